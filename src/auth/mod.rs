@@ -1,0 +1,2 @@
+//! Password hashing compatible with the web app.
+pub mod hasher;

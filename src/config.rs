@@ -1,0 +1,127 @@
+//! Where the database is: `--database-url`, else `$DATABASE_URL`, else `DATABASE_URL` in
+//! `./.env` (or `--env-file`). The web app's `postgresql+asyncpg://` form is accepted as is.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no database given: pass --database-url, set DATABASE_URL, or run where a .env file defines it"
+    )]
+    Missing,
+    #[error("cannot read {path}: {reason}")]
+    EnvFile { path: String, reason: String },
+    #[error("DATABASE_URL is not a PostgreSQL URL (expected postgres://, postgresql:// or postgresql+asyncpg://)")]
+    NotPostgres,
+    #[error("DATABASE_URL is not a valid URL: {0}")]
+    Invalid(String),
+}
+
+/// A database URL that sqlx accepts, and a password-free description for messages.
+#[derive(Clone)]
+pub struct DbTarget {
+    url: String,
+    /// `host:port/database` (never the password).
+    pub describe: String,
+}
+
+impl DbTarget {
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl std::fmt::Debug for DbTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DbTarget({})", self.describe)
+    }
+}
+
+/// Finds the URL by precedence: flag, environment, env file.
+pub fn resolve(flag: Option<&str>, env_file: Option<&Path>) -> Result<DbTarget, ConfigError> {
+    if let Some(url) = flag.filter(|s| !s.trim().is_empty()) {
+        return parse(url);
+    }
+    if let Ok(url) = std::env::var("DATABASE_URL")
+        && !url.trim().is_empty()
+    {
+        return parse(&url);
+    }
+    let explicit = env_file.is_some();
+    let path: PathBuf = env_file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".env"));
+    match read_env_file(&path) {
+        Ok(Some(url)) => parse(&url),
+        Ok(None) => Err(ConfigError::Missing),
+        Err(e) if !explicit && !path.exists() => {
+            drop(e);
+            Err(ConfigError::Missing)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads `DATABASE_URL` from a dotenv file without touching the process environment.
+fn read_env_file(path: &Path) -> Result<Option<String>, ConfigError> {
+    let err = |reason: String| ConfigError::EnvFile { path: path.display().to_string(), reason };
+    let iter = dotenvy::from_path_iter(path).map_err(|e| err(e.to_string()))?;
+    for item in iter {
+        let (k, v) = item.map_err(|e| err(e.to_string()))?;
+        if k == "DATABASE_URL" {
+            return Ok(Some(v));
+        }
+    }
+    Ok(None)
+}
+
+/// Accepts `postgres://`, `postgresql://` and SQLAlchemy's `postgresql+DRIVER://`.
+pub fn parse(raw: &str) -> Result<DbTarget, ConfigError> {
+    let raw = raw.trim();
+    let (scheme, rest) = raw.split_once("://").ok_or(ConfigError::NotPostgres)?;
+    let base = scheme.split('+').next().unwrap_or(scheme).to_ascii_lowercase();
+    if base != "postgres" && base != "postgresql" {
+        return Err(ConfigError::NotPostgres);
+    }
+    let url = format!("postgres://{rest}");
+    let parsed = url::Url::parse(&url).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    let host = parsed.host_str().unwrap_or("localhost");
+    let port = parsed.port().unwrap_or(5432);
+    let db = parsed.path().trim_start_matches('/');
+    let db = if db.is_empty() { parsed.username() } else { db };
+    let describe = format!("{host}:{port}/{db}");
+    Ok(DbTarget { url, describe })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_web_apps_form() {
+        let t = parse("postgresql+asyncpg://app:s3cret@127.0.0.1:55432/skriptoteket").unwrap();
+        assert_eq!(t.url(), "postgres://app:s3cret@127.0.0.1:55432/skriptoteket");
+        assert_eq!(t.describe, "127.0.0.1:55432/skriptoteket");
+        assert!(!format!("{t:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn accepts_plain_forms() {
+        assert_eq!(parse("postgres://u@h/db").unwrap().describe, "h:5432/db");
+        assert_eq!(parse("postgresql://u@h:1/db").unwrap().describe, "h:1/db");
+    }
+
+    #[test]
+    fn rejects_other_databases() {
+        assert!(matches!(parse("mysql://u@h/db"), Err(ConfigError::NotPostgres)));
+        assert!(matches!(parse("just text"), Err(ConfigError::NotPostgres)));
+    }
+
+    #[test]
+    fn reads_an_env_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".env");
+        std::fs::write(&p, "OTHER=1\nDATABASE_URL=postgresql+asyncpg://a:b@db:55432/sk\n").unwrap();
+        assert_eq!(read_env_file(&p).unwrap().as_deref(), Some("postgresql+asyncpg://a:b@db:55432/sk"));
+        std::fs::write(&p, "OTHER=1\n").unwrap();
+        assert_eq!(read_env_file(&p).unwrap(), None);
+    }
+}

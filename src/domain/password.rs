@@ -1,0 +1,126 @@
+//! Passwords: a zeroizing secret type, the web app's policy, and a generator.
+
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+use std::fmt;
+use zeroize::Zeroizing;
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+pub const GENERATED_LEN: usize = 20;
+
+/// A password held in memory that is wiped when dropped, and that never prints itself.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(s: String) -> Self {
+        Secret(Zeroizing::new(s))
+    }
+
+    /// The password itself: for hashing and for the one on-purpose display.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret::new(s.to_string())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("password must be at least {MIN_PASSWORD_CHARS} characters")]
+    TooShort,
+    #[error("password must be at most {MAX_PASSWORD_CHARS} characters")]
+    TooLong,
+    #[error("the two passwords differ")]
+    Mismatch,
+    #[error("password could not be read: {0}")]
+    Unreadable(String),
+}
+
+/// The web app's rule (at least 8 characters) plus an upper bound that keeps hashing cheap.
+pub fn check_policy(pw: &Secret) -> Result<(), PasswordError> {
+    let n = pw.expose().chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        Err(PasswordError::TooShort)
+    } else if n > MAX_PASSWORD_CHARS {
+        Err(PasswordError::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
+const LOWER: &[u8] = b"abcdefghijkmnopqrstuvwxyz";
+const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+const DIGITS: &[u8] = b"23456789";
+/// Symbols that need no quoting in a POSIX shell.
+const SYMBOLS: &[u8] = b"-_.+@%";
+
+/// A fresh random password from the OS CSPRNG: 20 characters with at least one lower-case
+/// letter, upper-case letter, digit and symbol; look-alikes (l, I, O, 0, 1) left out.
+pub fn generate() -> Secret {
+    let all: Vec<u8> = [LOWER, UPPER, DIGITS, SYMBOLS].concat();
+    let mut rng = OsRng.unwrap_err();
+    let mut pick = |set: &[u8]| -> char {
+        let i = rand::Rng::random_range(&mut rng, 0..set.len());
+        set[i] as char
+    };
+    let mut out = Zeroizing::new(String::with_capacity(GENERATED_LEN));
+    loop {
+        out.clear();
+        for _ in 0..GENERATED_LEN {
+            out.push(pick(&all));
+        }
+        let has = |set: &[u8]| out.bytes().any(|b| set.contains(&b));
+        if has(LOWER) && has(UPPER) && has(DIGITS) && has(SYMBOLS) {
+            return Secret(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_bounds() {
+        assert_eq!(check_policy(&"1234567".into()), Err(PasswordError::TooShort));
+        assert_eq!(check_policy(&"12345678".into()), Ok(()));
+        assert_eq!(check_policy(&"åäöåäöåä".into()), Ok(())); // characters, not bytes
+        assert_eq!(check_policy(&Secret::new("x".repeat(1025))), Err(PasswordError::TooLong));
+    }
+
+    #[test]
+    fn generated_passwords_meet_policy_and_differ() {
+        let a = generate();
+        let b = generate();
+        assert_ne!(a, b);
+        for pw in [&a, &b] {
+            assert_eq!(pw.expose().len(), GENERATED_LEN);
+            assert!(check_policy(pw).is_ok());
+            assert!(pw.expose().bytes().any(|c| SYMBOLS.contains(&c)));
+            assert!(pw.expose().bytes().any(|c| DIGITS.contains(&c)));
+            assert!(pw.expose().bytes().all(|c| c.is_ascii_graphic()));
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let s = Secret::from("hunter22hunter22");
+        assert!(!format!("{s:?}").contains("hunter"));
+    }
+}

@@ -1,0 +1,9 @@
+//! skriptoteket-admin: manage the local user accounts of a Skriptoteket deployment.
+//!
+//! `domain` holds the rules (no I/O), `store` all SQL, `cli` the subcommands and `tui` the
+//! console; both front ends go through the same `domain` and `store`.
+
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod store;

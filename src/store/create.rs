@@ -1,0 +1,101 @@
+//! Creating accounts: provisioning by an admin, and the first superuser of a fresh database.
+
+use super::audit::{self, Entry};
+use super::{Actor, Store, StoreError, UserRow, targets};
+use crate::domain::permissions::{self, Action};
+use crate::domain::{Email, Role};
+use serde_json::json;
+use sqlx::{Postgres, Transaction};
+use uuid::Uuid;
+
+/// Creates a local account (and its `user_profiles` row where that table exists), as the
+/// web app's provisioning does. `password_hash` is the PHC string made by the caller.
+pub async fn provision(
+    store: &Store,
+    actor: &Actor,
+    email: &Email,
+    role: Role,
+    password_hash: &str,
+) -> Result<UserRow, StoreError> {
+    store.require_audit()?;
+    let mut tx = store.pool.begin().await?;
+    let me = targets::current_actor(&mut tx, actor).await?;
+    permissions::check(me, Action::Create, None, Some(role))
+        .map_err(|reason| StoreError::Denied { email: email.to_string(), reason })?;
+    let id = insert(&mut tx, store, email, role, password_hash).await?;
+    audit::write(&mut tx, actor, Action::Create.audit_name(), &[created_entry(id, email, role)]).await?;
+    tx.commit().await?;
+    created_row(store, id).await
+}
+
+/// Creates the first superuser; refuses when any superuser exists. The audit entry names
+/// the new account as its own actor.
+pub async fn bootstrap(store: &Store, email: &Email, password_hash: &str) -> Result<UserRow, StoreError> {
+    store.require_audit()?;
+    let mut tx = store.pool.begin().await?;
+    targets::lock_superusers(&mut tx).await?;
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'superuser'")
+        .fetch_one(&mut *tx)
+        .await?;
+    if n > 0 {
+        return Err(StoreError::SuperuserExists);
+    }
+    let id = insert(&mut tx, store, email, Role::Superuser, password_hash).await?;
+    let actor = Actor { id, email: email.to_string(), role: Role::Superuser };
+    audit::write(&mut tx, &actor, "bootstrap_superuser", &[created_entry(id, email, Role::Superuser)]).await?;
+    tx.commit().await?;
+    created_row(store, id).await
+}
+
+async fn insert(
+    tx: &mut Transaction<'_, Postgres>,
+    store: &Store,
+    email: &Email,
+    role: Role,
+    password_hash: &str,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::new_v4();
+    let res = sqlx::query(
+        "INSERT INTO users (id, email, role, auth_provider, password_hash, is_active, created_at, updated_at)
+         VALUES ($1, $2, $3, 'local', $4, true, now(), now())",
+    )
+    .bind(id)
+    .bind(email.as_str())
+    .bind(role.as_str())
+    .bind(password_hash)
+    .execute(&mut **tx)
+    .await;
+    match res {
+        Ok(_) => {}
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
+            return Err(StoreError::AlreadyExists(email.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if store.schema.user_profiles {
+        sqlx::query(
+            "INSERT INTO user_profiles (user_id, created_at, updated_at) VALUES ($1, now(), now())",
+        )
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+fn created_entry(id: Uuid, email: &Email, role: Role) -> Entry {
+    Entry {
+        target_id: Some(id),
+        target_email: email.to_string(),
+        before: serde_json::Value::Null,
+        after: json!({"email": email.as_str(), "role": role, "auth_provider": "local", "is_active": true}),
+    }
+}
+
+async fn created_row(store: &Store, id: Uuid) -> Result<UserRow, StoreError> {
+    super::users::by_ids(store, &[id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Db("the new user could not be read back".into()))
+}

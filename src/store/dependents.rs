@@ -1,0 +1,118 @@
+//! Rows in other tables that point at users, found from the catalog at run time: live
+//! deployments have foreign keys that no fixed list predicts.
+
+use sqlx::{Executor, Postgres, Row};
+use uuid::Uuid;
+
+/// What Postgres does to a referencing row when its user is deleted.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDelete {
+    Cascade,
+    SetNull,
+    SetDefault,
+    /// RESTRICT or NO ACTION: the delete fails while such rows exist.
+    Restrict,
+}
+
+impl OnDelete {
+    fn from_code(c: &str) -> OnDelete {
+        match c {
+            "c" => OnDelete::Cascade,
+            "n" => OnDelete::SetNull,
+            "d" => OnDelete::SetDefault,
+            _ => OnDelete::Restrict,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            OnDelete::Cascade => "deleted",
+            OnDelete::SetNull => "kept, user set to NULL",
+            OnDelete::SetDefault => "kept, user set to default",
+            OnDelete::Restrict => "blocks the delete",
+        }
+    }
+}
+
+/// A single-column foreign key that references `users(id)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// The referencing table as Postgres names it (schema-qualified when not on the path).
+    pub table: String,
+    pub column: String,
+    pub on_delete: OnDelete,
+}
+
+/// How many rows of one table/column point at the given users.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Dependent {
+    pub table: String,
+    pub column: String,
+    pub on_delete: OnDelete,
+    pub rows: i64,
+}
+
+/// Every foreign key that references `users`.
+pub async fn foreign_keys<'e, E: Executor<'e, Database = Postgres>>(
+    ex: E,
+) -> Result<Vec<ForeignKey>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT c.conrelid::regclass::text AS tbl, quote_ident(a.attname) AS col,
+                c.confdeltype::text AS del
+         FROM pg_constraint c
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+         WHERE c.contype = 'f' AND c.confrelid = 'users'::regclass
+           AND array_length(c.conkey, 1) = 1
+         ORDER BY 1, 2",
+    )
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let del: String = r.try_get("del")?;
+            Ok(ForeignKey {
+                table: r.try_get("tbl")?,
+                column: r.try_get("col")?,
+                on_delete: OnDelete::from_code(&del),
+            })
+        })
+        .collect()
+}
+
+/// Counts the rows behind each foreign key that point at `ids` (tables with none are left
+/// out). One query: a UNION ALL of one count per key.
+pub async fn count(
+    conn: &mut sqlx::PgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<Dependent>, sqlx::Error> {
+    let keys = foreign_keys(&mut *conn).await?;
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Table names come from regclass::text and columns from quote_ident: both are quoted
+    // by Postgres itself, so they are safe to splice.
+    let sql = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("SELECT {i} AS k, count(*) AS n FROM {} WHERE {} = ANY($1)", k.table, k.column))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&mut *conn).await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let k: i32 = r.try_get("k")?;
+        let n: i64 = r.try_get("n")?;
+        if n > 0
+            && let Some(key) = keys.get(k as usize)
+        {
+            out.push(Dependent {
+                table: key.table.clone(),
+                column: key.column.clone(),
+                on_delete: key.on_delete,
+                rows: n,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,98 @@
+//! The store's typed errors; `Display` is the one line an admin reads.
+
+use crate::config::DbTarget;
+use crate::domain::{Denied, EmailError, PasswordError};
+use crate::store::delete::DeletePlan;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot connect to {target}: {reason}")]
+    Connect { target: String, reason: String },
+    #[error("connection to the database lost: {0}")]
+    ConnectionLost(String),
+    #[error("database error: {0}")]
+    Db(String),
+    #[error("the admin_audit_log table is missing: run `skriptoteket-admin migrate` first")]
+    NeedsMigrate,
+    #[error("No user with email {0}.")]
+    NotFound(String),
+    #[error("User already exists for that email. ({0})")]
+    AlreadyExists(String),
+    #[error("Invalid admin credentials.")]
+    InvalidCredentials,
+    #[error("The account {0} is deactivated.")]
+    AccountInactive(String),
+    #[error("The account {0} is locked after failed logins; another admin can unlock it.")]
+    AccountLocked(String),
+    #[error("{email}: {reason}")]
+    Denied { email: String, reason: Denied },
+    #[error("{0} is the last active superuser: make another superuser first.")]
+    LastSuperuser(String),
+    #[error("{email} was changed by someone else ({what}); reload and try again.")]
+    Stale { email: String, what: String },
+    #[error("{0} signs in through an external provider and has no password to reset.")]
+    Federated(String),
+    #[error("a superuser already exists: bootstrap is only for a fresh database.")]
+    SuperuserExists,
+    #[error("{}", .0.blocked_message())]
+    DeleteBlocked(DeletePlan),
+    #[error("{0}")]
+    Email(#[from] EmailError),
+    #[error("{0}")]
+    Password(#[from] PasswordError),
+    #[error("{0}")]
+    Hash(#[from] crate::auth::hasher::HashError),
+    #[error("{0}")]
+    Migrate(String),
+}
+
+impl StoreError {
+    pub fn connect(target: &DbTarget, e: &dyn std::fmt::Display) -> StoreError {
+        StoreError::Connect { target: target.describe.clone(), reason: strip_url(&e.to_string()) }
+    }
+
+    /// True when the failure was the connection, so the operation may not have run and a
+    /// retry after reconnecting makes sense.
+    pub fn is_connection(&self) -> bool {
+        matches!(self, StoreError::Connect { .. } | StoreError::ConnectionLost(_))
+    }
+}
+
+/// Error texts from drivers can quote the URL: never let a password through.
+fn strip_url(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| if w.contains("://") { "<url>" } else { w })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => {
+                StoreError::ConnectionLost(strip_url(&e.to_string()))
+            }
+            sqlx::Error::Database(db) => {
+                // 57P01 admin_shutdown (pg_terminate_backend, server restart), 08xxx connection.
+                let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                if code == "57P01" || code == "57P02" || code == "57P03" || code.starts_with("08") {
+                    StoreError::ConnectionLost(db.message().to_string())
+                } else {
+                    StoreError::Db(db.message().to_string())
+                }
+            }
+            _ => StoreError::Db(strip_url(&e.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_removed_from_messages() {
+        assert_eq!(strip_url("bad postgres://u:pw@h/db here"), "bad <url> here");
+    }
+}

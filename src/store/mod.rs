@@ -1,0 +1,75 @@
+//! Everything that speaks SQL. One file per concern; every change is one transaction.
+
+pub mod audit;
+pub mod create;
+pub mod delete;
+pub mod dependents;
+pub mod error;
+pub mod login;
+pub mod migrate;
+pub mod mutate;
+pub mod schema;
+pub mod sessions;
+pub mod targets;
+pub mod users;
+
+pub use error::StoreError;
+pub use schema::Schema;
+pub use users::UserRow;
+
+use crate::config::DbTarget;
+use crate::domain::Role;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The signed-in admin on whose behalf changes are made. The store re-reads this account
+/// inside every transaction, so a demoted or deactivated admin loses power at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub role: Role,
+}
+
+/// A connection pool plus what this database's schema offers.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub pool: PgPool,
+    pub schema: Schema,
+    pub target: DbTarget,
+}
+
+impl Store {
+    /// Connects and detects the schema. Errors name host and database, never the password.
+    pub async fn connect(target: &DbTarget) -> Result<Store, StoreError> {
+        let pool = pool(target, 4).await?;
+        let schema = Schema::detect(&pool).await?;
+        Ok(Store { pool, schema, target: target.clone() })
+    }
+
+    /// Re-reads the schema (after `migrate`, say).
+    pub async fn refresh_schema(&mut self) -> Result<(), StoreError> {
+        self.schema = Schema::detect(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Refuses a change when the audit table is missing: no change goes unrecorded.
+    pub fn require_audit(&self) -> Result<(), StoreError> {
+        if self.schema.audit_log { Ok(()) } else { Err(StoreError::NeedsMigrate) }
+    }
+}
+
+/// A pool that fails fast with a clear message when the server is not there.
+pub async fn pool(target: &DbTarget, max: u32) -> Result<PgPool, StoreError> {
+    let opts = PgConnectOptions::from_str(target.url())
+        .map_err(|e| StoreError::connect(target, &e))?
+        .application_name("skriptoteket-admin");
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(opts)
+        .await
+        .map_err(|e| StoreError::connect(target, &e))
+}

@@ -1,0 +1,189 @@
+//! Changes to existing accounts: role, active flag, lock, password, sessions. Each call is
+//! one transaction over all its targets: all of them change, or none does.
+
+use super::audit::{self, Entry};
+use super::targets::{self, Target};
+use super::{Actor, Store, StoreError, UserRow};
+use crate::domain::{Action, Role};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What to do to every target.
+#[derive(Clone, Debug)]
+pub enum Change {
+    SetRole(Role),
+    SetActive(bool),
+    Unlock,
+    RevokeSessions,
+    /// `hash` is the new PHC string (made off-thread by the caller).
+    ResetPassword { hash: String, revoke_sessions: bool },
+}
+
+impl Change {
+    pub fn action(&self) -> Action {
+        match self {
+            Change::SetRole(_) => Action::SetRole,
+            Change::SetActive(true) => Action::Activate,
+            Change::SetActive(false) => Action::Deactivate,
+            Change::Unlock => Action::Unlock,
+            Change::RevokeSessions => Action::RevokeSessions,
+            Change::ResetPassword { .. } => Action::ResetPassword,
+        }
+    }
+
+    fn new_role(&self) -> Option<Role> {
+        if let Change::SetRole(r) = self { Some(*r) } else { None }
+    }
+
+    /// Rows the change would leave as they are (they are reported, not audited).
+    fn is_noop(&self, row: &UserRow) -> bool {
+        match self {
+            Change::SetRole(r) => row.role == *r,
+            Change::SetActive(a) => row.is_active == *a,
+            Change::Unlock => !row.locked && row.failed_login_attempts == 0,
+            Change::RevokeSessions => row.active_sessions == 0,
+            Change::ResetPassword { .. } => false,
+        }
+    }
+}
+
+/// What happened to one account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    pub id: Uuid,
+    pub email: String,
+    /// False when the account already was as asked (nothing written).
+    pub changed: bool,
+    pub sessions_revoked: u64,
+}
+
+/// Applies `change` to every target in one transaction, with its audit rows.
+pub async fn apply(
+    store: &Store,
+    actor: &Actor,
+    targets: &[Target],
+    change: &Change,
+) -> Result<Vec<Applied>, StoreError> {
+    store.require_audit()?;
+    let action = change.action();
+    let mut tx = store.pool.begin().await?;
+    if action.can_remove_superuser() {
+        targets::lock_superusers(&mut tx).await?;
+    }
+    let me = targets::current_actor(&mut tx, actor).await?;
+    let rows = targets::lock_targets(&mut tx, &store.schema, targets).await?;
+    targets::check_all(me, action, &rows, change.new_role())?;
+    if let Change::ResetPassword { .. } = change
+        && let Some(r) = rows.iter().find(|r| !r.is_local())
+    {
+        return Err(StoreError::Federated(r.email.clone()));
+    }
+    let todo: Vec<&UserRow> = rows.iter().filter(|r| !change.is_noop(r)).collect();
+    if action.can_remove_superuser() {
+        let leaving: Vec<&UserRow> = match change {
+            Change::SetRole(Role::Superuser) | Change::SetActive(true) => Vec::new(),
+            _ => todo.clone(),
+        };
+        targets::ensure_superuser_remains(&mut tx, &leaving).await?;
+    }
+    let ids: Vec<Uuid> = todo.iter().map(|r| r.id).collect();
+    let revoked = run(&mut tx, store, change, &ids).await?;
+    let entries: Vec<Entry> = todo
+        .iter()
+        .map(|r| {
+            let n = revoked.get(&r.id).copied().unwrap_or(0);
+            let (before, after) = audit_values(change, r, n);
+            Entry { target_id: Some(r.id), target_email: r.email.clone(), before, after }
+        })
+        .collect();
+    audit::write(&mut tx, actor, action.audit_name(), &entries).await?;
+    tx.commit().await?;
+    Ok(rows
+        .iter()
+        .map(|r| Applied {
+            id: r.id,
+            email: r.email.clone(),
+            changed: ids.contains(&r.id),
+            sessions_revoked: revoked.get(&r.id).copied().unwrap_or(0),
+        })
+        .collect())
+}
+
+/// The set-based statements; returns sessions revoked per user.
+async fn run(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    store: &Store,
+    change: &Change,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, u64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut revoke = false;
+    match change {
+        Change::SetRole(r) => {
+            sqlx::query("UPDATE users SET role = $1, updated_at = now() WHERE id = ANY($2)")
+                .bind(r.as_str())
+                .bind(ids)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Change::SetActive(a) => {
+            sqlx::query("UPDATE users SET is_active = $1, updated_at = now() WHERE id = ANY($2)")
+                .bind(a)
+                .bind(ids)
+                .execute(&mut **tx)
+                .await?;
+            // A deactivated account should not stay signed in anywhere.
+            revoke = !a;
+        }
+        Change::Unlock => {
+            if store.schema.lockout {
+                sqlx::query(
+                    "UPDATE users SET failed_login_attempts = 0, locked_until = NULL, updated_at = now()
+                     WHERE id = ANY($1)",
+                )
+                .bind(ids)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Change::RevokeSessions => revoke = true,
+        Change::ResetPassword { hash, revoke_sessions } => {
+            sqlx::query("UPDATE users SET password_hash = $1, updated_at = now() WHERE id = ANY($2)")
+                .bind(hash)
+                .bind(ids)
+                .execute(&mut **tx)
+                .await?;
+            revoke = *revoke_sessions;
+        }
+    }
+    if revoke && store.schema.sessions {
+        super::sessions::revoke(tx, ids).await
+    } else {
+        Ok(HashMap::new())
+    }
+}
+
+/// Before/after for the audit log; never a password or hash.
+fn audit_values(change: &Change, r: &UserRow, revoked: u64) -> (serde_json::Value, serde_json::Value) {
+    match change {
+        Change::SetRole(new) => (json!({"role": r.role}), json!({"role": new})),
+        Change::SetActive(a) => (
+            json!({"is_active": r.is_active, "active_sessions": r.active_sessions}),
+            json!({"is_active": a, "sessions_revoked": revoked}),
+        ),
+        Change::Unlock => (
+            json!({"failed_login_attempts": r.failed_login_attempts, "locked": r.locked}),
+            json!({"failed_login_attempts": 0, "locked": false}),
+        ),
+        Change::RevokeSessions => {
+            (json!({"active_sessions": r.active_sessions}), json!({"sessions_revoked": revoked}))
+        }
+        Change::ResetPassword { .. } => (
+            json!({"active_sessions": r.active_sessions}),
+            json!({"password": "reset", "sessions_revoked": revoked}),
+        ),
+    }
+}

@@ -1,0 +1,39 @@
+//! What this database offers beyond the web app's first migration, read from the catalog
+//! once at start: live deployments have more columns and tables than old ones.
+
+use sqlx::PgPool;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Schema {
+    /// `users` exists at all (false on an empty database before `migrate`).
+    pub users: bool,
+    pub sessions: bool,
+    pub user_profiles: bool,
+    /// `failed_login_attempts` and `locked_until`.
+    pub lockout: bool,
+    pub last_login_at: bool,
+    pub audit_log: bool,
+}
+
+impl Schema {
+    pub async fn detect(pool: &PgPool) -> Result<Schema, sqlx::Error> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+             WHERE table_schema = current_schema()
+               AND table_name IN ('users', 'sessions', 'user_profiles', 'admin_audit_log')",
+        )
+        .fetch_all(pool)
+        .await?;
+        let has = |t: &str, c: Option<&str>| {
+            rows.iter().any(|(tt, cc)| tt == t && c.is_none_or(|c| cc == c))
+        };
+        Ok(Schema {
+            users: has("users", None),
+            sessions: has("sessions", None),
+            user_profiles: has("user_profiles", None),
+            lockout: has("users", Some("locked_until")) && has("users", Some("failed_login_attempts")),
+            last_login_at: has("users", Some("last_login_at")),
+            audit_log: has("admin_audit_log", None),
+        })
+    }
+}

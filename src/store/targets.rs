@@ -1,0 +1,160 @@
+//! Finding and locking the accounts a change acts on, inside its transaction, and the
+//! checks every change makes there: the actor is still an admin, the rows are still what
+//! the admin saw, the rules allow it, and a superuser remains.
+
+use super::users::{SESSIONS_SUBQUERY, decode, user_columns};
+use super::{Actor, Schema, StoreError, UserRow};
+use crate::domain::email::normalize;
+use crate::domain::permissions::{self, Action, ActorView, TargetView};
+use crate::domain::Role;
+use sqlx::{Postgres, Transaction};
+use uuid::Uuid;
+
+/// How a change names an account: scripts by email, the console by id plus what it drew.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Email(String),
+    /// The console's view of the row; the change is refused if the row differs now.
+    Seen(Expected),
+}
+
+/// What the console drew for a row; compared with the locked row before changing it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub is_active: bool,
+}
+
+impl Expected {
+    pub fn of(row: &UserRow) -> Expected {
+        Expected { id: row.id, email: row.email.clone(), role: row.role, is_active: row.is_active }
+    }
+}
+
+impl Target {
+    pub fn email(s: &str) -> Target {
+        Target::Email(normalize(s))
+    }
+}
+
+/// Serialises every transaction that could remove a superuser (demote, deactivate,
+/// delete), so two admins can never each remove one of the last two.
+const LAST_SUPERUSER_LOCK: i64 = 0x736b_7269_7074; // "skript"
+
+pub(crate) async fn lock_superusers(tx: &mut Transaction<'_, Postgres>) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LAST_SUPERUSER_LOCK).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The actor as the database has it now; an actor who was deactivated, demoted or deleted
+/// since signing in can do nothing.
+pub(crate) async fn current_actor(
+    tx: &mut Transaction<'_, Postgres>,
+    actor: &Actor,
+) -> Result<ActorView, StoreError> {
+    let row: Option<(String, bool)> =
+        sqlx::query_as("SELECT role::text, is_active FROM users WHERE id = $1")
+            .bind(actor.id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match row {
+        Some((role, true)) => match role.parse::<Role>() {
+            Ok(role) if role.can_administer() => Ok(ActorView { id: actor.id, role }),
+            _ => Err(StoreError::Denied { email: actor.email.clone(), reason: permissions::Denied::NotAnAdmin }),
+        },
+        _ => Err(StoreError::InvalidCredentials),
+    }
+}
+
+/// Locks the named rows (`FOR UPDATE`, in id order so concurrent changes cannot deadlock)
+/// and returns them in the order asked. A missing email is `NotFound`; a row the console
+/// saw that has changed or gone is `Stale`.
+pub(crate) async fn lock_targets(
+    tx: &mut Transaction<'_, Postgres>,
+    schema: &Schema,
+    targets: &[Target],
+) -> Result<Vec<UserRow>, StoreError> {
+    let mut emails = Vec::new();
+    let mut ids = Vec::new();
+    for t in targets {
+        match t {
+            Target::Email(e) => emails.push(normalize(e)),
+            Target::Seen(x) => ids.push(x.id),
+        }
+    }
+    let sql = format!(
+        "SELECT {} FROM users u WHERE u.email = ANY($1) OR u.id = ANY($2) ORDER BY u.id FOR UPDATE OF u",
+        user_columns(schema, SESSIONS_SUBQUERY)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&emails).bind(&ids).fetch_all(&mut **tx).await?;
+    let rows: Vec<UserRow> = rows.iter().map(decode).collect::<Result<_, _>>()?;
+    let mut out: Vec<UserRow> = Vec::with_capacity(targets.len());
+    for t in targets {
+        let found = match t {
+            Target::Email(e) => {
+                let e = normalize(e);
+                rows.iter().find(|r| r.email == e).ok_or(StoreError::NotFound(e))?
+            }
+            Target::Seen(x) => {
+                let r = rows.iter().find(|r| r.id == x.id).ok_or_else(|| StoreError::Stale {
+                    email: x.email.clone(),
+                    what: "the account was deleted".into(),
+                })?;
+                check_unchanged(x, r)?;
+                r
+            }
+        };
+        if !out.iter().any(|o| o.id == found.id) {
+            out.push(found.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn check_unchanged(seen: &Expected, now: &UserRow) -> Result<(), StoreError> {
+    let what = if now.email != seen.email {
+        format!("its email is now {}", now.email)
+    } else if now.role != seen.role {
+        format!("its role is now {}", now.role)
+    } else if now.is_active != seen.is_active {
+        (if now.is_active { "it was reactivated" } else { "it was deactivated" }).to_string()
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::Stale { email: seen.email.clone(), what: crate::domain::sanitize::clean(&what).into_owned() })
+}
+
+/// Applies the permission rules to every target; the first refusal names its account.
+pub(crate) fn check_all(
+    actor: ActorView,
+    action: Action,
+    rows: &[UserRow],
+    new_role: Option<Role>,
+) -> Result<(), StoreError> {
+    for r in rows {
+        permissions::check(actor, action, Some(TargetView { id: r.id, role: r.role }), new_role)
+            .map_err(|reason| StoreError::Denied { email: r.email.clone(), reason })?;
+    }
+    Ok(())
+}
+
+/// Refuses when the change would leave no active superuser. Call with the superuser lock
+/// held: the count is read after the lock, so it includes every earlier committed change.
+pub(crate) async fn ensure_superuser_remains(
+    tx: &mut Transaction<'_, Postgres>,
+    leaving: &[&UserRow],
+) -> Result<(), StoreError> {
+    let leaving: Vec<&&UserRow> =
+        leaving.iter().filter(|r| r.role == Role::Superuser && r.is_active).collect();
+    let Some(first) = leaving.first() else { return Ok(()) };
+    let ids: Vec<Uuid> = leaving.iter().map(|r| r.id).collect();
+    let remaining: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users WHERE role = 'superuser' AND is_active AND NOT (id = ANY($1))",
+    )
+    .bind(&ids)
+    .fetch_one(&mut **tx)
+    .await?;
+    if remaining == 0 { Err(StoreError::LastSuperuser(first.email.clone())) } else { Ok(()) }
+}

@@ -1,0 +1,181 @@
+//! Reading users: the table the console shows and `list` prints.
+
+use super::{Schema, Store, StoreError};
+use crate::domain::Role;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// One account as the console shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub auth_provider: String,
+    pub is_active: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_login_at: Option<OffsetDateTime>,
+    /// `locked_until > now()` when the row was read.
+    pub locked: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub locked_until: Option<OffsetDateTime>,
+    pub failed_login_attempts: i32,
+    pub active_sessions: i64,
+}
+
+impl UserRow {
+    pub fn is_local(&self) -> bool {
+        self.auth_provider == "local"
+    }
+
+    /// "active", "inactive" or "locked" (inactive wins: a locked inactive account cannot
+    /// log in whatever happens to the lock).
+    pub fn status(&self) -> &'static str {
+        if !self.is_active {
+            "inactive"
+        } else if self.locked {
+            "locked"
+        } else {
+            "active"
+        }
+    }
+}
+
+/// Active sessions of `u`, counted per row.
+pub(crate) const SESSIONS_SUBQUERY: &str = "(SELECT count(*) FROM sessions s
+     WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now())";
+
+/// The select list for `UserRow`, from `users u`, adapted to the optional columns.
+/// `sessions` is the expression for the active-session count: [`SESSIONS_SUBQUERY`] for a
+/// few rows, a joined aggregate for the whole table.
+pub(crate) fn user_columns(schema: &Schema, sessions: &str) -> String {
+    let last_login = if schema.last_login_at { "u.last_login_at" } else { "NULL::timestamptz" };
+    let (locked_until, failed) = if schema.lockout {
+        ("u.locked_until", "u.failed_login_attempts")
+    } else {
+        ("NULL::timestamptz", "0")
+    };
+    let sessions = if schema.sessions { sessions } else { "0::bigint" };
+    format!(
+        "u.id, u.email::text AS email, u.role::text AS role, u.auth_provider::text AS auth_provider,
+         u.is_active, u.created_at, u.updated_at, {last_login} AS last_login_at,
+         {locked_until} AS locked_until, COALESCE({locked_until} > now(), false) AS locked,
+         {failed}::int4 AS failed_login_attempts, {sessions} AS active_sessions"
+    )
+}
+
+pub(crate) fn decode(row: &PgRow) -> Result<UserRow, StoreError> {
+    let role_text: String = row.try_get("role")?;
+    let email: String = row.try_get("email")?;
+    let role = role_text.parse::<Role>().map_err(|_| {
+        StoreError::Db(format!(
+            "{} has role '{}', which this console does not know",
+            crate::domain::sanitize::clean(&email),
+            crate::domain::sanitize::clean(&role_text)
+        ))
+    })?;
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        email,
+        role,
+        auth_provider: row.try_get("auth_provider")?,
+        is_active: row.try_get("is_active")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        last_login_at: row.try_get("last_login_at")?,
+        locked_until: row.try_get("locked_until")?,
+        locked: row.try_get("locked")?,
+        failed_login_attempts: row.try_get("failed_login_attempts")?,
+        active_sessions: row.try_get("active_sessions")?,
+    })
+}
+
+/// What `list` narrows by; the console filters in memory instead.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub role: Option<Role>,
+    /// Case-insensitive substring of the email, matched literally (`%`, `_`, `\` are text).
+    pub search: Option<String>,
+}
+
+/// Every user (or those the filter keeps), ordered by email. Session counts come from one
+/// grouped scan, so 100k users cost one query.
+pub async fn list(store: &Store, filter: &ListFilter) -> Result<Vec<UserRow>, StoreError> {
+    let schema = &store.schema;
+    if !schema.users {
+        return Err(StoreError::NeedsMigrate);
+    }
+    let cols = user_columns(schema, "COALESCE(sc.n, 0)");
+    let join = if schema.sessions {
+        "LEFT JOIN (SELECT user_id, count(*) AS n FROM sessions
+                    WHERE revoked_at IS NULL AND expires_at > now() GROUP BY user_id) sc
+               ON sc.user_id = u.id"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT {cols} FROM users u {join}
+         WHERE ($1::text IS NULL OR lower(u.role) = $1)
+           AND ($2::text IS NULL OR strpos(lower(u.email), lower($2)) > 0)
+         ORDER BY u.email"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.role.map(|r| r.as_str()))
+        .bind(filter.search.as_deref())
+        .fetch_all(&store.pool)
+        .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// The users with these ids, as they are now (missing ids are simply absent).
+pub async fn by_ids(store: &Store, ids: &[Uuid]) -> Result<Vec<UserRow>, StoreError> {
+    let sql = format!("SELECT {} FROM users u WHERE u.id = ANY($1) ORDER BY u.email", user_columns(&store.schema, SESSIONS_SUBQUERY));
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&store.pool).await?;
+    rows.iter().map(decode).collect()
+}
+
+/// Whether any active superuser exists (the console offers bootstrap when none does).
+pub async fn superuser_exists(store: &Store) -> Result<bool, StoreError> {
+    if !store.schema.users {
+        return Ok(false);
+    }
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'superuser'")
+        .fetch_one(&store.pool)
+        .await?;
+    Ok(n > 0)
+}
+
+/// The user's `user_profiles` row as label/value pairs, where that table exists.
+pub async fn profile(store: &Store, id: Uuid) -> Result<Vec<(String, String)>, StoreError> {
+    if !store.schema.user_profiles {
+        return Ok(Vec::new());
+    }
+    let row = sqlx::query("SELECT to_jsonb(p) AS j FROM user_profiles p WHERE p.user_id = $1")
+        .bind(id)
+        .fetch_optional(&store.pool)
+        .await?;
+    let Some(row) = row else { return Ok(Vec::new()) };
+    let j: serde_json::Value = row.try_get("j")?;
+    let mut out = Vec::new();
+    if let serde_json::Value::Object(map) = j {
+        for (k, v) in map {
+            if k == "user_id" {
+                continue;
+            }
+            let text = match v {
+                serde_json::Value::Null => "-".to_string(),
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            out.push((k, text));
+        }
+    }
+    Ok(out)
+}
