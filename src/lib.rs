@@ -7,3 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod store;
+pub mod cli;
+pub mod logging;
+pub mod seed;
+pub mod tui;

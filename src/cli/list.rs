@@ -1,0 +1,121 @@
+//! `list` and `audit`: read-only output as a table, JSON or CSV.
+
+use super::CliError;
+use super::args::{AuditFormat, Format};
+use crate::domain::sanitize::clean;
+use crate::store::users::{self, ListFilter};
+use crate::store::{Store, UserRow, audit};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub async fn users(store: &Store, role: Option<&str>, search: Option<String>, format: Format) -> Result<(), CliError> {
+    let role = role
+        .map(|r| r.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string())))
+        .transpose()?;
+    let rows = users::list(store, &ListFilter { role, search }).await?;
+    let out = match format {
+        Format::Json => json_rows(&rows),
+        Format::Csv => csv_rows(&rows),
+        Format::Table => table_rows(&rows),
+    };
+    print!("{out}");
+    Ok(())
+}
+
+fn ts(t: Option<OffsetDateTime>) -> String {
+    t.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
+}
+
+fn json_rows(rows: &[UserRow]) -> String {
+    let arr: Vec<_> = rows
+        .iter()
+        .map(|u| {
+            json!({
+                "id": u.id, "email": u.email, "role": u.role, "auth_provider": u.auth_provider,
+                "is_active": u.is_active, "created_at": ts(Some(u.created_at)),
+                "updated_at": ts(Some(u.updated_at)),
+                "last_login_at": u.last_login_at.map(|t| ts(Some(t))),
+                "locked": u.locked, "status": u.status(), "active_sessions": u.active_sessions,
+            })
+        })
+        .collect();
+    // serde_json escapes control characters, so hostile emails stay inert.
+    format!("{}\n", serde_json::to_string_pretty(&arr).unwrap_or_else(|_| "[]".into()))
+}
+
+/// RFC 4180 CSV; cells that a spreadsheet would run as a formula get a leading quote.
+fn csv_rows(rows: &[UserRow]) -> String {
+    let cell = |s: &str| {
+        let s = clean(s);
+        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.into_owned() };
+        if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+    };
+    let mut out = String::from("id,email,role,auth_provider,is_active,status,active_sessions,last_login_at,created_at\n");
+    for u in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{}\n",
+            u.id,
+            cell(&u.email),
+            u.role,
+            cell(&u.auth_provider),
+            u.is_active,
+            u.status(),
+            u.active_sessions,
+            ts(u.last_login_at),
+            ts(Some(u.created_at))
+        ));
+    }
+    out
+}
+
+fn short(t: Option<OffsetDateTime>) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    t.and_then(|t| t.format(&f).ok()).unwrap_or_else(|| "-".into())
+}
+
+fn table_rows(rows: &[UserRow]) -> String {
+    let w = rows.iter().map(|u| clean(&u.email).chars().count()).max().unwrap_or(5).max(5);
+    let mut out = format!(
+        "{:<w$}  {:<11}  {:<8}  {:>8}  {:<16}  {:<16}\n",
+        "EMAIL", "ROLE", "STATUS", "SESSIONS", "LAST LOGIN", "CREATED"
+    );
+    for u in rows {
+        out.push_str(&format!(
+            "{:<w$}  {:<11}  {:<8}  {:>8}  {:<16}  {:<16}\n",
+            clean(&u.email),
+            u.role.as_str(),
+            u.status(),
+            u.active_sessions,
+            short(u.last_login_at),
+            short(Some(u.created_at)),
+        ));
+    }
+    out.push_str(&format!("{} users\n", rows.len()));
+    out
+}
+
+pub async fn audit(store: &Store, limit: i64, format: AuditFormat) -> Result<(), CliError> {
+    if limit < 1 {
+        return Err(CliError::Usage("--limit must be at least 1".into()));
+    }
+    let rows = audit::recent(store, limit, None).await?;
+    match format {
+        AuditFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+        }
+        AuditFormat::Table => {
+            for r in &rows {
+                println!(
+                    "{}  {:<16}  {:<30}  {:<30}  {}",
+                    short(Some(r.at)),
+                    r.action,
+                    clean(&r.actor_email),
+                    clean(r.target_email.as_deref().unwrap_or("-")),
+                    clean(&audit::describe_change(&r.before, &r.after))
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! The subcommands: thin wrappers that parse, call `store`, and print. Results go to
+//! stdout, errors to stderr as one line; exit 1 when refused or failed, 2 on usage errors.
+
+pub mod args;
+mod change;
+mod create;
+pub mod demo;
+mod list;
+pub mod secrets;
+
+use crate::config::{self, DbTarget};
+use crate::domain::sanitize::clean;
+use crate::store::{self, Actor, Store, StoreError};
+use args::{Cli, Command};
+use std::process::ExitCode;
+
+/// A subcommand's failure: `Usage` exits 2, `Failed` exits 1.
+#[derive(Debug)]
+pub enum CliError {
+    Usage(String),
+    Failed(String),
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+impl From<config::ConfigError> for CliError {
+    fn from(e: config::ConfigError) -> Self {
+        CliError::Usage(e.to_string())
+    }
+}
+
+impl CliError {
+    pub fn report(&self) -> ExitCode {
+        let (msg, code) = match self {
+            CliError::Usage(m) => (m, 2),
+            CliError::Failed(m) => (m, 1),
+        };
+        // Messages can quote emails from the database or the command line.
+        eprintln!("error: {}", clean(msg));
+        ExitCode::from(code)
+    }
+}
+
+/// Resolves the database and connects.
+pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
+    let target: DbTarget = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
+    Ok(Store::connect(&target).await?)
+}
+
+/// Signs in the `--actor-email` admin with the password from env or prompt.
+async fn sign_in(store: &Store, actor_email: &str) -> Result<Actor, CliError> {
+    let pw = secrets::actor_password(actor_email)?;
+    Ok(store::login::authenticate(store, actor_email, &pw).await?)
+}
+
+/// Runs one subcommand to completion.
+pub async fn run(cli: Cli) -> ExitCode {
+    let result = dispatch(&cli).await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(),
+    }
+}
+
+async fn dispatch(cli: &Cli) -> Result<(), CliError> {
+    let Some(command) = &cli.command else {
+        return Err(CliError::Usage("no subcommand".into()));
+    };
+    if let Command::Demo(args) = command {
+        return demo::run(args).await;
+    }
+    let mut store = connect(cli).await?;
+    match command {
+        Command::Migrate => {
+            store::migrate::run(&mut store).await?;
+            println!("migrated {}: users, sessions and admin_audit_log are in place", store.target.describe);
+            Ok(())
+        }
+        Command::BootstrapSuperuser { email, password } => create::bootstrap(&store, email, password).await,
+        Command::ProvisionUser { actor, email, role, password } => {
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            create::provision(&store, &actor, email, role, password).await
+        }
+        Command::List { role, search, format } => list::users(&store, role.as_deref(), search.clone(), *format).await,
+        Command::Audit { limit, format } => list::audit(&store, *limit, *format).await,
+        Command::SetRole { actor, role, emails } => {
+            let role = role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            change::apply(&store, &actor, emails, store::mutate::Change::SetRole(role)).await
+        }
+        Command::ResetPassword { actor, email, password, keep_sessions } => {
+            let new = secrets::new_password(password)?;
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            change::reset_password(&store, &actor, email, new, !keep_sessions).await
+        }
+        Command::RevokeSessions(t) => change::simple(&store, t, store::mutate::Change::RevokeSessions).await,
+        Command::Deactivate(t) => change::simple(&store, t, store::mutate::Change::SetActive(false)).await,
+        Command::Activate(t) => change::simple(&store, t, store::mutate::Change::SetActive(true)).await,
+        Command::Unlock(t) => change::simple(&store, t, store::mutate::Change::Unlock).await,
+        Command::Delete { targets, yes } => {
+            let actor = sign_in(&store, &targets.actor.actor_email).await?;
+            change::delete(&store, &actor, &targets.emails, *yes).await
+        }
+        Command::Demo(args) => demo::run(args).await,
+    }
+}

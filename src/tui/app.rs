@@ -1,0 +1,289 @@
+//! The console's state and `App::update`, the only place it changes. Pure: no I/O, no
+//! clock, no terminal. Key handling for the table and for dialogs lives in `actions` and
+//! `dialogs`; this file holds the state and the database events.
+
+use super::dialog::{BootstrapForm, Dialog, Loading, LoginForm};
+use super::event::{Command, DbEvent, Event, OpError, Outcome};
+use super::keymap::{self, Act, Context};
+use super::user_list::UserList;
+use crate::store::Actor;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::Input;
+
+/// The smallest terminal the console draws in; below it a message asks for more room.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+/// Lines around the table: header, column titles, status, footer, borders.
+pub const TABLE_CHROME: u16 = 6;
+
+#[derive(Debug, Clone)]
+pub enum Screen {
+    /// Waiting for the database (startup, or it is down).
+    Connecting { message: String },
+    Login(LoginForm),
+    Bootstrap(BootstrapForm),
+    Users,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+/// Start-up options.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Pre-filled email on the log-in screen (the demo's superuser).
+    pub login_hint: Option<String>,
+    /// Show the demo password on the log-in screen.
+    pub demo_password_hint: bool,
+    /// `host:port/db`, for the header.
+    pub target: String,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub screen: Screen,
+    pub options: Options,
+    pub actor: Option<Actor>,
+    pub users: UserList,
+    /// True once the first user list has arrived.
+    pub loaded: bool,
+    pub filter_input: Input,
+    pub filter_editing: bool,
+    pub dialog: Option<Dialog>,
+    pub status: Option<Status>,
+    /// What the worker is doing for us (spinner text); `None` when idle.
+    pub busy: Option<String>,
+    /// A change is in flight: no second change starts until it answers.
+    pub change_in_flight: bool,
+    /// The connection is down; the worker is reconnecting.
+    pub connection_lost: Option<String>,
+    pub spinner: usize,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(options: Options, width: u16, height: u16) -> App {
+        App {
+            screen: Screen::Connecting { message: format!("connecting to {}", options.target) },
+            options,
+            actor: None,
+            users: UserList::default(),
+            loaded: false,
+            filter_input: Input::default(),
+            filter_editing: false,
+            dialog: None,
+            status: None,
+            busy: None,
+            change_in_flight: false,
+            connection_lost: None,
+            spinner: 0,
+            width,
+            height,
+            quit: false,
+        }
+    }
+
+    /// Rows of the table that fit on screen now.
+    pub fn page_size(&self) -> usize {
+        usize::from(self.height.saturating_sub(TABLE_CHROME)).max(1)
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.width < MIN_WIDTH || self.height < MIN_HEIGHT
+    }
+
+    pub(super) fn ok(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { kind: StatusKind::Ok, text: text.into() });
+    }
+
+    pub(super) fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { kind: StatusKind::Error, text: text.into() });
+    }
+
+    pub(super) fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { kind: StatusKind::Info, text: text.into() });
+    }
+
+    /// Feeds one event through the state machine; returns what the outside should do.
+    pub fn update(&mut self, event: Event) -> Vec<Command> {
+        let mut out = Vec::new();
+        match event {
+            Event::Tick => {
+                if self.busy.is_some() || self.connection_lost.is_some() {
+                    self.spinner = self.spinner.wrapping_add(1);
+                }
+            }
+            Event::Resize(w, h) => {
+                self.width = w;
+                self.height = h;
+                self.users.scroll_into_view(self.page_size());
+            }
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut out),
+            Event::Key(_) => {}
+            Event::Db(db) => self.on_db(db, &mut out),
+        }
+        out
+    }
+
+    fn on_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        // Ctrl-c quits from anywhere: an admin must never be trapped.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit = true;
+            out.push(Command::Quit);
+            return;
+        }
+        match &mut self.screen {
+            Screen::Connecting { .. } => {
+                if keymap::lookup(Context::Table, &key) == Some(Act::Quit) {
+                    self.quit = true;
+                    out.push(Command::Quit);
+                }
+            }
+            Screen::Login(_) => self.login_key(key, out),
+            Screen::Bootstrap(_) => self.bootstrap_key(key, out),
+            Screen::Users => {
+                if self.dialog.is_some() {
+                    self.dialog_key(key, out);
+                } else if self.filter_editing {
+                    self.filter_key(key);
+                } else {
+                    self.table_key(key, out);
+                }
+                self.users.scroll_into_view(self.page_size());
+            }
+        }
+    }
+
+    fn on_db(&mut self, db: DbEvent, out: &mut Vec<Command>) {
+        match db {
+            DbEvent::Waiting { target, message, attempt } => {
+                let text = format!("waiting for the database at {target}: {message} (attempt {attempt}, retrying)");
+                if let Screen::Connecting { message } = &mut self.screen {
+                    *message = text;
+                } else {
+                    self.connection_lost = Some(text);
+                }
+            }
+            DbEvent::Connected { has_superuser } => {
+                if matches!(self.screen, Screen::Connecting { .. }) {
+                    self.screen = if has_superuser {
+                        let mut form = LoginForm::default();
+                        if let Some(hint) = &self.options.login_hint {
+                            form.email = Input::new(hint.clone());
+                            form.focus = 1;
+                        }
+                        Screen::Login(form)
+                    } else {
+                        Screen::Bootstrap(BootstrapForm::default())
+                    };
+                }
+            }
+            DbEvent::ConnectionLost { message } => {
+                self.connection_lost = Some(format!("connection lost, retrying: {message}"));
+            }
+            DbEvent::Reconnected => {
+                self.connection_lost = None;
+                self.info("reconnected to the database");
+            }
+            DbEvent::LoggedIn(actor) => {
+                self.ok(format!("signed in as {} ({})", actor.email, actor.role));
+                self.actor = Some(actor);
+                self.screen = Screen::Users;
+                self.busy = Some("loading users".into());
+                out.push(Command::LoadUsers);
+            }
+            DbEvent::LoginFailed(msg) => match &mut self.screen {
+                Screen::Login(f) => {
+                    f.busy = false;
+                    f.error = Some(msg);
+                    f.password.clear();
+                }
+                Screen::Bootstrap(f) => {
+                    f.busy = false;
+                    f.error = Some(msg);
+                }
+                _ => self.error(msg),
+            },
+            DbEvent::Users(rows) => {
+                self.busy = None;
+                self.loaded = true;
+                let n = rows.len();
+                self.users.set_rows(rows);
+                if self.status.as_ref().is_none_or(|s| s.kind != StatusKind::Error) {
+                    self.info(format!("{n} users loaded"));
+                }
+            }
+            DbEvent::Error(msg) => {
+                self.busy = None;
+                self.error(msg);
+            }
+            DbEvent::Done(outcome) => self.on_outcome(outcome, out),
+            DbEvent::DeletePlan(plan) => {
+                if let Some(Dialog::ConfirmDelete { plan: p, .. }) = &mut self.dialog {
+                    *p = match plan {
+                        Ok(plan) => Loading::Ready(plan),
+                        Err(e) => Loading::Failed(e),
+                    };
+                }
+                self.busy = None;
+            }
+            DbEvent::Details(res) => {
+                if let Some(Dialog::Details { id, data, .. }) = &mut self.dialog {
+                    *data = match *res {
+                        Ok(d) if d.user.id == *id => Loading::Ready(Box::new(d)),
+                        Ok(_) => return,
+                        Err(e) => Loading::Failed(e),
+                    };
+                }
+                self.busy = None;
+            }
+            DbEvent::Audit(res) => {
+                if let Some(Dialog::Audit(view)) = &mut self.dialog {
+                    view.rows = match res {
+                        Ok(rows) => Loading::Ready(rows),
+                        Err(e) => Loading::Failed(e),
+                    };
+                }
+                self.busy = None;
+            }
+        }
+    }
+
+    fn on_outcome(&mut self, o: Outcome, out: &mut Vec<Command>) {
+        self.busy = None;
+        self.change_in_flight = false;
+        self.users.merge(&o.affected, o.refreshed);
+        match o.result {
+            Ok(msg) => {
+                self.ok(msg);
+                self.users.marks.clear();
+                if let Some((email, secret)) = o.generated {
+                    self.dialog = Some(Dialog::ShowPassword { email, secret, copied: false });
+                }
+            }
+            Err(OpError::Stale(msg)) => {
+                self.error(msg);
+                self.busy = Some("reloading".into());
+                out.push(Command::LoadUsers);
+            }
+            Err(e @ OpError::Interrupted { .. }) => {
+                self.error(format!("{}: {e}", o.op.label()));
+                self.busy = Some("reloading".into());
+                out.push(Command::LoadUsers);
+            }
+            Err(OpError::Failed(msg)) => self.error(msg),
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Keys while a dialog is open: forms, the role picker, confirmations, the password
+//! display and the viewers. Confirming closes the dialog and sends exactly one command.
+
+use super::app::App;
+use super::dialog::{Dialog, Loading, NewUserForm, PasswordMode, ResetForm};
+use super::event::Command;
+use super::keymap::{self, Act, Context};
+use crate::domain::password::{self, check_policy};
+use crate::domain::{Email, Role, Secret};
+use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+
+impl App {
+    pub(super) fn dialog_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        let Some(dialog) = self.dialog.take() else { return };
+        self.dialog = match dialog {
+            Dialog::Help { scroll } => viewer(key, scroll, |s| Dialog::Help { scroll: s }),
+            Dialog::Details { id, data, scroll } => {
+                viewer(key, scroll, |s| Dialog::Details { id, data: data.clone(), scroll: s })
+            }
+            Dialog::Audit(mut view) => {
+                if view.editing {
+                    match key.code {
+                        KeyCode::Enter => view.editing = false,
+                        KeyCode::Esc => {
+                            view.editing = false;
+                            view.filter.reset();
+                        }
+                        _ => {
+                            view.filter.handle_event(&CtEvent::Key(key));
+                            view.scroll = 0;
+                        }
+                    }
+                    Some(Dialog::Audit(view))
+                } else {
+                    match keymap::lookup(Context::Viewer, &key) {
+                        Some(Act::Filter) => {
+                            view.editing = true;
+                            Some(Dialog::Audit(view))
+                        }
+                        Some(Act::Cancel) => None,
+                        Some(act) => {
+                            let page = self.page_size();
+                            let max = view.filtered().len().saturating_sub(1);
+                            view.scroll = match act {
+                                Act::Down => view.scroll.saturating_add(1),
+                                Act::Up => view.scroll.saturating_sub(1),
+                                Act::PageDown => view.scroll.saturating_add(page),
+                                Act::PageUp => view.scroll.saturating_sub(page),
+                                _ => view.scroll,
+                            }
+                            .min(max);
+                            Some(Dialog::Audit(view))
+                        }
+                        None => Some(Dialog::Audit(view)),
+                    }
+                }
+            }
+            Dialog::PickRole { targets, mut selected } => match keymap::lookup(Context::RolePicker, &key) {
+                Some(Act::PickRole(i)) => {
+                    self.confirm_role(targets, Role::ALL[usize::from(i).min(3)]);
+                    return;
+                }
+                Some(Act::Down) => {
+                    selected = (selected + 1).min(3);
+                    Some(Dialog::PickRole { targets, selected })
+                }
+                Some(Act::Up) => {
+                    selected = selected.saturating_sub(1);
+                    Some(Dialog::PickRole { targets, selected })
+                }
+                Some(Act::Submit) => {
+                    self.confirm_role(targets, Role::ALL[selected.min(3)]);
+                    return;
+                }
+                Some(Act::Cancel) => None,
+                _ => Some(Dialog::PickRole { targets, selected }),
+            },
+            Dialog::ConfirmEdit { targets, edit, lines } => match keymap::lookup(Context::Confirm, &key) {
+                Some(Act::Yes) => {
+                    self.change_in_flight = true;
+                    self.busy = Some(format!("{} of {} users", edit.op().label(), targets.len()));
+                    out.push(Command::Edit { targets, edit });
+                    None
+                }
+                Some(Act::Cancel) => {
+                    self.info("cancelled; nothing changed");
+                    None
+                }
+                _ => Some(Dialog::ConfirmEdit { targets, edit, lines }),
+            },
+            Dialog::ConfirmDelete { targets, plan } => match keymap::lookup(Context::Confirm, &key) {
+                Some(Act::Yes) => match &plan {
+                    Loading::Ready(p) if !p.is_blocked() => {
+                        self.change_in_flight = true;
+                        self.busy = Some(format!("deleting {} users", targets.len()));
+                        out.push(Command::Delete(targets));
+                        None
+                    }
+                    Loading::Ready(_) => {
+                        // Blocked: `y` offers what is possible instead, deactivation.
+                        let lines = vec![
+                            format!("Delete is blocked. Deactivate {} users instead?", targets.len()),
+                            "  They can no longer log in; their rows and history stay.".to_string(),
+                        ];
+                        Some(Dialog::ConfirmEdit { targets, edit: super::event::Edit::SetActive(false), lines })
+                    }
+                    _ => Some(Dialog::ConfirmDelete { targets, plan }),
+                },
+                Some(Act::Cancel) => {
+                    self.info("cancelled; nothing deleted");
+                    None
+                }
+                _ => Some(Dialog::ConfirmDelete { targets, plan }),
+            },
+            Dialog::ShowPassword { email, secret, copied } => match keymap::lookup(Context::Password, &key) {
+                Some(Act::Copy) => {
+                    out.push(Command::CopyToClipboard(secret.clone()));
+                    self.info("password copied to your clipboard (if your terminal allows OSC 52)");
+                    Some(Dialog::ShowPassword { email, secret, copied: true })
+                }
+                Some(Act::Cancel) => None,
+                _ => Some(Dialog::ShowPassword { email, secret, copied }),
+            },
+            Dialog::NewUser(form) => self.new_user_key(form, key, out),
+            Dialog::ResetPassword(form) => self.reset_key(form, key, out),
+        };
+    }
+
+    fn new_user_key(&mut self, mut f: NewUserForm, key: KeyEvent, out: &mut Vec<Command>) -> Option<Dialog> {
+        let n = f.field_count();
+        match keymap::lookup(Context::Form, &key) {
+            Some(Act::Cancel) => return None,
+            Some(Act::NextField) => f.focus = (f.focus + 1) % n,
+            Some(Act::PrevField) => f.focus = (f.focus + n - 1) % n,
+            Some(Act::Toggle) if f.focus == 1 => f.role = next_role(f.role),
+            Some(Act::Toggle) if f.focus == 2 => f.mode = toggle(f.mode),
+            Some(Act::Submit) => {
+                let email = match Email::parse(f.email.value()) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        f.error = Some(e.to_string());
+                        f.focus = 0;
+                        return Some(Dialog::NewUser(f));
+                    }
+                };
+                if let Some(actor) = &self.actor
+                    && let Err(e) = crate::domain::permissions::check(
+                        crate::domain::permissions::ActorView { id: actor.id, role: actor.role },
+                        crate::domain::Action::Create,
+                        None,
+                        Some(f.role),
+                    )
+                {
+                    f.error = Some(e.to_string());
+                    f.focus = 1;
+                    return Some(Dialog::NewUser(f));
+                }
+                let (password, generated) = match typed_or_generated(f.mode, &f.password, &f.confirm) {
+                    Ok(p) => p,
+                    Err((msg, focus)) => {
+                        f.error = Some(msg);
+                        f.focus = focus + 2;
+                        return Some(Dialog::NewUser(f));
+                    }
+                };
+                self.change_in_flight = true;
+                self.busy = Some(format!("creating {email}"));
+                out.push(Command::CreateUser { email, role: f.role, password, generated });
+                return None;
+            }
+            _ => match f.focus {
+                0 => {
+                    f.email.handle_event(&CtEvent::Key(key));
+                }
+                1 => {
+                    if let KeyCode::Char(c @ '1'..='4') = key.code {
+                        f.role = Role::ALL[(c as usize) - ('1' as usize)];
+                    }
+                }
+                2 => {}
+                3 => {
+                    f.password.handle(&key);
+                }
+                _ => {
+                    f.confirm.handle(&key);
+                }
+            },
+        }
+        Some(Dialog::NewUser(f))
+    }
+
+    fn reset_key(&mut self, mut f: ResetForm, key: KeyEvent, out: &mut Vec<Command>) -> Option<Dialog> {
+        let n = f.field_count();
+        match keymap::lookup(Context::Form, &key) {
+            Some(Act::Cancel) => return None,
+            Some(Act::NextField) => f.focus = (f.focus + 1) % n,
+            Some(Act::PrevField) => f.focus = (f.focus + n - 1) % n,
+            Some(Act::Toggle) if f.focus == 0 => f.mode = toggle(f.mode),
+            Some(Act::Toggle) if f.focus == 1 => f.revoke_sessions = !f.revoke_sessions,
+            Some(Act::Submit) => {
+                let (password, generated) = match typed_or_generated(f.mode, &f.password, &f.confirm) {
+                    Ok(p) => p,
+                    Err((msg, focus)) => {
+                        f.error = Some(msg);
+                        f.focus = focus + 2;
+                        return Some(Dialog::ResetPassword(f));
+                    }
+                };
+                self.change_in_flight = true;
+                self.busy = Some(format!("resetting the password of {}", f.target.email));
+                out.push(Command::ResetPassword {
+                    target: f.target,
+                    password,
+                    generated,
+                    revoke_sessions: f.revoke_sessions,
+                });
+                return None;
+            }
+            _ => match f.focus {
+                2 => {
+                    f.password.handle(&key);
+                }
+                3 => {
+                    f.confirm.handle(&key);
+                }
+                _ => {}
+            },
+        }
+        Some(Dialog::ResetPassword(f))
+    }
+}
+
+fn toggle(m: PasswordMode) -> PasswordMode {
+    match m {
+        PasswordMode::Generate => PasswordMode::Type,
+        PasswordMode::Type => PasswordMode::Generate,
+    }
+}
+
+fn next_role(r: Role) -> Role {
+    Role::ALL[(r as usize + 1) % Role::ALL.len()]
+}
+
+/// The new password: generated, or typed twice and checked. Errors carry the field
+/// (0 = password, 1 = confirmation) to focus.
+fn typed_or_generated(
+    mode: PasswordMode,
+    pw: &super::secret_input::SecretInput,
+    confirm: &super::secret_input::SecretInput,
+) -> Result<(Secret, bool), (String, usize)> {
+    if mode == PasswordMode::Generate {
+        return Ok((password::generate(), true));
+    }
+    let secret = pw.secret();
+    check_policy(&secret).map_err(|e| (e.to_string(), 0))?;
+    if secret != confirm.secret() {
+        return Err(("the two passwords differ".into(), 1));
+    }
+    Ok((secret, false))
+}
+
+/// Scrolling and closing for read-only dialogs.
+fn viewer(key: KeyEvent, scroll: u16, make: impl Fn(u16) -> Dialog) -> Option<Dialog> {
+    match keymap::lookup(Context::Viewer, &key) {
+        Some(Act::Cancel) => None,
+        Some(Act::Down) => Some(make(scroll.saturating_add(1))),
+        Some(Act::Up) => Some(make(scroll.saturating_sub(1))),
+        Some(Act::PageDown) => Some(make(scroll.saturating_add(10))),
+        Some(Act::PageUp) => Some(make(scroll.saturating_sub(10))),
+        _ => Some(make(scroll)),
+    }
+}

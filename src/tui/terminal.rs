@@ -1,0 +1,116 @@
+//! The terminal loop: raw mode and the alternate screen in, events to `App::update`,
+//! commands to the worker, frames out; and the terminal restored on every way out
+//! (quit, error, panic via ratatui's hook, SIGTERM, SIGHUP).
+
+use super::app::{App, Options};
+use super::event::{Command, Event};
+use super::{view, worker};
+use crate::cli::CliError;
+use crate::cli::args::Cli;
+use crate::config::{self, DbTarget};
+use crate::domain::Secret;
+use base64::Engine;
+use crossterm::event::{Event as CtEvent, EventStream};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use zeroize::Zeroizing;
+
+/// `skriptoteket-admin` with no subcommand.
+pub async fn run_from_cli(cli: &Cli) -> ExitCode {
+    let target = match config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return CliError::Usage(e.to_string()).report(),
+    };
+    crate::logging::init_to_file(cli.log_file.as_deref());
+    match run(target, Options::default()).await {
+        Ok(code) => code,
+        Err(e) => CliError::Failed(e.to_string()).report(),
+    }
+}
+
+/// How the loop ended.
+enum Exit {
+    Quit,
+    Signal(i32),
+}
+
+/// Opens the console on `target` until the admin quits or a signal arrives.
+pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitCode> {
+    options.target = target.describe.clone();
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (db_tx, mut db_rx) = mpsc::unbounded_channel();
+    let worker = tokio::spawn(worker::run(target, cmd_rx, db_tx));
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+
+    let mut terminal = ratatui::try_init()?;
+    let result = event_loop(&mut terminal, options, &cmd_tx, &mut db_rx, &mut sigterm, &mut sighup).await;
+    ratatui::restore();
+    worker.abort();
+    tracing::info!("console closed");
+    match result? {
+        Exit::Quit => Ok(ExitCode::SUCCESS),
+        Exit::Signal(n) => Ok(ExitCode::from(128 + n as u8)),
+    }
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    options: Options,
+    cmd_tx: &mpsc::UnboundedSender<Command>,
+    db_rx: &mut mpsc::UnboundedReceiver<super::event::DbEvent>,
+    sigterm: &mut tokio::signal::unix::Signal,
+    sighup: &mut tokio::signal::unix::Signal,
+) -> anyhow::Result<Exit> {
+    let size = terminal.size()?;
+    let mut app = App::new(options, size.width, size.height);
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| view::draw(f, &app))?;
+        }
+        let event = tokio::select! {
+            k = keys.next() => match k {
+                Some(Ok(CtEvent::Key(k))) => Event::Key(k),
+                Some(Ok(CtEvent::Resize(w, h))) => Event::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(Exit::Quit),
+            },
+            Some(db) = db_rx.recv() => Event::Db(db),
+            _ = tick.tick() => Event::Tick,
+            _ = sigterm.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
+            _ = sighup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
+        };
+        let animating = app.busy.is_some() || app.connection_lost.is_some();
+        dirty = !matches!(event, Event::Tick) || animating;
+        for cmd in app.update(event) {
+            match cmd {
+                Command::Quit => return Ok(Exit::Quit),
+                Command::CopyToClipboard(secret) => copy_osc52(terminal, &secret)?,
+                other => {
+                    if cmd_tx.send(other).is_err() {
+                        anyhow::bail!("the database worker stopped unexpectedly");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Puts the secret on the admin's own clipboard with OSC 52, which terminals honour over
+/// SSH; the encoded copy is wiped after writing.
+fn copy_osc52(terminal: &mut DefaultTerminal, secret: &Secret) -> std::io::Result<()> {
+    let encoded = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(secret.expose()));
+    let seq = Zeroizing::new(format!("\x1b]52;c;{}\x07", encoded.as_str()));
+    let out = terminal.backend_mut();
+    out.write_all(seq.as_bytes())?;
+    out.flush()
+}

@@ -1,0 +1,344 @@
+//! The rows behind the table: all users, the filtered and sorted view of them, the cursor,
+//! the scroll offset and the marks. Filtering runs in memory on every keystroke.
+
+use crate::domain::Role;
+use crate::store::UserRow;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Columns the table can be sorted by, in the order `s` cycles through them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Email,
+    Role,
+    Status,
+    Sessions,
+    LastLogin,
+    Created,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 6] =
+        [SortKey::Email, SortKey::Role, SortKey::Status, SortKey::Sessions, SortKey::LastLogin, SortKey::Created];
+
+    pub fn next(self) -> SortKey {
+        let i = SortKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        SortKey::ALL[(i + 1) % SortKey::ALL.len()]
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Email => "email",
+            SortKey::Role => "role",
+            SortKey::Status => "status",
+            SortKey::Sessions => "sessions",
+            SortKey::LastLogin => "last login",
+            SortKey::Created => "created",
+        }
+    }
+}
+
+/// A parsed filter: free text (substring of the email, case-insensitive, literal) plus
+/// optional `role:NAME` and `status:active|inactive|locked` tokens.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub text: String,
+    pub role: Option<Role>,
+    pub status: Option<&'static str>,
+    /// Tokens that were not understood (shown to the admin, match nothing).
+    pub invalid: Option<String>,
+}
+
+impl Filter {
+    pub fn parse(input: &str) -> Filter {
+        let mut f = Filter::default();
+        let mut words = Vec::new();
+        for tok in input.split_whitespace() {
+            let lower = tok.to_lowercase();
+            if let Some(r) = lower.strip_prefix("role:") {
+                match r.parse::<Role>() {
+                    Ok(r) => f.role = Some(r),
+                    Err(_) => f.invalid = Some(tok.to_string()),
+                }
+            } else if let Some(s) = lower.strip_prefix("status:") {
+                match ["active", "inactive", "locked"].into_iter().find(|x| *x == s) {
+                    Some(x) => f.status = Some(x),
+                    None => f.invalid = Some(tok.to_string()),
+                }
+            } else {
+                words.push(lower);
+            }
+        }
+        f.text = words.join(" ");
+        f
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.role.is_none() && self.status.is_none() && self.invalid.is_none()
+    }
+
+    fn keeps(&self, row: &UserRow, key: &str) -> bool {
+        self.invalid.is_none()
+            && (self.text.is_empty() || key.contains(&self.text))
+            && self.role.is_none_or(|r| row.role == r)
+            && self.status.is_none_or(|s| row.status() == s)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct UserList {
+    rows: Vec<UserRow>,
+    /// Lower-cased emails, parallel to `rows`, so filtering allocates nothing.
+    keys: Vec<String>,
+    /// Indices into `rows` that the filter keeps, in sort order.
+    visible: Vec<usize>,
+    pub cursor: usize,
+    pub offset: usize,
+    pub marks: HashSet<Uuid>,
+    pub sort: SortKey,
+    pub reverse: bool,
+    pub filter: Filter,
+}
+
+impl UserList {
+    /// Replaces every row; the cursor stays on the same user where it still exists.
+    pub fn set_rows(&mut self, rows: Vec<UserRow>) {
+        let keep = self.cursor_id();
+        self.rows = rows;
+        self.reindex(keep);
+    }
+
+    /// Applies fresh copies of `affected` rows (those missing from `fresh` were deleted).
+    pub fn merge(&mut self, affected: &[Uuid], fresh: Vec<UserRow>) {
+        let keep = self.cursor_id();
+        let gone: HashSet<Uuid> = affected.iter().copied().collect();
+        self.rows.retain(|r| !gone.contains(&r.id));
+        self.rows.extend(fresh);
+        self.reindex(keep);
+    }
+
+    fn reindex(&mut self, keep: Option<Uuid>) {
+        let (sort, reverse) = (self.sort, self.reverse);
+        self.rows.sort_by(|a, b| {
+            let o = match sort {
+                SortKey::Email => a.email.cmp(&b.email),
+                SortKey::Role => a.role.cmp(&b.role).then_with(|| a.email.cmp(&b.email)),
+                SortKey::Status => a.status().cmp(b.status()).then_with(|| a.email.cmp(&b.email)),
+                SortKey::Sessions => b.active_sessions.cmp(&a.active_sessions).then_with(|| a.email.cmp(&b.email)),
+                SortKey::LastLogin => b.last_login_at.cmp(&a.last_login_at).then_with(|| a.email.cmp(&b.email)),
+                SortKey::Created => b.created_at.cmp(&a.created_at).then_with(|| a.email.cmp(&b.email)),
+            };
+            if reverse { o.reverse() } else { o }
+        });
+        self.keys = self.rows.iter().map(|r| r.email.to_lowercase()).collect();
+        let ids: HashSet<Uuid> = self.rows.iter().map(|r| r.id).collect();
+        self.marks.retain(|m| ids.contains(m));
+        self.refilter(keep);
+    }
+
+    /// Re-applies the filter, keeping the cursor on `keep` if it is still shown.
+    fn refilter(&mut self, keep: Option<Uuid>) {
+        let f = &self.filter;
+        self.visible = (0..self.rows.len()).filter(|&i| f.keeps(&self.rows[i], &self.keys[i])).collect();
+        self.cursor = keep
+            .and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id))
+            .unwrap_or(0);
+        self.clamp();
+    }
+
+    pub fn set_filter(&mut self, input: &str) {
+        let keep = self.cursor_id();
+        self.filter = Filter::parse(input);
+        self.refilter(keep);
+    }
+
+    pub fn set_sort(&mut self, sort: SortKey, reverse: bool) {
+        self.sort = sort;
+        self.reverse = reverse;
+        let keep = self.cursor_id();
+        self.reindex(keep);
+    }
+
+    fn clamp(&mut self) {
+        if self.visible.is_empty() {
+            self.cursor = 0;
+            self.offset = 0;
+        } else if self.cursor >= self.visible.len() {
+            self.cursor = self.visible.len() - 1;
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let max = self.visible.len() as isize - 1;
+        self.cursor = (self.cursor as isize + delta).clamp(0, max) as usize;
+    }
+
+    pub fn top(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn bottom(&mut self) {
+        self.cursor = self.visible.len().saturating_sub(1);
+    }
+
+    /// Keeps the cursor within the `height` rows drawn from `offset`.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        let max_offset = self.visible.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// The shown row at position `i` of the filtered view.
+    pub fn visible_row(&self, i: usize) -> Option<&UserRow> {
+        self.visible.get(i).and_then(|&r| self.rows.get(r))
+    }
+
+    /// Rows `from..from+n` of the filtered view (what the table draws).
+    pub fn window(&self, from: usize, n: usize) -> impl Iterator<Item = &UserRow> {
+        self.visible.iter().skip(from).take(n).filter_map(|&i| self.rows.get(i))
+    }
+
+    pub fn cursor_row(&self) -> Option<&UserRow> {
+        self.visible_row(self.cursor)
+    }
+
+    pub fn cursor_id(&self) -> Option<Uuid> {
+        self.cursor_row().map(|r| r.id)
+    }
+
+    pub fn by_id(&self, id: Uuid) -> Option<&UserRow> {
+        self.rows.iter().find(|r| r.id == id)
+    }
+
+    pub fn toggle_mark(&mut self) {
+        if let Some(id) = self.cursor_id()
+            && !self.marks.remove(&id)
+        {
+            self.marks.insert(id);
+        }
+        self.move_by(1);
+    }
+
+    pub fn mark_all_visible(&mut self) {
+        for &i in &self.visible {
+            self.marks.insert(self.rows[i].id);
+        }
+    }
+
+    /// The rows an action applies to: the marked rows (in table order) if any, else the
+    /// cursor row.
+    pub fn selection(&self) -> Vec<&UserRow> {
+        if self.marks.is_empty() {
+            self.cursor_row().into_iter().collect()
+        } else {
+            self.rows.iter().filter(|r| self.marks.contains(&r.id)).collect()
+        }
+    }
+
+    pub fn rows(&self) -> &[UserRow] {
+        &self.rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::OffsetDateTime;
+
+    pub(crate) fn row(email: &str, role: Role) -> UserRow {
+        UserRow {
+            id: Uuid::new_v4(),
+            email: email.into(),
+            role,
+            auth_provider: "local".into(),
+            is_active: true,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+            last_login_at: None,
+            locked: false,
+            locked_until: None,
+            failed_login_attempts: 0,
+            active_sessions: 0,
+        }
+    }
+
+    fn list() -> UserList {
+        let mut l = UserList::default();
+        let mut rows = vec![row("b@x.se", Role::Admin), row("a@x.se", Role::User), row("c%_\\@y.se", Role::User)];
+        rows[2].is_active = false;
+        l.set_rows(rows);
+        l
+    }
+
+    #[test]
+    fn sorts_by_email_and_filters_by_text_role_and_status() {
+        let mut l = list();
+        assert_eq!(l.cursor_row().unwrap().email, "a@x.se");
+        l.set_filter("X.SE");
+        assert_eq!(l.visible_len(), 2);
+        l.set_filter("role:admin");
+        assert_eq!(l.visible_len(), 1);
+        l.set_filter("status:inactive");
+        assert_eq!(l.cursor_row().unwrap().email, "c%_\\@y.se");
+        l.set_filter("%_\\");
+        assert_eq!(l.visible_len(), 1, "metacharacters match literally");
+        l.set_filter("role:root");
+        assert_eq!(l.visible_len(), 0);
+        assert!(l.filter.invalid.is_some());
+    }
+
+    #[test]
+    fn cursor_follows_its_user_through_filter_and_sort() {
+        let mut l = list();
+        l.move_by(1);
+        let id = l.cursor_id().unwrap();
+        l.set_filter("x.se");
+        assert_eq!(l.cursor_id(), Some(id));
+        l.set_sort(SortKey::Email, true);
+        assert_eq!(l.cursor_id(), Some(id));
+    }
+
+    #[test]
+    fn marks_survive_only_for_existing_rows() {
+        let mut l = list();
+        l.mark_all_visible();
+        assert_eq!(l.selection().len(), 3);
+        let gone = l.cursor_id().unwrap();
+        l.merge(&[gone], vec![]);
+        assert_eq!(l.marks.len(), 2);
+        assert_eq!(l.len(), 2);
+    }
+
+    #[test]
+    fn scrolling_keeps_cursor_visible() {
+        let mut l = UserList::default();
+        l.set_rows((0..100).map(|i| row(&format!("u{i:03}@x.se"), Role::User)).collect());
+        l.bottom();
+        l.scroll_into_view(10);
+        assert_eq!(l.offset, 90);
+        l.top();
+        l.scroll_into_view(10);
+        assert_eq!(l.offset, 0);
+    }
+}

@@ -1,0 +1,462 @@
+//! Test harness shared by the integration tests: a fresh, uniquely named Postgres database
+//! per test (dropped again when the test ends), the two database shapes the console meets
+//! (an empty database after `migrate`, and a live deployment's schema with `migrate` on
+//! top), and helpers that seed and read rows with plain SQL.
+//!
+//! The server is `postgres://postgres@127.0.0.1:5432/postgres` unless `SKA_TEST_ADMIN_URL`
+//! names another maintenance database. `SKA_TEST_KEEP_DB=1` keeps the databases for a look.
+#![allow(dead_code)]
+
+use skriptoteket_admin::auth::hasher;
+use skriptoteket_admin::config::{self, DbTarget};
+use skriptoteket_admin::domain::{Email, Role, Secret};
+use skriptoteket_admin::store::{self, Actor, Store};
+use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, PgPool};
+use std::sync::OnceLock;
+use uuid::Uuid;
+
+pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The password of every seeded account (its hash is made once per test process).
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The schema of a live deployment, as the web app's own migrations leave it.
+pub const LIVE_SCHEMA: &str = include_str!("../fixtures/live_schema.sql");
+
+/// The maintenance database test databases are created from and dropped through.
+pub fn admin_url() -> String {
+    std::env::var("SKA_TEST_ADMIN_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_ADMIN_URL.to_string())
+}
+
+/// A database of its own for one test; dropped (`WITH (FORCE)`) when this value is.
+pub struct TestDb {
+    pub name: String,
+    url: String,
+    target: DbTarget,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let admin = admin_url();
+        let name = format!("ska_t_{}", Uuid::new_v4().simple());
+        let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+            panic!(
+                "cannot reach the test Postgres at {admin}: {e}\n\
+                 start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+            )
+        });
+        conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name} failed: {e}"));
+        let _ = conn.close().await;
+        let mut url = url::Url::parse(&admin).expect("SKA_TEST_ADMIN_URL is not a URL");
+        url.set_path(&format!("/{name}"));
+        let url = url.to_string();
+        let target = config::parse(&url).expect("test database URL");
+        TestDb { name, url, target }
+    }
+
+    /// The database's URL, for `--database-url` or `DATABASE_URL`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn target(&self) -> &DbTarget {
+        &self.target
+    }
+
+    /// A connected store (schema detected as the database is now).
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.target).await.expect("Store::connect")
+    }
+
+    /// A plain pool, for setting up and checking rows behind the store's back.
+    pub async fn pool(&self) -> PgPool {
+        store::pool(&self.target, 2).await.expect("test pool")
+    }
+
+    /// Runs SQL text (several statements allowed) on a connection of its own.
+    pub async fn exec(&self, sql: &str) {
+        let mut conn = PgConnection::connect(&self.url).await.expect("connect to test db");
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await.expect("test SQL");
+        let _ = conn.close().await;
+    }
+
+    /// Creates the tables a live deployment has (without the console's audit table).
+    pub async fn load_live_schema(&self) {
+        self.exec(LIVE_SCHEMA).await;
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if std::env::var_os("SKA_TEST_KEEP_DB").is_some() {
+            eprintln!("keeping test database {}", self.name);
+            return;
+        }
+        let admin = admin_url();
+        let name = self.name.clone();
+        // Its own thread and runtime: Drop may run inside (or outside) a test's runtime.
+        let worker = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                let Ok(mut conn) = PgConnection::connect(&admin).await else { return };
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                if let Err(e) = conn.execute(AssertSqlSafe(sql)).await {
+                    eprintln!("could not drop test database {name}: {e}");
+                }
+                let _ = conn.close().await;
+            });
+        });
+        let _ = worker.join();
+    }
+}
+
+/// The two kinds of database the console meets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// An empty database after `migrate`: the web app's first migration only.
+    Empty,
+    /// A live deployment's schema (later columns, profiles, favourites, tool tables) with
+    /// `migrate` run on top.
+    Live,
+}
+
+impl Shape {
+    pub async fn store(self) -> (TestDb, Store) {
+        match self {
+            Shape::Empty => migrated_store().await,
+            Shape::Live => live_store().await,
+        }
+    }
+
+    pub fn is_live(self) -> bool {
+        self == Shape::Live
+    }
+}
+
+/// An empty database after `migrate`.
+pub async fn migrated_store() -> (TestDb, Store) {
+    let db = TestDb::new().await;
+    let mut store = db.store().await;
+    store::migrate::run(&mut store).await.expect("migrate on an empty database");
+    (db, store)
+}
+
+/// A live deployment's schema, before `migrate`.
+pub async fn live_unmigrated() -> (TestDb, Store) {
+    let db = TestDb::new().await;
+    db.load_live_schema().await;
+    let store = db.store().await;
+    (db, store)
+}
+
+/// A live deployment's schema with `migrate` run on top.
+pub async fn live_store() -> (TestDb, Store) {
+    let (db, mut store) = live_unmigrated().await;
+    store::migrate::run(&mut store).await.expect("migrate on a live database");
+    (db, store)
+}
+
+/// Generates `$name::empty` and `$name::live`: the body runs once per database shape.
+#[macro_export]
+macro_rules! both_shapes {
+    ($(#[$meta:meta])* async fn $name:ident($shape:ident : Shape) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn empty() {
+                run(Shape::Empty).await
+            }
+
+            #[tokio::test]
+            async fn live() {
+                run(Shape::Live).await
+            }
+
+            async fn run($shape: Shape) $body
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Seeding
+
+/// The argon2 hash of [`PASSWORD`], made once per process (argon2 costs ~100 ms).
+pub fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hasher::hash(&Secret::from(PASSWORD)).expect("hash the test password"))
+}
+
+pub fn secret(s: &str) -> Secret {
+    Secret::from(s)
+}
+
+pub fn email(s: &str) -> Email {
+    Email::parse(s).expect("valid email")
+}
+
+/// A user row to insert directly.
+#[derive(Clone, Debug)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub role: &'a str,
+    pub auth_provider: &'a str,
+    pub external_id: Option<&'a str>,
+    pub is_active: bool,
+    pub password_hash: Option<&'a str>,
+}
+
+impl<'a> NewUser<'a> {
+    /// An active local account with the password [`PASSWORD`].
+    pub fn local(email: &'a str, role: Role) -> NewUser<'a> {
+        NewUser {
+            email,
+            role: role.as_str(),
+            auth_provider: "local",
+            external_id: None,
+            is_active: true,
+            password_hash: Some(password_hash()),
+        }
+    }
+
+    /// An active account that signs in through HuleEdu (no password).
+    pub fn federated(email: &'a str, role: Role) -> NewUser<'a> {
+        NewUser {
+            email,
+            role: role.as_str(),
+            auth_provider: "huleedu",
+            external_id: Some(email),
+            is_active: true,
+            password_hash: None,
+        }
+    }
+
+    pub fn inactive(mut self) -> Self {
+        self.is_active = false;
+        self
+    }
+}
+
+/// Inserts a user as the web app would (id uuid v4, normalised email); returns its id.
+pub async fn insert_user_with(pool: &PgPool, u: &NewUser<'_>) -> Uuid {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO users (id, email, role, auth_provider, external_id, password_hash, is_active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(u.email)
+    .bind(u.role)
+    .bind(u.auth_provider)
+    .bind(u.external_id)
+    .bind(u.password_hash)
+    .bind(u.is_active)
+    .execute(pool)
+    .await
+    .unwrap_or_else(|e| panic!("insert user {}: {e}", u.email));
+    id
+}
+
+/// An active local account with the password [`PASSWORD`].
+pub async fn insert_user(pool: &PgPool, email: &str, role: Role) -> Uuid {
+    insert_user_with(pool, &NewUser::local(email, role)).await
+}
+
+/// Seeds an active local account and returns it as the actor of changes.
+pub async fn seed_actor(pool: &PgPool, email: &str, role: Role) -> Actor {
+    let id = insert_user(pool, email, role).await;
+    Actor { id, email: email.to_string(), role }
+}
+
+/// The fixed `revoked_at` of sessions seeded as revoked (so tests can see it is untouched).
+pub const OLD_REVOKED_AT: &str = "2001-02-03 04:05:06+00";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    /// `revoked_at IS NULL AND expires_at > now()`.
+    Active,
+    /// Expired yesterday, never revoked.
+    Expired,
+    /// Revoked at [`OLD_REVOKED_AT`], not yet expired.
+    Revoked,
+}
+
+pub async fn insert_session(pool: &PgPool, user_id: Uuid, kind: SessionKind) -> Uuid {
+    let id = Uuid::new_v4();
+    let (expires, revoked) = match kind {
+        SessionKind::Active => ("now() + interval '1 day'", "NULL"),
+        SessionKind::Expired => ("now() - interval '1 day'", "NULL"),
+        SessionKind::Revoked => ("now() + interval '1 day'", "'2001-02-03 04:05:06+00'::timestamptz"),
+    };
+    let sql = format!(
+        "INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, revoked_at)
+         VALUES ($1, $2, 'csrf', now(), {expires}, {revoked})"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .expect("insert session");
+    id
+}
+
+/// One session of each kind for `user_id`: (active, expired, revoked).
+pub async fn insert_sessions(pool: &PgPool, user_id: Uuid) -> (Uuid, Uuid, Uuid) {
+    (
+        insert_session(pool, user_id, SessionKind::Active).await,
+        insert_session(pool, user_id, SessionKind::Expired).await,
+        insert_session(pool, user_id, SessionKind::Revoked).await,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading rows back
+
+/// A scalar query without parameters (test-controlled text only).
+pub async fn scalar_i64(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch_one(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// The whole table as JSON text, ordered: compare before/after to prove nothing changed.
+pub async fn table_json(pool: &PgPool, table: &str) -> String {
+    let sql = format!("SELECT COALESCE(json_agg(t ORDER BY t::text)::text, '[]') FROM {table} t");
+    sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch_one(pool)
+        .await
+        .unwrap_or_else(|e| panic!("snapshot {table}: {e}"))
+}
+
+/// Every table the console may touch, as JSON text (tables the shape lacks are skipped).
+pub async fn snapshot(pool: &PgPool) -> Vec<(String, String)> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+           AND table_name <> '_sqlx_migrations'
+         ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("list tables");
+    let mut out = Vec::new();
+    for t in tables {
+        let json = table_json(pool, &t).await;
+        out.push((t, json));
+    }
+    out
+}
+
+/// (table, column, data type, nullable, default) of every column in the current schema.
+pub async fn columns(pool: &PgPool) -> Vec<(String, String, String, String, Option<String>)> {
+    sqlx::query_as(
+        "SELECT table_name::text, column_name::text, data_type::text, is_nullable::text,
+                column_default::text
+         FROM information_schema.columns WHERE table_schema = current_schema()
+         ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read information_schema.columns")
+}
+
+pub async fn audit_count(pool: &PgPool) -> i64 {
+    scalar_i64(pool, "SELECT count(*) FROM admin_audit_log").await
+}
+
+/// (action, actor_id, target_id, before, after) of every audit row, oldest first.
+pub async fn audit_rows(
+    pool: &PgPool,
+) -> Vec<(String, Option<Uuid>, Option<Uuid>, Option<serde_json::Value>, Option<serde_json::Value>)> {
+    sqlx::query_as(
+        "SELECT action::text, actor_id, target_id, before, after FROM admin_audit_log ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read admin_audit_log")
+}
+
+pub async fn user_exists(pool: &PgPool, id: Uuid) -> bool {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("user exists")
+}
+
+pub async fn role_of(pool: &PgPool, id: Uuid) -> String {
+    sqlx::query_scalar("SELECT role::text FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("role of user")
+}
+
+pub async fn is_active(pool: &PgPool, id: Uuid) -> bool {
+    sqlx::query_scalar("SELECT is_active FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("is_active of user")
+}
+
+pub async fn password_hash_of(pool: &PgPool, id: Uuid) -> Option<String> {
+    sqlx::query_scalar("SELECT password_hash::text FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("password_hash of user")
+}
+
+/// Sessions of the user that are active now.
+pub async fn active_sessions(pool: &PgPool, id: Uuid) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await
+    .expect("count active sessions")
+}
+
+/// `revoked_at` of one session, as text (`None` when not revoked).
+pub async fn revoked_at(pool: &PgPool, session: Uuid) -> Option<String> {
+    sqlx::query_scalar("SELECT to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM sessions WHERE id = $1")
+        .bind(session)
+        .fetch_one(pool)
+        .await
+        .expect("revoked_at of session")
+}
+
+pub async fn active_superusers(pool: &PgPool) -> i64 {
+    scalar_i64(pool, "SELECT count(*) FROM users WHERE role = 'superuser' AND is_active").await
+}
+
+/// Sets `updated_at` far into the past, so a test can see a change bump it.
+pub async fn age_updated_at(pool: &PgPool, ids: &[Uuid]) {
+    sqlx::query("UPDATE users SET updated_at = '2000-01-01 00:00:00+00' WHERE id = ANY($1)")
+        .bind(ids)
+        .execute(pool)
+        .await
+        .expect("age updated_at");
+}
+
+/// True when the user's `updated_at` is within the last minute.
+pub async fn updated_recently(pool: &PgPool, id: Uuid) -> bool {
+    sqlx::query_scalar("SELECT updated_at > now() - interval '1 minute' FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("updated_at of user")
+}
