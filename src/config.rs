@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error(
-        "no database given: pass --database-url, set DATABASE_URL, or run where a .env file defines it"
-    )]
+    #[error("no database given: pass --database-url, set DATABASE_URL, or run where a .env file defines it")]
     Missing,
     #[error("cannot read {path}: {reason}")]
     EnvFile { path: String, reason: String },
-    #[error("DATABASE_URL is not a PostgreSQL URL (expected postgres://, postgresql:// or postgresql+asyncpg://)")]
+    #[error(
+        "DATABASE_URL is not a PostgreSQL URL (expected postgres://, postgresql:// or postgresql+asyncpg://)"
+    )]
     NotPostgres,
     #[error("DATABASE_URL is not a valid URL: {0}")]
     Invalid(String),

@@ -4,10 +4,10 @@
 //! console; both front ends go through the same `domain` and `store`.
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod domain;
-pub mod store;
-pub mod cli;
 pub mod logging;
 pub mod seed;
+pub mod store;
 pub mod tui;

@@ -87,9 +87,9 @@ SELECT gen_random_uuid(),
        CASE WHEN i % 100 = 7 THEN 'admin' WHEN i % 10 = 3 THEN 'contributor' ELSE 'user' END,
        'local', $2,
        i % 50 <> 11,
-       now() - make_interval(days => (i * 7919) % 730),
-       now() - make_interval(days => (i * 7919) % 365),
-       CASE WHEN i % 5 = 0 THEN NULL ELSE now() - make_interval(mins => (i * 104729) % 129600) END,
+       now() - make_interval(days => ((i * 7919) % 730)::int),
+       now() - make_interval(days => ((i * 7919) % 365)::int),
+       CASE WHEN i % 5 = 0 THEN NULL ELSE now() - make_interval(mins => ((i * 104729) % 129600)::int) END,
        CASE WHEN i % 97 = 5 THEN 5 ELSE 0 END,
        CASE WHEN i % 97 = 5 THEN now() + interval '15 minutes' ELSE NULL END
 FROM names, generate_series(1, $1) AS i
@@ -104,14 +104,15 @@ VALUES
   (gen_random_uuid(), 'lena.lund@skriptoteket.test', 'admin', 'local', NULL, $1, true, now() - interval '1 day'),
   (gen_random_uuid(), 'extern.larare@huleedu.test', 'user', 'huleedu', 'hule-4711', NULL, true, now() - interval '3 days'),
   (gen_random_uuid(), E'mallory\u001b]2;PWNED\u0007\u202e@evil.test', 'user', 'local', NULL, $1, true, NULL),
-  (gen_random_uuid(), repeat('x', 243) || '@long.example', 'user', 'local', NULL, $1, true, NULL),
+  (gen_random_uuid(), repeat('x', 242) || '@long.example', 'user', 'local', NULL, $1, true, NULL),
   (gen_random_uuid(), '漢字テスト@wide.example', 'contributor', 'local', NULL, $1, true, NULL)
 "#;
 
 /// Profiles, sessions, favourites, login events, tool versions and audit entries.
 const SEED_RELATED: &str = r#"
 INSERT INTO user_profiles (user_id, first_name, last_name, display_name)
-SELECT id, initcap(split_part(email, '.', 1)), initcap(regexp_replace(split_part(split_part(email, '@', 1), '.', 2), '[0-9]+$', '')),
+SELECT id, left(initcap(split_part(email, '.', 1)), 100),
+       left(initcap(regexp_replace(split_part(split_part(email, '@', 1), '.', 2), '[0-9]+$', '')), 100),
        NULL FROM users;
 INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, revoked_at)
 SELECT gen_random_uuid(), u.id, md5(random()::text), now() - interval '1 hour' * k,

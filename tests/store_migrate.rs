@@ -93,8 +93,7 @@ async fn creates_users_sessions_and_audit_log_on_an_empty_database() {
     let cons = constraints_and_indexes(&store.pool).await;
     assert!(cons.iter().any(|c| c.0 == "users" && c.1 == "uq_users_email" && c.2 == "UNIQUE (email)"));
     assert!(
-        cons.iter()
-            .any(|c| c.0 == "sessions" && c.2.contains("REFERENCES users(id) ON DELETE CASCADE")),
+        cons.iter().any(|c| c.0 == "sessions" && c.2.contains("REFERENCES users(id) ON DELETE CASCADE")),
         "{cons:?}"
     );
     // The audit table must never block a delete: no foreign key to users.

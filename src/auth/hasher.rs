@@ -37,14 +37,13 @@ pub fn verify(password: &Secret, phc: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc.trim()) else {
         return false;
     };
-    Argon2::default()
-        .verify_password(password.expose().as_bytes(), &parsed)
-        .is_ok()
+    Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok()
 }
 
 /// A valid hash of a password nobody knows, verified against when the email is unknown so
 /// that a wrong email and a wrong password take the same time.
-pub const DUMMY_HASH: &str = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$Cj8XZXl8rQ8Kq0pXwJ7fPqYb4m1d9V3sT6uE2nH5aLg";
+pub const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$Cj8XZXl8rQ8Kq0pXwJ7fPqYb4m1d9V3sT6uE2nH5aLg";
 
 #[cfg(test)]
 mod tests {

@@ -41,7 +41,11 @@ fn report(change: &Change, done: &[Applied]) {
         let email = clean(&a.email);
         if a.changed {
             changed += 1;
-            let sessions = if a.sessions_revoked > 0 { format!(" ({} sessions revoked)", a.sessions_revoked) } else { String::new() };
+            let sessions = if a.sessions_revoked > 0 {
+                format!(" ({} sessions revoked)", a.sessions_revoked)
+            } else {
+                String::new()
+            };
             println!("{email}: {what}{sessions}");
         } else {
             println!("{email}: unchanged (already so)");
@@ -96,11 +100,16 @@ fn confirm(plan: &DeletePlan) -> Result<(), CliError> {
         let _ = writeln!(err, "  {}", clean(e));
     }
     for d in &plan.effects {
-        let _ = writeln!(err, "  with {} rows in {} ({}): {}", d.rows, d.table, d.column, d.on_delete.describe());
+        let _ =
+            writeln!(err, "  with {} rows in {} ({}): {}", d.rows, d.table, d.column, d.on_delete.describe());
     }
     let _ = write!(err, "Delete? [y/N] ");
     let _ = err.flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::Failed(e.to_string()))?;
-    if matches!(line.trim(), "y" | "Y" | "yes") { Ok(()) } else { Err(CliError::Failed("not deleted".into())) }
+    if matches!(line.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::Failed("not deleted".into()))
+    }
 }

@@ -1,8 +1,8 @@
 //! `bootstrap-superuser` and `provision-user`.
 
+use super::CliError;
 use super::args::NewPassword;
 use super::secrets::{self, NewSecret};
-use super::CliError;
 use crate::auth::hasher;
 use crate::domain::{Email, Role};
 use crate::store::{self, Actor, Store};
@@ -40,7 +40,8 @@ pub async fn provision(
     role: &str,
     password: &NewPassword,
 ) -> Result<(), CliError> {
-    let role: Role = role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
+    let role: Role =
+        role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
     let email = Email::parse(email).map_err(|e| CliError::Failed(e.to_string()))?;
     // Refuse before asking for (or hashing) a password when the rules already say no.
     crate::domain::permissions::check(

@@ -13,12 +13,24 @@ pub async fn run(args: &DemoArgs) -> Result<(), CliError> {
     let n = seed::seed(&store, args.users).await?;
     let what = if created || args.reset { "created" } else { "reused" };
     eprintln!("demo database {} {what}: {n} users", target.describe);
-    eprintln!("log in as {} or {} with password {}", seed::DEMO_SUPERUSER, seed::DEMO_ADMIN, seed::DEMO_PASSWORD);
+    eprintln!(
+        "log in as {} or {} with password {}",
+        seed::DEMO_SUPERUSER,
+        seed::DEMO_ADMIN,
+        seed::DEMO_PASSWORD
+    );
     if args.no_console {
         return Ok(());
     }
-    crate::tui::run(target, crate::tui::Options { login_hint: Some(seed::DEMO_SUPERUSER.to_string()), demo_password_hint: true, ..Default::default() })
-        .await
-        .map(drop)
-        .map_err(|e| CliError::Failed(e.to_string()))
+    crate::tui::run(
+        target,
+        crate::tui::Options {
+            login_hint: Some(seed::DEMO_SUPERUSER.to_string()),
+            demo_password_hint: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .map(drop)
+    .map_err(|e| CliError::Failed(e.to_string()))
 }

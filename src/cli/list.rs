@@ -9,7 +9,12 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-pub async fn users(store: &Store, role: Option<&str>, search: Option<String>, format: Format) -> Result<(), CliError> {
+pub async fn users(
+    store: &Store,
+    role: Option<&str>,
+    search: Option<String>,
+    format: Format,
+) -> Result<(), CliError> {
     let role = role
         .map(|r| r.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string())))
         .transpose()?;
@@ -40,8 +45,24 @@ fn json_rows(rows: &[UserRow]) -> String {
             })
         })
         .collect();
-    // serde_json escapes control characters, so hostile emails stay inert.
-    format!("{}\n", serde_json::to_string_pretty(&arr).unwrap_or_else(|_| "[]".into()))
+    format!("{}\n", inert_json(&serde_json::to_string_pretty(&arr).unwrap_or_else(|_| "[]".into())))
+}
+
+/// serde_json escapes only characters below U+0020; DEL, C1 controls, bidi overrides and
+/// zero-width characters pass through. Escape those too, so JSON on a terminal stays inert.
+pub(super) fn inert_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if crate::domain::sanitize::is_unsafe(c) && u32::from(c) >= 0x20 {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// RFC 4180 CSV; cells that a spreadsheet would run as a formula get a leading quote.
@@ -51,7 +72,9 @@ fn csv_rows(rows: &[UserRow]) -> String {
         let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.into_owned() };
         if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
     };
-    let mut out = String::from("id,email,role,auth_provider,is_active,status,active_sessions,last_login_at,created_at\n");
+    let mut out = String::from(
+        "id,email,role,auth_provider,is_active,status,active_sessions,last_login_at,created_at\n",
+    );
     for u in rows {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{}\n",
@@ -91,7 +114,7 @@ fn table_rows(rows: &[UserRow]) -> String {
             short(Some(u.created_at)),
         ));
     }
-    out.push_str(&format!("{} users\n", rows.len()));
+    out.push_str(&format!("{} user{}\n", rows.len(), if rows.len() == 1 { "" } else { "s" }));
     out
 }
 
@@ -102,7 +125,7 @@ pub async fn audit(store: &Store, limit: i64, format: AuditFormat) -> Result<(),
     let rows = audit::recent(store, limit, None).await?;
     match format {
         AuditFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+            println!("{}", inert_json(&serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())));
         }
         AuditFormat::Table => {
             for r in &rows {
@@ -118,4 +141,19 @@ pub async fn audit(store: &Store, limit: i64, format: AuditFormat) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_json;
+
+    #[test]
+    fn json_output_escapes_what_serde_leaves() {
+        let raw =
+            serde_json::to_string(&serde_json::json!({"e": "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e"})).unwrap();
+        let out = inert_json(&raw);
+        assert!(!out.chars().any(crate::domain::sanitize::is_unsafe), "{out}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["e"], "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e");
+    }
 }

@@ -85,10 +85,13 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let actor = sign_in(&store, &actor.actor_email).await?;
             create::provision(&store, &actor, email, role, password).await
         }
-        Command::List { role, search, format } => list::users(&store, role.as_deref(), search.clone(), *format).await,
+        Command::List { role, search, format } => {
+            list::users(&store, role.as_deref(), search.clone(), *format).await
+        }
         Command::Audit { limit, format } => list::audit(&store, *limit, *format).await,
         Command::SetRole { actor, role, emails } => {
-            let role = role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
+            let role =
+                role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
             let actor = sign_in(&store, &actor.actor_email).await?;
             change::apply(&store, &actor, emails, store::mutate::Change::SetRole(role)).await
         }

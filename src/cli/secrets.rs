@@ -14,11 +14,9 @@ pub fn actor_password(actor_email: &str) -> Result<Secret, CliError> {
     if let Ok(pw) = std::env::var(ACTOR_PASSWORD_ENV) {
         return Ok(Secret::new(pw));
     }
-    rpassword::prompt_password(format!("Password for {actor_email}: "))
-        .map(Secret::new)
-        .map_err(|_| {
-            CliError::Usage(format!("no actor password: set {ACTOR_PASSWORD_ENV} or run on a terminal"))
-        })
+    rpassword::prompt_password(format!("Password for {actor_email}: ")).map(Secret::new).map_err(|_| {
+        CliError::Usage(format!("no actor password: set {ACTOR_PASSWORD_ENV} or run on a terminal"))
+    })
 }
 
 /// How the new password was obtained; a generated one must be printed once at the end.

@@ -71,10 +71,7 @@ fn matches_web_app_pattern(s: &str) -> bool {
         return false;
     }
     let chars: Vec<char> = domain.chars().collect();
-    chars
-        .iter()
-        .enumerate()
-        .any(|(i, c)| *c == '.' && i > 0 && i + 1 < chars.len())
+    chars.iter().enumerate().any(|(i, c)| *c == '.' && i > 0 && i + 1 < chars.len())
 }
 
 #[cfg(test)]
@@ -95,7 +92,8 @@ mod tests {
 
     #[test]
     fn rejects_what_the_web_app_rejects() {
-        for bad in ["", "   ", "plain", "@b.c", "a@", "a@b", "a@.c", "a@b.", "a b@c.d", "a@b@c.d", "a@b.c d"] {
+        for bad in ["", "   ", "plain", "@b.c", "a@", "a@b", "a@.c", "a@b.", "a b@c.d", "a@b@c.d", "a@b.c d"]
+        {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -106,9 +106,7 @@ pub fn check(
         };
     }
     if let Some(t) = target {
-        if t.id == actor.id
-            && matches!(action, Action::Delete | Action::Deactivate | Action::SetRole)
-        {
+        if t.id == actor.id && matches!(action, Action::Delete | Action::Deactivate | Action::SetRole) {
             return Err(Denied::OnSelf(action.verb()));
         }
         if actor.role == Role::Admin && t.role >= Role::Admin {
@@ -170,7 +168,10 @@ mod tests {
                 assert!(admin.is_ok());
             } else {
                 assert_eq!(admin, Err(Denied::ProvisionRole));
-                assert_eq!(admin.unwrap_err().to_string(), "Insufficient permissions to provision that user.");
+                assert_eq!(
+                    admin.unwrap_err().to_string(),
+                    "Insufficient permissions to provision that user."
+                );
             }
         }
     }

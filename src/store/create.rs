@@ -34,15 +34,15 @@ pub async fn bootstrap(store: &Store, email: &Email, password_hash: &str) -> Res
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     targets::lock_superusers(&mut tx).await?;
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'superuser'")
-        .fetch_one(&mut *tx)
-        .await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'superuser'").fetch_one(&mut *tx).await?;
     if n > 0 {
         return Err(StoreError::SuperuserExists);
     }
     let id = insert(&mut tx, store, email, Role::Superuser, password_hash).await?;
     let actor = Actor { id, email: email.to_string(), role: Role::Superuser };
-    audit::write(&mut tx, &actor, "bootstrap_superuser", &[created_entry(id, email, Role::Superuser)]).await?;
+    audit::write(&mut tx, &actor, "bootstrap_superuser", &[created_entry(id, email, Role::Superuser)])
+        .await?;
     tx.commit().await?;
     created_row(store, id).await
 }
@@ -73,12 +73,10 @@ async fn insert(
         Err(e) => return Err(e.into()),
     }
     if store.schema.user_profiles {
-        sqlx::query(
-            "INSERT INTO user_profiles (user_id, created_at, updated_at) VALUES ($1, now(), now())",
-        )
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("INSERT INTO user_profiles (user_id, created_at, updated_at) VALUES ($1, now(), now())")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(id)
 }

@@ -57,7 +57,11 @@ pub async fn plan(store: &Store, actor: &Actor, targets: &[Target]) -> Result<De
 
 /// Deletes every target or none. Refuses with `DeleteBlocked` (naming each blocking table)
 /// when anything restricts the delete; returns the plan that was carried out.
-pub async fn delete(store: &Store, actor: &Actor, targets: &[Target]) -> Result<(DeletePlan, Vec<UserRow>), StoreError> {
+pub async fn delete(
+    store: &Store,
+    actor: &Actor,
+    targets: &[Target],
+) -> Result<(DeletePlan, Vec<UserRow>), StoreError> {
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     targets::lock_superusers(&mut tx).await?;

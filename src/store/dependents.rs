@@ -82,10 +82,7 @@ pub async fn foreign_keys<'e, E: Executor<'e, Database = Postgres>>(
 
 /// Counts the rows behind each foreign key that point at `ids` (tables with none are left
 /// out). One query: a UNION ALL of one count per key.
-pub async fn count(
-    conn: &mut sqlx::PgConnection,
-    ids: &[Uuid],
-) -> Result<Vec<Dependent>, sqlx::Error> {
+pub async fn count(conn: &mut sqlx::PgConnection, ids: &[Uuid]) -> Result<Vec<Dependent>, sqlx::Error> {
     let keys = foreign_keys(&mut *conn).await?;
     if keys.is_empty() {
         return Ok(Vec::new());

@@ -60,19 +60,17 @@ impl StoreError {
 
 /// Error texts from drivers can quote the URL: never let a password through.
 fn strip_url(s: &str) -> String {
-    s.split_whitespace()
-        .map(|w| if w.contains("://") { "<url>" } else { w })
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.split_whitespace().map(|w| if w.contains("://") { "<url>" } else { w }).collect::<Vec<_>>().join(" ")
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
-            | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => {
-                StoreError::ConnectionLost(strip_url(&e.to_string()))
-            }
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_) => StoreError::ConnectionLost(strip_url(&e.to_string())),
             sqlx::Error::Database(db) => {
                 // 57P01 admin_shutdown (pg_terminate_backend, server restart), 08xxx connection.
                 let code = db.code().map(|c| c.to_string()).unwrap_or_default();

@@ -17,7 +17,10 @@ pub enum Change {
     Unlock,
     RevokeSessions,
     /// `hash` is the new PHC string (made off-thread by the caller).
-    ResetPassword { hash: String, revoke_sessions: bool },
+    ResetPassword {
+        hash: String,
+        revoke_sessions: bool,
+    },
 }
 
 impl Change {
@@ -159,11 +162,7 @@ async fn run(
             revoke = *revoke_sessions;
         }
     }
-    if revoke && store.schema.sessions {
-        super::sessions::revoke(tx, ids).await
-    } else {
-        Ok(HashMap::new())
-    }
+    if revoke && store.schema.sessions { super::sessions::revoke(tx, ids).await } else { Ok(HashMap::new()) }
 }
 
 /// Before/after for the audit log; never a password or hash.

@@ -24,9 +24,7 @@ impl Schema {
         )
         .fetch_all(pool)
         .await?;
-        let has = |t: &str, c: Option<&str>| {
-            rows.iter().any(|(tt, cc)| tt == t && c.is_none_or(|c| cc == c))
-        };
+        let has = |t: &str, c: Option<&str>| rows.iter().any(|(tt, cc)| tt == t && c.is_none_or(|c| cc == c));
         Ok(Schema {
             users: has("users", None),
             sessions: has("sessions", None),

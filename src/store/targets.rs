@@ -4,9 +4,9 @@
 
 use super::users::{SESSIONS_SUBQUERY, decode, user_columns};
 use super::{Actor, Schema, StoreError, UserRow};
+use crate::domain::Role;
 use crate::domain::email::normalize;
 use crate::domain::permissions::{self, Action, ActorView, TargetView};
-use crate::domain::Role;
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
@@ -54,15 +54,17 @@ pub(crate) async fn current_actor(
     tx: &mut Transaction<'_, Postgres>,
     actor: &Actor,
 ) -> Result<ActorView, StoreError> {
-    let row: Option<(String, bool)> =
-        sqlx::query_as("SELECT role::text, is_active FROM users WHERE id = $1")
-            .bind(actor.id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let row: Option<(String, bool)> = sqlx::query_as("SELECT role::text, is_active FROM users WHERE id = $1")
+        .bind(actor.id)
+        .fetch_optional(&mut **tx)
+        .await?;
     match row {
         Some((role, true)) => match role.parse::<Role>() {
             Ok(role) if role.can_administer() => Ok(ActorView { id: actor.id, role }),
-            _ => Err(StoreError::Denied { email: actor.email.clone(), reason: permissions::Denied::NotAnAdmin }),
+            _ => Err(StoreError::Denied {
+                email: actor.email.clone(),
+                reason: permissions::Denied::NotAnAdmin,
+            }),
         },
         _ => Err(StoreError::InvalidCredentials),
     }
@@ -123,7 +125,10 @@ fn check_unchanged(seen: &Expected, now: &UserRow) -> Result<(), StoreError> {
     } else {
         return Ok(());
     };
-    Err(StoreError::Stale { email: seen.email.clone(), what: crate::domain::sanitize::clean(&what).into_owned() })
+    Err(StoreError::Stale {
+        email: seen.email.clone(),
+        what: crate::domain::sanitize::clean(&what).into_owned(),
+    })
 }
 
 /// Applies the permission rules to every target; the first refusal names its account.

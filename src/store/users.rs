@@ -136,7 +136,10 @@ pub async fn list(store: &Store, filter: &ListFilter) -> Result<Vec<UserRow>, St
 
 /// The users with these ids, as they are now (missing ids are simply absent).
 pub async fn by_ids(store: &Store, ids: &[Uuid]) -> Result<Vec<UserRow>, StoreError> {
-    let sql = format!("SELECT {} FROM users u WHERE u.id = ANY($1) ORDER BY u.email", user_columns(&store.schema, SESSIONS_SUBQUERY));
+    let sql = format!(
+        "SELECT {} FROM users u WHERE u.id = ANY($1) ORDER BY u.email",
+        user_columns(&store.schema, SESSIONS_SUBQUERY)
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&store.pool).await?;
     rows.iter().map(decode).collect()
 }

@@ -214,7 +214,9 @@ impl App {
             return false;
         }
         for r in rows {
-            if let Err(e) = permissions::check(actor, action, Some(TargetView { id: r.id, role: r.role }), new_role) {
+            if let Err(e) =
+                permissions::check(actor, action, Some(TargetView { id: r.id, role: r.role }), new_role)
+            {
                 self.error(format!("{}: {e}", r.email));
                 return false;
             }
@@ -244,7 +246,8 @@ impl App {
         let Some(row) = self.users.cursor_row() else { return };
         let target = Expected::of(row);
         if !row.is_local() {
-            let msg = format!("{}: signs in through {} and has no password to reset", row.email, row.auth_provider);
+            let msg =
+                format!("{}: signs in through {} and has no password to reset", row.email, row.auth_provider);
             self.error(msg);
             return;
         }
@@ -288,7 +291,12 @@ impl App {
             None => return,
         };
         for t in &targets {
-            if let Err(e) = permissions::check(actor, Action::SetRole, Some(TargetView { id: t.id, role: t.role }), Some(role)) {
+            if let Err(e) = permissions::check(
+                actor,
+                Action::SetRole,
+                Some(TargetView { id: t.id, role: t.role }),
+                Some(role),
+            ) {
                 self.dialog = None;
                 self.error(format!("{}: {e}", t.email));
                 return;

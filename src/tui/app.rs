@@ -19,7 +19,9 @@ pub const TABLE_CHROME: u16 = 6;
 #[derive(Debug, Clone)]
 pub enum Screen {
     /// Waiting for the database (startup, or it is down).
-    Connecting { message: String },
+    Connecting {
+        message: String,
+    },
     Login(LoginForm),
     Bootstrap(BootstrapForm),
     Users,
@@ -169,7 +171,8 @@ impl App {
     fn on_db(&mut self, db: DbEvent, out: &mut Vec<Command>) {
         match db {
             DbEvent::Waiting { target, message, attempt } => {
-                let text = format!("waiting for the database at {target}: {message} (attempt {attempt}, retrying)");
+                let text =
+                    format!("waiting for the database at {target}: {message} (attempt {attempt}, retrying)");
                 if let Screen::Connecting { message } = &mut self.screen {
                     *message = text;
                 } else {

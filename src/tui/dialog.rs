@@ -143,15 +143,35 @@ impl AuditView {
 #[derive(Debug, Clone)]
 pub enum Dialog {
     NewUser(NewUserForm),
-    PickRole { targets: Vec<Expected>, selected: usize },
-    ConfirmEdit { targets: Vec<Expected>, edit: Edit, lines: Vec<String> },
+    PickRole {
+        targets: Vec<Expected>,
+        selected: usize,
+    },
+    ConfirmEdit {
+        targets: Vec<Expected>,
+        edit: Edit,
+        lines: Vec<String>,
+    },
     ResetPassword(ResetForm),
     /// A generated password, shown once; dropped (and wiped) when closed.
-    ShowPassword { email: String, secret: Secret, copied: bool },
-    ConfirmDelete { targets: Vec<Expected>, plan: Loading<DeletePlan> },
-    Details { id: Uuid, data: Loading<Box<Details>>, scroll: u16 },
+    ShowPassword {
+        email: String,
+        secret: Secret,
+        copied: bool,
+    },
+    ConfirmDelete {
+        targets: Vec<Expected>,
+        plan: Loading<DeletePlan>,
+    },
+    Details {
+        id: Uuid,
+        data: Loading<Box<Details>>,
+        scroll: u16,
+    },
     Audit(AuditView),
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
 }
 
 impl Dialog {

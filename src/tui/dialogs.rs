@@ -103,7 +103,11 @@ impl App {
                             format!("Delete is blocked. Deactivate {} users instead?", targets.len()),
                             "  They can no longer log in; their rows and history stay.".to_string(),
                         ];
-                        Some(Dialog::ConfirmEdit { targets, edit: super::event::Edit::SetActive(false), lines })
+                        Some(Dialog::ConfirmEdit {
+                            targets,
+                            edit: super::event::Edit::SetActive(false),
+                            lines,
+                        })
                     }
                     _ => Some(Dialog::ConfirmDelete { targets, plan }),
                 },

@@ -25,11 +25,19 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub enum DbEvent {
     /// Still trying to reach the server (startup or after a lost connection).
-    Waiting { target: String, message: String, attempt: u32 },
+    Waiting {
+        target: String,
+        message: String,
+        attempt: u32,
+    },
     /// Connected at start: whether a superuser exists decides login or bootstrap.
-    Connected { has_superuser: bool },
+    Connected {
+        has_superuser: bool,
+    },
     /// A query failed because the connection went away; the worker is reconnecting.
-    ConnectionLost { message: String },
+    ConnectionLost {
+        message: String,
+    },
     Reconnected,
     LoggedIn(Actor),
     LoginFailed(String),
@@ -146,12 +154,31 @@ impl Edit {
 /// What the console asks of the outside world.
 #[derive(Debug, Clone)]
 pub enum Command {
-    Login { email: String, password: Secret },
-    Bootstrap { email: Email, password: Secret },
+    Login {
+        email: String,
+        password: Secret,
+    },
+    Bootstrap {
+        email: Email,
+        password: Secret,
+    },
     LoadUsers,
-    Edit { targets: Vec<Expected>, edit: Edit },
-    CreateUser { email: Email, role: Role, password: Secret, generated: bool },
-    ResetPassword { target: Expected, password: Secret, generated: bool, revoke_sessions: bool },
+    Edit {
+        targets: Vec<Expected>,
+        edit: Edit,
+    },
+    CreateUser {
+        email: Email,
+        role: Role,
+        password: Secret,
+        generated: bool,
+    },
+    ResetPassword {
+        target: Expected,
+        password: Secret,
+        generated: bool,
+        revoke_sessions: bool,
+    },
     PlanDelete(Vec<Expected>),
     Delete(Vec<Expected>),
     LoadDetails(Uuid),

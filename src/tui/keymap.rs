@@ -89,57 +89,217 @@ pub struct Binding {
 use Key::{Char as C, Code, Ctrl};
 
 pub const BINDINGS: &[Binding] = &[
-    Binding { context: Context::Table, keys: &[C('j'), Code(KeyCode::Down)], act: Act::Down, help: "move down" },
+    Binding {
+        context: Context::Table,
+        keys: &[C('j'), Code(KeyCode::Down)],
+        act: Act::Down,
+        help: "move down",
+    },
     Binding { context: Context::Table, keys: &[C('k'), Code(KeyCode::Up)], act: Act::Up, help: "move up" },
-    Binding { context: Context::Table, keys: &[C('g'), Code(KeyCode::Home)], act: Act::Top, help: "first row" },
-    Binding { context: Context::Table, keys: &[C('G'), Code(KeyCode::End)], act: Act::Bottom, help: "last row" },
-    Binding { context: Context::Table, keys: &[Code(KeyCode::PageDown), Ctrl('d')], act: Act::PageDown, help: "page down" },
-    Binding { context: Context::Table, keys: &[Code(KeyCode::PageUp), Ctrl('u')], act: Act::PageUp, help: "page up" },
-    Binding { context: Context::Table, keys: &[C('/')], act: Act::Filter, help: "filter: text, role:NAME, status:active|inactive|locked" },
-    Binding { context: Context::Table, keys: &[C(' ')], act: Act::Mark, help: "mark / unmark row, move down" },
-    Binding { context: Context::Table, keys: &[C('*')], act: Act::MarkAll, help: "mark every row the filter shows" },
-    Binding { context: Context::Table, keys: &[Code(KeyCode::Esc)], act: Act::ClearMarks, help: "clear marks (and filter)" },
+    Binding {
+        context: Context::Table,
+        keys: &[C('g'), Code(KeyCode::Home)],
+        act: Act::Top,
+        help: "first row",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[C('G'), Code(KeyCode::End)],
+        act: Act::Bottom,
+        help: "last row",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[Code(KeyCode::PageDown), Ctrl('d')],
+        act: Act::PageDown,
+        help: "page down",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[Code(KeyCode::PageUp), Ctrl('u')],
+        act: Act::PageUp,
+        help: "page up",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[C('/')],
+        act: Act::Filter,
+        help: "filter: text, role:NAME, status:active|inactive|locked",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[C(' ')],
+        act: Act::Mark,
+        help: "mark / unmark row, move down",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[C('*')],
+        act: Act::MarkAll,
+        help: "mark every row the filter shows",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[Code(KeyCode::Esc)],
+        act: Act::ClearMarks,
+        help: "clear marks (and filter)",
+    },
     Binding { context: Context::Table, keys: &[C('n')], act: Act::New, help: "new user" },
-    Binding { context: Context::Table, keys: &[C('r')], act: Act::Role, help: "change role of marked (or cursor) users" },
-    Binding { context: Context::Table, keys: &[C('p')], act: Act::Password, help: "reset password of cursor user" },
-    Binding { context: Context::Table, keys: &[C('d'), Code(KeyCode::Delete)], act: Act::Delete, help: "delete marked (or cursor) users" },
-    Binding { context: Context::Table, keys: &[C('x')], act: Act::Revoke, help: "revoke all sessions of marked (or cursor) users" },
-    Binding { context: Context::Table, keys: &[C('a')], act: Act::ToggleActive, help: "deactivate / reactivate" },
+    Binding {
+        context: Context::Table,
+        keys: &[C('r')],
+        act: Act::Role,
+        help: "change role of marked (or cursor) users",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[C('p')],
+        act: Act::Password,
+        help: "reset password of cursor user",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[C('d'), Code(KeyCode::Delete)],
+        act: Act::Delete,
+        help: "delete marked (or cursor) users",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[C('x')],
+        act: Act::Revoke,
+        help: "revoke all sessions of marked (or cursor) users",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[C('a')],
+        act: Act::ToggleActive,
+        help: "deactivate / reactivate",
+    },
     Binding { context: Context::Table, keys: &[C('u')], act: Act::Unlock, help: "unlock a locked account" },
     Binding { context: Context::Table, keys: &[C('s')], act: Act::Sort, help: "sort by next column" },
     Binding { context: Context::Table, keys: &[C('S')], act: Act::SortReverse, help: "reverse sort order" },
-    Binding { context: Context::Table, keys: &[Ctrl('r')], act: Act::Reload, help: "reload from the database" },
-    Binding { context: Context::Table, keys: &[Code(KeyCode::Enter)], act: Act::Details, help: "details of cursor user" },
+    Binding {
+        context: Context::Table,
+        keys: &[Ctrl('r')],
+        act: Act::Reload,
+        help: "reload from the database",
+    },
+    Binding {
+        context: Context::Table,
+        keys: &[Code(KeyCode::Enter)],
+        act: Act::Details,
+        help: "details of cursor user",
+    },
     Binding { context: Context::Table, keys: &[C('L')], act: Act::Audit, help: "audit log" },
     Binding { context: Context::Table, keys: &[C('?')], act: Act::Help, help: "this help" },
     Binding { context: Context::Table, keys: &[C('q'), Ctrl('c')], act: Act::Quit, help: "quit" },
-    Binding { context: Context::Filter, keys: &[Code(KeyCode::Enter)], act: Act::KeepFilter, help: "keep the filter" },
-    Binding { context: Context::Filter, keys: &[Code(KeyCode::Esc)], act: Act::ClearFilter, help: "clear the filter" },
+    Binding {
+        context: Context::Filter,
+        keys: &[Code(KeyCode::Enter)],
+        act: Act::KeepFilter,
+        help: "keep the filter",
+    },
+    Binding {
+        context: Context::Filter,
+        keys: &[Code(KeyCode::Esc)],
+        act: Act::ClearFilter,
+        help: "clear the filter",
+    },
     Binding { context: Context::Filter, keys: &[Ctrl('u')], act: Act::EmptyField, help: "empty the field" },
-    Binding { context: Context::Form, keys: &[Code(KeyCode::Tab), Code(KeyCode::Down)], act: Act::NextField, help: "next field" },
-    Binding { context: Context::Form, keys: &[Code(KeyCode::BackTab), Code(KeyCode::Up)], act: Act::PrevField, help: "previous field" },
+    Binding {
+        context: Context::Form,
+        keys: &[Code(KeyCode::Tab), Code(KeyCode::Down)],
+        act: Act::NextField,
+        help: "next field",
+    },
+    Binding {
+        context: Context::Form,
+        keys: &[Code(KeyCode::BackTab), Code(KeyCode::Up)],
+        act: Act::PrevField,
+        help: "previous field",
+    },
     Binding { context: Context::Form, keys: &[Code(KeyCode::Enter)], act: Act::Submit, help: "submit" },
-    Binding { context: Context::Form, keys: &[C(' ')], act: Act::Toggle, help: "toggle the option under the cursor (role: 1-4)" },
+    Binding {
+        context: Context::Form,
+        keys: &[C(' ')],
+        act: Act::Toggle,
+        help: "toggle the option under the cursor (role: 1-4)",
+    },
     Binding { context: Context::Form, keys: &[Ctrl('u')], act: Act::EmptyField, help: "empty the field" },
-    Binding { context: Context::Form, keys: &[Code(KeyCode::Esc)], act: Act::Cancel, help: "cancel (Ctrl-c quits)" },
+    Binding {
+        context: Context::Form,
+        keys: &[Code(KeyCode::Esc)],
+        act: Act::Cancel,
+        help: "cancel (Ctrl-c quits)",
+    },
     Binding { context: Context::RolePicker, keys: &[C('1')], act: Act::PickRole(0), help: "user" },
     Binding { context: Context::RolePicker, keys: &[C('2')], act: Act::PickRole(1), help: "contributor" },
     Binding { context: Context::RolePicker, keys: &[C('3')], act: Act::PickRole(2), help: "admin" },
     Binding { context: Context::RolePicker, keys: &[C('4')], act: Act::PickRole(3), help: "superuser" },
-    Binding { context: Context::RolePicker, keys: &[C('j'), Code(KeyCode::Down)], act: Act::Down, help: "next role" },
-    Binding { context: Context::RolePicker, keys: &[C('k'), Code(KeyCode::Up)], act: Act::Up, help: "previous role" },
+    Binding {
+        context: Context::RolePicker,
+        keys: &[C('j'), Code(KeyCode::Down)],
+        act: Act::Down,
+        help: "next role",
+    },
+    Binding {
+        context: Context::RolePicker,
+        keys: &[C('k'), Code(KeyCode::Up)],
+        act: Act::Up,
+        help: "previous role",
+    },
     Binding { context: Context::RolePicker, keys: &[Code(KeyCode::Enter)], act: Act::Submit, help: "choose" },
-    Binding { context: Context::RolePicker, keys: &[Code(KeyCode::Esc), C('n')], act: Act::Cancel, help: "cancel" },
+    Binding {
+        context: Context::RolePicker,
+        keys: &[Code(KeyCode::Esc), C('n')],
+        act: Act::Cancel,
+        help: "cancel",
+    },
     Binding { context: Context::Confirm, keys: &[C('y'), C('Y')], act: Act::Yes, help: "yes, do it" },
-    Binding { context: Context::Confirm, keys: &[C('n'), Code(KeyCode::Esc)], act: Act::Cancel, help: "no, cancel" },
-    Binding { context: Context::Password, keys: &[C('c')], act: Act::Copy, help: "copy to your clipboard (OSC 52, works over SSH)" },
-    Binding { context: Context::Password, keys: &[Code(KeyCode::Enter), Code(KeyCode::Esc)], act: Act::Cancel, help: "close (the password is then gone)" },
-    Binding { context: Context::Viewer, keys: &[C('j'), Code(KeyCode::Down)], act: Act::Down, help: "scroll down" },
+    Binding {
+        context: Context::Confirm,
+        keys: &[C('n'), Code(KeyCode::Esc)],
+        act: Act::Cancel,
+        help: "no, cancel",
+    },
+    Binding {
+        context: Context::Password,
+        keys: &[C('c')],
+        act: Act::Copy,
+        help: "copy to your clipboard (OSC 52, works over SSH)",
+    },
+    Binding {
+        context: Context::Password,
+        keys: &[Code(KeyCode::Enter), Code(KeyCode::Esc)],
+        act: Act::Cancel,
+        help: "close (the password is then gone)",
+    },
+    Binding {
+        context: Context::Viewer,
+        keys: &[C('j'), Code(KeyCode::Down)],
+        act: Act::Down,
+        help: "scroll down",
+    },
     Binding { context: Context::Viewer, keys: &[C('k'), Code(KeyCode::Up)], act: Act::Up, help: "scroll up" },
-    Binding { context: Context::Viewer, keys: &[Code(KeyCode::PageDown), Ctrl('d')], act: Act::PageDown, help: "page down" },
-    Binding { context: Context::Viewer, keys: &[Code(KeyCode::PageUp), Ctrl('u')], act: Act::PageUp, help: "page up" },
+    Binding {
+        context: Context::Viewer,
+        keys: &[Code(KeyCode::PageDown), Ctrl('d')],
+        act: Act::PageDown,
+        help: "page down",
+    },
+    Binding {
+        context: Context::Viewer,
+        keys: &[Code(KeyCode::PageUp), Ctrl('u')],
+        act: Act::PageUp,
+        help: "page up",
+    },
     Binding { context: Context::Viewer, keys: &[C('/')], act: Act::Filter, help: "filter (audit log)" },
-    Binding { context: Context::Viewer, keys: &[Code(KeyCode::Esc), C('q')], act: Act::Cancel, help: "close" },
+    Binding {
+        context: Context::Viewer,
+        keys: &[Code(KeyCode::Esc), C('q')],
+        act: Act::Cancel,
+        help: "close",
+    },
 ];
 
 impl Key {
@@ -174,10 +334,7 @@ impl Key {
 
 /// The action bound to `ev` in `context`, if any.
 pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Act> {
-    BINDINGS
-        .iter()
-        .find(|b| b.context == context && b.keys.iter().any(|k| k.matches(ev)))
-        .map(|b| b.act)
+    BINDINGS.iter().find(|b| b.context == context && b.keys.iter().any(|k| k.matches(ev))).map(|b| b.act)
 }
 
 /// "j/↓" style label of every key bound to `act` in `context` (for footers).
@@ -215,9 +372,15 @@ mod tests {
         assert_eq!(lookup(Context::Table, &key(KeyCode::Char('j'), none)), Some(Act::Down));
         assert_eq!(lookup(Context::Table, &key(KeyCode::Down, none)), Some(Act::Down));
         assert_eq!(lookup(Context::Table, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Act::Bottom));
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Char('u'), KeyModifiers::CONTROL)), Some(Act::PageUp));
+        assert_eq!(
+            lookup(Context::Table, &key(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+            Some(Act::PageUp)
+        );
         assert_eq!(lookup(Context::Table, &key(KeyCode::Char('u'), none)), Some(Act::Unlock));
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Char('r'), KeyModifiers::CONTROL)), Some(Act::Reload));
+        assert_eq!(
+            lookup(Context::Table, &key(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+            Some(Act::Reload)
+        );
         assert_eq!(lookup(Context::Table, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Act::Quit));
         assert_eq!(lookup(Context::Table, &key(KeyCode::Delete, none)), Some(Act::Delete));
         assert_eq!(lookup(Context::Table, &key(KeyCode::Char('z'), none)), None);
@@ -226,7 +389,8 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
         for ctx in CONTEXTS {
-            let keys: Vec<Key> = BINDINGS.iter().filter(|b| b.context == ctx).flat_map(|b| b.keys.iter().copied()).collect();
+            let keys: Vec<Key> =
+                BINDINGS.iter().filter(|b| b.context == ctx).flat_map(|b| b.keys.iter().copied()).collect();
             for (i, k) in keys.iter().enumerate() {
                 assert!(!keys[i + 1..].contains(k), "{k:?} twice in {ctx:?}");
             }

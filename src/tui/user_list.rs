@@ -19,8 +19,14 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 6] =
-        [SortKey::Email, SortKey::Role, SortKey::Status, SortKey::Sessions, SortKey::LastLogin, SortKey::Created];
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Email,
+        SortKey::Role,
+        SortKey::Status,
+        SortKey::Sessions,
+        SortKey::LastLogin,
+        SortKey::Created,
+    ];
 
     pub fn next(self) -> SortKey {
         let i = SortKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
@@ -125,8 +131,12 @@ impl UserList {
                 SortKey::Email => a.email.cmp(&b.email),
                 SortKey::Role => a.role.cmp(&b.role).then_with(|| a.email.cmp(&b.email)),
                 SortKey::Status => a.status().cmp(b.status()).then_with(|| a.email.cmp(&b.email)),
-                SortKey::Sessions => b.active_sessions.cmp(&a.active_sessions).then_with(|| a.email.cmp(&b.email)),
-                SortKey::LastLogin => b.last_login_at.cmp(&a.last_login_at).then_with(|| a.email.cmp(&b.email)),
+                SortKey::Sessions => {
+                    b.active_sessions.cmp(&a.active_sessions).then_with(|| a.email.cmp(&b.email))
+                }
+                SortKey::LastLogin => {
+                    b.last_login_at.cmp(&a.last_login_at).then_with(|| a.email.cmp(&b.email))
+                }
                 SortKey::Created => b.created_at.cmp(&a.created_at).then_with(|| a.email.cmp(&b.email)),
             };
             if reverse { o.reverse() } else { o }
@@ -141,9 +151,8 @@ impl UserList {
     fn refilter(&mut self, keep: Option<Uuid>) {
         let f = &self.filter;
         self.visible = (0..self.rows.len()).filter(|&i| f.keeps(&self.rows[i], &self.keys[i])).collect();
-        self.cursor = keep
-            .and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id))
-            .unwrap_or(0);
+        self.cursor =
+            keep.and_then(|id| self.visible.iter().position(|&i| self.rows[i].id == id)).unwrap_or(0);
         self.clamp();
     }
 
@@ -285,7 +294,8 @@ mod tests {
 
     fn list() -> UserList {
         let mut l = UserList::default();
-        let mut rows = vec![row("b@x.se", Role::Admin), row("a@x.se", Role::User), row("c%_\\@y.se", Role::User)];
+        let mut rows =
+            vec![row("b@x.se", Role::Admin), row("a@x.se", Role::User), row("c%_\\@y.se", Role::User)];
         rows[2].is_active = false;
         l.set_rows(rows);
         l

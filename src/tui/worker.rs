@@ -86,11 +86,12 @@ impl Worker {
         match cmd {
             Command::Quit | Command::CopyToClipboard(_) => {}
             Command::Login { email, password } => {
-                let ev = match self.retry(|s| {
-                    let (email, pw) = (email.clone(), password.clone());
-                    async move { store::login::authenticate(&s, &email, &pw).await }
-                })
-                .await
+                let ev = match self
+                    .retry(|s| {
+                        let (email, pw) = (email.clone(), password.clone());
+                        async move { store::login::authenticate(&s, &email, &pw).await }
+                    })
+                    .await
                 {
                     Ok(actor) => {
                         tracing::info!(actor = %actor.email, "signed in");
@@ -250,10 +251,22 @@ impl Worker {
         let refreshed = users::by_ids(&self.store, &ids).await.unwrap_or_default();
         tracing::info!(actor = %actor.email, op = op.label(), n = ids.len(), ok = result.is_ok(), "change");
         let generated = if result.is_ok() { shown } else { None };
-        Outcome { op, affected: if refreshed.is_empty() { Vec::new() } else { ids }, refreshed, result, generated }
+        Outcome {
+            op,
+            affected: if refreshed.is_empty() { Vec::new() } else { ids },
+            refreshed,
+            result,
+            generated,
+        }
     }
 
-    async fn create(&self, email: crate::domain::Email, role: Role, password: Secret, generated: bool) -> Outcome {
+    async fn create(
+        &self,
+        email: crate::domain::Email,
+        role: Role,
+        password: Secret,
+        generated: bool,
+    ) -> Outcome {
         let op = OpKind::Create;
         let Some(actor) = self.actor.clone() else { return failed(op, StoreError::InvalidCredentials) };
         let hash = match hash_off_thread(password.clone()).await {
@@ -272,13 +285,22 @@ impl Worker {
             Err(e) => {
                 let err = self.settle(op, "create_user", mark, e).await;
                 // After an interrupted create, show the row if it exists.
-                let refreshed = users::list(&self.store, &users::ListFilter { role: None, search: Some(email.to_string()) })
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|r| r.email == email.as_str())
-                    .collect::<Vec<_>>();
-                Outcome { op, affected: refreshed.iter().map(|r| r.id).collect(), refreshed, result: Err(err), generated: None }
+                let refreshed = users::list(
+                    &self.store,
+                    &users::ListFilter { role: None, search: Some(email.to_string()) },
+                )
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|r| r.email == email.as_str())
+                .collect::<Vec<_>>();
+                Outcome {
+                    op,
+                    affected: refreshed.iter().map(|r| r.id).collect(),
+                    refreshed,
+                    result: Err(err),
+                    generated: None,
+                }
             }
         }
     }
@@ -297,7 +319,11 @@ impl Worker {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let n = rows.len();
-                Ok(if also.is_empty() { format!("deleted {n} users") } else { format!("deleted {n} users ({also})") })
+                Ok(if also.is_empty() {
+                    format!("deleted {n} users")
+                } else {
+                    format!("deleted {n} users ({also})")
+                })
             }
             Err(e) => Err(self.settle(op, "delete_user", mark, e).await),
         };
@@ -311,7 +337,13 @@ fn seen(targets: &[Expected]) -> Vec<Target> {
 }
 
 fn failed(op: OpKind, e: StoreError) -> Outcome {
-    Outcome { op, refreshed: Vec::new(), affected: Vec::new(), result: Err(OpError::Failed(e.to_string())), generated: None }
+    Outcome {
+        op,
+        refreshed: Vec::new(),
+        affected: Vec::new(),
+        result: Err(OpError::Failed(e.to_string())),
+        generated: None,
+    }
 }
 
 fn summary(op: OpKind, change: &Change, done: &[Applied]) -> String {

@@ -301,12 +301,7 @@ pub async fn insert_session(pool: &PgPool, user_id: Uuid, kind: SessionKind) -> 
         "INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, revoked_at)
          VALUES ($1, $2, 'csrf', now(), {expires}, {revoked})"
     );
-    sqlx::query(AssertSqlSafe(sql))
-        .bind(id)
-        .bind(user_id)
-        .execute(pool)
-        .await
-        .expect("insert session");
+    sqlx::query(AssertSqlSafe(sql)).bind(id).bind(user_id).execute(pool).await.expect("insert session");
     id
 }
 
@@ -324,10 +319,7 @@ pub async fn insert_sessions(pool: &PgPool, user_id: Uuid) -> (Uuid, Uuid, Uuid)
 
 /// A scalar query without parameters (test-controlled text only).
 pub async fn scalar_i64(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(AssertSqlSafe(sql))
-        .fetch_one(pool)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    sqlx::query_scalar(AssertSqlSafe(sql)).fetch_one(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// The whole table as JSON text, ordered: compare before/after to prove nothing changed.
@@ -379,12 +371,10 @@ pub async fn audit_count(pool: &PgPool) -> i64 {
 pub async fn audit_rows(
     pool: &PgPool,
 ) -> Vec<(String, Option<Uuid>, Option<Uuid>, Option<serde_json::Value>, Option<serde_json::Value>)> {
-    sqlx::query_as(
-        "SELECT action::text, actor_id, target_id, before, after FROM admin_audit_log ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
-    .expect("read admin_audit_log")
+    sqlx::query_as("SELECT action::text, actor_id, target_id, before, after FROM admin_audit_log ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .expect("read admin_audit_log")
 }
 
 pub async fn user_exists(pool: &PgPool, id: Uuid) -> bool {
@@ -432,11 +422,13 @@ pub async fn active_sessions(pool: &PgPool, id: Uuid) -> i64 {
 
 /// `revoked_at` of one session, as text (`None` when not revoked).
 pub async fn revoked_at(pool: &PgPool, session: Uuid) -> Option<String> {
-    sqlx::query_scalar("SELECT to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM sessions WHERE id = $1")
-        .bind(session)
-        .fetch_one(pool)
-        .await
-        .expect("revoked_at of session")
+    sqlx::query_scalar(
+        "SELECT to_char(revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM sessions WHERE id = $1",
+    )
+    .bind(session)
+    .fetch_one(pool)
+    .await
+    .expect("revoked_at of session")
 }
 
 pub async fn active_superusers(pool: &PgPool) -> i64 {

@@ -1,0 +1,437 @@
+//! The console's state machine, driven by events as a person and the worker would produce
+//! them: no terminal, no database. Each test asserts state and the commands emitted.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use skriptoteket_admin::domain::Role;
+use skriptoteket_admin::store::delete::DeletePlan;
+use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
+use skriptoteket_admin::store::{Actor, UserRow};
+use skriptoteket_admin::tui::app::{Screen, StatusKind};
+use skriptoteket_admin::tui::dialog::Dialog;
+use skriptoteket_admin::tui::event::{Command, DbEvent, Edit, Event, OpError, OpKind, Outcome};
+use skriptoteket_admin::tui::{App, Options};
+use time::macros::datetime;
+use uuid::Uuid;
+
+fn row(n: u128, email: &str, role: Role) -> UserRow {
+    UserRow {
+        id: Uuid::from_u128(n),
+        email: email.into(),
+        role,
+        auth_provider: "local".into(),
+        is_active: true,
+        created_at: datetime!(2025-01-01 0:00 UTC),
+        updated_at: datetime!(2025-01-01 0:00 UTC),
+        last_login_at: None,
+        locked: false,
+        locked_until: None,
+        failed_login_attempts: 0,
+        active_sessions: 1,
+    }
+}
+
+fn people() -> Vec<UserRow> {
+    vec![
+        row(1, "boss@x.se", Role::Superuser),
+        row(2, "admin@x.se", Role::Admin),
+        row(3, "anna@x.se", Role::User),
+        row(4, "bertil@x.se", Role::User),
+        row(5, "cissi@x.se", Role::Contributor),
+        row(6, "david@x.se", Role::User),
+    ]
+}
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+fn code(c: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+fn typed(app: &mut App, text: &str) -> Vec<Command> {
+    text.chars().flat_map(|c| app.update(key(c))).collect()
+}
+
+/// An app signed in as `actor_row` with the standard people loaded, cursor on row 0.
+fn signed_in(actor_n: u128) -> App {
+    let mut app = App::new(Options::default(), 120, 40);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    let me = people().into_iter().find(|r| r.id == Uuid::from_u128(actor_n)).unwrap();
+    let cmds = app.update(Event::Db(DbEvent::LoggedIn(Actor { id: me.id, email: me.email, role: me.role })));
+    assert!(matches!(cmds.as_slice(), [Command::LoadUsers]));
+    app.update(Event::Db(DbEvent::Users(people())));
+    app
+}
+
+fn cursor_email(app: &App) -> String {
+    app.users.cursor_row().map(|r| r.email.clone()).unwrap_or_default()
+}
+
+fn go_to(app: &mut App, email: &str) {
+    app.update(key('g'));
+    for _ in 0..app.users.visible_len() {
+        if cursor_email(app) == email {
+            return;
+        }
+        app.update(key('j'));
+    }
+    panic!("{email} not in table");
+}
+
+#[test]
+fn login_sends_credentials_and_keeps_the_email_on_failure() {
+    let mut app = App::new(Options::default(), 80, 24);
+    assert!(matches!(app.screen, Screen::Connecting { .. }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    assert!(matches!(app.screen, Screen::Login(_)));
+    typed(&mut app, "boss@x.se");
+    app.update(code(KeyCode::Tab));
+    typed(&mut app, "hemligt-lösen");
+    let cmds = app.update(code(KeyCode::Enter));
+    match cmds.as_slice() {
+        [Command::Login { email, password }] => {
+            assert_eq!(email, "boss@x.se");
+            assert_eq!(password.expose(), "hemligt-lösen");
+        }
+        other => panic!("{other:?}"),
+    }
+    // While the hash is checked, keys do nothing and nothing is sent twice.
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    app.update(Event::Db(DbEvent::LoginFailed("Invalid admin credentials.".into())));
+    let Screen::Login(f) = &app.screen else { panic!() };
+    assert_eq!(f.email.value(), "boss@x.se");
+    assert!(f.password.is_empty());
+    assert_eq!(f.error.as_deref(), Some("Invalid admin credentials."));
+}
+
+#[test]
+fn a_database_without_superuser_offers_bootstrap() {
+    let mut app = App::new(Options::default(), 80, 24);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: false }));
+    assert!(matches!(app.screen, Screen::Bootstrap(_)));
+    typed(&mut app, "Root@X.se");
+    app.update(code(KeyCode::Tab));
+    typed(&mut app, "longpassword");
+    app.update(code(KeyCode::Tab));
+    typed(&mut app, "longpassworX");
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    let Screen::Bootstrap(f) = &app.screen else { panic!() };
+    assert_eq!(f.error.as_deref(), Some("the two passwords differ"));
+    typed(&mut app, "longpassword");
+    let cmds = app.update(code(KeyCode::Enter));
+    match cmds.as_slice() {
+        [Command::Bootstrap { email, password }] => {
+            assert_eq!(email.as_str(), "root@x.se");
+            assert_eq!(password.expose(), "longpassword");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn moving_paging_and_sorting_keep_the_cursor_in_range() {
+    let mut app = signed_in(1);
+    assert_eq!(cursor_email(&app), "admin@x.se");
+    app.update(key('G'));
+    assert_eq!(cursor_email(&app), "david@x.se");
+    app.update(key('j'));
+    assert_eq!(cursor_email(&app), "david@x.se");
+    app.update(key('g'));
+    app.update(code(KeyCode::PageDown));
+    assert_eq!(app.users.cursor, 5);
+    app.update(ctrl('u'));
+    assert_eq!(app.users.cursor, 0);
+    app.update(key('s')); // by role
+    assert_eq!(cursor_email(&app), "admin@x.se", "cursor stays on its user");
+    app.update(key('S'));
+    assert!(app.users.reverse);
+}
+
+#[test]
+fn filter_narrows_by_text_role_and_status_and_esc_clears() {
+    let mut app = signed_in(1);
+    app.update(key('/'));
+    typed(&mut app, "role:user");
+    assert_eq!(app.users.visible_len(), 3);
+    typed(&mut app, " an");
+    assert_eq!(app.users.visible_len(), 1);
+    assert_eq!(cursor_email(&app), "anna@x.se");
+    app.update(code(KeyCode::Enter));
+    assert!(!app.filter_editing);
+    assert_eq!(app.users.visible_len(), 1, "Enter keeps the filter");
+    app.update(key('/'));
+    app.update(ctrl('u'));
+    assert_eq!(app.users.visible_len(), 6);
+    typed(&mut app, "%_");
+    assert_eq!(app.users.visible_len(), 0, "metacharacters are literal");
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.users.visible_len(), 6);
+}
+
+#[test]
+fn bulk_role_change_confirms_counts_then_sends_one_command() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    app.update(key(' '));
+    app.update(key(' ')); // bertil
+    go_to(&mut app, "cissi@x.se");
+    app.update(key(' '));
+    assert_eq!(app.users.marks.len(), 3);
+    assert!(app.update(key('r')).is_empty());
+    assert!(matches!(app.dialog, Some(Dialog::PickRole { .. })));
+    app.update(key('3'));
+    let Some(Dialog::ConfirmEdit { lines, targets, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(targets.len(), 3);
+    let text = lines.join("\n");
+    assert!(text.contains("3 users to admin"), "{text}");
+    assert!(text.contains("2 user → admin"), "{text}");
+    assert!(text.contains("1 contributor → admin"), "{text}");
+    let cmds = app.update(key('y'));
+    let [Command::Edit { targets, edit: Edit::SetRole(Role::Admin) }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(targets.len(), 3);
+    assert!(app.dialog.is_none());
+    // A second change cannot start while the first runs; the cursor still moves.
+    assert!(app.update(key('r')).is_empty());
+    assert!(app.dialog.is_none());
+    assert_eq!(app.status.as_ref().map(|s| s.kind), Some(StatusKind::Error));
+    app.update(key('k'));
+    let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
+    let refreshed: Vec<UserRow> = people()
+        .into_iter()
+        .filter(|r| ids.contains(&r.id))
+        .map(|mut r| {
+            r.role = Role::Admin;
+            r
+        })
+        .collect();
+    let cursor_before = app.users.cursor_id();
+    app.update(Event::Db(DbEvent::Done(Outcome {
+        op: OpKind::SetRole,
+        refreshed,
+        affected: ids,
+        result: Ok("role set to admin for 3 users".into()),
+        generated: None,
+    })));
+    assert!(app.users.marks.is_empty(), "marks clear after success");
+    assert_eq!(app.users.cursor_id(), cursor_before, "cursor stays on the same user");
+    assert_eq!(app.users.rows().iter().filter(|r| r.role == Role::Admin).count(), 4);
+    assert_eq!(app.status.as_ref().map(|s| s.kind), Some(StatusKind::Ok));
+    assert!(!app.change_in_flight);
+}
+
+#[test]
+fn an_admin_is_refused_before_any_query() {
+    let mut app = signed_in(2);
+    go_to(&mut app, "boss@x.se");
+    for k in ['r', 'p', 'd', 'x', 'a', 'u'] {
+        assert!(app.update(key(k)).is_empty(), "{k}");
+        assert!(app.dialog.is_none(), "{k}");
+        let s = app.status.clone().unwrap();
+        assert_eq!(s.kind, StatusKind::Error);
+        assert!(s.text.contains("Insufficient permissions"), "{}", s.text);
+    }
+    go_to(&mut app, "anna@x.se");
+    app.update(key('r'));
+    app.update(key('4'));
+    assert!(app.dialog.is_none(), "an admin cannot assign superuser");
+    assert!(app.status.unwrap().text.contains("assign"));
+}
+
+#[test]
+fn nobody_deactivates_themselves_and_the_last_superuser_stays() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "boss@x.se");
+    assert!(app.update(key('a')).is_empty());
+    assert!(app.status.clone().unwrap().text.contains("own account"));
+    assert!(app.update(key('d')).is_empty());
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn password_reset_generates_shows_once_and_copies() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    app.update(key('p'));
+    let Some(Dialog::ResetPassword(f)) = &app.dialog else { panic!() };
+    assert!(f.revoke_sessions, "revoking sessions is the default");
+    let cmds = app.update(code(KeyCode::Enter));
+    let [Command::ResetPassword { target, password, generated: true, revoke_sessions: true }] =
+        cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(target.email, "anna@x.se");
+    assert!(password.expose().len() >= 16);
+    app.update(Event::Db(DbEvent::Done(Outcome {
+        op: OpKind::ResetPassword,
+        refreshed: vec![row(3, "anna@x.se", Role::User)],
+        affected: vec![Uuid::from_u128(3)],
+        result: Ok("password of anna@x.se reset".into()),
+        generated: Some(("anna@x.se".into(), password.clone())),
+    })));
+    let Some(Dialog::ShowPassword { secret, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(secret, password);
+    let cmds = app.update(key('c'));
+    assert!(matches!(cmds.as_slice(), [Command::CopyToClipboard(s)] if s == password));
+    app.update(code(KeyCode::Esc));
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn typed_password_must_match_and_meet_policy() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    app.update(key('p'));
+    app.update(key(' ')); // mode: type
+    app.update(code(KeyCode::Tab));
+    app.update(code(KeyCode::Tab));
+    typed(&mut app, "short");
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    let Some(Dialog::ResetPassword(f)) = &app.dialog else { panic!() };
+    assert!(f.error.as_deref().unwrap().contains("at least 8"));
+}
+
+#[test]
+fn new_user_form_validates_then_creates() {
+    let mut app = signed_in(2);
+    app.update(key('n'));
+    typed(&mut app, "not-an-email");
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
+    assert!(f.error.is_some());
+    app.update(ctrl('u'));
+    typed(&mut app, "Ny.Larare@Skola.se");
+    app.update(code(KeyCode::Tab));
+    app.update(key('3')); // admin: an admin may not provision it
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
+    assert_eq!(f.error.as_deref(), Some("Insufficient permissions to provision that user."));
+    app.update(key('2'));
+    let cmds = app.update(code(KeyCode::Enter));
+    let [Command::CreateUser { email, role: Role::Contributor, generated: true, .. }] = cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(email.as_str(), "ny.larare@skola.se");
+}
+
+#[test]
+fn blocked_delete_offers_deactivation_instead() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "cissi@x.se");
+    let cmds = app.update(key('d'));
+    assert!(matches!(cmds.as_slice(), [Command::PlanDelete(t)] if t.len() == 1));
+    assert!(app.update(key('y')).is_empty(), "no delete before the plan is known");
+    let blocker = Dependent {
+        table: "tool_versions".into(),
+        column: "created_by".into(),
+        on_delete: OnDelete::Restrict,
+        rows: 3,
+    };
+    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        emails: vec!["cissi@x.se".into()],
+        blockers: vec![blocker],
+        effects: vec![],
+    }))));
+    assert!(app.update(key('y')).is_empty());
+    let Some(Dialog::ConfirmEdit { edit: Edit::SetActive(false), .. }) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    let cmds = app.update(key('y'));
+    assert!(matches!(cmds.as_slice(), [Command::Edit { edit: Edit::SetActive(false), .. }]));
+}
+
+#[test]
+fn unblocked_delete_sends_delete() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "david@x.se");
+    app.update(key('d'));
+    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        emails: vec!["david@x.se".into()],
+        blockers: vec![],
+        effects: vec![],
+    }))));
+    let cmds = app.update(key('y'));
+    assert!(matches!(cmds.as_slice(), [Command::Delete(t)] if t[0].email == "david@x.se"));
+    app.update(Event::Db(DbEvent::Done(Outcome {
+        op: OpKind::Delete,
+        refreshed: vec![],
+        affected: vec![Uuid::from_u128(6)],
+        result: Ok("deleted 1 users".into()),
+        generated: None,
+    })));
+    assert_eq!(app.users.len(), 5);
+    assert!(app.users.visible_len() <= 5 && app.users.cursor < app.users.visible_len());
+}
+
+#[test]
+fn stale_or_interrupted_changes_reload_and_say_why() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    app.update(key('x'));
+    app.update(key('y'));
+    let cmds = app.update(Event::Db(DbEvent::Done(Outcome {
+        op: OpKind::RevokeSessions,
+        refreshed: vec![],
+        affected: vec![],
+        result: Err(OpError::Stale("anna@x.se was changed by someone else (its role is now admin)".into())),
+        generated: None,
+    })));
+    assert!(matches!(cmds.as_slice(), [Command::LoadUsers]));
+    assert!(app.status.clone().unwrap().text.contains("someone else"));
+    app.update(Event::Db(DbEvent::ConnectionLost { message: "server closed the connection".into() }));
+    assert!(app.connection_lost.is_some());
+    assert!(app.update(key('x')).is_empty(), "no change starts while the connection is down");
+    app.update(key('/'));
+    typed(&mut app, "ann");
+    assert_eq!(app.filter_input.value(), "ann", "typing still works");
+    app.update(code(KeyCode::Enter));
+    app.update(Event::Db(DbEvent::Reconnected));
+    assert!(app.connection_lost.is_none());
+    let cmds = app.update(Event::Db(DbEvent::Done(Outcome {
+        op: OpKind::SetRole,
+        refreshed: vec![],
+        affected: vec![],
+        result: Err(OpError::Interrupted { applied: Some(false), message: "change role interrupted".into() }),
+        generated: None,
+    })));
+    assert!(matches!(cmds.as_slice(), [Command::LoadUsers]));
+    assert!(app.status.clone().unwrap().text.contains("NOT applied"));
+    assert_eq!(app.filter_input.value(), "ann");
+}
+
+#[test]
+fn viewers_open_and_close_and_quit_quits() {
+    let mut app = signed_in(1);
+    app.update(key('?'));
+    assert!(matches!(app.dialog, Some(Dialog::Help { .. })));
+    app.update(key('j'));
+    app.update(code(KeyCode::Esc));
+    assert!(app.dialog.is_none());
+    let cmds = app.update(code(KeyCode::Enter));
+    assert!(matches!(cmds.as_slice(), [Command::LoadDetails(_)]));
+    app.update(code(KeyCode::Esc));
+    let cmds = app.update(key('L'));
+    assert!(matches!(cmds.as_slice(), [Command::LoadAudit]));
+    app.update(key('q'));
+    assert!(app.dialog.is_none());
+    let cmds = app.update(key('q'));
+    assert!(matches!(cmds.as_slice(), [Command::Quit]));
+    assert!(app.quit);
+}
+
+#[test]
+fn mark_all_marks_only_what_the_filter_shows_and_esc_clears() {
+    let mut app = signed_in(1);
+    app.update(key('/'));
+    typed(&mut app, "status:active role:user");
+    app.update(code(KeyCode::Enter));
+    app.update(key('*'));
+    assert_eq!(app.users.marks.len(), 3);
+    app.update(code(KeyCode::Esc));
+    assert!(app.users.marks.is_empty());
+}
