@@ -1,0 +1,136 @@
+//! End to end: the real binary in a pseudo-terminal against a real database. Keys are typed
+//! as an admin would; afterwards the rows are checked in SQL and the terminal's modes.
+
+mod common;
+mod pty;
+
+use common::{PASSWORD, TestDb, insert_user, live_store, scalar_i64};
+use pty::Console;
+use skriptoteket_admin::domain::Role;
+
+struct Setup {
+    db: TestDb,
+    rt: tokio::runtime::Runtime,
+    pool: sqlx::PgPool,
+}
+
+fn setup() -> Setup {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (db, pool) = rt.block_on(async {
+        let (db, _store) = live_store().await;
+        let pool = db.pool().await;
+        insert_user(&pool, "boss@e2e.test", Role::Superuser).await;
+        insert_user(&pool, "other.super@e2e.test", Role::Superuser).await;
+        for i in 1..=5 {
+            insert_user(&pool, &format!("u{i}@team.test"), Role::User).await;
+        }
+        // A hostile email that would set the window title if it reached the terminal.
+        insert_user(&pool, "evil\u{1b}]2;PWNED\u{7}@x.test", Role::User).await;
+        (db, pool)
+    });
+    Setup { db, rt, pool }
+}
+
+impl Setup {
+    fn scalar(&self, sql: &str) -> i64 {
+        self.rt.block_on(scalar_i64(&self.pool, sql))
+    }
+
+    fn start(&self, cols: u16, rows: u16) -> Console {
+        Console::start(&["--database-url", self.db.url()], cols, rows, &[])
+    }
+}
+
+fn log_in(c: &mut Console) {
+    c.wait_for("Password", 20);
+    c.type_text("boss@e2e.test");
+    c.tab();
+    c.type_text(PASSWORD);
+    c.enter();
+    c.wait_for("u1@team.test", 20);
+}
+
+fn filter(c: &mut Console, text: &str) {
+    c.send("/");
+    c.send("\x15"); // Ctrl-u empties the field
+    c.type_text(text);
+    c.enter();
+}
+
+#[test]
+fn an_admin_session_from_login_to_quit() {
+    let s = setup();
+    let hash_before =
+        s.scalar("SELECT count(*) FROM users WHERE email = 'u1@team.test' AND password_hash IS NOT NULL");
+    assert_eq!(hash_before, 1);
+    let mut c = s.start(120, 40);
+    log_in(&mut c);
+
+    // Filter, mark everything shown, bulk role change to contributor.
+    filter(&mut c, "team.test");
+    c.send("*");
+    c.send("r");
+    c.send("2");
+    c.wait_for("5 user → contributor", 10);
+    c.send("y");
+    c.wait_for("role set to contributor for 5 users", 20);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM users WHERE email LIKE '%@team.test' AND role = 'contributor'"),
+        5
+    );
+    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log WHERE action = 'set_role'"), 5);
+
+    // Reset u1's password (generated); the password is shown once.
+    filter(&mut c, "u1@");
+    c.send("p");
+    c.enter();
+    c.wait_for("password of u1@team.test reset", 20);
+    c.esc();
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM admin_audit_log WHERE action = 'reset_password' AND target_email = 'u1@team.test'"),
+        1
+    );
+
+    // Delete u2.
+    filter(&mut c, "u2@");
+    c.send("d");
+    c.wait_for("y:", 10);
+    c.send("y");
+    c.wait_for("deleted 1 users", 20);
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE email = 'u2@team.test'"), 0);
+
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(c.cooked_mode(), "raw mode was not switched off");
+    assert!(c.screen_restored(), "alternate screen / cursor not restored");
+    let raw = c.raw();
+    assert!(!raw.windows(9).any(|w| w == b"\x1b]2;PWNED"), "data reached the terminal as a title sequence");
+}
+
+#[test]
+fn sigterm_with_a_dialog_open_restores_the_terminal() {
+    let s = setup();
+    let mut c = s.start(100, 30);
+    log_in(&mut c);
+    c.send("r");
+    c.wait_for("contributor", 10);
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(c.pid(), libc::SIGTERM) };
+    let code = c.wait_exit(10);
+    assert_eq!(code, 128 + 15);
+    assert!(c.cooked_mode());
+    assert!(c.screen_restored());
+    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log"), 0, "nothing was changed");
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    let s = setup();
+    let mut c = s.start(80, 24);
+    log_in(&mut c);
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(c.pid(), libc::SIGHUP) };
+    assert_eq!(c.wait_exit(10), 128 + 1);
+    assert!(c.cooked_mode());
+    assert!(c.screen_restored());
+}
