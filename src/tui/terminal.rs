@@ -89,6 +89,8 @@ async fn event_loop(
             _ = sigterm.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
             _ = sighup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
         };
+        #[cfg(debug_assertions)]
+        test_panic_hook(&event);
         let animating = app.busy.is_some() || app.connection_lost.is_some();
         dirty = !matches!(event, Event::Tick) || animating;
         for cmd in app.update(event) {
@@ -102,6 +104,18 @@ async fn event_loop(
                 }
             }
         }
+    }
+}
+
+/// Debug builds only: with `SKA_TEST_PANIC=1`, F12 panics, so the end-to-end tests can
+/// prove the panic hook restores the terminal. Release builds have no such key.
+#[cfg(debug_assertions)]
+fn test_panic_hook(event: &Event) {
+    if let Event::Key(k) = event
+        && k.code == crossterm::event::KeyCode::F(12)
+        && std::env::var_os("SKA_TEST_PANIC").is_some()
+    {
+        panic!("test panic requested with F12");
     }
 }
 

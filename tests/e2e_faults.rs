@@ -1,0 +1,160 @@
+//! The real console in a pseudo-terminal under faults: the server is not there at start, the
+//! connection is killed during a bulk change, a signal arrives while a query runs, a panic.
+//! The terminal always comes back and no change is half-applied.
+
+mod common;
+mod pty;
+
+use common::{PASSWORD, insert_user, live_store, scalar_i64};
+use pty::Console;
+use skriptoteket_admin::domain::Role;
+use sqlx::Connection;
+use std::time::Duration;
+
+struct Setup {
+    db: common::TestDb,
+    rt: tokio::runtime::Runtime,
+    pool: sqlx::PgPool,
+}
+
+fn setup() -> Setup {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (db, pool) = rt.block_on(async {
+        let (db, _store) = live_store().await;
+        let pool = db.pool().await;
+        insert_user(&pool, "boss@e2e.test", Role::Superuser).await;
+        for i in 1..=20 {
+            insert_user(&pool, &format!("u{i:02}@team.test"), Role::User).await;
+        }
+        (db, pool)
+    });
+    Setup { db, rt, pool }
+}
+
+impl Setup {
+    fn scalar(&self, sql: &str) -> i64 {
+        self.rt.block_on(scalar_i64(&self.pool, sql))
+    }
+
+    /// Opens a transaction holding `admin_audit_log` locked: changes block before commit.
+    fn lock_audit(&self) -> sqlx::PgConnection {
+        self.rt.block_on(async {
+            let mut conn = sqlx::PgConnection::connect(self.db.url()).await.unwrap();
+            sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+            sqlx::query("LOCK TABLE admin_audit_log IN EXCLUSIVE MODE").execute(&mut conn).await.unwrap();
+            conn
+        })
+    }
+
+    fn wait_for_blocked_backend(&self) -> i64 {
+        for _ in 0..400 {
+            let n = self.scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                   AND application_name = 'skriptoteket-admin' AND wait_event_type = 'Lock'",
+            );
+            if n > 0 {
+                return n;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("the console's change never blocked on the lock");
+    }
+}
+
+fn log_in_and_mark_team(s: &Setup, cols: u16, rows: u16, env: &[(&str, &str)]) -> Console {
+    let mut c = Console::start(&["--database-url", s.db.url()], cols, rows, env);
+    c.wait_for("Password", 20);
+    c.type_text("boss@e2e.test");
+    c.tab();
+    c.type_text(PASSWORD);
+    c.enter();
+    c.wait_for("u01@team.test", 20);
+    c.send("/");
+    c.type_text("team");
+    c.enter();
+    c.send("*");
+    c
+}
+
+#[test]
+fn killed_connection_during_bulk_change_applies_nothing_and_recovers() {
+    let s = setup();
+    let mut c = log_in_and_mark_team(&s, 120, 40, &[]);
+    let mut locker = s.lock_audit();
+    c.send("r");
+    c.send("2");
+    c.send("y");
+    s.wait_for_blocked_backend();
+    s.scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'skriptoteket-admin'
+            AND wait_event_type = 'Lock') t",
+    );
+    c.wait_for("NOT applied", 20);
+    s.rt.block_on(async { sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap() });
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'contributor'"), 0);
+    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log"), 0);
+    // What the admin typed is still there, and the console works again.
+    assert!(c.screen().contains("team"), "filter kept:\n{}", c.screen());
+    c.send("*");
+    c.send("r");
+    c.send("2");
+    c.send("y");
+    c.wait_for("role set to contributor for 20 users", 20);
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'contributor'"), 20);
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(c.cooked_mode() && c.screen_restored());
+}
+
+#[test]
+fn sigterm_while_a_change_waits_leaves_nothing_half_written() {
+    let s = setup();
+    let mut c = log_in_and_mark_team(&s, 100, 30, &[]);
+    let mut locker = s.lock_audit();
+    c.send("r");
+    c.send("3");
+    c.send("y");
+    s.wait_for_blocked_backend();
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(c.pid(), libc::SIGTERM) };
+    assert_eq!(c.wait_exit(10), 128 + 15);
+    assert!(c.cooked_mode() && c.screen_restored());
+    s.rt.block_on(async { sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap() });
+    // The server notices the closed connection and rolls its transaction back.
+    for _ in 0..100 {
+        if s.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'skriptoteket-admin' AND state <> 'idle'") == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'admin'"), 0);
+    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log"), 0);
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_prints_after_it() {
+    let s = setup();
+    let mut c = log_in_and_mark_team(&s, 80, 24, &[("SKA_TEST_PANIC", "1")]);
+    c.send("\x1b[24~"); // F12
+    let code = c.wait_exit(10);
+    assert_ne!(code, 0);
+    assert!(c.cooked_mode());
+    assert!(c.screen_restored());
+    let raw = c.raw();
+    let leave = raw.windows(8).rposition(|w| w == b"\x1b[?1049l").expect("left the alternate screen");
+    let msg = raw.windows(10).rposition(|w| w == b"test panic").expect("panic message printed");
+    assert!(msg > leave, "the message comes after the terminal is restored");
+}
+
+#[test]
+fn a_server_that_is_down_at_start_gets_a_clear_message() {
+    let mut c =
+        Console::start(&["--database-url", "postgres://postgres:pw@127.0.0.1:1/skriptoteket"], 100, 30, &[]);
+    c.wait_for("waiting for the database at 127.0.0.1:1/skriptoteket", 20);
+    assert!(!c.screen().contains("pw@"), "no password on screen");
+    assert!(!c.screen().contains("panicked"));
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(c.cooked_mode() && c.screen_restored());
+}
