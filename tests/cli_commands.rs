@@ -499,3 +499,13 @@ async fn the_env_file_and_the_web_apps_url_form_work() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[tokio::test]
+async fn no_flag_takes_a_password() {
+    let (db, _s) = migrated_store().await;
+    for flag in ["--password", "--actor-password", "--new-password"] {
+        let o = run(&db, &["reset-password", "--actor-email", "a@x.se", "b@x.se", flag, "secret123"], "");
+        assert_eq!(o.status.code(), Some(2), "{flag} must not exist");
+        assert!(!stderr(&o).contains("secret123") || stderr(&o).contains(flag));
+    }
+}

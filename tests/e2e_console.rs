@@ -24,8 +24,11 @@ fn setup() -> Setup {
         for i in 1..=5 {
             insert_user(&pool, &format!("u{i}@team.test"), Role::User).await;
         }
-        // A hostile email that would set the window title if it reached the terminal.
+        // Hostile emails: a window title, a clipboard write, a screen clear, a C1 CSI, bidi.
         insert_user(&pool, "evil\u{1b}]2;PWNED\u{7}@x.test", Role::User).await;
+        insert_user(&pool, "clip\u{1b}]52;c;SGVsbG8=\u{7}@x.test", Role::User).await;
+        insert_user(&pool, "clear\u{1b}[2J\u{9b}31m@x.test", Role::User).await;
+        insert_user(&pool, "bidi\u{202e}moc.elgoog\u{202c}@x.test", Role::User).await;
         (db, pool)
     });
     Setup { db, rt, pool }
@@ -105,6 +108,48 @@ fn an_admin_session_from_login_to_quit() {
     assert!(c.screen_restored(), "alternate screen / cursor not restored");
     let raw = c.raw();
     assert!(!raw.windows(9).any(|w| w == b"\x1b]2;PWNED"), "data reached the terminal as a title sequence");
+    assert!(!raw.windows(5).any(|w| w == b"]52;c"), "data reached the terminal as a clipboard write");
+    assert!(!raw.windows(4).any(|w| w == b"\x1b[2J"), "data cleared the screen");
+    assert!(!String::from_utf8_lossy(&raw).contains('\u{202e}'), "a bidi override reached the terminal");
+    assert!(!String::from_utf8_lossy(&raw).contains('\u{9b}'), "a C1 control reached the terminal");
+}
+
+#[test]
+fn a_typed_password_never_reaches_screen_log_or_audit() {
+    let s = setup();
+    let mut c = s.start(120, 40);
+    log_in(&mut c);
+    filter(&mut c, "u3@");
+    c.send("p");
+    c.send(" "); // type the password instead of generating one
+    c.tab();
+    c.tab();
+    let typed = "Sekret-Typed-Pw-42";
+    c.type_text(typed);
+    c.tab();
+    c.type_text(typed);
+    c.enter();
+    c.wait_for("password of u3@team.test reset", 20);
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    let raw = String::from_utf8_lossy(&c.raw()).into_owned();
+    assert!(!raw.contains(typed), "the typed password was drawn");
+    assert!(!raw.contains(PASSWORD), "the login password was drawn");
+    let log = std::fs::read_to_string(c.state_dir().join("skriptoteket-admin/console.log"))
+        .expect("the console logs to a file");
+    assert!(log.contains("signed in"), "log has content: {log}");
+    assert!(!log.contains(typed) && !log.contains(PASSWORD), "a password reached the log");
+    assert_eq!(s.scalar(&format!("SELECT count(*) FROM admin_audit_log WHERE before::text LIKE '%{typed}%' OR after::text LIKE '%{typed}%' OR after::text LIKE '%argon2%'")), 0);
+    let hash: String = s.rt.block_on(async {
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE email = 'u3@team.test'")
+            .fetch_one(&s.pool)
+            .await
+            .unwrap()
+    });
+    assert!(skriptoteket_admin::auth::hasher::verify(
+        &skriptoteket_admin::domain::Secret::from(typed),
+        &hash
+    ));
 }
 
 #[test]

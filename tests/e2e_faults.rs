@@ -158,3 +158,105 @@ fn a_server_that_is_down_at_start_gets_a_clear_message() {
     assert_eq!(c.wait_exit(10), 0);
     assert!(c.cooked_mode() && c.screen_restored());
 }
+
+/// A TCP proxy to the test Postgres that can be stopped (every connection cut, the port
+/// closed) and started again on the same port: a server restart as the console sees it.
+struct Proxy {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    conns: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Proxy {
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    fn start(port: u16) -> Proxy {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind proxy");
+        listener.set_nonblocking(true).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let conns = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (st, cs) = (stop.clone(), conns.clone());
+        let thread = std::thread::spawn(move || {
+            while !st.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        client.set_nonblocking(false).unwrap();
+                        let Ok(server) = std::net::TcpStream::connect("127.0.0.1:5432") else { continue };
+                        let pipe = |mut from: std::net::TcpStream, mut to: std::net::TcpStream| {
+                            std::thread::spawn(move || {
+                                let _ = std::io::copy(&mut from, &mut to);
+                                let _ = to.shutdown(std::net::Shutdown::Both);
+                            });
+                        };
+                        if let Ok(mut list) = cs.lock() {
+                            list.push(client.try_clone().unwrap());
+                            list.push(server.try_clone().unwrap());
+                        }
+                        pipe(client.try_clone().unwrap(), server.try_clone().unwrap());
+                        pipe(server, client);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        Proxy { stop, conns, thread: Some(thread) }
+    }
+
+    /// Cuts every connection and closes the port.
+    fn stop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Ok(mut list) = self.conns.lock() {
+            for c in list.drain(..) {
+                let _ = c.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[test]
+fn a_server_restart_mid_session_shows_retrying_and_recovers_keeping_input() {
+    let s = setup();
+    let port = Proxy::free_port();
+    let url = s.db.url().replace(":5432/", &format!(":{port}/"));
+    // Down at start: the console waits with a clear message.
+    let mut c = Console::start(&["--database-url", &url], 120, 40, &[]);
+    c.wait_for("waiting for the database", 20);
+    let mut proxy = Proxy::start(port);
+    c.wait_for("Password", 20);
+    c.type_text("boss@e2e.test");
+    c.tab();
+    c.type_text(PASSWORD);
+    c.enter();
+    c.wait_for("u01@team.test", 20);
+    // The server goes away mid-session.
+    proxy.stop();
+    c.send("\x12"); // Ctrl-r: reload
+    c.wait_for("connection lost", 20);
+    c.send("/");
+    c.type_text("u0");
+    c.enter();
+    proxy = Proxy::start(port);
+    c.wait_for("reconnected", 30);
+    c.wait_for("u09@team.test", 20);
+    assert!(
+        !c.screen().contains("u10@team.test"),
+        "the filter typed while down still applies:\n{}",
+        c.screen()
+    );
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(c.cooked_mode() && c.screen_restored());
+    drop(proxy);
+}

@@ -57,6 +57,11 @@ impl Console {
         Console { master: pair.master, writer, child, parser, raw, _state: state }
     }
 
+    /// `XDG_STATE_HOME` of the console (its log is `skriptoteket-admin/console.log` below).
+    pub fn state_dir(&self) -> &std::path::Path {
+        self._state.path()
+    }
+
     /// The screen as text, one line per row.
     pub fn screen(&self) -> String {
         self.parser.lock().map(|p| p.screen().contents()).unwrap_or_default()
