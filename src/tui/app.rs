@@ -171,12 +171,13 @@ impl App {
     fn on_db(&mut self, db: DbEvent, out: &mut Vec<Command>) {
         match db {
             DbEvent::Waiting { target, message, attempt } => {
-                let text =
-                    format!("waiting for the database at {target}: {message} (attempt {attempt}, retrying)");
-                if let Screen::Connecting { message } = &mut self.screen {
-                    *message = text;
+                if let Screen::Connecting { message: shown } = &mut self.screen {
+                    *shown = format!(
+                        "waiting for the database at {target}: {message} (attempt {attempt}, retrying)"
+                    );
                 } else {
-                    self.connection_lost = Some(text);
+                    self.connection_lost =
+                        Some(format!("connection lost, retrying (attempt {attempt}): {message}"));
                 }
             }
             DbEvent::Connected { has_superuser } => {
