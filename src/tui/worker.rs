@@ -191,6 +191,15 @@ impl Worker {
         }
     }
 
+    /// The affected rows as they are now, for the table to merge: ids missing from the
+    /// answer were deleted. If the read fails, nothing is merged (a reload follows).
+    async fn fresh_rows(&self, ids: Vec<Uuid>) -> (Vec<Uuid>, Vec<crate::store::UserRow>) {
+        match users::by_ids(&self.store, &ids).await {
+            Ok(rows) => (ids, rows),
+            Err(_) => (Vec::new(), Vec::new()),
+        }
+    }
+
     /// The newest audit id before a change: afterwards, an entry past it by this actor for
     /// this action proves the change committed.
     async fn audit_mark(&self) -> Result<i64, StoreError> {
@@ -248,16 +257,10 @@ impl Worker {
             },
             Err(e) => Err(self.settle(op, action, None, e).await),
         };
-        let refreshed = users::by_ids(&self.store, &ids).await.unwrap_or_default();
-        tracing::info!(actor = %actor.email, op = op.label(), n = ids.len(), ok = result.is_ok(), "change");
+        let (affected, refreshed) = self.fresh_rows(ids).await;
+        tracing::info!(actor = %actor.email, op = op.label(), n = affected.len(), ok = result.is_ok(), "change");
         let generated = if result.is_ok() { shown } else { None };
-        Outcome {
-            op,
-            affected: if refreshed.is_empty() { Vec::new() } else { ids },
-            refreshed,
-            result,
-            generated,
-        }
+        Outcome { op, affected, refreshed, result, generated }
     }
 
     async fn create(
@@ -327,8 +330,8 @@ impl Worker {
             }
             Err(e) => Err(self.settle(op, "delete_user", mark, e).await),
         };
-        let refreshed = users::by_ids(&self.store, &ids).await.unwrap_or_default();
-        Outcome { op, affected: ids, refreshed, result, generated: None }
+        let (affected, refreshed) = self.fresh_rows(ids).await;
+        Outcome { op, affected, refreshed, result, generated: None }
     }
 }
 
