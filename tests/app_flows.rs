@@ -435,3 +435,24 @@ fn mark_all_marks_only_what_the_filter_shows_and_esc_clears() {
     app.update(code(KeyCode::Esc));
     assert!(app.users.marks.is_empty());
 }
+
+#[test]
+fn keys_do_nothing_while_the_terminal_is_too_small() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "david@x.se");
+    app.update(key('d'));
+    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        emails: vec!["david@x.se".into()],
+        blockers: vec![],
+        effects: vec![],
+    }))));
+    app.update(Event::Resize(30, 8));
+    assert!(app.update(key('y')).is_empty(), "a hidden dialog must not be confirmed");
+    assert!(app.update(key('j')).is_empty());
+    app.update(Event::Resize(120, 40));
+    assert!(matches!(app.dialog, Some(Dialog::ConfirmDelete { .. })), "the dialog is still there");
+    let cmds = app.update(key('y'));
+    assert!(matches!(cmds.as_slice(), [Command::Delete(_)]));
+    app.update(Event::Resize(30, 8));
+    assert!(matches!(app.update(key('q')).as_slice(), [Command::Quit]));
+}

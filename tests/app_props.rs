@@ -29,7 +29,7 @@ fn row(n: u8, role: Role, active: bool) -> UserRow {
         created_at: datetime!(2025-01-01 0:00 UTC),
         updated_at: datetime!(2025-01-01 0:00 UTC),
         last_login_at: None,
-        locked: n % 5 == 0,
+        locked: n.is_multiple_of(5),
         locked_until: None,
         failed_login_attempts: 0,
         active_sessions: i64::from(n % 3),

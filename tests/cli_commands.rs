@@ -251,7 +251,7 @@ async fn list_formats() {
     ] {
         assert!(arr[0].get(key).is_some(), "{key} missing");
     }
-    assert!(!o.stdout.iter().any(|b| *b == 0x1b), "no raw ESC in JSON output");
+    assert!(!o.stdout.contains(&0x1b), "no raw ESC in JSON output");
     assert!(!stdout(&o).contains('\u{202e}'));
     let o = run(&db, &["list", "--role", "superuser"], "");
     assert!(stdout(&o).contains("boss@x.se") && !stdout(&o).contains("anna@x.se"));

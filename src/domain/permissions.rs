@@ -87,7 +87,8 @@ pub enum Denied {
 /// - an admin creates, changes and acts on `user` and `contributor` accounts only, and
 ///   assigns only those roles;
 /// - nobody deletes, deactivates or changes the role of their own account (another
-///   superuser must; this keeps an admin from locking themselves out mid-session).
+///   superuser must; this keeps an admin from locking themselves out mid-session);
+/// - everyone may reset their own password and revoke their own sessions.
 ///
 /// The last-superuser rule needs the database and lives in the store.
 pub fn check(
@@ -109,7 +110,10 @@ pub fn check(
         if t.id == actor.id && matches!(action, Action::Delete | Action::Deactivate | Action::SetRole) {
             return Err(Denied::OnSelf(action.verb()));
         }
-        if actor.role == Role::Admin && t.role >= Role::Admin {
+        // Anyone may reset their own password or sign themselves out everywhere.
+        let own_credentials =
+            t.id == actor.id && matches!(action, Action::ResetPassword | Action::RevokeSessions);
+        if actor.role == Role::Admin && t.role >= Role::Admin && !own_credentials {
             return Err(Denied::TargetRole { verb: action.verb(), role: t.role });
         }
     }
@@ -205,5 +209,15 @@ mod tests {
         }
         assert!(check(me, Action::ResetPassword, myself, None).is_ok());
         assert!(check(me, Action::RevokeSessions, myself, None).is_ok());
+    }
+
+    #[test]
+    fn an_admin_may_reset_their_own_password_but_not_another_admins() {
+        let me = ActorView { id: Uuid::from_u128(7), role: Role::Admin };
+        let myself = Some(TargetView { id: me.id, role: Role::Admin });
+        assert!(check(me, Action::ResetPassword, myself, None).is_ok());
+        assert!(check(me, Action::RevokeSessions, myself, None).is_ok());
+        assert!(check(me, Action::Unlock, myself, None).is_err());
+        assert!(check(me, Action::ResetPassword, target(Role::Admin), None).is_err());
     }
 }

@@ -144,7 +144,8 @@ pub async fn by_ids(store: &Store, ids: &[Uuid]) -> Result<Vec<UserRow>, StoreEr
     rows.iter().map(decode).collect()
 }
 
-/// Whether any active superuser exists (the console offers bootstrap when none does).
+/// Whether any superuser exists, active or not: bootstrap is refused while one does, so the
+/// console offers bootstrap only when this is false.
 pub async fn superuser_exists(store: &Store) -> Result<bool, StoreError> {
     if !store.schema.users {
         return Ok(false);

@@ -146,13 +146,18 @@ impl App {
             out.push(Command::Quit);
             return;
         }
-        match &mut self.screen {
-            Screen::Connecting { .. } => {
-                if keymap::lookup(Context::Table, &key) == Some(Act::Quit) {
-                    self.quit = true;
-                    out.push(Command::Quit);
-                }
+        // Below the minimum size nothing is drawn but a message: a key must not act on a
+        // dialog or table the admin cannot see. Only quitting works.
+        let hidden = self.too_small() || matches!(self.screen, Screen::Connecting { .. });
+        if hidden {
+            if keymap::lookup(Context::Table, &key) == Some(Act::Quit) {
+                self.quit = true;
+                out.push(Command::Quit);
             }
+            return;
+        }
+        match &mut self.screen {
+            Screen::Connecting { .. } => {}
             Screen::Login(_) => self.login_key(key, out),
             Screen::Bootstrap(_) => self.bootstrap_key(key, out),
             Screen::Users => {

@@ -4,7 +4,7 @@
 use super::event::{Details, Edit};
 use super::secret_input::SecretInput;
 use crate::domain::{Role, Secret};
-use crate::store::audit::AuditRow;
+use crate::store::audit::{AuditRow, describe_change};
 use crate::store::delete::DeletePlan;
 use crate::store::targets::Expected;
 use tui_input::Input;
@@ -134,6 +134,7 @@ impl AuditView {
                     || r.actor_email.to_lowercase().contains(&needle)
                     || r.action.to_lowercase().contains(&needle)
                     || r.target_email.as_deref().unwrap_or("").to_lowercase().contains(&needle)
+                    || describe_change(&r.before, &r.after).to_lowercase().contains(&needle)
             })
             .collect()
     }

@@ -48,13 +48,11 @@ async fn connect_until_up(target: &DbTarget, tx: &UnboundedSender<DbEvent>) -> S
     }
 }
 
-fn hash_off_thread(pw: Secret) -> impl std::future::Future<Output = Result<String, StoreError>> {
-    async move {
-        tokio::task::spawn_blocking(move || hasher::hash(&pw))
-            .await
-            .map_err(|e| StoreError::Db(format!("hashing failed: {e}")))?
-            .map_err(StoreError::from)
-    }
+async fn hash_off_thread(pw: Secret) -> Result<String, StoreError> {
+    tokio::task::spawn_blocking(move || hasher::hash(&pw))
+        .await
+        .map_err(|e| StoreError::Db(format!("hashing failed: {e}")))?
+        .map_err(StoreError::from)
 }
 
 impl Worker {

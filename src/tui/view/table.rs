@@ -1,0 +1,360 @@
+//! The Users screen: header, the table of users (only the rows on screen are built),
+//! the filter and counts line, the status line and the key footer.
+
+use super::form;
+use super::palette::Palette;
+use super::text::{self, date, fit, safe, safe_fit, safe_truncate, spinner, width};
+use crate::store::UserRow;
+use crate::tui::app::{App, StatusKind, TABLE_CHROME};
+use crate::tui::keymap::{Act, Context};
+use crate::tui::user_list::SortKey;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+/// Terminal width from which dates carry the time of day.
+pub const WIDE: u16 = 110;
+/// The email column never gets narrower than this while optional columns can go.
+const MIN_EMAIL: usize = 20;
+
+/// The table's columns after the mark column, in order.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Col {
+    Email,
+    Role,
+    Status,
+    Sessions,
+    LastLogin,
+    Created,
+}
+
+impl Col {
+    fn title(self) -> &'static str {
+        match self {
+            Col::Email => "Email",
+            Col::Role => "Role",
+            Col::Status => "Status",
+            Col::Sessions => "Sessions",
+            Col::LastLogin => "Last login",
+            Col::Created => "Created",
+        }
+    }
+
+    fn sort_key(self) -> SortKey {
+        match self {
+            Col::Email => SortKey::Email,
+            Col::Role => SortKey::Role,
+            Col::Status => SortKey::Status,
+            Col::Sessions => SortKey::Sessions,
+            Col::LastLogin => SortKey::LastLogin,
+            Col::Created => SortKey::Created,
+        }
+    }
+}
+
+/// Which columns are shown and how wide each is, for a table `total` columns wide.
+struct Columns {
+    cols: Vec<(Col, usize)>,
+    with_time: bool,
+}
+
+impl Columns {
+    fn new(total: u16) -> Columns {
+        let with_time = total >= WIDE;
+        let date_w = if with_time { 16 } else { 10 };
+        // "Last login▲" needs 11 columns.
+        let mut cols = vec![
+            (Col::Email, 0),
+            (Col::Role, 11),
+            (Col::Status, 8),
+            (Col::Sessions, 9),
+            (Col::LastLogin, date_w.max(11)),
+            (Col::Created, date_w),
+        ];
+        let email_w = |cols: &[(Col, usize)]| {
+            // The mark column and one space before every other column.
+            let fixed: usize = cols.iter().map(|(_, w)| w + 1).sum::<usize>() + 1;
+            usize::from(total).saturating_sub(fixed)
+        };
+        // Narrow terminals lose the creation date first, then the session count.
+        for optional in [Col::Created, Col::Sessions] {
+            if email_w(&cols) < MIN_EMAIL {
+                cols.retain(|(c, _)| *c != optional);
+            }
+        }
+        let e = email_w(&cols);
+        cols[0].1 = e;
+        Columns { cols, with_time }
+    }
+
+    fn constraints(&self) -> Vec<Constraint> {
+        let mut out = vec![Constraint::Length(1)];
+        out.extend(self.cols.iter().map(|(_, w)| Constraint::Length(u16::try_from(*w).unwrap_or(0))));
+        out
+    }
+}
+
+/// ▲ when the column reads small to large from the top, ▼ when large to small.
+fn arrow(sort: SortKey, reverse: bool) -> &'static str {
+    let ascending = matches!(sort, SortKey::Email | SortKey::Role | SortKey::Status);
+    if ascending != reverse { "▲" } else { "▼" }
+}
+
+fn header_row(l: &Columns, app: &App, p: Palette) -> Row<'static> {
+    let mut cells = vec![Cell::from(" ")];
+    for (col, w) in &l.cols {
+        let mut title = col.title().to_string();
+        if col.sort_key() == app.users.sort {
+            title.push_str(arrow(app.users.sort, app.users.reverse));
+        }
+        let text = if *col == Col::Sessions { format!("{title:>w$}") } else { fit(&title, *w) };
+        cells.push(Cell::from(text));
+    }
+    Row::new(cells).style(p.header())
+}
+
+fn user_row(row: &UserRow, marked: bool, l: &Columns, p: Palette) -> Row<'static> {
+    let mut cells = vec![Cell::from(if marked { "●" } else { " " })];
+    for (col, w) in &l.cols {
+        let w = *w;
+        let cell = match col {
+            Col::Email => Cell::from(safe_fit(&row.email, w)),
+            Col::Role => Cell::from(fit(row.role.as_str(), w)),
+            Col::Status => Cell::from(Span::styled(fit(row.status(), w), p.status(row.status()))),
+            Col::Sessions => Cell::from(format!("{:>w$}", row.active_sessions)),
+            Col::LastLogin => Cell::from(fit(
+                &row.last_login_at.map_or_else(|| "never".to_string(), |t| date(t, l.with_time)),
+                w,
+            )),
+            Col::Created => Cell::from(fit(&date(row.created_at, l.with_time), w)),
+        };
+        cells.push(cell);
+    }
+    let row = Row::new(cells);
+    if marked { row.style(p.marked()) } else { row }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    if area.height < TABLE_CHROME + 1 {
+        return;
+    }
+    let header = Rect { height: 1, ..area };
+    let table_area = Rect { y: area.y + 1, height: area.height - 3, ..area };
+    let status = Rect { y: area.bottom() - 2, height: 1, ..area };
+    let footer = Rect { y: area.bottom() - 1, height: 1, ..area };
+
+    draw_header(frame, header, app, p);
+    draw_table(frame, table_area, app, p);
+    draw_bottom_line(frame, Rect { y: table_area.bottom() - 1, height: 1, ..area }, app, p);
+    let top = Rect { y: table_area.y, height: 1, ..area };
+    draw_top_line(frame, top, app, p);
+    if let Some(lost) = &app.connection_lost {
+        let banner = format!(" {} CONNECTION LOST · {}", spinner(app.spinner), safe(lost));
+        let line = Line::from(Span::styled(fit(&banner, usize::from(area.width)), p.banner()));
+        frame.render_widget(Paragraph::new(line), top);
+    }
+    draw_status(frame, status, app, p);
+    draw_footer(frame, footer, app, p);
+}
+
+/// App name and who is signed in; the email gives way before the role does.
+fn draw_header(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    let total = usize::from(area.width);
+    let app_name = "Skriptoteket admin";
+    let mut spans = vec![Span::styled(app_name, p.title())];
+    if let Some(a) = &app.actor {
+        let role = format!(" ({})", a.role);
+        let lead = " · signed in as ";
+        let room = total.saturating_sub(app_name.len() + lead.len() + role.len());
+        spans.push(Span::styled(lead, p.dim()));
+        spans.push(Span::styled(safe_truncate(&a.email, room), p.bold()));
+        spans.push(Span::raw(role));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The table's top edge: the database on the left, what the worker is doing on the right.
+fn draw_top_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    let total = usize::from(area.width);
+    let busy = app
+        .busy
+        .as_ref()
+        .map(|b| format!(" {} {} ", spinner(app.spinner), safe_truncate(b, total / 2)))
+        .unwrap_or_default();
+    let room = total.saturating_sub(width(&busy) + 6);
+    let target = format!(" {} ", safe_truncate(&app.options.target, room));
+    let fill = total.saturating_sub(2 + width(&target) + width(&busy) + 1);
+    let line = Line::from(vec![
+        Span::styled("─", p.border()),
+        Span::styled(target, p.bold()),
+        Span::styled("─".repeat(fill + 1), p.border()),
+        Span::styled(busy, p.warn()),
+        Span::styled("─", p.border()),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    let l = Columns::new(area.width);
+    let page = app.page_size();
+    let offset = app.users.offset;
+    let rows: Vec<Row<'static>> =
+        app.users.window(offset, page).map(|r| user_row(r, app.users.marks.contains(&r.id), &l, p)).collect();
+    let empty = rows.is_empty();
+    let block = Block::new().borders(Borders::TOP | Borders::BOTTOM).border_style(p.border());
+    let inner = block.inner(area);
+    let table = Table::new(rows, l.constraints())
+        .header(header_row(&l, app, p))
+        .column_spacing(1)
+        .block(block)
+        .row_highlight_style(p.cursor());
+    let selected = (app.users.visible_len() > 0).then(|| app.users.cursor.saturating_sub(offset));
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, area, &mut state);
+    if empty && inner.height > 1 {
+        let msg = if !app.loaded {
+            "loading users…"
+        } else if app.users.is_empty() {
+            "no users in this database"
+        } else {
+            "no user matches the filter (Esc clears it)"
+        };
+        let body = Rect { y: inner.y + 1, height: 1, ..inner };
+        frame.render_widget(Paragraph::new(Span::styled(format!("  {msg}"), p.dim())), body);
+    }
+}
+
+/// The table's bottom edge: the filter on the left, the counts on the right.
+fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    let total = usize::from(area.width);
+    let counts = format!(
+        " {} of {} · {} marked ",
+        app.users.visible_len(),
+        text::users(app.users.len()),
+        app.users.marks.len()
+    );
+    let mut spans = vec![Span::styled("─ ", p.border())];
+    let mut used = 2;
+    let room = total.saturating_sub(used + width(&counts) + 2);
+    let invalid = app.users.filter.invalid.as_ref().map(|t| format!(" unknown filter token {} ", safe(t)));
+    // The unknown token matters more than the filter text it came from.
+    let invalid = invalid.map(|s| text::truncate(&s, room.saturating_sub(10)));
+    let field_room = room.saturating_sub(invalid.as_ref().map_or(0, |s| width(s)) + 1);
+    if app.filter_editing {
+        let value = safe(app.filter_input.value());
+        let field_w = (width(&value) + 1).clamp(12, 40).min(field_room.saturating_sub(2));
+        let cursor = app.filter_input.visual_cursor();
+        let (shown, col) = form::window(&value, cursor, field_w);
+        spans.push(Span::styled("/", p.key()));
+        spans.push(Span::styled(shown.clone(), p.field(true)));
+        let x = area.x + u16::try_from(used + 1 + col).unwrap_or(0);
+        if x < area.right() {
+            frame.set_cursor_position(Position { x, y: area.y });
+        }
+        used += 1 + width(&shown);
+    } else if !app.filter_input.value().is_empty() {
+        let shown =
+            format!("filter: {}", safe_truncate(app.filter_input.value(), field_room.saturating_sub(10)));
+        used += width(&shown);
+        spans.push(Span::styled(shown, p.warn()));
+    }
+    if let Some(inv) = invalid {
+        spans.push(Span::raw(" "));
+        used += 1 + width(&inv);
+        spans.push(Span::styled(inv, p.error()));
+    }
+    let fill = total.saturating_sub(used + width(&counts) + 1);
+    if used > 2 {
+        spans.push(Span::styled(format!(" {}", "─".repeat(fill.saturating_sub(1))), p.border()));
+    } else {
+        spans = vec![Span::styled("─".repeat(fill + 2), p.border())];
+    }
+    spans.push(Span::styled(counts, p.bold()));
+    spans.push(Span::styled("─", p.border()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    let Some(s) = &app.status else { return };
+    let (prefix, style) = match s.kind {
+        StatusKind::Ok => ("✓ ", p.ok()),
+        StatusKind::Error => ("✗ ", p.error()),
+        StatusKind::Info => ("  ", p.plain()),
+    };
+    let msg = safe_truncate(&format!("{prefix}{}", s.text), usize::from(area.width));
+    frame.render_widget(Paragraph::new(Span::styled(msg, style)), area);
+}
+
+/// The table's main keys, most important first kept when the line is short.
+const FOOTER: [(Act, &str, u8); 14] = [
+    (Act::Filter, "filter", 1),
+    (Act::Mark, "mark", 2),
+    (Act::New, "new", 3),
+    (Act::Role, "role", 3),
+    (Act::Password, "password", 4),
+    (Act::Delete, "delete", 3),
+    (Act::ToggleActive, "(de)activate", 5),
+    (Act::Revoke, "revoke", 6),
+    (Act::Unlock, "unlock", 6),
+    (Act::Sort, "sort", 5),
+    (Act::Details, "details", 4),
+    (Act::Audit, "audit", 6),
+    (Act::Help, "help", 0),
+    (Act::Quit, "quit", 0),
+];
+
+fn draw_footer(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    let items: Vec<(String, &str, u8)> = if app.filter_editing {
+        vec![
+            (form::keys(Context::Filter, Act::KeepFilter), "keep filter", 0),
+            (form::keys(Context::Filter, Act::ClearFilter), "clear filter", 0),
+            (form::keys(Context::Filter, Act::EmptyField), "empty", 1),
+            ("role:NAME status:active|inactive|locked".to_string(), "tokens", 2),
+        ]
+    } else {
+        FOOTER.iter().map(|(act, what, prio)| (form::keys(Context::Table, *act), *what, *prio)).collect()
+    };
+    let total = usize::from(area.width);
+    let cost = |(k, w, _): &(String, &str, u8)| width(k) + 1 + width(w) + 2;
+    let mut keep = vec![false; items.len()];
+    let mut used = 0;
+    for prio in 0..=u8::MAX {
+        for (i, item) in items.iter().enumerate() {
+            if item.2 == prio && used + cost(item) <= total + 2 {
+                used += cost(item);
+                keep[i] = true;
+            }
+        }
+        if keep.iter().all(|k| *k) {
+            break;
+        }
+    }
+    let mut spans = Vec::new();
+    for (item, _) in items.iter().zip(&keep).filter(|(_, k)| **k) {
+        if !spans.is_empty() {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(item.0.clone(), p.key()));
+        spans.push(Span::styled(format!(" {}", item.1), p.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_fill_the_width_exactly() {
+        for w in [60u16, 64, 70, 80, 100, 109, 110, 120, 200] {
+            let l = Columns::new(w);
+            let sum: usize = l.cols.iter().map(|(_, cw)| cw + 1).sum::<usize>() + 1;
+            assert_eq!(sum, usize::from(w), "{w}");
+            assert!(l.cols[0].1 >= MIN_EMAIL - 6, "{w}: email {}", l.cols[0].1);
+        }
+        assert_eq!(Columns::new(80).cols.len(), 6);
+        assert!(!Columns::new(80).with_time);
+        assert!(Columns::new(120).with_time);
+    }
+}

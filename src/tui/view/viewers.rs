@@ -1,0 +1,265 @@
+//! The read-only viewers: one user's details, and the audit log.
+
+use super::form::{self, Body};
+use super::palette::Palette;
+use super::text::{self, date, fit, safe, safe_fit, spinner, width};
+use crate::store::audit::{AuditRow, describe_change};
+use crate::tui::app::App;
+use crate::tui::dialog::{AuditView, Loading};
+use crate::tui::event::Details;
+use crate::tui::keymap::{Act, Context};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Width of the labels in the details view.
+const KEY_W: usize = 16;
+
+/// A large box: most of the screen, up to `max_w` wide.
+fn big_box(frame: &mut Frame, area: Rect, max_w: u16, title: &str, p: Palette) -> Rect {
+    let w = area.width.saturating_sub(2).min(max_w);
+    let h = area.height.saturating_sub(2);
+    form::popup(frame, area, w, h, title, p)
+}
+
+/// Key hints of a viewer, with "lines a-b of n" when the content is longer than the box.
+pub fn viewer_hints(first: usize, shown: usize, total: usize, p: Palette) -> Line<'static> {
+    let mut line = form::hints(
+        &[
+            (form::keys(Context::Viewer, Act::Down), "down"),
+            (form::keys(Context::Viewer, Act::Up), "up"),
+            (form::keys(Context::Viewer, Act::PageDown), "page"),
+            (form::keys(Context::Viewer, Act::Cancel), "close"),
+        ],
+        p,
+    );
+    if total > shown {
+        let last = (first + shown).min(total);
+        line.push_span(Span::styled(format!("   {}-{last} of {total}", first + 1), p.dim()));
+    }
+    line
+}
+
+fn spinning(app: &App, what: &str, p: Palette) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{} ", spinner(app.spinner)), p.warn()),
+        Span::raw(what.to_string()),
+    ])
+}
+
+/// "  label           value" with an untrusted value, wrapped under itself when long.
+fn pair(body: &mut Body, key: &str, value: &str, w: usize, style: Style, p: Palette) {
+    let vw = w.saturating_sub(KEY_W + 2).max(1);
+    for (i, chunk) in text::wrap(&safe(value), vw).into_iter().enumerate() {
+        let lead = if i == 0 { format!("  {}", fit(&safe(key), KEY_W)) } else { " ".repeat(KEY_W + 2) };
+        body.push(Line::from(vec![Span::styled(lead, p.dim()), Span::styled(chunk, style)]));
+    }
+}
+
+fn section(body: &mut Body, title: &str, p: Palette) {
+    body.blank();
+    body.push(Span::styled(title.to_string(), p.title()));
+}
+
+pub fn details(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    data: &Loading<Box<Details>>,
+    scroll: u16,
+    p: Palette,
+) {
+    let title = match data {
+        Loading::Ready(d) => format!("Details: {}", safe(&d.user.email)),
+        _ => "Details".to_string(),
+    };
+    let inner = big_box(frame, area, 100, &title, p);
+    let w = usize::from(inner.width);
+    let mut body = Body::default();
+    match data {
+        Loading::Pending => body.push(spinning(app, "loading details…", p)),
+        Loading::Failed(e) => body.text(&format!("could not load the details: {e}"), p.error(), w),
+        Loading::Ready(d) => details_lines(&mut body, d, w, p),
+    }
+    let rows = body.rows(inner);
+    let first = usize::from(scroll).min(body.max_scroll(inner));
+    body.footer = Some(viewer_hints(first, rows, body.lines.len(), p));
+    body.render(frame, inner, first);
+}
+
+fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
+    let u = &d.user;
+    let plain = p.plain();
+    body.push(Span::styled("Account", p.title()));
+    pair(body, "Email", &u.email, w, p.bold(), p);
+    pair(body, "Id", &u.id.to_string(), w, plain, p);
+    pair(body, "Role", u.role.as_str(), w, plain, p);
+    pair(body, "Status", u.status(), w, p.status(u.status()), p);
+    pair(body, "Signs in with", &u.auth_provider, w, plain, p);
+    pair(body, "Created", &date(u.created_at, true), w, plain, p);
+    pair(body, "Updated", &date(u.updated_at, true), w, plain, p);
+    let last = u.last_login_at.map_or_else(|| "never".to_string(), |t| date(t, true));
+    pair(body, "Last login", &last, w, plain, p);
+    pair(body, "Failed logins", &u.failed_login_attempts.to_string(), w, plain, p);
+    let locked = u.locked_until.map_or_else(|| "-".to_string(), |t| date(t, true));
+    pair(body, "Locked until", &locked, w, plain, p);
+
+    section(body, "Profile", p);
+    if d.profile.is_empty() {
+        body.push(Span::styled("  (none)", p.dim()));
+    }
+    for (k, v) in &d.profile {
+        pair(body, k, v, w, plain, p);
+    }
+
+    section(body, &format!("Active sessions ({})", d.sessions.len()), p);
+    if d.sessions.is_empty() {
+        body.push(Span::styled("  (none)", p.dim()));
+    }
+    for s in &d.sessions {
+        let created = s.created_at.map_or_else(|| "?".to_string(), |t| date(t, true));
+        body.push(format!("  created {created} · expires {}", date(s.expires_at, true)));
+    }
+
+    section(body, "Rows in other tables that point at this user", p);
+    if d.dependents.is_empty() {
+        body.push(Span::styled("  (none)", p.dim()));
+    }
+    for dep in &d.dependents {
+        let line = format!(
+            "  {} rows in {} ({}) · if deleted: {}",
+            dep.rows,
+            dep.table,
+            dep.column,
+            dep.on_delete.describe()
+        );
+        body.text(&line, p.plain(), w);
+    }
+
+    section(body, "Recent changes", p);
+    if d.audit.is_empty() {
+        body.push(Span::styled("  (none)", p.dim()));
+    }
+    for a in &d.audit {
+        let line = format!(
+            "  {}  {}  {}: {}",
+            date(a.at, true),
+            a.actor_email,
+            a.action,
+            describe_change(&a.before, &a.after)
+        );
+        body.text(&line, p.plain(), w);
+    }
+}
+
+/// Terminal width from which an audit entry fits on one line.
+const AUDIT_WIDE: usize = 100;
+
+/// Columns of the audit table: (title, width). Wide: time, actor, action, target, change
+/// on one line. Narrow: the change goes on a second line under the entry.
+fn audit_columns(w: usize) -> Vec<(&'static str, usize)> {
+    if w >= AUDIT_WIDE {
+        let change = w.saturating_sub(16 + 24 + 14 + 24 + 4);
+        vec![("Time", 16), ("Actor", 24), ("Action", 14), ("Target", 24), ("Change", change)]
+    } else {
+        let target = w.saturating_sub(11 + 22 + 12 + 3);
+        vec![("Time", 11), ("Actor", 22), ("Action", 12), ("Target", target)]
+    }
+}
+
+fn audit_time(r: &AuditRow, w: usize) -> String {
+    let full = date(r.at, true);
+    // Narrow: "MM-DD HH:MM" (the year is the first five characters).
+    if w < 16 { full.get(5..).unwrap_or(&full).to_string() } else { full }
+}
+
+/// One entry: one line when wide, two (the change under it) when narrow.
+fn audit_lines(r: &AuditRow, cols: &[(&str, usize)], w: usize, p: Palette) -> Vec<Line<'static>> {
+    let change = describe_change(&r.before, &r.after);
+    let mut cells = vec![
+        audit_time(r, cols[0].1),
+        safe_fit(&r.actor_email, cols[1].1),
+        safe_fit(&r.action, cols[2].1),
+        safe_fit(r.target_email.as_deref().unwrap_or("-"), cols[3].1),
+    ];
+    if let Some((_, cw)) = cols.get(4) {
+        cells.push(safe_fit(&change, *cw));
+        return vec![Line::from(cells.join(" "))];
+    }
+    let indent = cols[0].1 + 1;
+    vec![
+        Line::from(cells.join(" ")),
+        Line::from(vec![
+            Span::raw(" ".repeat(indent)),
+            Span::styled(safe_fit(&change, w.saturating_sub(indent)), p.dim()),
+        ]),
+    ]
+}
+
+pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Palette) {
+    let inner = big_box(frame, area, 160, "Audit log (newest first)", p);
+    if inner.height < 4 {
+        return;
+    }
+    let w = usize::from(inner.width);
+    let rows_area = Rect { y: inner.y + 2, height: inner.height - 3, ..inner };
+    let footer = Rect { y: inner.bottom() - 1, height: 1, ..inner };
+    let filtered = view.filtered();
+    let rows = usize::from(rows_area.height);
+    let first = view.scroll.min(filtered.len().saturating_sub(1));
+
+    // Filter line, with the count on the right.
+    let count = match &view.rows {
+        Loading::Ready(all) => format!("{} of {} entries", filtered.len(), all.len()),
+        _ => String::new(),
+    };
+    let room = w.saturating_sub(width(&count) + 2);
+    let mut spans = Vec::new();
+    if view.editing {
+        let value = safe(view.filter.value());
+        let field_w = room.saturating_sub(1).min(40);
+        let (shown, col) = form::window(&value, view.filter.visual_cursor(), field_w);
+        spans.push(Span::styled("/", p.key()));
+        let x = inner.x + u16::try_from(1 + col).unwrap_or(0);
+        frame.set_cursor_position(Position { x, y: inner.y });
+        spans.push(Span::styled(shown, p.field(true)));
+    } else if !view.filter.value().is_empty() {
+        let shown = text::safe_truncate(view.filter.value(), room.saturating_sub(8));
+        spans.push(Span::styled(format!("filter: {shown}"), p.warn()));
+    } else {
+        spans.push(Span::styled(format!("{}: filter", form::keys(Context::Viewer, Act::Filter)), p.dim()));
+    }
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    spans.push(Span::raw(" ".repeat(w.saturating_sub(used + width(&count)))));
+    spans.push(Span::styled(count, p.dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), Rect { height: 1, ..inner });
+
+    let cols = audit_columns(w);
+    let header: Vec<String> = cols.iter().map(|(t, cw)| fit(t, *cw)).collect();
+    let header = Line::from(Span::styled(text::truncate(&header.join(" "), w), p.header()));
+    frame.render_widget(Paragraph::new(header), Rect { y: inner.y + 1, height: 1, ..inner });
+
+    let lines: Vec<Line<'static>> = match &view.rows {
+        Loading::Pending => vec![spinning(app, "loading the audit log…", p)],
+        Loading::Failed(e) => text::wrap(&safe(&format!("could not load the audit log: {e}")), w)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, p.error())))
+            .collect(),
+        Loading::Ready(_) if filtered.is_empty() => {
+            vec![Line::from(Span::styled("no entries match", p.dim()))]
+        }
+        Loading::Ready(_) => filtered
+            .iter()
+            .skip(first)
+            .take(rows)
+            .flat_map(|r| audit_lines(r, &cols, w, p))
+            .take(rows)
+            .collect(),
+    };
+    frame.render_widget(Paragraph::new(lines), rows_area);
+    let per_entry = if cols.len() == 4 { 2 } else { 1 };
+    let hints = viewer_hints(first, rows / per_entry, filtered.len(), p);
+    frame.render_widget(Paragraph::new(hints), footer);
+}

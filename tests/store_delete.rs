@@ -1,0 +1,327 @@
+//! Deleting accounts: the plan read from the catalog, blockers, cascades, SET NULL, audit,
+//! all-or-nothing bulk deletes.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use skriptoteket_admin::domain::{Denied, Role};
+use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
+use skriptoteket_admin::store::targets::{Expected, Target};
+use skriptoteket_admin::store::{self, StoreError};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+async fn tool(pool: &PgPool) -> Uuid {
+    let id = Uuid::new_v4();
+    sqlx::query("INSERT INTO tools (id, slug, title) VALUES ($1, $2, 'A tool')")
+        .bind(id)
+        .bind(id.simple().to_string())
+        .execute(pool)
+        .await
+        .unwrap();
+    id
+}
+
+/// A live user with everything that cascades or is set to NULL: 2 sessions, 1 favourite,
+/// a profile and 2 login events.
+async fn rich_user(pool: &PgPool, email: &str) -> Uuid {
+    let id = insert_user(pool, email, Role::User).await;
+    insert_session(pool, id, SessionKind::Active).await;
+    insert_session(pool, id, SessionKind::Expired).await;
+    let t = tool(pool).await;
+    sqlx::query("INSERT INTO favourites (id, user_id, tool_id) VALUES ($1, $2, $3)")
+        .bind(Uuid::new_v4())
+        .bind(id)
+        .bind(t)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO user_profiles (user_id, first_name) VALUES ($1, 'Rich')")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    for ok in [true, false] {
+        sqlx::query("INSERT INTO login_events (user_id, email, success) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(email)
+            .bind(ok)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    id
+}
+
+/// `n` tool versions authored by `author`.
+async fn author_versions(pool: &PgPool, author: Uuid, n: i32) {
+    let t = tool(pool).await;
+    for v in 0..n {
+        sqlx::query("INSERT INTO tool_versions (id, tool_id, version, authored_by) VALUES ($1, $2, $3, $4)")
+            .bind(Uuid::new_v4())
+            .bind(t)
+            .bind(v)
+            .bind(author)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+}
+
+fn dep(table: &str, column: &str, on_delete: OnDelete, rows: i64) -> Dependent {
+    Dependent { table: table.into(), column: column.into(), on_delete, rows }
+}
+
+async fn count_for(pool: &PgPool, table: &str, column: &str, id: Uuid) -> i64 {
+    let sql = format!("SELECT count(*) FROM {table} WHERE {column} = $1");
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn plan_lists_cascades_and_set_null_from_the_catalog() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    rich_user(pool, "rich@example.se").await;
+    let before = snapshot(pool).await;
+    let plan = store::delete::plan(&store, &su, &[Target::email("rich@example.se")]).await.expect("plan");
+    assert_eq!(plan.emails, ["rich@example.se"]);
+    assert!(plan.blockers.is_empty(), "{plan:?}");
+    assert!(!plan.is_blocked());
+    assert_eq!(
+        plan.effects,
+        [
+            dep("favourites", "user_id", OnDelete::Cascade, 1),
+            dep("login_events", "user_id", OnDelete::SetNull, 2),
+            dep("sessions", "user_id", OnDelete::Cascade, 2),
+            dep("user_profiles", "user_id", OnDelete::Cascade, 1),
+        ]
+    );
+    assert_eq!(snapshot(pool).await, before, "planning changes nothing");
+}
+
+#[tokio::test]
+async fn delete_cascades_sets_null_and_audits_in_one_transaction() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let rich = rich_user(pool, "rich@example.se").await;
+    let keep = rich_user(pool, "keep@example.se").await;
+
+    let (plan, rows) =
+        store::delete::delete(&store, &su, &[Target::email("Rich@Example.se")]).await.expect("delete");
+    assert!(!plan.is_blocked());
+    assert_eq!(plan.effects.len(), 4);
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [rich]);
+
+    assert!(!user_exists(pool, rich).await);
+    for (table, column) in [("sessions", "user_id"), ("favourites", "user_id"), ("user_profiles", "user_id")]
+    {
+        assert_eq!(count_for(pool, table, column, rich).await, 0, "{table} cascaded");
+        assert!(count_for(pool, table, column, keep).await > 0, "{table} of others kept");
+    }
+    assert_eq!(
+        scalar_i64(
+            pool,
+            "SELECT count(*) FROM login_events WHERE user_id IS NULL AND email = 'rich@example.se'"
+        )
+        .await,
+        2,
+        "login events kept, user set to NULL"
+    );
+    assert_eq!(count_for(pool, "login_events", "user_id", keep).await, 2);
+    assert!(user_exists(pool, keep).await);
+
+    let audit = audit_rows(pool).await;
+    assert_eq!(audit.len(), 1);
+    let (action, actor, target, before, after) = &audit[0];
+    assert_eq!(action, "delete_user");
+    assert_eq!(*actor, Some(su.id));
+    assert_eq!(*target, Some(rich), "the audit row outlives the account");
+    let before = before.clone().unwrap();
+    assert_eq!(before["email"], json!("rich@example.se"));
+    assert_eq!(before["role"], json!("user"));
+    assert_eq!(before["active_sessions"], json!(1));
+    assert!(after.as_ref().is_none_or(|v| v.is_null()));
+    let recent = store::audit::recent(&store, 10, Some(rich)).await.unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].target_email.as_deref(), Some("rich@example.se"));
+}
+
+#[tokio::test]
+async fn delete_on_an_empty_database_cascades_sessions() {
+    let (_db, store) = migrated_store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let u = insert_user(pool, "u@example.se", Role::Contributor).await;
+    insert_sessions(pool, u).await;
+    let plan = store::delete::plan(&store, &admin, &[Target::email("u@example.se")]).await.unwrap();
+    assert_eq!(plan.effects, [dep("sessions", "user_id", OnDelete::Cascade, 3)]);
+    store::delete::delete(&store, &admin, &[Target::email("u@example.se")]).await.expect("delete");
+    assert!(!user_exists(pool, u).await);
+    assert_eq!(scalar_i64(pool, "SELECT count(*) FROM sessions").await, 0);
+    assert_eq!(audit_count(pool).await, 1);
+}
+
+#[tokio::test]
+async fn a_restricting_reference_blocks_the_delete_and_names_the_table() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let author = rich_user(pool, "author@example.se").await;
+    author_versions(pool, author, 3).await;
+    let before = snapshot(pool).await;
+
+    let plan = store::delete::plan(&store, &su, &[Target::email("author@example.se")]).await.unwrap();
+    assert_eq!(plan.blockers, [dep("tool_versions", "authored_by", OnDelete::Restrict, 3)]);
+    assert!(plan.is_blocked());
+    assert_eq!(plan.effects.len(), 4, "effects are still listed");
+
+    let err =
+        store::delete::delete(&store, &su, &[Target::email("author@example.se")]).await.expect_err("blocked");
+    let StoreError::DeleteBlocked(p) = &err else { panic!("{err:?}") };
+    assert_eq!(p.blockers, plan.blockers);
+    let msg = err.to_string();
+    assert!(
+        msg.contains("author@example.se") && msg.contains("3 rows in tool_versions (authored_by)"),
+        "{msg}"
+    );
+    assert!(msg.contains("Nothing was deleted"), "{msg}");
+    assert_eq!(snapshot(pool).await, before, "nothing deleted, no audit row");
+    assert!(user_exists(pool, author).await);
+    assert_eq!(audit_count(pool).await, 0);
+}
+
+#[tokio::test]
+async fn no_action_and_maintainer_references_block_too() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let author = insert_user(pool, "author@example.se", Role::Contributor).await;
+    let reviewer = insert_user(pool, "reviewer@example.se", Role::Admin).await;
+    let maintainer = insert_user(pool, "maint@example.se", Role::User).await;
+    let t = tool(pool).await;
+    sqlx::query(
+        "INSERT INTO tool_versions (id, tool_id, version, authored_by, reviewed_by) VALUES ($1, $2, 1, $3, $4)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(t)
+    .bind(author)
+    .bind(reviewer)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO tool_maintainers (tool_id, user_id) VALUES ($1, $2)")
+        .bind(t)
+        .bind(maintainer)
+        .execute(pool)
+        .await
+        .unwrap();
+    let before = snapshot(pool).await;
+    for (email, table, column) in [
+        ("reviewer@example.se", "tool_versions", "reviewed_by"),
+        ("maint@example.se", "tool_maintainers", "user_id"),
+    ] {
+        let err = store::delete::delete(&store, &su, &[Target::email(email)]).await.expect_err("blocked");
+        let StoreError::DeleteBlocked(p) = &err else { panic!("{email}: {err:?}") };
+        assert_eq!(p.blockers, [dep(table, column, OnDelete::Restrict, 1)], "{email}");
+    }
+    assert_eq!(snapshot(pool).await, before);
+}
+
+#[tokio::test]
+async fn bulk_delete_with_one_blocked_target_deletes_none() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let a = rich_user(pool, "a@example.se").await;
+    let b = rich_user(pool, "b@example.se").await;
+    let c = rich_user(pool, "c@example.se").await;
+    author_versions(pool, b, 2).await;
+    let before = snapshot(pool).await;
+    let targets =
+        [Target::email("a@example.se"), Target::email("b@example.se"), Target::email("c@example.se")];
+
+    let plan = store::delete::plan(&store, &su, &targets).await.unwrap();
+    assert_eq!(plan.emails, ["a@example.se", "b@example.se", "c@example.se"]);
+    assert_eq!(plan.blockers, [dep("tool_versions", "authored_by", OnDelete::Restrict, 2)]);
+    assert!(plan.effects.contains(&dep("sessions", "user_id", OnDelete::Cascade, 6)), "{plan:?}");
+
+    let err = store::delete::delete(&store, &su, &targets).await.expect_err("blocked");
+    assert!(matches!(err, StoreError::DeleteBlocked(_)), "{err:?}");
+    assert!(err.to_string().starts_with("Cannot delete 3 users"), "{err}");
+    assert_eq!(snapshot(pool).await, before);
+    for id in [a, b, c] {
+        assert!(user_exists(pool, id).await);
+    }
+
+    // Without the blocked one, both go in one transaction.
+    store::delete::delete(&store, &su, &[Target::email("a@example.se"), Target::email("c@example.se")])
+        .await
+        .expect("delete two");
+    assert!(!user_exists(pool, a).await && !user_exists(pool, c).await && user_exists(pool, b).await);
+    assert_eq!(audit_count(pool).await, 2);
+}
+
+#[tokio::test]
+async fn a_second_level_restriction_is_reported_as_blocked() {
+    // A cascade that reaches a row something else restricts: no catalog count predicts it
+    // from users(id), the delete itself fails and is reported as blocked.
+    let (db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let u = rich_user(pool, "u@example.se").await;
+    db.exec(
+        "CREATE TABLE favourite_notes (id serial PRIMARY KEY,
+             favourite_id uuid NOT NULL REFERENCES favourites(id) ON DELETE RESTRICT);
+         INSERT INTO favourite_notes (favourite_id) SELECT id FROM favourites;",
+    )
+    .await;
+    let before = snapshot(pool).await;
+    let err = store::delete::delete(&store, &su, &[Target::email("u@example.se")])
+        .await
+        .expect_err("blocked by a second-level reference");
+    let StoreError::DeleteBlocked(p) = &err else { panic!("{err:?}") };
+    assert!(p.is_blocked());
+    assert!(err.to_string().contains("favourite"), "{err}");
+    assert_eq!(snapshot(pool).await, before);
+    assert!(user_exists(pool, u).await);
+}
+
+both_shapes! {
+    async fn delete_follows_the_permission_rules(shape: Shape) {
+        let (_db, store) = shape.store().await;
+        let pool = &store.pool;
+        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+        insert_user(pool, "peer@example.se", Role::Admin).await;
+        insert_user(pool, "u@example.se", Role::User).await;
+        let before = snapshot(pool).await;
+        let err = store::delete::delete(&store, &admin, &[Target::email("u@example.se"), Target::email("peer@example.se")])
+            .await
+            .expect_err("admin may not delete an admin");
+        assert!(matches!(err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }), "{err:?}");
+        let err = store::delete::plan(&store, &admin, &[Target::email("peer@example.se")]).await.expect_err("plan too");
+        assert!(matches!(err, StoreError::Denied { .. }), "{err:?}");
+        let err = store::delete::delete(&store, &admin, &[Target::email("admin@example.se")]).await.expect_err("self");
+        assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
+        let err = store::delete::delete(&store, &admin, &[Target::email("ghost@example.se")]).await.expect_err("unknown");
+        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+        assert_eq!(snapshot(pool).await, before);
+    }
+}
+
+both_shapes! {
+    async fn delete_of_a_row_changed_since_seen_is_stale(shape: Shape) {
+        let (_db, store) = shape.store().await;
+        let pool = &store.pool;
+        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+        let u = insert_user(pool, "u@example.se", Role::User).await;
+        let row = store::users::by_ids(&store, &[u]).await.unwrap().remove(0);
+        sqlx::query("UPDATE users SET email = 'renamed@example.se' WHERE id = $1").bind(u).execute(pool).await.unwrap();
+        let before = snapshot(pool).await;
+        let err = store::delete::delete(&store, &su, &[Target::Seen(Expected::of(&row))]).await.expect_err("stale");
+        assert!(matches!(&err, StoreError::Stale { what, .. } if what.contains("renamed@example.se")), "{err:?}");
+        assert_eq!(snapshot(pool).await, before);
+    }
+}

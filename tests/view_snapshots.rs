@@ -1,0 +1,890 @@
+//! The view layer: every screen and dialog rendered into a `TestBackend` at 80x24 and
+//! 120x40 and compared with a reviewed snapshot, plus checks that do not need a picture:
+//! hostile text is inert, columns stay aligned, 100,000 rows cost one window, NO_COLOR
+//! means no colour, and typed passwords never appear.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
+use skriptoteket_admin::domain::{Role, Secret};
+use skriptoteket_admin::store::audit::AuditRow;
+use skriptoteket_admin::store::delete::DeletePlan;
+use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
+use skriptoteket_admin::store::sessions::SessionRow;
+use skriptoteket_admin::store::targets::Expected;
+use skriptoteket_admin::store::{Actor, UserRow};
+use skriptoteket_admin::tui::app::{Screen, Status, StatusKind};
+use skriptoteket_admin::tui::dialog::{
+    AuditView, BootstrapForm, Dialog, Loading, LoginForm, NewUserForm, PasswordMode, ResetForm,
+};
+use skriptoteket_admin::tui::event::{Details, Event};
+use skriptoteket_admin::tui::secret_input::SecretInput;
+use skriptoteket_admin::tui::view::{self, palette};
+use skriptoteket_admin::tui::{App, Options};
+use std::time::{Duration, Instant};
+use time::macros::datetime;
+use tui_input::Input;
+use uuid::Uuid;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const HOSTILE: &str = "mallory\u{1b}]2;PWNED\u{7}\u{202e}@evil.test";
+
+fn row(n: u128, email: &str, role: Role) -> UserRow {
+    UserRow {
+        id: Uuid::from_u128(n),
+        email: email.into(),
+        role,
+        auth_provider: "local".into(),
+        is_active: true,
+        created_at: datetime!(2024-09-01 08:30 UTC),
+        updated_at: datetime!(2025-01-15 12:00 UTC),
+        last_login_at: Some(datetime!(2025-11-20 14:05 UTC)),
+        locked: false,
+        locked_until: None,
+        failed_login_attempts: 0,
+        active_sessions: 1,
+    }
+}
+
+fn long_email() -> String {
+    format!("{}@long.example", "x".repeat(255 - "@long.example".len()))
+}
+
+fn people() -> Vec<UserRow> {
+    let mut rows = vec![
+        row(1, "admin@skriptoteket.test", Role::Superuser),
+        row(2, "lena.lund@skriptoteket.test", Role::Admin),
+        row(3, "anna.andersson1@skola.se", Role::User),
+        row(4, "erik.berg22@larare.se", Role::Contributor),
+        row(5, "maria.holm7@gymnasium.se", Role::User),
+        row(6, "karin.ek@kommun.se", Role::User),
+        row(7, "extern.larare@huleedu.test", Role::User),
+        row(8, HOSTILE, Role::User),
+        row(9, &long_email(), Role::User),
+        row(10, "漢字テスト@wide.example", Role::Contributor),
+        row(11, "per.persson@edu.se", Role::Admin),
+    ];
+    rows[4].is_active = false;
+    rows[5].locked = true;
+    rows[5].locked_until = Some(datetime!(2025-11-24 10:15 UTC));
+    rows[5].failed_login_attempts = 5;
+    rows[6].auth_provider = "huleedu".into();
+    rows[2].last_login_at = None;
+    rows[7].last_login_at = None;
+    rows[1].active_sessions = 3;
+    rows[3].active_sessions = 0;
+    rows[9].created_at = datetime!(2025-06-30 23:59 UTC);
+    rows
+}
+
+fn options() -> Options {
+    Options { login_hint: None, demo_password_hint: false, target: "db.skola.se:5432/skriptoteket".into() }
+}
+
+/// Signed in as the superuser, every person loaded, cursor on the first row.
+fn users_app(w: u16, h: u16) -> App {
+    let mut app = App::new(options(), w, h);
+    app.screen = Screen::Users;
+    app.actor = Some(Actor {
+        id: Uuid::from_u128(1),
+        email: "admin@skriptoteket.test".into(),
+        role: Role::Superuser,
+    });
+    app.users.set_rows(people());
+    app.loaded = true;
+    app.status = Some(Status { kind: StatusKind::Info, text: "11 users loaded".into() });
+    app
+}
+
+fn by_email(app: &App, email: &str) -> Expected {
+    let row = app.users.rows().iter().find(|r| r.email == email).expect("user in fixture");
+    Expected::of(row)
+}
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn typed(text: &str) -> SecretInput {
+    let mut s = SecretInput::default();
+    for c in text.chars() {
+        s.handle(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    s
+}
+
+fn render(app: &App) -> Terminal<TestBackend> {
+    palette::set_color_override(Some(false));
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).expect("test terminal");
+    terminal.draw(|f| view::draw(f, app)).expect("draw");
+    terminal
+}
+
+/// The whole buffer as text, one line per row (the cell hidden behind a wide character
+/// is left out, as a terminal shows it).
+fn screen_text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut x = 0;
+        while x < buf.area.width {
+            let symbol = buf[(x, y)].symbol();
+            out.push_str(symbol);
+            x += (unicode_width::UnicodeWidthStr::width(symbol) as u16).max(1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders `make(w, h)` at both sizes and snapshots each as `name_WxH`.
+fn snap(name: &str, make: impl Fn(u16, u16) -> App) {
+    for (w, h) in SIZES {
+        let app = make(w, h);
+        let terminal = render(&app);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+// ---------------------------------------------------------------- screens
+
+#[test]
+fn connecting() {
+    snap("connecting", |w, h| {
+        let mut app = App::new(options(), w, h);
+        app.screen = Screen::Connecting {
+            message: "waiting for the database at db.skola.se:5432/skriptoteket: connection refused \
+                      (attempt 3, retrying)"
+                .into(),
+        };
+        app.spinner = 3;
+        app
+    });
+}
+
+#[test]
+fn login_with_error_and_demo_hint() {
+    snap("login_error", |w, h| {
+        let mut app = App::new(Options { demo_password_hint: true, ..options() }, w, h);
+        app.screen = Screen::Login(LoginForm {
+            email: Input::new("admin@skriptoteket.test".into()),
+            password: typed("wrong-password"),
+            focus: 1,
+            error: Some("wrong email or password".into()),
+            busy: false,
+        });
+        app
+    });
+}
+
+#[test]
+fn login_busy() {
+    snap("login_busy", |w, h| {
+        let mut app = App::new(options(), w, h);
+        app.screen = Screen::Login(LoginForm {
+            email: Input::new("admin@skriptoteket.test".into()),
+            password: typed("demo-password-1"),
+            focus: 1,
+            error: None,
+            busy: true,
+        });
+        app
+    });
+}
+
+#[test]
+fn bootstrap() {
+    snap("bootstrap", |w, h| {
+        let mut app = App::new(options(), w, h);
+        app.screen = Screen::Bootstrap(BootstrapForm {
+            email: Input::new("first.admin@skola.se".into()),
+            password: typed("long enough"),
+            confirm: typed("long enoug"),
+            focus: 2,
+            error: Some("the two passwords differ".into()),
+            busy: false,
+        });
+        app
+    });
+}
+
+#[test]
+fn users_table_with_marks() {
+    snap("users_marks", |w, h| {
+        let mut app = users_app(w, h);
+        app.users.marks.insert(Uuid::from_u128(3));
+        app.users.marks.insert(Uuid::from_u128(4));
+        app.users.move_by(2);
+        app.status =
+            Some(Status { kind: StatusKind::Ok, text: "role of 2 users changed to contributor".into() });
+        app
+    });
+}
+
+#[test]
+fn users_table_sorted_by_last_login_busy() {
+    snap("users_sorted_busy", |w, h| {
+        let mut app = users_app(w, h);
+        app.users.set_sort(skriptoteket_admin::tui::user_list::SortKey::LastLogin, true);
+        app.busy = Some("reloading".into());
+        app.spinner = 5;
+        app
+    });
+}
+
+#[test]
+fn users_table_filter_editing() {
+    snap("users_filter_editing", |w, h| {
+        let mut app = users_app(w, h);
+        app.filter_editing = true;
+        app.filter_input = Input::new("se role:user".into());
+        app.users.set_filter("se role:user");
+        app
+    });
+}
+
+#[test]
+fn users_table_filter_kept_and_invalid_token() {
+    snap("users_filter_invalid", |w, h| {
+        let mut app = users_app(w, h);
+        app.filter_input = Input::new("anna status:sleeping".into());
+        app.users.set_filter("anna status:sleeping");
+        app
+    });
+}
+
+#[test]
+fn users_table_error_status() {
+    snap("users_error", |w, h| {
+        let mut app = users_app(w, h);
+        app.status = Some(Status {
+            kind: StatusKind::Error,
+            text: format!("{HOSTILE}: refused: only a superuser may change a superuser"),
+        });
+        app
+    });
+}
+
+#[test]
+fn users_table_connection_lost() {
+    snap("users_connection_lost", |w, h| {
+        let mut app = users_app(w, h);
+        app.connection_lost =
+            Some("connection lost, retrying: server closed the connection unexpectedly".into());
+        app.spinner = 1;
+        app
+    });
+}
+
+#[test]
+fn users_table_scrolled_to_the_end() {
+    snap("users_scrolled", |w, h| {
+        let mut app = users_app(w, h);
+        let more: Vec<UserRow> =
+            (100..160).map(|i| row(i, &format!("user{i:03}@skola.se"), Role::User)).collect();
+        let mut all = people();
+        all.extend(more);
+        app.users.set_rows(all);
+        app.users.bottom();
+        app.users.scroll_into_view(app.page_size());
+        app
+    });
+}
+
+#[test]
+fn too_small() {
+    for (w, h) in [(59, 24), (80, 14)] {
+        let app = users_app(w, h);
+        let terminal = render(&app);
+        insta::assert_snapshot!(format!("too_small_{w}x{h}"), terminal.backend());
+        assert!(screen_text(terminal.backend().buffer()).contains("terminal too small: need at least 60x15"));
+    }
+}
+
+// ---------------------------------------------------------------- dialogs
+
+#[test]
+fn new_user_generate() {
+    snap("new_user_generate", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::NewUser(NewUserForm {
+            email: Input::new("ny.larare@skola.se".into()),
+            role: Role::Contributor,
+            focus: 1,
+            ..NewUserForm::default()
+        }));
+        app
+    });
+}
+
+#[test]
+fn new_user_typed_with_error() {
+    snap("new_user_typed", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::NewUser(NewUserForm {
+            email: Input::new("ny.larare@skola.se".into()),
+            role: Role::User,
+            mode: PasswordMode::Type,
+            password: typed("short"),
+            confirm: SecretInput::default(),
+            focus: 3,
+            error: Some("password must be at least 8 characters".into()),
+        }));
+        app
+    });
+}
+
+#[test]
+fn pick_role() {
+    snap("pick_role", |w, h| {
+        let mut app = users_app(w, h);
+        let targets = vec![by_email(&app, "anna.andersson1@skola.se"), by_email(&app, "karin.ek@kommun.se")];
+        app.dialog = Some(Dialog::PickRole { targets, selected: 1 });
+        app
+    });
+}
+
+#[test]
+fn confirm_edit_from_keys() {
+    snap("confirm_edit", |w, h| {
+        let mut app = users_app(w, h);
+        // Mark two users, press r, choose 3 (admin): the app writes the confirmation lines.
+        app.users.move_by(2);
+        app.update(key(' '));
+        app.update(key(' '));
+        app.update(key('r'));
+        app.update(key('3'));
+        assert!(matches!(app.dialog, Some(Dialog::ConfirmEdit { .. })), "{:?}", app.status);
+        app
+    });
+}
+
+#[test]
+fn reset_password() {
+    snap("reset_password", |w, h| {
+        let mut app = users_app(w, h);
+        let mut form = ResetForm::new(by_email(&app, "anna.andersson1@skola.se"));
+        form.mode = PasswordMode::Type;
+        form.password = typed("nytt-losenord-1");
+        form.confirm = typed("nytt-losen");
+        form.focus = 3;
+        form.error = Some("the two passwords differ".into());
+        app.dialog = Some(Dialog::ResetPassword(form));
+        app
+    });
+}
+
+#[test]
+fn reset_password_generate() {
+    snap("reset_password_generate", |w, h| {
+        let mut app = users_app(w, h);
+        let mut form = ResetForm::new(by_email(&app, &long_email()));
+        form.focus = 1;
+        app.dialog = Some(Dialog::ResetPassword(form));
+        app
+    });
+}
+
+#[test]
+fn show_password() {
+    snap("show_password", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::ShowPassword {
+            email: "ny.larare@skola.se".into(),
+            secret: Secret::from("Xk7-pQ2mZr9@bT4wLs_e"),
+            copied: true,
+        });
+        app
+    });
+}
+
+fn delete_targets(app: &App) -> Vec<Expected> {
+    ["anna.andersson1@skola.se", "erik.berg22@larare.se"].iter().map(|e| by_email(app, e)).collect()
+}
+
+#[test]
+fn confirm_delete_pending() {
+    snap("delete_pending", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::ConfirmDelete { targets: delete_targets(&app), plan: Loading::Pending });
+        app.busy = Some("checking what the delete would touch".into());
+        app
+    });
+}
+
+fn dep(table: &str, column: &str, on_delete: OnDelete, rows: i64) -> Dependent {
+    Dependent { table: table.into(), column: column.into(), on_delete, rows }
+}
+
+#[test]
+fn confirm_delete_ready() {
+    snap("delete_ready", |w, h| {
+        let mut app = users_app(w, h);
+        let targets = delete_targets(&app);
+        let plan = DeletePlan {
+            emails: targets.iter().map(|t| t.email.clone()).collect(),
+            blockers: vec![],
+            effects: vec![
+                dep("sessions", "user_id", OnDelete::Cascade, 4),
+                dep("user_profiles", "user_id", OnDelete::Cascade, 2),
+                dep("login_events", "user_id", OnDelete::SetNull, 17),
+            ],
+        };
+        app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan) });
+        app
+    });
+}
+
+#[test]
+fn confirm_delete_blocked_many() {
+    snap("delete_blocked", |w, h| {
+        let mut app = users_app(w, h);
+        let targets: Vec<Expected> = app.users.rows().iter().skip(1).map(Expected::of).collect();
+        let plan = DeletePlan {
+            emails: targets.iter().map(|t| t.email.clone()).collect(),
+            blockers: vec![dep("tool_versions", "created_by_user_id", OnDelete::Restrict, 3)],
+            effects: vec![dep("sessions", "user_id", OnDelete::Cascade, 9)],
+        };
+        app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan) });
+        app
+    });
+}
+
+#[test]
+fn confirm_delete_failed() {
+    snap("delete_failed", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::ConfirmDelete {
+            targets: delete_targets(&app),
+            plan: Loading::Failed("refused: you cannot delete your own account".into()),
+        });
+        app
+    });
+}
+
+fn audit_rows() -> Vec<AuditRow> {
+    let at = |m: i64| datetime!(2025-11-24 09:00 UTC) - time::Duration::minutes(m);
+    let entry = |id: i64, actor: &str, action: &str, target: &str, before, after| AuditRow {
+        id,
+        at: at(id * 7),
+        actor_email: actor.into(),
+        action: action.into(),
+        target_id: Some(Uuid::from_u128(id as u128)),
+        target_email: Some(target.into()),
+        before,
+        after,
+    };
+    use serde_json::json;
+    vec![
+        entry(
+            1,
+            "admin@skriptoteket.test",
+            "set_role",
+            "anna.andersson1@skola.se",
+            Some(json!({"role": "user"})),
+            Some(json!({"role": "admin"})),
+        ),
+        entry(
+            2,
+            "lena.lund@skriptoteket.test",
+            "deactivate",
+            "maria.holm7@gymnasium.se",
+            Some(json!({"is_active": true})),
+            Some(json!({"is_active": false})),
+        ),
+        entry(
+            3,
+            "admin@skriptoteket.test",
+            "reset_password",
+            HOSTILE,
+            None,
+            Some(json!({"sessions_revoked": 2})),
+        ),
+        entry(
+            4,
+            "admin@skriptoteket.test",
+            "delete",
+            "gone.user@skola.se",
+            Some(json!({"email": "gone.user@skola.se", "role": "user"})),
+            None,
+        ),
+        entry(
+            5,
+            "lena.lund@skriptoteket.test",
+            "create",
+            "ny.larare@skola.se",
+            None,
+            Some(json!({"role": "contributor", "note": "x\u{1b}[31mred"})),
+        ),
+        entry(
+            6,
+            "admin@skriptoteket.test",
+            "unlock",
+            "karin.ek@kommun.se",
+            Some(json!({"failed_login_attempts": 5})),
+            Some(json!({"failed_login_attempts": 0})),
+        ),
+    ]
+}
+
+#[test]
+fn details() {
+    snap("details", |w, h| {
+        let mut app = users_app(w, h);
+        let mut user = people()[5].clone();
+        user.email = "karin.ek@kommun.se".into();
+        let details = Details {
+            user,
+            profile: vec![
+                ("first_name".into(), "Karin".into()),
+                ("last_name".into(), "Ek".into()),
+                ("display_name".into(), "-".into()),
+                ("bio".into(), "hej\u{1b}[2J\u{202e}da".into()),
+            ],
+            sessions: vec![SessionRow {
+                id: Uuid::from_u128(77),
+                created_at: Some(datetime!(2025-11-23 08:00 UTC)),
+                expires_at: datetime!(2025-11-30 08:00 UTC),
+            }],
+            dependents: vec![
+                dep("sessions", "user_id", OnDelete::Cascade, 1),
+                dep("tool_versions", "reviewed_by_user_id", OnDelete::Restrict, 2),
+            ],
+            audit: audit_rows().into_iter().filter(|a| a.action == "unlock").collect(),
+        };
+        app.dialog = Some(Dialog::Details {
+            id: Uuid::from_u128(6),
+            data: Loading::Ready(Box::new(details)),
+            scroll: 0,
+        });
+        app
+    });
+}
+
+#[test]
+fn audit_log() {
+    snap("audit", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::Audit(AuditView {
+            rows: Loading::Ready(audit_rows()),
+            filter: Input::default(),
+            editing: false,
+            scroll: 0,
+        }));
+        app
+    });
+}
+
+#[test]
+fn audit_log_filter_editing_scrolled() {
+    snap("audit_filter", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::Audit(AuditView {
+            rows: Loading::Ready(audit_rows()),
+            filter: Input::new("admin@".into()),
+            editing: true,
+            scroll: 1,
+        }));
+        app
+    });
+}
+
+#[test]
+fn help() {
+    snap("help", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::Help { scroll: 0 });
+        app
+    });
+}
+
+#[test]
+fn help_scrolled_past_the_end_stays_on_the_last_page() {
+    snap("help_end", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::Help { scroll: 500 });
+        app
+    });
+}
+
+// ---------------------------------------------------------------- properties
+
+/// Every cell symbol of every screen that can show the hostile email is inert.
+#[test]
+fn hostile_text_never_reaches_the_buffer() {
+    let mut apps = Vec::new();
+    for (w, h) in SIZES {
+        let mut app = users_app(w, h);
+        app.status = Some(Status { kind: StatusKind::Error, text: format!("{HOSTILE}: refused") });
+        app.busy = Some(format!("deleting {HOSTILE}"));
+        app.connection_lost = Some(format!("lost: {HOSTILE}"));
+        apps.push(app);
+
+        let mut app = users_app(w, h);
+        let targets = vec![by_email(&app, HOSTILE)];
+        let plan = DeletePlan {
+            emails: vec![HOSTILE.into()],
+            blockers: vec![dep("evil\u{1b}[2Jtable", "col\u{202e}", OnDelete::Restrict, 1)],
+            effects: vec![dep("x\u{9b}31m", "y", OnDelete::Cascade, 1)],
+        };
+        app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan) });
+        apps.push(app);
+
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::Audit(AuditView {
+            rows: Loading::Ready(audit_rows()),
+            filter: Input::new("\u{1b}".into()),
+            editing: true,
+            scroll: 0,
+        }));
+        apps.push(app);
+
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::ResetPassword(ResetForm::new(by_email(&app, HOSTILE))));
+        apps.push(app);
+
+        let mut app = users_app(w, h);
+        app.dialog =
+            Some(Dialog::ShowPassword { email: HOSTILE.into(), secret: Secret::from("abc"), copied: false });
+        apps.push(app);
+
+        let mut app =
+            App::new(Options { target: "host\u{1b}]0;x\u{7}:5432/db".to_string(), ..options() }, w, h);
+        app.screen = Screen::Login(LoginForm {
+            error: Some(format!("{HOSTILE} is not an admin")),
+            email: Input::new(HOSTILE.into()),
+            ..LoginForm::default()
+        });
+        apps.push(app);
+    }
+    for app in &apps {
+        let terminal = render(app);
+        let buf = terminal.backend().buffer();
+        for cell in &buf.content {
+            assert!(!cell.symbol().chars().any(is_unsafe), "unsafe symbol {:?}", cell.symbol());
+        }
+        let text = screen_text(buf);
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'));
+    }
+    // The table shows the replacement character where the controls were: cleaned at the
+    // source (ratatui alone would silently drop them and hide that something is odd).
+    let terminal = render(&users_app(120, 40));
+    assert!(
+        screen_text(terminal.backend().buffer())
+            .contains(&format!("mallory{REPLACEMENT}]2;PWNED{REPLACEMENT}{REPLACEMENT}@evil.test"))
+    );
+}
+
+/// The x where `needle` starts on row `y`, by cell.
+fn find_in_row(buf: &Buffer, y: u16, needle: &str) -> Option<u16> {
+    let n = needle.chars().count() as u16;
+    (0..buf.area.width.saturating_sub(n))
+        .find(|&x| needle.chars().enumerate().all(|(i, c)| buf[(x + i as u16, y)].symbol() == c.to_string()))
+}
+
+#[test]
+fn long_and_wide_emails_keep_the_role_column_aligned() {
+    for (w, h) in SIZES {
+        let app = users_app(w, h);
+        let terminal = render(&app);
+        let buf = terminal.backend().buffer();
+        // Header: top line is the app header, then the table's top edge, then titles.
+        let role_x = find_in_row(buf, 2, "Role").expect("Role title");
+        let mut seen = 0;
+        for y in 3..(3 + app.users.visible_len() as u16) {
+            let found = ["superuser", "contributor", "admin", "user"]
+                .iter()
+                .any(|r| find_in_row(buf, y, r) == Some(role_x) && buf[(role_x - 1, y)].symbol() == " ");
+            assert!(found, "{w}x{h}: row {y} role not at x={role_x}:\n{}", screen_text(buf));
+            seen += 1;
+        }
+        assert_eq!(seen, 11);
+        let text = screen_text(buf);
+        assert!(text.contains("漢字テスト@wide.example"), "{text}");
+        assert!(text.contains("xxxx…"), "{text}");
+    }
+}
+
+#[test]
+fn a_hundred_thousand_rows_draw_only_the_window() {
+    let base = datetime!(2025-01-01 0:00 UTC);
+    let rows: Vec<UserRow> = (0..100_000u128)
+        .map(|i| {
+            let mut r = row(1000 + i, &format!("user{i:06}@skola.se"), Role::User);
+            r.created_at = base - time::Duration::minutes(i as i64);
+            r
+        })
+        .collect();
+    let mut app = users_app(120, 40);
+    app.users.set_rows(rows);
+
+    let terminal = render(&app);
+    let text = screen_text(terminal.backend().buffer());
+    assert!(text.contains("user000000@skola.se"));
+    assert!(!text.contains("user099999@skola.se"), "the last row is off screen");
+    assert!(text.contains("100000 of 100000 users"), "{text}");
+
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    palette::set_color_override(Some(false));
+    let start = Instant::now();
+    for _ in 0..20 {
+        terminal.draw(|f| view::draw(f, &app)).expect("draw");
+    }
+    let per_draw = start.elapsed() / 20;
+    assert!(per_draw < Duration::from_millis(100), "one draw of 100k rows took {per_draw:?}");
+
+    app.users.bottom();
+    app.users.scroll_into_view(app.page_size());
+    let terminal = render(&app);
+    let text = screen_text(terminal.backend().buffer());
+    assert!(text.contains("user099999@skola.se"), "cursor row is drawn");
+    assert!(!text.contains("user000000@skola.se"));
+}
+
+fn any_colour(buf: &Buffer) -> bool {
+    buf.content.iter().any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+}
+
+#[test]
+fn no_color_draws_no_colour_but_keeps_emphasis() {
+    let mut apps = Vec::new();
+    let mut app = users_app(120, 40);
+    app.users.marks.insert(Uuid::from_u128(3));
+    app.status = Some(Status { kind: StatusKind::Error, text: "boom".into() });
+    app.connection_lost = Some("connection lost".into());
+    apps.push(app);
+    let mut app = users_app(80, 24);
+    app.dialog = Some(Dialog::NewUser(NewUserForm { role: Role::Admin, ..NewUserForm::default() }));
+    apps.push(app);
+    let mut app = users_app(80, 24);
+    app.dialog = Some(Dialog::Help { scroll: 0 });
+    apps.push(app);
+
+    for app in &apps {
+        palette::set_color_override(Some(false));
+        let mut t = Terminal::new(TestBackend::new(app.width, app.height)).expect("terminal");
+        t.draw(|f| view::draw(f, app)).expect("draw");
+        let buf = t.backend().buffer();
+        assert!(!any_colour(buf), "NO_COLOR: a cell has a colour");
+        assert!(buf.content.iter().any(|c| c.modifier.contains(Modifier::BOLD)));
+
+        palette::set_color_override(Some(true));
+        let mut t = Terminal::new(TestBackend::new(app.width, app.height)).expect("terminal");
+        t.draw(|f| view::draw(f, app)).expect("draw");
+        assert!(any_colour(t.backend().buffer()), "with colour on, something is coloured");
+    }
+    palette::set_color_override(None);
+}
+
+#[test]
+fn cursor_marks_and_chosen_options_are_visible_without_colour() {
+    let mut app = users_app(80, 24);
+    app.users.marks.insert(Uuid::from_u128(2));
+    let terminal = render(&app);
+    let buf = terminal.backend().buffer();
+    // Row 3 is the first body row: the cursor, reversed.
+    assert!(buf[(5, 3)].modifier.contains(Modifier::REVERSED));
+    let lena_y = (3..24).find(|&y| find_in_row(buf, y, "lena.lund").is_some()).expect("lena row");
+    assert_eq!(buf[(0, lena_y)].symbol(), "●");
+    assert!(buf[(5, lena_y)].modifier.contains(Modifier::BOLD));
+
+    let mut app = users_app(80, 24);
+    app.dialog = Some(Dialog::NewUser(NewUserForm { role: Role::Admin, focus: 1, ..NewUserForm::default() }));
+    let terminal = render(&app);
+    let buf = terminal.backend().buffer();
+    let y =
+        (0..24).find(|&y| find_in_row(buf, y, "user/contributor/admin/superuser").is_some()).expect("roles");
+    let x = find_in_row(buf, y, "/admin/").expect("admin") + 1;
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED), "chosen role highlighted");
+    assert!(!buf[(x - 3, y)].modifier.contains(Modifier::REVERSED), "others are not");
+}
+
+#[test]
+fn typed_passwords_show_only_dots() {
+    let secret = "hemligt-losen-9";
+    let mut screens = Vec::new();
+    let mut app = App::new(options(), 80, 24);
+    app.screen = Screen::Login(LoginForm { password: typed(secret), focus: 1, ..LoginForm::default() });
+    screens.push(app);
+    let mut app = App::new(options(), 80, 24);
+    app.screen = Screen::Bootstrap(BootstrapForm {
+        password: typed(secret),
+        confirm: typed(secret),
+        ..BootstrapForm::default()
+    });
+    screens.push(app);
+    let mut app = users_app(80, 24);
+    app.dialog = Some(Dialog::NewUser(NewUserForm {
+        mode: PasswordMode::Type,
+        password: typed(secret),
+        confirm: typed(secret),
+        ..NewUserForm::default()
+    }));
+    screens.push(app);
+    let mut app = users_app(80, 24);
+    let mut form = ResetForm::new(by_email(&app, "karin.ek@kommun.se"));
+    form.mode = PasswordMode::Type;
+    form.password = typed(secret);
+    app.dialog = Some(Dialog::ResetPassword(form));
+    screens.push(app);
+    for app in &screens {
+        let text = screen_text(render(app).backend().buffer());
+        assert!(!text.contains("hemligt"), "{text}");
+        assert!(text.contains(&"•".repeat(secret.len())), "{text}");
+    }
+}
+
+#[test]
+fn dates_follow_the_width() {
+    let text = screen_text(render(&users_app(80, 24)).backend().buffer());
+    assert!(text.contains("2025-11-20 ") && !text.contains("2025-11-20 14:05"), "{text}");
+    assert!(text.contains("never"));
+    let text = screen_text(render(&users_app(120, 40)).backend().buffer());
+    assert!(text.contains("2025-11-20 14:05"), "{text}");
+}
+
+#[test]
+fn the_text_cursor_sits_in_the_focused_field() {
+    // Login: focus on the email, cursor after its last character.
+    let mut app = App::new(options(), 80, 24);
+    app.screen = Screen::Login(LoginForm { email: Input::new("anna@x.se".into()), ..LoginForm::default() });
+    let terminal = render(&app);
+    let buf = terminal.backend().buffer();
+    let y = (0..24).find(|&y| find_in_row(buf, y, "anna@x.se").is_some()).expect("email row");
+    let x = find_in_row(buf, y, "anna@x.se").expect("email") + 9;
+    assert!(terminal.backend().cursor_visible());
+    assert_eq!(terminal.backend().cursor_position(), (x, y).into());
+
+    // Filter: cursor after the typed text on the table's bottom edge.
+    let mut app = users_app(80, 24);
+    app.filter_editing = true;
+    app.filter_input = Input::new("anna".into());
+    app.users.set_filter("anna");
+    let terminal = render(&app);
+    let buf = terminal.backend().buffer();
+    let x = find_in_row(buf, 21, "/anna").expect("filter on the bottom edge") + 5;
+    assert_eq!(terminal.backend().cursor_position(), (x, 21).into());
+
+    // No field, no cursor.
+    let terminal = render(&users_app(80, 24));
+    assert!(!terminal.backend().cursor_visible());
+}
+
+#[test]
+fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
+    let mut app = users_app(80, 24);
+    let targets: Vec<Expected> = app.users.rows().iter().map(Expected::of).collect();
+    let effects = (0..15).map(|i| dep(&format!("table_{i}"), "user_id", OnDelete::Cascade, i)).collect();
+    let plan = DeletePlan {
+        emails: targets.iter().map(|t| t.email.clone()).collect(),
+        blockers: vec![dep("tool_versions", "created_by_user_id", OnDelete::Restrict, 3)],
+        effects,
+    };
+    app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan) });
+    let text = screen_text(render(&app).backend().buffer());
+    assert!(text.contains("BLOCKED by: 3 rows in tool_versions (created_by_user_id)"), "{text}");
+    assert!(text.contains("y: deactivate them instead   n/Esc: cancel"), "{text}");
+    assert!(text.contains("more"), "{text}");
+}
