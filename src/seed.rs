@@ -7,7 +7,7 @@ use crate::domain::Secret;
 use crate::store::{self, Store, StoreError};
 use sqlx::Connection;
 
-/// The web app's tables as live deployments have them.
+/// The web app's tables as live deployments have them (also what the tests load).
 pub const LIVE_SCHEMA: &str = include_str!("../assets/live_schema.sql");
 /// Every seeded account that can log in uses this password (demo databases only).
 pub const DEMO_PASSWORD: &str = "demo-password-1";
@@ -42,9 +42,13 @@ pub async fn create_database(server: &str, name: &str, reset: bool) -> Result<(D
     Ok((target, !exists))
 }
 
-/// Creates the live-shaped web-app tables (where missing) and the console's own.
+/// Creates the live-shaped web-app tables (on a database without `users`) and the
+/// console's own.
 pub async fn prepare_schema(store: &mut Store) -> Result<(), StoreError> {
-    sqlx::raw_sql(LIVE_SCHEMA).execute(&store.pool).await?;
+    if !store.schema.users {
+        sqlx::raw_sql(LIVE_SCHEMA).execute(&store.pool).await?;
+        store.refresh_schema().await?;
+    }
     store::migrate::run(store).await
 }
 
@@ -108,32 +112,40 @@ VALUES
   (gen_random_uuid(), '漢字テスト@wide.example', 'contributor', 'local', NULL, $1, true, NULL)
 "#;
 
-/// Profiles, sessions, favourites, login events, tool versions and audit entries.
+/// Profiles, sessions, tools, favourites, login events, tool versions, maintainers and
+/// audit entries.
 const SEED_RELATED: &str = r#"
-INSERT INTO user_profiles (user_id, first_name, last_name, display_name)
+INSERT INTO user_profiles (user_id, first_name, last_name)
 SELECT id, left(initcap(split_part(email, '.', 1)), 100),
-       left(initcap(regexp_replace(split_part(split_part(email, '@', 1), '.', 2), '[0-9]+$', '')), 100),
-       NULL FROM users;
+       left(initcap(regexp_replace(split_part(split_part(email, '@', 1), '.', 2), '[0-9]+$', '')), 100)
+FROM users;
 INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, revoked_at)
 SELECT gen_random_uuid(), u.id, md5(random()::text), now() - interval '1 hour' * k,
        CASE WHEN k = 3 THEN now() - interval '1 day' ELSE now() + interval '7 days' END,
-       CASE WHEN k = 2 AND random() < 0.3 THEN now() - interval '10 minutes' ELSE NULL END
+       CASE WHEN k = 2 AND u.rn % 10 = 0 THEN now() - interval '10 minutes' ELSE NULL END
 FROM (SELECT id, row_number() OVER (ORDER BY email) AS rn FROM users) u, generate_series(1, 3) AS k
 WHERE u.rn % 3 = 0 OR (k = 1 AND u.rn % 2 = 0);
-INSERT INTO user_favourite_tools (user_id, tool_slug)
-SELECT id, 'betygsomvandlare' FROM users WHERE random() < 0.2;
-INSERT INTO login_events (user_id, at, success)
-SELECT id, coalesce(last_login_at, now()), true FROM users WHERE last_login_at IS NOT NULL;
-INSERT INTO tool_versions (id, tool_slug, created_by_user_id, reviewed_by_user_id)
-SELECT gen_random_uuid(), 'verktyg-' || row_number() OVER (), id,
-       (SELECT id FROM users WHERE email = 'lena.lund@skriptoteket.test')
-FROM users WHERE role = 'contributor' AND random() < 0.3;
-INSERT INTO tool_maintainers (tool_slug, user_id)
-SELECT 'verktyg-underhall', id FROM users WHERE role = 'admin' AND email <> 'lena.lund@skriptoteket.test' LIMIT 5;
+INSERT INTO tools (id, slug, title)
+SELECT gen_random_uuid(), 'verktyg-' || g, 'Verktyg ' || g FROM generate_series(1, 20) AS g;
+INSERT INTO favourites (id, user_id, tool_id)
+SELECT gen_random_uuid(), u.id, t.id
+FROM (SELECT id, row_number() OVER (ORDER BY email) AS rn FROM users) u
+JOIN (SELECT id, row_number() OVER (ORDER BY slug) AS rn FROM tools) t ON t.rn = 1 + u.rn % 20
+WHERE u.rn % 5 = 0;
+INSERT INTO login_events (user_id, email, success, at)
+SELECT id, email, true, last_login_at FROM users WHERE last_login_at IS NOT NULL;
+INSERT INTO tool_versions (id, tool_id, version, authored_by, reviewed_by)
+SELECT gen_random_uuid(), t.id, 1, u.id, (SELECT id FROM users WHERE email = 'lena.lund@skriptoteket.test')
+FROM (SELECT id, row_number() OVER (ORDER BY email) AS rn FROM users WHERE role = 'contributor') u
+JOIN (SELECT id, row_number() OVER (ORDER BY slug) AS rn FROM tools) t ON t.rn = 1 + u.rn % 20
+WHERE u.rn % 3 = 0;
+INSERT INTO tool_maintainers (tool_id, user_id)
+SELECT (SELECT id FROM tools ORDER BY slug LIMIT 1), id
+FROM users WHERE role = 'admin' AND email <> 'lena.lund@skriptoteket.test' ORDER BY email LIMIT 5;
 INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after)
-SELECT now() - interval '1 minute' * g, a.id, a.email, 'set_role', u.id, u.email,
+SELECT now() - interval '1 minute' * u.rn, a.id, a.email, 'set_role', u.id, u.email,
        '{"role": "user"}'::jsonb, jsonb_build_object('role', u.role)
 FROM (SELECT id, email FROM users WHERE email = 'admin@skriptoteket.test') a,
-     (SELECT id, email, role, row_number() OVER (ORDER BY email) AS rn FROM users WHERE role = 'contributor' LIMIT 200) u,
-     generate_series(1, 1) g;
+     (SELECT id, email, role, row_number() OVER (ORDER BY email) AS rn
+      FROM users WHERE role = 'contributor' ORDER BY email LIMIT 200) u;
 "#;

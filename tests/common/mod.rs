@@ -21,7 +21,7 @@ pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// The schema of a live deployment, as the web app's own migrations leave it.
-pub const LIVE_SCHEMA: &str = include_str!("../fixtures/live_schema.sql");
+pub const LIVE_SCHEMA: &str = include_str!("../../assets/live_schema.sql");
 
 /// The maintenance database test databases are created from and dropped through.
 pub fn admin_url() -> String {
