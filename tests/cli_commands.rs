@@ -415,7 +415,9 @@ async fn sessions_activation_and_unlock() {
     let audit = run(&db, &["audit", "--format", "json"], "");
     let v: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
     let actions: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["unlock", "activate", "deactivate", "revoke_sessions"]);
+    let changes: Vec<&str> = actions.iter().copied().filter(|a| *a != "sign_in").collect();
+    assert_eq!(changes, ["unlock", "activate", "deactivate", "revoke_sessions"]);
+    assert_eq!(actions.len() - changes.len(), 5, "each run that signed in is audited");
 }
 
 #[tokio::test]

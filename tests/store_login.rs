@@ -13,7 +13,7 @@ both_shapes! {
         for role in [Role::Admin, Role::Superuser] {
             let addr = format!("{role}@example.se");
             let id = insert_user(pool, &addr, role).await;
-            let before = snapshot(pool).await;
+            let before = table_json(pool, "users").await;
             // The email is normalised before lookup, as the web app does.
             let typed = format!("  {}  ", addr.to_uppercase());
             let actor = store::login::authenticate(&store, &typed, &secret(PASSWORD))
@@ -22,7 +22,11 @@ both_shapes! {
             assert_eq!(actor.id, id);
             assert_eq!(actor.email, addr);
             assert_eq!(actor.role, role);
-            assert_eq!(snapshot(pool).await, before, "signing in writes nothing");
+            assert_eq!(table_json(pool, "users").await, before, "signing in changes no account");
+            let signed_in = format!(
+                "SELECT count(*) FROM admin_audit_log WHERE action = 'sign_in' AND target_id = '{id}' AND actor_id = '{id}'"
+            );
+            assert_eq!(scalar_i64(pool, &signed_in).await, 1, "the sign-in is audited");
         }
     }
 }
@@ -166,4 +170,36 @@ async fn unknown_email_takes_as_long_as_a_wrong_password() {
     known.sort();
     unknown.sort();
     assert!(unknown[1] * 3 >= known[1], "unknown email {:?} vs wrong password {:?}", unknown, known);
+}
+
+#[tokio::test]
+async fn wrong_passwords_count_and_lock_like_the_web_app() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    insert_user(pool, "admin@example.se", Role::Admin).await;
+    for _ in 0..4 {
+        let e = store::login::authenticate(&store, "admin@example.se", &secret("wrong")).await.unwrap_err();
+        assert!(matches!(e, StoreError::InvalidCredentials));
+    }
+    assert_eq!(scalar_i64(pool, "SELECT failed_login_attempts::bigint FROM users").await, 4);
+    assert!(store::login::authenticate(&store, "admin@example.se", &secret(PASSWORD)).await.is_ok());
+    assert_eq!(
+        scalar_i64(pool, "SELECT failed_login_attempts::bigint FROM users").await,
+        0,
+        "a success resets"
+    );
+    for _ in 0..5 {
+        let _ = store::login::authenticate(&store, "admin@example.se", &secret("wrong")).await;
+    }
+    assert_eq!(
+        scalar_i64(pool, "SELECT count(*) FROM users WHERE locked_until > now() + interval '14 minutes'")
+            .await,
+        1
+    );
+    let e = store::login::authenticate(&store, "admin@example.se", &secret(PASSWORD)).await.unwrap_err();
+    assert!(matches!(e, StoreError::AccountLocked(_)), "{e:?}");
+    assert_eq!(
+        scalar_i64(pool, "SELECT count(*) FROM admin_audit_log WHERE action = 'sign_in_failed'").await,
+        9
+    );
 }

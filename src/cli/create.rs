@@ -25,7 +25,7 @@ pub(super) fn print_generated(new: &NewSecret) {
 
 pub async fn bootstrap(store: &Store, email: &str, password: &NewPassword) -> Result<(), CliError> {
     let email = Email::parse(email).map_err(|e| CliError::Failed(e.to_string()))?;
-    let new = secrets::new_password(password)?;
+    let new = secrets::new_password(password, email.as_str())?;
     let hash = hash(&new).await?;
     let row = store::create::bootstrap(store, &email, &hash).await?;
     println!("created superuser {} ({})", row.email, row.id);
@@ -51,7 +51,7 @@ pub async fn provision(
         Some(role),
     )
     .map_err(|e| CliError::Failed(format!("{email}: {e}")))?;
-    let new = secrets::new_password(password)?;
+    let new = secrets::new_password(password, email.as_str())?;
     let hash = hash(&new).await?;
     let row = store::create::provision(store, actor, &email, role, &hash).await?;
     println!("created {} {} ({})", row.role, row.email, row.id);

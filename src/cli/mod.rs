@@ -96,8 +96,9 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             change::apply(&store, &actor, emails, store::mutate::Change::SetRole(role)).await
         }
         Command::ResetPassword { actor, email, password, keep_sessions } => {
-            let new = secrets::new_password(password)?;
+            // The admin's own password first, then the target's new one (named in the prompt).
             let actor = sign_in(&store, &actor.actor_email).await?;
+            let new = secrets::new_password(password, email)?;
             change::reset_password(&store, &actor, email, new, !keep_sessions).await
         }
         Command::RevokeSessions(t) => change::simple(&store, t, store::mutate::Change::RevokeSessions).await,

@@ -25,14 +25,14 @@ pub struct NewSecret {
     pub generated: bool,
 }
 
-/// Reads or makes the new password the flags ask for, and checks the policy.
-pub fn new_password(opts: &NewPassword) -> Result<NewSecret, CliError> {
+/// Reads or makes the new password of `account` the flags ask for, and checks the policy.
+pub fn new_password(opts: &NewPassword, account: &str) -> Result<NewSecret, CliError> {
     let (secret, generated) = if opts.generate_password {
         (password::generate(), true)
     } else if opts.password_stdin {
         (read_stdin_line()?, false)
     } else if std::io::stdin().is_terminal() {
-        (prompt_twice()?, false)
+        (prompt_twice(account)?, false)
     } else {
         return Err(CliError::Usage(
             "no new password: use --password-stdin, --generate-password, or run on a terminal".into(),
@@ -60,15 +60,16 @@ fn read_stdin_line() -> Result<Secret, CliError> {
     Ok(Secret::new(text.to_string()))
 }
 
-fn prompt_twice() -> Result<Secret, CliError> {
+fn prompt_twice(account: &str) -> Result<Secret, CliError> {
     let read = |label: &str| {
         rpassword::prompt_password(label)
             .map(Secret::new)
             .map_err(|e| CliError::Failed(PasswordError::Unreadable(e.to_string()).to_string()))
     };
-    let first = read("New password: ")?;
+    let account = crate::domain::sanitize::clean(account);
+    let first = read(&format!("New password for {account}: "))?;
     check_policy(&first).map_err(|e| CliError::Failed(e.to_string()))?;
-    let second = read("Repeat new password: ")?;
+    let second = read(&format!("Repeat the new password for {account}: "))?;
     if first != second {
         return Err(CliError::Failed(PasswordError::Mismatch.to_string()));
     }

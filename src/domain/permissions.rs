@@ -73,7 +73,7 @@ pub enum Denied {
     NotAnAdmin,
     #[error("Insufficient permissions to provision that user.")]
     ProvisionRole,
-    #[error("Insufficient permissions: an admin may not {verb} a {role} account.")]
+    #[error("Insufficient permissions: an admin may not {verb} an account with the {role} role.")]
     TargetRole { verb: &'static str, role: Role },
     #[error("Insufficient permissions: an admin may only assign the user and contributor roles.")]
     AssignRole,

@@ -51,6 +51,15 @@ impl StoreError {
         StoreError::Connect { target: target.describe.clone(), reason: strip_url(&e.to_string()) }
     }
 
+    /// Like [`StoreError::connect`], but with only the server's message for server errors
+    /// (their `Display` appends the server's source line, which means nothing to an admin).
+    pub fn connect_sqlx(target: &DbTarget, e: &sqlx::Error) -> StoreError {
+        match e {
+            sqlx::Error::Database(db) => StoreError::connect(target, &db.message()),
+            other => StoreError::connect(target, other),
+        }
+    }
+
     /// True when the failure was the connection, so the operation may not have run and a
     /// retry after reconnecting makes sense.
     pub fn is_connection(&self) -> bool {

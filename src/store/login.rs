@@ -7,9 +7,18 @@ use crate::domain::email::normalize;
 use crate::domain::{Denied, Role, Secret};
 use sqlx::Row;
 
+/// Failed logins that lock an account, and for how long: the web app's own policy, so a
+/// password cannot be guessed through the console any faster than through the web.
+const MAX_FAILED_LOGINS: i32 = 5;
+const LOCK_MINUTES: i32 = 15;
+
 /// Checks the credentials of an admin or superuser. A wrong email and a wrong password
 /// both read "Invalid admin credentials." (and take the same time); only someone who knows
 /// the password learns that the account is inactive, locked or not an admin.
+///
+/// Every attempt on an existing account leaves a trace: a wrong password counts as a failed
+/// login (5 lock the account for 15 minutes, as in the web app) and writes a
+/// `sign_in_failed` audit row; a success resets the count and writes `sign_in`.
 pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Result<Actor, StoreError> {
     if !store.schema.users {
         return Err(StoreError::NeedsMigrate);
@@ -31,9 +40,15 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
     let ok = tokio::task::spawn_blocking(move || hasher::verify(&pw, &candidate))
         .await
         .map_err(|e| StoreError::Db(format!("password check failed: {e}")))?;
-    let Some(row) = row else { return Err(StoreError::InvalidCredentials) };
+    let Some(row) = row else {
+        tracing::warn!(email = %crate::domain::sanitize::clean(&email), "sign-in failed: no such account");
+        return Err(StoreError::InvalidCredentials);
+    };
     let provider: String = row.try_get("provider")?;
+    let id: uuid::Uuid = row.try_get("id")?;
     if !ok || provider != "local" {
+        tracing::warn!(email = %crate::domain::sanitize::clean(&email), "sign-in failed: wrong password");
+        record(store, id, &email, false).await;
         return Err(StoreError::InvalidCredentials);
     }
     if !row.try_get::<bool, _>("is_active")? {
@@ -47,5 +62,46 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
     if !role.can_administer() {
         return Err(StoreError::Denied { email, reason: Denied::NotAnAdmin });
     }
-    Ok(Actor { id: row.try_get("id")?, email: row.try_get("email")?, role })
+    record(store, id, &email, true).await;
+    Ok(Actor { id, email: row.try_get("email")?, role })
+}
+
+/// Counts a failed login (locking at the limit) or clears the count after a success, and
+/// writes the audit row. Best effort: a failure here never changes the login's outcome.
+async fn record(store: &Store, id: uuid::Uuid, email: &str, success: bool) {
+    if store.schema.lockout {
+        let sql = if success {
+            "UPDATE users SET failed_login_attempts = 0 WHERE id = $1 AND failed_login_attempts <> 0"
+        } else {
+            "UPDATE users SET failed_login_attempts = failed_login_attempts + 1,
+                    locked_until = CASE WHEN failed_login_attempts + 1 >= $2
+                                        THEN now() + $3 * interval '1 minute' ELSE locked_until END
+             WHERE id = $1"
+        };
+        let res =
+            sqlx::query(sql).bind(id).bind(MAX_FAILED_LOGINS).bind(LOCK_MINUTES).execute(&store.pool).await;
+        if let Err(e) = res {
+            tracing::warn!(error = %e, "could not record the login attempt");
+        }
+    }
+    if store.schema.audit_log {
+        let actor = Actor { id, email: email.to_string(), role: Role::User };
+        let action = if success { "sign_in" } else { "sign_in_failed" };
+        let entry = super::audit::Entry {
+            target_id: Some(id),
+            target_email: email.to_string(),
+            before: serde_json::Value::Null,
+            after: serde_json::json!({ "via": "skriptoteket-admin" }),
+        };
+        let res = async {
+            let mut tx = store.pool.begin().await?;
+            super::audit::write(&mut tx, &actor, action, &[entry]).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        if let Err(e) = res {
+            tracing::warn!(error = %e, "could not audit the login attempt");
+        }
+    }
 }

@@ -19,8 +19,8 @@ pub use users::UserRow;
 
 use crate::config::DbTarget;
 use crate::domain::Role;
-use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -66,10 +66,12 @@ pub async fn pool(target: &DbTarget, max: u32) -> Result<PgPool, StoreError> {
     let opts = PgConnectOptions::from_str(target.url())
         .map_err(|e| StoreError::connect(target, &e))?
         .application_name("skriptoteket-admin");
-    PgPoolOptions::new()
+    // One direct connection first: a pool would only report "timed out" where the admin
+    // needs "connection refused" or "password authentication failed".
+    let probe = opts.connect().await.map_err(|e| StoreError::connect_sqlx(target, &e))?;
+    let _ = probe.close().await;
+    Ok(PgPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(opts)
-        .await
-        .map_err(|e| StoreError::connect(target, &e))
+        .connect_lazy_with(opts))
 }

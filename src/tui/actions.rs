@@ -327,7 +327,9 @@ impl App {
     fn describe_edit(&self, targets: &[Expected], edit: &Edit) -> Vec<String> {
         let n = targets.len();
         let users = if n == 1 { format!("1 user ({})", targets[0].email) } else { format!("{n} users") };
-        let rows: Vec<&UserRow> = targets.iter().filter_map(|t| self.users.by_id(t.id)).collect();
+        // One pass over the table, not a search per target: with 100,000 users marked a
+        // search per target froze the console for seconds.
+        let rows: Vec<&UserRow> = self.users.rows_with_ids(targets.iter().map(|t| t.id));
         match edit {
             Edit::SetRole(role) => {
                 let mut from: BTreeMap<Role, usize> = BTreeMap::new();
