@@ -1,7 +1,9 @@
 //! Entry point: parse arguments, then hand over to a subcommand or the console.
 
 use clap::Parser;
-use skriptoteket_admin::cli::{self, CliError, args::Cli};
+use skriptoteket_admin::cli::args::{Cli, Command};
+use skriptoteket_admin::cli::{self, CliError};
+use skriptoteket_admin::logging;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -10,9 +12,15 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return CliError::Failed(format!("cannot start the async runtime: {e}")).report(),
     };
+    // The console (also the demo's) logs to a file, never to the screen it draws on.
+    let console = matches!(cli.command, None | Some(Command::Demo(_)));
+    if console {
+        logging::init_to_file(cli.log_file.as_deref());
+    } else {
+        logging::init_for_cli(cli.log_file.as_deref());
+    }
     runtime.block_on(async move {
         if cli.command.is_some() {
-            skriptoteket_admin::logging::init_for_cli(cli.log_file.as_deref());
             cli::run(cli).await
         } else {
             skriptoteket_admin::tui::run_from_cli(&cli).await

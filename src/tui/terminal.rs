@@ -26,7 +26,6 @@ pub async fn run_from_cli(cli: &Cli) -> ExitCode {
         Ok(t) => t,
         Err(e) => return CliError::Usage(e.to_string()).report(),
     };
-    crate::logging::init_to_file(cli.log_file.as_deref());
     match run(target, Options::default()).await {
         Ok(code) => code,
         Err(e) => CliError::Failed(e.to_string()).report(),
