@@ -333,11 +333,14 @@ fn blocked_delete_offers_deactivation_instead() {
         rows: 3,
     };
     app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        blocked_emails: vec![],
         emails: vec!["cissi@x.se".into()],
         blockers: vec![blocker],
         effects: vec![],
     }))));
-    assert!(app.update(key('y')).is_empty());
+    assert!(app.update(key('y')).is_empty(), "y does not confirm a blocked delete");
+    assert!(matches!(app.dialog, Some(Dialog::ConfirmDelete { .. })));
+    assert!(app.update(key('a')).is_empty());
     let Some(Dialog::ConfirmEdit { edit: Edit::SetActive(false), .. }) = &app.dialog else {
         panic!("{:?}", app.dialog)
     };
@@ -351,6 +354,7 @@ fn unblocked_delete_sends_delete() {
     go_to(&mut app, "david@x.se");
     app.update(key('d'));
     app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        blocked_emails: vec![],
         emails: vec!["david@x.se".into()],
         blockers: vec![],
         effects: vec![],
@@ -442,6 +446,7 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     go_to(&mut app, "david@x.se");
     app.update(key('d'));
     app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        blocked_emails: vec![],
         emails: vec!["david@x.se".into()],
         blockers: vec![],
         effects: vec![],
@@ -455,4 +460,28 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     assert!(matches!(cmds.as_slice(), [Command::Delete(_)]));
     app.update(Event::Resize(30, 8));
     assert!(matches!(app.update(key('q')).as_slice(), [Command::Quit]));
+}
+
+#[test]
+fn deleting_several_users_needs_their_number_typed() {
+    let mut app = signed_in(1);
+    for who in ["anna@x.se", "bertil@x.se", "cissi@x.se"] {
+        go_to(&mut app, who);
+        app.update(key(' '));
+    }
+    let cmds = app.update(key('d'));
+    assert!(matches!(cmds.as_slice(), [Command::PlanDelete(t)] if t.len() == 3), "{cmds:?}");
+    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        blocked_emails: vec![],
+        emails: vec!["anna@x.se".into(), "bertil@x.se".into(), "cissi@x.se".into()],
+        blockers: vec![],
+        effects: vec![],
+    }))));
+    assert!(app.update(key('y')).is_empty(), "y alone deletes nothing in bulk");
+    assert!(app.update(key('2')).is_empty());
+    assert!(app.update(code(KeyCode::Enter)).is_empty(), "the wrong number deletes nothing");
+    app.update(code(KeyCode::Backspace));
+    app.update(key('3'));
+    let cmds = app.update(code(KeyCode::Enter));
+    assert!(matches!(cmds.as_slice(), [Command::Delete(t)] if t.len() == 3), "{cmds:?}");
 }

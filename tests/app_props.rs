@@ -93,6 +93,7 @@ fn db_event() -> impl Strategy<Value = Event> {
             }
         ),
         any::<bool>().prop_map(|blocked| Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+            blocked_emails: vec![],
             emails: vec!["a@x.se".into()],
             blockers: if blocked {
                 vec![Dependent {

@@ -408,7 +408,11 @@ fn delete_targets(app: &App) -> Vec<Expected> {
 fn confirm_delete_pending() {
     snap("delete_pending", |w, h| {
         let mut app = users_app(w, h);
-        app.dialog = Some(Dialog::ConfirmDelete { targets: delete_targets(&app), plan: Loading::Pending });
+        app.dialog = Some(Dialog::ConfirmDelete {
+            targets: delete_targets(&app),
+            plan: Loading::Pending,
+            typed: String::new(),
+        });
         app.busy = Some("checking what the delete would touch".into());
         app
     });
@@ -424,6 +428,7 @@ fn confirm_delete_ready() {
         let mut app = users_app(w, h);
         let targets = delete_targets(&app);
         let plan = DeletePlan {
+            blocked_emails: vec![],
             emails: targets.iter().map(|t| t.email.clone()).collect(),
             blockers: vec![],
             effects: vec![
@@ -432,7 +437,8 @@ fn confirm_delete_ready() {
                 dep("login_events", "user_id", OnDelete::SetNull, 17),
             ],
         };
-        app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan) });
+        app.dialog =
+            Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan), typed: String::new() });
         app
     });
 }
@@ -443,11 +449,13 @@ fn confirm_delete_blocked_many() {
         let mut app = users_app(w, h);
         let targets: Vec<Expected> = app.users.rows().iter().skip(1).map(Expected::of).collect();
         let plan = DeletePlan {
+            blocked_emails: vec![],
             emails: targets.iter().map(|t| t.email.clone()).collect(),
             blockers: vec![dep("tool_versions", "created_by_user_id", OnDelete::Restrict, 3)],
             effects: vec![dep("sessions", "user_id", OnDelete::Cascade, 9)],
         };
-        app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan) });
+        app.dialog =
+            Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan), typed: String::new() });
         app
     });
 }
@@ -459,6 +467,7 @@ fn confirm_delete_failed() {
         app.dialog = Some(Dialog::ConfirmDelete {
             targets: delete_targets(&app),
             plan: Loading::Failed("refused: you cannot delete your own account".into()),
+            typed: String::new(),
         });
         app
     });
@@ -625,11 +634,13 @@ fn hostile_text_never_reaches_the_buffer() {
         let mut app = users_app(w, h);
         let targets = vec![by_email(&app, HOSTILE)];
         let plan = DeletePlan {
+            blocked_emails: vec![],
             emails: vec![HOSTILE.into()],
             blockers: vec![dep("evil\u{1b}[2Jtable", "col\u{202e}", OnDelete::Restrict, 1)],
             effects: vec![dep("x\u{9b}31m", "y", OnDelete::Cascade, 1)],
         };
-        app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan) });
+        app.dialog =
+            Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan), typed: String::new() });
         apps.push(app);
 
         let mut app = users_app(w, h);
@@ -878,13 +889,16 @@ fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
     let targets: Vec<Expected> = app.users.rows().iter().map(Expected::of).collect();
     let effects = (0..15).map(|i| dep(&format!("table_{i}"), "user_id", OnDelete::Cascade, i)).collect();
     let plan = DeletePlan {
+        blocked_emails: vec![targets[1].email.clone()],
         emails: targets.iter().map(|t| t.email.clone()).collect(),
         blockers: vec![dep("tool_versions", "created_by_user_id", OnDelete::Restrict, 3)],
         effects,
     };
-    app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan) });
+    let held = format!("held: {}", targets[1].email);
+    app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan), typed: String::new() });
     let text = screen_text(render(&app).backend().buffer());
     assert!(text.contains("BLOCKED by: 3 rows in tool_versions (created_by_user_id)"), "{text}");
-    assert!(text.contains("y: deactivate them instead   n/Esc: cancel"), "{text}");
+    assert!(text.contains(&held), "the held account is named: {text}");
+    assert!(text.contains("a: deactivate all 11 users instead   n/Esc: cancel"), "{text}");
     assert!(text.contains("more"), "{text}");
 }

@@ -14,6 +14,8 @@ pub struct DeletePlan {
     pub emails: Vec<String>,
     /// RESTRICT / NO ACTION references with rows: the delete cannot happen.
     pub blockers: Vec<Dependent>,
+    /// The accounts those references hold (the others could be deleted on their own).
+    pub blocked_emails: Vec<String>,
     /// CASCADE / SET NULL / SET DEFAULT references with rows: what the delete takes along.
     pub effects: Vec<Dependent>,
 }
@@ -32,15 +34,41 @@ impl DeletePlan {
         let what = self
             .blockers
             .iter()
-            .map(|d| format!("{} rows in {} ({})", d.rows, d.table, d.column))
+            .map(|d| format!("{} {} in {} ({})", d.rows, plural(d.rows, "row"), d.table, d.column))
             .collect::<Vec<_>>()
             .join(", ");
-        format!("Cannot delete {who}: referenced by {what}. Nothing was deleted; use deactivate instead.")
+        let held = if self.emails.len() > 1 && !self.blocked_emails.is_empty() {
+            format!(" (held: {})", self.blocked_emails.join(", "))
+        } else {
+            String::new()
+        };
+        format!(
+            "Cannot delete {who}: referenced by {what}{held}. Nothing was deleted; use deactivate instead."
+        )
     }
+}
+
+/// "1 row", "2 rows".
+pub fn plural(n: i64, word: &str) -> String {
+    if n == 1 { word.to_string() } else { format!("{word}s") }
 }
 
 fn split(deps: Vec<Dependent>) -> (Vec<Dependent>, Vec<Dependent>) {
     deps.into_iter().partition(|d| d.on_delete == OnDelete::Restrict)
+}
+
+/// The emails of the targets that restricting references hold (none when nothing blocks).
+async fn blocked_emails(
+    conn: &mut sqlx::PgConnection,
+    rows: &[UserRow],
+    blockers: &[Dependent],
+) -> Result<Vec<String>, StoreError> {
+    if blockers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+    let held = dependents::restricted_users(conn, &ids).await?;
+    Ok(rows.iter().filter(|r| held.contains(&r.id)).map(|r| r.email.clone()).collect())
 }
 
 /// The plan for deleting `targets`, read without changing anything.
@@ -51,8 +79,14 @@ pub async fn plan(store: &Store, actor: &Actor, targets: &[Target]) -> Result<De
     targets::check_all(me, Action::Delete, &rows, None)?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let (blockers, effects) = split(dependents::count(&mut tx, &ids).await?);
+    let blocked_emails = blocked_emails(&mut tx, &rows, &blockers).await?;
     tx.rollback().await?;
-    Ok(DeletePlan { emails: rows.iter().map(|r| r.email.clone()).collect(), blockers, effects })
+    Ok(DeletePlan {
+        emails: rows.iter().map(|r| r.email.clone()).collect(),
+        blockers,
+        blocked_emails,
+        effects,
+    })
 }
 
 /// Deletes every target or none. Refuses with `DeleteBlocked` (naming each blocking table)
@@ -71,7 +105,13 @@ pub async fn delete(
     targets::ensure_superuser_remains(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let (blockers, effects) = split(dependents::count(&mut tx, &ids).await?);
-    let plan = DeletePlan { emails: rows.iter().map(|r| r.email.clone()).collect(), blockers, effects };
+    let blocked_emails = blocked_emails(&mut tx, &rows, &blockers).await?;
+    let plan = DeletePlan {
+        emails: rows.iter().map(|r| r.email.clone()).collect(),
+        blockers,
+        blocked_emails,
+        effects,
+    };
     if plan.is_blocked() {
         return Err(StoreError::DeleteBlocked(plan));
     }

@@ -113,3 +113,20 @@ pub async fn count(conn: &mut sqlx::PgConnection, ids: &[Uuid]) -> Result<Vec<De
     }
     Ok(out)
 }
+
+/// The users among `ids` that a RESTRICT / NO ACTION reference holds: the ones whose delete
+/// would fail.
+pub async fn restricted_users(conn: &mut sqlx::PgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+    let keys: Vec<ForeignKey> =
+        foreign_keys(&mut *conn).await?.into_iter().filter(|k| k.on_delete == OnDelete::Restrict).collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Quoted by Postgres itself (regclass::text, quote_ident): safe to splice.
+    let sql = keys
+        .iter()
+        .map(|k| format!("SELECT {} AS id FROM {} WHERE {} = ANY($1)", k.column, k.table, k.column))
+        .collect::<Vec<_>>()
+        .join(" UNION ");
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&mut *conn).await
+}

@@ -261,7 +261,8 @@ impl App {
         if self.allowed(Action::Delete, &targets, None) && self.superuser_remains(&targets) {
             out.push(Command::PlanDelete(targets.clone()));
             self.busy = Some("checking what the delete would touch".into());
-            self.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Pending });
+            self.dialog =
+                Some(Dialog::ConfirmDelete { targets, plan: Loading::Pending, typed: String::new() });
         }
     }
 

@@ -160,9 +160,11 @@ pub enum Dialog {
         secret: Secret,
         copied: bool,
     },
+    /// `typed`: the number of accounts, typed to confirm a delete of more than one.
     ConfirmDelete {
         targets: Vec<Expected>,
         plan: Loading<DeletePlan>,
+        typed: String,
     },
     Details {
         id: Uuid,

@@ -3,10 +3,12 @@
 
 use super::app::App;
 use super::dialog::{Dialog, Loading, NewUserForm, PasswordMode, ResetForm};
-use super::event::Command;
+use super::event::{Command, Edit};
 use super::keymap::{self, Act, Context};
 use crate::domain::password::{self, check_policy};
 use crate::domain::{Email, Role, Secret};
+use crate::store::delete::DeletePlan;
+use crate::store::targets::Expected;
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
@@ -89,34 +91,7 @@ impl App {
                 }
                 _ => Some(Dialog::ConfirmEdit { targets, edit, lines }),
             },
-            Dialog::ConfirmDelete { targets, plan } => match keymap::lookup(Context::Confirm, &key) {
-                Some(Act::Yes) => match &plan {
-                    Loading::Ready(p) if !p.is_blocked() => {
-                        self.change_in_flight = true;
-                        self.busy = Some(format!("deleting {} users", targets.len()));
-                        out.push(Command::Delete(targets));
-                        None
-                    }
-                    Loading::Ready(_) => {
-                        // Blocked: `y` offers what is possible instead, deactivation.
-                        let lines = vec![
-                            format!("Delete is blocked. Deactivate {} users instead?", targets.len()),
-                            "  They can no longer log in; their rows and history stay.".to_string(),
-                        ];
-                        Some(Dialog::ConfirmEdit {
-                            targets,
-                            edit: super::event::Edit::SetActive(false),
-                            lines,
-                        })
-                    }
-                    _ => Some(Dialog::ConfirmDelete { targets, plan }),
-                },
-                Some(Act::Cancel) => {
-                    self.info("cancelled; nothing deleted");
-                    None
-                }
-                _ => Some(Dialog::ConfirmDelete { targets, plan }),
-            },
+            Dialog::ConfirmDelete { targets, plan, typed } => self.delete_key(targets, plan, typed, key, out),
             Dialog::ShowPassword { email, secret, copied } => match keymap::lookup(Context::Password, &key) {
                 Some(Act::Copy) => {
                     out.push(Command::CopyToClipboard(secret.clone()));
@@ -129,6 +104,54 @@ impl App {
             Dialog::NewUser(form) => self.new_user_key(form, key, out),
             Dialog::ResetPassword(form) => self.reset_key(form, key, out),
         };
+    }
+
+    /// One account is deleted with `y`; several only after their number is typed, so a
+    /// reflexive `y` never deletes hundreds. A blocked delete offers deactivation on `a`.
+    fn delete_key(
+        &mut self,
+        targets: Vec<Expected>,
+        plan: Loading<DeletePlan>,
+        mut typed: String,
+        key: KeyEvent,
+        out: &mut Vec<Command>,
+    ) -> Option<Dialog> {
+        let act = keymap::lookup(Context::Confirm, &key);
+        if act == Some(Act::Cancel) {
+            self.info("cancelled; nothing deleted");
+            return None;
+        }
+        let Loading::Ready(p) = &plan else { return Some(Dialog::ConfirmDelete { targets, plan, typed }) };
+        let n = targets.len();
+        if p.is_blocked() {
+            if act == Some(Act::Alternative) {
+                let lines = vec![
+                    format!("The delete is blocked. Deactivate all {} instead?", users(n)),
+                    "  They can no longer log in; their rows and history stay.".to_string(),
+                ];
+                return Some(Dialog::ConfirmEdit { targets, edit: Edit::SetActive(false), lines });
+            }
+            return Some(Dialog::ConfirmDelete { targets, plan, typed });
+        }
+        let confirmed = if n == 1 {
+            act == Some(Act::Yes)
+        } else {
+            match key.code {
+                KeyCode::Char(c) if c.is_ascii_digit() && typed.len() < 9 => typed.push(c),
+                KeyCode::Backspace => {
+                    typed.pop();
+                }
+                _ => {}
+            }
+            act == Some(Act::Submit) && typed == n.to_string()
+        };
+        if !confirmed {
+            return Some(Dialog::ConfirmDelete { targets, plan, typed });
+        }
+        self.change_in_flight = true;
+        self.busy = Some(format!("deleting {}", users(n)));
+        out.push(Command::Delete(targets));
+        None
     }
 
     fn new_user_key(&mut self, mut f: NewUserForm, key: KeyEvent, out: &mut Vec<Command>) -> Option<Dialog> {
@@ -233,6 +256,11 @@ impl App {
         }
         Some(Dialog::ResetPassword(f))
     }
+}
+
+/// "1 user", "3 users".
+pub fn users(n: usize) -> String {
+    if n == 1 { "1 user".to_string() } else { format!("{n} users") }
 }
 
 fn toggle(m: PasswordMode) -> PasswordMode {

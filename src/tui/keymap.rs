@@ -69,6 +69,8 @@ pub enum Act {
     Yes,
     PickRole(u8),
     Copy,
+    /// What a blocked delete offers instead: deactivation.
+    Alternative,
 }
 
 /// A key as written in the table.
@@ -261,6 +263,18 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[C('n'), Code(KeyCode::Esc)],
         act: Act::Cancel,
         help: "no, cancel",
+    },
+    Binding {
+        context: Context::Confirm,
+        keys: &[Code(KeyCode::Enter)],
+        act: Act::Submit,
+        help: "delete several users: type their number, then Enter",
+    },
+    Binding {
+        context: Context::Confirm,
+        keys: &[C('a')],
+        act: Act::Alternative,
+        help: "blocked delete: deactivate them instead",
     },
     Binding {
         context: Context::Password,

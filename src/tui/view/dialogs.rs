@@ -29,7 +29,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::ShowPassword { email, secret, copied } => {
             show_password(frame, area, email, secret, *copied, p)
         }
-        Dialog::ConfirmDelete { targets, plan } => confirm_delete(frame, area, app, targets, plan, p),
+        Dialog::ConfirmDelete { targets, plan, typed } => {
+            confirm_delete(frame, area, app, targets, plan, typed, p)
+        }
         Dialog::Details { data, scroll, .. } => viewers::details(frame, area, app, data, *scroll, p),
         Dialog::Audit(view) => viewers::audit(frame, area, app, view, p),
         Dialog::Help { scroll } => help::draw(frame, area, *scroll, p),
@@ -207,6 +209,7 @@ fn confirm_delete(
     app: &App,
     targets: &[Expected],
     plan: &Loading<DeletePlan>,
+    typed: &str,
     p: Palette,
 ) {
     let w = box_width(area);
@@ -229,12 +232,26 @@ fn confirm_delete(
             // Rows inside the largest box: borders, and the blank and footer at the bottom.
             let rows = usize::from(area.height.saturating_sub(4));
             ready_plan(&mut body, plan, iw, rows, p);
-            let n = plan.emails.len();
+            let n = targets.len();
+            let cancel = (form::keys(Context::Confirm, Act::Cancel), "cancel");
             body.footer = Some(if plan.is_blocked() {
-                confirm_hints("deactivate them instead", "cancel", p)
+                let instead = format!("deactivate all {} instead", users(n));
+                form::hints(&[(form::keys(Context::Confirm, Act::Alternative), instead.as_str()), cancel], p)
+            } else if n == 1 {
+                confirm_hints("delete 1 user permanently", "cancel", p)
             } else {
-                let what = format!("delete {} permanently", users(n));
-                confirm_hints(&what, "cancel", p)
+                // Several accounts: the admin types their number, so a reflexive key
+                // cannot delete them.
+                Line::from(vec![
+                    Span::styled(
+                        format!("type {n} and Enter to delete {} permanently: ", users(n)),
+                        p.bold(),
+                    ),
+                    Span::styled(format!("{typed}_"), p.warn()),
+                    Span::raw("   "),
+                    Span::styled(cancel.0.clone(), p.key()),
+                    Span::raw(" cancel"),
+                ])
             });
         }
     }
@@ -248,6 +265,16 @@ fn ready_plan(body: &mut Body, plan: &DeletePlan, iw: usize, rows: usize, p: Pal
     if plan.is_blocked() {
         for d in &plan.blockers {
             tail.text(&format!("BLOCKED by: {} rows in {} ({})", d.rows, d.table, d.column), p.alarm(), iw);
+        }
+        if plan.emails.len() > 1 && !plan.blocked_emails.is_empty() {
+            let held = plan.blocked_emails.iter().take(3).map(|e| safe(e).into_owned()).collect::<Vec<_>>();
+            let more = plan.blocked_emails.len().saturating_sub(3);
+            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            tail.text(
+                &format!("held: {}{more} (unmark them to delete the rest)", held.join(", ")),
+                p.error(),
+                iw,
+            );
         }
         tail.text("Nothing can be deleted while these rows exist.", p.error(), iw);
         tail.blank();
