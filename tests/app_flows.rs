@@ -485,3 +485,70 @@ fn deleting_several_users_needs_their_number_typed() {
     let cmds = app.update(code(KeyCode::Enter));
     assert!(matches!(cmds.as_slice(), [Command::Delete(t)] if t.len() == 3), "{cmds:?}");
 }
+
+#[test]
+fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
+    let mut app = signed_in(1);
+    app.update(key('n'));
+    typed(&mut app, "anna@x.se");
+    let cmds = app.update(code(KeyCode::Enter));
+    assert!(matches!(cmds.as_slice(), [Command::CreateUser { .. }]));
+    app.update(Event::Db(DbEvent::Done(Outcome {
+        op: OpKind::Create,
+        refreshed: vec![],
+        affected: vec![],
+        result: Err(OpError::Failed("User already exists for that email. (anna@x.se)".into())),
+        generated: None,
+    })));
+    let Some(Dialog::NewUser(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(f.email.value(), "anna@x.se");
+    assert!(f.error.as_deref().unwrap().contains("already exists"));
+    app.update(ctrl('u'));
+    typed(&mut app, "zed@x.se");
+    app.update(code(KeyCode::Enter));
+    app.update(Event::Db(DbEvent::Done(Outcome {
+        op: OpKind::Create,
+        refreshed: vec![row(9, "zed@x.se", Role::User)],
+        affected: vec![Uuid::from_u128(9)],
+        result: Ok("created zed@x.se (user)".into()),
+        generated: Some(("zed@x.se".into(), skriptoteket_admin::domain::Secret::from("Generated-Pw-1"))),
+    })));
+    assert_eq!(cursor_email(&app), "zed@x.se");
+    assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
+}
+
+#[test]
+fn confirmations_name_the_accounts_and_marks_the_filter_hides() {
+    let mut app = signed_in(1);
+    for who in ["anna@x.se", "bertil@x.se", "david@x.se"] {
+        go_to(&mut app, who);
+        app.update(key(' '));
+    }
+    app.update(key('/'));
+    typed(&mut app, "anna");
+    app.update(code(KeyCode::Enter));
+    app.update(key('x'));
+    let Some(Dialog::ConfirmEdit { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    let text = lines.join("\n");
+    assert!(text.contains("bertil@x.se") && text.contains("david@x.se"), "{text}");
+    assert!(text.contains("2 of them are marked but hidden by the current filter"), "{text}");
+}
+
+#[test]
+fn status_locked_finds_inactive_locked_accounts_and_reactivation_says_so() {
+    let mut app = signed_in(1);
+    let mut rows = people();
+    rows[3].is_active = false; // bertil
+    rows[3].locked = true;
+    app.update(Event::Db(DbEvent::Users(rows)));
+    app.update(key('/'));
+    typed(&mut app, "status:locked");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(cursor_email(&app), "bertil@x.se");
+    assert_eq!(app.users.visible_len(), 1);
+    app.update(key('a'));
+    let Some(Dialog::ConfirmEdit { lines, edit: Edit::SetActive(true), .. }) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    assert!(lines.join("\n").contains("still locked"), "{lines:?}");
+}

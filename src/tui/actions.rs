@@ -331,7 +331,7 @@ impl App {
         // One pass over the table, not a search per target: with 100,000 users marked a
         // search per target froze the console for seconds.
         let rows: Vec<&UserRow> = self.users.rows_with_ids(targets.iter().map(|t| t.id));
-        match edit {
+        let mut lines = match edit {
             Edit::SetRole(role) => {
                 let mut from: BTreeMap<Role, usize> = BTreeMap::new();
                 for t in targets {
@@ -354,7 +354,16 @@ impl App {
                     format!("  {sessions} active sessions will be revoked."),
                 ]
             }
-            Edit::SetActive(true) => vec![format!("Reactivate {users}: they can log in again.")],
+            Edit::SetActive(true) => {
+                let locked = rows.iter().filter(|r| r.locked).count();
+                let mut lines = vec![format!("Reactivate {users}: they can log in again.")];
+                if locked > 0 {
+                    lines.push(format!(
+                        "  {locked} of them are still locked after failed logins (u unlocks)."
+                    ));
+                }
+                lines
+            }
             Edit::Unlock => {
                 let locked = rows.iter().filter(|r| r.locked || r.failed_login_attempts > 0).count();
                 vec![
@@ -364,8 +373,36 @@ impl App {
             }
             Edit::RevokeSessions => {
                 let sessions: i64 = rows.iter().map(|r| r.active_sessions).sum();
-                vec![format!("Revoke all {sessions} active sessions of {users}: they must log in again.")]
+                vec![match sessions {
+                    0 => format!("Revoke the sessions of {users}: none is active now (nothing will change)."),
+                    n => format!("Revoke all {n} active sessions of {users}: they must log in again."),
+                }]
             }
+        };
+        lines.extend(self.who(targets));
+        lines
+    }
+
+    /// The accounts a confirmation is about (when several), and how many of them the
+    /// current filter hides: marks survive filter changes, so the admin must see them.
+    fn who(&self, targets: &[Expected]) -> Vec<String> {
+        const LISTED: usize = 5;
+        if targets.len() < 2 {
+            return Vec::new();
         }
+        let mut lines = vec![String::new()];
+        for t in targets.iter().take(LISTED) {
+            lines.push(format!("  {}", t.email));
+        }
+        if targets.len() > LISTED {
+            lines.push(format!("  and {} more", targets.len() - LISTED));
+        }
+        let shown: std::collections::HashSet<uuid::Uuid> =
+            self.users.window(0, self.users.visible_len()).map(|r| r.id).collect();
+        let hidden = targets.iter().filter(|t| !shown.contains(&t.id)).count();
+        if hidden > 0 {
+            lines.push(format!("  {hidden} of them are marked but hidden by the current filter."));
+        }
+        lines
     }
 }

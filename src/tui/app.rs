@@ -3,7 +3,7 @@
 //! `dialogs`; this file holds the state and the database events.
 
 use super::dialog::{BootstrapForm, Dialog, Loading, LoginForm};
-use super::event::{Command, DbEvent, Event, OpError, Outcome};
+use super::event::{Command, DbEvent, Event, OpError, OpKind, Outcome};
 use super::keymap::{self, Act, Context};
 use super::user_list::UserList;
 use crate::store::Actor;
@@ -70,6 +70,8 @@ pub struct App {
     /// The connection is down; the worker is reconnecting.
     pub connection_lost: Option<String>,
     pub spinner: usize,
+    /// The new-user form while its create runs: shown again, with the error, if it fails.
+    pub pending_form: Option<super::dialog::NewUserForm>,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -91,6 +93,7 @@ impl App {
             change_in_flight: false,
             connection_lost: None,
             spinner: 0,
+            pending_form: None,
             width,
             height,
             quit: false,
@@ -229,6 +232,12 @@ impl App {
                 self.busy = None;
                 self.loaded = true;
                 let n = rows.len();
+                // The header shows the actor's role as the database has it now.
+                if let Some(actor) = &mut self.actor
+                    && let Some(me) = rows.iter().find(|r| r.id == actor.id)
+                {
+                    actor.role = me.role;
+                }
                 self.users.set_rows(rows);
                 if self.status.as_ref().is_none_or(|s| s.kind != StatusKind::Error) {
                     self.info(format!("{n} users loaded"));
@@ -274,10 +283,16 @@ impl App {
         self.busy = None;
         self.change_in_flight = false;
         self.users.merge(&o.affected, o.refreshed);
+        let form = self.pending_form.take();
         match o.result {
             Ok(msg) => {
                 self.ok(msg);
                 self.users.marks.clear();
+                if o.op == OpKind::Create
+                    && let Some(id) = o.affected.first()
+                {
+                    self.users.select(*id);
+                }
                 if let Some((email, secret)) = o.generated {
                     self.dialog = Some(Dialog::ShowPassword { email, secret, copied: false });
                 }
@@ -292,7 +307,15 @@ impl App {
                 self.busy = Some("reloading".into());
                 out.push(Command::LoadUsers);
             }
-            Err(OpError::Failed(msg)) => self.error(msg),
+            Err(OpError::Failed(msg)) => match form {
+                // A refused create keeps what was typed, with the reason in the form.
+                Some(mut f) if o.op == OpKind::Create => {
+                    f.error = Some(msg);
+                    f.focus = 0;
+                    self.dialog = Some(Dialog::NewUser(f));
+                }
+                _ => self.error(msg),
+            },
         }
     }
 }

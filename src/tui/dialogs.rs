@@ -193,6 +193,7 @@ impl App {
                 };
                 self.change_in_flight = true;
                 self.busy = Some(format!("creating {email}"));
+                self.pending_form = Some(f.clone());
                 out.push(Command::CreateUser { email, role: f.role, password, generated });
                 return None;
             }

@@ -132,7 +132,12 @@ impl Filter {
         self.invalid.is_none()
             && (self.text.is_empty() || key.unwrap_or(&row.email).contains(&self.text))
             && self.role.is_none_or(|r| row.role == r)
-            && self.status.is_none_or(|s| row.status() == s)
+            && self.status.is_none_or(|s| match s {
+                // An inactive account can be locked too: `status:locked` finds it.
+                "locked" => row.locked,
+                "inactive" => !row.is_active,
+                _ => row.is_active && !row.locked,
+            })
     }
 }
 
@@ -315,6 +320,17 @@ impl UserList {
             return Vec::new();
         }
         self.rows.iter().filter(|r| want.contains(&r.id)).collect()
+    }
+
+    /// Puts the cursor on `id` if the filter shows it; returns whether it did.
+    pub fn select(&mut self, id: Uuid) -> bool {
+        match self.visible.iter().position(|&i| self.rows[i].id == id) {
+            Some(pos) => {
+                self.cursor = pos;
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn toggle_mark(&mut self) {
