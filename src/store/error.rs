@@ -24,7 +24,7 @@ pub enum StoreError {
     AccountInactive(String),
     #[error("The account {0} is locked after failed logins; another admin can unlock it.")]
     AccountLocked(String),
-    #[error("{email}: {reason}")]
+    #[error("{reason} ({email})")]
     Denied { email: String, reason: Denied },
     #[error("{0} is the last active superuser: make another superuser first.")]
     LastSuperuser(String),

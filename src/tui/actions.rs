@@ -217,7 +217,7 @@ impl App {
             if let Err(e) =
                 permissions::check(actor, action, Some(TargetView { id: r.id, role: r.role }), new_role)
             {
-                self.error(format!("{}: {e}", r.email));
+                self.error(format!("{e} ({})", r.email));
                 return false;
             }
         }
@@ -299,7 +299,7 @@ impl App {
                 Some(role),
             ) {
                 self.dialog = None;
-                self.error(format!("{}: {e}", t.email));
+                self.error(format!("{e} ({})", t.email));
                 return;
             }
         }
