@@ -67,7 +67,8 @@ async fn blocked_emails(
         return Ok(Vec::new());
     }
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-    let held = dependents::restricted_users(conn, &ids).await?;
+    let held: std::collections::HashSet<_> =
+        dependents::restricted_users(conn, &ids).await?.into_iter().collect();
     Ok(rows.iter().filter(|r| held.contains(&r.id)).map(|r| r.email.clone()).collect())
 }
 

@@ -19,7 +19,7 @@ pub use users::UserRow;
 
 use crate::config::DbTarget;
 use crate::domain::Role;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{ConnectOptions, Connection, PgPool};
 use std::str::FromStr;
 use std::time::Duration;
@@ -63,9 +63,14 @@ impl Store {
 
 /// A pool that fails fast with a clear message when the server is not there.
 pub async fn pool(target: &DbTarget, max: u32) -> Result<PgPool, StoreError> {
-    let opts = PgConnectOptions::from_str(target.url())
+    let mut opts = PgConnectOptions::from_str(target.url())
         .map_err(|e| StoreError::connect(target, &e))?
         .application_name("skriptoteket-admin");
+    if is_loopback_without_sslmode(target.url()) {
+        // Traffic that never leaves the machine gains nothing from TLS, and sqlx 0.9's TLS
+        // handshake costs ~90 ms per connection: try plain first, TLS if the server wants it.
+        opts = opts.ssl_mode(PgSslMode::Allow);
+    }
     // One direct connection first: a pool would only report "timed out" where the admin
     // needs "connection refused" or "password authentication failed".
     let probe = opts.connect().await.map_err(|e| StoreError::connect_sqlx(target, &e))?;
@@ -74,4 +79,37 @@ pub async fn pool(target: &DbTarget, max: u32) -> Result<PgPool, StoreError> {
         .max_connections(max)
         .acquire_timeout(Duration::from_secs(5))
         .connect_lazy_with(opts))
+}
+
+/// A URL to this machine (localhost, 127.0.0.0/8, ::1, or a socket path) that does not ask
+/// for a particular `sslmode`.
+fn is_loopback_without_sslmode(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else { return false };
+    if u.query_pairs().any(|(k, _)| k == "sslmode" || k == "ssl-mode") {
+        return false;
+    }
+    match u.host() {
+        None => true,
+        // For `postgres://` URLs the url crate leaves IPv4 addresses as text.
+        Some(url::Host::Domain(d)) => {
+            d == "localhost" || d.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_without_sslmode as local;
+
+    #[test]
+    fn only_loopback_urls_without_sslmode_skip_tls_first() {
+        assert!(local("postgres://u:p@127.0.0.1:55432/db"));
+        assert!(local("postgres://u@localhost/db"));
+        assert!(local("postgres://u@[::1]:5432/db"));
+        assert!(!local("postgres://u@db.example.se/db"));
+        assert!(!local("postgres://u@10.0.0.5/db"));
+        assert!(!local("postgres://u@127.0.0.1/db?sslmode=require"));
+    }
 }

@@ -91,6 +91,7 @@ pub async fn apply(
         targets::ensure_superuser_remains(&mut tx, &leaving).await?;
     }
     let ids: Vec<Uuid> = todo.iter().map(|r| r.id).collect();
+    let changed: std::collections::HashSet<Uuid> = ids.iter().copied().collect();
     let revoked = run(&mut tx, store, change, &ids).await?;
     let entries: Vec<Entry> = todo
         .iter()
@@ -107,7 +108,7 @@ pub async fn apply(
         .map(|r| Applied {
             id: r.id,
             email: r.email.clone(),
-            changed: ids.contains(&r.id),
+            changed: changed.contains(&r.id),
             sessions_revoked: revoked.get(&r.id).copied().unwrap_or(0),
         })
         .collect())

@@ -8,6 +8,7 @@ use crate::domain::Role;
 use crate::domain::email::normalize;
 use crate::domain::permissions::{self, Action, ActorView, TargetView};
 use sqlx::{Postgres, Transaction};
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// How a change names an account: scripts by email, the console by id plus what it drew.
@@ -92,23 +93,27 @@ pub(crate) async fn lock_targets(
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&emails).bind(&ids).fetch_all(&mut **tx).await?;
     let rows: Vec<UserRow> = rows.iter().map(decode).collect::<Result<_, _>>()?;
+    // Index the locked rows once: bulk changes name tens of thousands of targets.
+    let by_id: HashMap<Uuid, &UserRow> = rows.iter().map(|r| (r.id, r)).collect();
+    let by_email: HashMap<&str, &UserRow> = rows.iter().map(|r| (r.email.as_str(), r)).collect();
+    let mut taken: HashSet<Uuid> = HashSet::with_capacity(targets.len());
     let mut out: Vec<UserRow> = Vec::with_capacity(targets.len());
     for t in targets {
         let found = match t {
             Target::Email(e) => {
                 let e = normalize(e);
-                rows.iter().find(|r| r.email == e).ok_or(StoreError::NotFound(e))?
+                *by_email.get(e.as_str()).ok_or(StoreError::NotFound(e))?
             }
             Target::Seen(x) => {
-                let r = rows.iter().find(|r| r.id == x.id).ok_or_else(|| StoreError::Stale {
+                let r = by_id.get(&x.id).ok_or_else(|| StoreError::Stale {
                     email: x.email.clone(),
                     what: "the account was deleted".into(),
                 })?;
                 check_unchanged(x, r)?;
-                r
+                *r
             }
         };
-        if !out.iter().any(|o| o.id == found.id) {
+        if taken.insert(found.id) {
             out.push(found.clone());
         }
     }
