@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod logging;
+pub mod plural;
 pub mod seed;
 pub mod store;
 pub mod tui;

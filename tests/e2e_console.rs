@@ -99,7 +99,7 @@ fn an_admin_session_from_login_to_quit() {
     c.send("d");
     c.wait_for("y:", 10);
     c.send("y");
-    c.wait_for("deleted 1 users", 20);
+    c.wait_for("deleted 1 user", 20);
     assert_eq!(s.scalar("SELECT count(*) FROM users WHERE email = 'u2@team.test'"), 0);
 
     c.send("q");

@@ -248,7 +248,10 @@ fn a_server_restart_mid_session_shows_retrying_and_recovers_keeping_input() {
     c.type_text("u0");
     c.enter();
     proxy = Proxy::start(port);
-    c.wait_for("reconnected", 30);
+    // Back: the banner goes, the reload that failed is retried and the table is fresh.
+    c.wait_until("the reconnect and the reload", 30, |s| {
+        !s.contains("connection lost") && s.contains("21 users loaded")
+    });
     c.wait_for("u09@team.test", 20);
     assert!(
         !c.screen().contains("u10@team.test"),

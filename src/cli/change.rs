@@ -83,9 +83,9 @@ pub async fn delete(store: &Store, actor: &Actor, emails: &[String], yes: bool) 
         println!("deleted {}", clean(e));
     }
     for d in &plan.effects {
-        println!("  {} rows in {} ({}): {}", d.rows, d.table, d.column, d.on_delete.describe());
+        println!("  {}: {}", d.describe(), d.on_delete.describe());
     }
-    println!("{} users deleted", plan.emails.len());
+    println!("{} deleted", crate::plural::count(plan.emails.len() as i64, "user"));
     Ok(())
 }
 
@@ -95,13 +95,12 @@ fn confirm(plan: &DeletePlan) -> Result<(), CliError> {
         return Err(CliError::Usage("delete needs --yes when not run on a terminal".into()));
     }
     let mut err = std::io::stderr();
-    let _ = writeln!(err, "About to delete {} users:", plan.emails.len());
+    let _ = writeln!(err, "About to delete {}:", crate::plural::count(plan.emails.len() as i64, "user"));
     for e in &plan.emails {
         let _ = writeln!(err, "  {}", clean(e));
     }
     for d in &plan.effects {
-        let _ =
-            writeln!(err, "  with {} rows in {} ({}): {}", d.rows, d.table, d.column, d.on_delete.describe());
+        let _ = writeln!(err, "  with {}: {}", d.describe(), d.on_delete.describe());
     }
     let _ = write!(err, "Delete? [y/N] ");
     let _ = err.flush();

@@ -31,12 +31,7 @@ impl DeletePlan {
             [one] => one.clone(),
             many => format!("{} users", many.len()),
         };
-        let what = self
-            .blockers
-            .iter()
-            .map(|d| format!("{} {} in {} ({})", d.rows, plural(d.rows, "row"), d.table, d.column))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let what = self.blockers.iter().map(Dependent::describe).collect::<Vec<_>>().join(", ");
         let held = if self.emails.len() > 1 && !self.blocked_emails.is_empty() {
             format!(" (held: {})", self.blocked_emails.join(", "))
         } else {
@@ -46,11 +41,6 @@ impl DeletePlan {
             "Cannot delete {who}: referenced by {what}{held}. Nothing was deleted; use deactivate instead."
         )
     }
-}
-
-/// "1 row", "2 rows".
-pub fn plural(n: i64, word: &str) -> String {
-    if n == 1 { word.to_string() } else { format!("{word}s") }
 }
 
 fn split(deps: Vec<Dependent>) -> (Vec<Dependent>, Vec<Dependent>) {

@@ -53,6 +53,13 @@ pub struct Dependent {
     pub rows: i64,
 }
 
+impl Dependent {
+    /// "3 rows in tool_versions (authored_by)".
+    pub fn describe(&self) -> String {
+        format!("{} in {} ({})", crate::plural::count(self.rows, "row"), self.table, self.column)
+    }
+}
+
 /// Every foreign key that references `users`.
 pub async fn foreign_keys<'e, E: Executor<'e, Database = Postgres>>(
     ex: E,

@@ -261,7 +261,7 @@ impl App {
 
 /// "1 user", "3 users".
 pub fn users(n: usize) -> String {
-    if n == 1 { "1 user".to_string() } else { format!("{n} users") }
+    crate::plural::count(n as i64, "user")
 }
 
 fn toggle(m: PasswordMode) -> PasswordMode {

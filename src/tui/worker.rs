@@ -6,6 +6,7 @@ use super::event::{Command, DbEvent, Details, Edit, OpError, OpKind, Outcome};
 use crate::auth::hasher;
 use crate::config::DbTarget;
 use crate::domain::{Role, Secret};
+use crate::plural::count;
 use crate::store::delete;
 use crate::store::mutate::{self, Applied, Change};
 use crate::store::targets::{Expected, Target};
@@ -321,9 +322,9 @@ impl Worker {
                     .join(", ");
                 let n = rows.len();
                 Ok(if also.is_empty() {
-                    format!("deleted {n} users")
+                    format!("deleted {}", count(n as i64, "user"))
                 } else {
-                    format!("deleted {n} users ({also})")
+                    format!("deleted {} ({also})", count(n as i64, "user"))
                 })
             }
             Err(e) => Err(self.settle(op, "delete_user", mark, e).await),
@@ -352,12 +353,12 @@ fn summary(op: OpKind, change: &Change, done: &[Applied]) -> String {
     let same = done.len() - changed;
     let revoked: u64 = done.iter().map(|a| a.sessions_revoked).sum();
     let what = match change {
-        Change::SetRole(r) => format!("role set to {r} for {changed} users"),
+        Change::SetRole(r) => format!("role set to {r} for {}", count(changed as i64, "user")),
         Change::ResetPassword { .. } => match done.first() {
             Some(a) => format!("password of {} reset", a.email),
             None => "password reset".into(),
         },
-        _ => format!("{}: {changed} users", op.label()),
+        _ => format!("{}: {}", op.label(), count(changed as i64, "user")),
     };
     let mut s = what;
     if same > 0 {

@@ -84,6 +84,18 @@ impl Console {
         panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
     }
 
+    /// Waits until `pred` holds for the screen; panics with the screen after `secs`.
+    pub fn wait_until(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if pred(&self.screen()) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        panic!("timed out waiting for {what}; screen:\n{}", self.screen());
+    }
+
     pub fn send(&mut self, bytes: &str) {
         self.writer.write_all(bytes.as_bytes()).expect("write to pty");
         self.writer.flush().expect("flush pty");

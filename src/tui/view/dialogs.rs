@@ -264,7 +264,7 @@ fn ready_plan(body: &mut Body, plan: &DeletePlan, iw: usize, rows: usize, p: Pal
     let mut tail = Body::default();
     if plan.is_blocked() {
         for d in &plan.blockers {
-            tail.text(&format!("BLOCKED by: {} rows in {} ({})", d.rows, d.table, d.column), p.alarm(), iw);
+            tail.text(&format!("BLOCKED by: {}", d.describe()), p.alarm(), iw);
         }
         if plan.emails.len() > 1 && !plan.blocked_emails.is_empty() {
             let held = plan.blocked_emails.iter().take(3).map(|e| safe(e).into_owned()).collect::<Vec<_>>();
@@ -283,7 +283,7 @@ fn ready_plan(body: &mut Body, plan: &DeletePlan, iw: usize, rows: usize, p: Pal
         tail.push(Span::styled("No rows in other tables point at them.", p.dim()));
     }
     for d in &plan.effects {
-        let line = format!("{} rows in {} ({}): {}", d.rows, d.table, d.column, d.on_delete.describe());
+        let line = format!("{}: {}", d.describe(), d.on_delete.describe());
         tail.text(&line, p.plain(), iw);
     }
 

@@ -121,7 +121,7 @@ pub fn date(t: OffsetDateTime, with_time: bool) -> String {
 
 /// `n user` / `n users`.
 pub fn users(n: usize) -> String {
-    if n == 1 { "1 user".to_string() } else { format!("{n} users") }
+    crate::plural::count(n as i64, "user")
 }
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

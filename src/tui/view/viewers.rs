@@ -123,18 +123,12 @@ fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
         body.push(format!("  created {created} · expires {}", date(s.expires_at, true)));
     }
 
-    section(body, "Rows in other tables that point at this user", p);
+    section(body, "Rows in other tables that point at this user (sessions of any state)", p);
     if d.dependents.is_empty() {
         body.push(Span::styled("  (none)", p.dim()));
     }
     for dep in &d.dependents {
-        let line = format!(
-            "  {} rows in {} ({}) · if deleted: {}",
-            dep.rows,
-            dep.table,
-            dep.column,
-            dep.on_delete.describe()
-        );
+        let line = format!("  {} · if deleted: {}", dep.describe(), dep.on_delete.describe());
         body.text(&line, p.plain(), w);
     }
 
