@@ -23,7 +23,10 @@ const MAX_LISTED: usize = 8;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palette) {
     match dialog {
         Dialog::NewUser(f) => new_user(frame, area, f, p),
-        Dialog::PickRole { targets, selected } => pick_role(frame, area, targets, *selected, p),
+        Dialog::PickRole { targets, selected } => {
+            let actor = app.actor.as_ref().map_or(Role::User, |a| a.role);
+            pick_role(frame, area, targets, *selected, actor, p)
+        }
         Dialog::ConfirmEdit { targets, edit, lines } => confirm_edit(frame, area, targets, edit, lines, p),
         Dialog::ResetPassword(f) => reset(frame, area, f, p),
         Dialog::ShowPassword { email, secret, copied } => {
@@ -89,7 +92,7 @@ fn error_line(body: &mut Body, error: Option<&str>, w: usize, p: Palette) {
     }
 }
 
-fn pick_role(frame: &mut Frame, area: Rect, targets: &[Expected], selected: usize, p: Palette) {
+fn pick_role(frame: &mut Frame, area: Rect, targets: &[Expected], selected: usize, actor: Role, p: Palette) {
     let w = box_width(area).min(56);
     let iw = form::inner_width(w);
     let mut body = Body::default();
@@ -101,12 +104,18 @@ fn pick_role(frame: &mut Frame, area: Rect, targets: &[Expected], selected: usiz
     for (i, role) in Role::ALL.iter().enumerate() {
         let key = form::keys(Context::RolePicker, Act::PickRole(u8::try_from(i).unwrap_or(0)));
         let here = i == selected;
-        let style = if here { p.chosen() } else { p.plain() };
-        body.push(Line::from(vec![
+        // An admin assigns only user and contributor: say so before they choose.
+        let allowed = actor == Role::Superuser || *role <= Role::Contributor;
+        let style = if here { p.chosen() } else if allowed { p.plain() } else { p.dim() };
+        let mut line = vec![
             Span::styled(if here { "▸ " } else { "  " }, p.focus()),
             Span::styled(format!("{key}  "), p.key()),
             Span::styled(fit(role.as_str(), 12), style),
-        ]));
+        ];
+        if !allowed {
+            line.push(Span::styled("superusers only", p.dim()));
+        }
+        body.push(Line::from(line));
     }
     body.footer = Some(form::hints(
         &[
