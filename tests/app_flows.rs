@@ -552,3 +552,46 @@ fn status_locked_finds_inactive_locked_accounts_and_reactivation_says_so() {
     };
     assert!(lines.join("\n").contains("still locked"), "{lines:?}");
 }
+
+#[test]
+fn a_delete_plan_for_another_selection_is_ignored() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "david@x.se");
+    app.update(key('d'));
+    app.update(code(KeyCode::Esc));
+    go_to(&mut app, "anna@x.se");
+    app.update(key('d'));
+    // The first plan (david's) arrives late: it must not stand for anna's delete.
+    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        blocked_emails: vec![],
+        emails: vec!["david@x.se".into()],
+        blockers: vec![],
+        effects: vec![],
+    }))));
+    assert!(app.update(key('y')).is_empty(), "no delete on a plan for someone else");
+    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
+        blocked_emails: vec![],
+        emails: vec!["anna@x.se".into()],
+        blockers: vec![],
+        effects: vec![],
+    }))));
+    let cmds = app.update(key('y'));
+    assert!(matches!(cmds.as_slice(), [Command::Delete(t)] if t[0].email == "anna@x.se"));
+}
+
+#[test]
+fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
+    let mut app = signed_in(1);
+    app.update(Event::Db(DbEvent::Done(Outcome {
+        op: OpKind::ResetPassword,
+        refreshed: vec![],
+        affected: vec![],
+        result: Err(OpError::Interrupted {
+            applied: Some(true),
+            message: "reset password interrupted".into(),
+        }),
+        generated: Some(("anna@x.se".into(), skriptoteket_admin::domain::Secret::from("Generated-Pw-2"))),
+    })));
+    assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
+    assert!(app.status.unwrap().text.contains("WAS applied"));
+}

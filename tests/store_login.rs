@@ -126,7 +126,7 @@ async fn locked_account_is_refused_until_the_lock_expires() {
     let err = store::login::authenticate(&store, "locked@example.se", &secret("wrong password"))
         .await
         .expect_err("wrong password");
-    assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
+    assert!(matches!(err, StoreError::AccountLocked(_)), "a locked account is not checked: {err:?}");
 
     // A lock in the past no longer counts.
     sqlx::query("UPDATE users SET locked_until = now() - interval '1 minute' WHERE id = $1")

@@ -4,6 +4,7 @@ use super::CliError;
 use super::args::NewPassword;
 use super::secrets::{self, NewSecret};
 use crate::auth::hasher;
+use crate::domain::sanitize::clean;
 use crate::domain::{Email, Role};
 use crate::store::{self, Actor, Store};
 
@@ -28,7 +29,7 @@ pub async fn bootstrap(store: &Store, email: &str, password: &NewPassword) -> Re
     let new = secrets::new_password(password, email.as_str())?;
     let hash = hash(&new).await?;
     let row = store::create::bootstrap(store, &email, &hash).await?;
-    println!("created superuser {} ({})", row.email, row.id);
+    println!("created superuser {} ({})", clean(&row.email), row.id);
     print_generated(&new);
     Ok(())
 }
@@ -54,7 +55,7 @@ pub async fn provision(
     let new = secrets::new_password(password, email.as_str())?;
     let hash = hash(&new).await?;
     let row = store::create::provision(store, actor, &email, role, &hash).await?;
-    println!("created {} {} ({})", row.role, row.email, row.id);
+    println!("created {} {} ({})", row.role, clean(&row.email), row.id);
     print_generated(&new);
     Ok(())
 }

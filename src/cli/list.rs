@@ -132,7 +132,7 @@ pub async fn audit(store: &Store, limit: i64, format: AuditFormat) -> Result<(),
                 println!(
                     "{}  {:<16}  {:<30}  {:<30}  {}",
                     short(Some(r.at)),
-                    r.action,
+                    clean(&r.action),
                     clean(&r.actor_email),
                     clean(r.target_email.as_deref().unwrap_or("-")),
                     clean(&audit::describe_change(&r.before, &r.after))

@@ -37,7 +37,7 @@ impl Email {
         if email.chars().count() > MAX_EMAIL_CHARS {
             return Err(EmailError::TooLong);
         }
-        if !matches_web_app_pattern(&email) || email.chars().any(char::is_control) {
+        if !matches_web_app_pattern(&email) || email.chars().any(crate::domain::sanitize::is_unsafe) {
             return Err(EmailError::Invalid(crate::domain::sanitize::clean(raw.trim()).into_owned()));
         }
         Ok(Email(email))
@@ -102,6 +102,8 @@ mod tests {
     fn rejects_control_characters() {
         assert!(Email::parse("a\u{1b}]2;x\u{7}@b.c").is_err());
         assert!(Email::parse("a\u{9b}@b.c").is_err());
+        assert!(Email::parse("a\u{200b}dmin@b.c").is_err(), "zero-width look-alike");
+        assert!(Email::parse("a\u{202e}b@c.d").is_err(), "bidi override");
     }
 
     #[test]

@@ -24,8 +24,11 @@ pub async fn provision(
         .map_err(|reason| StoreError::Denied { email: email.to_string(), reason })?;
     let id = insert(&mut tx, store, email, role, password_hash).await?;
     audit::write(&mut tx, actor, Action::Create.audit_name(), &[created_entry(id, email, role)]).await?;
+    // Read back before the commit: nothing that can fail may follow it, or a created
+    // account (and its generated password) would be reported as a failure.
+    let row = created_row(&mut tx, store, id).await?;
     tx.commit().await?;
-    created_row(store, id).await
+    Ok(row)
 }
 
 /// Creates the first superuser; refuses when any superuser exists. The audit entry names
@@ -43,8 +46,11 @@ pub async fn bootstrap(store: &Store, email: &Email, password_hash: &str) -> Res
     let actor = Actor { id, email: email.to_string(), role: Role::Superuser };
     audit::write(&mut tx, &actor, "bootstrap_superuser", &[created_entry(id, email, Role::Superuser)])
         .await?;
+    // Read back before the commit: nothing that can fail may follow it, or a created
+    // account (and its generated password) would be reported as a failure.
+    let row = created_row(&mut tx, store, id).await?;
     tx.commit().await?;
-    created_row(store, id).await
+    Ok(row)
 }
 
 async fn insert(
@@ -90,10 +96,15 @@ fn created_entry(id: Uuid, email: &Email, role: Role) -> Entry {
     }
 }
 
-async fn created_row(store: &Store, id: Uuid) -> Result<UserRow, StoreError> {
-    super::users::by_ids(store, &[id])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| StoreError::Db("the new user could not be read back".into()))
+async fn created_row(
+    tx: &mut Transaction<'_, Postgres>,
+    store: &Store,
+    id: Uuid,
+) -> Result<UserRow, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM users u WHERE u.id = $1",
+        super::users::user_columns(&store.schema, super::users::SESSIONS_SUBQUERY)
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(&mut **tx).await?;
+    super::users::decode(&row)
 }

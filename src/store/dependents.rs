@@ -71,6 +71,8 @@ pub async fn foreign_keys<'e, E: Executor<'e, Database = Postgres>>(
          JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
          WHERE c.contype = 'f' AND c.confrelid = 'users'::regclass
            AND array_length(c.conkey, 1) = 1
+           AND c.confkey[1] = (SELECT attnum FROM pg_attribute
+                               WHERE attrelid = 'users'::regclass AND attname = 'id')
          ORDER BY 1, 2",
     )
     .fetch_all(ex)

@@ -31,9 +31,15 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
          FROM users WHERE email = $1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&email).fetch_optional(&store.pool).await?;
+    // A locked account is not checked against its real hash: guessing on it learns
+    // nothing and does not extend the lock (else anyone could keep an admin locked out).
+    let locked_now = match &row {
+        Some(r) => r.try_get::<bool, _>("locked")?,
+        None => false,
+    };
     let hash: String = match &row {
-        Some(r) => r.try_get::<Option<String>, _>("hash")?.unwrap_or_default(),
-        None => String::new(),
+        Some(r) if !locked_now => r.try_get::<Option<String>, _>("hash")?.unwrap_or_default(),
+        _ => String::new(),
     };
     let candidate = if hash.is_empty() { hasher::DUMMY_HASH.to_string() } else { hash };
     let pw = password.clone();
@@ -46,6 +52,10 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
     };
     let provider: String = row.try_get("provider")?;
     let id: uuid::Uuid = row.try_get("id")?;
+    if locked_now {
+        tracing::warn!(email = %crate::domain::sanitize::clean(&email), "sign-in refused: account locked");
+        return Err(StoreError::AccountLocked(email));
+    }
     if !ok || provider != "local" {
         tracing::warn!(email = %crate::domain::sanitize::clean(&email), "sign-in failed: wrong password");
         record(store, id, &email, false).await;
@@ -53,9 +63,6 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
     }
     if !row.try_get::<bool, _>("is_active")? {
         return Err(StoreError::AccountInactive(email));
-    }
-    if row.try_get::<bool, _>("locked")? {
-        return Err(StoreError::AccountLocked(email));
     }
     let role: String = row.try_get("role")?;
     let role = role.parse::<Role>().unwrap_or(Role::User);
@@ -71,9 +78,10 @@ pub async fn authenticate(store: &Store, email: &str, password: &Secret) -> Resu
 async fn record(store: &Store, id: uuid::Uuid, email: &str, success: bool) {
     if store.schema.lockout {
         let sql = if success {
-            "UPDATE users SET failed_login_attempts = 0 WHERE id = $1 AND failed_login_attempts <> 0"
+            "UPDATE users SET failed_login_attempts = 0, updated_at = now()
+             WHERE id = $1 AND failed_login_attempts <> 0"
         } else {
-            "UPDATE users SET failed_login_attempts = failed_login_attempts + 1,
+            "UPDATE users SET failed_login_attempts = failed_login_attempts + 1, updated_at = now(),
                     locked_until = CASE WHEN failed_login_attempts + 1 >= $2
                                         THEN now() + $3 * interval '1 minute' ELSE locked_until END
              WHERE id = $1"

@@ -69,6 +69,10 @@ pub async fn apply(
     change: &Change,
 ) -> Result<Vec<Applied>, StoreError> {
     store.require_audit()?;
+    if matches!(change, Change::ResetPassword { .. }) && targets.len() != 1 {
+        // One hash for several accounts would give them all the same password.
+        return Err(StoreError::Db("a password is reset for one account at a time".into()));
+    }
     let action = change.action();
     let mut tx = store.pool.begin().await?;
     if action.can_remove_superuser() {

@@ -249,7 +249,18 @@ impl App {
             }
             DbEvent::Done(outcome) => self.on_outcome(outcome, out),
             DbEvent::DeletePlan(plan) => {
-                if let Some(Dialog::ConfirmDelete { plan: p, .. }) = &mut self.dialog {
+                if let Some(Dialog::ConfirmDelete { plan: p, targets, .. }) = &mut self.dialog {
+                    // A plan for another selection (a dialog closed and reopened meanwhile)
+                    // must not be shown over this one.
+                    if let Ok(plan) = &plan {
+                        let mut want: Vec<&str> = targets.iter().map(|t| t.email.as_str()).collect();
+                        let mut got: Vec<&str> = plan.emails.iter().map(String::as_str).collect();
+                        want.sort_unstable();
+                        got.sort_unstable();
+                        if want != got {
+                            return;
+                        }
+                    }
                     *p = match plan {
                         Ok(plan) => Loading::Ready(plan),
                         Err(e) => Loading::Failed(e),
@@ -304,6 +315,13 @@ impl App {
             }
             Err(e @ OpError::Interrupted { .. }) => {
                 self.error(format!("{}: {e}", o.op.label()));
+                if let Some((email, secret)) = o.generated {
+                    // It may have applied: the only copy of the password must not be lost.
+                    self.dialog = Some(Dialog::ShowPassword { email, secret, copied: false });
+                } else if let (Some(mut f), OpError::Interrupted { applied: Some(false), .. }) = (form, &e) {
+                    f.error = Some(e.to_string());
+                    self.dialog = Some(Dialog::NewUser(f));
+                }
                 self.busy = Some("reloading".into());
                 out.push(Command::LoadUsers);
             }

@@ -126,7 +126,10 @@ impl App {
         if p.is_blocked() {
             if act == Some(Act::Alternative) {
                 let lines = vec![
-                    format!("The delete is blocked. Deactivate all {} instead?", users(n)),
+                    format!(
+                        "The delete is blocked. Deactivate all {} instead?",
+                        crate::plural::count(n as i64, "user")
+                    ),
                     "  They can no longer log in; their rows and history stay.".to_string(),
                 ];
                 return Some(Dialog::ConfirmEdit { targets, edit: Edit::SetActive(false), lines });
@@ -149,7 +152,7 @@ impl App {
             return Some(Dialog::ConfirmDelete { targets, plan, typed });
         }
         self.change_in_flight = true;
-        self.busy = Some(format!("deleting {}", users(n)));
+        self.busy = Some(format!("deleting {}", crate::plural::count(n as i64, "user")));
         out.push(Command::Delete(targets));
         None
     }
@@ -187,7 +190,7 @@ impl App {
                     Ok(p) => p,
                     Err((msg, focus)) => {
                         f.error = Some(msg);
-                        f.focus = focus + 2;
+                        f.focus = focus + 3;
                         return Some(Dialog::NewUser(f));
                     }
                 };
@@ -257,11 +260,6 @@ impl App {
         }
         Some(Dialog::ResetPassword(f))
     }
-}
-
-/// "1 user", "3 users".
-pub fn users(n: usize) -> String {
-    crate::plural::count(n as i64, "user")
 }
 
 fn toggle(m: PasswordMode) -> PasswordMode {

@@ -93,7 +93,7 @@ impl Worker {
                     .await
                 {
                     Ok(actor) => {
-                        tracing::info!(actor = %actor.email, "signed in");
+                        tracing::info!(actor = %crate::domain::sanitize::clean(&actor.email), "signed in");
                         self.actor = Some(actor.clone());
                         DbEvent::LoggedIn(actor)
                     }
@@ -257,8 +257,8 @@ impl Worker {
             Err(e) => Err(self.settle(op, action, None, e).await),
         };
         let (affected, refreshed) = self.fresh_rows(ids).await;
-        tracing::info!(actor = %actor.email, op = op.label(), n = affected.len(), ok = result.is_ok(), "change");
-        let generated = if result.is_ok() { shown } else { None };
+        tracing::info!(actor = %crate::domain::sanitize::clean(&actor.email), op = op.label(), n = affected.len(), ok = result.is_ok(), "change");
+        let generated = keep_generated(&result, shown);
         Outcome { op, affected, refreshed, result, generated }
     }
 
@@ -275,7 +275,15 @@ impl Worker {
             Ok(h) => h,
             Err(e) => return failed(op, e),
         };
-        let mark = self.audit_mark().await.ok();
+        let mark = match self.audit_mark().await {
+            Ok(m) => m,
+            Err(e) => {
+                return Outcome {
+                    result: Err(self.settle(op, "create_user", None, e).await),
+                    ..failed(op, StoreError::InvalidCredentials)
+                };
+            }
+        };
         match store::create::provision(&self.store, &actor, &email, role, &hash).await {
             Ok(row) => Outcome {
                 op,
@@ -285,7 +293,7 @@ impl Worker {
                 refreshed: vec![row],
             },
             Err(e) => {
-                let err = self.settle(op, "create_user", mark, e).await;
+                let err = self.settle(op, "create_user", Some(mark), e).await;
                 // After an interrupted create, show the row if it exists.
                 let refreshed = users::list(
                     &self.store,
@@ -300,8 +308,11 @@ impl Worker {
                     op,
                     affected: refreshed.iter().map(|r| r.id).collect(),
                     refreshed,
+                    generated: keep_generated(
+                        &Err(err.clone()),
+                        generated.then(|| (email.to_string(), password)),
+                    ),
                     result: Err(err),
-                    generated: None,
                 }
             }
         }
@@ -311,7 +322,15 @@ impl Worker {
         let op = OpKind::Delete;
         let Some(actor) = self.actor.clone() else { return failed(op, StoreError::InvalidCredentials) };
         let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
-        let mark = self.audit_mark().await.ok();
+        let mark = match self.audit_mark().await {
+            Ok(m) => m,
+            Err(e) => {
+                return Outcome {
+                    result: Err(self.settle(op, "delete_user", None, e).await),
+                    ..failed(op, StoreError::InvalidCredentials)
+                };
+            }
+        };
         let result = match delete::delete(&self.store, &actor, &seen(targets)).await {
             Ok((plan, rows)) => {
                 let also = plan
@@ -327,10 +346,22 @@ impl Worker {
                     format!("deleted {} ({also})", count(n as i64, "user"))
                 })
             }
-            Err(e) => Err(self.settle(op, "delete_user", mark, e).await),
+            Err(e) => Err(self.settle(op, "delete_user", Some(mark), e).await),
         };
         let (affected, refreshed) = self.fresh_rows(ids).await;
         Outcome { op, affected, refreshed, result, generated: None }
+    }
+}
+
+/// A generated password is shown unless the change is known not to have happened: after
+/// a lost connection the account may well have it now, and nobody else knows it.
+fn keep_generated(
+    result: &Result<String, OpError>,
+    shown: Option<(String, Secret)>,
+) -> Option<(String, Secret)> {
+    match result {
+        Ok(_) | Err(OpError::Interrupted { applied: Some(true) | None, .. }) => shown,
+        Err(_) => None,
     }
 }
 
@@ -375,7 +406,7 @@ async fn details(store: &Store, id: Uuid) -> Result<Details, StoreError> {
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| StoreError::NotFound("(deleted meanwhile)".into()))?;
+        .ok_or_else(|| StoreError::Db("the account was deleted meanwhile".into()))?;
     let profile = users::profile(store, id).await?;
     let sessions = sessions::active_for(store, id).await?;
     let mut conn = store.pool.acquire().await?;

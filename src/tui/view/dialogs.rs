@@ -106,7 +106,13 @@ fn pick_role(frame: &mut Frame, area: Rect, targets: &[Expected], selected: usiz
         let here = i == selected;
         // An admin assigns only user and contributor: say so before they choose.
         let allowed = actor == Role::Superuser || *role <= Role::Contributor;
-        let style = if here { p.chosen() } else if allowed { p.plain() } else { p.dim() };
+        let style = if here {
+            p.chosen()
+        } else if allowed {
+            p.plain()
+        } else {
+            p.dim()
+        };
         let mut line = vec![
             Span::styled(if here { "▸ " } else { "  " }, p.focus()),
             Span::styled(format!("{key}  "), p.key()),
