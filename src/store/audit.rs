@@ -48,6 +48,26 @@ pub(crate) async fn write(
     Ok(())
 }
 
+/// The newest audit id now. Every change commits with its audit rows, so after a lost
+/// connection an entry past this mark by the same actor and action proves the change
+/// committed ([`written_since`]).
+pub async fn latest_id(store: &Store) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM admin_audit_log").fetch_one(&store.pool).await?)
+}
+
+/// Whether `actor` wrote an `action` entry after `mark`.
+pub async fn written_since(store: &Store, mark: i64, actor: Uuid, action: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM admin_audit_log WHERE id > $1 AND actor_id = $2 AND action = $3",
+    )
+    .bind(mark)
+    .bind(actor)
+    .bind(action)
+    .fetch_one(&store.pool)
+    .await?;
+    Ok(n > 0)
+}
+
 /// One entry as read back.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AuditRow {

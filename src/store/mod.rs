@@ -55,6 +55,12 @@ impl Store {
         Ok(())
     }
 
+    /// A trivial round trip: whether the server answers now.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Refuses a change when the audit table is missing: no change goes unrecorded.
     pub fn require_audit(&self) -> Result<(), StoreError> {
         if self.schema.audit_log { Ok(()) } else { Err(StoreError::NeedsMigrate) }

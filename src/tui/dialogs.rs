@@ -5,7 +5,7 @@ use super::app::App;
 use super::dialog::{Dialog, Loading, NewUserForm, PasswordMode, ResetForm};
 use super::event::{Command, Edit};
 use super::keymap::{self, Act, Context};
-use crate::domain::password::{self, check_policy};
+use crate::domain::password::check_policy;
 use crate::domain::{Email, Role, Secret};
 use crate::store::delete::DeletePlan;
 use crate::store::targets::Expected;
@@ -186,7 +186,7 @@ impl App {
                     f.focus = 1;
                     return Some(Dialog::NewUser(f));
                 }
-                let (password, generated) = match typed_or_generated(f.mode, &f.password, &f.confirm) {
+                let password = match typed_or_generated(f.mode, &f.password, &f.confirm) {
                     Ok(p) => p,
                     Err((msg, focus)) => {
                         f.error = Some(msg);
@@ -197,7 +197,7 @@ impl App {
                 self.change_in_flight = true;
                 self.busy = Some(format!("creating {email}"));
                 self.pending_form = Some(f.clone());
-                out.push(Command::CreateUser { email, role: f.role, password, generated });
+                out.push(Command::CreateUser { email, role: f.role, password });
                 return None;
             }
             _ => match f.focus {
@@ -230,7 +230,7 @@ impl App {
             Some(Act::Toggle) if f.focus == 0 => f.mode = toggle(f.mode),
             Some(Act::Toggle) if f.focus == 1 => f.revoke_sessions = !f.revoke_sessions,
             Some(Act::Submit) => {
-                let (password, generated) = match typed_or_generated(f.mode, &f.password, &f.confirm) {
+                let password = match typed_or_generated(f.mode, &f.password, &f.confirm) {
                     Ok(p) => p,
                     Err((msg, focus)) => {
                         f.error = Some(msg);
@@ -243,7 +243,6 @@ impl App {
                 out.push(Command::ResetPassword {
                     target: f.target,
                     password,
-                    generated,
                     revoke_sessions: f.revoke_sessions,
                 });
                 return None;
@@ -273,22 +272,22 @@ fn next_role(r: Role) -> Role {
     Role::ALL[(r as usize + 1) % Role::ALL.len()]
 }
 
-/// The new password: generated, or typed twice and checked. Errors carry the field
-/// (0 = password, 1 = confirmation) to focus.
+/// The typed password, checked (`None` when it is to be generated). Errors carry the
+/// field (0 = password, 1 = confirmation) to focus.
 fn typed_or_generated(
     mode: PasswordMode,
     pw: &super::secret_input::SecretInput,
     confirm: &super::secret_input::SecretInput,
-) -> Result<(Secret, bool), (String, usize)> {
+) -> Result<Option<Secret>, (String, usize)> {
     if mode == PasswordMode::Generate {
-        return Ok((password::generate(), true));
+        return Ok(None);
     }
     let secret = pw.secret();
     check_policy(&secret).map_err(|e| (e.to_string(), 0))?;
     if secret != confirm.secret() {
         return Err(("the two passwords differ".into(), 1));
     }
-    Ok((secret, false))
+    Ok(Some(secret))
 }
 
 /// Scrolling and closing for read-only dialogs.

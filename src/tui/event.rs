@@ -167,16 +167,16 @@ pub enum Command {
         targets: Vec<Expected>,
         edit: Edit,
     },
+    /// `password: None` asks the worker to generate one (shown once in the outcome); the
+    /// state machine itself never touches the OS random generator.
     CreateUser {
         email: Email,
         role: Role,
-        password: Secret,
-        generated: bool,
+        password: Option<Secret>,
     },
     ResetPassword {
         target: Expected,
-        password: Secret,
-        generated: bool,
+        password: Option<Secret>,
         revoke_sessions: bool,
     },
     PlanDelete(Vec<Expected>),

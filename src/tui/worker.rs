@@ -5,7 +5,7 @@
 use super::event::{Command, DbEvent, Details, Edit, OpError, OpKind, Outcome};
 use crate::auth::hasher;
 use crate::config::DbTarget;
-use crate::domain::{Role, Secret};
+use crate::domain::{Role, Secret, password};
 use crate::plural::count;
 use crate::store::delete;
 use crate::store::mutate::{self, Applied, Change};
@@ -68,11 +68,11 @@ impl Worker {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            match sqlx::query("SELECT 1").execute(&self.store.pool).await {
+            match self.store.ping().await {
                 Ok(_) => break,
                 Err(e) => self.send(DbEvent::Waiting {
                     target: self.store.target.describe.clone(),
-                    message: StoreError::from(e).to_string(),
+                    message: e.to_string(),
                     attempt,
                 }),
             }
@@ -153,7 +153,9 @@ impl Worker {
                 let outcome = self.change(op, &targets, change, None).await;
                 self.send(DbEvent::Done(outcome));
             }
-            Command::ResetPassword { target, password, generated, revoke_sessions } => {
+            Command::ResetPassword { target, password, revoke_sessions } => {
+                let generated = password.is_none();
+                let password = password.unwrap_or_else(password::generate);
                 let outcome = match hash_off_thread(password.clone()).await {
                     Ok(hash) => {
                         let change = Change::ResetPassword { hash, revoke_sessions };
@@ -164,7 +166,9 @@ impl Worker {
                 };
                 self.send(DbEvent::Done(outcome));
             }
-            Command::CreateUser { email, role, password, generated } => {
+            Command::CreateUser { email, role, password } => {
+                let generated = password.is_none();
+                let password = password.unwrap_or_else(password::generate);
                 let outcome = self.create(email, role, password, generated).await;
                 self.send(DbEvent::Done(outcome));
             }
@@ -199,25 +203,14 @@ impl Worker {
         }
     }
 
-    /// The newest audit id before a change: afterwards, an entry past it by this actor for
-    /// this action proves the change committed.
+    /// The newest audit id before a change (see `audit::latest_id`).
     async fn audit_mark(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM admin_audit_log")
-            .fetch_one(&self.store.pool)
-            .await?)
+        audit::latest_id(&self.store).await
     }
 
     async fn applied_since(&self, mark: i64, action: &str) -> Option<bool> {
         let actor = self.actor.as_ref()?;
-        let n: Result<i64, _> = sqlx::query_scalar(
-            "SELECT count(*) FROM admin_audit_log WHERE id > $1 AND actor_id = $2 AND action = $3",
-        )
-        .bind(mark)
-        .bind(actor.id)
-        .bind(action)
-        .fetch_one(&self.store.pool)
-        .await;
-        n.ok().map(|n| n > 0)
+        audit::written_since(&self.store, mark, actor.id, action).await.ok()
     }
 
     /// Turns a change's error into what the admin reads; after a lost connection, waits
