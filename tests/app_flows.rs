@@ -2,13 +2,13 @@
 //! them: no terminal, no database. Each test asserts state and the commands emitted.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use skriptoteket_admin::domain::Role;
+use skriptoteket_admin::domain::{Action, Role};
 use skriptoteket_admin::store::delete::DeletePlan;
 use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
 use skriptoteket_admin::store::{Actor, UserRow};
 use skriptoteket_admin::tui::app::{Screen, StatusKind};
 use skriptoteket_admin::tui::dialog::Dialog;
-use skriptoteket_admin::tui::event::{Command, DbEvent, Edit, Event, OpError, OpKind, Outcome};
+use skriptoteket_admin::tui::event::{Command, DbEvent, Edit, Event, OpError, Outcome};
 use skriptoteket_admin::tui::{App, Options};
 use time::macros::datetime;
 use uuid::Uuid;
@@ -210,7 +210,7 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
         .collect();
     let cursor_before = app.users.cursor_id();
     app.update(Event::Db(DbEvent::Done(Outcome {
-        op: OpKind::SetRole,
+        op: Action::SetRole,
         refreshed,
         affected: ids,
         result: Ok("role set to admin for 3 users".into()),
@@ -265,7 +265,7 @@ fn password_reset_generates_shows_once_and_copies() {
     assert_eq!(target.email, "anna@x.se");
     let password = &skriptoteket_admin::domain::Secret::from("Generated-By-Worker-9");
     app.update(Event::Db(DbEvent::Done(Outcome {
-        op: OpKind::ResetPassword,
+        op: Action::ResetPassword,
         refreshed: vec![row(3, "anna@x.se", Role::User)],
         affected: vec![Uuid::from_u128(3)],
         result: Ok("password of anna@x.se reset".into()),
@@ -369,7 +369,7 @@ fn unblocked_delete_sends_delete() {
     let cmds = app.update(key('y'));
     assert!(matches!(cmds.as_slice(), [Command::Delete(t)] if t[0].email == "david@x.se"));
     app.update(Event::Db(DbEvent::Done(Outcome {
-        op: OpKind::Delete,
+        op: Action::Delete,
         refreshed: vec![],
         affected: vec![Uuid::from_u128(6)],
         result: Ok("deleted 1 users".into()),
@@ -386,7 +386,7 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     app.update(key('x'));
     app.update(key('y'));
     let cmds = app.update(Event::Db(DbEvent::Done(Outcome {
-        op: OpKind::RevokeSessions,
+        op: Action::RevokeSessions,
         refreshed: vec![],
         affected: vec![],
         result: Err(OpError::Stale("anna@x.se was changed by someone else (its role is now admin)".into())),
@@ -404,7 +404,7 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     app.update(Event::Db(DbEvent::Reconnected));
     assert!(app.connection_lost.is_none());
     let cmds = app.update(Event::Db(DbEvent::Done(Outcome {
-        op: OpKind::SetRole,
+        op: Action::SetRole,
         refreshed: vec![],
         affected: vec![],
         result: Err(OpError::Interrupted { applied: Some(false), message: "change role interrupted".into() }),
@@ -501,7 +501,7 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     let cmds = app.update(code(KeyCode::Enter));
     assert!(matches!(cmds.as_slice(), [Command::CreateUser { .. }]));
     app.update(Event::Db(DbEvent::Done(Outcome {
-        op: OpKind::Create,
+        op: Action::Create,
         refreshed: vec![],
         affected: vec![],
         result: Err(OpError::Failed("User already exists for that email. (anna@x.se)".into())),
@@ -514,7 +514,7 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     typed(&mut app, "zed@x.se");
     app.update(code(KeyCode::Enter));
     app.update(Event::Db(DbEvent::Done(Outcome {
-        op: OpKind::Create,
+        op: Action::Create,
         refreshed: vec![row(9, "zed@x.se", Role::User)],
         affected: vec![Uuid::from_u128(9)],
         result: Ok("created zed@x.se (user)".into()),
@@ -590,7 +590,7 @@ fn a_delete_plan_for_another_selection_is_ignored() {
 fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
     let mut app = signed_in(1);
     app.update(Event::Db(DbEvent::Done(Outcome {
-        op: OpKind::ResetPassword,
+        op: Action::ResetPassword,
         refreshed: vec![],
         affected: vec![],
         result: Err(OpError::Interrupted {

@@ -12,7 +12,7 @@ use skriptoteket_admin::store::delete::DeletePlan;
 use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
 use skriptoteket_admin::store::{Actor, UserRow};
 use skriptoteket_admin::tui::app::Screen;
-use skriptoteket_admin::tui::event::{Command, DbEvent, Edit, Event, OpError, OpKind, Outcome};
+use skriptoteket_admin::tui::event::{Command, DbEvent, Edit, Event, OpError, Outcome};
 use skriptoteket_admin::tui::{App, Options, view};
 use time::macros::datetime;
 use uuid::Uuid;
@@ -84,7 +84,7 @@ fn db_event() -> impl Strategy<Value = Event> {
                     .chain(fresh.iter().map(|r| r.id))
                     .collect();
                 Event::Db(DbEvent::Done(Outcome {
-                    op: OpKind::SetRole,
+                    op: Action::SetRole,
                     refreshed: fresh,
                     affected,
                     result: if ok { Ok("done".into()) } else { Err(OpError::Stale("changed".into())) },

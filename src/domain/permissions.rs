@@ -46,6 +46,20 @@ impl Action {
         }
     }
 
+    /// What the console calls the change in messages ("change role interrupted").
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Create => "create user",
+            Action::SetRole => "change role",
+            Action::ResetPassword => "reset password",
+            Action::Delete => "delete",
+            Action::RevokeSessions => "revoke sessions",
+            Action::Deactivate => "deactivate",
+            Action::Activate => "reactivate",
+            Action::Unlock => "unlock",
+        }
+    }
+
     /// Actions that can leave the deployment without an active superuser.
     pub fn can_remove_superuser(self) -> bool {
         matches!(self, Action::SetRole | Action::Delete | Action::Deactivate)

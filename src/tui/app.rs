@@ -3,9 +3,10 @@
 //! `dialogs`; this file holds the state and the database events.
 
 use super::dialog::{BootstrapForm, Dialog, Loading, LoginForm};
-use super::event::{Command, DbEvent, Event, OpError, OpKind, Outcome};
+use super::event::{Command, DbEvent, Event, OpError, Outcome};
 use super::keymap::{self, Act, Context};
 use super::user_list::UserList;
+use crate::domain::Action;
 use crate::store::Actor;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::Input;
@@ -299,7 +300,7 @@ impl App {
             Ok(msg) => {
                 self.ok(msg);
                 self.users.marks.clear();
-                if o.op == OpKind::Create
+                if o.op == Action::Create
                     && let Some(id) = o.affected.first()
                 {
                     self.users.select(*id);
@@ -327,7 +328,7 @@ impl App {
             }
             Err(OpError::Failed(msg)) => match form {
                 // A refused create keeps what was typed, with the reason in the form.
-                Some(mut f) if o.op == OpKind::Create => {
+                Some(mut f) if o.op == Action::Create => {
                     f.error = Some(msg);
                     f.focus = 0;
                     self.dialog = Some(Dialog::NewUser(f));

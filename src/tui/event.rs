@@ -1,7 +1,7 @@
 //! The messages of the console: `Event`s go into `App::update`, `Command`s come out.
 //! Both are plain data, so the state machine is tested without a terminal or a database.
 
-use crate::domain::{Email, Role, Secret};
+use crate::domain::{Action, Email, Role, Secret};
 use crate::store::audit::AuditRow;
 use crate::store::delete::DeletePlan;
 use crate::store::dependents::Dependent;
@@ -54,7 +54,7 @@ pub enum DbEvent {
 /// The result of one change: rows to refresh, and what to tell the admin.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub op: OpKind,
+    pub op: Action,
     /// Fresh copies of the affected rows (absent ids were deleted).
     pub refreshed: Vec<UserRow>,
     pub affected: Vec<Uuid>,
@@ -90,36 +90,6 @@ impl std::fmt::Display for OpError {
     }
 }
 
-/// Which change an outcome belongs to.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum OpKind {
-    Create,
-    SetRole,
-    ResetPassword,
-    Delete,
-    RevokeSessions,
-    Deactivate,
-    Activate,
-    Unlock,
-    Bootstrap,
-}
-
-impl OpKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            OpKind::Create => "create user",
-            OpKind::SetRole => "change role",
-            OpKind::ResetPassword => "reset password",
-            OpKind::Delete => "delete",
-            OpKind::RevokeSessions => "revoke sessions",
-            OpKind::Deactivate => "deactivate",
-            OpKind::Activate => "reactivate",
-            OpKind::Unlock => "unlock",
-            OpKind::Bootstrap => "create superuser",
-        }
-    }
-}
-
 /// Everything the details view shows about one user.
 #[derive(Debug, Clone)]
 pub struct Details {
@@ -140,13 +110,13 @@ pub enum Edit {
 }
 
 impl Edit {
-    pub fn op(&self) -> OpKind {
+    pub fn op(&self) -> Action {
         match self {
-            Edit::SetRole(_) => OpKind::SetRole,
-            Edit::SetActive(true) => OpKind::Activate,
-            Edit::SetActive(false) => OpKind::Deactivate,
-            Edit::Unlock => OpKind::Unlock,
-            Edit::RevokeSessions => OpKind::RevokeSessions,
+            Edit::SetRole(_) => Action::SetRole,
+            Edit::SetActive(true) => Action::Activate,
+            Edit::SetActive(false) => Action::Deactivate,
+            Edit::Unlock => Action::Unlock,
+            Edit::RevokeSessions => Action::RevokeSessions,
         }
     }
 }

@@ -2,9 +2,10 @@
 //! its own transaction (argon2 on the blocking pool), and answers with `DbEvent`s. When the
 //! connection drops it reconnects by itself and says whether an interrupted change applied.
 
-use super::event::{Command, DbEvent, Details, Edit, OpError, OpKind, Outcome};
+use super::event::{Command, DbEvent, Details, Edit, OpError, Outcome};
 use crate::auth::hasher;
 use crate::config::DbTarget;
+use crate::domain::Action;
 use crate::domain::{Role, Secret, password};
 use crate::plural::count;
 use crate::store::delete;
@@ -160,9 +161,9 @@ impl Worker {
                     Ok(hash) => {
                         let change = Change::ResetPassword { hash, revoke_sessions };
                         let shown = generated.then(|| (target.email.clone(), password));
-                        self.change(OpKind::ResetPassword, std::slice::from_ref(&target), change, shown).await
+                        self.change(Action::ResetPassword, std::slice::from_ref(&target), change, shown).await
                     }
-                    Err(e) => failed(OpKind::ResetPassword, e),
+                    Err(e) => failed(Action::ResetPassword, e),
                 };
                 self.send(DbEvent::Done(outcome));
             }
@@ -215,7 +216,7 @@ impl Worker {
 
     /// Turns a change's error into what the admin reads; after a lost connection, waits
     /// for it to come back and finds out whether the change committed.
-    async fn settle(&self, op: OpKind, action: &str, mark: Option<i64>, e: StoreError) -> OpError {
+    async fn settle(&self, op: Action, action: &str, mark: Option<i64>, e: StoreError) -> OpError {
         match e {
             e if e.is_connection() => {
                 let message = format!("{} interrupted", op.label());
@@ -233,7 +234,7 @@ impl Worker {
 
     async fn change(
         &self,
-        op: OpKind,
+        op: Action,
         targets: &[Expected],
         change: Change,
         shown: Option<(String, Secret)>,
@@ -262,7 +263,7 @@ impl Worker {
         password: Secret,
         generated: bool,
     ) -> Outcome {
-        let op = OpKind::Create;
+        let op = Action::Create;
         let Some(actor) = self.actor.clone() else { return failed(op, StoreError::InvalidCredentials) };
         let hash = match hash_off_thread(password.clone()).await {
             Ok(h) => h,
@@ -312,7 +313,7 @@ impl Worker {
     }
 
     async fn delete(&self, targets: &[Expected]) -> Outcome {
-        let op = OpKind::Delete;
+        let op = Action::Delete;
         let Some(actor) = self.actor.clone() else { return failed(op, StoreError::InvalidCredentials) };
         let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
         let mark = match self.audit_mark().await {
@@ -362,7 +363,7 @@ fn seen(targets: &[Expected]) -> Vec<Target> {
     targets.iter().cloned().map(Target::Seen).collect()
 }
 
-fn failed(op: OpKind, e: StoreError) -> Outcome {
+fn failed(op: Action, e: StoreError) -> Outcome {
     Outcome {
         op,
         refreshed: Vec::new(),
@@ -372,7 +373,7 @@ fn failed(op: OpKind, e: StoreError) -> Outcome {
     }
 }
 
-fn summary(op: OpKind, change: &Change, done: &[Applied]) -> String {
+fn summary(op: Action, change: &Change, done: &[Applied]) -> String {
     let changed = done.iter().filter(|a| a.changed).count();
     let same = done.len() - changed;
     let revoked: u64 = done.iter().map(|a| a.sessions_revoked).sum();
