@@ -272,10 +272,7 @@ impl Worker {
         let mark = match self.audit_mark().await {
             Ok(m) => m,
             Err(e) => {
-                return Outcome {
-                    result: Err(self.settle(op, "create_user", None, e).await),
-                    ..failed(op, StoreError::InvalidCredentials)
-                };
+                return nothing_changed(op, self.settle(op, "create_user", None, e).await);
             }
         };
         match store::create::provision(&self.store, &actor, &email, role, &hash).await {
@@ -319,10 +316,7 @@ impl Worker {
         let mark = match self.audit_mark().await {
             Ok(m) => m,
             Err(e) => {
-                return Outcome {
-                    result: Err(self.settle(op, "delete_user", None, e).await),
-                    ..failed(op, StoreError::InvalidCredentials)
-                };
+                return nothing_changed(op, self.settle(op, "delete_user", None, e).await);
             }
         };
         let result = match delete::delete(&self.store, &actor, &seen(targets)).await {
@@ -364,13 +358,12 @@ fn seen(targets: &[Expected]) -> Vec<Target> {
 }
 
 fn failed(op: Action, e: StoreError) -> Outcome {
-    Outcome {
-        op,
-        refreshed: Vec::new(),
-        affected: Vec::new(),
-        result: Err(OpError::Failed(e.to_string())),
-        generated: None,
-    }
+    nothing_changed(op, OpError::Failed(e.to_string()))
+}
+
+/// An outcome with no rows to refresh.
+fn nothing_changed(op: Action, error: OpError) -> Outcome {
+    Outcome { op, refreshed: Vec::new(), affected: Vec::new(), result: Err(error), generated: None }
 }
 
 fn summary(op: Action, change: &Change, done: &[Applied]) -> String {
