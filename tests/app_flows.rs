@@ -602,3 +602,14 @@ fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
     assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
     assert!(app.status.unwrap().text.contains("WAS applied"));
 }
+
+#[test]
+fn quitting_during_a_change_asks_for_a_second_q() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    app.update(key('x'));
+    assert!(matches!(app.update(key('y')).as_slice(), [Command::Edit { .. }]));
+    assert!(app.update(key('q')).is_empty(), "the first q only warns");
+    assert!(app.status.clone().unwrap().text.contains("press q again"));
+    assert!(matches!(app.update(key('q')).as_slice(), [Command::Quit]));
+}

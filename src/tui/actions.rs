@@ -168,6 +168,12 @@ impl App {
                 out.push(Command::LoadAudit);
             }
             Act::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            Act::Quit if self.change_in_flight && !self.quit_armed => {
+                // Its answer (and a generated password) would be lost; the change itself is
+                // one transaction either way.
+                self.quit_armed = true;
+                self.error("a change is still running: wait for its answer, or press q again to quit anyway");
+            }
             Act::Quit => {
                 self.quit = true;
                 out.push(Command::Quit);

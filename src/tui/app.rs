@@ -76,6 +76,8 @@ pub struct App {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// `q` was pressed once while a change ran; a second `q` quits.
+    pub quit_armed: bool,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
             width,
             height,
             quit: false,
+            quit_armed: false,
         }
     }
 
@@ -294,6 +297,7 @@ impl App {
     fn on_outcome(&mut self, o: Outcome, out: &mut Vec<Command>) {
         self.busy = None;
         self.change_in_flight = false;
+        self.quit_armed = false;
         self.users.merge(&o.affected, o.refreshed);
         let form = self.pending_form.take();
         match o.result {
