@@ -2,62 +2,30 @@
 //! as an admin would; afterwards the rows are checked in SQL and the terminal's modes.
 
 mod common;
+mod e2e_support;
 mod pty;
 
-use common::{PASSWORD, TestDb, insert_user, live_store, scalar_i64};
+use common::PASSWORD;
+use e2e_support::{Setup, filter};
 use pty::Console;
 use skriptoteket_admin::domain::Role;
 
-struct Setup {
-    db: TestDb,
-    rt: tokio::runtime::Runtime,
-    pool: sqlx::PgPool,
-}
-
 fn setup() -> Setup {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let (db, pool) = rt.block_on(async {
-        let (db, _store) = live_store().await;
-        let pool = db.pool().await;
-        insert_user(&pool, "boss@e2e.test", Role::Superuser).await;
-        insert_user(&pool, "other.super@e2e.test", Role::Superuser).await;
-        for i in 1..=5 {
-            insert_user(&pool, &format!("u{i}@team.test"), Role::User).await;
-        }
-        // Hostile emails: a window title, a clipboard write, a screen clear, a C1 CSI, bidi.
-        insert_user(&pool, "evil\u{1b}]2;PWNED\u{7}@x.test", Role::User).await;
-        insert_user(&pool, "clip\u{1b}]52;c;SGVsbG8=\u{7}@x.test", Role::User).await;
-        insert_user(&pool, "clear\u{1b}[2J\u{9b}31m@x.test", Role::User).await;
-        insert_user(&pool, "bidi\u{202e}moc.elgoog\u{202c}@x.test", Role::User).await;
-        (db, pool)
-    });
-    Setup { db, rt, pool }
-}
-
-impl Setup {
-    fn scalar(&self, sql: &str) -> i64 {
-        self.rt.block_on(scalar_i64(&self.pool, sql))
-    }
-
-    fn start(&self, cols: u16, rows: u16) -> Console {
-        Console::start(&["--database-url", self.db.url()], cols, rows, &[])
-    }
+    let team: Vec<String> = (1..=5).map(|i| format!("u{i}@team.test")).collect();
+    let mut users: Vec<(&str, Role)> = vec![("other.super@e2e.test", Role::Superuser)];
+    users.extend(team.iter().map(|e| (e.as_str(), Role::User)));
+    // Hostile emails: a window title, a clipboard write, a screen clear, a C1 CSI, bidi.
+    users.extend([
+        ("evil\u{1b}]2;PWNED\u{7}@x.test", Role::User),
+        ("clip\u{1b}]52;c;SGVsbG8=\u{7}@x.test", Role::User),
+        ("clear\u{1b}[2J\u{9b}31m@x.test", Role::User),
+        ("bidi\u{202e}moc.elgoog\u{202c}@x.test", Role::User),
+    ]);
+    Setup::live(&users)
 }
 
 fn log_in(c: &mut Console) {
-    c.wait_for("Password", 20);
-    c.type_text("boss@e2e.test");
-    c.tab();
-    c.type_text(PASSWORD);
-    c.enter();
-    c.wait_for("u1@team.test", 20);
-}
-
-fn filter(c: &mut Console, text: &str) {
-    c.send("/");
-    c.send("\x15"); // Ctrl-u empties the field
-    c.type_text(text);
-    c.enter();
+    e2e_support::log_in(c, "u1@team.test");
 }
 
 #[test]
@@ -66,7 +34,7 @@ fn an_admin_session_from_login_to_quit() {
     let hash_before =
         s.scalar("SELECT count(*) FROM users WHERE email = 'u1@team.test' AND password_hash IS NOT NULL");
     assert_eq!(hash_before, 1);
-    let mut c = s.start(120, 40);
+    let mut c = s.start(120, 40, &[]);
     log_in(&mut c);
 
     // Filter, mark everything shown, bulk role change to contributor.
@@ -117,7 +85,7 @@ fn an_admin_session_from_login_to_quit() {
 #[test]
 fn a_typed_password_never_reaches_screen_log_or_audit() {
     let s = setup();
-    let mut c = s.start(120, 40);
+    let mut c = s.start(120, 40, &[]);
     log_in(&mut c);
     filter(&mut c, "u3@");
     c.send("p");
@@ -155,7 +123,7 @@ fn a_typed_password_never_reaches_screen_log_or_audit() {
 #[test]
 fn sigterm_with_a_dialog_open_restores_the_terminal() {
     let s = setup();
-    let mut c = s.start(100, 30);
+    let mut c = s.start(100, 30, &[]);
     log_in(&mut c);
     c.send("r");
     c.wait_for("contributor", 10);
@@ -175,7 +143,7 @@ fn sigterm_with_a_dialog_open_restores_the_terminal() {
 #[test]
 fn sighup_restores_the_terminal() {
     let s = setup();
-    let mut c = s.start(80, 24);
+    let mut c = s.start(80, 24, &[]);
     log_in(&mut c);
     // SAFETY: sending a signal to our own child process.
     unsafe { libc::kill(c.pid(), libc::SIGHUP) };

@@ -3,39 +3,27 @@
 //! The terminal always comes back and no change is half-applied.
 
 mod common;
+mod e2e_support;
 mod pty;
 
-use common::{PASSWORD, insert_user, live_store, scalar_i64};
+use e2e_support::{Setup, log_in};
 use pty::Console;
 use skriptoteket_admin::domain::Role;
 use sqlx::Connection;
 use std::time::Duration;
 
-struct Setup {
-    db: common::TestDb,
-    rt: tokio::runtime::Runtime,
-    pool: sqlx::PgPool,
-}
-
 fn setup() -> Setup {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let (db, pool) = rt.block_on(async {
-        let (db, _store) = live_store().await;
-        let pool = db.pool().await;
-        insert_user(&pool, "boss@e2e.test", Role::Superuser).await;
-        for i in 1..=20 {
-            insert_user(&pool, &format!("u{i:02}@team.test"), Role::User).await;
-        }
-        (db, pool)
-    });
-    Setup { db, rt, pool }
+    let team: Vec<String> = (1..=20).map(|i| format!("u{i:02}@team.test")).collect();
+    Setup::live(&team.iter().map(|e| (e.as_str(), Role::User)).collect::<Vec<_>>())
 }
 
-impl Setup {
-    fn scalar(&self, sql: &str) -> i64 {
-        self.rt.block_on(scalar_i64(&self.pool, sql))
-    }
+/// What only the fault tests need: a lock that holds a change before its commit.
+trait Faults {
+    fn lock_audit(&self) -> sqlx::PgConnection;
+    fn wait_for_blocked_backend(&self) -> i64;
+}
 
+impl Faults for Setup {
     /// Opens a transaction holding `admin_audit_log` locked: changes block before commit.
     fn lock_audit(&self) -> sqlx::PgConnection {
         self.rt.block_on(async {
@@ -62,13 +50,8 @@ impl Setup {
 }
 
 fn log_in_and_mark_team(s: &Setup, cols: u16, rows: u16, env: &[(&str, &str)]) -> Console {
-    let mut c = Console::start(&["--database-url", s.db.url()], cols, rows, env);
-    c.wait_for("Password", 20);
-    c.type_text("boss@e2e.test");
-    c.tab();
-    c.type_text(PASSWORD);
-    c.enter();
-    c.wait_for("u01@team.test", 20);
+    let mut c = s.start(cols, rows, env);
+    log_in(&mut c, "u01@team.test");
     c.send("/");
     c.type_text("team");
     c.enter();
@@ -234,12 +217,7 @@ fn a_server_restart_mid_session_shows_retrying_and_recovers_keeping_input() {
     let mut c = Console::start(&["--database-url", &url], 120, 40, &[]);
     c.wait_for("waiting for the database", 20);
     let mut proxy = Proxy::start(port);
-    c.wait_for("Password", 20);
-    c.type_text("boss@e2e.test");
-    c.tab();
-    c.type_text(PASSWORD);
-    c.enter();
-    c.wait_for("u01@team.test", 20);
+    log_in(&mut c, "u01@team.test");
     // The server goes away mid-session.
     proxy.stop();
     c.send("\x12"); // Ctrl-r: reload

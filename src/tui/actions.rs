@@ -196,7 +196,7 @@ impl App {
         }
     }
 
-    fn actor_view(&self) -> Option<ActorView> {
+    pub(super) fn actor_view(&self) -> Option<ActorView> {
         self.actor.as_ref().map(|a| ActorView { id: a.id, role: a.role })
     }
 

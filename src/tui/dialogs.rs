@@ -6,7 +6,7 @@ use super::dialog::{Dialog, Loading, NewUserForm, PasswordMode, ResetForm};
 use super::event::{Command, Edit};
 use super::keymap::{self, Act, Context};
 use crate::domain::password::check_policy;
-use crate::domain::{Email, Role, Secret};
+use crate::domain::{Action, Email, Role, Secret};
 use crate::store::delete::DeletePlan;
 use crate::store::targets::Expected;
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent};
@@ -174,13 +174,9 @@ impl App {
                         return Some(Dialog::NewUser(f));
                     }
                 };
-                if let Some(actor) = &self.actor
-                    && let Err(e) = crate::domain::permissions::check(
-                        crate::domain::permissions::ActorView { id: actor.id, role: actor.role },
-                        crate::domain::Action::Create,
-                        None,
-                        Some(f.role),
-                    )
+                if let Some(actor) = self.actor_view()
+                    && let Err(e) =
+                        crate::domain::permissions::check(actor, Action::Create, None, Some(f.role))
                 {
                     f.error = Some(e.to_string());
                     f.focus = 1;
