@@ -25,7 +25,7 @@ mod stats;
 
 use skriptoteket_admin::config::DbTarget;
 use skriptoteket_admin::domain::Secret;
-use skriptoteket_admin::seed;
+use skriptoteket_admin::store::seed;
 use skriptoteket_admin::store::{Schema, Store, login, users};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use stats::{ms, thousands, verdict};
@@ -33,7 +33,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Users `seed::seed` adds besides the `n` generated ones (the demo cast).
-const SEED_CAST: i64 = 7;
+const SEED_CAST: i64 = 8;
 const BULK_USERS: i64 = 10_000;
 
 struct Config {
@@ -105,9 +105,14 @@ async fn run(cfg: Config) {
         let store = bench_store(&target).await;
         pg_version =
             sqlx::query_scalar("SHOW server_version").fetch_one(&store.pool).await.unwrap_or_default();
-        let actor = login::authenticate(&store, seed::DEMO_SUPERUSER, &Secret::from(seed::DEMO_PASSWORD))
-            .await
-            .expect("the seeded superuser logs in");
+        let actor = login::authenticate(
+            &store,
+            seed::DEMO_SUPERUSER,
+            &Secret::from(seed::DEMO_PASSWORD),
+            &skriptoteket_admin::store::login::Origin::current("tests"),
+        )
+        .await
+        .expect("the seeded superuser logs in");
         let mut r = SizeResult {
             n,
             users: users_now,

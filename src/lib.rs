@@ -1,7 +1,8 @@
 //! skriptoteket-admin: manage the local user accounts of a Skriptoteket deployment.
 //!
 //! `domain` holds the rules (no I/O), `store` all SQL, `cli` the subcommands and `tui` the
-//! console; both front ends go through the same `domain` and `store`.
+//! console; both front ends go through the same `domain` and `store`. The CLI starts the
+//! console (`cli::console`), never the reverse.
 
 pub mod auth;
 pub mod cli;
@@ -9,6 +10,5 @@ pub mod config;
 pub mod domain;
 pub mod logging;
 pub mod plural;
-pub mod seed;
 pub mod store;
 pub mod tui;

@@ -20,10 +20,6 @@ fn main() -> ExitCode {
         logging::init_for_cli(cli.log_file.as_deref());
     }
     runtime.block_on(async move {
-        if cli.command.is_some() {
-            cli::run(cli).await
-        } else {
-            skriptoteket_admin::tui::run_from_cli(&cli).await
-        }
+        if cli.command.is_some() { cli::run(cli).await } else { cli::console::run(&cli).await }
     })
 }

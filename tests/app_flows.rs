@@ -2,32 +2,76 @@
 //! them: no terminal, no database. Each test asserts state and the commands emitted.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use skriptoteket_admin::domain::{Action, Role};
-use skriptoteket_admin::store::delete::DeletePlan;
-use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
-use skriptoteket_admin::store::{Actor, UserRow};
-use skriptoteket_admin::tui::app::{Screen, StatusKind};
-use skriptoteket_admin::tui::dialog::Dialog;
-use skriptoteket_admin::tui::event::{Command, DbEvent, Edit, Event, OpError, Outcome};
+use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
+use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, UserRow};
+use skriptoteket_admin::store::Actor;
+use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job, OpError, Outcome, RequestId};
+use skriptoteket_admin::tui::model::dialog::Dialog;
+use skriptoteket_admin::tui::model::forms::ResetField;
+use skriptoteket_admin::tui::model::{Screen, StatusKind};
 use skriptoteket_admin::tui::{App, Options};
 use time::macros::datetime;
 use uuid::Uuid;
 
 fn row(n: u128, email: &str, role: Role) -> UserRow {
-    UserRow {
-        id: Uuid::from_u128(n),
-        email: email.into(),
-        role,
-        auth_provider: "local".into(),
-        is_active: true,
-        created_at: datetime!(2025-01-01 0:00 UTC),
-        updated_at: datetime!(2025-01-01 0:00 UTC),
-        last_login_at: None,
-        locked: false,
-        locked_until: None,
-        failed_login_attempts: 0,
-        active_sessions: 1,
-    }
+    let mut r = UserRow::sample(email, role);
+    r.id = Uuid::from_u128(n);
+    r.created_at = datetime!(2025-01-01 0:00 UTC);
+    r.updated_at = datetime!(2025-01-01 0:00 UTC);
+    r.active_sessions = 1;
+    r
+}
+
+/// The database jobs among `effects`, in order.
+fn jobs(effects: Vec<Effect>) -> Vec<Job> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Db(r) => Some(r.job),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The id of the (last) database request among `effects`.
+fn request_id(effects: &[Effect]) -> RequestId {
+    effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::Db(r) => Some(r.id),
+            _ => None,
+        })
+        .expect("a database request")
+}
+
+fn answer(id: RequestId, answer: Answer) -> Event {
+    Event::Db(DbEvent::Answer { id, answer })
+}
+
+/// The worker's answer to the change in flight.
+fn applied(app: &App, o: Outcome) -> Event {
+    answer(app.in_flight.unwrap_or(0), Answer::Applied(Box::new(o)))
+}
+
+/// The worker's answer to the newest user-list request.
+fn users(app: &App, rows: Vec<UserRow>) -> Event {
+    answer(app.users_request.unwrap_or(0), Answer::Users(Ok(rows)))
+}
+
+/// The worker's answer to the open delete dialog's plan request.
+fn plan(app: &App, p: DeletePlan) -> Event {
+    let Some(Dialog::ConfirmDelete { request, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    answer(*request, Answer::DeletePlan(Ok(p)))
+}
+
+/// Every id changed, none already so.
+fn all_changed(ids: &[Uuid]) -> Done {
+    Done::Changed(
+        ids.iter()
+            .map(|id| Applied { id: *id, email: String::new(), changed: true, sessions_revoked: 0 })
+            .collect(),
+    )
 }
 
 fn people() -> Vec<UserRow> {
@@ -50,7 +94,7 @@ fn code(c: KeyCode) -> Event {
 fn ctrl(c: char) -> Event {
     Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
-fn typed(app: &mut App, text: &str) -> Vec<Command> {
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| app.update(key(c))).collect()
 }
 
@@ -59,9 +103,9 @@ fn signed_in(actor_n: u128) -> App {
     let mut app = App::new(Options::default(), 120, 40);
     app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
     let me = people().into_iter().find(|r| r.id == Uuid::from_u128(actor_n)).unwrap();
-    let cmds = app.update(Event::Db(DbEvent::LoggedIn(Actor { id: me.id, email: me.email, role: me.role })));
-    assert!(matches!(cmds.as_slice(), [Command::LoadUsers]));
-    app.update(Event::Db(DbEvent::Users(people())));
+    let cmds = app.update(answer(0, Answer::LoggedIn(Actor { id: me.id, email: me.email, role: me.role })));
+    assert!(matches!(jobs(cmds).as_slice(), [Job::LoadUsers]));
+    app.update(users(&app, people()));
     app
 }
 
@@ -89,9 +133,9 @@ fn login_sends_credentials_and_keeps_the_email_on_failure() {
     typed(&mut app, "boss@x.se");
     app.update(code(KeyCode::Tab));
     typed(&mut app, "hemligt-lösen");
-    let cmds = app.update(code(KeyCode::Enter));
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
     match cmds.as_slice() {
-        [Command::Login { email, password }] => {
+        [Job::Login { email, password }] => {
             assert_eq!(email, "boss@x.se");
             assert_eq!(password.expose(), "hemligt-lösen");
         }
@@ -99,7 +143,7 @@ fn login_sends_credentials_and_keeps_the_email_on_failure() {
     }
     // While the hash is checked, keys do nothing and nothing is sent twice.
     assert!(app.update(code(KeyCode::Enter)).is_empty());
-    app.update(Event::Db(DbEvent::LoginFailed("Invalid admin credentials.".into())));
+    app.update(answer(1, Answer::LoginFailed("Invalid admin credentials.".into())));
     let Screen::Login(f) = &app.screen else { panic!() };
     assert_eq!(f.email.value(), "boss@x.se");
     assert!(f.password.is_empty());
@@ -120,9 +164,9 @@ fn a_database_without_superuser_offers_bootstrap() {
     let Screen::Bootstrap(f) = &app.screen else { panic!() };
     assert_eq!(f.error.as_deref(), Some("the two passwords differ"));
     typed(&mut app, "longpassword");
-    let cmds = app.update(code(KeyCode::Enter));
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
     match cmds.as_slice() {
-        [Command::Bootstrap { email, password }] => {
+        [Job::Bootstrap { email, password }] => {
             assert_eq!(email.as_str(), "root@x.se");
             assert_eq!(password.expose(), "longpassword");
         }
@@ -182,14 +226,15 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
     assert!(app.update(key('r')).is_empty());
     assert!(matches!(app.dialog, Some(Dialog::PickRole { .. })));
     app.update(key('3'));
-    let Some(Dialog::ConfirmEdit { lines, targets, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    let Some(Dialog::Confirm { lines, targets, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(targets.len(), 3);
     let text = lines.join("\n");
     assert!(text.contains("3 users to admin"), "{text}");
     assert!(text.contains("2 user → admin"), "{text}");
     assert!(text.contains("1 contributor → admin"), "{text}");
-    let cmds = app.update(key('y'));
-    let [Command::Edit { targets, edit: Edit::SetRole(Role::Admin) }] = cmds.as_slice() else {
+    let cmds = jobs(app.update(key('y')));
+    let [Job::Apply { targets, change: Change::SetRole(Role::Admin), password: None }] = cmds.as_slice()
+    else {
         panic!("{cmds:?}")
     };
     assert_eq!(targets.len(), 3);
@@ -209,25 +254,30 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
         })
         .collect();
     let cursor_before = app.users.cursor_id();
-    app.update(Event::Db(DbEvent::Done(Outcome {
-        op: Action::SetRole,
-        refreshed,
-        affected: ids,
-        result: Ok("role set to admin for 3 users".into()),
-        generated: None,
-    })));
+    app.update(applied(
+        &app,
+        Outcome {
+            change: Change::SetRole(Role::Admin),
+            refreshed,
+            result: Ok(all_changed(&ids)),
+            affected: ids,
+            generated: None,
+        },
+    ));
     assert!(app.users.marks.is_empty(), "marks clear after success");
     assert_eq!(app.users.cursor_id(), cursor_before, "cursor stays on the same user");
     assert_eq!(app.users.rows().iter().filter(|r| r.role == Role::Admin).count(), 4);
-    assert_eq!(app.status.as_ref().map(|s| s.kind), Some(StatusKind::Ok));
-    assert!(!app.change_in_flight);
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Ok);
+    assert_eq!(status.text, "role set to admin for 3 users");
+    assert!(!app.change_in_flight());
 }
 
 #[test]
 fn an_admin_is_refused_before_any_query() {
     let mut app = signed_in(2);
     go_to(&mut app, "boss@x.se");
-    for k in ['r', 'p', 'd', 'x', 'a', 'u'] {
+    for k in ['r', 'p', 'd', 'x', 'a', 'u', 'v'] {
         assert!(app.update(key(k)).is_empty(), "{k}");
         assert!(app.dialog.is_none(), "{k}");
         let s = app.status.clone().unwrap();
@@ -258,23 +308,28 @@ fn password_reset_generates_shows_once_and_copies() {
     app.update(key('p'));
     let Some(Dialog::ResetPassword(f)) = &app.dialog else { panic!() };
     assert!(f.revoke_sessions, "revoking sessions is the default");
-    let cmds = app.update(code(KeyCode::Enter));
-    let [Command::ResetPassword { target, password: None, revoke_sessions: true }] = cmds.as_slice() else {
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let [Job::Apply { targets, change: Change::ResetPassword { revoke_sessions: true }, password: None }] =
+        cmds.as_slice()
+    else {
         panic!("{cmds:?}: generating is the default, and the worker generates")
     };
-    assert_eq!(target.email, "anna@x.se");
-    let password = &skriptoteket_admin::domain::Secret::from("Generated-By-Worker-9");
-    app.update(Event::Db(DbEvent::Done(Outcome {
-        op: Action::ResetPassword,
-        refreshed: vec![row(3, "anna@x.se", Role::User)],
-        affected: vec![Uuid::from_u128(3)],
-        result: Ok("password of anna@x.se reset".into()),
-        generated: Some(("anna@x.se".into(), password.clone())),
-    })));
+    assert_eq!(targets[0].email, "anna@x.se");
+    let password = &Secret::from("Generated-By-Worker-9");
+    app.update(applied(
+        &app,
+        Outcome {
+            change: Change::ResetPassword { revoke_sessions: true },
+            refreshed: vec![row(3, "anna@x.se", Role::User)],
+            affected: vec![Uuid::from_u128(3)],
+            result: Ok(all_changed(&[Uuid::from_u128(3)])),
+            generated: Some(("anna@x.se".into(), password.clone())),
+        },
+    ));
     let Some(Dialog::ShowPassword { secret, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(secret, password);
     let cmds = app.update(key('c'));
-    assert!(matches!(cmds.as_slice(), [Command::CopyToClipboard(s)] if s == password));
+    assert!(matches!(cmds.as_slice(), [Effect::Clipboard(s)] if s == password));
     app.update(code(KeyCode::Esc));
     assert!(app.dialog.is_none());
 }
@@ -286,18 +341,19 @@ fn typed_password_must_match_and_meet_policy() {
     app.update(key('p'));
     app.update(key(' ')); // mode: type
     app.update(code(KeyCode::Tab));
-    app.update(code(KeyCode::Tab));
     typed(&mut app, "short");
     assert!(app.update(code(KeyCode::Enter)).is_empty());
     let Some(Dialog::ResetPassword(f)) = &app.dialog else { panic!() };
     assert!(f.error.as_deref().unwrap().contains("at least 8"));
-    assert_eq!(f.focus, 2, "the password field has the focus again");
+    assert_eq!(f.focus, ResetField::Password, "the password field has the focus again");
     app.update(ctrl('u'));
     typed(&mut app, "long enough pw");
     app.update(code(KeyCode::Tab));
     typed(&mut app, "long enough pw");
-    let cmds = app.update(code(KeyCode::Enter));
-    let [Command::ResetPassword { password: Some(p), revoke_sessions: true, .. }] = cmds.as_slice() else {
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let [Job::Apply { password: Some(p), change: Change::ResetPassword { revoke_sessions: true }, .. }] =
+        cmds.as_slice()
+    else {
         panic!("{cmds:?}")
     };
     assert_eq!(p.expose(), "long enough pw");
@@ -319,8 +375,10 @@ fn new_user_form_validates_then_creates() {
     let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
     assert_eq!(f.error.as_deref(), Some("Insufficient permissions to provision that user."));
     app.update(key('2'));
-    let cmds = app.update(code(KeyCode::Enter));
-    let [Command::CreateUser { email, role: Role::Contributor, password: None }] = cmds.as_slice() else {
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let [Job::Apply { change: Change::Create { email, role: Role::Contributor }, password: None, .. }] =
+        cmds.as_slice()
+    else {
         panic!("{cmds:?}")
     };
     assert_eq!(email.as_str(), "ny.larare@skola.se");
@@ -330,8 +388,8 @@ fn new_user_form_validates_then_creates() {
 fn blocked_delete_offers_deactivation_instead() {
     let mut app = signed_in(1);
     go_to(&mut app, "cissi@x.se");
-    let cmds = app.update(key('d'));
-    assert!(matches!(cmds.as_slice(), [Command::PlanDelete(t)] if t.len() == 1));
+    let cmds = jobs(app.update(key('d')));
+    assert!(matches!(cmds.as_slice(), [Job::PlanDelete(t)] if t.len() == 1));
     assert!(app.update(key('y')).is_empty(), "no delete before the plan is known");
     let blocker = Dependent {
         table: "tool_versions".into(),
@@ -339,20 +397,23 @@ fn blocked_delete_offers_deactivation_instead() {
         on_delete: OnDelete::Restrict,
         rows: 3,
     };
-    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
-        blocked_emails: vec![],
-        emails: vec!["cissi@x.se".into()],
-        blockers: vec![blocker],
-        effects: vec![],
-    }))));
+    app.update(plan(
+        &app,
+        DeletePlan {
+            blocked_emails: vec![],
+            emails: vec!["cissi@x.se".into()],
+            blockers: vec![blocker],
+            effects: vec![],
+        },
+    ));
     assert!(app.update(key('y')).is_empty(), "y does not confirm a blocked delete");
     assert!(matches!(app.dialog, Some(Dialog::ConfirmDelete { .. })));
     assert!(app.update(key('a')).is_empty());
-    let Some(Dialog::ConfirmEdit { edit: Edit::SetActive(false), .. }) = &app.dialog else {
+    let Some(Dialog::Confirm { change: Change::SetActive(false), .. }) = &app.dialog else {
         panic!("{:?}", app.dialog)
     };
-    let cmds = app.update(key('y'));
-    assert!(matches!(cmds.as_slice(), [Command::Edit { edit: Edit::SetActive(false), .. }]));
+    let cmds = jobs(app.update(key('y')));
+    assert!(matches!(cmds.as_slice(), [Job::Apply { change: Change::SetActive(false), .. }]));
 }
 
 #[test]
@@ -360,21 +421,30 @@ fn unblocked_delete_sends_delete() {
     let mut app = signed_in(1);
     go_to(&mut app, "david@x.se");
     app.update(key('d'));
-    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
-        blocked_emails: vec![],
-        emails: vec!["david@x.se".into()],
-        blockers: vec![],
-        effects: vec![],
-    }))));
-    let cmds = app.update(key('y'));
-    assert!(matches!(cmds.as_slice(), [Command::Delete(t)] if t[0].email == "david@x.se"));
-    app.update(Event::Db(DbEvent::Done(Outcome {
-        op: Action::Delete,
-        refreshed: vec![],
-        affected: vec![Uuid::from_u128(6)],
-        result: Ok("deleted 1 users".into()),
-        generated: None,
-    })));
+    app.update(plan(
+        &app,
+        DeletePlan {
+            blocked_emails: vec![],
+            emails: vec!["david@x.se".into()],
+            blockers: vec![],
+            effects: vec![],
+        },
+    ));
+    let cmds = jobs(app.update(key('y')));
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets[0].email == "david@x.se")
+    );
+    app.update(applied(
+        &app,
+        Outcome {
+            change: Change::Delete,
+            refreshed: vec![],
+            affected: vec![Uuid::from_u128(6)],
+            result: Ok(Done::Deleted { rows: vec![row(6, "david@x.se", Role::User)], effects: vec![] }),
+            generated: None,
+        },
+    ));
+    assert_eq!(app.status.clone().unwrap().text, "deleted 1 user");
     assert_eq!(app.users.len(), 5);
     assert!(app.users.visible_len() <= 5 && app.users.cursor < app.users.visible_len());
 }
@@ -385,14 +455,19 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     go_to(&mut app, "anna@x.se");
     app.update(key('x'));
     app.update(key('y'));
-    let cmds = app.update(Event::Db(DbEvent::Done(Outcome {
-        op: Action::RevokeSessions,
-        refreshed: vec![],
-        affected: vec![],
-        result: Err(OpError::Stale("anna@x.se was changed by someone else (its role is now admin)".into())),
-        generated: None,
-    })));
-    assert!(matches!(cmds.as_slice(), [Command::LoadUsers]));
+    let cmds = jobs(app.update(applied(
+        &app,
+        Outcome {
+            change: Change::RevokeSessions,
+            refreshed: vec![],
+            affected: vec![],
+            result: Err(OpError::Stale(
+                "anna@x.se was changed by someone else (its role is now admin)".into(),
+            )),
+            generated: None,
+        },
+    )));
+    assert!(matches!(cmds.as_slice(), [Job::LoadUsers]));
     assert!(app.status.clone().unwrap().text.contains("someone else"));
     app.update(Event::Db(DbEvent::ConnectionLost { message: "server closed the connection".into() }));
     assert!(app.connection_lost.is_some());
@@ -403,14 +478,21 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     app.update(code(KeyCode::Enter));
     app.update(Event::Db(DbEvent::Reconnected));
     assert!(app.connection_lost.is_none());
-    let cmds = app.update(Event::Db(DbEvent::Done(Outcome {
-        op: Action::SetRole,
-        refreshed: vec![],
-        affected: vec![],
-        result: Err(OpError::Interrupted { applied: Some(false), message: "change role interrupted".into() }),
-        generated: None,
-    })));
-    assert!(matches!(cmds.as_slice(), [Command::LoadUsers]));
+    go_to(&mut app, "anna@x.se");
+    app.update(key('r'));
+    app.update(key('2'));
+    app.update(key('y'));
+    let cmds = jobs(app.update(applied(
+        &app,
+        Outcome {
+            change: Change::SetRole(Role::Contributor),
+            refreshed: vec![],
+            affected: vec![],
+            result: Err(OpError::Interrupted { applied: Some(false) }),
+            generated: None,
+        },
+    )));
+    assert!(matches!(cmds.as_slice(), [Job::LoadUsers]));
     assert!(app.status.clone().unwrap().text.contains("NOT applied"));
     assert_eq!(app.filter_input.value(), "ann");
 }
@@ -423,15 +505,15 @@ fn viewers_open_and_close_and_quit_quits() {
     app.update(key('j'));
     app.update(code(KeyCode::Esc));
     assert!(app.dialog.is_none());
-    let cmds = app.update(code(KeyCode::Enter));
-    assert!(matches!(cmds.as_slice(), [Command::LoadDetails(_)]));
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    assert!(matches!(cmds.as_slice(), [Job::LoadDetails(_)]));
     app.update(code(KeyCode::Esc));
-    let cmds = app.update(key('L'));
-    assert!(matches!(cmds.as_slice(), [Command::LoadAudit]));
+    let cmds = jobs(app.update(key('L')));
+    assert!(matches!(cmds.as_slice(), [Job::LoadAudit]));
     app.update(key('q'));
     assert!(app.dialog.is_none());
     let cmds = app.update(key('q'));
-    assert!(matches!(cmds.as_slice(), [Command::Quit]));
+    assert!(matches!(cmds.as_slice(), [Effect::Quit]));
     assert!(app.quit);
 }
 
@@ -452,21 +534,24 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     let mut app = signed_in(1);
     go_to(&mut app, "david@x.se");
     app.update(key('d'));
-    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
-        blocked_emails: vec![],
-        emails: vec!["david@x.se".into()],
-        blockers: vec![],
-        effects: vec![],
-    }))));
+    app.update(plan(
+        &app,
+        DeletePlan {
+            blocked_emails: vec![],
+            emails: vec!["david@x.se".into()],
+            blockers: vec![],
+            effects: vec![],
+        },
+    ));
     app.update(Event::Resize(30, 8));
     assert!(app.update(key('y')).is_empty(), "a hidden dialog must not be confirmed");
     assert!(app.update(key('j')).is_empty());
     app.update(Event::Resize(120, 40));
     assert!(matches!(app.dialog, Some(Dialog::ConfirmDelete { .. })), "the dialog is still there");
-    let cmds = app.update(key('y'));
-    assert!(matches!(cmds.as_slice(), [Command::Delete(_)]));
+    let cmds = jobs(app.update(key('y')));
+    assert!(matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, .. }]));
     app.update(Event::Resize(30, 8));
-    assert!(matches!(app.update(key('q')).as_slice(), [Command::Quit]));
+    assert!(matches!(app.update(key('q')).as_slice(), [Effect::Quit]));
 }
 
 #[test]
@@ -476,21 +561,27 @@ fn deleting_several_users_needs_their_number_typed() {
         go_to(&mut app, who);
         app.update(key(' '));
     }
-    let cmds = app.update(key('d'));
-    assert!(matches!(cmds.as_slice(), [Command::PlanDelete(t)] if t.len() == 3), "{cmds:?}");
-    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
-        blocked_emails: vec![],
-        emails: vec!["anna@x.se".into(), "bertil@x.se".into(), "cissi@x.se".into()],
-        blockers: vec![],
-        effects: vec![],
-    }))));
+    let cmds = jobs(app.update(key('d')));
+    assert!(matches!(cmds.as_slice(), [Job::PlanDelete(t)] if t.len() == 3), "{cmds:?}");
+    app.update(plan(
+        &app,
+        DeletePlan {
+            blocked_emails: vec![],
+            emails: vec!["anna@x.se".into(), "bertil@x.se".into(), "cissi@x.se".into()],
+            blockers: vec![],
+            effects: vec![],
+        },
+    ));
     assert!(app.update(key('y')).is_empty(), "y alone deletes nothing in bulk");
     assert!(app.update(key('2')).is_empty());
     assert!(app.update(code(KeyCode::Enter)).is_empty(), "the wrong number deletes nothing");
     app.update(code(KeyCode::Backspace));
     app.update(key('3'));
-    let cmds = app.update(code(KeyCode::Enter));
-    assert!(matches!(cmds.as_slice(), [Command::Delete(t)] if t.len() == 3), "{cmds:?}");
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets.len() == 3),
+        "{cmds:?}"
+    );
 }
 
 #[test]
@@ -498,29 +589,42 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     let mut app = signed_in(1);
     app.update(key('n'));
     typed(&mut app, "anna@x.se");
-    let cmds = app.update(code(KeyCode::Enter));
-    assert!(matches!(cmds.as_slice(), [Command::CreateUser { .. }]));
-    app.update(Event::Db(DbEvent::Done(Outcome {
-        op: Action::Create,
-        refreshed: vec![],
-        affected: vec![],
-        result: Err(OpError::Failed("User already exists for that email. (anna@x.se)".into())),
-        generated: None,
-    })));
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let [Job::Apply { change: create @ Change::Create { .. }, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    app.update(applied(
+        &app,
+        Outcome {
+            change: create.clone(),
+            refreshed: vec![],
+            affected: vec![],
+            result: Err(OpError::Failed("User already exists for that email. (anna@x.se)".into())),
+            generated: None,
+        },
+    ));
     let Some(Dialog::NewUser(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(f.email.value(), "anna@x.se");
     assert!(f.error.as_deref().unwrap().contains("already exists"));
     app.update(ctrl('u'));
     typed(&mut app, "zed@x.se");
-    app.update(code(KeyCode::Enter));
-    app.update(Event::Db(DbEvent::Done(Outcome {
-        op: Action::Create,
-        refreshed: vec![row(9, "zed@x.se", Role::User)],
-        affected: vec![Uuid::from_u128(9)],
-        result: Ok("created zed@x.se (user)".into()),
-        generated: Some(("zed@x.se".into(), skriptoteket_admin::domain::Secret::from("Generated-Pw-1"))),
-    })));
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let [Job::Apply { change: create @ Change::Create { .. }, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let zed = row(9, "zed@x.se", Role::User);
+    app.update(applied(
+        &app,
+        Outcome {
+            change: create.clone(),
+            refreshed: vec![zed.clone()],
+            affected: vec![zed.id],
+            result: Ok(Done::Created(zed)),
+            generated: Some(("zed@x.se".into(), Secret::from("Generated-Pw-1"))),
+        },
+    ));
     assert_eq!(cursor_email(&app), "zed@x.se");
+    assert_eq!(app.status.clone().unwrap().text, "created zed@x.se (user)");
     assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
 }
 
@@ -535,7 +639,7 @@ fn confirmations_name_the_accounts_and_marks_the_filter_hides() {
     typed(&mut app, "anna");
     app.update(code(KeyCode::Enter));
     app.update(key('x'));
-    let Some(Dialog::ConfirmEdit { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    let Some(Dialog::Confirm { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     let text = lines.join("\n");
     assert!(text.contains("bertil@x.se") && text.contains("david@x.se"), "{text}");
     assert!(text.contains("2 of them are marked but hidden by the current filter"), "{text}");
@@ -547,14 +651,15 @@ fn status_locked_finds_inactive_locked_accounts_and_reactivation_says_so() {
     let mut rows = people();
     rows[3].is_active = false; // bertil
     rows[3].locked = true;
-    app.update(Event::Db(DbEvent::Users(rows)));
+    app.update(Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
+    app.update(users(&app, rows));
     app.update(key('/'));
     typed(&mut app, "status:locked");
     app.update(code(KeyCode::Enter));
     assert_eq!(cursor_email(&app), "bertil@x.se");
     assert_eq!(app.users.visible_len(), 1);
     app.update(key('a'));
-    let Some(Dialog::ConfirmEdit { lines, edit: Edit::SetActive(true), .. }) = &app.dialog else {
+    let Some(Dialog::Confirm { lines, change: Change::SetActive(true), .. }) = &app.dialog else {
         panic!("{:?}", app.dialog)
     };
     assert!(lines.join("\n").contains("still locked"), "{lines:?}");
@@ -564,43 +669,83 @@ fn status_locked_finds_inactive_locked_accounts_and_reactivation_says_so() {
 fn a_delete_plan_for_another_selection_is_ignored() {
     let mut app = signed_in(1);
     go_to(&mut app, "david@x.se");
-    app.update(key('d'));
+    let davids = request_id(&app.update(key('d')));
     app.update(code(KeyCode::Esc));
     go_to(&mut app, "anna@x.se");
     app.update(key('d'));
+    let plan_for = |email: &str| DeletePlan {
+        blocked_emails: vec![],
+        emails: vec![email.into()],
+        blockers: vec![],
+        effects: vec![],
+    };
     // The first plan (david's) arrives late: it must not stand for anna's delete.
-    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
-        blocked_emails: vec![],
-        emails: vec!["david@x.se".into()],
-        blockers: vec![],
-        effects: vec![],
-    }))));
+    app.update(answer(davids, Answer::DeletePlan(Ok(plan_for("david@x.se")))));
     assert!(app.update(key('y')).is_empty(), "no delete on a plan for someone else");
-    app.update(Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
-        blocked_emails: vec![],
-        emails: vec!["anna@x.se".into()],
-        blockers: vec![],
-        effects: vec![],
-    }))));
-    let cmds = app.update(key('y'));
-    assert!(matches!(cmds.as_slice(), [Command::Delete(t)] if t[0].email == "anna@x.se"));
+    app.update(plan(&app, plan_for("anna@x.se")));
+    let cmds = jobs(app.update(key('y')));
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets[0].email == "anna@x.se")
+    );
 }
 
 #[test]
 fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
     let mut app = signed_in(1);
-    app.update(Event::Db(DbEvent::Done(Outcome {
-        op: Action::ResetPassword,
-        refreshed: vec![],
-        affected: vec![],
-        result: Err(OpError::Interrupted {
-            applied: Some(true),
-            message: "reset password interrupted".into(),
-        }),
-        generated: Some(("anna@x.se".into(), skriptoteket_admin::domain::Secret::from("Generated-Pw-2"))),
-    })));
+    go_to(&mut app, "anna@x.se");
+    app.update(key('p'));
+    app.update(code(KeyCode::Enter));
+    app.update(applied(
+        &app,
+        Outcome {
+            change: Change::ResetPassword { revoke_sessions: true },
+            refreshed: vec![],
+            affected: vec![],
+            result: Err(OpError::Interrupted { applied: Some(true) }),
+            generated: Some(("anna@x.se".into(), Secret::from("Generated-Pw-2"))),
+        },
+    ));
     assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
     assert!(app.status.unwrap().text.contains("WAS applied"));
+}
+
+#[test]
+fn an_answer_to_a_change_nobody_waits_for_is_dropped() {
+    let mut app = signed_in(1);
+    app.update(answer(
+        77,
+        Answer::Applied(Box::new(Outcome {
+            change: Change::Delete,
+            refreshed: vec![],
+            affected: vec![Uuid::from_u128(6)],
+            result: Ok(Done::Deleted { rows: vec![], effects: vec![] }),
+            generated: None,
+        })),
+    ));
+    assert_eq!(app.users.len(), 6, "a stray answer changes nothing");
+}
+
+#[test]
+fn verify_email_confirms_then_sends_one_change() {
+    let mut app = signed_in(2);
+    let mut rows = people();
+    rows[2].email_verified = false; // anna
+    app.update(Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
+    app.update(users(&app, rows));
+    app.update(key('/'));
+    typed(&mut app, "status:unverified");
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.users.visible_len(), 1);
+    assert_eq!(cursor_email(&app), "anna@x.se");
+    app.update(key('v'));
+    let Some(Dialog::Confirm { lines, change: Change::VerifyEmail, .. }) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    assert!(lines[0].contains("anna@x.se"), "{lines:?}");
+    let cmds = jobs(app.update(key('y')));
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::VerifyEmail, targets, .. }] if targets.len() == 1)
+    );
 }
 
 #[test]
@@ -608,8 +753,8 @@ fn quitting_during_a_change_asks_for_a_second_q() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
     app.update(key('x'));
-    assert!(matches!(app.update(key('y')).as_slice(), [Command::Edit { .. }]));
+    assert!(matches!(jobs(app.update(key('y'))).as_slice(), [Job::Apply { .. }]));
     assert!(app.update(key('q')).is_empty(), "the first q only warns");
     assert!(app.status.clone().unwrap().text.contains("press q again"));
-    assert!(matches!(app.update(key('q')).as_slice(), [Command::Quit]));
+    assert!(matches!(app.update(key('q')).as_slice(), [Effect::Quit]));
 }

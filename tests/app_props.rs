@@ -6,13 +6,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use skriptoteket_admin::domain::permissions::{self, Action, ActorView, TargetView};
-use skriptoteket_admin::domain::{Role, Secret};
-use skriptoteket_admin::store::delete::DeletePlan;
-use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
-use skriptoteket_admin::store::{Actor, UserRow};
-use skriptoteket_admin::tui::app::Screen;
-use skriptoteket_admin::tui::event::{Command, DbEvent, Edit, Event, OpError, Outcome};
+use skriptoteket_admin::domain::permissions::{self, ActorView, TargetView};
+use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
+use skriptoteket_admin::domain::{Change, Done, Role, Secret, UserRow};
+use skriptoteket_admin::store::Actor;
+use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job, OpError, Outcome};
+use skriptoteket_admin::tui::model::Screen;
 use skriptoteket_admin::tui::{App, Options, view};
 use time::macros::datetime;
 use uuid::Uuid;
@@ -20,20 +19,22 @@ use uuid::Uuid;
 const EMAILS: [&str; 6] = ["a@x.se", "b@x.se", "c\u{1b}[2J@x.se", "漢字@x.se", "e@x.se", "f@x.se"];
 
 fn row(n: u8, role: Role, active: bool) -> UserRow {
-    UserRow {
-        id: Uuid::from_u128(u128::from(n)),
-        email: EMAILS[usize::from(n) % EMAILS.len()].to_string() + &n.to_string(),
-        role,
-        auth_provider: if n % 7 == 3 { "huleedu".into() } else { "local".into() },
-        is_active: active,
-        created_at: datetime!(2025-01-01 0:00 UTC),
-        updated_at: datetime!(2025-01-01 0:00 UTC),
-        last_login_at: None,
-        locked: n.is_multiple_of(5),
-        locked_until: None,
-        failed_login_attempts: 0,
-        active_sessions: i64::from(n % 3),
-    }
+    let mut r = UserRow::sample(&(EMAILS[usize::from(n) % EMAILS.len()].to_string() + &n.to_string()), role);
+    r.id = Uuid::from_u128(u128::from(n));
+    r.auth_provider = if n % 7 == 3 { "huleedu".into() } else { "local".into() };
+    r.is_active = active;
+    r.email_verified = n % 4 != 1;
+    r.created_at = datetime!(2025-01-01 0:00 UTC);
+    r.updated_at = datetime!(2025-01-01 0:00 UTC);
+    r.locked = n.is_multiple_of(5);
+    r.active_sessions = i64::from(n % 3);
+    r
+}
+
+/// An answer to request `id`: random ids from a small range answer the console's own
+/// requests sometimes, and stray ones the rest of the time.
+fn answer(id: u64, answer: Answer) -> Event {
+    Event::Db(DbEvent::Answer { id, answer })
 }
 
 fn role() -> impl Strategy<Value = Role> {
@@ -49,8 +50,8 @@ fn rows() -> impl Strategy<Value = Vec<UserRow>> {
 
 fn key_event() -> impl Strategy<Value = Event> {
     let chars = prop::sample::select(vec![
-        'j', 'k', 'g', 'G', '/', ' ', '*', 'n', 'r', 'p', 'd', 'x', 'a', 'u', 's', 'S', 'L', '?', 'y', 'n',
-        'c', '1', '2', '3', '4', 'q', 'e', '@', '.', '%', '_', '\\', 'å',
+        'j', 'k', 'g', 'G', '/', ' ', '*', 'n', 'r', 'p', 'd', 'x', 'a', 'u', 'v', 's', 'S', 'L', '?', 'y',
+        'n', 'c', '1', '2', '3', '4', 'q', 'e', '@', '.', '%', '_', '\\', 'å',
     ]);
     let codes = prop::sample::select(vec![
         KeyCode::Enter,
@@ -75,42 +76,53 @@ fn key_event() -> impl Strategy<Value = Event> {
 
 fn db_event() -> impl Strategy<Value = Event> {
     prop_oneof![
-        rows().prop_map(|r| Event::Db(DbEvent::Users(r))),
-        (rows(), prop::collection::vec(0u8..40, 0..5), any::<bool>(), any::<bool>()).prop_map(
-            |(fresh, gone, ok, generated)| {
+        (0u64..40, rows()).prop_map(|(id, r)| answer(id, Answer::Users(Ok(r)))),
+        (0u64..40, rows(), prop::collection::vec(0u8..40, 0..5), any::<bool>(), any::<bool>()).prop_map(
+            |(id, fresh, gone, ok, generated)| {
                 let affected = gone
                     .into_iter()
                     .map(|n| Uuid::from_u128(u128::from(n)))
                     .chain(fresh.iter().map(|r| r.id))
                     .collect();
-                Event::Db(DbEvent::Done(Outcome {
-                    op: Action::SetRole,
-                    refreshed: fresh,
-                    affected,
-                    result: if ok { Ok("done".into()) } else { Err(OpError::Stale("changed".into())) },
-                    generated: generated.then(|| ("a@x.se".to_string(), Secret::from("Generated-Pw-123"))),
-                }))
+                answer(
+                    id,
+                    Answer::Applied(Box::new(Outcome {
+                        change: Change::SetRole(Role::User),
+                        refreshed: fresh,
+                        affected,
+                        result: if ok {
+                            Ok(Done::Changed(vec![]))
+                        } else {
+                            Err(OpError::Stale("changed".into()))
+                        },
+                        generated: generated
+                            .then(|| ("a@x.se".to_string(), Secret::from("Generated-Pw-123"))),
+                    })),
+                )
             }
         ),
-        any::<bool>().prop_map(|blocked| Event::Db(DbEvent::DeletePlan(Ok(DeletePlan {
-            blocked_emails: vec![],
-            emails: vec!["a@x.se".into()],
-            blockers: if blocked {
-                vec![Dependent {
-                    table: "t".into(),
-                    column: "c".into(),
-                    on_delete: OnDelete::Restrict,
-                    rows: 1,
-                }]
-            } else {
-                vec![]
-            },
-            effects: vec![],
-        })))),
+        (0u64..40, any::<bool>()).prop_map(|(id, blocked)| answer(
+            id,
+            Answer::DeletePlan(Ok(DeletePlan {
+                blocked_emails: vec![],
+                emails: vec!["a@x.se".into()],
+                blockers: if blocked {
+                    vec![Dependent {
+                        table: "t".into(),
+                        column: "c".into(),
+                        on_delete: OnDelete::Restrict,
+                        rows: 1,
+                    }]
+                } else {
+                    vec![]
+                },
+                effects: vec![],
+            }))
+        )),
         Just(Event::Db(DbEvent::ConnectionLost { message: "gone".into() })),
         Just(Event::Db(DbEvent::Reconnected)),
-        Just(Event::Db(DbEvent::LoginFailed("Invalid admin credentials.".into()))),
-        Just(Event::Db(DbEvent::Error("boom".into()))),
+        Just(answer(1, Answer::LoginFailed("Invalid admin credentials.".into()))),
+        (0u64..40).prop_map(|id| answer(id, Answer::Users(Err("boom".into())))),
         Just(Event::Tick),
     ]
 }
@@ -124,34 +136,19 @@ fn event() -> impl Strategy<Value = Event> {
     ]
 }
 
-/// The command is one the actor's permissions allow, judged by the rows the app holds.
-fn check_command(actor: &Actor, cmd: &Command) -> Result<(), String> {
+/// The effect is one the actor's permissions allow, judged by the rows the app holds.
+fn check_effect(actor: &Actor, effect: &Effect) -> Result<(), String> {
     let me = ActorView { id: actor.id, role: actor.role };
-    let check = |action: Action, id: Uuid, role: Role, new_role: Option<Role>| {
-        permissions::check(me, action, Some(TargetView { id, role }), new_role)
-            .map_err(|e| format!("{cmd:?}: {e}"))
+    let Effect::Db(request) = effect else { return Ok(()) };
+    let check = |change: &Change, id: Uuid, role: Role| {
+        permissions::check(me, change, Some(TargetView { id, role })).map_err(|e| format!("{request:?}: {e}"))
     };
-    match cmd {
-        Command::Edit { targets, edit } => {
-            for t in targets {
-                let (action, new_role) = match edit {
-                    Edit::SetRole(r) => (Action::SetRole, Some(*r)),
-                    Edit::SetActive(true) => (Action::Activate, None),
-                    Edit::SetActive(false) => (Action::Deactivate, None),
-                    Edit::Unlock => (Action::Unlock, None),
-                    Edit::RevokeSessions => (Action::RevokeSessions, None),
-                };
-                check(action, t.id, t.role, new_role)?;
-            }
-            Ok(())
+    match &request.job {
+        Job::Apply { change: change @ Change::Create { .. }, .. } => {
+            permissions::check(me, change, None).map_err(|e| e.to_string())
         }
-        Command::ResetPassword { target, .. } => check(Action::ResetPassword, target.id, target.role, None),
-        Command::Delete(ts) | Command::PlanDelete(ts) => {
-            ts.iter().try_for_each(|t| check(Action::Delete, t.id, t.role, None))
-        }
-        Command::CreateUser { role, .. } => {
-            permissions::check(me, Action::Create, None, Some(*role)).map_err(|e| e.to_string())
-        }
+        Job::Apply { change, targets, .. } => targets.iter().try_for_each(|t| check(change, t.id, t.role)),
+        Job::PlanDelete(ts) => ts.iter().try_for_each(|t| check(&Change::Delete, t.id, t.role)),
         _ => Ok(()),
     }
 }
@@ -185,10 +182,10 @@ proptest! {
         let actor = Actor { id: actor_row.id, email: actor_row.email.clone(), role: actor_role };
         let mut app = App::new(Options::default(), 80, 24);
         app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
-        app.update(Event::Db(DbEvent::LoggedIn(actor.clone())));
+        app.update(answer(0, Answer::LoggedIn(actor.clone())));
         let mut with_me = initial;
         with_me.push(actor_row);
-        app.update(Event::Db(DbEvent::Users(with_me)));
+        app.update(answer(app.users_request.unwrap_or(0), Answer::Users(Ok(with_me))));
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         for ev in events {
             if let Event::Resize(w, h) = ev {
@@ -196,7 +193,7 @@ proptest! {
             }
             let cmds = app.update(ev);
             for c in &cmds {
-                prop_assert!(check_command(&actor, c).is_ok(), "{:?}", check_command(&actor, c));
+                prop_assert!(check_effect(&actor, c).is_ok(), "{:?}", check_effect(&actor, c));
             }
             prop_assert!(invariants(&app).is_ok(), "{:?}", invariants(&app));
             terminal.draw(|f| view::draw(f, &app)).unwrap();

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{
-    NewUser, PASSWORD, TestDb, insert_user, insert_user_with, live_store, migrated_store, scalar_i64,
+    NewUser, PASSWORD, TestDb, insert_user, insert_user_with, live_store, old_store, scalar_i64, signed_in,
     snapshot,
 };
 use skriptoteket_admin::auth::hasher;
@@ -62,6 +62,14 @@ async fn hash_of(pool: &sqlx::PgPool, email: &str) -> String {
 #[tokio::test]
 async fn migrate_then_bootstrap_then_provision() {
     let db = TestDb::new().await;
+    // Before the web app's own migrations, migrate refuses and creates nothing.
+    let o = run(&db, &["migrate"], "");
+    refused(&o, "run the web app's own migrations first");
+    assert_eq!(
+        scalar_i64(&db.pool().await, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").await,
+        0
+    );
+    db.load_live_schema().await;
     let o = run(&db, &["migrate"], "");
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(&db, &["migrate"], "");
@@ -267,12 +275,13 @@ async fn list_formats() {
 
 #[tokio::test]
 async fn set_role_is_all_or_nothing() {
-    let (db, _s) = migrated_store().await;
+    let (db, _s) = old_store().await;
     let pool = db.pool().await;
     insert_user(&pool, "admin@x.se", Role::Admin).await;
     insert_user(&pool, "a@x.se", Role::User).await;
     insert_user(&pool, "b@x.se", Role::User).await;
     insert_user(&pool, "other.admin@x.se", Role::Admin).await;
+    signed_in(&db.store().await, "admin@x.se").await;
     let before = snapshot(&pool).await;
     let o = run(
         &db,
@@ -303,7 +312,7 @@ async fn set_role_is_all_or_nothing() {
         "",
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("2 of 2 users changed"));
+    assert!(stdout(&o).contains("role set to contributor for 2 users"), "{}", stdout(&o));
     assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE role = 'contributor'").await, 2);
     assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM admin_audit_log WHERE action = 'set_role'").await, 2);
 }
@@ -346,10 +355,11 @@ async fn reset_password_revokes_sessions_unless_kept() {
 
 #[tokio::test]
 async fn non_utf8_and_huge_inputs_are_refused_cleanly() {
-    let (db, _s) = migrated_store().await;
+    let (db, _s) = old_store().await;
     let pool = db.pool().await;
     insert_user(&pool, "boss@x.se", Role::Superuser).await;
     insert_user(&pool, "anna@x.se", Role::User).await;
+    signed_in(&db.store().await, "boss@x.se").await;
     let before = snapshot(&pool).await;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_skriptoteket-admin"));
     let mut child = cmd
@@ -429,11 +439,15 @@ async fn delete_names_blockers_and_needs_yes_without_a_terminal() {
     let plain = insert_user(&pool, "plain@x.se", Role::User).await;
     common::insert_sessions(&pool, plain).await;
     db.exec(&format!(
-        "INSERT INTO tools (id, slug, title) VALUES ('00000000-0000-0000-0000-000000000001', 't', 'T');
-         INSERT INTO tool_versions (id, tool_id, version, authored_by)
-         VALUES (gen_random_uuid(), '00000000-0000-0000-0000-000000000001', 1, '{author}')"
+        "INSERT INTO tools (id, slug, title, owner_user_id)
+         SELECT '00000000-0000-0000-0000-000000000001', 't', 'T', id FROM users WHERE email = 'boss@x.se';
+         INSERT INTO tool_versions (id, tool_id, version_number, state, source_code, entrypoint, content_hash,
+                                    created_by_user_id)
+         VALUES (gen_random_uuid(), '00000000-0000-0000-0000-000000000001', 1, 'draft', 'x', 'main', 'h',
+                 '{author}')"
     ))
     .await;
+    signed_in(&db.store().await, "boss@x.se").await;
     let before = snapshot(&pool).await;
     let o = run(&db, &["delete", "--actor-email", "boss@x.se", "author@x.se", "plain@x.se", "--yes"], "");
     refused(&o, "tool_versions");
@@ -489,7 +503,7 @@ async fn mutations_refuse_without_the_audit_table() {
 
 #[tokio::test]
 async fn the_env_file_and_the_web_apps_url_form_work() {
-    let (db, _s) = migrated_store().await;
+    let (db, _s) = old_store().await;
     let dir = tempfile::tempdir().unwrap();
     let url = db.url().replacen("postgres://", "postgresql+asyncpg://", 1);
     std::fs::write(dir.path().join(".env"), format!("OTHER=x\nDATABASE_URL={url}\n")).unwrap();
@@ -504,7 +518,7 @@ async fn the_env_file_and_the_web_apps_url_form_work() {
 
 #[tokio::test]
 async fn no_flag_takes_a_password() {
-    let (db, _s) = migrated_store().await;
+    let (db, _s) = old_store().await;
     for flag in ["--password", "--actor-password", "--new-password"] {
         let o = run(&db, &["reset-password", "--actor-email", "a@x.se", "b@x.se", flag, "secret123"], "");
         assert_eq!(o.status.code(), Some(2), "{flag} must not exist");

@@ -91,7 +91,6 @@ fn a_typed_password_never_reaches_screen_log_or_audit() {
     c.send("p");
     c.send(" "); // type the password instead of generating one
     c.tab();
-    c.tab();
     let typed = "Sekret-Typed-Pw-42";
     c.type_text(typed);
     c.tab();

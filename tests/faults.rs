@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{insert_user, live_store, scalar_i64, seed_actor};
+use common::{apply, insert_user, live_store, scalar_i64, seed_actor};
+use skriptoteket_admin::domain::Change;
 use skriptoteket_admin::domain::Role;
-use skriptoteket_admin::store::mutate::{self, Change};
 use skriptoteket_admin::store::targets::Target;
 use skriptoteket_admin::store::{StoreError, users};
 use sqlx::Connection;
@@ -53,9 +53,7 @@ async fn a_bulk_change_killed_before_commit_changes_nothing() {
     let mut locker = lock_audit(db.url()).await;
     let change = {
         let (store, boss, targets) = (store.clone(), boss.clone(), targets.clone());
-        tokio::spawn(async move {
-            mutate::apply(&store, &boss, &targets, &Change::SetRole(Role::Contributor)).await
-        })
+        tokio::spawn(async move { apply(&store, &boss, &targets, &Change::SetRole(Role::Contributor)).await })
     };
     kill_waiting_backend(&pool).await;
     let res = change.await.unwrap();
@@ -70,7 +68,7 @@ async fn a_bulk_change_killed_before_commit_changes_nothing() {
     );
     assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM admin_audit_log").await, 0);
     // The pool replaces the dead connection: the next change works.
-    let done = mutate::apply(&store, &boss, &targets, &Change::SetRole(Role::Contributor)).await.unwrap();
+    let done = apply(&store, &boss, &targets, &Change::SetRole(Role::Contributor)).await.unwrap();
     assert_eq!(done.len(), 50);
     assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE role = 'contributor'").await, 50);
 }

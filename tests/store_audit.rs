@@ -3,109 +3,111 @@
 
 mod common;
 
+use rstest::rstest;
+
 use common::*;
+use skriptoteket_admin::domain::Change;
 use skriptoteket_admin::domain::Role;
-use skriptoteket_admin::store::mutate::{self, Change};
 use skriptoteket_admin::store::targets::Target;
 use skriptoteket_admin::store::{self, StoreError};
 
-both_shapes! {
-    async fn recent_returns_newest_first(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        let created = store::create::provision(&store, &su, &email("u@example.se"), Role::User, password_hash())
-            .await
-            .unwrap();
-        let other = insert_user(pool, "other@example.se", Role::User).await;
-        mutate::apply(&store, &su, &[Target::email("u@example.se")], &Change::SetRole(Role::Contributor))
-            .await
-            .unwrap();
-        mutate::apply(&store, &su, &[Target::email("other@example.se")], &Change::SetActive(false))
-            .await
-            .unwrap();
-        mutate::apply(&store, &su, &[Target::email("u@example.se")], &Change::SetActive(false))
-            .await
-            .unwrap();
-
-        let all = store::audit::recent(&store, 100, None).await.unwrap();
-        let actions: Vec<&str> = all.iter().map(|r| r.action.as_str()).collect();
-        assert_eq!(actions, ["deactivate", "deactivate", "set_role", "create_user"]);
-        assert!(all.windows(2).all(|w| (w[0].at, w[0].id) > (w[1].at, w[1].id)), "strictly newest first");
-        assert!(all.iter().all(|r| r.actor_email == "root@example.se"));
-        assert_eq!(all[1].target_id, Some(other));
-
-        let limited = store::audit::recent(&store, 2, None).await.unwrap();
-        assert_eq!(limited, all[..2].to_vec());
-
-        let mine = store::audit::recent(&store, 100, Some(created.id)).await.unwrap();
-        assert_eq!(mine.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(), ["deactivate", "set_role", "create_user"]);
-        assert_eq!(
-            store::audit::describe_change(&mine[1].before, &mine[1].after),
-            "role=user → role=contributor"
-        );
-        // Several rows of one change share their `at`; `id` keeps them newest first too.
-        mutate::apply(
-            &store,
-            &su,
-            &[Target::email("u@example.se"), Target::email("other@example.se")],
-            &Change::SetActive(true),
-        )
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn recent_returns_newest_first(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let created = store::create::provision(&store, &su, &email("u@example.se"), Role::User, password_hash())
         .await
         .unwrap();
-        let top = store::audit::recent(&store, 2, None).await.unwrap();
-        assert_eq!(top[0].at, top[1].at);
-        assert!(top[0].id > top[1].id);
-    }
+    let other = insert_user(pool, "other@example.se", Role::User).await;
+    apply(&store, &su, &[Target::email("u@example.se")], &Change::SetRole(Role::Contributor)).await.unwrap();
+    apply(&store, &su, &[Target::email("other@example.se")], &Change::SetActive(false)).await.unwrap();
+    apply(&store, &su, &[Target::email("u@example.se")], &Change::SetActive(false)).await.unwrap();
+
+    let all = store::audit::recent(&store, 100, None).await.unwrap();
+    let actions: Vec<&str> = all.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["deactivate", "deactivate", "set_role", "create_user"]);
+    assert!(all.windows(2).all(|w| (w[0].at, w[0].id) > (w[1].at, w[1].id)), "strictly newest first");
+    assert!(all.iter().all(|r| r.actor_email == "root@example.se"));
+    assert_eq!(all[1].target_id, Some(other));
+
+    let limited = store::audit::recent(&store, 2, None).await.unwrap();
+    assert_eq!(limited, all[..2].to_vec());
+
+    let mine = store::audit::recent(&store, 100, Some(created.id)).await.unwrap();
+    assert_eq!(
+        mine.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
+        ["deactivate", "set_role", "create_user"]
+    );
+    assert_eq!(
+        store::audit::describe_change(&mine[1].before, &mine[1].after),
+        "role=user → role=contributor"
+    );
+    // Several rows of one change share their `at`; `id` keeps them newest first too.
+    apply(
+        &store,
+        &su,
+        &[Target::email("u@example.se"), Target::email("other@example.se")],
+        &Change::SetActive(true),
+    )
+    .await
+    .unwrap();
+    let top = store::audit::recent(&store, 2, None).await.unwrap();
+    assert_eq!(top[0].at, top[1].at);
+    assert!(top[0].id > top[1].id);
 }
 
-both_shapes! {
-    async fn refused_or_rolled_back_changes_leave_no_audit_row(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        let u = insert_user(pool, "u@example.se", Role::User).await;
-        insert_user(pool, "peer@example.se", Role::Admin).await;
-        // Refused by the rules.
-        let _ = mutate::apply(
-            &store,
-            &admin,
-            &[Target::email("u@example.se"), Target::email("peer@example.se")],
-            &Change::SetActive(false),
-        )
-        .await
-        .expect_err("refused");
-        let _ = store::create::provision(&store, &admin, &email("new@example.se"), Role::Superuser, password_hash())
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn refused_or_rolled_back_changes_leave_no_audit_row(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let u = insert_user(pool, "u@example.se", Role::User).await;
+    insert_user(pool, "peer@example.se", Role::Admin).await;
+    // Refused by the rules.
+    let _ = apply(
+        &store,
+        &admin,
+        &[Target::email("u@example.se"), Target::email("peer@example.se")],
+        &Change::SetActive(false),
+    )
+    .await
+    .expect_err("refused");
+    let _ =
+        store::create::provision(&store, &admin, &email("new@example.se"), Role::Superuser, password_hash())
             .await
             .expect_err("refused");
-        // Failing in the database: a change whose UPDATE violates a constraint rolls back
-        // and leaves no audit row.
-        sqlx::raw_sql(
-            "ALTER TABLE users ADD CONSTRAINT no_contributors CHECK (role <> 'contributor') NOT VALID",
-        )
+    // Failing in the database: a change whose UPDATE violates a constraint rolls back
+    // and leaves no audit row.
+    sqlx::raw_sql("ALTER TABLE users ADD CONSTRAINT no_contributors CHECK (role <> 'contributor') NOT VALID")
         .execute(pool)
         .await
         .unwrap();
-        let err = mutate::apply(&store, &admin, &[Target::email("u@example.se")], &Change::SetRole(Role::Contributor))
-            .await
-            .expect_err("check constraint");
-        assert!(matches!(err, StoreError::Db(_)), "{err:?}");
-        assert_eq!(role_of(pool, u).await, "user");
-        assert!(is_active(pool, u).await);
-        assert_eq!(audit_count(pool).await, 0);
-        assert!(store::audit::recent(&store, 10, None).await.unwrap().is_empty());
-    }
+    let err = apply(&store, &admin, &[Target::email("u@example.se")], &Change::SetRole(Role::Contributor))
+        .await
+        .expect_err("check constraint");
+    assert!(matches!(err, StoreError::Db(_)), "{err:?}");
+    assert_eq!(role_of(pool, u).await, "user");
+    assert!(is_active(pool, u).await);
+    assert_eq!(audit_count(pool).await, 0);
+    assert!(store::audit::recent(&store, 10, None).await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn an_audit_write_that_fails_rolls_back_the_change() {
-    let (db, store) = migrated_store().await;
+    let (db, store) = old_store().await;
     let pool = &store.pool;
     let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
     let u = insert_user(pool, "u@example.se", Role::User).await;
     db.exec("ALTER TABLE admin_audit_log ADD CONSTRAINT no_set_role CHECK (action <> 'set_role')").await;
     let before = snapshot(pool).await;
-    let err = mutate::apply(&store, &su, &[Target::email("u@example.se")], &Change::SetRole(Role::Admin))
+    let err = apply(&store, &su, &[Target::email("u@example.se")], &Change::SetRole(Role::Admin))
         .await
         .expect_err("audit insert fails");
     assert!(matches!(err, StoreError::Db(_)), "{err:?}");
@@ -156,9 +158,13 @@ async fn every_change_needs_the_audit_table() {
         Change::SetActive(false),
         Change::Unlock,
         Change::RevokeSessions,
-        Change::ResetPassword { hash: password_hash().to_string(), revoke_sessions: true },
+        Change::VerifyEmail,
+        Change::ResetPassword { revoke_sessions: true },
     ] {
-        needs(mutate::apply(&store, &su, &target, &change).await.map(drop), &format!("{change:?}"));
+        needs(
+            apply_with_hash(&store, &su, &target, &change, Some(password_hash())).await.map(drop),
+            &format!("{change:?}"),
+        );
     }
     needs(store::delete::delete(&store, &su, &target).await.map(drop), "delete");
     needs(store::audit::recent(&store, 10, None).await.map(drop), "audit::recent");
@@ -170,6 +176,13 @@ async fn every_change_needs_the_audit_table() {
 
     // Reading still works: list, sign-in and the delete plan.
     assert_eq!(store::users::list(&store, &Default::default()).await.unwrap().len(), 2);
-    store::login::authenticate(&store, "root@example.se", &secret(PASSWORD)).await.expect("sign in");
+    store::login::authenticate(
+        &store,
+        "root@example.se",
+        &secret(PASSWORD),
+        &skriptoteket_admin::store::login::Origin::current("tests"),
+    )
+    .await
+    .expect("sign in");
     store::delete::plan(&store, &su, &target).await.expect("plan");
 }

@@ -3,6 +3,8 @@
 
 mod common;
 
+use rstest::rstest;
+
 use common::*;
 use serde_json::json;
 use skriptoteket_admin::auth::hasher;
@@ -15,176 +17,189 @@ async fn profiles(pool: &PgPool) -> i64 {
     scalar_i64(pool, "SELECT count(*) FROM user_profiles").await
 }
 
-both_shapes! {
-    async fn superuser_provisions_every_role(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        for role in Role::ALL {
-            let addr = format!("new-{role}@example.se");
-            let row = store::create::provision(&store, &su, &email(&addr), role, password_hash())
-                .await
-                .unwrap_or_else(|e| panic!("{role}: {e}"));
-            assert_eq!(row.email, addr);
-            assert_eq!(row.role, role);
-            let (db_role, provider, active, hash, ext): (String, String, bool, Option<String>, Option<String>) =
-                sqlx::query_as(
-                    "SELECT role::text, auth_provider::text, is_active, password_hash::text, external_id::text
-                     FROM users WHERE id = $1",
-                )
-                .bind(row.id)
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            assert_eq!(db_role, role.as_str());
-            assert_eq!(provider, "local");
-            assert!(active);
-            assert_eq!(hash.as_deref(), Some(password_hash()));
-            assert_eq!(ext, None);
-            assert_eq!(row.id.get_version_num(), 4, "ids are uuid v4");
-        }
-        assert_eq!(scalar_i64(pool, "SELECT count(*) FROM users").await, 5);
-    }
-}
-
-both_shapes! {
-    async fn provision_writes_an_audit_row_and_a_profile(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        let row = store::create::provision(
-            &store,
-            &admin,
-            &email("  Ny.Person@Example.SE "),
-            Role::Contributor,
-            password_hash(),
-        )
-        .await
-        .expect("admin provisions a contributor");
-        assert_eq!(row.email, "ny.person@example.se", "stored normalised");
-        let stored: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn superuser_provisions_every_role(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    for role in Role::ALL {
+        let addr = format!("new-{role}@example.se");
+        let row = store::create::provision(&store, &su, &email(&addr), role, password_hash())
+            .await
+            .unwrap_or_else(|e| panic!("{role}: {e}"));
+        assert_eq!(row.email, addr);
+        assert_eq!(row.role, role);
+        let (db_role, provider, active, hash, ext): (String, String, bool, Option<String>, Option<String>) =
+            sqlx::query_as(
+                "SELECT role::text, auth_provider::text, is_active, password_hash::text, external_id::text
+                 FROM users WHERE id = $1",
+            )
             .bind(row.id)
             .fetch_one(pool)
             .await
             .unwrap();
-        assert_eq!(stored, "ny.person@example.se");
+        assert_eq!(db_role, role.as_str());
+        assert_eq!(provider, "local");
+        assert!(active);
+        assert_eq!(hash.as_deref(), Some(password_hash()));
+        assert_eq!(ext, None);
+        assert_eq!(row.id.get_version_num(), 4, "ids are uuid v4");
+    }
+    assert_eq!(scalar_i64(pool, "SELECT count(*) FROM users").await, 5);
+}
 
-        let audit = audit_rows(pool).await;
-        assert_eq!(audit.len(), 1);
-        let (action, actor_id, target_id, before, after) = &audit[0];
-        assert_eq!(action, "create_user");
-        assert_eq!(*actor_id, Some(admin.id));
-        assert_eq!(*target_id, Some(row.id));
-        assert!(before.as_ref().is_none_or(|v| v.is_null()), "{before:?}");
-        let after = after.clone().expect("after");
-        assert_eq!(after["role"], json!("contributor"));
-        assert_eq!(after["email"], json!("ny.person@example.se"));
-        assert!(!after.to_string().contains("argon2"), "no hash in the audit log");
-        let actor_email: String = sqlx::query_scalar("SELECT actor_email::text FROM admin_audit_log")
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        assert_eq!(actor_email, "admin@example.se");
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn provision_writes_an_audit_row_and_a_profile(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let row = store::create::provision(
+        &store,
+        &admin,
+        &email("  Ny.Person@Example.SE "),
+        Role::Contributor,
+        password_hash(),
+    )
+    .await
+    .expect("admin provisions a contributor");
+    assert_eq!(row.email, "ny.person@example.se", "stored normalised");
+    let stored: String = sqlx::query_scalar("SELECT email::text FROM users WHERE id = $1")
+        .bind(row.id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, "ny.person@example.se");
 
-        if shape.is_live() {
-            let (locale, display): (String, Option<String>) =
-                sqlx::query_as("SELECT locale::text, display_name::text FROM user_profiles WHERE user_id = $1")
-                    .bind(row.id)
-                    .fetch_one(pool)
-                    .await
-                    .expect("a user_profiles row for the new user");
-            assert_eq!(locale, "sv-SE");
-            assert_eq!(display, None);
-            assert_eq!(profiles(pool).await, 1);
-        } else {
-            assert!(!store.schema.user_profiles);
-        }
+    let audit = audit_rows(pool).await;
+    assert_eq!(audit.len(), 1);
+    let (action, actor_id, target_id, before, after) = &audit[0];
+    assert_eq!(action, "create_user");
+    assert_eq!(*actor_id, Some(admin.id));
+    assert_eq!(*target_id, Some(row.id));
+    assert!(before.as_ref().is_none_or(|v| v.is_null()), "{before:?}");
+    let after = after.clone().expect("after");
+    assert_eq!(after["role"], json!("contributor"));
+    assert_eq!(after["email"], json!("ny.person@example.se"));
+    assert!(!after.to_string().contains("argon2"), "no hash in the audit log");
+    let actor_email: String =
+        sqlx::query_scalar("SELECT actor_email::text FROM admin_audit_log").fetch_one(pool).await.unwrap();
+    assert_eq!(actor_email, "admin@example.se");
+
+    if shape.is_live() {
+        let (locale, display): (String, Option<String>) =
+            sqlx::query_as("SELECT locale::text, display_name::text FROM user_profiles WHERE user_id = $1")
+                .bind(row.id)
+                .fetch_one(pool)
+                .await
+                .expect("a user_profiles row for the new user");
+        assert_eq!(locale, "sv-SE");
+        assert_eq!(display, None);
+        assert_eq!(profiles(pool).await, 1);
+    } else {
+        assert!(!store.schema.user_profiles);
     }
 }
 
-both_shapes! {
-    async fn admin_may_not_provision_admins_or_superusers(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        let before = snapshot(pool).await;
-        for role in [Role::Admin, Role::Superuser] {
-            let err = store::create::provision(&store, &admin, &email("up@example.se"), role, password_hash())
-                .await
-                .expect_err("refused");
-            assert!(
-                matches!(&err, StoreError::Denied { reason: Denied::ProvisionRole, .. }),
-                "{role}: {err:?}"
-            );
-            assert!(
-                err.to_string().contains("Insufficient permissions to provision that user."),
-                "{err}"
-            );
-        }
-        assert_eq!(snapshot(pool).await, before, "nothing written on refusal");
-        assert_eq!(audit_count(pool).await, 0);
-        // And the allowed roles do work for the same admin.
-        for role in [Role::User, Role::Contributor] {
-            store::create::provision(&store, &admin, &email(&format!("{role}@example.se")), role, password_hash())
-                .await
-                .unwrap();
-        }
-        assert_eq!(audit_count(pool).await, 2);
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn admin_may_not_provision_admins_or_superusers(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let before = snapshot(pool).await;
+    for role in [Role::Admin, Role::Superuser] {
+        let err = store::create::provision(&store, &admin, &email("up@example.se"), role, password_hash())
+            .await
+            .expect_err("refused");
+        assert!(matches!(&err, StoreError::Denied { reason: Denied::ProvisionRole, .. }), "{role}: {err:?}");
+        assert!(err.to_string().contains("Insufficient permissions to provision that user."), "{err}");
     }
+    assert_eq!(snapshot(pool).await, before, "nothing written on refusal");
+    assert_eq!(audit_count(pool).await, 0);
+    // And the allowed roles do work for the same admin.
+    for role in [Role::User, Role::Contributor] {
+        store::create::provision(
+            &store,
+            &admin,
+            &email(&format!("{role}@example.se")),
+            role,
+            password_hash(),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(audit_count(pool).await, 2);
 }
 
-both_shapes! {
-    async fn users_contributors_and_stale_actors_may_not_provision(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        for role in [Role::User, Role::Contributor] {
-            let actor = seed_actor(pool, &format!("low-{role}@example.se"), role).await;
-            let err = store::create::provision(&store, &actor, &email("x@example.se"), Role::User, password_hash())
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn users_contributors_and_stale_actors_may_not_provision(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    for role in [Role::User, Role::Contributor] {
+        let actor = seed_actor(pool, &format!("low-{role}@example.se"), role).await;
+        let err =
+            store::create::provision(&store, &actor, &email("x@example.se"), Role::User, password_hash())
                 .await
                 .expect_err("refused");
-            assert!(matches!(err, StoreError::Denied { reason: Denied::NotAnAdmin, .. }), "{err:?}");
-        }
-        // An admin deactivated after signing in can do nothing.
-        let gone = seed_actor(pool, "gone@example.se", Role::Admin).await;
-        sqlx::query("UPDATE users SET is_active = false WHERE id = $1").bind(gone.id).execute(pool).await.unwrap();
-        let err = store::create::provision(&store, &gone, &email("x@example.se"), Role::User, password_hash())
-            .await
-            .expect_err("refused");
-        assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
-        // An admin demoted after signing in (the Actor still says admin) can do nothing.
-        let demoted = seed_actor(pool, "demoted@example.se", Role::Admin).await;
-        sqlx::query("UPDATE users SET role = 'user' WHERE id = $1").bind(demoted.id).execute(pool).await.unwrap();
-        let err = store::create::provision(&store, &demoted, &email("x@example.se"), Role::User, password_hash())
-            .await
-            .expect_err("refused");
         assert!(matches!(err, StoreError::Denied { reason: Denied::NotAnAdmin, .. }), "{err:?}");
-        assert_eq!(scalar_i64(pool, "SELECT count(*) FROM users WHERE email = 'x@example.se'").await, 0);
-        assert_eq!(audit_count(pool).await, 0);
     }
+    // An admin deactivated after signing in can do nothing.
+    let gone = seed_actor(pool, "gone@example.se", Role::Admin).await;
+    sqlx::query("UPDATE users SET is_active = false WHERE id = $1")
+        .bind(gone.id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let err = store::create::provision(&store, &gone, &email("x@example.se"), Role::User, password_hash())
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
+    // An admin demoted after signing in (the Actor still says admin) can do nothing.
+    let demoted = seed_actor(pool, "demoted@example.se", Role::Admin).await;
+    sqlx::query("UPDATE users SET role = 'user' WHERE id = $1").bind(demoted.id).execute(pool).await.unwrap();
+    let err = store::create::provision(&store, &demoted, &email("x@example.se"), Role::User, password_hash())
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, StoreError::Denied { reason: Denied::NotAnAdmin, .. }), "{err:?}");
+    assert_eq!(scalar_i64(pool, "SELECT count(*) FROM users WHERE email = 'x@example.se'").await, 0);
+    assert_eq!(audit_count(pool).await, 0);
 }
 
-both_shapes! {
-    async fn duplicate_email_in_any_case_or_spacing_is_refused(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        let first = store::create::provision(&store, &su, &email("anna@example.se"), Role::User, password_hash())
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn duplicate_email_in_any_case_or_spacing_is_refused(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let first = store::create::provision(&store, &su, &email("anna@example.se"), Role::User, password_hash())
+        .await
+        .unwrap();
+    let before = snapshot(pool).await;
+    for dup in ["anna@example.se", "ANNA@Example.se", "  Anna@EXAMPLE.SE\t"] {
+        let err = store::create::provision(&store, &su, &email(dup), Role::Admin, password_hash())
             .await
-            .unwrap();
-        let before = snapshot(pool).await;
-        for dup in ["anna@example.se", "ANNA@Example.se", "  Anna@EXAMPLE.SE\t"] {
-            let err = store::create::provision(&store, &su, &email(dup), Role::Admin, password_hash())
-                .await
-                .expect_err("duplicate");
-            assert!(matches!(&err, StoreError::AlreadyExists(e) if e == "anna@example.se"), "{err:?}");
-            assert!(err.to_string().starts_with("User already exists for that email."), "{err}");
-        }
-        assert_eq!(snapshot(pool).await, before, "no second user, profile or audit row");
-        assert_eq!(role_of(pool, first.id).await, "user", "the existing account is untouched");
-        assert_eq!(audit_count(pool).await, 1);
-        if shape.is_live() {
-            assert_eq!(profiles(pool).await, 1);
-        }
+            .expect_err("duplicate");
+        assert!(matches!(&err, StoreError::AlreadyExists(e) if e == "anna@example.se"), "{err:?}");
+        assert!(err.to_string().starts_with("User already exists for that email."), "{err}");
+    }
+    assert_eq!(snapshot(pool).await, before, "no second user, profile or audit row");
+    assert_eq!(role_of(pool, first.id).await, "user", "the existing account is untouched");
+    assert_eq!(audit_count(pool).await, 1);
+    if shape.is_live() {
+        assert_eq!(profiles(pool).await, 1);
     }
 }
 
@@ -207,45 +222,47 @@ async fn profile_failure_rolls_back_the_user() {
     assert_eq!(snapshot(pool).await, before);
 }
 
-both_shapes! {
-    async fn bootstrap_creates_the_first_superuser(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        assert!(!store::users::superuser_exists(&store).await.unwrap());
-        // Ordinary accounts may exist already (an imported deployment): still allowed.
-        insert_user(pool, "someone@example.se", Role::Admin).await;
-        let row = store::create::bootstrap(&store, &email(" First@Example.se "), password_hash())
-            .await
-            .expect("bootstrap on a database without superusers");
-        assert_eq!(row.role, Role::Superuser);
-        assert_eq!(row.email, "first@example.se");
-        assert!(row.is_active && row.is_local());
-        assert_eq!(role_of(pool, row.id).await, "superuser");
-        let hash = password_hash_of(pool, row.id).await.expect("hash");
-        assert!(hasher::verify(&secret(PASSWORD), &hash));
-        let audit = audit_rows(pool).await;
-        assert_eq!(audit.len(), 1);
-        assert_eq!(audit[0].0, "bootstrap_superuser");
-        assert_eq!(audit[0].1, Some(row.id), "the new account is its own actor");
-        assert_eq!(audit[0].2, Some(row.id));
-        if shape.is_live() {
-            assert_eq!(profiles(pool).await, 1);
-        }
-        assert!(store::users::superuser_exists(&store).await.unwrap());
-
-        // A second bootstrap is refused and writes nothing.
-        let before = snapshot(pool).await;
-        let err = store::create::bootstrap(&store, &email("second@example.se"), password_hash())
-            .await
-            .expect_err("refused");
-        assert!(matches!(err, StoreError::SuperuserExists), "{err:?}");
-        assert_eq!(snapshot(pool).await, before);
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn bootstrap_creates_the_first_superuser(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    assert!(!store::users::superuser_exists(&store).await.unwrap());
+    // Ordinary accounts may exist already (an imported deployment): still allowed.
+    insert_user(pool, "someone@example.se", Role::Admin).await;
+    let row = store::create::bootstrap(&store, &email(" First@Example.se "), password_hash())
+        .await
+        .expect("bootstrap on a database without superusers");
+    assert_eq!(row.role, Role::Superuser);
+    assert_eq!(row.email, "first@example.se");
+    assert!(row.is_active && row.is_local());
+    assert_eq!(role_of(pool, row.id).await, "superuser");
+    let hash = password_hash_of(pool, row.id).await.expect("hash");
+    assert!(hasher::verify(&secret(PASSWORD), &hash));
+    let audit = audit_rows(pool).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].0, "bootstrap_superuser");
+    assert_eq!(audit[0].1, Some(row.id), "the new account is its own actor");
+    assert_eq!(audit[0].2, Some(row.id));
+    if shape.is_live() {
+        assert_eq!(profiles(pool).await, 1);
     }
+    assert!(store::users::superuser_exists(&store).await.unwrap());
+
+    // A second bootstrap is refused and writes nothing.
+    let before = snapshot(pool).await;
+    let err = store::create::bootstrap(&store, &email("second@example.se"), password_hash())
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, StoreError::SuperuserExists), "{err:?}");
+    assert_eq!(snapshot(pool).await, before);
 }
 
 #[tokio::test]
 async fn bootstrap_is_refused_while_any_superuser_exists_even_inactive() {
-    let (_db, store) = migrated_store().await;
+    let (_db, store) = old_store().await;
     let pool = &store.pool;
     insert_user_with(pool, &NewUser::local("old@example.se", Role::Superuser).inactive()).await;
     let before = snapshot(pool).await;
@@ -258,7 +275,7 @@ async fn bootstrap_is_refused_while_any_superuser_exists_even_inactive() {
 
 #[tokio::test]
 async fn bootstrap_of_an_existing_email_is_already_exists() {
-    let (_db, store) = migrated_store().await;
+    let (_db, store) = old_store().await;
     let pool = &store.pool;
     let id: Uuid = insert_user(pool, "taken@example.se", Role::User).await;
     let err = store::create::bootstrap(&store, &email("TAKEN@example.se"), password_hash())

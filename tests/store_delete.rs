@@ -3,6 +3,8 @@
 
 mod common;
 
+use rstest::rstest;
+
 use common::*;
 use serde_json::json;
 use skriptoteket_admin::domain::{Denied, Role};
@@ -12,11 +14,15 @@ use skriptoteket_admin::store::{self, StoreError};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+/// A tool, owned (tools.owner_user_id is RESTRICT) by an account of its own, so the tool
+/// never holds the users a test deletes.
 async fn tool(pool: &PgPool) -> Uuid {
     let id = Uuid::new_v4();
-    sqlx::query("INSERT INTO tools (id, slug, title) VALUES ($1, $2, 'A tool')")
+    let owner = insert_user(pool, &format!("owner-{}@example.se", id.simple()), Role::Contributor).await;
+    sqlx::query("INSERT INTO tools (id, slug, title, owner_user_id) VALUES ($1, $2, 'A tool', $3)")
         .bind(id)
         .bind(id.simple().to_string())
+        .bind(owner)
         .execute(pool)
         .await
         .unwrap();
@@ -30,8 +36,7 @@ async fn rich_user(pool: &PgPool, email: &str) -> Uuid {
     insert_session(pool, id, SessionKind::Active).await;
     insert_session(pool, id, SessionKind::Expired).await;
     let t = tool(pool).await;
-    sqlx::query("INSERT INTO favourites (id, user_id, tool_id) VALUES ($1, $2, $3)")
-        .bind(Uuid::new_v4())
+    sqlx::query("INSERT INTO user_favorite_tools (user_id, tool_id) VALUES ($1, $2)")
         .bind(id)
         .bind(t)
         .execute(pool)
@@ -42,14 +47,19 @@ async fn rich_user(pool: &PgPool, email: &str) -> Uuid {
         .execute(pool)
         .await
         .unwrap();
-    for ok in [true, false] {
-        sqlx::query("INSERT INTO login_events (user_id, email, success) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(email)
-            .bind(ok)
-            .execute(pool)
-            .await
-            .unwrap();
+    for (status, code) in [("success", None), ("failure", Some("INVALID_CREDENTIALS"))] {
+        sqlx::query(
+            "INSERT INTO login_events (id, user_id, status, failure_code, auth_provider, user_agent)
+             VALUES ($1, $2, $3, $4, 'local', $5)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(id)
+        .bind(status)
+        .bind(code)
+        .bind(format!("test browser of {email}"))
+        .execute(pool)
+        .await
+        .unwrap();
     }
     id
 }
@@ -58,15 +68,25 @@ async fn rich_user(pool: &PgPool, email: &str) -> Uuid {
 async fn author_versions(pool: &PgPool, author: Uuid, n: i32) {
     let t = tool(pool).await;
     for v in 0..n {
-        sqlx::query("INSERT INTO tool_versions (id, tool_id, version, authored_by) VALUES ($1, $2, $3, $4)")
-            .bind(Uuid::new_v4())
-            .bind(t)
-            .bind(v)
-            .bind(author)
-            .execute(pool)
-            .await
-            .unwrap();
+        insert_version(pool, t, v + 1, author, None).await;
     }
+}
+
+/// A tool version (`archived`: a tool has at most one active version).
+async fn insert_version(pool: &PgPool, tool: Uuid, number: i32, author: Uuid, reviewer: Option<Uuid>) {
+    sqlx::query(
+        "INSERT INTO tool_versions (id, tool_id, version_number, state, source_code, entrypoint, content_hash,
+                                    created_by_user_id, reviewed_by_user_id)
+         VALUES ($1, $2, $3, 'archived', 'print(1)', 'main', md5($3::text), $4, $5)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(tool)
+    .bind(number)
+    .bind(author)
+    .bind(reviewer)
+    .execute(pool)
+    .await
+    .unwrap();
 }
 
 fn dep(table: &str, column: &str, on_delete: OnDelete, rows: i64) -> Dependent {
@@ -92,9 +112,9 @@ async fn plan_lists_cascades_and_set_null_from_the_catalog() {
     assert_eq!(
         plan.effects,
         [
-            dep("favourites", "user_id", OnDelete::Cascade, 1),
             dep("login_events", "user_id", OnDelete::SetNull, 2),
             dep("sessions", "user_id", OnDelete::Cascade, 2),
+            dep("user_favorite_tools", "user_id", OnDelete::Cascade, 1),
             dep("user_profiles", "user_id", OnDelete::Cascade, 1),
         ]
     );
@@ -116,7 +136,8 @@ async fn delete_cascades_sets_null_and_audits_in_one_transaction() {
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [rich]);
 
     assert!(!user_exists(pool, rich).await);
-    for (table, column) in [("sessions", "user_id"), ("favourites", "user_id"), ("user_profiles", "user_id")]
+    for (table, column) in
+        [("sessions", "user_id"), ("user_favorite_tools", "user_id"), ("user_profiles", "user_id")]
     {
         assert_eq!(count_for(pool, table, column, rich).await, 0, "{table} cascaded");
         assert!(count_for(pool, table, column, keep).await > 0, "{table} of others kept");
@@ -124,7 +145,7 @@ async fn delete_cascades_sets_null_and_audits_in_one_transaction() {
     assert_eq!(
         scalar_i64(
             pool,
-            "SELECT count(*) FROM login_events WHERE user_id IS NULL AND email = 'rich@example.se'"
+            "SELECT count(*) FROM login_events WHERE user_id IS NULL AND user_agent = 'test browser of rich@example.se'"
         )
         .await,
         2,
@@ -151,7 +172,7 @@ async fn delete_cascades_sets_null_and_audits_in_one_transaction() {
 
 #[tokio::test]
 async fn delete_on_an_empty_database_cascades_sessions() {
-    let (_db, store) = migrated_store().await;
+    let (_db, store) = old_store().await;
     let pool = &store.pool;
     let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
     let u = insert_user(pool, "u@example.se", Role::Contributor).await;
@@ -174,7 +195,7 @@ async fn a_restricting_reference_blocks_the_delete_and_names_the_table() {
     let before = snapshot(pool).await;
 
     let plan = store::delete::plan(&store, &su, &[Target::email("author@example.se")]).await.unwrap();
-    assert_eq!(plan.blockers, [dep("tool_versions", "authored_by", OnDelete::Restrict, 3)]);
+    assert_eq!(plan.blockers, [dep("tool_versions", "created_by_user_id", OnDelete::Restrict, 3)]);
     assert!(plan.is_blocked());
     assert_eq!(plan.effects.len(), 4, "effects are still listed");
 
@@ -184,7 +205,7 @@ async fn a_restricting_reference_blocks_the_delete_and_names_the_table() {
     assert_eq!(p.blockers, plan.blockers);
     let msg = err.to_string();
     assert!(
-        msg.contains("author@example.se") && msg.contains("3 rows in tool_versions (authored_by)"),
+        msg.contains("author@example.se") && msg.contains("3 rows in tool_versions (created_by_user_id)"),
         "{msg}"
     );
     assert!(msg.contains("Nothing was deleted"), "{msg}");
@@ -195,23 +216,21 @@ async fn a_restricting_reference_blocks_the_delete_and_names_the_table() {
 
 #[tokio::test]
 async fn no_action_and_maintainer_references_block_too() {
-    let (_db, store) = live_store().await;
+    let (db, store) = live_store().await;
     let pool = &store.pool;
     let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
     let author = insert_user(pool, "author@example.se", Role::Contributor).await;
     let reviewer = insert_user(pool, "reviewer@example.se", Role::Admin).await;
     let maintainer = insert_user(pool, "maint@example.se", Role::User).await;
+    let noter = insert_user(pool, "noter@example.se", Role::User).await;
     let t = tool(pool).await;
-    sqlx::query(
-        "INSERT INTO tool_versions (id, tool_id, version, authored_by, reviewed_by) VALUES ($1, $2, 1, $3, $4)",
-    )
-    .bind(Uuid::new_v4())
-    .bind(t)
-    .bind(author)
-    .bind(reviewer)
-    .execute(pool)
-    .await
-    .unwrap();
+    insert_version(pool, t, 1, author, Some(reviewer)).await;
+    // A deployment's own table whose key says nothing (NO ACTION) blocks like RESTRICT.
+    db.exec(&format!(
+        "CREATE TABLE local_notes (id serial PRIMARY KEY, author_id uuid NOT NULL REFERENCES users(id));
+         INSERT INTO local_notes (author_id) VALUES ('{noter}');"
+    ))
+    .await;
     sqlx::query("INSERT INTO tool_maintainers (tool_id, user_id) VALUES ($1, $2)")
         .bind(t)
         .bind(maintainer)
@@ -220,8 +239,9 @@ async fn no_action_and_maintainer_references_block_too() {
         .unwrap();
     let before = snapshot(pool).await;
     for (email, table, column) in [
-        ("reviewer@example.se", "tool_versions", "reviewed_by"),
+        ("reviewer@example.se", "tool_versions", "reviewed_by_user_id"),
         ("maint@example.se", "tool_maintainers", "user_id"),
+        ("noter@example.se", "local_notes", "author_id"),
     ] {
         let err = store::delete::delete(&store, &su, &[Target::email(email)]).await.expect_err("blocked");
         let StoreError::DeleteBlocked(p) = &err else { panic!("{email}: {err:?}") };
@@ -245,7 +265,7 @@ async fn bulk_delete_with_one_blocked_target_deletes_none() {
 
     let plan = store::delete::plan(&store, &su, &targets).await.unwrap();
     assert_eq!(plan.emails, ["a@example.se", "b@example.se", "c@example.se"]);
-    assert_eq!(plan.blockers, [dep("tool_versions", "authored_by", OnDelete::Restrict, 2)]);
+    assert_eq!(plan.blockers, [dep("tool_versions", "created_by_user_id", OnDelete::Restrict, 2)]);
     assert!(plan.effects.contains(&dep("sessions", "user_id", OnDelete::Cascade, 6)), "{plan:?}");
 
     let err = store::delete::delete(&store, &su, &targets).await.expect_err("blocked");
@@ -273,9 +293,9 @@ async fn a_second_level_restriction_is_reported_as_blocked() {
     let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
     let u = rich_user(pool, "u@example.se").await;
     db.exec(
-        "CREATE TABLE favourite_notes (id serial PRIMARY KEY,
-             favourite_id uuid NOT NULL REFERENCES favourites(id) ON DELETE RESTRICT);
-         INSERT INTO favourite_notes (favourite_id) SELECT id FROM favourites;",
+        "CREATE TABLE session_notes (id serial PRIMARY KEY,
+             session_id uuid NOT NULL REFERENCES sessions(id) ON DELETE RESTRICT);
+         INSERT INTO session_notes (session_id) SELECT id FROM sessions;",
     )
     .await;
     let before = snapshot(pool).await;
@@ -284,44 +304,61 @@ async fn a_second_level_restriction_is_reported_as_blocked() {
         .expect_err("blocked by a second-level reference");
     let StoreError::DeleteBlocked(p) = &err else { panic!("{err:?}") };
     assert!(p.is_blocked());
-    assert!(err.to_string().contains("favourite"), "{err}");
+    assert!(err.to_string().contains("session_notes"), "{err}");
     assert_eq!(snapshot(pool).await, before);
     assert!(user_exists(pool, u).await);
 }
 
-both_shapes! {
-    async fn delete_follows_the_permission_rules(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        insert_user(pool, "peer@example.se", Role::Admin).await;
-        insert_user(pool, "u@example.se", Role::User).await;
-        let before = snapshot(pool).await;
-        let err = store::delete::delete(&store, &admin, &[Target::email("u@example.se"), Target::email("peer@example.se")])
-            .await
-            .expect_err("admin may not delete an admin");
-        assert!(matches!(err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }), "{err:?}");
-        let err = store::delete::plan(&store, &admin, &[Target::email("peer@example.se")]).await.expect_err("plan too");
-        assert!(matches!(err, StoreError::Denied { .. }), "{err:?}");
-        let err = store::delete::delete(&store, &admin, &[Target::email("admin@example.se")]).await.expect_err("self");
-        assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
-        let err = store::delete::delete(&store, &admin, &[Target::email("ghost@example.se")]).await.expect_err("unknown");
-        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
-        assert_eq!(snapshot(pool).await, before);
-    }
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn delete_follows_the_permission_rules(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    insert_user(pool, "peer@example.se", Role::Admin).await;
+    insert_user(pool, "u@example.se", Role::User).await;
+    let before = snapshot(pool).await;
+    let err = store::delete::delete(
+        &store,
+        &admin,
+        &[Target::email("u@example.se"), Target::email("peer@example.se")],
+    )
+    .await
+    .expect_err("admin may not delete an admin");
+    assert!(matches!(err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }), "{err:?}");
+    let err =
+        store::delete::plan(&store, &admin, &[Target::email("peer@example.se")]).await.expect_err("plan too");
+    assert!(matches!(err, StoreError::Denied { .. }), "{err:?}");
+    let err =
+        store::delete::delete(&store, &admin, &[Target::email("admin@example.se")]).await.expect_err("self");
+    assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
+    let err = store::delete::delete(&store, &admin, &[Target::email("ghost@example.se")])
+        .await
+        .expect_err("unknown");
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert_eq!(snapshot(pool).await, before);
 }
 
-both_shapes! {
-    async fn delete_of_a_row_changed_since_seen_is_stale(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        let u = insert_user(pool, "u@example.se", Role::User).await;
-        let row = store::users::by_ids(&store, &[u]).await.unwrap().remove(0);
-        sqlx::query("UPDATE users SET email = 'renamed@example.se' WHERE id = $1").bind(u).execute(pool).await.unwrap();
-        let before = snapshot(pool).await;
-        let err = store::delete::delete(&store, &su, &[Target::Seen(Expected::of(&row))]).await.expect_err("stale");
-        assert!(matches!(&err, StoreError::Stale { what, .. } if what.contains("renamed@example.se")), "{err:?}");
-        assert_eq!(snapshot(pool).await, before);
-    }
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn delete_of_a_row_changed_since_seen_is_stale(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let u = insert_user(pool, "u@example.se", Role::User).await;
+    let row = store::users::by_ids(&store, &[u]).await.unwrap().remove(0);
+    sqlx::query("UPDATE users SET email = 'renamed@example.se' WHERE id = $1")
+        .bind(u)
+        .execute(pool)
+        .await
+        .unwrap();
+    let before = snapshot(pool).await;
+    let err =
+        store::delete::delete(&store, &su, &[Target::Seen(Expected::of(&row))]).await.expect_err("stale");
+    assert!(matches!(&err, StoreError::Stale { what, .. } if what.contains("renamed@example.se")), "{err:?}");
+    assert_eq!(snapshot(pool).await, before);
 }

@@ -103,9 +103,14 @@ async fn hashes_round_trip_through_the_database() {
     let mut admin = NewUser::local("webadmin@example.se", Role::Admin);
     admin.password_hash = Some(&web_hash);
     let id = insert_user_with(pool, &admin).await;
-    let actor = store::login::authenticate(&store, "webadmin@example.se", &secret(PASSWORD))
-        .await
-        .expect("a web-app hash signs in to the console");
+    let actor = store::login::authenticate(
+        &store,
+        "webadmin@example.se",
+        &secret(PASSWORD),
+        &skriptoteket_admin::store::login::Origin::current("tests"),
+    )
+    .await
+    .expect("a web-app hash signs in to the console");
     assert_eq!(actor.id, id);
 
     let new_hash = hasher::hash(&secret("teacher password 1")).unwrap();

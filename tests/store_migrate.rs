@@ -1,11 +1,14 @@
-//! `migrate`: creates what an empty database lacks, leaves a live deployment's tables as
-//! they are, is idempotent; and `Schema::detect` reports what each shape offers.
+//! `migrate`: adds only the tool's own tables, refuses a database the web app has not
+//! migrated, leaves a deployment's tables as they are, is idempotent; and `Schema::detect`
+//! reports what each shape offers.
 
 mod common;
 
+use rstest::rstest;
+
 use common::*;
 use skriptoteket_admin::domain::Role;
-use skriptoteket_admin::store::{self, Schema};
+use skriptoteket_admin::store::{self, Schema, StoreError};
 use sqlx::PgPool;
 
 /// The console's own additions; everything else must be untouched by `migrate`.
@@ -42,18 +45,33 @@ fn without_ours<T: Clone>(rows: &[(String, T)]) -> Vec<(String, T)> {
 }
 
 #[tokio::test]
-async fn creates_users_sessions_and_audit_log_on_an_empty_database() {
+async fn refuses_a_database_without_the_web_apps_tables_and_creates_nothing() {
     let db = TestDb::new().await;
     let mut store = db.store().await;
     assert_eq!(store.schema, Schema::default(), "nothing exists before migrate");
-    assert!(tables(&store.pool).await.is_empty());
+
+    let err = store::migrate::run(&mut store).await.expect_err("refused");
+
+    assert!(matches!(err, StoreError::NoUsersTable), "{err:?}");
+    assert!(err.to_string().contains("web app's own migrations first"), "{err}");
+    assert!(tables(&store.pool).await.is_empty(), "migrate created a table: {:?}", tables(&store.pool).await);
+}
+
+#[tokio::test]
+async fn adds_only_its_own_tables_to_an_old_deployment() {
+    let db = TestDb::new().await;
+    db.load_first_migration_schema().await;
+    let mut store = db.store().await;
+    let before = tables(&store.pool).await;
 
     store::migrate::run(&mut store).await.expect("migrate");
 
-    let t = tables(&store.pool).await;
-    for want in ["users", "sessions", "admin_audit_log", "_sqlx_migrations"] {
-        assert!(t.contains(&want.to_string()), "{want} missing from {t:?}");
-    }
+    let mut added: Vec<String> =
+        tables(&store.pool).await.into_iter().filter(|t| !before.contains(t)).collect();
+    added.sort();
+    let mut ours: Vec<String> = store::migrate::OWN_TABLES.iter().map(|t| t.to_string()).collect();
+    ours.sort();
+    assert_eq!(added, ours);
     assert_eq!(
         store.schema,
         Schema {
@@ -62,40 +80,13 @@ async fn creates_users_sessions_and_audit_log_on_an_empty_database() {
             user_profiles: false,
             lockout: false,
             last_login_at: false,
+            last_failed_login_at: false,
+            email_verified: false,
+            login_events: false,
             audit_log: true,
         }
     );
-    // The web app's first migration, column for column.
-    let users: Vec<(String, String, String, Option<String>)> = columns(&store.pool)
-        .await
-        .into_iter()
-        .filter(|c| c.0 == "users")
-        .map(|c| (c.1, c.2, c.3, c.4))
-        .collect();
-    let names: Vec<&str> = users.iter().map(|c| c.0.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "auth_provider",
-            "created_at",
-            "email",
-            "external_id",
-            "id",
-            "is_active",
-            "password_hash",
-            "role",
-            "updated_at"
-        ]
-    );
-    let auth_provider = users.iter().find(|c| c.0 == "auth_provider").expect("auth_provider");
-    assert_eq!(auth_provider.2, "NO", "auth_provider is NOT NULL");
-    assert_eq!(auth_provider.3, None, "auth_provider has no default");
     let cons = constraints_and_indexes(&store.pool).await;
-    assert!(cons.iter().any(|c| c.0 == "users" && c.1 == "uq_users_email" && c.2 == "UNIQUE (email)"));
-    assert!(
-        cons.iter().any(|c| c.0 == "sessions" && c.2.contains("REFERENCES users(id) ON DELETE CASCADE")),
-        "{cons:?}"
-    );
     // The audit table must never block a delete: no foreign key to users.
     assert!(!cons.iter().any(|c| c.0 == "admin_audit_log" && c.2.contains("REFERENCES")));
     // And the store works on it straight away.
@@ -104,6 +95,25 @@ async fn creates_users_sessions_and_audit_log_on_an_empty_database() {
         .await
         .expect("provision after migrate");
     assert_eq!(audit_count(&store.pool).await, 1);
+}
+
+#[tokio::test]
+async fn a_database_that_ran_the_retired_base_table_migration_still_migrates() {
+    // Early versions shipped a migration 20261124000001 that created users and sessions
+    // where missing; databases that applied it keep its record.
+    let db = TestDb::new().await;
+    db.load_first_migration_schema().await;
+    db.exec(
+        "CREATE TABLE _sqlx_migrations (version bigint PRIMARY KEY, description text NOT NULL,
+             installed_on timestamptz NOT NULL DEFAULT now(), success boolean NOT NULL,
+             checksum bytea NOT NULL, execution_time bigint NOT NULL);
+         INSERT INTO _sqlx_migrations VALUES (20261124000001, 'users and sessions', now(), true, '\\x00', 1);",
+    )
+    .await;
+    let mut store = db.store().await;
+    store::migrate::run(&mut store).await.expect("migrate");
+    assert!(store.schema.audit_log);
+    assert_eq!(scalar_i64(&store.pool, "SELECT count(*) FROM _sqlx_migrations").await, 2);
 }
 
 #[tokio::test]
@@ -145,30 +155,30 @@ async fn changes_nothing_that_exists_on_a_live_database() {
     assert!(store.schema.audit_log);
 }
 
-both_shapes! {
-    async fn running_twice_is_a_no_op(shape: Shape) {
-        let (_db, mut store) = shape.store().await;
-        let pool = store.pool.clone();
-        let a = seed_actor(&pool, "boss@example.se", Role::Superuser).await;
-        store::create::provision(&store, &a, &email("x@example.se"), Role::User, password_hash())
-            .await
-            .unwrap();
-        let schema = store.schema;
-        let cols = columns(&pool).await;
-        let cons = constraints_and_indexes(&pool).await;
-        let data = snapshot(&pool).await;
-        let applied = scalar_i64(&pool, "SELECT count(*) FROM _sqlx_migrations").await;
-        assert!(applied >= 2);
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn running_twice_is_a_no_op(#[case] shape: Shape) {
+    let (_db, mut store) = shape.store().await;
+    let pool = store.pool.clone();
+    let a = seed_actor(&pool, "boss@example.se", Role::Superuser).await;
+    store::create::provision(&store, &a, &email("x@example.se"), Role::User, password_hash()).await.unwrap();
+    let schema = store.schema;
+    let cols = columns(&pool).await;
+    let cons = constraints_and_indexes(&pool).await;
+    let data = snapshot(&pool).await;
+    let applied = scalar_i64(&pool, "SELECT count(*) FROM _sqlx_migrations").await;
+    assert!(applied >= 1);
 
-        store::migrate::run(&mut store).await.expect("second migrate");
-        store::migrate::run(&mut store).await.expect("third migrate");
+    store::migrate::run(&mut store).await.expect("second migrate");
+    store::migrate::run(&mut store).await.expect("third migrate");
 
-        assert_eq!(store.schema, schema);
-        assert_eq!(columns(&pool).await, cols);
-        assert_eq!(constraints_and_indexes(&pool).await, cons);
-        assert_eq!(snapshot(&pool).await, data);
-        assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM _sqlx_migrations").await, applied);
-    }
+    assert_eq!(store.schema, schema);
+    assert_eq!(columns(&pool).await, cols);
+    assert_eq!(constraints_and_indexes(&pool).await, cons);
+    assert_eq!(snapshot(&pool).await, data);
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM _sqlx_migrations").await, applied);
 }
 
 #[tokio::test]
@@ -182,6 +192,9 @@ async fn schema_detect_reports_a_live_database() {
             user_profiles: true,
             lockout: true,
             last_login_at: true,
+            last_failed_login_at: true,
+            email_verified: true,
+            login_events: true,
             audit_log: false,
         }
     );

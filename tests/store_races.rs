@@ -4,9 +4,11 @@
 
 mod common;
 
+use rstest::rstest;
+
 use common::*;
+use skriptoteket_admin::domain::Change;
 use skriptoteket_admin::domain::Role;
-use skriptoteket_admin::store::mutate::{self, Change};
 use skriptoteket_admin::store::targets::Target;
 use skriptoteket_admin::store::{self, Actor, Store, StoreError};
 
@@ -65,31 +67,37 @@ where
     }
 }
 
-both_shapes! {
-    async fn two_superusers_demoting_each_other(shape: Shape) {
-        race(shape, "demote", |store, actor, target| async move {
-            mutate::apply(&store, &actor, &[target], &Change::SetRole(Role::Admin)).await.map(drop)
-        })
-        .await;
-    }
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn two_superusers_demoting_each_other(#[case] shape: Shape) {
+    race(shape, "demote", |store, actor, target| async move {
+        apply(&store, &actor, &[target], &Change::SetRole(Role::Admin)).await.map(drop)
+    })
+    .await;
 }
 
-both_shapes! {
-    async fn two_superusers_deactivating_each_other(shape: Shape) {
-        race(shape, "deactivate", |store, actor, target| async move {
-            mutate::apply(&store, &actor, &[target], &Change::SetActive(false)).await.map(drop)
-        })
-        .await;
-    }
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn two_superusers_deactivating_each_other(#[case] shape: Shape) {
+    race(shape, "deactivate", |store, actor, target| async move {
+        apply(&store, &actor, &[target], &Change::SetActive(false)).await.map(drop)
+    })
+    .await;
 }
 
-both_shapes! {
-    async fn two_superusers_deleting_each_other(shape: Shape) {
-        race(shape, "delete", |store, actor, target| async move {
-            store::delete::delete(&store, &actor, &[target]).await.map(drop)
-        })
-        .await;
-    }
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn two_superusers_deleting_each_other(#[case] shape: Shape) {
+    race(shape, "delete", |store, actor, target| async move {
+        store::delete::delete(&store, &actor, &[target]).await.map(drop)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -104,7 +112,7 @@ async fn mixed_removals_on_a_multi_threaded_runtime() {
         let t2 = {
             let (store, actor, target) = (b.clone(), s2.clone(), Target::email(&s1.email));
             tokio::spawn(async move {
-                mutate::apply(&store, &actor, &[target], &Change::SetActive(false)).await.map(drop)
+                apply(&store, &actor, &[target], &Change::SetActive(false)).await.map(drop)
             })
         };
         let (r1, r2) = (t1.await.unwrap(), t2.await.unwrap());
@@ -115,7 +123,7 @@ async fn mixed_removals_on_a_multi_threaded_runtime() {
 
 #[tokio::test]
 async fn concurrent_bootstraps_make_one_superuser() {
-    let (_db, a, b) = two_stores(Shape::Empty).await;
+    let (_db, a, b) = two_stores(Shape::Old).await;
     for i in 0..20 {
         sqlx::raw_sql("DELETE FROM users; DELETE FROM admin_audit_log;").execute(&a.pool).await.unwrap();
         let (e1, e2) = (email("first@example.se"), email("second@example.se"));
@@ -131,35 +139,37 @@ async fn concurrent_bootstraps_make_one_superuser() {
     }
 }
 
-both_shapes! {
-    async fn concurrent_provisions_of_one_email_make_one_account(shape: Shape) {
-        let (_db, a, b) = two_stores(shape).await;
-        let s1 = seed_actor(&a.pool, "s1@example.se", Role::Superuser).await;
-        let s2 = seed_actor(&a.pool, "s2@example.se", Role::Admin).await;
-        for i in 0..20 {
-            let addr = format!("new{i}@example.se");
-            let (e1, e2) = (email(&addr), email(&addr.to_uppercase()));
-            let (r1, r2) = tokio::join!(
-                store::create::provision(&a, &s1, &e1, Role::User, password_hash()),
-                store::create::provision(&b, &s2, &e2, Role::Contributor, password_hash()),
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn concurrent_provisions_of_one_email_make_one_account(#[case] shape: Shape) {
+    let (_db, a, b) = two_stores(shape).await;
+    let s1 = seed_actor(&a.pool, "s1@example.se", Role::Superuser).await;
+    let s2 = seed_actor(&a.pool, "s2@example.se", Role::Admin).await;
+    for i in 0..20 {
+        let addr = format!("new{i}@example.se");
+        let (e1, e2) = (email(&addr), email(&addr.to_uppercase()));
+        let (r1, r2) = tokio::join!(
+            store::create::provision(&a, &s1, &e1, Role::User, password_hash()),
+            store::create::provision(&b, &s2, &e2, Role::Contributor, password_hash()),
+        );
+        assert!(r1.is_ok() != r2.is_ok(), "iteration {i}: ({r1:?}, {r2:?})");
+        let loser = r1.err().or(r2.err()).expect("one side refused");
+        assert!(matches!(loser, StoreError::AlreadyExists(_)), "{loser:?}");
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email = $1")
+            .bind(&addr)
+            .fetch_one(&a.pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        if shape.is_live() {
+            assert_eq!(
+                scalar_i64(&a.pool, "SELECT count(*) FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE p.user_id IS NULL AND u.email LIKE 'new%'").await,
+                0,
+                "every new account has its profile"
             );
-            assert!(r1.is_ok() != r2.is_ok(), "iteration {i}: ({r1:?}, {r2:?})");
-            let loser = r1.err().or(r2.err()).expect("one side refused");
-            assert!(matches!(loser, StoreError::AlreadyExists(_)), "{loser:?}");
-            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email = $1")
-                .bind(&addr)
-                .fetch_one(&a.pool)
-                .await
-                .unwrap();
-            assert_eq!(n, 1);
-            if shape.is_live() {
-                assert_eq!(
-                    scalar_i64(&a.pool, "SELECT count(*) FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE p.user_id IS NULL AND u.email LIKE 'new%'").await,
-                    0,
-                    "every new account has its profile"
-                );
-            }
         }
-        assert_eq!(audit_count(&a.pool).await, 20);
     }
+    assert_eq!(audit_count(&a.pool).await, 20);
 }

@@ -1,12 +1,14 @@
-//! `mutate::apply(SetRole)`: bulk all-or-nothing, permissions, stale views, audit rows,
+//! `apply(SetRole)`: bulk all-or-nothing, permissions, stale views, audit rows,
 //! and the rule that an active superuser always remains.
 
 mod common;
 
+use rstest::rstest;
+
 use common::*;
 use serde_json::json;
+use skriptoteket_admin::domain::Change;
 use skriptoteket_admin::domain::{Denied, Role};
-use skriptoteket_admin::store::mutate::{self, Change};
 use skriptoteket_admin::store::targets::{Expected, Target};
 use skriptoteket_admin::store::{self, StoreError};
 use uuid::Uuid;
@@ -20,337 +22,358 @@ async fn seen(store: &store::Store, id: Uuid) -> Target {
     Target::Seen(Expected::of(&rows[0]))
 }
 
-both_shapes! {
-    async fn bulk_set_role_changes_every_target_with_audit_rows(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        let a = insert_user(pool, "a@example.se", Role::User).await;
-        let b = insert_user(pool, "b@example.se", Role::User).await;
-        let c = insert_user(pool, "c@example.se", Role::Admin).await;
-        let other = insert_user(pool, "other@example.se", Role::User).await;
-        age_updated_at(pool, &[a, b, c, other]).await;
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn bulk_set_role_changes_every_target_with_audit_rows(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let a = insert_user(pool, "a@example.se", Role::User).await;
+    let b = insert_user(pool, "b@example.se", Role::User).await;
+    let c = insert_user(pool, "c@example.se", Role::Admin).await;
+    let other = insert_user(pool, "other@example.se", Role::User).await;
+    age_updated_at(pool, &[a, b, c, other]).await;
 
-        let targets = [by_email("A@Example.se"), seen(&store, b).await, by_email(" c@example.se ")];
-        let applied = mutate::apply(&store, &su, &targets, &Change::SetRole(Role::Contributor))
-            .await
-            .expect("superuser sets roles");
-        assert_eq!(applied.len(), 3);
-        assert!(applied.iter().all(|x| x.changed && x.sessions_revoked == 0));
-        assert_eq!(applied.iter().map(|x| x.id).collect::<Vec<_>>(), [a, b, c], "in the order asked");
-
-        for id in [a, b, c] {
-            assert_eq!(role_of(pool, id).await, "contributor");
-            assert!(updated_recently(pool, id).await, "updated_at bumped");
-        }
-        assert_eq!(role_of(pool, other).await, "user");
-        assert!(!updated_recently(pool, other).await, "others untouched");
-
-        let mut audit = audit_rows(pool).await;
-        assert_eq!(audit.len(), 3);
-        audit.sort_by_key(|r| r.2);
-        let mut want = vec![(a, "user"), (b, "user"), (c, "admin")];
-        want.sort_by_key(|w| Some(w.0));
-        for ((action, actor, target, before, after), (id, old)) in audit.iter().zip(want) {
-            assert_eq!(action, "set_role");
-            assert_eq!(*actor, Some(su.id));
-            assert_eq!(*target, Some(id));
-            assert_eq!(before.clone().unwrap(), json!({"role": old}));
-            assert_eq!(after.clone().unwrap(), json!({"role": "contributor"}));
-        }
-    }
-}
-
-both_shapes! {
-    async fn one_refused_target_changes_nothing(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        insert_user(pool, "a@example.se", Role::User).await;
-        insert_user(pool, "boss@example.se", Role::Admin).await;
-        insert_user(pool, "c@example.se", Role::User).await;
-        let before = snapshot(pool).await;
-
-        let targets = [by_email("a@example.se"), by_email("boss@example.se"), by_email("c@example.se")];
-        let err = mutate::apply(&store, &admin, &targets, &Change::SetRole(Role::Contributor))
-            .await
-            .expect_err("admin may not touch another admin");
-        assert!(
-            matches!(&err, StoreError::Denied { email, reason: Denied::TargetRole { role: Role::Admin, .. } }
-                if email == "boss@example.se"),
-            "{err:?}"
-        );
-        assert_eq!(snapshot(pool).await, before, "no row changed, no audit row");
-        assert_eq!(audit_count(pool).await, 0);
-
-        // An unknown email in the list: also nothing.
-        let targets = [by_email("a@example.se"), by_email("ghost@example.se"), by_email("c@example.se")];
-        let err = mutate::apply(&store, &admin, &targets, &Change::SetRole(Role::Contributor))
-            .await
-            .expect_err("unknown email");
-        assert!(matches!(&err, StoreError::NotFound(e) if e == "ghost@example.se"), "{err:?}");
-        assert_eq!(snapshot(pool).await, before);
-    }
-}
-
-both_shapes! {
-    async fn admin_assigns_only_user_and_contributor(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        let u = insert_user(pool, "u@example.se", Role::User).await;
-        let before = snapshot(pool).await;
-        for role in [Role::Admin, Role::Superuser] {
-            let err = mutate::apply(&store, &admin, &[by_email("u@example.se")], &Change::SetRole(role))
-                .await
-                .expect_err("promotion refused");
-            assert!(matches!(err, StoreError::Denied { reason: Denied::AssignRole, .. }), "{err:?}");
-        }
-        assert_eq!(snapshot(pool).await, before);
-
-        mutate::apply(&store, &admin, &[by_email("u@example.se")], &Change::SetRole(Role::Contributor))
-            .await
-            .expect("admin may make a contributor");
-        assert_eq!(role_of(pool, u).await, "contributor");
-        mutate::apply(&store, &admin, &[by_email("u@example.se")], &Change::SetRole(Role::User))
-            .await
-            .expect("and back");
-        assert_eq!(role_of(pool, u).await, "user");
-        assert_eq!(audit_count(pool).await, 2);
-    }
-}
-
-both_shapes! {
-    async fn admin_cannot_touch_admin_or_superuser_accounts(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        insert_user(pool, "peer@example.se", Role::Admin).await;
-        insert_user(pool, "root@example.se", Role::Superuser).await;
-        let before = snapshot(pool).await;
-        let changes = [
-            Change::SetRole(Role::User),
-            Change::SetActive(false),
-            Change::RevokeSessions,
-            Change::Unlock,
-            Change::ResetPassword { hash: password_hash().to_string(), revoke_sessions: true },
-        ];
-        for target in ["peer@example.se", "root@example.se"] {
-            for change in &changes {
-                let err = mutate::apply(&store, &admin, &[by_email(target)], change)
-                    .await
-                    .expect_err("refused");
-                assert!(
-                    matches!(&err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }),
-                    "{change:?} on {target}: {err:?}"
-                );
-            }
-        }
-        assert_eq!(snapshot(pool).await, before);
-    }
-}
-
-both_shapes! {
-    async fn nobody_changes_their_own_role(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        insert_user(pool, "root2@example.se", Role::Superuser).await;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        let before = snapshot(pool).await;
-        for (actor, role) in [(&su, Role::Admin), (&su, Role::User), (&admin, Role::User)] {
-            let err = mutate::apply(&store, actor, &[by_email(&actor.email)], &Change::SetRole(role))
-                .await
-                .expect_err("own role");
-            assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
-        }
-        assert_eq!(snapshot(pool).await, before);
-    }
-}
-
-both_shapes! {
-    async fn same_role_is_a_no_op_without_audit(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        let a = insert_user(pool, "a@example.se", Role::Contributor).await;
-        let b = insert_user(pool, "b@example.se", Role::User).await;
-        age_updated_at(pool, &[a, b]).await;
-        let applied = mutate::apply(
-            &store,
-            &su,
-            &[by_email("a@example.se"), by_email("b@example.se")],
-            &Change::SetRole(Role::Contributor),
-        )
+    let targets = [by_email("A@Example.se"), seen(&store, b).await, by_email(" c@example.se ")];
+    let applied = apply(&store, &su, &targets, &Change::SetRole(Role::Contributor))
         .await
-        .unwrap();
-        assert_eq!(applied.iter().map(|x| (x.id, x.changed)).collect::<Vec<_>>(), [(a, false), (b, true)]);
-        assert!(!updated_recently(pool, a).await, "an unchanged row keeps its updated_at");
-        assert!(updated_recently(pool, b).await);
-        let audit = audit_rows(pool).await;
-        assert_eq!(audit.len(), 1);
-        assert_eq!(audit[0].2, Some(b));
-        // Naming one account twice changes it once.
-        let applied =
-            mutate::apply(&store, &su, &[by_email("a@example.se"), by_email("A@example.se")], &Change::SetRole(Role::User))
-                .await
-                .unwrap();
-        assert_eq!(applied.len(), 1);
-        assert_eq!(audit_count(pool).await, 2);
+        .expect("superuser sets roles");
+    assert_eq!(applied.len(), 3);
+    assert!(applied.iter().all(|x| x.changed && x.sessions_revoked == 0));
+    assert_eq!(applied.iter().map(|x| x.id).collect::<Vec<_>>(), [a, b, c], "in the order asked");
+
+    for id in [a, b, c] {
+        assert_eq!(role_of(pool, id).await, "contributor");
+        assert!(updated_recently(pool, id).await, "updated_at bumped");
+    }
+    assert_eq!(role_of(pool, other).await, "user");
+    assert!(!updated_recently(pool, other).await, "others untouched");
+
+    let mut audit = audit_rows(pool).await;
+    assert_eq!(audit.len(), 3);
+    audit.sort_by_key(|r| r.2);
+    let mut want = vec![(a, "user"), (b, "user"), (c, "admin")];
+    want.sort_by_key(|w| Some(w.0));
+    for ((action, actor, target, before, after), (id, old)) in audit.iter().zip(want) {
+        assert_eq!(action, "set_role");
+        assert_eq!(*actor, Some(su.id));
+        assert_eq!(*target, Some(id));
+        assert_eq!(before.clone().unwrap(), json!({"role": old}));
+        assert_eq!(after.clone().unwrap(), json!({"role": "contributor"}));
     }
 }
 
-both_shapes! {
-    async fn a_row_changed_since_it_was_seen_is_stale(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        let a = insert_user(pool, "a@example.se", Role::User).await;
-        let b = insert_user(pool, "b@example.se", Role::User).await;
-        let seen_a = seen(&store, a).await;
-        let seen_b = seen(&store, b).await;
-        // Someone else promotes b meanwhile.
-        sqlx::query("UPDATE users SET role = 'contributor' WHERE id = $1").bind(b).execute(pool).await.unwrap();
-        let before = snapshot(pool).await;
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn one_refused_target_changes_nothing(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    insert_user(pool, "a@example.se", Role::User).await;
+    insert_user(pool, "boss@example.se", Role::Admin).await;
+    insert_user(pool, "c@example.se", Role::User).await;
+    let before = snapshot(pool).await;
 
-        let err = mutate::apply(&store, &su, &[seen_a.clone(), seen_b.clone()], &Change::SetRole(Role::Admin))
-            .await
-            .expect_err("stale");
-        assert!(
-            matches!(&err, StoreError::Stale { email, what } if email == "b@example.se" && what.contains("contributor")),
-            "{err:?}"
-        );
-        assert_eq!(snapshot(pool).await, before, "neither a nor b changed, no audit row");
-        assert_eq!(role_of(pool, a).await, "user");
-        assert_eq!(role_of(pool, b).await, "contributor");
+    let targets = [by_email("a@example.se"), by_email("boss@example.se"), by_email("c@example.se")];
+    let err = apply(&store, &admin, &targets, &Change::SetRole(Role::Contributor))
+        .await
+        .expect_err("admin may not touch another admin");
+    assert!(
+        matches!(&err, StoreError::Denied { email, reason: Denied::TargetRole { role: Role::Admin, .. } }
+            if email == "boss@example.se"),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(pool).await, before, "no row changed, no audit row");
+    assert_eq!(audit_count(pool).await, 0);
 
-        // Deactivated meanwhile: stale as well.
-        sqlx::query("UPDATE users SET is_active = false WHERE id = $1").bind(a).execute(pool).await.unwrap();
-        let err = mutate::apply(&store, &su, &[seen_a], &Change::RevokeSessions).await.expect_err("stale");
-        assert!(matches!(&err, StoreError::Stale { what, .. } if what.contains("deactivated")), "{err:?}");
-        assert_eq!(audit_count(pool).await, 0);
-    }
+    // An unknown email in the list: also nothing.
+    let targets = [by_email("a@example.se"), by_email("ghost@example.se"), by_email("c@example.se")];
+    let err = apply(&store, &admin, &targets, &Change::SetRole(Role::Contributor))
+        .await
+        .expect_err("unknown email");
+    assert!(matches!(&err, StoreError::NotFound(e) if e == "ghost@example.se"), "{err:?}");
+    assert_eq!(snapshot(pool).await, before);
 }
 
-both_shapes! {
-    async fn a_row_deleted_since_it_was_seen_is_stale(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        let a = insert_user(pool, "a@example.se", Role::User).await;
-        let b = insert_user(pool, "b@example.se", Role::User).await;
-        let seen_a = seen(&store, a).await;
-        let seen_b = seen(&store, b).await;
-        sqlx::query("DELETE FROM users WHERE id = $1").bind(b).execute(pool).await.unwrap();
-        let before = snapshot(pool).await;
-        let err = mutate::apply(&store, &su, &[seen_a, seen_b], &Change::SetRole(Role::Contributor))
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn admin_assigns_only_user_and_contributor(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let u = insert_user(pool, "u@example.se", Role::User).await;
+    let before = snapshot(pool).await;
+    for role in [Role::Admin, Role::Superuser] {
+        let err = apply(&store, &admin, &[by_email("u@example.se")], &Change::SetRole(role))
             .await
-            .expect_err("stale");
-        assert!(
-            matches!(&err, StoreError::Stale { email, what } if email == "b@example.se" && what.contains("deleted")),
-            "{err:?}"
-        );
-        assert_eq!(snapshot(pool).await, before);
-        assert_eq!(role_of(pool, a).await, "user");
-    }
-}
-
-both_shapes! {
-    async fn a_stale_actor_can_do_nothing(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        insert_user(pool, "root2@example.se", Role::Superuser).await;
-        insert_user(pool, "u@example.se", Role::User).await;
-        // Demoted to admin after signing in: now only an admin's rights.
-        sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1").bind(su.id).execute(pool).await.unwrap();
-        let before = snapshot(pool).await;
-        let err = mutate::apply(&store, &su, &[by_email("u@example.se")], &Change::SetRole(Role::Admin))
-            .await
-            .expect_err("no longer a superuser");
+            .expect_err("promotion refused");
         assert!(matches!(err, StoreError::Denied { reason: Denied::AssignRole, .. }), "{err:?}");
-        let err = mutate::apply(&store, &su, &[by_email("root2@example.se")], &Change::SetActive(false))
-            .await
-            .expect_err("no longer a superuser");
-        assert!(matches!(err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }), "{err:?}");
-        assert_eq!(snapshot(pool).await, before);
-        // Deleted after signing in.
-        sqlx::query("DELETE FROM users WHERE id = $1").bind(su.id).execute(pool).await.unwrap();
-        let before = snapshot(pool).await;
-        let err = mutate::apply(&store, &su, &[by_email("u@example.se")], &Change::SetRole(Role::Contributor))
-            .await
-            .expect_err("gone");
-        assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
-        assert_eq!(snapshot(pool).await, before);
-        assert_eq!(audit_count(pool).await, 0);
     }
+    assert_eq!(snapshot(pool).await, before);
+
+    apply(&store, &admin, &[by_email("u@example.se")], &Change::SetRole(Role::Contributor))
+        .await
+        .expect("admin may make a contributor");
+    assert_eq!(role_of(pool, u).await, "contributor");
+    apply(&store, &admin, &[by_email("u@example.se")], &Change::SetRole(Role::User)).await.expect("and back");
+    assert_eq!(role_of(pool, u).await, "user");
+    assert_eq!(audit_count(pool).await, 2);
+}
+
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn admin_cannot_touch_admin_or_superuser_accounts(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    insert_user(pool, "peer@example.se", Role::Admin).await;
+    insert_user(pool, "root@example.se", Role::Superuser).await;
+    let before = snapshot(pool).await;
+    let changes = [
+        Change::SetRole(Role::User),
+        Change::SetActive(false),
+        Change::RevokeSessions,
+        Change::Unlock,
+        Change::VerifyEmail,
+        Change::ResetPassword { revoke_sessions: true },
+    ];
+    for target in ["peer@example.se", "root@example.se"] {
+        for change in &changes {
+            let err = apply_with_hash(&store, &admin, &[by_email(target)], change, Some(password_hash()))
+                .await
+                .expect_err("refused");
+            assert!(
+                matches!(&err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }),
+                "{change:?} on {target}: {err:?}"
+            );
+        }
+    }
+    assert_eq!(snapshot(pool).await, before);
+}
+
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn nobody_changes_their_own_role(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    insert_user(pool, "root2@example.se", Role::Superuser).await;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let before = snapshot(pool).await;
+    for (actor, role) in [(&su, Role::Admin), (&su, Role::User), (&admin, Role::User)] {
+        let err = apply(&store, actor, &[by_email(&actor.email)], &Change::SetRole(role))
+            .await
+            .expect_err("own role");
+        assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
+    }
+    assert_eq!(snapshot(pool).await, before);
+}
+
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn same_role_is_a_no_op_without_audit(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let a = insert_user(pool, "a@example.se", Role::Contributor).await;
+    let b = insert_user(pool, "b@example.se", Role::User).await;
+    age_updated_at(pool, &[a, b]).await;
+    let applied = apply(
+        &store,
+        &su,
+        &[by_email("a@example.se"), by_email("b@example.se")],
+        &Change::SetRole(Role::Contributor),
+    )
+    .await
+    .unwrap();
+    assert_eq!(applied.iter().map(|x| (x.id, x.changed)).collect::<Vec<_>>(), [(a, false), (b, true)]);
+    assert!(!updated_recently(pool, a).await, "an unchanged row keeps its updated_at");
+    assert!(updated_recently(pool, b).await);
+    let audit = audit_rows(pool).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].2, Some(b));
+    // Naming one account twice changes it once.
+    let applied = apply(
+        &store,
+        &su,
+        &[by_email("a@example.se"), by_email("A@example.se")],
+        &Change::SetRole(Role::User),
+    )
+    .await
+    .unwrap();
+    assert_eq!(applied.len(), 1);
+    assert_eq!(audit_count(pool).await, 2);
+}
+
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn a_row_changed_since_it_was_seen_is_stale(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let a = insert_user(pool, "a@example.se", Role::User).await;
+    let b = insert_user(pool, "b@example.se", Role::User).await;
+    let seen_a = seen(&store, a).await;
+    let seen_b = seen(&store, b).await;
+    // Someone else promotes b meanwhile.
+    sqlx::query("UPDATE users SET role = 'contributor' WHERE id = $1").bind(b).execute(pool).await.unwrap();
+    let before = snapshot(pool).await;
+
+    let err = apply(&store, &su, &[seen_a.clone(), seen_b.clone()], &Change::SetRole(Role::Admin))
+        .await
+        .expect_err("stale");
+    assert!(
+        matches!(&err, StoreError::Stale { email, what } if email == "b@example.se" && what.contains("contributor")),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(pool).await, before, "neither a nor b changed, no audit row");
+    assert_eq!(role_of(pool, a).await, "user");
+    assert_eq!(role_of(pool, b).await, "contributor");
+
+    // Deactivated meanwhile: stale as well.
+    sqlx::query("UPDATE users SET is_active = false WHERE id = $1").bind(a).execute(pool).await.unwrap();
+    let err = apply(&store, &su, &[seen_a], &Change::RevokeSessions).await.expect_err("stale");
+    assert!(matches!(&err, StoreError::Stale { what, .. } if what.contains("deactivated")), "{err:?}");
+    assert_eq!(audit_count(pool).await, 0);
+}
+
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn a_row_deleted_since_it_was_seen_is_stale(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let a = insert_user(pool, "a@example.se", Role::User).await;
+    let b = insert_user(pool, "b@example.se", Role::User).await;
+    let seen_a = seen(&store, a).await;
+    let seen_b = seen(&store, b).await;
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(b).execute(pool).await.unwrap();
+    let before = snapshot(pool).await;
+    let err =
+        apply(&store, &su, &[seen_a, seen_b], &Change::SetRole(Role::Contributor)).await.expect_err("stale");
+    assert!(
+        matches!(&err, StoreError::Stale { email, what } if email == "b@example.se" && what.contains("deleted")),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(pool).await, before);
+    assert_eq!(role_of(pool, a).await, "user");
+}
+
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn a_stale_actor_can_do_nothing(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    insert_user(pool, "root2@example.se", Role::Superuser).await;
+    insert_user(pool, "u@example.se", Role::User).await;
+    // Demoted to admin after signing in: now only an admin's rights.
+    sqlx::query("UPDATE users SET role = 'admin' WHERE id = $1").bind(su.id).execute(pool).await.unwrap();
+    let before = snapshot(pool).await;
+    let err = apply(&store, &su, &[by_email("u@example.se")], &Change::SetRole(Role::Admin))
+        .await
+        .expect_err("no longer a superuser");
+    assert!(matches!(err, StoreError::Denied { reason: Denied::AssignRole, .. }), "{err:?}");
+    let err = apply(&store, &su, &[by_email("root2@example.se")], &Change::SetActive(false))
+        .await
+        .expect_err("no longer a superuser");
+    assert!(matches!(err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }), "{err:?}");
+    assert_eq!(snapshot(pool).await, before);
+    // Deleted after signing in.
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(su.id).execute(pool).await.unwrap();
+    let before = snapshot(pool).await;
+    let err = apply(&store, &su, &[by_email("u@example.se")], &Change::SetRole(Role::Contributor))
+        .await
+        .expect_err("gone");
+    assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
+    assert_eq!(snapshot(pool).await, before);
+    assert_eq!(audit_count(pool).await, 0);
 }
 
 // ---------------------------------------------------------------------------------------
 // The last active superuser
 
-both_shapes! {
-    /// The only active superuser (another superuser exists but is inactive) can be neither
-    /// demoted, deactivated nor deleted: not by itself, not by an admin.
-    async fn the_only_active_superuser_cannot_be_removed(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-        insert_user_with(pool, &NewUser::local("sleeping@example.se", Role::Superuser).inactive()).await;
-        let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
-        let before = snapshot(pool).await;
-        let me = [by_email("root@example.se")];
-        // The only active superuser is always the actor itself (an admin may not act on a
-        // superuser), so the permission rules answer first; the LastSuperuser check behind
-        // them is a second line of defence. store_races.rs checks the invariant under
-        // concurrency.
-        for change in [Change::SetRole(Role::Admin), Change::SetRole(Role::User), Change::SetActive(false)] {
-            let err = mutate::apply(&store, &su, &me, &change).await.expect_err("refused");
-            assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{change:?}: {err:?}");
-            let err = mutate::apply(&store, &admin, &me, &change).await.expect_err("refused");
-            assert!(
-                matches!(err, StoreError::Denied { reason: Denied::TargetRole { role: Role::Superuser, .. }, .. }),
-                "{change:?}: {err:?}"
-            );
-        }
-        let err = store::delete::delete(&store, &su, &me).await.expect_err("refused");
-        assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
-        let err = store::delete::delete(&store, &admin, &me).await.expect_err("refused");
-        assert!(matches!(err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }), "{err:?}");
-        assert_eq!(snapshot(pool).await, before);
-        assert_eq!(active_superusers(pool).await, 1);
+/// The only active superuser (another superuser exists but is inactive) can be neither
+/// demoted, deactivated nor deleted: not by itself, not by an admin.
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn the_only_active_superuser_cannot_be_removed(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    insert_user_with(pool, &NewUser::local("sleeping@example.se", Role::Superuser).inactive()).await;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let before = snapshot(pool).await;
+    let me = [by_email("root@example.se")];
+    // The only active superuser is always the actor itself (an admin may not act on a
+    // superuser), so the permission rules answer first; the LastSuperuser check behind
+    // them is a second line of defence. store_races.rs checks the invariant under
+    // concurrency.
+    for change in [Change::SetRole(Role::Admin), Change::SetRole(Role::User), Change::SetActive(false)] {
+        let err = apply(&store, &su, &me, &change).await.expect_err("refused");
+        assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{change:?}: {err:?}");
+        let err = apply(&store, &admin, &me, &change).await.expect_err("refused");
+        assert!(
+            matches!(
+                err,
+                StoreError::Denied { reason: Denied::TargetRole { role: Role::Superuser, .. }, .. }
+            ),
+            "{change:?}: {err:?}"
+        );
     }
+    let err = store::delete::delete(&store, &su, &me).await.expect_err("refused");
+    assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
+    let err = store::delete::delete(&store, &admin, &me).await.expect_err("refused");
+    assert!(matches!(err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }), "{err:?}");
+    assert_eq!(snapshot(pool).await, before);
+    assert_eq!(active_superusers(pool).await, 1);
 }
 
-both_shapes! {
-    /// With two active superusers one may remove the other; then the survivor is the last
-    /// one and the removal of it is refused.
-    async fn a_superuser_may_remove_another_while_one_remains(shape: Shape) {
-        let (_db, store) = shape.store().await;
-        let pool = &store.pool;
-        let s1 = seed_actor(pool, "s1@example.se", Role::Superuser).await;
-        let s2 = seed_actor(pool, "s2@example.se", Role::Superuser).await;
-        let s3 = seed_actor(pool, "s3@example.se", Role::Superuser).await;
-        mutate::apply(&store, &s1, &[by_email("s2@example.se")], &Change::SetRole(Role::Admin))
-            .await
-            .expect("demote s2");
-        assert_eq!(role_of(pool, s2.id).await, "admin");
-        mutate::apply(&store, &s1, &[by_email("s3@example.se")], &Change::SetActive(false))
-            .await
-            .expect("deactivate s3");
-        assert!(!is_active(pool, s3.id).await);
-        assert_eq!(active_superusers(pool).await, 1);
-        // s3 (inactive superuser) does not count and cannot act.
-        let err = mutate::apply(&store, &s3, &[by_email("s1@example.se")], &Change::SetRole(Role::User))
-            .await
-            .expect_err("inactive actor");
-        assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
-        // Reactivating a superuser is never blocked, and then s1 may go.
-        mutate::apply(&store, &s1, &[by_email("s3@example.se")], &Change::SetActive(true))
-            .await
-            .expect("reactivate s3");
-        store::delete::delete(&store, &s3, &[by_email("s1@example.se")]).await.expect("delete s1");
-        assert!(!user_exists(pool, s1.id).await);
-        assert_eq!(active_superusers(pool).await, 1);
-    }
+/// With two active superusers one may remove the other; then the survivor is the last
+/// one and the removal of it is refused.
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn a_superuser_may_remove_another_while_one_remains(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let s1 = seed_actor(pool, "s1@example.se", Role::Superuser).await;
+    let s2 = seed_actor(pool, "s2@example.se", Role::Superuser).await;
+    let s3 = seed_actor(pool, "s3@example.se", Role::Superuser).await;
+    apply(&store, &s1, &[by_email("s2@example.se")], &Change::SetRole(Role::Admin)).await.expect("demote s2");
+    assert_eq!(role_of(pool, s2.id).await, "admin");
+    apply(&store, &s1, &[by_email("s3@example.se")], &Change::SetActive(false)).await.expect("deactivate s3");
+    assert!(!is_active(pool, s3.id).await);
+    assert_eq!(active_superusers(pool).await, 1);
+    // s3 (inactive superuser) does not count and cannot act.
+    let err = apply(&store, &s3, &[by_email("s1@example.se")], &Change::SetRole(Role::User))
+        .await
+        .expect_err("inactive actor");
+    assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
+    // Reactivating a superuser is never blocked, and then s1 may go.
+    apply(&store, &s1, &[by_email("s3@example.se")], &Change::SetActive(true)).await.expect("reactivate s3");
+    store::delete::delete(&store, &s3, &[by_email("s1@example.se")]).await.expect("delete s1");
+    assert!(!user_exists(pool, s1.id).await);
+    assert_eq!(active_superusers(pool).await, 1);
 }

@@ -8,20 +8,20 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
+use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
-use skriptoteket_admin::domain::{Role, Secret};
+use skriptoteket_admin::domain::{Role, Secret, UserRow};
+use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::store::audit::AuditRow;
-use skriptoteket_admin::store::delete::DeletePlan;
-use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
 use skriptoteket_admin::store::sessions::SessionRow;
 use skriptoteket_admin::store::targets::Expected;
-use skriptoteket_admin::store::{Actor, UserRow};
-use skriptoteket_admin::tui::app::{Screen, Status, StatusKind};
-use skriptoteket_admin::tui::dialog::{
-    AuditView, BootstrapForm, Dialog, Loading, LoginForm, NewUserForm, PasswordMode, ResetForm,
-};
 use skriptoteket_admin::tui::event::{Details, Event};
-use skriptoteket_admin::tui::secret_input::SecretInput;
+use skriptoteket_admin::tui::model::dialog::{AuditView, Dialog, Loading};
+use skriptoteket_admin::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
+use skriptoteket_admin::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
+use skriptoteket_admin::tui::model::secret_input::SecretInput;
+use skriptoteket_admin::tui::model::table::SortKey;
+use skriptoteket_admin::tui::model::{Screen, StatusKind, StatusLine as Status};
 use skriptoteket_admin::tui::view::{self, palette};
 use skriptoteket_admin::tui::{App, Options};
 use std::time::{Duration, Instant};
@@ -33,20 +33,13 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 const HOSTILE: &str = "mallory\u{1b}]2;PWNED\u{7}\u{202e}@evil.test";
 
 fn row(n: u128, email: &str, role: Role) -> UserRow {
-    UserRow {
-        id: Uuid::from_u128(n),
-        email: email.into(),
-        role,
-        auth_provider: "local".into(),
-        is_active: true,
-        created_at: datetime!(2024-09-01 08:30 UTC),
-        updated_at: datetime!(2025-01-15 12:00 UTC),
-        last_login_at: Some(datetime!(2025-11-20 14:05 UTC)),
-        locked: false,
-        locked_until: None,
-        failed_login_attempts: 0,
-        active_sessions: 1,
-    }
+    let mut r = UserRow::sample(email, role);
+    r.id = Uuid::from_u128(n);
+    r.created_at = datetime!(2024-09-01 08:30 UTC);
+    r.updated_at = datetime!(2025-01-15 12:00 UTC);
+    r.last_login_at = Some(datetime!(2025-11-20 14:05 UTC));
+    r.active_sessions = 1;
+    r
 }
 
 fn long_email() -> String {
@@ -73,6 +66,7 @@ fn people() -> Vec<UserRow> {
     rows[5].failed_login_attempts = 5;
     rows[6].auth_provider = "huleedu".into();
     rows[2].last_login_at = None;
+    rows[2].email_verified = false; // self-registered, never followed the link
     rows[7].last_login_at = None;
     rows[1].active_sessions = 3;
     rows[3].active_sessions = 0;
@@ -171,7 +165,7 @@ fn login_with_error_and_demo_hint() {
         app.screen = Screen::Login(LoginForm {
             email: Input::new("admin@skriptoteket.test".into()),
             password: typed("wrong-password"),
-            focus: 1,
+            focus: LoginField::Password,
             error: Some("wrong email or password".into()),
             busy: false,
         });
@@ -186,7 +180,7 @@ fn login_busy() {
         app.screen = Screen::Login(LoginForm {
             email: Input::new("admin@skriptoteket.test".into()),
             password: typed("demo-password-1"),
-            focus: 1,
+            focus: LoginField::Password,
             error: None,
             busy: true,
         });
@@ -202,7 +196,7 @@ fn bootstrap() {
             email: Input::new("first.admin@skola.se".into()),
             password: typed("long enough"),
             confirm: typed("long enoug"),
-            focus: 2,
+            focus: BootstrapField::Confirm,
             error: Some("the two passwords differ".into()),
             busy: false,
         });
@@ -227,7 +221,7 @@ fn users_table_with_marks() {
 fn users_table_sorted_by_last_login_busy() {
     snap("users_sorted_busy", |w, h| {
         let mut app = users_app(w, h);
-        app.users.set_sort(skriptoteket_admin::tui::user_list::SortKey::LastLogin, true);
+        app.users.set_sort(SortKey::LastLogin, true);
         app.busy = Some("reloading".into());
         app.spinner = 5;
         app
@@ -312,7 +306,7 @@ fn new_user_generate() {
         app.dialog = Some(Dialog::NewUser(NewUserForm {
             email: Input::new("ny.larare@skola.se".into()),
             role: Role::Contributor,
-            focus: 1,
+            focus: NewUserField::Role,
             ..NewUserForm::default()
         }));
         app
@@ -329,7 +323,7 @@ fn new_user_typed_with_error() {
             mode: PasswordMode::Type,
             password: typed("short"),
             confirm: SecretInput::default(),
-            focus: 3,
+            focus: NewUserField::Password,
             error: Some("password must be at least 8 characters".into()),
         }));
         app
@@ -356,7 +350,7 @@ fn confirm_edit_from_keys() {
         app.update(key(' '));
         app.update(key('r'));
         app.update(key('3'));
-        assert!(matches!(app.dialog, Some(Dialog::ConfirmEdit { .. })), "{:?}", app.status);
+        assert!(matches!(app.dialog, Some(Dialog::Confirm { .. })), "{:?}", app.status);
         app
     });
 }
@@ -369,7 +363,7 @@ fn reset_password() {
         form.mode = PasswordMode::Type;
         form.password = typed("nytt-losenord-1");
         form.confirm = typed("nytt-losen");
-        form.focus = 3;
+        form.focus = ResetField::Confirm;
         form.error = Some("the two passwords differ".into());
         app.dialog = Some(Dialog::ResetPassword(form));
         app
@@ -381,7 +375,7 @@ fn reset_password_generate() {
     snap("reset_password_generate", |w, h| {
         let mut app = users_app(w, h);
         let mut form = ResetForm::new(by_email(&app, &long_email()));
-        form.focus = 1;
+        form.focus = ResetField::RevokeSessions;
         app.dialog = Some(Dialog::ResetPassword(form));
         app
     });
@@ -409,6 +403,7 @@ fn confirm_delete_pending() {
     snap("delete_pending", |w, h| {
         let mut app = users_app(w, h);
         app.dialog = Some(Dialog::ConfirmDelete {
+            request: 1,
             targets: delete_targets(&app),
             plan: Loading::Pending,
             typed: String::new(),
@@ -437,8 +432,12 @@ fn confirm_delete_ready() {
                 dep("login_events", "user_id", OnDelete::SetNull, 17),
             ],
         };
-        app.dialog =
-            Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan), typed: String::new() });
+        app.dialog = Some(Dialog::ConfirmDelete {
+            targets,
+            request: 1,
+            plan: Loading::Ready(plan),
+            typed: String::new(),
+        });
         app
     });
 }
@@ -454,8 +453,12 @@ fn confirm_delete_blocked_many() {
             blockers: vec![dep("tool_versions", "created_by_user_id", OnDelete::Restrict, 3)],
             effects: vec![dep("sessions", "user_id", OnDelete::Cascade, 9)],
         };
-        app.dialog =
-            Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan), typed: String::new() });
+        app.dialog = Some(Dialog::ConfirmDelete {
+            targets,
+            request: 1,
+            plan: Loading::Ready(plan),
+            typed: String::new(),
+        });
         app
     });
 }
@@ -465,6 +468,7 @@ fn confirm_delete_failed() {
     snap("delete_failed", |w, h| {
         let mut app = users_app(w, h);
         app.dialog = Some(Dialog::ConfirmDelete {
+            request: 1,
             targets: delete_targets(&app),
             plan: Loading::Failed("refused: you cannot delete your own account".into()),
             typed: String::new(),
@@ -565,6 +569,7 @@ fn details() {
         };
         app.dialog = Some(Dialog::Details {
             id: Uuid::from_u128(6),
+            request: 1,
             data: Loading::Ready(Box::new(details)),
             scroll: 0,
         });
@@ -577,6 +582,7 @@ fn audit_log() {
     snap("audit", |w, h| {
         let mut app = users_app(w, h);
         app.dialog = Some(Dialog::Audit(AuditView {
+            request: 1,
             rows: Loading::Ready(audit_rows()),
             filter: Input::default(),
             editing: false,
@@ -591,6 +597,7 @@ fn audit_log_filter_editing_scrolled() {
     snap("audit_filter", |w, h| {
         let mut app = users_app(w, h);
         app.dialog = Some(Dialog::Audit(AuditView {
+            request: 1,
             rows: Loading::Ready(audit_rows()),
             filter: Input::new("admin@".into()),
             editing: true,
@@ -639,12 +646,17 @@ fn hostile_text_never_reaches_the_buffer() {
             blockers: vec![dep("evil\u{1b}[2Jtable", "col\u{202e}", OnDelete::Restrict, 1)],
             effects: vec![dep("x\u{9b}31m", "y", OnDelete::Cascade, 1)],
         };
-        app.dialog =
-            Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan), typed: String::new() });
+        app.dialog = Some(Dialog::ConfirmDelete {
+            targets,
+            request: 1,
+            plan: Loading::Ready(plan),
+            typed: String::new(),
+        });
         apps.push(app);
 
         let mut app = users_app(w, h);
         app.dialog = Some(Dialog::Audit(AuditView {
+            request: 1,
             rows: Loading::Ready(audit_rows()),
             filter: Input::new("\u{1b}".into()),
             editing: true,
@@ -802,7 +814,11 @@ fn cursor_marks_and_chosen_options_are_visible_without_colour() {
     assert!(buf[(5, lena_y)].modifier.contains(Modifier::BOLD));
 
     let mut app = users_app(80, 24);
-    app.dialog = Some(Dialog::NewUser(NewUserForm { role: Role::Admin, focus: 1, ..NewUserForm::default() }));
+    app.dialog = Some(Dialog::NewUser(NewUserForm {
+        role: Role::Admin,
+        focus: NewUserField::Role,
+        ..NewUserForm::default()
+    }));
     let terminal = render(&app);
     let buf = terminal.backend().buffer();
     let y =
@@ -817,7 +833,11 @@ fn typed_passwords_show_only_dots() {
     let secret = "hemligt-losen-9";
     let mut screens = Vec::new();
     let mut app = App::new(options(), 80, 24);
-    app.screen = Screen::Login(LoginForm { password: typed(secret), focus: 1, ..LoginForm::default() });
+    app.screen = Screen::Login(LoginForm {
+        password: typed(secret),
+        focus: LoginField::Password,
+        ..LoginForm::default()
+    });
     screens.push(app);
     let mut app = App::new(options(), 80, 24);
     app.screen = Screen::Bootstrap(BootstrapForm {
@@ -895,7 +915,8 @@ fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
         effects,
     };
     let held = format!("held: {}", targets[1].email);
-    app.dialog = Some(Dialog::ConfirmDelete { targets, plan: Loading::Ready(plan), typed: String::new() });
+    app.dialog =
+        Some(Dialog::ConfirmDelete { targets, request: 1, plan: Loading::Ready(plan), typed: String::new() });
     let text = screen_text(render(&app).backend().buffer());
     assert!(text.contains("BLOCKED by: 3 rows in tool_versions (created_by_user_id)"), "{text}");
     assert!(text.contains(&held), "the held account is named: {text}");

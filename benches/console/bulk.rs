@@ -4,7 +4,8 @@
 
 use super::stats::Summary;
 use skriptoteket_admin::domain::Role;
-use skriptoteket_admin::store::mutate::{self, Change};
+use skriptoteket_admin::domain::{Change, Done};
+use skriptoteket_admin::store;
 use skriptoteket_admin::store::targets::Target;
 use skriptoteket_admin::store::{Actor, Store};
 use std::io::Write;
@@ -39,7 +40,10 @@ pub async fn run(store: &Store, actor: &Actor, max_users: i64, runs: usize, psql
     let mut apply = Vec::new();
     for i in 0..runs {
         let start = Instant::now();
-        let applied = mutate::apply(store, actor, &targets, &Change::SetRole(role(i))).await.expect("apply");
+        let done = store::change::apply(store, actor, &targets, &Change::SetRole(role(i)), None)
+            .await
+            .expect("apply");
+        let Done::Changed(applied) = done else { panic!("a role change reports changed rows") };
         apply.push(start.elapsed());
         assert!(applied.iter().all(|a| a.changed), "every run must change every row");
     }

@@ -7,7 +7,7 @@ use ratatui::backend::{Backend, ClearType, CrosstermBackend};
 use ratatui::layout::{Position, Rect};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use skriptoteket_admin::store::{Actor, UserRow};
-use skriptoteket_admin::tui::event::{DbEvent, Event};
+use skriptoteket_admin::tui::event::{Answer, DbEvent, Event};
 use skriptoteket_admin::tui::{App, Options, view};
 use std::cell::Cell;
 use std::io::Write;
@@ -62,8 +62,9 @@ pub fn draw(t: &mut Term, app: &App) {
 pub fn loaded_app(rows: Vec<UserRow>, actor: Actor, target: &str) -> App {
     let mut app = App::new(Options { target: target.to_string(), ..Default::default() }, WIDTH, HEIGHT);
     app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
-    app.update(Event::Db(DbEvent::LoggedIn(actor)));
-    app.update(Event::Db(DbEvent::Users(rows)));
+    app.update(Event::Db(DbEvent::Answer { id: 0, answer: Answer::LoggedIn(actor) }));
+    let id = app.users_request.unwrap_or(0);
+    app.update(Event::Db(DbEvent::Answer { id, answer: Answer::Users(Ok(rows)) }));
     app
 }
 

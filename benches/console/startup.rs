@@ -5,7 +5,7 @@ use super::keys::{self, HEIGHT, WIDTH};
 use super::stats::Summary;
 use skriptoteket_admin::config::{self, DbTarget};
 use skriptoteket_admin::store::{Actor, Store, users};
-use skriptoteket_admin::tui::event::{DbEvent, Event};
+use skriptoteket_admin::tui::event::{Answer, DbEvent, Event};
 use skriptoteket_admin::tui::{App, Options};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -75,8 +75,9 @@ async fn once(target: &DbTarget, actor: &Actor) -> [Duration; 4] {
     let mut console =
         App::new(Options { target: target.describe.clone(), ..Default::default() }, WIDTH, HEIGHT);
     console.update(Event::Db(DbEvent::Connected { has_superuser: true }));
-    console.update(Event::Db(DbEvent::LoggedIn(actor.clone())));
-    console.update(Event::Db(DbEvent::Users(rows)));
+    console.update(Event::Db(DbEvent::Answer { id: 0, answer: Answer::LoggedIn(actor.clone()) }));
+    let id = console.users_request.unwrap_or(0);
+    console.update(Event::Db(DbEvent::Answer { id, answer: Answer::Users(Ok(rows)) }));
     let t3 = Instant::now();
     let mut term = keys::terminal();
     keys::draw(&mut term, &console);

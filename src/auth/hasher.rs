@@ -31,6 +31,21 @@ pub fn hash(password: &Secret) -> Result<String, HashError> {
         .map_err(|e| HashError::Hash(e.to_string()))
 }
 
+/// [`hash`] on tokio's blocking pool: the one way async code hashes, so no draw loop or
+/// reactor thread ever waits ~100 ms for argon2.
+pub async fn hash_off_thread(password: Secret) -> Result<String, HashError> {
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(|e| HashError::Hash(format!("the hashing task stopped: {e}")))?
+}
+
+/// [`verify`] on tokio's blocking pool.
+pub async fn verify_off_thread(password: Secret, phc: String) -> Result<bool, HashError> {
+    tokio::task::spawn_blocking(move || verify(&password, &phc))
+        .await
+        .map_err(|e| HashError::Hash(format!("the password check stopped: {e}")))
+}
+
 /// True when `password` matches `phc`, any argon2 variant and parameters. A malformed or
 /// missing hash is simply no match.
 pub fn verify(password: &Secret, phc: &str) -> bool {

@@ -32,7 +32,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Create missing base tables and the console's audit table (never alters what exists).
+    /// Add this tool's own tables (its audit log); refused on a database without the web
+    /// app's tables. Never creates or alters a table the web app owns.
     Migrate,
     /// Create the first superuser of a fresh database (refused if any superuser exists).
     BootstrapSuperuser {
@@ -92,6 +93,9 @@ pub enum Command {
     Activate(Targets),
     /// Clear failed-login lockouts.
     Unlock(Targets),
+    /// Mark the named users' emails verified (you vouch for the addresses), so the web app
+    /// lets self-registered accounts that never followed the link log in.
+    VerifyEmail(Targets),
     /// Delete users; refused, changing nothing, while other rows restrict it.
     Delete {
         #[command(flatten)]

@@ -1,12 +1,13 @@
-//! The subcommands that change existing accounts: set-role, reset-password,
-//! revoke-sessions, (de)activate, unlock, delete.
+//! The subcommands that change accounts, all through one path: sign in, (hash a new
+//! password), `store::change::apply`, and print a line per account plus the change's
+//! own summary, in the words the console uses.
 
-use super::args::Targets;
+use super::CliError;
 use super::secrets::NewSecret;
-use super::{CliError, sign_in};
+use crate::auth::hasher;
+use crate::domain::references::DeletePlan;
 use crate::domain::sanitize::clean;
-use crate::store::delete::DeletePlan;
-use crate::store::mutate::{self, Applied, Change};
+use crate::domain::{Change, Done};
 use crate::store::targets::Target;
 use crate::store::{self, Actor, Store};
 use std::io::{BufRead, IsTerminal, Write};
@@ -15,78 +16,61 @@ fn targets(emails: &[String]) -> Vec<Target> {
     emails.iter().map(|e| Target::email(e)).collect()
 }
 
-/// Signs in, then applies a change that needs no further input.
-pub async fn simple(store: &Store, t: &Targets, change: Change) -> Result<(), CliError> {
-    let actor = sign_in(store, &t.actor.actor_email).await?;
-    apply(store, &actor, &t.emails, change).await
-}
-
-pub async fn apply(store: &Store, actor: &Actor, emails: &[String], change: Change) -> Result<(), CliError> {
-    let done = mutate::apply(store, actor, &targets(emails), &change).await?;
-    report(&change, &done);
-    Ok(())
-}
-
-fn report(change: &Change, done: &[Applied]) {
-    let what = match change {
-        Change::SetRole(r) => format!("role set to {r}"),
-        Change::SetActive(true) => "activated".into(),
-        Change::SetActive(false) => "deactivated".into(),
-        Change::Unlock => "unlocked".into(),
-        Change::RevokeSessions => "sessions revoked".into(),
-        Change::ResetPassword { .. } => "password reset".into(),
-    };
-    let mut changed = 0;
-    for a in done {
-        let email = clean(&a.email);
-        if a.changed {
-            changed += 1;
-            let sessions = if a.sessions_revoked > 0 {
-                format!(" ({} sessions revoked)", a.sessions_revoked)
-            } else {
-                String::new()
-            };
-            println!("{email}: {what}{sessions}");
-        } else {
-            println!("{email}: unchanged (already so)");
-        }
-    }
-    println!("{changed} of {} users changed", done.len());
-}
-
-pub async fn reset_password(
+/// Applies `change` to the accounts named by `emails`; `new` is the new password of the
+/// changes that set one.
+pub async fn apply(
     store: &Store,
     actor: &Actor,
-    email: &str,
-    new: NewSecret,
-    revoke_sessions: bool,
+    emails: &[String],
+    change: Change,
+    new: Option<NewSecret>,
 ) -> Result<(), CliError> {
-    let hash = super::create::hash(&new).await?;
-    let change = Change::ResetPassword { hash, revoke_sessions };
-    let done = mutate::apply(store, actor, &[Target::email(email)], &change).await?;
+    let hash = match &new {
+        Some(n) => Some(
+            hasher::hash_off_thread(n.secret.clone()).await.map_err(|e| CliError::Failed(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let done = store::change::apply(store, actor, &targets(emails), &change, hash.as_deref()).await?;
     report(&change, &done);
-    super::create::print_generated(&new);
+    // Alone on the last line of stdout, once: scripts read it from there.
+    if let Some(n) = new.filter(|n| n.generated) {
+        println!("{}", n.secret.expose());
+    }
     Ok(())
 }
 
+fn report(change: &Change, done: &Done) {
+    match done {
+        Done::Changed(applied) => {
+            for a in applied {
+                println!("{}: {}", clean(&a.email), change.outcome_for(a));
+            }
+        }
+        Done::Created(row) => println!("created {} {} ({})", row.role, clean(&row.email), row.id),
+        Done::Deleted { rows, effects } => {
+            for r in rows {
+                println!("deleted {}", clean(&r.email));
+            }
+            for d in effects {
+                println!("  {}: {}", d.describe(), d.on_delete.describe());
+            }
+        }
+    }
+    println!("{}", clean(&change.summary(done)));
+}
+
+/// Plans the delete (refusing when something restricts it), asks on a terminal unless
+/// `yes`, then deletes.
 pub async fn delete(store: &Store, actor: &Actor, emails: &[String], yes: bool) -> Result<(), CliError> {
-    let targets = targets(emails);
-    let plan = store::delete::plan(store, actor, &targets).await?;
+    let plan = store::delete::plan(store, actor, &targets(emails)).await?;
     if plan.is_blocked() {
         return Err(CliError::Failed(plan.blocked_message()));
     }
     if !yes {
         confirm(&plan)?;
     }
-    let (plan, _) = store::delete::delete(store, actor, &targets).await?;
-    for e in &plan.emails {
-        println!("deleted {}", clean(e));
-    }
-    for d in &plan.effects {
-        println!("  {}: {}", d.describe(), d.on_delete.describe());
-    }
-    println!("{} deleted", crate::plural::count(plan.emails.len() as i64, "user"));
-    Ok(())
+    apply(store, actor, emails, Change::Delete, None).await
 }
 
 /// Asks on the terminal; without one, refuses (scripts pass --yes).

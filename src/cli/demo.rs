@@ -3,8 +3,8 @@
 
 use super::CliError;
 use super::args::DemoArgs;
-use crate::seed;
 use crate::store::Store;
+use crate::store::seed;
 
 pub async fn run(args: &DemoArgs) -> Result<(), CliError> {
     let (target, created) = seed::create_database(&args.server, &args.name, args.reset).await?;

@@ -38,7 +38,8 @@ fn json_rows(rows: &[UserRow]) -> String {
         .map(|u| {
             json!({
                 "id": u.id, "email": u.email, "role": u.role, "auth_provider": u.auth_provider,
-                "is_active": u.is_active, "created_at": ts(Some(u.created_at)),
+                "is_active": u.is_active, "email_verified": u.email_verified,
+                "created_at": ts(Some(u.created_at)),
                 "updated_at": ts(Some(u.updated_at)),
                 "last_login_at": u.last_login_at.map(|t| ts(Some(t))),
                 "locked": u.locked, "status": u.status(), "active_sessions": u.active_sessions,
@@ -73,16 +74,17 @@ fn csv_rows(rows: &[UserRow]) -> String {
         if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
     };
     let mut out = String::from(
-        "id,email,role,auth_provider,is_active,status,active_sessions,last_login_at,created_at\n",
+        "id,email,role,auth_provider,is_active,email_verified,status,active_sessions,last_login_at,created_at\n",
     );
     for u in rows {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{}\n",
             u.id,
             cell(&u.email),
             u.role,
             cell(&u.auth_provider),
             u.is_active,
+            u.email_verified,
             u.status(),
             u.active_sessions,
             ts(u.last_login_at),
@@ -100,15 +102,15 @@ fn short(t: Option<OffsetDateTime>) -> String {
 fn table_rows(rows: &[UserRow]) -> String {
     let w = rows.iter().map(|u| clean(&u.email).chars().count()).max().unwrap_or(5).max(5);
     let mut out = format!(
-        "{:<w$}  {:<11}  {:<8}  {:>8}  {:<16}  {:<16}\n",
+        "{:<w$}  {:<11}  {:<10}  {:>8}  {:<16}  {:<16}\n",
         "EMAIL", "ROLE", "STATUS", "SESSIONS", "LAST LOGIN", "CREATED"
     );
     for u in rows {
         out.push_str(&format!(
-            "{:<w$}  {:<11}  {:<8}  {:>8}  {:<16}  {:<16}\n",
+            "{:<w$}  {:<11}  {:<10}  {:>8}  {:<16}  {:<16}\n",
             clean(&u.email),
             u.role.as_str(),
-            u.status(),
+            u.status().as_str(),
             u.active_sessions,
             short(u.last_login_at),
             short(Some(u.created_at)),

@@ -3,12 +3,14 @@
 
 pub mod args;
 mod change;
+pub mod console;
 mod create;
 pub mod demo;
 mod list;
 pub mod secrets;
 
 use crate::config::{self, DbTarget};
+use crate::domain::Change;
 use crate::domain::sanitize::clean;
 use crate::store::{self, Actor, Store, StoreError};
 use args::{Cli, Command};
@@ -54,7 +56,13 @@ pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
 /// Signs in the `--actor-email` admin with the password from env or prompt.
 async fn sign_in(store: &Store, actor_email: &str) -> Result<Actor, CliError> {
     let pw = secrets::actor_password(actor_email)?;
-    Ok(store::login::authenticate(store, actor_email, &pw).await?)
+    Ok(store::login::authenticate(store, actor_email, &pw, &store::login::Origin::current("cli")).await?)
+}
+
+/// Signs in, then applies a change that needs no further input.
+async fn simple(store: &Store, t: &args::Targets, change: Change) -> Result<(), CliError> {
+    let actor = sign_in(store, &t.actor.actor_email).await?;
+    change::apply(store, &actor, &t.emails, change, None).await
 }
 
 /// Runs one subcommand to completion.
@@ -77,7 +85,11 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
     match command {
         Command::Migrate => {
             store::migrate::run(&mut store).await?;
-            println!("migrated {}: users, sessions and admin_audit_log are in place", store.target.describe);
+            println!(
+                "migrated {}: the tool's tables ({}) are in place",
+                store.target.describe,
+                store::migrate::OWN_TABLES.join(", ")
+            );
             Ok(())
         }
         Command::BootstrapSuperuser { email, password } => create::bootstrap(&store, email, password).await,
@@ -93,18 +105,20 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let role =
                 role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
             let actor = sign_in(&store, &actor.actor_email).await?;
-            change::apply(&store, &actor, emails, store::mutate::Change::SetRole(role)).await
+            change::apply(&store, &actor, emails, Change::SetRole(role), None).await
         }
         Command::ResetPassword { actor, email, password, keep_sessions } => {
             // The admin's own password first, then the target's new one (named in the prompt).
             let actor = sign_in(&store, &actor.actor_email).await?;
             let new = secrets::new_password(password, email)?;
-            change::reset_password(&store, &actor, email, new, !keep_sessions).await
+            let change = Change::ResetPassword { revoke_sessions: !keep_sessions };
+            change::apply(&store, &actor, std::slice::from_ref(email), change, Some(new)).await
         }
-        Command::RevokeSessions(t) => change::simple(&store, t, store::mutate::Change::RevokeSessions).await,
-        Command::Deactivate(t) => change::simple(&store, t, store::mutate::Change::SetActive(false)).await,
-        Command::Activate(t) => change::simple(&store, t, store::mutate::Change::SetActive(true)).await,
-        Command::Unlock(t) => change::simple(&store, t, store::mutate::Change::Unlock).await,
+        Command::RevokeSessions(t) => simple(&store, t, Change::RevokeSessions).await,
+        Command::Deactivate(t) => simple(&store, t, Change::SetActive(false)).await,
+        Command::Activate(t) => simple(&store, t, Change::SetActive(true)).await,
+        Command::Unlock(t) => simple(&store, t, Change::Unlock).await,
+        Command::VerifyEmail(t) => simple(&store, t, Change::VerifyEmail).await,
         Command::Delete { targets, yes } => {
             let actor = sign_in(&store, &targets.actor.actor_email).await?;
             change::delete(&store, &actor, &targets.emails, *yes).await

@@ -1,12 +1,17 @@
 //! Rules of the web app that hold everywhere: no I/O in this module.
 
+pub mod account;
+pub mod change;
 pub mod email;
 pub mod password;
 pub mod permissions;
+pub mod references;
 pub mod role;
 pub mod sanitize;
 
+pub use account::{Status, UserRow};
+pub use change::{Applied, Change, Done};
 pub use email::{Email, EmailError};
 pub use password::{PasswordError, Secret};
-pub use permissions::{Action, Denied};
+pub use permissions::Denied;
 pub use role::Role;

@@ -1,70 +1,7 @@
 //! Who may do what to whom. The console asks this before it sends a query; the store asks
 //! it again inside the transaction, against the rows as they are then.
 
-use super::Role;
-use std::fmt;
-
-/// Everything the console can do to an account.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
-    Create,
-    SetRole,
-    ResetPassword,
-    Delete,
-    RevokeSessions,
-    Deactivate,
-    Activate,
-    Unlock,
-}
-
-impl Action {
-    /// The name written to `admin_audit_log.action`.
-    pub fn audit_name(self) -> &'static str {
-        match self {
-            Action::Create => "create_user",
-            Action::SetRole => "set_role",
-            Action::ResetPassword => "reset_password",
-            Action::Delete => "delete_user",
-            Action::RevokeSessions => "revoke_sessions",
-            Action::Deactivate => "deactivate",
-            Action::Activate => "activate",
-            Action::Unlock => "unlock",
-        }
-    }
-
-    /// The verb used in messages ("may not delete ...").
-    pub fn verb(self) -> &'static str {
-        match self {
-            Action::Create => "create",
-            Action::SetRole => "change the role of",
-            Action::ResetPassword => "reset the password of",
-            Action::Delete => "delete",
-            Action::RevokeSessions => "revoke the sessions of",
-            Action::Deactivate => "deactivate",
-            Action::Activate => "activate",
-            Action::Unlock => "unlock",
-        }
-    }
-
-    /// What the console calls the change in messages ("change role interrupted").
-    pub fn label(self) -> &'static str {
-        match self {
-            Action::Create => "create user",
-            Action::SetRole => "change role",
-            Action::ResetPassword => "reset password",
-            Action::Delete => "delete",
-            Action::RevokeSessions => "revoke sessions",
-            Action::Deactivate => "deactivate",
-            Action::Activate => "reactivate",
-            Action::Unlock => "unlock",
-        }
-    }
-
-    /// Actions that can leave the deployment without an active superuser.
-    pub fn can_remove_superuser(self) -> bool {
-        matches!(self, Action::SetRole | Action::Delete | Action::Deactivate)
-    }
-}
+use super::{Change, Role};
 
 /// The acting admin, as far as rules care.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -105,33 +42,30 @@ pub enum Denied {
 /// - everyone may reset their own password and revoke their own sessions.
 ///
 /// The last-superuser rule needs the database and lives in the store.
-pub fn check(
-    actor: ActorView,
-    action: Action,
-    target: Option<TargetView>,
-    new_role: Option<Role>,
-) -> Result<(), Denied> {
+pub fn check(actor: ActorView, change: &Change, target: Option<TargetView>) -> Result<(), Denied> {
     if !actor.role.can_administer() {
         return Err(Denied::NotAnAdmin);
     }
-    if action == Action::Create {
-        return match new_role {
-            Some(r) if actor.role == Role::Admin && r >= Role::Admin => Err(Denied::ProvisionRole),
-            _ => Ok(()),
+    if let Change::Create { role, .. } = change {
+        return if actor.role == Role::Admin && *role >= Role::Admin {
+            Err(Denied::ProvisionRole)
+        } else {
+            Ok(())
         };
     }
     if let Some(t) = target {
-        if t.id == actor.id && matches!(action, Action::Delete | Action::Deactivate | Action::SetRole) {
-            return Err(Denied::OnSelf(action.verb()));
+        let on_self = t.id == actor.id;
+        if on_self && matches!(change, Change::Delete | Change::SetActive(false) | Change::SetRole(_)) {
+            return Err(Denied::OnSelf(change.verb()));
         }
         // Anyone may reset their own password or sign themselves out everywhere.
         let own_credentials =
-            t.id == actor.id && matches!(action, Action::ResetPassword | Action::RevokeSessions);
+            on_self && matches!(change, Change::ResetPassword { .. } | Change::RevokeSessions);
         if actor.role == Role::Admin && t.role >= Role::Admin && !own_credentials {
-            return Err(Denied::TargetRole { verb: action.verb(), role: t.role });
+            return Err(Denied::TargetRole { verb: change.verb(), role: t.role });
         }
     }
-    if let Some(r) = new_role
+    if let Some(r) = change.new_role()
         && actor.role == Role::Admin
         && r >= Role::Admin
     {
@@ -140,15 +74,16 @@ pub fn check(
     Ok(())
 }
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.audit_name())
-    }
+/// Whether the actor may change `target`'s role at all (before a role is chosen): the
+/// role picker opens only then.
+pub fn may_change_role_of(actor: ActorView, target: TargetView) -> Result<(), Denied> {
+    check(actor, &Change::SetRole(Role::User), Some(target))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Email;
     use uuid::Uuid;
 
     fn actor(role: Role) -> ActorView {
@@ -157,22 +92,28 @@ mod tests {
     fn target(role: Role) -> Option<TargetView> {
         Some(TargetView { id: Uuid::from_u128(2), role })
     }
-    const ALL_ACTIONS: [Action; 8] = [
-        Action::Create,
-        Action::SetRole,
-        Action::ResetPassword,
-        Action::Delete,
-        Action::RevokeSessions,
-        Action::Deactivate,
-        Action::Activate,
-        Action::Unlock,
-    ];
+    fn create(role: Role) -> Change {
+        Change::Create { email: Email::parse("new@x.se").expect("email"), role }
+    }
+    /// Every change to an existing account.
+    fn all_edits() -> Vec<Change> {
+        vec![
+            Change::SetRole(Role::User),
+            Change::SetActive(true),
+            Change::SetActive(false),
+            Change::Unlock,
+            Change::RevokeSessions,
+            Change::VerifyEmail,
+            Change::ResetPassword { revoke_sessions: true },
+            Change::Delete,
+        ]
+    }
 
     #[test]
     fn users_and_contributors_may_do_nothing() {
         for role in [Role::User, Role::Contributor] {
-            for a in ALL_ACTIONS {
-                assert_eq!(check(actor(role), a, target(Role::User), None), Err(Denied::NotAnAdmin));
+            for c in all_edits().into_iter().chain([create(Role::User)]) {
+                assert_eq!(check(actor(role), &c, target(Role::User)), Err(Denied::NotAnAdmin));
             }
         }
     }
@@ -180,15 +121,15 @@ mod tests {
     #[test]
     fn provisioning_follows_the_web_app() {
         for r in Role::ALL {
-            assert!(check(actor(Role::Superuser), Action::Create, None, Some(r)).is_ok());
-            let admin = check(actor(Role::Admin), Action::Create, None, Some(r));
+            assert!(check(actor(Role::Superuser), &create(r), None).is_ok());
+            let admin = check(actor(Role::Admin), &create(r), None);
             if r <= Role::Contributor {
                 assert!(admin.is_ok());
             } else {
                 assert_eq!(admin, Err(Denied::ProvisionRole));
                 assert_eq!(
-                    admin.unwrap_err().to_string(),
-                    "Insufficient permissions to provision that user."
+                    admin.map_err(|e| e.to_string()),
+                    Err("Insufficient permissions to provision that user.".to_string())
                 );
             }
         }
@@ -196,11 +137,11 @@ mod tests {
 
     #[test]
     fn admin_acts_only_on_low_accounts() {
-        for a in ALL_ACTIONS.into_iter().filter(|a| *a != Action::Create) {
+        for c in all_edits() {
             for t in Role::ALL {
-                let got = check(actor(Role::Admin), a, target(t), None);
-                assert_eq!(got.is_ok(), t <= Role::Contributor, "{a:?} on {t:?}");
-                assert!(check(actor(Role::Superuser), a, target(t), None).is_ok());
+                let got = check(actor(Role::Admin), &c, target(t));
+                assert_eq!(got.is_ok(), t <= Role::Contributor, "{c:?} on {t:?}");
+                assert!(check(actor(Role::Superuser), &c, target(t)).is_ok());
             }
         }
     }
@@ -208,9 +149,9 @@ mod tests {
     #[test]
     fn admin_assigns_only_low_roles() {
         for r in Role::ALL {
-            let got = check(actor(Role::Admin), Action::SetRole, target(Role::User), Some(r));
+            let got = check(actor(Role::Admin), &Change::SetRole(r), target(Role::User));
             assert_eq!(got.is_ok(), r <= Role::Contributor);
-            assert!(check(actor(Role::Superuser), Action::SetRole, target(Role::User), Some(r)).is_ok());
+            assert!(check(actor(Role::Superuser), &Change::SetRole(r), target(Role::User)).is_ok());
         }
     }
 
@@ -218,20 +159,37 @@ mod tests {
     fn nobody_deletes_deactivates_or_demotes_themselves() {
         let me = ActorView { id: Uuid::from_u128(7), role: Role::Superuser };
         let myself = Some(TargetView { id: me.id, role: Role::Superuser });
-        for a in [Action::Delete, Action::Deactivate, Action::SetRole] {
-            assert!(matches!(check(me, a, myself, Some(Role::User)), Err(Denied::OnSelf(_))));
+        for c in [Change::Delete, Change::SetActive(false), Change::SetRole(Role::User)] {
+            assert!(matches!(check(me, &c, myself), Err(Denied::OnSelf(_))));
         }
-        assert!(check(me, Action::ResetPassword, myself, None).is_ok());
-        assert!(check(me, Action::RevokeSessions, myself, None).is_ok());
+        assert!(check(me, &Change::ResetPassword { revoke_sessions: true }, myself).is_ok());
+        assert!(check(me, &Change::RevokeSessions, myself).is_ok());
     }
 
     #[test]
     fn an_admin_may_reset_their_own_password_but_not_another_admins() {
         let me = ActorView { id: Uuid::from_u128(7), role: Role::Admin };
         let myself = Some(TargetView { id: me.id, role: Role::Admin });
-        assert!(check(me, Action::ResetPassword, myself, None).is_ok());
-        assert!(check(me, Action::RevokeSessions, myself, None).is_ok());
-        assert!(check(me, Action::Unlock, myself, None).is_err());
-        assert!(check(me, Action::ResetPassword, target(Role::Admin), None).is_err());
+        let reset = Change::ResetPassword { revoke_sessions: false };
+        assert!(check(me, &reset, myself).is_ok());
+        assert!(check(me, &Change::RevokeSessions, myself).is_ok());
+        assert!(check(me, &Change::Unlock, myself).is_err());
+        assert!(check(me, &Change::VerifyEmail, myself).is_err());
+        assert!(check(me, &reset, target(Role::Admin)).is_err());
+    }
+
+    #[test]
+    fn the_role_picker_opens_only_on_accounts_the_actor_may_change() {
+        assert!(
+            may_change_role_of(
+                actor(Role::Admin),
+                TargetView { id: Uuid::from_u128(2), role: Role::Contributor }
+            )
+            .is_ok()
+        );
+        assert!(
+            may_change_role_of(actor(Role::Admin), TargetView { id: Uuid::from_u128(2), role: Role::Admin })
+                .is_err()
+        );
     }
 }

@@ -5,9 +5,10 @@ use std::str::FromStr;
 
 /// A user's role. The derived order is the web app's rank:
 /// user < contributor < admin < superuser.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
+    #[default]
     User,
     Contributor,
     Admin,

@@ -1,9 +1,13 @@
 //! Creating accounts: provisioning by an admin, and the first superuser of a fresh database.
+//! Every account is created in the shape of the web app's own admin provisioning
+//! (`create_local_user`): local, active, email verified, no failed logins, never logged in,
+//! with a `user_profiles` row in the same transaction. Anything else is refused at the web
+//! app's login (an unverified email is).
 
 use super::audit::{self, Entry};
 use super::{Actor, Store, StoreError, UserRow, targets};
-use crate::domain::permissions::{self, Action};
-use crate::domain::{Email, Role};
+use crate::domain::permissions;
+use crate::domain::{Change, Email, Role};
 use serde_json::json;
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
@@ -20,10 +24,11 @@ pub async fn provision(
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     let me = targets::current_actor(&mut tx, actor).await?;
-    permissions::check(me, Action::Create, None, Some(role))
+    let change = Change::Create { email: email.clone(), role };
+    permissions::check(me, &change, None)
         .map_err(|reason| StoreError::Denied { email: email.to_string(), reason })?;
     let id = insert(&mut tx, store, email, role, password_hash).await?;
-    audit::write(&mut tx, actor, Action::Create.audit_name(), &[created_entry(id, email, role)]).await?;
+    audit::write(&mut tx, actor, change.audit_name(), &[created_entry(id, email, role)]).await?;
     // Read back before the commit: nothing that can fail may follow it, or a created
     // account (and its generated password) would be reported as a failure.
     let row = created_row(&mut tx, store, id).await?;
@@ -61,16 +66,13 @@ async fn insert(
     password_hash: &str,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
-    let res = sqlx::query(
-        "INSERT INTO users (id, email, role, auth_provider, password_hash, is_active, created_at, updated_at)
-         VALUES ($1, $2, $3, 'local', $4, true, now(), now())",
-    )
-    .bind(id)
-    .bind(email.as_str())
-    .bind(role.as_str())
-    .bind(password_hash)
-    .execute(&mut **tx)
-    .await;
+    let res = sqlx::query(sqlx::AssertSqlSafe(insert_sql(&store.schema)))
+        .bind(id)
+        .bind(email.as_str())
+        .bind(role.as_str())
+        .bind(password_hash)
+        .execute(&mut **tx)
+        .await;
     match res {
         Ok(_) => {}
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
@@ -87,12 +89,41 @@ async fn insert(
     Ok(id)
 }
 
+/// The INSERT of a provisioned account, naming every column the web app's provisioning sets
+/// that this database has (old deployments lack the later ones).
+fn insert_sql(schema: &super::Schema) -> String {
+    let mut cols = vec!["id", "email", "role", "auth_provider", "password_hash", "is_active"];
+    let mut vals = vec!["$1", "$2", "$3", "'local'", "$4", "true"];
+    if schema.email_verified {
+        // The column defaults to false (self-registration); provisioned accounts are
+        // verified, or the web app refuses their login with EMAIL_NOT_VERIFIED.
+        cols.push("email_verified");
+        vals.push("true");
+    }
+    if schema.lockout {
+        cols.extend(["failed_login_attempts", "locked_until"]);
+        vals.extend(["0", "NULL"]);
+    }
+    if schema.last_login_at {
+        cols.push("last_login_at");
+        vals.push("NULL");
+    }
+    if schema.last_failed_login_at {
+        cols.push("last_failed_login_at");
+        vals.push("NULL");
+    }
+    cols.extend(["created_at", "updated_at"]);
+    vals.extend(["now()", "now()"]);
+    format!("INSERT INTO users ({}) VALUES ({})", cols.join(", "), vals.join(", "))
+}
+
 fn created_entry(id: Uuid, email: &Email, role: Role) -> Entry {
     Entry {
         target_id: Some(id),
         target_email: email.to_string(),
         before: serde_json::Value::Null,
-        after: json!({"email": email.as_str(), "role": role, "auth_provider": "local", "is_active": true}),
+        after: json!({"email": email.as_str(), "role": role, "auth_provider": "local", "is_active": true,
+                      "email_verified": true}),
     }
 }
 

@@ -5,43 +5,9 @@ use super::audit::{self, Entry};
 use super::dependents::{self, Dependent, OnDelete};
 use super::targets::{self, Target};
 use super::{Actor, Store, StoreError, UserRow};
-use crate::domain::Action;
+use crate::domain::Change;
+pub use crate::domain::references::DeletePlan;
 use serde_json::json;
-
-/// What deleting these users would do.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct DeletePlan {
-    pub emails: Vec<String>,
-    /// RESTRICT / NO ACTION references with rows: the delete cannot happen.
-    pub blockers: Vec<Dependent>,
-    /// The accounts those references hold (the others could be deleted on their own).
-    pub blocked_emails: Vec<String>,
-    /// CASCADE / SET NULL / SET DEFAULT references with rows: what the delete takes along.
-    pub effects: Vec<Dependent>,
-}
-
-impl DeletePlan {
-    pub fn is_blocked(&self) -> bool {
-        !self.blockers.is_empty()
-    }
-
-    /// "Cannot delete a@b.c: 3 rows in tool_versions (authored_by) ...; deactivate instead."
-    pub fn blocked_message(&self) -> String {
-        let who = match self.emails.as_slice() {
-            [one] => one.clone(),
-            many => format!("{} users", many.len()),
-        };
-        let what = self.blockers.iter().map(Dependent::describe).collect::<Vec<_>>().join(", ");
-        let held = if self.emails.len() > 1 && !self.blocked_emails.is_empty() {
-            format!(" (held: {})", self.blocked_emails.join(", "))
-        } else {
-            String::new()
-        };
-        format!(
-            "Cannot delete {who}: referenced by {what}{held}. Nothing was deleted; use deactivate instead."
-        )
-    }
-}
 
 fn split(deps: Vec<Dependent>) -> (Vec<Dependent>, Vec<Dependent>) {
     deps.into_iter().partition(|d| d.on_delete == OnDelete::Restrict)
@@ -67,7 +33,7 @@ pub async fn plan(store: &Store, actor: &Actor, targets: &[Target]) -> Result<De
     let mut tx = store.pool.begin().await?;
     let me = targets::current_actor(&mut tx, actor).await?;
     let rows = targets::lock_targets(&mut tx, &store.schema, targets).await?;
-    targets::check_all(me, Action::Delete, &rows, None)?;
+    targets::check_all(me, &Change::Delete, &rows)?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let (blockers, effects) = split(dependents::count(&mut tx, &ids).await?);
     let blocked_emails = blocked_emails(&mut tx, &rows, &blockers).await?;
@@ -92,7 +58,7 @@ pub async fn delete(
     targets::lock_superusers(&mut tx).await?;
     let me = targets::current_actor(&mut tx, actor).await?;
     let rows = targets::lock_targets(&mut tx, &store.schema, targets).await?;
-    targets::check_all(me, Action::Delete, &rows, None)?;
+    targets::check_all(me, &Change::Delete, &rows)?;
     targets::ensure_superuser_remains(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let (blockers, effects) = split(dependents::count(&mut tx, &ids).await?);
@@ -132,7 +98,7 @@ pub async fn delete(
         }
         Err(e) => return Err(e.into()),
     }
-    audit::write(&mut tx, actor, Action::Delete.audit_name(), &entries).await?;
+    audit::write(&mut tx, actor, Change::Delete.audit_name(), &entries).await?;
     tx.commit().await?;
     Ok((plan, rows))
 }

@@ -1,39 +1,9 @@
 //! Rows in other tables that point at users, found from the catalog at run time: live
 //! deployments have foreign keys that no fixed list predicts.
 
+pub use crate::domain::references::{Dependent, OnDelete};
 use sqlx::{Executor, Postgres, Row};
 use uuid::Uuid;
-
-/// What Postgres does to a referencing row when its user is deleted.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnDelete {
-    Cascade,
-    SetNull,
-    SetDefault,
-    /// RESTRICT or NO ACTION: the delete fails while such rows exist.
-    Restrict,
-}
-
-impl OnDelete {
-    fn from_code(c: &str) -> OnDelete {
-        match c {
-            "c" => OnDelete::Cascade,
-            "n" => OnDelete::SetNull,
-            "d" => OnDelete::SetDefault,
-            _ => OnDelete::Restrict,
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            OnDelete::Cascade => "deleted",
-            OnDelete::SetNull => "kept, user set to NULL",
-            OnDelete::SetDefault => "kept, user set to default",
-            OnDelete::Restrict => "blocks the delete",
-        }
-    }
-}
 
 /// A single-column foreign key that references `users(id)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,22 +12,6 @@ pub struct ForeignKey {
     pub table: String,
     pub column: String,
     pub on_delete: OnDelete,
-}
-
-/// How many rows of one table/column point at the given users.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Dependent {
-    pub table: String,
-    pub column: String,
-    pub on_delete: OnDelete,
-    pub rows: i64,
-}
-
-impl Dependent {
-    /// "3 rows in tool_versions (authored_by)".
-    pub fn describe(&self) -> String {
-        format!("{} in {} ({})", crate::plural::count(self.rows, "row"), self.table, self.column)
-    }
 }
 
 /// Every foreign key that references `users`.

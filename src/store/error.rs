@@ -14,16 +14,26 @@ pub enum StoreError {
     Db(String),
     #[error("the admin_audit_log table is missing: run `skriptoteket-admin migrate` first")]
     NeedsMigrate,
+    #[error(
+        "the database has no users table: run the web app's own migrations first (alembic upgrade head), \
+         then `skriptoteket-admin migrate`"
+    )]
+    NoUsersTable,
     #[error("No user with email {0}.")]
     NotFound(String),
     #[error("User already exists for that email. ({0})")]
     AlreadyExists(String),
     #[error("Invalid admin credentials.")]
     InvalidCredentials,
-    #[error("The account {0} is deactivated.")]
-    AccountInactive(String),
-    #[error("The account {0} is locked after failed logins; another admin can unlock it.")]
-    AccountLocked(String),
+    #[error(
+        "The account {email} is locked after {max} failed logins until {until}; another admin can unlock it.",
+        max = crate::store::login::MAX_FAILED_LOGINS
+    )]
+    AccountLocked { email: String, until: String },
+    #[error(
+        "The email of {0} is not verified: the web app refuses this login too. Another admin can mark it verified."
+    )]
+    EmailNotVerified(String),
     #[error("{reason} ({email})")]
     Denied { email: String, reason: Denied },
     #[error("{0} is the last active superuser: make another superuser first.")]

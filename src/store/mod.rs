@@ -1,6 +1,7 @@
 //! Everything that speaks SQL. One file per concern; every change is one transaction.
 
 pub mod audit;
+pub mod change;
 pub mod create;
 pub mod delete;
 pub mod dependents;
@@ -9,13 +10,14 @@ pub mod login;
 pub mod migrate;
 pub mod mutate;
 pub mod schema;
+pub mod seed;
 pub mod sessions;
 pub mod targets;
 pub mod users;
 
+pub use crate::domain::UserRow;
 pub use error::StoreError;
 pub use schema::Schema;
-pub use users::UserRow;
 
 use crate::config::DbTarget;
 use crate::domain::Role;

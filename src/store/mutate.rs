@@ -1,102 +1,48 @@
-//! Changes to existing accounts: role, active flag, lock, password, sessions. Each call is
-//! one transaction over all its targets: all of them change, or none does.
+//! Changes to existing accounts: role, active flag, lock, verified flag, password,
+//! sessions. Each call is one transaction over all its targets: all of them change, or
+//! none does. The SQL and the audit values of each kind of change live here.
 
 use super::audit::{self, Entry};
 use super::targets::{self, Target};
 use super::{Actor, Store, StoreError, UserRow};
-use crate::domain::{Action, Role};
+use crate::domain::{Applied, Change};
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// What to do to every target.
-#[derive(Clone, Debug)]
-pub enum Change {
-    SetRole(Role),
-    SetActive(bool),
-    Unlock,
-    RevokeSessions,
-    /// `hash` is the new PHC string (made off-thread by the caller).
-    ResetPassword {
-        hash: String,
-        revoke_sessions: bool,
-    },
-}
-
-impl Change {
-    pub fn action(&self) -> Action {
-        match self {
-            Change::SetRole(_) => Action::SetRole,
-            Change::SetActive(true) => Action::Activate,
-            Change::SetActive(false) => Action::Deactivate,
-            Change::Unlock => Action::Unlock,
-            Change::RevokeSessions => Action::RevokeSessions,
-            Change::ResetPassword { .. } => Action::ResetPassword,
-        }
-    }
-
-    fn new_role(&self) -> Option<Role> {
-        if let Change::SetRole(r) = self { Some(*r) } else { None }
-    }
-
-    /// Rows the change would leave as they are (they are reported, not audited).
-    fn is_noop(&self, row: &UserRow) -> bool {
-        match self {
-            Change::SetRole(r) => row.role == *r,
-            Change::SetActive(a) => row.is_active == *a,
-            Change::Unlock => !row.locked && row.failed_login_attempts == 0,
-            Change::RevokeSessions => row.active_sessions == 0,
-            Change::ResetPassword { .. } => false,
-        }
-    }
-}
-
-/// What happened to one account.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Applied {
-    pub id: Uuid,
-    pub email: String,
-    /// False when the account already was as asked (nothing written).
-    pub changed: bool,
-    pub sessions_revoked: u64,
-}
-
-/// Applies `change` to every target in one transaction, with its audit rows.
-pub async fn apply(
+/// Applies `change` (a change to existing accounts) to every target in one transaction,
+/// with its audit rows. `password_hash` is the new PHC string of a password reset.
+pub(crate) async fn apply(
     store: &Store,
     actor: &Actor,
     targets: &[Target],
     change: &Change,
+    password_hash: Option<&str>,
 ) -> Result<Vec<Applied>, StoreError> {
     store.require_audit()?;
     if matches!(change, Change::ResetPassword { .. }) && targets.len() != 1 {
         // One hash for several accounts would give them all the same password.
         return Err(StoreError::Db("a password is reset for one account at a time".into()));
     }
-    let action = change.action();
     let mut tx = store.pool.begin().await?;
-    if action.can_remove_superuser() {
+    if change.can_remove_superuser() {
         targets::lock_superusers(&mut tx).await?;
     }
     let me = targets::current_actor(&mut tx, actor).await?;
     let rows = targets::lock_targets(&mut tx, &store.schema, targets).await?;
-    targets::check_all(me, action, &rows, change.new_role())?;
+    targets::check_all(me, change, &rows)?;
     if let Change::ResetPassword { .. } = change
         && let Some(r) = rows.iter().find(|r| !r.is_local())
     {
         return Err(StoreError::Federated(r.email.clone()));
     }
     let todo: Vec<&UserRow> = rows.iter().filter(|r| !change.is_noop(r)).collect();
-    if action.can_remove_superuser() {
-        let leaving: Vec<&UserRow> = match change {
-            Change::SetRole(Role::Superuser) | Change::SetActive(true) => Vec::new(),
-            _ => todo.clone(),
-        };
-        targets::ensure_superuser_remains(&mut tx, &leaving).await?;
+    if change.can_remove_superuser() {
+        targets::ensure_superuser_remains(&mut tx, &todo).await?;
     }
     let ids: Vec<Uuid> = todo.iter().map(|r| r.id).collect();
     let changed: std::collections::HashSet<Uuid> = ids.iter().copied().collect();
-    let revoked = run(&mut tx, store, change, &ids).await?;
+    let revoked = run(&mut tx, store, change, password_hash, &ids).await?;
     let entries: Vec<Entry> = todo
         .iter()
         .map(|r| {
@@ -105,7 +51,7 @@ pub async fn apply(
             Entry { target_id: Some(r.id), target_email: r.email.clone(), before, after }
         })
         .collect();
-    audit::write(&mut tx, actor, action.audit_name(), &entries).await?;
+    audit::write(&mut tx, actor, change.audit_name(), &entries).await?;
     tx.commit().await?;
     Ok(rows
         .iter()
@@ -123,6 +69,7 @@ async fn run(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     store: &Store,
     change: &Change,
+    password_hash: Option<&str>,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, u64>, StoreError> {
     if ids.is_empty() {
@@ -158,13 +105,26 @@ async fn run(
             }
         }
         Change::RevokeSessions => revoke = true,
-        Change::ResetPassword { hash, revoke_sessions } => {
+        Change::VerifyEmail => {
+            if store.schema.email_verified {
+                sqlx::query("UPDATE users SET email_verified = true, updated_at = now() WHERE id = ANY($1)")
+                    .bind(ids)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Change::ResetPassword { revoke_sessions } => {
+            let hash = password_hash
+                .ok_or_else(|| StoreError::Db("a password reset needs the new password's hash".into()))?;
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = now() WHERE id = ANY($2)")
                 .bind(hash)
                 .bind(ids)
                 .execute(&mut **tx)
                 .await?;
             revoke = *revoke_sessions;
+        }
+        Change::Create { .. } | Change::Delete => {
+            return Err(StoreError::Db(format!("{} is not a change to existing accounts", change.label())));
         }
     }
     if revoke && store.schema.sessions { super::sessions::revoke(tx, ids).await } else { Ok(HashMap::new()) }
@@ -185,9 +145,12 @@ fn audit_values(change: &Change, r: &UserRow, revoked: u64) -> (serde_json::Valu
         Change::RevokeSessions => {
             (json!({"active_sessions": r.active_sessions}), json!({"sessions_revoked": revoked}))
         }
+        Change::VerifyEmail => (json!({"email_verified": r.email_verified}), json!({"email_verified": true})),
         Change::ResetPassword { .. } => (
             json!({"active_sessions": r.active_sessions}),
             json!({"password": "reset", "sessions_revoked": revoked}),
         ),
+        // Written by `create` and `delete`, which have their own shapes.
+        Change::Create { .. } | Change::Delete => (serde_json::Value::Null, serde_json::Value::Null),
     }
 }

@@ -12,6 +12,11 @@ pub struct Schema {
     /// `failed_login_attempts` and `locked_until`.
     pub lockout: bool,
     pub last_login_at: bool,
+    pub last_failed_login_at: bool,
+    /// `users.email_verified`: the web app refuses login while it is false.
+    pub email_verified: bool,
+    /// The web app's `login_events` table, where console sign-ins are recorded too.
+    pub login_events: bool,
     pub audit_log: bool,
 }
 
@@ -20,7 +25,7 @@ impl Schema {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT table_name::text, column_name::text FROM information_schema.columns
              WHERE table_schema = current_schema()
-               AND table_name IN ('users', 'sessions', 'user_profiles', 'admin_audit_log')",
+               AND table_name IN ('users', 'sessions', 'user_profiles', 'login_events', 'admin_audit_log')",
         )
         .fetch_all(pool)
         .await?;
@@ -31,6 +36,11 @@ impl Schema {
             user_profiles: has("user_profiles", None),
             lockout: has("users", Some("locked_until")) && has("users", Some("failed_login_attempts")),
             last_login_at: has("users", Some("last_login_at")),
+            last_failed_login_at: has("users", Some("last_failed_login_at")),
+            email_verified: has("users", Some("email_verified")),
+            login_events: ["status", "failure_code", "auth_provider", "user_agent", "ip_address"]
+                .into_iter()
+                .all(|c| has("login_events", Some(c))),
             audit_log: has("admin_audit_log", None),
         })
     }

@@ -4,9 +4,10 @@
 
 use super::users::{SESSIONS_SUBQUERY, decode, user_columns};
 use super::{Actor, Schema, StoreError, UserRow};
+use crate::domain::Change;
 use crate::domain::Role;
 use crate::domain::email::normalize;
-use crate::domain::permissions::{self, Action, ActorView, TargetView};
+use crate::domain::permissions::{self, ActorView, TargetView};
 use sqlx::{Postgres, Transaction};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -137,14 +138,9 @@ fn check_unchanged(seen: &Expected, now: &UserRow) -> Result<(), StoreError> {
 }
 
 /// Applies the permission rules to every target; the first refusal names its account.
-pub(crate) fn check_all(
-    actor: ActorView,
-    action: Action,
-    rows: &[UserRow],
-    new_role: Option<Role>,
-) -> Result<(), StoreError> {
+pub(crate) fn check_all(actor: ActorView, change: &Change, rows: &[UserRow]) -> Result<(), StoreError> {
     for r in rows {
-        permissions::check(actor, action, Some(TargetView { id: r.id, role: r.role }), new_role)
+        permissions::check(actor, change, Some(TargetView { id: r.id, role: r.role }))
             .map_err(|reason| StoreError::Denied { email: r.email.clone(), reason })?;
     }
     Ok(())

@@ -1,53 +1,11 @@
 //! Reading users: the table the console shows and `list` prints.
 
-use super::{Schema, Store, StoreError};
+use super::{Schema, Store, StoreError, UserRow};
 use crate::domain::Role;
 use futures::TryStreamExt;
-use serde::Serialize;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
-use time::OffsetDateTime;
 use uuid::Uuid;
-
-/// One account as the console shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct UserRow {
-    pub id: Uuid,
-    pub email: String,
-    pub role: Role,
-    pub auth_provider: String,
-    pub is_active: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub last_login_at: Option<OffsetDateTime>,
-    /// `locked_until > now()` when the row was read.
-    pub locked: bool,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub locked_until: Option<OffsetDateTime>,
-    pub failed_login_attempts: i32,
-    pub active_sessions: i64,
-}
-
-impl UserRow {
-    pub fn is_local(&self) -> bool {
-        self.auth_provider == "local"
-    }
-
-    /// "active", "inactive" or "locked" (inactive wins: a locked inactive account cannot
-    /// log in whatever happens to the lock).
-    pub fn status(&self) -> &'static str {
-        if !self.is_active {
-            "inactive"
-        } else if self.locked {
-            "locked"
-        } else {
-            "active"
-        }
-    }
-}
 
 /// Active sessions of `u`, counted per row.
 pub(crate) const SESSIONS_SUBQUERY: &str = "(SELECT count(*) FROM sessions s
@@ -65,11 +23,13 @@ pub(crate) fn user_columns(schema: &Schema, sessions: &str) -> String {
         ("NULL::timestamptz", "0")
     };
     let sessions = if schema.sessions { sessions } else { "0::bigint" };
+    let verified = if schema.email_verified { "u.email_verified" } else { "true" };
     format!(
         "u.id, u.email::text AS email, u.role::text AS role, u.auth_provider::text AS auth_provider,
          u.is_active, u.created_at, u.updated_at, {last_login} AS last_login_at,
          {locked_until} AS locked_until, COALESCE({locked_until} > now(), false) AS locked,
-         {failed}::int4 AS failed_login_attempts, {sessions} AS active_sessions"
+         {failed}::int4 AS failed_login_attempts, {sessions} AS active_sessions,
+         {verified} AS email_verified"
     )
 }
 
@@ -98,6 +58,7 @@ pub(crate) fn decode(row: &PgRow) -> Result<UserRow, StoreError> {
         locked: row.try_get(9)?,
         failed_login_attempts: row.try_get(10)?,
         active_sessions: row.try_get(11)?,
+        email_verified: row.try_get(12)?,
     })
 }
 

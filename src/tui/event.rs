@@ -1,13 +1,14 @@
-//! The messages of the console: `Event`s go into `App::update`, `Command`s come out.
-//! Both are plain data, so the state machine is tested without a terminal or a database.
+//! The messages of the console: `Event`s go into `App::update`, `Effect`s come out. The
+//! database worker takes `Request`s and answers with `DbEvent`s carrying data, never
+//! sentences: the console phrases them. All plain data, so the state machine is tested
+//! without a terminal or a database.
 
-use crate::domain::{Action, Email, Role, Secret};
+use crate::domain::references::{DeletePlan, Dependent};
+use crate::domain::{Change, Done, Email, Secret, UserRow};
+use crate::store::Actor;
 use crate::store::audit::AuditRow;
-use crate::store::delete::DeletePlan;
-use crate::store::dependents::Dependent;
 use crate::store::sessions::SessionRow;
 use crate::store::targets::Expected;
-use crate::store::{Actor, UserRow};
 use crossterm::event::KeyEvent;
 use uuid::Uuid;
 
@@ -20,6 +21,10 @@ pub enum Event {
     Tick,
     Db(DbEvent),
 }
+
+/// Tags a request; its answer carries the same id, so an answer nobody waits for any more
+/// (a dialog closed and opened again meanwhile) is recognised and dropped.
+pub type RequestId = u64;
 
 /// What the database worker reports.
 #[derive(Debug, Clone)]
@@ -39,27 +44,34 @@ pub enum DbEvent {
         message: String,
     },
     Reconnected,
-    LoggedIn(Actor),
-    LoginFailed(String),
-    Users(Vec<UserRow>),
-    /// A read failed (not a change): shown in the status line.
-    Error(String),
-    /// The outcome of a change.
-    Done(Outcome),
-    DeletePlan(Result<DeletePlan, String>),
-    Details(Box<Result<Details, String>>),
-    Audit(Result<Vec<AuditRow>, String>),
+    /// The answer to request `id`.
+    Answer {
+        id: RequestId,
+        answer: Answer,
+    },
 }
 
-/// The result of one change: rows to refresh, and what to tell the admin.
+/// The data a request asked for. Errors are the store's one-line messages.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    LoggedIn(Actor),
+    LoginFailed(String),
+    Users(Result<Vec<UserRow>, String>),
+    Details(Box<Result<Details, String>>),
+    Audit(Result<Vec<AuditRow>, String>),
+    DeletePlan(Result<DeletePlan, String>),
+    Applied(Box<Outcome>),
+}
+
+/// The result of one change: what it did, and the affected rows as they are now.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub op: Action,
+    pub change: Change,
     /// Fresh copies of the affected rows (absent ids were deleted).
     pub refreshed: Vec<UserRow>,
     pub affected: Vec<Uuid>,
-    pub result: Result<String, OpError>,
-    /// A generated password to show once (password reset / new user).
+    pub result: Result<Done, OpError>,
+    /// A generated password to show once (password reset / new user), with its account.
     pub generated: Option<(String, Secret)>,
 }
 
@@ -69,22 +81,23 @@ pub enum OpError {
     Failed(String),
     /// The row changed under us; the table should reload.
     Stale(String),
-    /// The connection dropped mid-operation; `applied` says what the database shows now.
-    Interrupted { applied: Option<bool>, message: String },
+    /// The connection dropped mid-change; `applied` says what the database shows now
+    /// (`None`: it could not be found out).
+    Interrupted { applied: Option<bool> },
 }
 
 impl std::fmt::Display for OpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OpError::Failed(m) | OpError::Stale(m) => f.write_str(m),
-            OpError::Interrupted { applied: Some(true), message } => {
-                write!(f, "{message}: the connection dropped, but the change WAS applied")
+            OpError::Interrupted { applied: Some(true) } => {
+                f.write_str("the connection dropped, but the change WAS applied")
             }
-            OpError::Interrupted { applied: Some(false), message } => {
-                write!(f, "{message}: the connection dropped; the change was NOT applied")
+            OpError::Interrupted { applied: Some(false) } => {
+                f.write_str("the connection dropped; the change was NOT applied")
             }
-            OpError::Interrupted { applied: None, message } => {
-                write!(f, "{message}: the connection dropped; whether it applied is unknown, reload (Ctrl-r)")
+            OpError::Interrupted { applied: None } => {
+                f.write_str("the connection dropped; whether it applied is unknown, reload (Ctrl-r)")
             }
         }
     }
@@ -100,30 +113,25 @@ pub struct Details {
     pub audit: Vec<AuditRow>,
 }
 
-/// A change the console asks the worker to make to existing rows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edit {
-    SetRole(Role),
-    SetActive(bool),
-    Unlock,
-    RevokeSessions,
-}
-
-impl Edit {
-    pub fn op(&self) -> Action {
-        match self {
-            Edit::SetRole(_) => Action::SetRole,
-            Edit::SetActive(true) => Action::Activate,
-            Edit::SetActive(false) => Action::Deactivate,
-            Edit::Unlock => Action::Unlock,
-            Edit::RevokeSessions => Action::RevokeSessions,
-        }
-    }
-}
-
-/// What the console asks of the outside world.
+/// What the console asks of the outside world: the terminal loop runs the clipboard and
+/// quitting itself and hands database requests to the worker.
 #[derive(Debug, Clone)]
-pub enum Command {
+pub enum Effect {
+    Db(Request),
+    /// Write the secret to the admin's clipboard (OSC 52).
+    Clipboard(Secret),
+    Quit,
+}
+
+/// One job for the database worker, tagged with its id.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub id: RequestId,
+    pub job: Job,
+}
+
+#[derive(Debug, Clone)]
+pub enum Job {
     Login {
         email: String,
         password: Secret,
@@ -133,27 +141,15 @@ pub enum Command {
         password: Secret,
     },
     LoadUsers,
-    Edit {
-        targets: Vec<Expected>,
-        edit: Edit,
-    },
-    /// `password: None` asks the worker to generate one (shown once in the outcome); the
-    /// state machine itself never touches the OS random generator.
-    CreateUser {
-        email: Email,
-        role: Role,
-        password: Option<Secret>,
-    },
-    ResetPassword {
-        target: Expected,
-        password: Option<Secret>,
-        revoke_sessions: bool,
-    },
-    PlanDelete(Vec<Expected>),
-    Delete(Vec<Expected>),
     LoadDetails(Uuid),
     LoadAudit,
-    /// Write the secret to the admin's clipboard (OSC 52); handled by the terminal loop.
-    CopyToClipboard(Secret),
-    Quit,
+    PlanDelete(Vec<Expected>),
+    /// Apply a change. For changes that set a password, `password: None` asks the worker
+    /// to generate one (shown once in the outcome): the state machine never touches the
+    /// OS random generator.
+    Apply {
+        change: Change,
+        targets: Vec<Expected>,
+        password: Option<Secret>,
+    },
 }

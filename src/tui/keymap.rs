@@ -1,6 +1,9 @@
-//! Every key binding of the console, in one table. The help overlay is generated from it,
-//! and every handler in `app` looks keys up here, so the two cannot disagree.
+//! Every key binding of the console, one per line. The help overlay and the footers are
+//! generated from this table, and every key handler looks its keys up here, so the three
+//! cannot disagree. Each context has its own action enum, so a handler's `match` is
+//! exhaustive: a binding without a handler does not compile.
 
+use crate::domain::Role;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.
@@ -16,6 +19,17 @@ pub enum Context {
 }
 
 impl Context {
+    /// The contexts in the order the help overlay lists them.
+    pub const ALL: [Context; 7] = [
+        Context::Table,
+        Context::Filter,
+        Context::Form,
+        Context::RolePicker,
+        Context::Confirm,
+        Context::Password,
+        Context::Viewer,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             Context::Table => "User table",
@@ -29,9 +43,9 @@ impl Context {
     }
 }
 
-/// What a key does.
+/// Keys on the user table.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Act {
+pub enum TableAction {
     Down,
     Up,
     Top,
@@ -49,6 +63,7 @@ pub enum Act {
     Revoke,
     ToggleActive,
     Unlock,
+    VerifyEmail,
     Sort,
     SortReverse,
     Reload,
@@ -56,21 +71,89 @@ pub enum Act {
     Audit,
     Help,
     Quit,
-    // filter
-    KeepFilter,
-    ClearFilter,
-    EmptyField,
-    // forms and dialogs
+}
+
+/// Keys while a filter line is edited (the table's, the audit log's).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FilterAction {
+    Keep,
+    Clear,
+    Empty,
+}
+
+/// Keys in forms (log in, first superuser, new user, password reset).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FormAction {
     NextField,
     PrevField,
     Submit,
-    Cancel,
     Toggle,
+    Empty,
+    Cancel,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PickerAction {
+    Pick(Role),
+    Down,
+    Up,
+    Submit,
+    Cancel,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ConfirmAction {
     Yes,
-    PickRole(u8),
-    Copy,
+    Cancel,
+    /// Enter: confirms a delete of several accounts once their number is typed.
+    Submit,
     /// What a blocked delete offers instead: deactivation.
     Alternative,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PasswordAction {
+    Copy,
+    Close,
+}
+
+/// Keys in the read-only dialogs: details, audit log, help.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ViewerAction {
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    Top,
+    Bottom,
+    Filter,
+    Close,
+}
+
+/// What a key does, in its context.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum KeyAction {
+    Table(TableAction),
+    Filter(FilterAction),
+    Form(FormAction),
+    Picker(PickerAction),
+    Confirm(ConfirmAction),
+    Password(PasswordAction),
+    Viewer(ViewerAction),
+}
+
+impl KeyAction {
+    pub fn context(self) -> Context {
+        match self {
+            KeyAction::Table(_) => Context::Table,
+            KeyAction::Filter(_) => Context::Filter,
+            KeyAction::Form(_) => Context::Form,
+            KeyAction::Picker(_) => Context::RolePicker,
+            KeyAction::Confirm(_) => Context::Confirm,
+            KeyAction::Password(_) => Context::Password,
+            KeyAction::Viewer(_) => Context::Viewer,
+        }
+    }
 }
 
 /// A key as written in the table.
@@ -82,238 +165,92 @@ pub enum Key {
 }
 
 pub struct Binding {
-    pub context: Context,
     pub keys: &'static [Key],
-    pub act: Act,
+    pub action: KeyAction,
     pub help: &'static str,
 }
 
-use Key::{Char as C, Code, Ctrl};
+const fn bind(keys: &'static [Key], action: KeyAction, help: &'static str) -> Binding {
+    Binding { keys, action, help }
+}
 
+use ConfirmAction as Cf;
+use FilterAction as Fi;
+use FormAction as Fo;
+use Key::{Char as C, Code, Ctrl};
+use KeyAction::{
+    Confirm as Conf, Filter as Filt, Form as Frm, Password as Pw, Picker as Pick, Table as Tab,
+    Viewer as View,
+};
+use KeyCode::{BackTab, Delete, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab as TabKey, Up};
+use PickerAction as Pi;
+use TableAction as Ta;
+use ViewerAction as Vi;
+
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    Binding {
-        context: Context::Table,
-        keys: &[C('j'), Code(KeyCode::Down)],
-        act: Act::Down,
-        help: "move down",
-    },
-    Binding { context: Context::Table, keys: &[C('k'), Code(KeyCode::Up)], act: Act::Up, help: "move up" },
-    Binding {
-        context: Context::Table,
-        keys: &[C('g'), Code(KeyCode::Home)],
-        act: Act::Top,
-        help: "first row",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[C('G'), Code(KeyCode::End)],
-        act: Act::Bottom,
-        help: "last row",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[Code(KeyCode::PageDown), Ctrl('d')],
-        act: Act::PageDown,
-        help: "page down",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[Code(KeyCode::PageUp), Ctrl('u')],
-        act: Act::PageUp,
-        help: "page up",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[C('/')],
-        act: Act::Filter,
-        help: "filter: text, role:NAME, status:active|inactive|locked",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[C(' ')],
-        act: Act::Mark,
-        help: "mark / unmark row, move down",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[C('*')],
-        act: Act::MarkAll,
-        help: "mark every row the filter shows",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[Code(KeyCode::Esc)],
-        act: Act::ClearMarks,
-        help: "clear marks (and filter)",
-    },
-    Binding { context: Context::Table, keys: &[C('n')], act: Act::New, help: "new user" },
-    Binding {
-        context: Context::Table,
-        keys: &[C('r')],
-        act: Act::Role,
-        help: "change role of marked (or cursor) users",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[C('p')],
-        act: Act::Password,
-        help: "reset password of cursor user",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[C('d'), Code(KeyCode::Delete)],
-        act: Act::Delete,
-        help: "delete marked (or cursor) users",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[C('x')],
-        act: Act::Revoke,
-        help: "revoke all sessions of marked (or cursor) users",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[C('a')],
-        act: Act::ToggleActive,
-        help: "deactivate / reactivate",
-    },
-    Binding { context: Context::Table, keys: &[C('u')], act: Act::Unlock, help: "unlock a locked account" },
-    Binding { context: Context::Table, keys: &[C('s')], act: Act::Sort, help: "sort by next column" },
-    Binding { context: Context::Table, keys: &[C('S')], act: Act::SortReverse, help: "reverse sort order" },
-    Binding {
-        context: Context::Table,
-        keys: &[Ctrl('r')],
-        act: Act::Reload,
-        help: "reload from the database",
-    },
-    Binding {
-        context: Context::Table,
-        keys: &[Code(KeyCode::Enter)],
-        act: Act::Details,
-        help: "details of cursor user",
-    },
-    Binding { context: Context::Table, keys: &[C('L')], act: Act::Audit, help: "audit log" },
-    Binding { context: Context::Table, keys: &[C('?')], act: Act::Help, help: "this help" },
-    Binding { context: Context::Table, keys: &[C('q'), Ctrl('c')], act: Act::Quit, help: "quit" },
-    Binding {
-        context: Context::Filter,
-        keys: &[Code(KeyCode::Enter)],
-        act: Act::KeepFilter,
-        help: "keep the filter",
-    },
-    Binding {
-        context: Context::Filter,
-        keys: &[Code(KeyCode::Esc)],
-        act: Act::ClearFilter,
-        help: "clear the filter",
-    },
-    Binding { context: Context::Filter, keys: &[Ctrl('u')], act: Act::EmptyField, help: "empty the field" },
-    Binding {
-        context: Context::Form,
-        keys: &[Code(KeyCode::Tab), Code(KeyCode::Down)],
-        act: Act::NextField,
-        help: "next field",
-    },
-    Binding {
-        context: Context::Form,
-        keys: &[Code(KeyCode::BackTab), Code(KeyCode::Up)],
-        act: Act::PrevField,
-        help: "previous field",
-    },
-    Binding { context: Context::Form, keys: &[Code(KeyCode::Enter)], act: Act::Submit, help: "submit" },
-    Binding {
-        context: Context::Form,
-        keys: &[C(' ')],
-        act: Act::Toggle,
-        help: "toggle the option under the cursor (role: 1-4)",
-    },
-    Binding { context: Context::Form, keys: &[Ctrl('u')], act: Act::EmptyField, help: "empty the field" },
-    Binding {
-        context: Context::Form,
-        keys: &[Code(KeyCode::Esc)],
-        act: Act::Cancel,
-        help: "cancel (Ctrl-c quits)",
-    },
-    Binding { context: Context::RolePicker, keys: &[C('1')], act: Act::PickRole(0), help: "user" },
-    Binding { context: Context::RolePicker, keys: &[C('2')], act: Act::PickRole(1), help: "contributor" },
-    Binding { context: Context::RolePicker, keys: &[C('3')], act: Act::PickRole(2), help: "admin" },
-    Binding { context: Context::RolePicker, keys: &[C('4')], act: Act::PickRole(3), help: "superuser" },
-    Binding {
-        context: Context::RolePicker,
-        keys: &[C('j'), Code(KeyCode::Down)],
-        act: Act::Down,
-        help: "next role",
-    },
-    Binding {
-        context: Context::RolePicker,
-        keys: &[C('k'), Code(KeyCode::Up)],
-        act: Act::Up,
-        help: "previous role",
-    },
-    Binding { context: Context::RolePicker, keys: &[Code(KeyCode::Enter)], act: Act::Submit, help: "choose" },
-    Binding {
-        context: Context::RolePicker,
-        keys: &[Code(KeyCode::Esc), C('n')],
-        act: Act::Cancel,
-        help: "cancel",
-    },
-    Binding { context: Context::Confirm, keys: &[C('y'), C('Y')], act: Act::Yes, help: "yes, do it" },
-    Binding {
-        context: Context::Confirm,
-        keys: &[C('n'), Code(KeyCode::Esc)],
-        act: Act::Cancel,
-        help: "no, cancel",
-    },
-    Binding {
-        context: Context::Confirm,
-        keys: &[Code(KeyCode::Enter)],
-        act: Act::Submit,
-        help: "delete several users: type their number, then Enter",
-    },
-    Binding {
-        context: Context::Confirm,
-        keys: &[C('a')],
-        act: Act::Alternative,
-        help: "blocked delete: deactivate them instead",
-    },
-    Binding {
-        context: Context::Password,
-        keys: &[C('c')],
-        act: Act::Copy,
-        help: "copy to your clipboard (OSC 52, works over SSH)",
-    },
-    Binding {
-        context: Context::Password,
-        keys: &[Code(KeyCode::Enter), Code(KeyCode::Esc)],
-        act: Act::Cancel,
-        help: "close (the password is then gone)",
-    },
-    Binding {
-        context: Context::Viewer,
-        keys: &[C('j'), Code(KeyCode::Down)],
-        act: Act::Down,
-        help: "scroll down",
-    },
-    Binding { context: Context::Viewer, keys: &[C('k'), Code(KeyCode::Up)], act: Act::Up, help: "scroll up" },
-    Binding {
-        context: Context::Viewer,
-        keys: &[Code(KeyCode::PageDown), Ctrl('d')],
-        act: Act::PageDown,
-        help: "page down",
-    },
-    Binding {
-        context: Context::Viewer,
-        keys: &[Code(KeyCode::PageUp), Ctrl('u')],
-        act: Act::PageUp,
-        help: "page up",
-    },
-    Binding { context: Context::Viewer, keys: &[C('/')], act: Act::Filter, help: "filter (audit log)" },
-    Binding {
-        context: Context::Viewer,
-        keys: &[Code(KeyCode::Esc), C('q')],
-        act: Act::Cancel,
-        help: "close",
-    },
+    bind(&[C('j'), Code(Down)], Tab(Ta::Down), "move down"),
+    bind(&[C('k'), Code(Up)], Tab(Ta::Up), "move up"),
+    bind(&[C('g'), Code(Home)], Tab(Ta::Top), "first row"),
+    bind(&[C('G'), Code(End)], Tab(Ta::Bottom), "last row"),
+    bind(&[Code(PageDown), Ctrl('d')], Tab(Ta::PageDown), "page down"),
+    bind(&[Code(PageUp), Ctrl('u')], Tab(Ta::PageUp), "page up"),
+    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:NAME, status:active|unverified|locked|inactive"),
+    bind(&[C(' ')], Tab(Ta::Mark), "mark / unmark row, move down"),
+    bind(&[C('*')], Tab(Ta::MarkAll), "mark every row the filter shows"),
+    bind(&[Code(Esc)], Tab(Ta::ClearMarks), "clear marks (and filter)"),
+    bind(&[C('n')], Tab(Ta::New), "new user"),
+    bind(&[C('r')], Tab(Ta::Role), "change role of marked (or cursor) users"),
+    bind(&[C('p')], Tab(Ta::Password), "reset password of cursor user"),
+    bind(&[C('d'), Code(Delete)], Tab(Ta::Delete), "delete marked (or cursor) users"),
+    bind(&[C('x')], Tab(Ta::Revoke), "revoke all sessions of marked (or cursor) users"),
+    bind(&[C('a')], Tab(Ta::ToggleActive), "deactivate / reactivate"),
+    bind(&[C('u')], Tab(Ta::Unlock), "unlock a locked account"),
+    bind(&[C('v')], Tab(Ta::VerifyEmail), "mark email verified (you vouch for the address)"),
+    bind(&[C('s')], Tab(Ta::Sort), "sort by next column"),
+    bind(&[C('S')], Tab(Ta::SortReverse), "reverse sort order"),
+    bind(&[Ctrl('r')], Tab(Ta::Reload), "reload from the database"),
+    bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user"),
+    bind(&[C('L')], Tab(Ta::Audit), "audit log"),
+    bind(&[C('?')], Tab(Ta::Help), "this help"),
+    bind(&[C('q'), Ctrl('c')], Tab(Ta::Quit), "quit"),
+
+    bind(&[Code(Enter)], Filt(Fi::Keep), "keep the filter"),
+    bind(&[Code(Esc)], Filt(Fi::Clear), "clear the filter"),
+    bind(&[Ctrl('u')], Filt(Fi::Empty), "empty the field"),
+
+    bind(&[Code(TabKey), Code(Down)], Frm(Fo::NextField), "next field"),
+    bind(&[Code(BackTab), Code(Up)], Frm(Fo::PrevField), "previous field"),
+    bind(&[Code(Enter)], Frm(Fo::Submit), "submit"),
+    bind(&[C(' ')], Frm(Fo::Toggle), "toggle the option under the cursor (role: 1-4)"),
+    bind(&[Ctrl('u')], Frm(Fo::Empty), "empty the field"),
+    bind(&[Code(Esc)], Frm(Fo::Cancel), "cancel (Ctrl-c quits)"),
+
+    bind(&[C('1')], Pick(Pi::Pick(Role::User)), "user"),
+    bind(&[C('2')], Pick(Pi::Pick(Role::Contributor)), "contributor"),
+    bind(&[C('3')], Pick(Pi::Pick(Role::Admin)), "admin"),
+    bind(&[C('4')], Pick(Pi::Pick(Role::Superuser)), "superuser"),
+    bind(&[C('j'), Code(Down)], Pick(Pi::Down), "next role"),
+    bind(&[C('k'), Code(Up)], Pick(Pi::Up), "previous role"),
+    bind(&[Code(Enter)], Pick(Pi::Submit), "choose"),
+    bind(&[Code(Esc), C('n')], Pick(Pi::Cancel), "cancel"),
+
+    bind(&[C('y'), C('Y')], Conf(Cf::Yes), "yes, do it"),
+    bind(&[C('n'), Code(Esc)], Conf(Cf::Cancel), "no, cancel"),
+    bind(&[Code(Enter)], Conf(Cf::Submit), "delete several users: type their number, then Enter"),
+    bind(&[C('a')], Conf(Cf::Alternative), "blocked delete: deactivate them instead"),
+
+    bind(&[C('c')], Pw(PasswordAction::Copy), "copy to your clipboard (OSC 52, works over SSH)"),
+    bind(&[Code(Enter), Code(Esc)], Pw(PasswordAction::Close), "close (the password is then gone)"),
+
+    bind(&[C('j'), Code(Down)], View(Vi::Down), "scroll down"),
+    bind(&[C('k'), Code(Up)], View(Vi::Up), "scroll up"),
+    bind(&[Code(PageDown), Ctrl('d'), C(' ')], View(Vi::PageDown), "page down"),
+    bind(&[Code(PageUp), Ctrl('u')], View(Vi::PageUp), "page up"),
+    bind(&[C('g'), Code(Home)], View(Vi::Top), "top"),
+    bind(&[C('G'), Code(End)], View(Vi::Bottom), "bottom"),
+    bind(&[C('/')], View(Vi::Filter), "filter (audit log)"),
+    bind(&[Code(Esc), C('q')], View(Vi::Close), "close"),
 ];
 
 impl Key {
@@ -347,67 +284,114 @@ impl Key {
 }
 
 /// The action bound to `ev` in `context`, if any.
-pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Act> {
-    BINDINGS.iter().find(|b| b.context == context && b.keys.iter().any(|k| k.matches(ev))).map(|b| b.act)
-}
-
-/// "j/↓" style label of every key bound to `act` in `context` (for footers).
-pub fn keys_for(context: Context, act: Act) -> String {
+pub fn lookup(context: Context, ev: &KeyEvent) -> Option<KeyAction> {
     BINDINGS
         .iter()
-        .filter(|b| b.context == context && b.act == act)
+        .find(|b| b.action.context() == context && b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// The table action of `ev`.
+pub fn table(ev: &KeyEvent) -> Option<TableAction> {
+    if let Some(KeyAction::Table(a)) = lookup(Context::Table, ev) { Some(a) } else { None }
+}
+
+pub fn filter(ev: &KeyEvent) -> Option<FilterAction> {
+    if let Some(KeyAction::Filter(a)) = lookup(Context::Filter, ev) { Some(a) } else { None }
+}
+
+pub fn form(ev: &KeyEvent) -> Option<FormAction> {
+    if let Some(KeyAction::Form(a)) = lookup(Context::Form, ev) { Some(a) } else { None }
+}
+
+pub fn picker(ev: &KeyEvent) -> Option<PickerAction> {
+    if let Some(KeyAction::Picker(a)) = lookup(Context::RolePicker, ev) { Some(a) } else { None }
+}
+
+pub fn confirm(ev: &KeyEvent) -> Option<ConfirmAction> {
+    if let Some(KeyAction::Confirm(a)) = lookup(Context::Confirm, ev) { Some(a) } else { None }
+}
+
+pub fn password(ev: &KeyEvent) -> Option<PasswordAction> {
+    if let Some(KeyAction::Password(a)) = lookup(Context::Password, ev) { Some(a) } else { None }
+}
+
+pub fn viewer(ev: &KeyEvent) -> Option<ViewerAction> {
+    if let Some(KeyAction::Viewer(a)) = lookup(Context::Viewer, ev) { Some(a) } else { None }
+}
+
+/// "j/↓" style label of every key bound to `action` (for footers and hints).
+pub fn keys_for(action: KeyAction) -> String {
+    BINDINGS
+        .iter()
+        .filter(|b| b.action == action)
         .flat_map(|b| b.keys.iter().map(|k| k.label()))
         .collect::<Vec<_>>()
         .join("/")
 }
 
-/// The contexts in the order the help overlay lists them.
-pub const CONTEXTS: [Context; 7] = [
-    Context::Table,
-    Context::Filter,
-    Context::Form,
-    Context::RolePicker,
-    Context::Confirm,
-    Context::Password,
-    Context::Viewer,
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstest::rstest;
 
     fn key(c: KeyCode, m: KeyModifiers) -> KeyEvent {
         KeyEvent::new(c, m)
     }
 
-    #[test]
-    fn the_fixed_table_keys_resolve() {
-        let none = KeyModifiers::NONE;
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Char('j'), none)), Some(Act::Down));
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Down, none)), Some(Act::Down));
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Act::Bottom));
-        assert_eq!(
-            lookup(Context::Table, &key(KeyCode::Char('u'), KeyModifiers::CONTROL)),
-            Some(Act::PageUp)
-        );
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Char('u'), none)), Some(Act::Unlock));
-        assert_eq!(
-            lookup(Context::Table, &key(KeyCode::Char('r'), KeyModifiers::CONTROL)),
-            Some(Act::Reload)
-        );
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Act::Quit));
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Delete, none)), Some(Act::Delete));
-        assert_eq!(lookup(Context::Table, &key(KeyCode::Char('z'), none)), None);
+    #[rstest]
+    #[case::j(KeyCode::Char('j'), KeyModifiers::NONE, Some(Ta::Down))]
+    #[case::arrow_down(KeyCode::Down, KeyModifiers::NONE, Some(Ta::Down))]
+    #[case::shift_g(KeyCode::Char('G'), KeyModifiers::SHIFT, Some(Ta::Bottom))]
+    #[case::ctrl_u_pages(KeyCode::Char('u'), KeyModifiers::CONTROL, Some(Ta::PageUp))]
+    #[case::u_unlocks(KeyCode::Char('u'), KeyModifiers::NONE, Some(Ta::Unlock))]
+    #[case::v_verifies(KeyCode::Char('v'), KeyModifiers::NONE, Some(Ta::VerifyEmail))]
+    #[case::ctrl_r_reloads(KeyCode::Char('r'), KeyModifiers::CONTROL, Some(Ta::Reload))]
+    #[case::ctrl_c_quits(KeyCode::Char('c'), KeyModifiers::CONTROL, Some(Ta::Quit))]
+    #[case::del_deletes(KeyCode::Delete, KeyModifiers::NONE, Some(Ta::Delete))]
+    #[case::alt_d_is_not_d(KeyCode::Char('d'), KeyModifiers::ALT, None)]
+    #[case::unbound(KeyCode::Char('z'), KeyModifiers::NONE, None)]
+    fn table_keys_resolve(
+        #[case] code: KeyCode,
+        #[case] mods: KeyModifiers,
+        #[case] want: Option<TableAction>,
+    ) {
+        assert_eq!(table(&key(code, mods)), want);
+    }
+
+    #[rstest]
+    #[case::confirm_y(Context::Confirm, KeyCode::Char('y'), Some(Conf(Cf::Yes)))]
+    #[case::confirm_esc(Context::Confirm, KeyCode::Esc, Some(Conf(Cf::Cancel)))]
+    #[case::picker_3(Context::RolePicker, KeyCode::Char('3'), Some(Pick(Pi::Pick(Role::Admin))))]
+    #[case::form_tab(Context::Form, KeyCode::Tab, Some(Frm(Fo::NextField)))]
+    #[case::form_letters_are_text(Context::Form, KeyCode::Char('q'), None)]
+    #[case::filter_enter(Context::Filter, KeyCode::Enter, Some(Filt(Fi::Keep)))]
+    #[case::viewer_end(Context::Viewer, KeyCode::End, Some(View(Vi::Bottom)))]
+    fn keys_resolve_in_their_context(
+        #[case] context: Context,
+        #[case] code: KeyCode,
+        #[case] want: Option<KeyAction>,
+    ) {
+        assert_eq!(lookup(context, &key(code, KeyModifiers::NONE)), want);
     }
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
-        for ctx in CONTEXTS {
-            let keys: Vec<Key> =
-                BINDINGS.iter().filter(|b| b.context == ctx).flat_map(|b| b.keys.iter().copied()).collect();
+        for ctx in Context::ALL {
+            let keys: Vec<Key> = BINDINGS
+                .iter()
+                .filter(|b| b.action.context() == ctx)
+                .flat_map(|b| b.keys.iter().copied())
+                .collect();
             for (i, k) in keys.iter().enumerate() {
                 assert!(!keys[i + 1..].contains(k), "{k:?} twice in {ctx:?}");
             }
         }
+    }
+
+    #[test]
+    fn hints_join_every_key_of_an_action() {
+        assert_eq!(keys_for(Conf(Cf::Cancel)), "n/Esc");
+        assert_eq!(keys_for(Tab(Ta::Bottom)), "G/End");
     }
 }

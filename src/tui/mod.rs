@@ -1,17 +1,15 @@
-//! The interactive console: a pure state machine (`app`), views that draw it (`view`), a
-//! database worker task (`worker`) and the terminal loop (`terminal`) that connects them.
+//! The interactive console, in the Elm architecture: `model` (the state), `update` (keys
+//! and database answers change it, returning `Effect`s), `view` (draws it), the database
+//! `worker` task and the `terminal` loop that connects them. `event` holds the messages,
+//! `keymap` every key binding.
 
-mod actions;
-pub mod app;
-pub mod dialog;
-mod dialogs;
 pub mod event;
 pub mod keymap;
-pub mod secret_input;
+pub mod model;
 pub mod terminal;
-pub mod user_list;
+mod update;
 pub mod view;
 pub mod worker;
 
-pub use app::{App, Options};
-pub use terminal::{run, run_from_cli};
+pub use model::{App, Options};
+pub use terminal::run;

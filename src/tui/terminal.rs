@@ -1,13 +1,11 @@
 //! The terminal loop: raw mode and the alternate screen in, events to `App::update`,
-//! commands to the worker, frames out; and the terminal restored on every way out
+//! effects out (database requests to the worker, the clipboard, quitting), frames out; and the terminal restored on every way out
 //! (quit, error, panic via ratatui's hook, SIGTERM, SIGHUP).
 
-use super::app::{App, Options};
-use super::event::{Command, Event};
+use super::event::{DbEvent, Effect, Event, Request};
+use super::model::{App, Options};
 use super::{view, worker};
-use crate::cli::CliError;
-use crate::cli::args::Cli;
-use crate::config::{self, DbTarget};
+use crate::config::DbTarget;
 use crate::domain::Secret;
 use base64::Engine;
 use crossterm::event::{Event as CtEvent, EventStream};
@@ -20,18 +18,6 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use zeroize::Zeroizing;
 
-/// `skriptoteket-admin` with no subcommand.
-pub async fn run_from_cli(cli: &Cli) -> ExitCode {
-    let target = match config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref()) {
-        Ok(t) => t,
-        Err(e) => return CliError::Usage(e.to_string()).report(),
-    };
-    match run(target, Options::default()).await {
-        Ok(code) => code,
-        Err(e) => CliError::Failed(e.to_string()).report(),
-    }
-}
-
 /// How the loop ended.
 enum Exit {
     Quit,
@@ -41,14 +27,14 @@ enum Exit {
 /// Opens the console on `target` until the admin quits or a signal arrives.
 pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitCode> {
     options.target = target.describe.clone();
-    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (db_tx, mut db_rx) = mpsc::unbounded_channel();
-    let worker = tokio::spawn(worker::run(target, cmd_rx, db_tx));
+    let worker = tokio::spawn(worker::run(target, request_rx, db_tx));
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
 
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, options, &cmd_tx, &mut db_rx, &mut sigterm, &mut sighup).await;
+    let result = event_loop(&mut terminal, options, &request_tx, &mut db_rx, &mut sigterm, &mut sighup).await;
     ratatui::restore();
     worker.abort();
     tracing::info!("console closed");
@@ -61,8 +47,8 @@ pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitC
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     options: Options,
-    cmd_tx: &mpsc::UnboundedSender<Command>,
-    db_rx: &mut mpsc::UnboundedReceiver<super::event::DbEvent>,
+    request_tx: &mpsc::UnboundedSender<Request>,
+    db_rx: &mut mpsc::UnboundedReceiver<DbEvent>,
     sigterm: &mut tokio::signal::unix::Signal,
     sighup: &mut tokio::signal::unix::Signal,
 ) -> anyhow::Result<Exit> {
@@ -92,12 +78,12 @@ async fn event_loop(
         test_panic_hook(&event);
         let animating = app.busy.is_some() || app.connection_lost.is_some();
         dirty = !matches!(event, Event::Tick) || animating;
-        for cmd in app.update(event) {
-            match cmd {
-                Command::Quit => return Ok(Exit::Quit),
-                Command::CopyToClipboard(secret) => copy_osc52(terminal, &secret)?,
-                other => {
-                    if cmd_tx.send(other).is_err() {
+        for effect in app.update(event) {
+            match effect {
+                Effect::Quit => return Ok(Exit::Quit),
+                Effect::Clipboard(secret) => copy_osc52(terminal, &secret)?,
+                Effect::Db(request) => {
+                    if request_tx.send(request).is_err() {
                         anyhow::bail!("the database worker stopped unexpectedly");
                     }
                 }

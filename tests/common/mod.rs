@@ -9,8 +9,9 @@
 
 use skriptoteket_admin::auth::hasher;
 use skriptoteket_admin::config::{self, DbTarget};
-use skriptoteket_admin::domain::{Email, Role, Secret};
-use skriptoteket_admin::store::{self, Actor, Store};
+use skriptoteket_admin::domain::{Applied, Change, Done, Email, Role, Secret};
+use skriptoteket_admin::store::targets::Target;
+use skriptoteket_admin::store::{self, Actor, Store, StoreError};
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, PgPool};
 use std::sync::OnceLock;
 use uuid::Uuid;
@@ -22,6 +23,9 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// The schema of a live deployment, as the web app's own migrations leave it.
 pub const LIVE_SCHEMA: &str = include_str!("../../assets/live_schema.sql");
+
+/// The schema of an old deployment: the web app's first migration only.
+pub const FIRST_MIGRATION_SCHEMA: &str = include_str!("../fixtures/first_migration_schema.sql");
 
 /// The maintenance database test databases are created from and dropped through.
 pub fn admin_url() -> String {
@@ -89,6 +93,11 @@ impl TestDb {
     pub async fn load_live_schema(&self) {
         self.exec(LIVE_SCHEMA).await;
     }
+
+    /// Creates the tables of an old deployment (the web app's first migration).
+    pub async fn load_first_migration_schema(&self) {
+        self.exec(FIRST_MIGRATION_SCHEMA).await;
+    }
 }
 
 impl Drop for TestDb {
@@ -120,9 +129,9 @@ impl Drop for TestDb {
 /// The two kinds of database the console meets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
-    /// An empty database after `migrate`: the web app's first migration only.
-    Empty,
-    /// A live deployment's schema (later columns, profiles, favourites, tool tables) with
+    /// An old deployment (the web app's first migration only) with `migrate` on top.
+    Old,
+    /// A live deployment's schema (later columns, profiles, user_favorite_tools, tool tables) with
     /// `migrate` run on top.
     Live,
 }
@@ -130,7 +139,7 @@ pub enum Shape {
 impl Shape {
     pub async fn store(self) -> (TestDb, Store) {
         match self {
-            Shape::Empty => migrated_store().await,
+            Shape::Old => old_store().await,
             Shape::Live => live_store().await,
         }
     }
@@ -140,11 +149,12 @@ impl Shape {
     }
 }
 
-/// An empty database after `migrate`.
-pub async fn migrated_store() -> (TestDb, Store) {
+/// An old deployment (the web app's first migration only) after `migrate`.
+pub async fn old_store() -> (TestDb, Store) {
     let db = TestDb::new().await;
+    db.load_first_migration_schema().await;
     let mut store = db.store().await;
-    store::migrate::run(&mut store).await.expect("migrate on an empty database");
+    store::migrate::run(&mut store).await.expect("migrate on an old deployment");
     (db, store)
 }
 
@@ -163,28 +173,39 @@ pub async fn live_store() -> (TestDb, Store) {
     (db, store)
 }
 
-/// Generates `$name::empty` and `$name::live`: the body runs once per database shape.
-#[macro_export]
-macro_rules! both_shapes {
-    ($(#[$meta:meta])* async fn $name:ident($shape:ident : Shape) $body:block) => {
-        $(#[$meta])*
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
+// ---------------------------------------------------------------------------------------
+// Changes
 
-            #[tokio::test]
-            async fn empty() {
-                run(Shape::Empty).await
-            }
+/// Signs `email` in once (with [`PASSWORD`]), as a subcommand does before acting, so a
+/// snapshot taken now compares equal after the subcommand signs in again.
+pub async fn signed_in(store: &Store, email: &str) -> Actor {
+    let origin = store::login::Origin::current("tests");
+    store::login::authenticate(store, email, &secret(PASSWORD), &origin).await.expect("sign in")
+}
 
-            #[tokio::test]
-            async fn live() {
-                run(Shape::Live).await
-            }
+/// Applies a change to existing accounts through the one entry point the console and the
+/// CLI use, and returns what happened per account. `hash`: the new password's, for resets.
+pub async fn apply_with_hash(
+    store: &Store,
+    actor: &Actor,
+    targets: &[Target],
+    change: &Change,
+    hash: Option<&str>,
+) -> Result<Vec<Applied>, StoreError> {
+    match store::change::apply(store, actor, targets, change, hash).await? {
+        Done::Changed(applied) => Ok(applied),
+        other => panic!("{change:?} is not a change to existing accounts: {other:?}"),
+    }
+}
 
-            async fn run($shape: Shape) $body
-        }
-    };
+/// [`apply_with_hash`] for changes that set no password.
+pub async fn apply(
+    store: &Store,
+    actor: &Actor,
+    targets: &[Target],
+    change: &Change,
+) -> Result<Vec<Applied>, StoreError> {
+    apply_with_hash(store, actor, targets, change, None).await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -213,6 +234,8 @@ pub struct NewUser<'a> {
     pub external_id: Option<&'a str>,
     pub is_active: bool,
     pub password_hash: Option<&'a str>,
+    /// Written where the column exists; false for a self-registered, unverified account.
+    pub email_verified: bool,
 }
 
 impl<'a> NewUser<'a> {
@@ -225,6 +248,7 @@ impl<'a> NewUser<'a> {
             external_id: None,
             is_active: true,
             password_hash: Some(password_hash()),
+            email_verified: true,
         }
     }
 
@@ -237,11 +261,18 @@ impl<'a> NewUser<'a> {
             external_id: Some(email),
             is_active: true,
             password_hash: None,
+            email_verified: true,
         }
     }
 
     pub fn inactive(mut self) -> Self {
         self.is_active = false;
+        self
+    }
+
+    /// Self-registered and never verified.
+    pub fn unverified(mut self) -> Self {
+        self.email_verified = false;
         self
     }
 }
@@ -263,6 +294,21 @@ pub async fn insert_user_with(pool: &PgPool, u: &NewUser<'_>) -> Uuid {
     .execute(pool)
     .await
     .unwrap_or_else(|e| panic!("insert user {}: {e}", u.email));
+    let has_verified: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                        AND table_name = 'users' AND column_name = 'email_verified')",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("read the catalog");
+    if has_verified {
+        sqlx::query("UPDATE users SET email_verified = $2 WHERE id = $1")
+            .bind(id)
+            .bind(u.email_verified)
+            .execute(pool)
+            .await
+            .expect("set email_verified");
+    }
     id
 }
 
@@ -337,7 +383,7 @@ pub async fn snapshot(pool: &PgPool) -> Vec<(String, String)> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-           AND table_name <> '_sqlx_migrations'
+           AND table_name NOT IN ('_sqlx_migrations', 'login_events')
          ORDER BY 1",
     )
     .fetch_all(pool)
@@ -345,15 +391,29 @@ pub async fn snapshot(pool: &PgPool) -> Vec<(String, String)> {
     .expect("list tables");
     let mut out = Vec::new();
     for t in tables {
-        let json = if t == "admin_audit_log" {
-            // Sign-ins are audited too; a snapshot compares what changes touched.
-            table_json(
-                pool,
-                "(SELECT * FROM admin_audit_log WHERE action NOT IN ('sign_in', 'sign_in_failed'))",
-            )
-            .await
-        } else {
-            table_json(pool, &t).await
+        // Signing in leaves traces as in the web app (an audit row, a login event, the
+        // signed-in account's login columns); a snapshot compares what changes touched.
+        let json = match t.as_str() {
+            "admin_audit_log" => {
+                table_json(
+                    pool,
+                    "(SELECT * FROM admin_audit_log WHERE action NOT IN ('sign_in', 'sign_in_failed'))",
+                )
+                .await
+            }
+            "users" => {
+                // A successful sign-in sets updated_at and last_login_at to the same
+                // moment: while that was a row's last write, neither is compared.
+                table_json(
+                    pool,
+                    "(SELECT (jsonb_populate_record(NULL::users, to_jsonb(u) - CASE
+                         WHEN to_jsonb(u)->>'updated_at' = to_jsonb(u)->>'last_login_at'
+                         THEN ARRAY['updated_at', 'last_login_at'] ELSE ARRAY[]::text[] END)).*
+                      FROM users u)",
+                )
+                .await
+            }
+            _ => table_json(pool, &t).await,
         };
         out.push((t, json));
     }
@@ -373,18 +433,24 @@ pub async fn columns(pool: &PgPool) -> Vec<(String, String, String, String, Opti
     .expect("read information_schema.columns")
 }
 
+/// Audit rows of changes (sign-ins are audited too, and counted apart).
 pub async fn audit_count(pool: &PgPool) -> i64 {
-    scalar_i64(pool, "SELECT count(*) FROM admin_audit_log").await
+    scalar_i64(pool, "SELECT count(*) FROM admin_audit_log WHERE action NOT IN ('sign_in', 'sign_in_failed')")
+        .await
 }
 
-/// (action, actor_id, target_id, before, after) of every audit row, oldest first.
+/// (action, actor_id, target_id, before, after) of every audit row of a change, oldest
+/// first.
 pub async fn audit_rows(
     pool: &PgPool,
 ) -> Vec<(String, Option<Uuid>, Option<Uuid>, Option<serde_json::Value>, Option<serde_json::Value>)> {
-    sqlx::query_as("SELECT action::text, actor_id, target_id, before, after FROM admin_audit_log ORDER BY id")
-        .fetch_all(pool)
-        .await
-        .expect("read admin_audit_log")
+    sqlx::query_as(
+        "SELECT action::text, actor_id, target_id, before, after FROM admin_audit_log
+         WHERE action NOT IN ('sign_in', 'sign_in_failed') ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("read admin_audit_log")
 }
 
 pub async fn user_exists(pool: &PgPool, id: Uuid) -> bool {

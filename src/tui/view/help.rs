@@ -1,11 +1,11 @@
 //! The help overlay, generated entirely from the keymap: every binding, grouped by the
 //! context it applies in, so the help can never disagree with the keys.
 
-use super::form::{self, Body};
 use super::palette::Palette;
 use super::text::{self, fit, width};
 use super::viewers::viewer_hints;
-use crate::tui::keymap::{BINDINGS, Binding, CONTEXTS};
+use super::widgets::{self, Body};
+use crate::tui::keymap::{BINDINGS, Binding, Context};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -19,12 +19,12 @@ fn keys_of(b: &Binding) -> String {
 pub fn lines(w: usize, p: Palette) -> Vec<Line<'static>> {
     let key_w = BINDINGS.iter().map(|b| width(&keys_of(b))).max().unwrap_or(0) + 2;
     let mut out = Vec::new();
-    for (i, ctx) in CONTEXTS.iter().enumerate() {
+    for (i, ctx) in Context::ALL.iter().enumerate() {
         if i > 0 {
             out.push(Line::default());
         }
         out.push(Line::from(Span::styled(ctx.title().to_string(), p.title())));
-        for b in BINDINGS.iter().filter(|b| b.context == *ctx) {
+        for b in BINDINGS.iter().filter(|b| b.action.context() == *ctx) {
             out.push(Line::from(vec![
                 Span::raw("  "),
                 Span::styled(fit(&keys_of(b), key_w), p.key()),
@@ -38,7 +38,7 @@ pub fn lines(w: usize, p: Palette) -> Vec<Line<'static>> {
 pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, p: Palette) {
     let w = area.width.saturating_sub(4).min(90);
     let h = area.height.saturating_sub(2);
-    let inner = form::popup(frame, area, w, h, "Keys", p);
+    let inner = widgets::popup(frame, area, w, h, "Keys", p);
     let mut body = Body { lines: lines(usize::from(inner.width), p), ..Body::default() };
     // The footer's row counts when clamping the scroll; its text needs the result.
     body.footer = Some(Line::default());

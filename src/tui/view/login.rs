@@ -1,13 +1,13 @@
 //! The screens before the table: waiting for the database, logging in, and creating the
 //! first superuser of an empty database.
 
-use super::form::{self, Body};
 use super::palette::Palette;
 use super::text::{self, safe, spinner};
-use crate::seed::DEMO_PASSWORD;
-use crate::tui::app::App;
-use crate::tui::dialog::{BootstrapForm, LoginForm};
-use crate::tui::keymap::{Act, Context};
+use super::widgets::{self, Body};
+use crate::store::seed::DEMO_PASSWORD;
+use crate::tui::keymap::*;
+use crate::tui::model::App;
+use crate::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -23,7 +23,7 @@ fn height(body: &Body) -> u16 {
 }
 
 fn target_line(app: &App, p: Palette) -> Line<'static> {
-    let mut spans = form::label("database", false, p);
+    let mut spans = widgets::label("database", false, p);
     spans.push(Span::raw(safe(&app.options.target).into_owned()));
     Line::from(spans)
 }
@@ -31,7 +31,7 @@ fn target_line(app: &App, p: Palette) -> Line<'static> {
 /// Waiting for the database: a spinner and what the worker last said.
 pub fn connecting(frame: &mut Frame, area: Rect, app: &App, message: &str, p: Palette) {
     let w = box_width(area);
-    let iw = form::inner_width(w);
+    let iw = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
     let wrapped = text::wrap(&safe(message), iw.saturating_sub(2));
@@ -43,8 +43,8 @@ pub fn connecting(frame: &mut Frame, area: Rect, app: &App, message: &str, p: Pa
         };
         body.push(Line::from(vec![lead, Span::raw(l)]));
     }
-    body.footer = Some(form::hints(&[(form::keys(Context::Table, Act::Quit), "quit")], p));
-    let inner = form::popup(frame, area, w, height(&body), APP, p);
+    body.footer = Some(widgets::hints(&[(widgets::keys(KeyAction::Table(TableAction::Quit)), "quit")], p));
+    let inner = widgets::popup(frame, area, w, height(&body), APP, p);
     body.render(frame, inner, 0);
 }
 
@@ -72,20 +72,20 @@ fn outcome(
 
 pub fn login(frame: &mut Frame, area: Rect, app: &App, f: &LoginForm, p: Palette) {
     let w = box_width(area);
-    let inner_w = form::inner_width(w);
+    let inner_w = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
     body.push(target_line(app, p));
     body.blank();
-    body.field(form::input("Email", &f.email, f.focus == 0, inner_w, p));
-    body.field(form::secret("Password", &f.password, f.focus == 1, inner_w, p));
+    body.field(widgets::input("Email", &f.email, f.focus == LoginField::Email, inner_w, p));
+    body.field(widgets::secret("Password", &f.password, f.focus == LoginField::Password, inner_w, p));
     body.blank();
     outcome(&mut body, app, f.busy, f.error.as_deref(), "checking password…", inner_w, p);
     if app.options.demo_password_hint {
         body.push(Span::styled(format!("demo: password is {DEMO_PASSWORD}"), p.dim()));
     }
-    body.footer = Some(form::form_hints("log in", "quit", p));
-    let inner = form::popup(frame, area, w, height(&body), &format!("{APP} · log in"), p);
+    body.footer = Some(widgets::form_hints("log in", "quit", p));
+    let inner = widgets::popup(frame, area, w, height(&body), &format!("{APP} · log in"), p);
     if f.busy {
         body.cursor = None;
     }
@@ -94,19 +94,19 @@ pub fn login(frame: &mut Frame, area: Rect, app: &App, f: &LoginForm, p: Palette
 
 pub fn bootstrap(frame: &mut Frame, area: Rect, app: &App, f: &BootstrapForm, p: Palette) {
     let w = box_width(area);
-    let inner_w = form::inner_width(w);
+    let inner_w = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
     body.push(Span::styled("This database has no superuser. Create the first one.", p.bold()));
     body.push(target_line(app, p));
     body.blank();
-    body.field(form::input("Email", &f.email, f.focus == 0, inner_w, p));
-    body.field(form::secret("Password", &f.password, f.focus == 1, inner_w, p));
-    body.field(form::secret("Confirm", &f.confirm, f.focus == 2, inner_w, p));
+    body.field(widgets::input("Email", &f.email, f.focus == BootstrapField::Email, inner_w, p));
+    body.field(widgets::secret("Password", &f.password, f.focus == BootstrapField::Password, inner_w, p));
+    body.field(widgets::secret("Confirm", &f.confirm, f.focus == BootstrapField::Confirm, inner_w, p));
     body.blank();
     outcome(&mut body, app, f.busy, f.error.as_deref(), "creating the superuser…", inner_w, p);
-    body.footer = Some(form::form_hints("create", "quit", p));
-    let inner = form::popup(frame, area, w, height(&body), &format!("{APP} · first superuser"), p);
+    body.footer = Some(widgets::form_hints("create", "quit", p));
+    let inner = widgets::popup(frame, area, w, height(&body), &format!("{APP} · first superuser"), p);
     if f.busy {
         body.cursor = None;
     }

@@ -5,16 +5,17 @@
 //! `text::safe`) before it reaches the buffer, and a last pass over the buffer replaces
 //! anything unsafe that slipped through.
 
-mod dialogs;
-mod form;
+mod dialog;
+mod forms;
 mod help;
 mod login;
 pub mod palette;
 mod table;
 pub mod text;
 mod viewers;
+mod widgets;
 
-use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen};
+use super::model::{App, MIN_HEIGHT, MIN_WIDTH, Screen};
 use crate::domain::sanitize::{REPLACEMENT, is_unsafe};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -34,7 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Screen::Users => {
                 table::draw(frame, area, app, p);
                 if let Some(dialog) = &app.dialog {
-                    dialogs::draw(frame, area, app, dialog, p);
+                    dialog::draw(frame, area, app, dialog, p);
                 }
             }
         }

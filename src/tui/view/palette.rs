@@ -3,6 +3,7 @@
 //! (<https://no-color.org>) no colour is drawn at all: emphasis comes from bold, reversed
 //! and underline instead, and every state is also spelled out in text.
 
+use crate::domain::Status;
 use ratatui::style::{Color, Modifier, Style};
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -144,13 +145,18 @@ impl Palette {
     }
 
     /// The account status word: active, inactive or locked.
-    pub fn status(self, status: &str) -> Style {
+    pub fn status(self, status: Status) -> Style {
         match status {
-            "active" => self.pick(Style::new().fg(Color::Green), Style::new()),
-            "locked" => {
+            Status::Active => self.pick(Style::new().fg(Color::Green), Style::new()),
+            Status::Locked => {
                 self.pick(Style::new().fg(Color::Yellow).add_modifier(BOLD), Style::new().add_modifier(BOLD))
             }
-            _ => self.pick(Style::new().fg(Color::Red), Style::new().add_modifier(Modifier::UNDERLINED)),
+            Status::Unverified => {
+                self.pick(Style::new().fg(Color::Magenta), Style::new().add_modifier(Modifier::ITALIC))
+            }
+            Status::Inactive => {
+                self.pick(Style::new().fg(Color::Red), Style::new().add_modifier(Modifier::UNDERLINED))
+            }
         }
     }
 }
@@ -179,9 +185,9 @@ mod tests {
             p.field(true),
             p.chosen(),
             p.secret(),
-            p.status("active"),
-            p.status("inactive"),
-            p.status("locked"),
+            p.status(Status::Active),
+            p.status(Status::Inactive),
+            p.status(Status::Locked),
         ];
         for s in all {
             assert_eq!(s.fg, None, "{s:?}");

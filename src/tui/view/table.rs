@@ -1,13 +1,13 @@
 //! The Users screen: header, the table of users (only the rows on screen are built),
 //! the filter and counts line, the status line and the key footer.
 
-use super::form;
 use super::palette::Palette;
 use super::text::{self, date, fit, safe, safe_fit, safe_truncate, spinner, width};
+use super::widgets;
 use crate::store::UserRow;
-use crate::tui::app::{App, StatusKind, TABLE_CHROME};
-use crate::tui::keymap::{Act, Context};
-use crate::tui::user_list::SortKey;
+use crate::tui::keymap::*;
+use crate::tui::model::table::SortKey;
+use crate::tui::model::{App, StatusKind, TABLE_CHROME};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
@@ -16,46 +16,11 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 /// Terminal width from which dates carry the time of day.
 pub const WIDE: u16 = 110;
 /// The email column never gets narrower than this while optional columns can go.
-const MIN_EMAIL: usize = 20;
-
-/// The table's columns after the mark column, in order.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Col {
-    Email,
-    Role,
-    Status,
-    Sessions,
-    LastLogin,
-    Created,
-}
-
-impl Col {
-    fn title(self) -> &'static str {
-        match self {
-            Col::Email => "Email",
-            Col::Role => "Role",
-            Col::Status => "Status",
-            Col::Sessions => "Sessions",
-            Col::LastLogin => "Last login",
-            Col::Created => "Created",
-        }
-    }
-
-    fn sort_key(self) -> SortKey {
-        match self {
-            Col::Email => SortKey::Email,
-            Col::Role => SortKey::Role,
-            Col::Status => SortKey::Status,
-            Col::Sessions => SortKey::Sessions,
-            Col::LastLogin => SortKey::LastLogin,
-            Col::Created => SortKey::Created,
-        }
-    }
-}
+const MIN_EMAIL: usize = 26;
 
 /// Which columns are shown and how wide each is, for a table `total` columns wide.
 struct Columns {
-    cols: Vec<(Col, usize)>,
+    cols: Vec<(SortKey, usize)>,
     with_time: bool,
 }
 
@@ -65,20 +30,20 @@ impl Columns {
         let date_w = if with_time { 16 } else { 10 };
         // "Last login▲" needs 11 columns.
         let mut cols = vec![
-            (Col::Email, 0),
-            (Col::Role, 11),
-            (Col::Status, 8),
-            (Col::Sessions, 9),
-            (Col::LastLogin, date_w.max(11)),
-            (Col::Created, date_w),
+            (SortKey::Email, 0),
+            (SortKey::Role, 11),
+            (SortKey::Status, 10),
+            (SortKey::Sessions, 9),
+            (SortKey::LastLogin, date_w.max(11)),
+            (SortKey::Created, date_w),
         ];
-        let email_w = |cols: &[(Col, usize)]| {
+        let email_w = |cols: &[(SortKey, usize)]| {
             // The mark column and one space before every other column.
             let fixed: usize = cols.iter().map(|(_, w)| w + 1).sum::<usize>() + 1;
             usize::from(total).saturating_sub(fixed)
         };
         // Narrow terminals lose the creation date first, then the session count.
-        for optional in [Col::Created, Col::Sessions] {
+        for optional in [SortKey::Created, SortKey::Sessions] {
             if email_w(&cols) < MIN_EMAIL {
                 cols.retain(|(c, _)| *c != optional);
             }
@@ -105,10 +70,10 @@ fn header_row(l: &Columns, app: &App, p: Palette) -> Row<'static> {
     let mut cells = vec![Cell::from(" ")];
     for (col, w) in &l.cols {
         let mut title = col.title().to_string();
-        if col.sort_key() == app.users.sort {
+        if *col == app.users.sort {
             title.push_str(arrow(app.users.sort, app.users.reverse));
         }
-        let text = if *col == Col::Sessions { format!("{title:>w$}") } else { fit(&title, *w) };
+        let text = if *col == SortKey::Sessions { format!("{title:>w$}") } else { fit(&title, *w) };
         cells.push(Cell::from(text));
     }
     Row::new(cells).style(p.header())
@@ -119,15 +84,17 @@ fn user_row(row: &UserRow, marked: bool, l: &Columns, p: Palette) -> Row<'static
     for (col, w) in &l.cols {
         let w = *w;
         let cell = match col {
-            Col::Email => Cell::from(safe_fit(&row.email, w)),
-            Col::Role => Cell::from(fit(row.role.as_str(), w)),
-            Col::Status => Cell::from(Span::styled(fit(row.status(), w), p.status(row.status()))),
-            Col::Sessions => Cell::from(format!("{:>w$}", row.active_sessions)),
-            Col::LastLogin => Cell::from(fit(
+            SortKey::Email => Cell::from(safe_fit(&row.email, w)),
+            SortKey::Role => Cell::from(fit(row.role.as_str(), w)),
+            SortKey::Status => {
+                Cell::from(Span::styled(fit(row.status().as_str(), w), p.status(row.status())))
+            }
+            SortKey::Sessions => Cell::from(format!("{:>w$}", row.active_sessions)),
+            SortKey::LastLogin => Cell::from(fit(
                 &row.last_login_at.map_or_else(|| "never".to_string(), |t| date(t, l.with_time)),
                 w,
             )),
-            Col::Created => Cell::from(fit(&date(row.created_at, l.with_time), w)),
+            SortKey::Created => Cell::from(fit(&date(row.created_at, l.with_time), w)),
         };
         cells.push(cell);
     }
@@ -245,7 +212,7 @@ fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         let value = safe(app.filter_input.value());
         let field_w = (width(&value) + 1).clamp(12, 40).min(field_room.saturating_sub(2));
         let cursor = app.filter_input.visual_cursor();
-        let (shown, col) = form::window(&value, cursor, field_w);
+        let (shown, col) = widgets::window(&value, cursor, field_w);
         spans.push(Span::styled("/", p.key()));
         spans.push(Span::styled(shown.clone(), p.field(true)));
         let x = area.x + u16::try_from(used + 1 + col).unwrap_or(0);
@@ -287,33 +254,34 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 }
 
 /// The table's main keys, most important first kept when the line is short.
-const FOOTER: [(Act, &str, u8); 14] = [
-    (Act::Filter, "filter", 1),
-    (Act::Mark, "mark", 2),
-    (Act::New, "new", 3),
-    (Act::Role, "role", 3),
-    (Act::Password, "password", 4),
-    (Act::Delete, "delete", 3),
-    (Act::ToggleActive, "(de)activate", 5),
-    (Act::Revoke, "revoke", 6),
-    (Act::Unlock, "unlock", 6),
-    (Act::Sort, "sort", 5),
-    (Act::Details, "details", 4),
-    (Act::Audit, "audit", 6),
-    (Act::Help, "help", 0),
-    (Act::Quit, "quit", 0),
+const FOOTER: [(TableAction, &str, u8); 15] = [
+    (TableAction::Filter, "filter", 1),
+    (TableAction::Mark, "mark", 2),
+    (TableAction::New, "new", 3),
+    (TableAction::Role, "role", 3),
+    (TableAction::Password, "password", 4),
+    (TableAction::Delete, "delete", 3),
+    (TableAction::ToggleActive, "(de)activate", 5),
+    (TableAction::Revoke, "revoke", 6),
+    (TableAction::Unlock, "unlock", 6),
+    (TableAction::VerifyEmail, "verify", 7),
+    (TableAction::Sort, "sort", 5),
+    (TableAction::Details, "details", 4),
+    (TableAction::Audit, "audit", 6),
+    (TableAction::Help, "help", 0),
+    (TableAction::Quit, "quit", 0),
 ];
 
 fn draw_footer(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let items: Vec<(String, &str, u8)> = if app.filter_editing {
         vec![
-            (form::keys(Context::Filter, Act::KeepFilter), "keep filter", 0),
-            (form::keys(Context::Filter, Act::ClearFilter), "clear filter", 0),
-            (form::keys(Context::Filter, Act::EmptyField), "empty", 1),
-            ("role:NAME status:active|inactive|locked".to_string(), "tokens", 2),
+            (widgets::keys(KeyAction::Filter(FilterAction::Keep)), "keep filter", 0),
+            (widgets::keys(KeyAction::Filter(FilterAction::Clear)), "clear filter", 0),
+            (widgets::keys(KeyAction::Filter(FilterAction::Empty)), "empty", 1),
+            ("role:NAME status:active|unverified|locked|inactive".to_string(), "tokens", 2),
         ]
     } else {
-        FOOTER.iter().map(|(act, what, prio)| (form::keys(Context::Table, *act), *what, *prio)).collect()
+        FOOTER.iter().map(|(a, what, prio)| (widgets::keys(KeyAction::Table(*a)), *what, *prio)).collect()
     };
     let total = usize::from(area.width);
     let cost = |(k, w, _): &(String, &str, u8)| width(k) + 1 + width(w) + 2;
@@ -351,9 +319,11 @@ mod tests {
             let l = Columns::new(w);
             let sum: usize = l.cols.iter().map(|(_, cw)| cw + 1).sum::<usize>() + 1;
             assert_eq!(sum, usize::from(w), "{w}");
-            assert!(l.cols[0].1 >= MIN_EMAIL - 6, "{w}: email {}", l.cols[0].1);
+            assert!(l.cols[0].1 >= MIN_EMAIL - 12, "{w}: email {}", l.cols[0].1);
         }
-        assert_eq!(Columns::new(80).cols.len(), 6);
+        // At 80 columns the email takes the creation date's room.
+        assert_eq!(Columns::new(80).cols.len(), 5);
+        assert_eq!(Columns::new(100).cols.len(), 6);
         assert!(!Columns::new(80).with_time);
         assert!(Columns::new(120).with_time);
     }

@@ -1,13 +1,13 @@
 //! The read-only viewers: one user's details, and the audit log.
 
-use super::form::{self, Body};
 use super::palette::Palette;
 use super::text::{self, date, fit, safe, safe_fit, spinner, width};
+use super::widgets::{self, Body};
 use crate::store::audit::{AuditRow, describe_change};
-use crate::tui::app::App;
-use crate::tui::dialog::{AuditView, Loading};
 use crate::tui::event::Details;
-use crate::tui::keymap::{Act, Context};
+use crate::tui::keymap::*;
+use crate::tui::model::App;
+use crate::tui::model::dialog::{AuditView, Loading};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -21,17 +21,17 @@ const KEY_W: usize = 16;
 fn big_box(frame: &mut Frame, area: Rect, max_w: u16, title: &str, p: Palette) -> Rect {
     let w = area.width.saturating_sub(2).min(max_w);
     let h = area.height.saturating_sub(2);
-    form::popup(frame, area, w, h, title, p)
+    widgets::popup(frame, area, w, h, title, p)
 }
 
 /// Key hints of a viewer, with "lines a-b of n" when the content is longer than the box.
 pub fn viewer_hints(first: usize, shown: usize, total: usize, p: Palette) -> Line<'static> {
-    let mut line = form::hints(
+    let mut line = widgets::hints(
         &[
-            (form::keys(Context::Viewer, Act::Down), "down"),
-            (form::keys(Context::Viewer, Act::Up), "up"),
-            (form::keys(Context::Viewer, Act::PageDown), "page"),
-            (form::keys(Context::Viewer, Act::Cancel), "close"),
+            (widgets::keys(KeyAction::Viewer(ViewerAction::Down)), "down"),
+            (widgets::keys(KeyAction::Viewer(ViewerAction::Up)), "up"),
+            (widgets::keys(KeyAction::Viewer(ViewerAction::PageDown)), "page"),
+            (widgets::keys(KeyAction::Viewer(ViewerAction::Close)), "close"),
         ],
         p,
     );
@@ -96,7 +96,16 @@ fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
     pair(body, "Email", &u.email, w, p.bold(), p);
     pair(body, "Id", &u.id.to_string(), w, plain, p);
     pair(body, "Role", u.role.as_str(), w, plain, p);
-    pair(body, "Status", u.status(), w, p.status(u.status()), p);
+    pair(body, "Status", u.status().as_str(), w, p.status(u.status()), p);
+    let verified = if u.email_verified {
+        "yes".to_string()
+    } else {
+        format!(
+            "no: the web app refuses its login ({} vouches for it)",
+            widgets::keys(KeyAction::Table(TableAction::VerifyEmail))
+        )
+    };
+    pair(body, "Email verified", &verified, w, if u.email_verified { plain } else { p.warn() }, p);
     pair(body, "Signs in with", &u.auth_provider, w, plain, p);
     pair(body, "Created", &date(u.created_at, true), w, plain, p);
     pair(body, "Updated", &date(u.updated_at, true), w, plain, p);
@@ -214,7 +223,7 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
     if view.editing {
         let value = safe(view.filter.value());
         let field_w = room.saturating_sub(1).min(40);
-        let (shown, col) = form::window(&value, view.filter.visual_cursor(), field_w);
+        let (shown, col) = widgets::window(&value, view.filter.visual_cursor(), field_w);
         spans.push(Span::styled("/", p.key()));
         let x = inner.x + u16::try_from(1 + col).unwrap_or(0);
         frame.set_cursor_position(Position { x, y: inner.y });
@@ -223,7 +232,10 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
         let shown = text::safe_truncate(view.filter.value(), room.saturating_sub(8));
         spans.push(Span::styled(format!("filter: {shown}"), p.warn()));
     } else {
-        spans.push(Span::styled(format!("{}: filter", form::keys(Context::Viewer, Act::Filter)), p.dim()));
+        spans.push(Span::styled(
+            format!("{}: filter", widgets::keys(KeyAction::Viewer(ViewerAction::Filter))),
+            p.dim(),
+        ));
     }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     spans.push(Span::raw(" ".repeat(w.saturating_sub(used + width(&count)))));

@@ -1,8 +1,7 @@
 //! The rows behind the table: all users, the filtered and sorted view of them, the cursor,
 //! the scroll offset and the marks. Filtering runs in memory on every keystroke.
 
-use crate::domain::Role;
-use crate::store::UserRow;
+use crate::domain::{Role, Status, UserRow};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -11,7 +10,8 @@ use uuid::Uuid;
 /// a keystroke.
 pub type IdSet = rustc_hash::FxHashSet<Uuid>;
 
-/// Columns the table can be sorted by, in the order `s` cycles through them.
+/// The table's columns after the mark column, in order; also what it can be sorted by,
+/// in the order `s` cycles through them.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum SortKey {
     #[default]
@@ -38,6 +38,18 @@ impl SortKey {
         SortKey::ALL[(i + 1) % SortKey::ALL.len()]
     }
 
+    /// The column's title in the table.
+    pub fn title(self) -> &'static str {
+        match self {
+            SortKey::Email => "Email",
+            SortKey::Role => "Role",
+            SortKey::Status => "Status",
+            SortKey::Sessions => "Sessions",
+            SortKey::LastLogin => "Last login",
+            SortKey::Created => "Created",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             SortKey::Email => "email",
@@ -51,12 +63,12 @@ impl SortKey {
 }
 
 /// A parsed filter: free text (substring of the email, case-insensitive, literal) plus
-/// optional `role:NAME` and `status:active|inactive|locked` tokens.
+/// optional `role:NAME` and `status:active|unverified|locked|inactive` tokens.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
     pub text: String,
     pub role: Option<Role>,
-    pub status: Option<&'static str>,
+    pub status: Option<Status>,
     /// Tokens that were not understood (shown to the admin, match nothing).
     pub invalid: Option<String>,
 }
@@ -73,7 +85,7 @@ impl Filter {
                     Err(_) => f.invalid = Some(tok.to_string()),
                 }
             } else if let Some(s) = lower.strip_prefix("status:") {
-                match ["active", "inactive", "locked"].into_iter().find(|x| *x == s) {
+                match Status::ALL.into_iter().find(|x| x.as_str() == s) {
                     Some(x) => f.status = Some(x),
                     None => f.invalid = Some(tok.to_string()),
                 }
@@ -94,12 +106,7 @@ impl Filter {
         self.invalid.is_none()
             && (self.text.is_empty() || key.unwrap_or(&row.email).contains(&self.text))
             && self.role.is_none_or(|r| row.role == r)
-            && self.status.is_none_or(|s| match s {
-                // An inactive account can be locked too: `status:locked` finds it.
-                "locked" => row.locked,
-                "inactive" => !row.is_active,
-                _ => row.is_active && !row.locked,
-            })
+            && self.status.is_none_or(|s| row.has_status(s))
     }
 }
 
@@ -159,7 +166,7 @@ impl UserList {
             let o = match sort {
                 SortKey::Email => a.email.cmp(&b.email),
                 SortKey::Role => a.role.cmp(&b.role).then_with(|| a.email.cmp(&b.email)),
-                SortKey::Status => a.status().cmp(b.status()).then_with(|| a.email.cmp(&b.email)),
+                SortKey::Status => a.status().cmp(&b.status()).then_with(|| a.email.cmp(&b.email)),
                 SortKey::Sessions => {
                     b.active_sessions.cmp(&a.active_sessions).then_with(|| a.email.cmp(&b.email))
                 }
@@ -329,23 +336,9 @@ impl UserList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::OffsetDateTime;
 
-    pub(crate) fn row(email: &str, role: Role) -> UserRow {
-        UserRow {
-            id: Uuid::new_v4(),
-            email: email.into(),
-            role,
-            auth_provider: "local".into(),
-            is_active: true,
-            created_at: OffsetDateTime::UNIX_EPOCH,
-            updated_at: OffsetDateTime::UNIX_EPOCH,
-            last_login_at: None,
-            locked: false,
-            locked_until: None,
-            failed_login_attempts: 0,
-            active_sessions: 0,
-        }
+    fn row(email: &str, role: Role) -> UserRow {
+        UserRow::sample(email, role)
     }
 
     fn list() -> UserList {

@@ -4,8 +4,11 @@
 
 use super::palette::Palette;
 use super::text::{self, fit, safe};
-use crate::tui::keymap::{self, Act, Context};
-use crate::tui::secret_input::SecretInput;
+use crate::tui::keymap::FormAction;
+use crate::tui::keymap::{self, KeyAction};
+#[cfg(test)]
+use crate::tui::keymap::{ConfirmAction, TableAction};
+use crate::tui::model::secret_input::SecretInput;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -221,10 +224,10 @@ pub fn choice(
     Line::from(spans)
 }
 
-/// The keys bound to `act` in `context`, as the keymap writes them ("n/Esc"), without
-/// an upper-case letter whose lower case is already listed ("y/Y" becomes "y").
-pub fn keys(context: Context, act: Act) -> String {
-    let all = keymap::keys_for(context, act);
+/// The keys bound to `action`, as the keymap writes them ("n/Esc"), without an
+/// upper-case letter whose lower case is already listed ("y/Y" becomes "y").
+pub fn keys(action: KeyAction) -> String {
+    let all = keymap::keys_for(action);
     let parts: Vec<&str> = all.split('/').collect();
     parts
         .iter()
@@ -259,9 +262,9 @@ pub fn hints(pairs: &[(String, &str)], p: Palette) -> Line<'static> {
 pub fn form_hints(submit: &str, cancel: &str, p: Palette) -> Line<'static> {
     hints(
         &[
-            (keys(Context::Form, Act::Submit), submit),
-            (keys(Context::Form, Act::NextField), "next field"),
-            (keys(Context::Form, Act::Cancel), cancel),
+            (keys(KeyAction::Form(FormAction::Submit)), submit),
+            (keys(KeyAction::Form(FormAction::NextField)), "next field"),
+            (keys(KeyAction::Form(FormAction::Cancel)), cancel),
         ],
         p,
     )
@@ -299,8 +302,8 @@ mod tests {
 
     #[test]
     fn key_labels_drop_shifted_duplicates() {
-        assert_eq!(keys(Context::Confirm, Act::Yes), "y");
-        assert_eq!(keys(Context::Confirm, Act::Cancel), "n/Esc");
-        assert_eq!(keys(Context::Table, Act::Bottom), "G/End");
+        assert_eq!(keys(KeyAction::Confirm(ConfirmAction::Yes)), "y");
+        assert_eq!(keys(KeyAction::Confirm(ConfirmAction::Cancel)), "n/Esc");
+        assert_eq!(keys(KeyAction::Table(TableAction::Bottom)), "G/End");
     }
 }

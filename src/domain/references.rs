@@ -1,0 +1,84 @@
+//! Rows in other tables that point at an account, and what deleting the account would do
+//! to them: plain data, read from the catalog by `store::dependents`.
+
+/// What Postgres does to a referencing row when its user is deleted.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDelete {
+    Cascade,
+    SetNull,
+    SetDefault,
+    /// RESTRICT or NO ACTION: the delete fails while such rows exist.
+    Restrict,
+}
+
+impl OnDelete {
+    pub fn from_code(c: &str) -> OnDelete {
+        match c {
+            "c" => OnDelete::Cascade,
+            "n" => OnDelete::SetNull,
+            "d" => OnDelete::SetDefault,
+            _ => OnDelete::Restrict,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            OnDelete::Cascade => "deleted",
+            OnDelete::SetNull => "kept, user set to NULL",
+            OnDelete::SetDefault => "kept, user set to default",
+            OnDelete::Restrict => "blocks the delete",
+        }
+    }
+}
+
+/// How many rows of one table/column point at the given users.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Dependent {
+    pub table: String,
+    pub column: String,
+    pub on_delete: OnDelete,
+    pub rows: i64,
+}
+
+impl Dependent {
+    /// "3 rows in tool_versions (created_by_user_id)".
+    pub fn describe(&self) -> String {
+        format!("{} in {} ({})", crate::plural::count(self.rows, "row"), self.table, self.column)
+    }
+}
+
+/// What deleting these users would do.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DeletePlan {
+    pub emails: Vec<String>,
+    /// RESTRICT / NO ACTION references with rows: the delete cannot happen.
+    pub blockers: Vec<Dependent>,
+    /// The accounts those references hold (the others could be deleted on their own).
+    pub blocked_emails: Vec<String>,
+    /// CASCADE / SET NULL / SET DEFAULT references with rows: what the delete takes along.
+    pub effects: Vec<Dependent>,
+}
+
+impl DeletePlan {
+    pub fn is_blocked(&self) -> bool {
+        !self.blockers.is_empty()
+    }
+
+    /// "Cannot delete a@b.c: 3 rows in tool_versions (created_by_user_id) ...; deactivate instead."
+    pub fn blocked_message(&self) -> String {
+        let who = match self.emails.as_slice() {
+            [one] => one.clone(),
+            many => format!("{} users", many.len()),
+        };
+        let what = self.blockers.iter().map(Dependent::describe).collect::<Vec<_>>().join(", ");
+        let held = if self.emails.len() > 1 && !self.blocked_emails.is_empty() {
+            format!(" (held: {})", self.blocked_emails.join(", "))
+        } else {
+            String::new()
+        };
+        format!(
+            "Cannot delete {who}: referenced by {what}{held}. Nothing was deleted; use deactivate instead."
+        )
+    }
+}

@@ -1,0 +1,84 @@
+//! Demo and benchmark data: a database shaped like a live deployment, filled with
+//! realistic users quickly (set-based SQL; one password hash reused for every account).
+
+use crate::auth::hasher;
+use crate::config::{self, DbTarget};
+use crate::domain::Secret;
+use crate::store::{self, Store, StoreError};
+use sqlx::Connection;
+
+/// The web app's tables as live deployments have them (also what the tests load).
+pub const LIVE_SCHEMA: &str = include_str!("../../assets/live_schema.sql");
+/// Every seeded account that can log in uses this password (demo databases only).
+pub const DEMO_PASSWORD: &str = "demo-password-1";
+pub const DEMO_SUPERUSER: &str = "admin@skriptoteket.test";
+pub const DEMO_ADMIN: &str = "lena.lund@skriptoteket.test";
+
+/// Creates database `name` on `server` (dropping it first with `reset`); returns its target
+/// and whether it was created now.
+pub async fn create_database(server: &str, name: &str, reset: bool) -> Result<(DbTarget, bool), StoreError> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Db("database name must be letters, digits and _".into()));
+    }
+    let server_target = config::parse(server).map_err(|e| StoreError::Db(e.to_string()))?;
+    let mut conn = sqlx::PgConnection::connect(server_target.url())
+        .await
+        .map_err(|e| StoreError::connect(&server_target, &e))?;
+    if reset {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&mut conn)
+            .await?;
+    }
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await?;
+    if !exists {
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+    }
+    let mut url = url::Url::parse(server_target.url()).map_err(|e| StoreError::Db(e.to_string()))?;
+    url.set_path(name);
+    let target = config::parse(url.as_str()).map_err(|e| StoreError::Db(e.to_string()))?;
+    Ok((target, !exists))
+}
+
+/// Creates the live-shaped web-app tables (on a database without `users`) and the
+/// console's own.
+pub async fn prepare_schema(store: &mut Store) -> Result<(), StoreError> {
+    if !store.schema.users {
+        sqlx::raw_sql(LIVE_SCHEMA).execute(&store.pool).await?;
+        store.refresh_schema().await?;
+    }
+    store::migrate::run(store).await
+}
+
+/// Fills an empty database with `n` users (plus a fixed cast of demo accounts) and the rows
+/// a live deployment has around them. Returns how many
+/// users exist afterwards. Does nothing when users already exist.
+pub async fn seed(store: &Store, n: u32) -> Result<i64, StoreError> {
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&store.pool).await?;
+    if count > 0 {
+        return Ok(count);
+    }
+    let hash = hasher::hash_off_thread(Secret::from(DEMO_PASSWORD)).await?;
+    let mut tx = store.pool.begin().await?;
+    sqlx::query(SEED_BULK).bind(i64::from(n)).bind(&hash).execute(&mut *tx).await?;
+    sqlx::query(SEED_CAST).bind(&hash).execute(&mut *tx).await?;
+    sqlx::raw_sql(SEED_RELATED).execute(&mut *tx).await?;
+    tx.commit().await?;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&store.pool).await?;
+    Ok(count)
+}
+
+/// `n` generated users (`$1`, with the password hash `$2`): Swedish-looking names, mostly
+/// users, some contributors and admins, a few inactive, locked or self-registered and
+/// unverified, logins spread over the last quarter.
+const SEED_BULK: &str = include_str!("../../assets/seed/bulk.sql");
+
+/// Accounts a demo needs (`$1`: the password hash): who to log in as, and the awkward cases.
+const SEED_CAST: &str = include_str!("../../assets/seed/cast.sql");
+
+/// Profiles, sessions, verification tokens, tools with versions, maintainers, tool runs
+/// (so most active users cannot be deleted, as on a live site), favourites, login events
+/// and audit entries. Runs inside the seeding transaction.
+const SEED_RELATED: &str = include_str!("../../assets/seed/related.sql");

@@ -1,0 +1,131 @@
+//! The console's state: what `update` changes and `view` draws. Plain data; no I/O.
+
+pub mod dialog;
+pub mod fields;
+pub mod forms;
+pub mod login;
+pub mod secret_input;
+pub mod table;
+
+use super::event::RequestId;
+use crate::store::Actor;
+use dialog::Dialog;
+use forms::NewUserForm;
+use login::{BootstrapForm, LoginForm};
+use table::UserList;
+use tui_input::Input;
+
+/// The smallest terminal the console draws in; below it a message asks for more room.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+/// Lines around the table: header, column titles, status, footer, borders.
+pub const TABLE_CHROME: u16 = 6;
+
+#[derive(Debug, Clone)]
+pub enum Screen {
+    /// Waiting for the database (startup, or it is down).
+    Connecting {
+        message: String,
+    },
+    Login(LoginForm),
+    Bootstrap(BootstrapForm),
+    Users,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Ok,
+    Error,
+}
+
+/// The status line under the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusLine {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+/// Start-up options.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Pre-filled email on the log-in screen (the demo's superuser).
+    pub login_hint: Option<String>,
+    /// Show the demo password on the log-in screen.
+    pub demo_password_hint: bool,
+    /// `host:port/db`, for the header.
+    pub target: String,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub screen: Screen,
+    pub options: Options,
+    pub actor: Option<Actor>,
+    pub users: UserList,
+    /// True once the first user list has arrived.
+    pub loaded: bool,
+    pub filter_input: Input,
+    pub filter_editing: bool,
+    pub dialog: Option<Dialog>,
+    pub status: Option<StatusLine>,
+    /// What the worker is doing for us (spinner text); `None` when idle.
+    pub busy: Option<String>,
+    /// The change in flight: no second change starts until its answer arrives.
+    pub in_flight: Option<RequestId>,
+    /// The newest user-list request: older answers are dropped.
+    pub users_request: Option<RequestId>,
+    /// The connection is down; the worker is reconnecting.
+    pub connection_lost: Option<String>,
+    pub spinner: usize,
+    /// The new-user form while its create runs: shown again, with the error, if it fails.
+    pub pending_form: Option<NewUserForm>,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+    /// `q` was pressed once while a change ran; a second `q` quits.
+    pub quit_armed: bool,
+    /// The id the next request gets.
+    pub(crate) next_request: RequestId,
+}
+
+impl App {
+    pub fn new(options: Options, width: u16, height: u16) -> App {
+        App {
+            screen: Screen::Connecting { message: format!("connecting to {}", options.target) },
+            options,
+            actor: None,
+            users: UserList::default(),
+            loaded: false,
+            filter_input: Input::default(),
+            filter_editing: false,
+            dialog: None,
+            status: None,
+            busy: None,
+            in_flight: None,
+            users_request: None,
+            connection_lost: None,
+            spinner: 0,
+            pending_form: None,
+            width,
+            height,
+            quit: false,
+            quit_armed: false,
+            next_request: 1,
+        }
+    }
+
+    /// Rows of the table that fit on screen now.
+    pub fn page_size(&self) -> usize {
+        usize::from(self.height.saturating_sub(TABLE_CHROME)).max(1)
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.width < MIN_WIDTH || self.height < MIN_HEIGHT
+    }
+
+    /// A change was sent and has not been answered yet.
+    pub fn change_in_flight(&self) -> bool {
+        self.in_flight.is_some()
+    }
+}

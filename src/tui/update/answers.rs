@@ -1,0 +1,179 @@
+//! What the database worker reports: connection state, and the answers to requests. An
+//! answer whose id nobody waits for any more is dropped.
+
+use crate::domain::{Change, Done};
+use crate::tui::event::{Answer, DbEvent, Effect, OpError, Outcome, RequestId};
+use crate::tui::model::dialog::{Dialog, Loading};
+use crate::tui::model::login::{BootstrapForm, LoginField, LoginForm};
+use crate::tui::model::{App, Screen, StatusKind};
+use tui_input::Input;
+
+impl App {
+    pub(super) fn on_db(&mut self, db: DbEvent, out: &mut Vec<Effect>) {
+        match db {
+            DbEvent::Waiting { target, message, attempt } => {
+                if let Screen::Connecting { message: shown } = &mut self.screen {
+                    *shown = format!(
+                        "waiting for the database at {target}: {message} (attempt {attempt}, retrying)"
+                    );
+                } else {
+                    self.connection_lost =
+                        Some(format!("connection lost, retrying (attempt {attempt}): {message}"));
+                }
+            }
+            DbEvent::Connected { has_superuser } => {
+                if matches!(self.screen, Screen::Connecting { .. }) {
+                    self.screen = if has_superuser {
+                        let mut form = LoginForm::default();
+                        if let Some(hint) = &self.options.login_hint {
+                            form.email = Input::new(hint.clone());
+                            form.focus = LoginField::Password;
+                        }
+                        Screen::Login(form)
+                    } else {
+                        Screen::Bootstrap(BootstrapForm::default())
+                    };
+                }
+            }
+            DbEvent::ConnectionLost { message } => {
+                self.connection_lost = Some(format!("connection lost, retrying: {message}"));
+            }
+            DbEvent::Reconnected => {
+                self.connection_lost = None;
+                self.info("reconnected to the database");
+            }
+            DbEvent::Answer { id, answer } => self.on_answer(id, answer, out),
+        }
+    }
+
+    fn on_answer(&mut self, id: RequestId, answer: Answer, out: &mut Vec<Effect>) {
+        match answer {
+            Answer::LoggedIn(actor) => {
+                self.ok(format!("signed in as {} ({})", actor.email, actor.role));
+                self.actor = Some(actor);
+                self.screen = Screen::Users;
+                self.reload(out);
+                self.busy = Some("loading users".into());
+            }
+            Answer::LoginFailed(msg) => match &mut self.screen {
+                Screen::Login(f) => {
+                    f.busy = false;
+                    f.error = Some(msg);
+                    f.password.clear();
+                }
+                Screen::Bootstrap(f) => {
+                    f.busy = false;
+                    f.error = Some(msg);
+                }
+                _ => self.error(msg),
+            },
+            Answer::Users(res) => {
+                if self.users_request != Some(id) {
+                    return;
+                }
+                self.users_request = None;
+                self.busy = None;
+                match res {
+                    Ok(rows) => {
+                        self.loaded = true;
+                        let n = rows.len();
+                        // The header shows the actor's role as the database has it now.
+                        if let Some(actor) = &mut self.actor
+                            && let Some(me) = rows.iter().find(|r| r.id == actor.id)
+                        {
+                            actor.role = me.role;
+                        }
+                        self.users.set_rows(rows);
+                        if self.status.as_ref().is_none_or(|s| s.kind != StatusKind::Error) {
+                            self.info(format!("{} loaded", crate::plural::count(n as i64, "user")));
+                        }
+                    }
+                    Err(msg) => self.error(msg),
+                }
+            }
+            Answer::DeletePlan(plan) => {
+                if let Some(Dialog::ConfirmDelete { request, plan: p, .. }) = &mut self.dialog
+                    && *request == id
+                {
+                    *p = match plan {
+                        Ok(plan) => Loading::Ready(plan),
+                        Err(e) => Loading::Failed(e),
+                    };
+                    self.busy = None;
+                }
+            }
+            Answer::Details(res) => {
+                if let Some(Dialog::Details { request, data, .. }) = &mut self.dialog
+                    && *request == id
+                {
+                    *data = match *res {
+                        Ok(d) => Loading::Ready(Box::new(d)),
+                        Err(e) => Loading::Failed(e),
+                    };
+                    self.busy = None;
+                }
+            }
+            Answer::Audit(res) => {
+                if let Some(Dialog::Audit(view)) = &mut self.dialog
+                    && view.request == id
+                {
+                    view.rows = match res {
+                        Ok(rows) => Loading::Ready(rows),
+                        Err(e) => Loading::Failed(e),
+                    };
+                    self.busy = None;
+                }
+            }
+            Answer::Applied(outcome) => {
+                if self.in_flight == Some(id) {
+                    self.on_outcome(*outcome, out);
+                }
+            }
+        }
+    }
+
+    fn on_outcome(&mut self, o: Outcome, out: &mut Vec<Effect>) {
+        self.busy = None;
+        self.in_flight = None;
+        self.quit_armed = false;
+        self.users.merge(&o.affected, o.refreshed);
+        let form = self.pending_form.take();
+        let label = o.change.label();
+        match o.result {
+            Ok(done) => {
+                self.ok(o.change.summary(&done));
+                self.users.marks.clear();
+                if let Done::Created(row) = &done {
+                    self.users.select(row.id);
+                }
+                if let Some((email, secret)) = o.generated {
+                    self.dialog = Some(Dialog::ShowPassword { email, secret, copied: false });
+                }
+            }
+            Err(OpError::Stale(msg)) => {
+                self.error(msg);
+                self.reload(out);
+            }
+            Err(e @ OpError::Interrupted { .. }) => {
+                self.error(format!("{label} interrupted: {e}"));
+                if let Some((email, secret)) = o.generated {
+                    // It may have applied: the only copy of the password must not be lost.
+                    self.dialog = Some(Dialog::ShowPassword { email, secret, copied: false });
+                } else if let (Some(mut f), OpError::Interrupted { applied: Some(false) }) = (form, &e) {
+                    f.error = Some(format!("{label} interrupted: {e}"));
+                    self.dialog = Some(Dialog::NewUser(f));
+                }
+                self.reload(out);
+            }
+            Err(OpError::Failed(msg)) => match form {
+                // A refused create keeps what was typed, with the reason in the form.
+                Some(mut f) if matches!(o.change, Change::Create { .. }) => {
+                    f.error = Some(msg);
+                    f.focus = Default::default();
+                    self.dialog = Some(Dialog::NewUser(f));
+                }
+                _ => self.error(msg),
+            },
+        }
+    }
+}

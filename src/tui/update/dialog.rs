@@ -1,0 +1,125 @@
+//! Keys while a dialog is open: routed per dialog; here the role picker, the
+//! confirmations and the once-only password display. Confirming closes the dialog and
+//! sends exactly one change.
+
+use crate::domain::references::DeletePlan;
+use crate::domain::{Change, Role};
+use crate::store::targets::Expected;
+use crate::tui::event::Effect;
+use crate::tui::keymap::{self, ConfirmAction, PasswordAction, PickerAction};
+use crate::tui::model::App;
+use crate::tui::model::dialog::{Dialog, Loading};
+use crossterm::event::{KeyCode, KeyEvent};
+
+impl App {
+    pub(super) fn dialog_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
+        let Some(dialog) = self.dialog.take() else { return };
+        self.dialog = match dialog {
+            Dialog::Help { scroll } => self.help_key(key, scroll),
+            Dialog::Details { id, request, data, scroll } => self.details_key(key, id, request, data, scroll),
+            Dialog::Audit(view) => self.audit_key(key, view),
+            Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),
+            Dialog::Confirm { targets, change, lines } => match keymap::confirm(&key) {
+                Some(ConfirmAction::Yes) => {
+                    self.send_change(change, targets, None, out);
+                    None
+                }
+                Some(ConfirmAction::Cancel) => {
+                    self.info("cancelled; nothing changed");
+                    None
+                }
+                Some(ConfirmAction::Submit | ConfirmAction::Alternative) | None => {
+                    Some(Dialog::Confirm { targets, change, lines })
+                }
+            },
+            Dialog::ConfirmDelete { targets, request, plan, typed } => {
+                self.delete_key(key, targets, request, plan, typed, out)
+            }
+            Dialog::ShowPassword { email, secret, copied } => match keymap::password(&key) {
+                Some(PasswordAction::Copy) => {
+                    out.push(Effect::Clipboard(secret.clone()));
+                    self.info("password copied to your clipboard (if your terminal allows OSC 52)");
+                    Some(Dialog::ShowPassword { email, secret, copied: true })
+                }
+                Some(PasswordAction::Close) => None,
+                None => Some(Dialog::ShowPassword { email, secret, copied }),
+            },
+            Dialog::NewUser(form) => self.new_user_key(form, key, out),
+            Dialog::ResetPassword(form) => self.reset_key(form, key, out),
+        };
+    }
+
+    fn picker_key(&mut self, key: KeyEvent, targets: Vec<Expected>, selected: usize) -> Option<Dialog> {
+        let last = Role::ALL.len() - 1;
+        match keymap::picker(&key) {
+            Some(PickerAction::Pick(role)) => {
+                self.confirm(Change::SetRole(role), targets);
+                self.dialog.take()
+            }
+            Some(PickerAction::Submit) => {
+                self.confirm(Change::SetRole(Role::ALL[selected.min(last)]), targets);
+                self.dialog.take()
+            }
+            Some(PickerAction::Down) => {
+                Some(Dialog::PickRole { targets, selected: (selected + 1).min(last) })
+            }
+            Some(PickerAction::Up) => {
+                Some(Dialog::PickRole { targets, selected: selected.saturating_sub(1) })
+            }
+            Some(PickerAction::Cancel) => None,
+            None => Some(Dialog::PickRole { targets, selected }),
+        }
+    }
+
+    /// One account is deleted with `y`; several only after their number is typed, so a
+    /// reflexive `y` never deletes hundreds. A blocked delete offers deactivation on `a`.
+    fn delete_key(
+        &mut self,
+        key: KeyEvent,
+        targets: Vec<Expected>,
+        request: u64,
+        plan: Loading<DeletePlan>,
+        mut typed: String,
+        out: &mut Vec<Effect>,
+    ) -> Option<Dialog> {
+        let action = keymap::confirm(&key);
+        if action == Some(ConfirmAction::Cancel) {
+            self.info("cancelled; nothing deleted");
+            return None;
+        }
+        let Loading::Ready(p) = &plan else {
+            return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
+        };
+        let n = targets.len();
+        if p.is_blocked() {
+            if action == Some(ConfirmAction::Alternative) {
+                let lines = vec![
+                    format!(
+                        "The delete is blocked. Deactivate all {} instead?",
+                        crate::plural::count(n as i64, "user")
+                    ),
+                    "  They can no longer log in; their rows and history stay.".to_string(),
+                ];
+                return Some(Dialog::Confirm { targets, change: Change::SetActive(false), lines });
+            }
+            return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
+        }
+        let confirmed = if n == 1 {
+            action == Some(ConfirmAction::Yes)
+        } else {
+            match key.code {
+                KeyCode::Char(c) if c.is_ascii_digit() && typed.len() < 9 => typed.push(c),
+                KeyCode::Backspace => {
+                    typed.pop();
+                }
+                _ => {}
+            }
+            action == Some(ConfirmAction::Submit) && typed == n.to_string()
+        };
+        if !confirmed {
+            return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
+        }
+        self.send_change(Change::Delete, targets, None, out);
+        None
+    }
+}

@@ -1,0 +1,120 @@
+//! Keys on the log-in and first-superuser screens.
+
+use crate::domain::Email;
+use crate::domain::password::check_policy;
+use crate::tui::event::{Effect, Job};
+use crate::tui::keymap::{self, FormAction};
+use crate::tui::model::fields::Field;
+use crate::tui::model::login::{BootstrapField, LoginField};
+use crate::tui::model::{App, Screen};
+use crossterm::event::{Event as CtEvent, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+
+impl App {
+    pub(super) fn login_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
+        let Screen::Login(f) = &mut self.screen else { return };
+        if f.busy {
+            return;
+        }
+        let Some(action) = keymap::form(&key) else {
+            match f.focus {
+                LoginField::Email => {
+                    f.email.handle_event(&CtEvent::Key(key));
+                }
+                LoginField::Password => {
+                    f.password.handle(&key);
+                }
+            }
+            return;
+        };
+        match action {
+            FormAction::NextField | FormAction::PrevField => f.focus = f.focus.next(),
+            FormAction::Toggle => match f.focus {
+                LoginField::Email => {
+                    f.email.handle_event(&CtEvent::Key(key));
+                }
+                LoginField::Password => {
+                    f.password.handle(&key);
+                }
+            },
+            FormAction::Empty => match f.focus {
+                LoginField::Email => f.email.reset(),
+                LoginField::Password => f.password.clear(),
+            },
+            FormAction::Submit => {
+                let email = f.email.value().trim().to_string();
+                if email.is_empty() {
+                    f.error = Some("enter your email".into());
+                    f.focus = LoginField::Email;
+                } else if f.focus == LoginField::Email && f.password.is_empty() {
+                    f.focus = LoginField::Password;
+                } else if f.password.is_empty() {
+                    f.error = Some("enter your password".into());
+                } else {
+                    f.busy = true;
+                    f.error = None;
+                    let password = f.password.secret();
+                    self.request(Job::Login { email, password }, out);
+                }
+            }
+            FormAction::Cancel => self.quit_now(out),
+        }
+    }
+
+    pub(super) fn bootstrap_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
+        let Screen::Bootstrap(f) = &mut self.screen else { return };
+        if f.busy {
+            return;
+        }
+        let type_into = |f: &mut crate::tui::model::login::BootstrapForm, key: &KeyEvent| match f.focus {
+            BootstrapField::Email => {
+                f.email.handle_event(&CtEvent::Key(*key));
+            }
+            BootstrapField::Password => {
+                f.password.handle(key);
+            }
+            BootstrapField::Confirm => {
+                f.confirm.handle(key);
+            }
+        };
+        let Some(action) = keymap::form(&key) else {
+            type_into(f, &key);
+            return;
+        };
+        match action {
+            FormAction::NextField => f.focus = f.focus.next(),
+            FormAction::PrevField => f.focus = f.focus.prev(),
+            FormAction::Toggle => type_into(f, &key),
+            FormAction::Empty => match f.focus {
+                BootstrapField::Email => f.email.reset(),
+                BootstrapField::Password => f.password.clear(),
+                BootstrapField::Confirm => f.confirm.clear(),
+            },
+            FormAction::Submit if f.focus != BootstrapField::Confirm => f.focus = f.focus.next(),
+            FormAction::Submit => {
+                let email = match Email::parse(f.email.value()) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        f.error = Some(e.to_string());
+                        f.focus = BootstrapField::Email;
+                        return;
+                    }
+                };
+                let password = f.password.secret();
+                if let Err(e) = check_policy(&password) {
+                    f.error = Some(e.to_string());
+                    f.focus = BootstrapField::Password;
+                } else if password != f.confirm.secret() {
+                    f.error = Some("the two passwords differ".into());
+                    f.confirm.clear();
+                    f.focus = BootstrapField::Confirm;
+                } else {
+                    f.busy = true;
+                    f.error = None;
+                    self.request(Job::Bootstrap { email, password }, out);
+                }
+            }
+            FormAction::Cancel => self.quit_now(out),
+        }
+    }
+}

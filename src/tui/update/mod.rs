@@ -1,0 +1,121 @@
+//! `App::update`, the only place the console's state changes. Pure: no I/O, no clock, no
+//! terminal. Keys are handled per context (`login`, `table`, `forms`, `dialog`,
+//! `viewers`); the database's answers in `answers`.
+
+mod answers;
+mod dialog;
+mod forms;
+mod login;
+mod table;
+mod viewers;
+
+use super::event::{Effect, Event, Job, Request, RequestId};
+use super::keymap::{self, TableAction};
+use super::model::{App, Screen, StatusKind, StatusLine};
+use crate::domain::{Change, Secret};
+use crate::store::targets::Expected;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+impl App {
+    /// Feeds one event through the state machine; returns what the outside should do.
+    pub fn update(&mut self, event: Event) -> Vec<Effect> {
+        let mut out = Vec::new();
+        match event {
+            Event::Tick => {
+                if self.busy.is_some() || self.connection_lost.is_some() {
+                    self.spinner = self.spinner.wrapping_add(1);
+                }
+            }
+            Event::Resize(w, h) => {
+                self.width = w;
+                self.height = h;
+                self.users.scroll_into_view(self.page_size());
+            }
+            Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut out),
+            Event::Key(_) => {}
+            Event::Db(db) => self.on_db(db, &mut out),
+        }
+        out
+    }
+
+    fn on_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
+        // Ctrl-c quits from anywhere: an admin must never be trapped.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.quit_now(out);
+            return;
+        }
+        // Below the minimum size nothing is drawn but a message: a key must not act on a
+        // dialog or table the admin cannot see. Only quitting works.
+        if self.too_small() || matches!(self.screen, Screen::Connecting { .. }) {
+            if keymap::table(&key) == Some(TableAction::Quit) {
+                self.quit_now(out);
+            }
+            return;
+        }
+        match &self.screen {
+            Screen::Connecting { .. } => {}
+            Screen::Login(_) => self.login_key(key, out),
+            Screen::Bootstrap(_) => self.bootstrap_key(key, out),
+            Screen::Users => {
+                if self.dialog.is_some() {
+                    self.dialog_key(key, out);
+                } else if self.filter_editing {
+                    self.filter_key(key);
+                } else {
+                    self.table_key(key, out);
+                }
+                self.users.scroll_into_view(self.page_size());
+            }
+        }
+    }
+
+    pub(super) fn quit_now(&mut self, out: &mut Vec<Effect>) {
+        self.quit = true;
+        out.push(Effect::Quit);
+    }
+
+    /// Tags `job` with a fresh id, queues it, and returns the id.
+    pub(super) fn request(&mut self, job: Job, out: &mut Vec<Effect>) -> RequestId {
+        let id = self.next_request;
+        self.next_request += 1;
+        out.push(Effect::Db(Request { id, job }));
+        id
+    }
+
+    /// Sends a confirmed change: the one way a change leaves the console. Until its
+    /// answer arrives no other change starts.
+    pub(super) fn send_change(
+        &mut self,
+        change: Change,
+        targets: Vec<Expected>,
+        password: Option<Secret>,
+        out: &mut Vec<Effect>,
+    ) {
+        let busy = match (&change, targets.as_slice()) {
+            (Change::Create { email, .. }, _) => format!("creating {email}"),
+            (_, [one]) => format!("{}: {}", change.label(), one.email),
+            (_, many) => format!("{}: {}", change.label(), crate::plural::count(many.len() as i64, "user")),
+        };
+        self.busy = Some(busy);
+        let id = self.request(Job::Apply { change, targets, password }, out);
+        self.in_flight = Some(id);
+    }
+
+    /// Asks for the user list again (the newest request's answer wins).
+    pub(super) fn reload(&mut self, out: &mut Vec<Effect>) {
+        self.busy = Some("reloading".into());
+        self.users_request = Some(self.request(Job::LoadUsers, out));
+    }
+
+    pub(super) fn ok(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine { kind: StatusKind::Ok, text: text.into() });
+    }
+
+    pub(super) fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine { kind: StatusKind::Error, text: text.into() });
+    }
+
+    pub(super) fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine { kind: StatusKind::Info, text: text.into() });
+    }
+}

@@ -1,0 +1,259 @@
+//! Keys on the user table and its filter line, and the checks made before any dialog
+//! opens: a change the actor may not make is refused here, with the reason, before a
+//! query is sent (the store refuses it again, against the rows as they are then).
+
+use crate::domain::permissions::{self, ActorView, TargetView};
+use crate::domain::{Change, Role};
+use crate::store::targets::Expected;
+use crate::tui::event::{Effect, Job};
+use crate::tui::keymap::{self, FilterAction, TableAction};
+use crate::tui::model::App;
+use crate::tui::model::dialog::{AuditView, Dialog, Loading};
+use crate::tui::model::forms::{NewUserForm, ResetForm};
+use crossterm::event::{Event as CtEvent, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+
+impl App {
+    pub(super) fn filter_key(&mut self, key: KeyEvent) {
+        match keymap::filter(&key) {
+            Some(FilterAction::Keep) => self.filter_editing = false,
+            Some(FilterAction::Clear) => {
+                self.filter_editing = false;
+                self.filter_input.reset();
+                self.users.set_filter("");
+            }
+            Some(FilterAction::Empty) => {
+                self.filter_input.reset();
+                self.users.set_filter("");
+            }
+            None => {
+                if self.filter_input.handle_event(&CtEvent::Key(key)).is_some() {
+                    let text = self.filter_input.value().to_string();
+                    self.users.set_filter(&text);
+                }
+            }
+        }
+    }
+
+    pub(super) fn table_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
+        let Some(action) = keymap::table(&key) else { return };
+        let page = self.page_size() as isize;
+        match action {
+            TableAction::Down => self.users.move_by(1),
+            TableAction::Up => self.users.move_by(-1),
+            TableAction::Top => self.users.top(),
+            TableAction::Bottom => self.users.bottom(),
+            TableAction::PageDown => self.users.move_by(page),
+            TableAction::PageUp => self.users.move_by(-page),
+            TableAction::Filter => self.filter_editing = true,
+            TableAction::Mark => self.users.toggle_mark(),
+            TableAction::MarkAll => {
+                self.users.mark_all_visible();
+                self.info(format!("{} marked", crate::plural::count(self.users.marks.len() as i64, "user")));
+            }
+            TableAction::ClearMarks => {
+                self.users.marks.clear();
+                if !self.filter_input.value().is_empty() {
+                    self.filter_input.reset();
+                    self.users.set_filter("");
+                }
+            }
+            TableAction::Sort => self.users.set_sort(self.users.sort.next(), false),
+            TableAction::SortReverse => self.users.set_sort(self.users.sort, !self.users.reverse),
+            TableAction::Reload => self.reload(out),
+            TableAction::Details => {
+                if let Some(id) = self.users.cursor_id() {
+                    let request = self.request(Job::LoadDetails(id), out);
+                    self.dialog = Some(Dialog::Details { id, request, data: Loading::Pending, scroll: 0 });
+                }
+            }
+            TableAction::Audit => {
+                let request = self.request(Job::LoadAudit, out);
+                self.dialog = Some(Dialog::Audit(AuditView::new(request)));
+            }
+            TableAction::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            TableAction::Quit if self.change_in_flight() && !self.quit_armed => {
+                // Its answer (and a generated password) would be lost; the change itself is
+                // one transaction either way.
+                self.quit_armed = true;
+                self.error("a change is still running: wait for its answer, or press q again to quit anyway");
+            }
+            TableAction::Quit => self.quit_now(out),
+            TableAction::New => self.start_new(),
+            TableAction::Role => self.start_role(),
+            TableAction::Password => self.start_password(),
+            TableAction::Delete => self.start_delete(out),
+            TableAction::Revoke => self.start_change(Change::RevokeSessions),
+            TableAction::ToggleActive => {
+                // Reactivate when every selected account is inactive, else deactivate.
+                let sel = self.users.selection();
+                let all_inactive = !sel.is_empty() && sel.iter().all(|r| !r.is_active);
+                self.start_change(Change::SetActive(all_inactive));
+            }
+            TableAction::Unlock => self.start_change(Change::Unlock),
+            TableAction::VerifyEmail => self.start_change(Change::VerifyEmail),
+        }
+    }
+
+    pub fn actor_view(&self) -> Option<ActorView> {
+        self.actor.as_ref().map(|a| ActorView { id: a.id, role: a.role })
+    }
+
+    /// Refuses (with the reason in the status line) when a change is running already or
+    /// the connection is down.
+    fn can_start(&mut self) -> bool {
+        if self.change_in_flight() {
+            self.error("a change is still running: wait for it to finish");
+            false
+        } else if self.connection_lost.is_some() {
+            self.error("the database connection is down: wait for it to come back");
+            false
+        } else {
+            self.actor.is_some()
+        }
+    }
+
+    /// Refuses (naming the first account in the way) when the rules forbid `change` on any
+    /// of `targets`.
+    pub(super) fn permitted(&mut self, change: &Change, targets: &[Expected]) -> bool {
+        if targets.is_empty() && !matches!(change, Change::Create { .. }) {
+            self.error("no user selected");
+            return false;
+        }
+        self.first_refusal(targets, |actor, target| permissions::check(actor, change, Some(target)))
+    }
+
+    /// True when `rule` allows every target; else the first refusal goes to the status line.
+    fn first_refusal(
+        &mut self,
+        targets: &[Expected],
+        rule: impl Fn(ActorView, TargetView) -> Result<(), permissions::Denied>,
+    ) -> bool {
+        let Some(actor) = self.actor_view() else { return false };
+        let refusal = targets
+            .iter()
+            .find_map(|t| rule(actor, TargetView { id: t.id, role: t.role }).err().map(|e| (e, &t.email)));
+        match refusal {
+            Some((e, email)) => {
+                let msg = format!("{e} ({email})");
+                self.error(msg);
+                false
+            }
+            None => true,
+        }
+    }
+
+    fn selection(&self) -> Vec<Expected> {
+        self.users.selection().into_iter().map(Expected::of).collect()
+    }
+
+    fn start_new(&mut self) {
+        if self.can_start() {
+            self.dialog = Some(Dialog::NewUser(NewUserForm::default()));
+        }
+    }
+
+    fn start_role(&mut self) {
+        let targets = self.selection();
+        if targets.is_empty() {
+            self.error("no user selected");
+            return;
+        }
+        // Before a role is chosen: may the actor change these accounts' roles at all?
+        if self.can_start() && self.first_refusal(&targets, permissions::may_change_role_of) {
+            let selected = targets.first().map(|t| t.role as usize).unwrap_or(0);
+            self.dialog = Some(Dialog::PickRole { targets, selected });
+        }
+    }
+
+    fn start_password(&mut self) {
+        let Some(row) = self.users.cursor_row() else { return };
+        if !row.is_local() {
+            let msg =
+                format!("{}: signs in through {} and has no password to reset", row.email, row.auth_provider);
+            self.error(msg);
+            return;
+        }
+        let target = Expected::of(row);
+        let change = Change::ResetPassword { revoke_sessions: true };
+        if self.can_start() && self.permitted(&change, std::slice::from_ref(&target)) {
+            self.dialog = Some(Dialog::ResetPassword(ResetForm::new(target)));
+        }
+    }
+
+    fn start_delete(&mut self, out: &mut Vec<Effect>) {
+        let targets = self.selection();
+        if self.can_start() && self.permitted(&Change::Delete, &targets) && self.superuser_remains(&targets) {
+            let request = self.request(Job::PlanDelete(targets.clone()), out);
+            self.busy = Some("checking what the delete would touch".into());
+            self.dialog = Some(Dialog::ConfirmDelete {
+                targets,
+                request,
+                plan: Loading::Pending,
+                typed: String::new(),
+            });
+        }
+    }
+
+    /// Opens the confirmation of a change to the selected accounts.
+    fn start_change(&mut self, change: Change) {
+        let targets = self.selection();
+        if self.can_start() && self.permitted(&change, &targets) {
+            self.confirm(change, targets);
+        }
+    }
+
+    /// The confirmation dialog of `change` (checked again: a role is only known now).
+    pub(super) fn confirm(&mut self, change: Change, targets: Vec<Expected>) {
+        if !self.permitted(&change, &targets) {
+            self.dialog = None;
+            return;
+        }
+        if change.can_remove_superuser() && !self.superuser_remains(&targets) {
+            self.dialog = None;
+            return;
+        }
+        let mut lines = {
+            let rows = self.users.rows_with_ids(targets.iter().map(|t| t.id));
+            change.confirmation(&rows)
+        };
+        lines.extend(self.who(&targets));
+        self.dialog = Some(Dialog::Confirm { targets, change, lines });
+    }
+
+    /// The early, friendly form of the store's last-superuser rule.
+    fn superuser_remains(&mut self, leaving: &[Expected]) -> bool {
+        let active_supers =
+            self.users.rows().iter().filter(|r| r.role == Role::Superuser && r.is_active).count();
+        let removed = leaving.iter().filter(|t| t.role == Role::Superuser && t.is_active).count();
+        if removed > 0 && removed >= active_supers {
+            self.error("refused: that would leave no active superuser; make another superuser first");
+            return false;
+        }
+        true
+    }
+
+    /// The accounts a confirmation is about (when several), and how many of them the
+    /// current filter hides: marks survive filter changes, so the admin must see them.
+    fn who(&self, targets: &[Expected]) -> Vec<String> {
+        const LISTED: usize = 5;
+        if targets.len() < 2 {
+            return Vec::new();
+        }
+        let mut lines = vec![String::new()];
+        for t in targets.iter().take(LISTED) {
+            lines.push(format!("  {}", t.email));
+        }
+        if targets.len() > LISTED {
+            lines.push(format!("  and {} more", targets.len() - LISTED));
+        }
+        let shown: std::collections::HashSet<uuid::Uuid> =
+            self.users.window(0, self.users.visible_len()).map(|r| r.id).collect();
+        let hidden = targets.iter().filter(|t| !shown.contains(&t.id)).count();
+        if hidden > 0 {
+            let verb = if hidden == 1 { "is" } else { "are" };
+            lines.push(format!("  {hidden} of them {verb} marked but hidden by the current filter."));
+        }
+        lines
+    }
+}

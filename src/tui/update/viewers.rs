@@ -1,0 +1,91 @@
+//! Keys in the read-only dialogs: details, the audit log (with its filter line), help.
+
+use crate::tui::event::Details;
+use crate::tui::event::RequestId;
+use crate::tui::keymap::{self, FilterAction, ViewerAction};
+use crate::tui::model::App;
+use crate::tui::model::dialog::{AuditView, Dialog, Loading};
+use crossterm::event::{Event as CtEvent, KeyEvent};
+use tui_input::backend::crossterm::EventHandler;
+use uuid::Uuid;
+
+/// Where a scroll position goes after `action`, within `0..=max`.
+fn scrolled(action: ViewerAction, at: usize, page: usize, max: usize) -> usize {
+    match action {
+        ViewerAction::Down => at.saturating_add(1),
+        ViewerAction::Up => at.saturating_sub(1),
+        ViewerAction::PageDown => at.saturating_add(page),
+        ViewerAction::PageUp => at.saturating_sub(page),
+        ViewerAction::Top => 0,
+        ViewerAction::Bottom => max,
+        ViewerAction::Filter | ViewerAction::Close => at,
+    }
+    .min(max)
+}
+
+impl App {
+    /// Lines a viewer scrolls by per page: the dialog's height, less its frame.
+    fn viewer_page(&self) -> usize {
+        usize::from(self.height.saturating_sub(6)).max(1)
+    }
+
+    pub(super) fn help_key(&mut self, key: KeyEvent, scroll: u16) -> Option<Dialog> {
+        // The view clamps the offset to the help text's length.
+        let max = usize::from(u16::MAX);
+        match keymap::viewer(&key) {
+            Some(ViewerAction::Close) => None,
+            Some(a) => {
+                let s = scrolled(a, usize::from(scroll), self.viewer_page(), max);
+                Some(Dialog::Help { scroll: u16::try_from(s).unwrap_or(u16::MAX) })
+            }
+            None => Some(Dialog::Help { scroll }),
+        }
+    }
+
+    pub(super) fn details_key(
+        &mut self,
+        key: KeyEvent,
+        id: Uuid,
+        request: RequestId,
+        data: Loading<Box<Details>>,
+        scroll: u16,
+    ) -> Option<Dialog> {
+        let max = usize::from(u16::MAX);
+        let scroll = match keymap::viewer(&key) {
+            Some(ViewerAction::Close) => return None,
+            Some(a) => {
+                u16::try_from(scrolled(a, usize::from(scroll), self.viewer_page(), max)).unwrap_or(u16::MAX)
+            }
+            None => scroll,
+        };
+        Some(Dialog::Details { id, request, data, scroll })
+    }
+
+    pub(super) fn audit_key(&mut self, key: KeyEvent, mut view: AuditView) -> Option<Dialog> {
+        if view.editing {
+            match keymap::filter(&key) {
+                Some(FilterAction::Keep) => view.editing = false,
+                Some(FilterAction::Clear) => {
+                    view.editing = false;
+                    view.filter.reset();
+                }
+                Some(FilterAction::Empty) => view.filter.reset(),
+                None => {
+                    view.filter.handle_event(&CtEvent::Key(key));
+                }
+            }
+            view.scroll = 0;
+            return Some(Dialog::Audit(view));
+        }
+        match keymap::viewer(&key) {
+            Some(ViewerAction::Close) => return None,
+            Some(ViewerAction::Filter) => view.editing = true,
+            Some(a) => {
+                let max = view.filtered().len().saturating_sub(1);
+                view.scroll = scrolled(a, view.scroll, self.page_size(), max);
+            }
+            None => {}
+        }
+        Some(Dialog::Audit(view))
+    }
+}
