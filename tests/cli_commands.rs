@@ -252,6 +252,8 @@ async fn list_formats() {
         "role",
         "auth_provider",
         "is_active",
+        "email_verified",
+        "status",
         "created_at",
         "last_login_at",
         "locked",
@@ -266,7 +268,7 @@ async fn list_formats() {
     let o = run(&db, &["list", "--search", "ANNA", "--format", "csv"], "");
     let out = stdout(&o);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(out.starts_with("id,email,role"));
+    assert!(out.starts_with("id,email,role,auth_provider,is_active,email_verified,status,"), "{out}");
     let o = run(&db, &["list", "--search", "%"], "");
     assert!(stdout(&o).contains("0 users"), "% is literal: {}", stdout(&o));
     let o = run(&db, &["list"], "");
@@ -524,4 +526,61 @@ async fn no_flag_takes_a_password() {
         assert_eq!(o.status.code(), Some(2), "{flag} must not exist");
         assert!(!stderr(&o).contains("secret123") || stderr(&o).contains(flag));
     }
+}
+
+#[tokio::test]
+async fn verify_email_lets_a_self_registered_account_sign_in_and_shows_in_list() {
+    let (db, _s) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user_with(&pool, &NewUser::local("ny@x.se", Role::User).unverified()).await;
+    insert_user_with(&pool, &NewUser::local("chef@x.se", Role::Admin).unverified()).await;
+
+    let o = run(&db, &["list", "--format", "json", "--search", "ny@"], "");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v[0]["email_verified"], serde_json::json!(false));
+    assert_eq!(v[0]["status"], serde_json::json!("unverified"));
+    let o = run(&db, &["list", "--search", "ny@"], "");
+    assert!(stdout(&o).contains("unverified"), "{}", stdout(&o));
+    let o = run(&db, &["list", "--search", "ny@", "--format", "csv"], "");
+    assert!(stdout(&o).lines().nth(1).is_some_and(|l| l.contains(",false,unverified,")), "{}", stdout(&o));
+
+    // An admin may not vouch for an admin's address; nothing changes.
+    let o = run(&db, &["verify-email", "--actor-email", "admin@x.se", "ny@x.se", "chef@x.se"], "");
+    refused(&o, "chef@x.se");
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE NOT email_verified").await, 2);
+
+    let o = run(&db, &["verify-email", "--actor-email", "admin@x.se", "NY@x.se"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("ny@x.se: email marked verified"), "{out}");
+    assert!(out.lines().last() == Some("mark email verified: 1 user"), "{out}");
+    assert_eq!(
+        scalar_i64(&pool, "SELECT count(*) FROM users WHERE email = 'ny@x.se' AND email_verified").await,
+        1
+    );
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(*) FROM admin_audit_log WHERE action = 'verify_email'
+               AND before = '{\"email_verified\": false}' AND after = '{\"email_verified\": true}'"
+        )
+        .await,
+        1
+    );
+    // Again: nothing to do, nothing audited.
+    let o = run(&db, &["verify-email", "--actor-email", "admin@x.se", "ny@x.se"], "");
+    assert!(stdout(&o).contains("ny@x.se: unchanged (already so)"), "{}", stdout(&o));
+    assert_eq!(
+        scalar_i64(&pool, "SELECT count(*) FROM admin_audit_log WHERE action = 'verify_email'").await,
+        1
+    );
+    // And the account now passes the web app's login steps.
+    let store = db.store().await;
+    let origin = skriptoteket_admin::store::login::Origin::current("tests");
+    let err =
+        skriptoteket_admin::store::login::authenticate(&store, "ny@x.se", &Secret::from(PASSWORD), &origin)
+            .await
+            .expect_err("a user is not an admin, but the password and the email pass");
+    assert!(err.to_string().contains("only admins"), "{err}");
 }

@@ -377,3 +377,26 @@ async fn a_superuser_may_remove_another_while_one_remains(#[case] shape: Shape) 
     assert!(!user_exists(pool, s1.id).await);
     assert_eq!(active_superusers(pool).await, 1);
 }
+
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn verify_email_marks_unverified_accounts_and_is_a_no_op_where_nothing_is_checked(#[case] shape: Shape) {
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let u = insert_user_with(pool, &NewUser::local("ny@example.se", Role::User).unverified()).await;
+    age_updated_at(pool, &[u]).await;
+    let applied = apply(&store, &admin, &[by_email("ny@example.se")], &Change::VerifyEmail).await.expect("verify");
+    if shape.is_live() {
+        assert!(applied[0].changed);
+        assert!(updated_recently(pool, u).await);
+        assert_eq!(scalar_i64(pool, "SELECT count(*) FROM users WHERE NOT email_verified").await, 0);
+        assert_eq!(audit_count(pool).await, 1);
+    } else {
+        // An old deployment has no verified flag: its login never checked one.
+        assert!(!applied[0].changed, "nothing to do");
+        assert_eq!(audit_count(pool).await, 0);
+    }
+}

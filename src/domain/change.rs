@@ -190,12 +190,19 @@ impl Change {
                 n => format!("Revoke all {} of {users}: they must log in again.", count(n, "active session")),
             }],
             Change::VerifyEmail => {
+                let mut lines = vec![
+                    format!("Mark the email of {users} as verified."),
+                    "  You vouch for the address: the web app then lets the account log in".to_string(),
+                    "  without the emailed link.".to_string(),
+                ];
                 let todo = rows.iter().filter(|r| !r.email_verified).count();
-                vec![
-                    format!("Mark the email of {users} as verified: you vouch for the address,"),
-                    "  and the web app lets the account log in without the emailed link.".to_string(),
-                    format!("  {} unverified now.", of_them(todo)),
-                ]
+                if todo < rows.len() {
+                    lines.push(format!(
+                        "  {} unverified now; the others are verified already.",
+                        of_them(todo)
+                    ));
+                }
+                lines
             }
             Change::ResetPassword { revoke_sessions } => {
                 let mut lines = vec![format!("Set a new password for {users}.")];
@@ -312,8 +319,9 @@ mod tests {
         a.email_verified = false;
         let b = UserRow::sample("b@x.se", Role::User);
         let lines = Change::VerifyEmail.confirmation(&[&a, &b]);
-        assert_eq!(lines[0], "Mark the email of 2 users as verified: you vouch for the address,");
-        assert_eq!(lines[2], "  1 of them is unverified now.");
+        assert_eq!(lines[0], "Mark the email of 2 users as verified.");
+        assert_eq!(lines[3], "  1 of them is unverified now; the others are verified already.");
+        assert_eq!(Change::VerifyEmail.confirmation(&[&a]).len(), 3, "one account: no count");
         let lines = Change::SetRole(Role::Contributor).confirmation(&[&a]);
         assert_eq!(lines, ["Change the role of 1 user (a@x.se) to contributor:", "  1 user → contributor"]);
     }
