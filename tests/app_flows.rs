@@ -758,3 +758,38 @@ fn quitting_during_a_change_asks_for_a_second_q() {
     assert!(app.status.clone().unwrap().text.contains("press q again"));
     assert!(matches!(app.update(key('q')).as_slice(), [Effect::Quit]));
 }
+
+#[test]
+fn the_spinner_follows_what_is_still_unanswered() {
+    let mut app = signed_in(1);
+    assert_eq!(app.busy(), None);
+    go_to(&mut app, "david@x.se");
+    app.update(key('d'));
+    assert!(app.busy().is_some_and(|b| b.contains("checking")));
+    // Cancelled before its plan came: nothing is pending any more.
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.busy(), None);
+    // A change and a reload at once: the change's text while it runs, then the reload's.
+    go_to(&mut app, "anna@x.se");
+    app.update(key('x'));
+    app.update(key('y'));
+    let reload = request_id(&app.update(ctrl('r')));
+    assert_eq!(app.busy().as_deref(), Some("revoke sessions: anna@x.se"));
+    app.update(answer(reload, Answer::Users(Ok(people()))));
+    assert_eq!(
+        app.busy().as_deref(),
+        Some("revoke sessions: anna@x.se"),
+        "the reload's answer leaves the change's"
+    );
+    app.update(applied(
+        &app,
+        Outcome {
+            change: Change::RevokeSessions,
+            refreshed: vec![],
+            affected: vec![],
+            result: Ok(Done::Changed(vec![])),
+            generated: None,
+        },
+    ));
+    assert_eq!(app.busy(), None);
+}

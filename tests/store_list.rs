@@ -191,11 +191,11 @@ async fn superuser_exists_and_profile() {
 }
 
 #[tokio::test]
-async fn list_on_a_database_without_users_needs_migrate() {
+async fn list_on_a_database_without_users_says_to_run_the_web_apps_migrations() {
     let db = TestDb::new().await;
     let store = db.store().await;
     let err = store::users::list(&store, &ListFilter::default()).await.expect_err("no users table");
-    assert!(matches!(err, StoreError::NeedsMigrate), "{err:?}");
+    assert!(matches!(err, StoreError::NoUsersTable), "{err:?}");
     assert!(!store::users::superuser_exists(&store).await.unwrap());
 }
 

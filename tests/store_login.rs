@@ -221,7 +221,7 @@ async fn users_and_contributors_are_not_admins(#[case] shape: Shape) {
     if shape.is_live() {
         assert_eq!(
             events(&store.pool).await[0],
-            failure(Some("user@example.se"), "INSUFFICIENT_PERMISSIONS"),
+            failure(Some("user@example.se"), "FORBIDDEN"),
             "the console's own refusal is logged as a failure"
         );
     }

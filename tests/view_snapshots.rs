@@ -222,7 +222,7 @@ fn users_table_sorted_by_last_login_busy() {
     snap("users_sorted_busy", |w, h| {
         let mut app = users_app(w, h);
         app.users.set_sort(SortKey::LastLogin, true);
-        app.busy = Some("reloading".into());
+        app.users_request = Some(1);
         app.spinner = 5;
         app
     });
@@ -408,7 +408,6 @@ fn confirm_delete_pending() {
             plan: Loading::Pending,
             typed: String::new(),
         });
-        app.busy = Some("checking what the delete would touch".into());
         app
     });
 }
@@ -634,7 +633,8 @@ fn hostile_text_never_reaches_the_buffer() {
     for (w, h) in SIZES {
         let mut app = users_app(w, h);
         app.status = Some(Status { kind: StatusKind::Error, text: format!("{HOSTILE}: refused") });
-        app.busy = Some(format!("deleting {HOSTILE}"));
+        app.in_flight = Some(1);
+        app.in_flight_label = format!("delete: {HOSTILE}");
         app.connection_lost = Some(format!("lost: {HOSTILE}"));
         apps.push(app);
 

@@ -33,19 +33,21 @@ pub async fn apply(
     };
     let done = store::change::apply(store, actor, &targets(emails), &change, hash.as_deref()).await?;
     report(&change, &done);
-    // Alone on the last line of stdout, once: scripts read it from there.
-    if let Some(n) = new.filter(|n| n.generated) {
-        println!("{}", n.secret.expose());
+    if let Some(n) = &new {
+        n.print_if_generated();
     }
     Ok(())
 }
 
+/// A line per account, then (for changes to several accounts) the summary the console
+/// shows too.
 fn report(change: &Change, done: &Done) {
     match done {
         Done::Changed(applied) => {
             for a in applied {
                 println!("{}: {}", clean(&a.email), change.outcome_for(a));
             }
+            println!("{}", clean(&change.summary(done)));
         }
         Done::Created(row) => println!("created {} {} ({})", row.role, clean(&row.email), row.id),
         Done::Deleted { rows, effects } => {
@@ -55,9 +57,9 @@ fn report(change: &Change, done: &Done) {
             for d in effects {
                 println!("  {}: {}", d.describe(), d.on_delete.describe());
             }
+            println!("{} deleted", crate::plural::count(rows.len() as i64, "user"));
         }
     }
-    println!("{}", clean(&change.summary(done)));
 }
 
 /// Plans the delete (refusing when something restricts it), asks on a terminal unless

@@ -16,9 +16,7 @@ pub async fn bootstrap(store: &Store, email: &str, password: &NewPassword) -> Re
         hasher::hash_off_thread(new.secret.clone()).await.map_err(|e| CliError::Failed(e.to_string()))?;
     let row = store::create::bootstrap(store, &email, &hash).await?;
     println!("created superuser {} ({})", clean(&row.email), row.id);
-    if new.generated {
-        println!("{}", new.secret.expose());
-    }
+    new.print_if_generated();
     Ok(())
 }
 

@@ -26,6 +26,16 @@ pub struct NewSecret {
 }
 
 /// Reads or makes the new password of `account` the flags ask for, and checks the policy.
+impl NewSecret {
+    /// A generated password goes alone on the last line of stdout, once: scripts read it
+    /// from there. A typed one is never printed.
+    pub fn print_if_generated(&self) {
+        if self.generated {
+            println!("{}", self.secret.expose());
+        }
+    }
+}
+
 pub fn new_password(opts: &NewPassword, account: &str) -> Result<NewSecret, CliError> {
     let (secret, generated) = if opts.generate_password {
         (password::generate(), true)

@@ -56,11 +56,6 @@ impl Status {
             Status::Inactive => "inactive",
         }
     }
-
-    /// True when an account with this status is refused at login.
-    pub fn is_blocked(self) -> bool {
-        self != Status::Active
-    }
 }
 
 impl std::fmt::Display for Status {

@@ -72,7 +72,8 @@ impl Attempt {
             Attempt::InvalidCredentials => Some("INVALID_CREDENTIALS"),
             Attempt::Locked => Some("ACCOUNT_LOCKED"),
             Attempt::NotVerified => Some("EMAIL_NOT_VERIFIED"),
-            Attempt::NotAnAdmin => Some("INSUFFICIENT_PERMISSIONS"),
+            // The web app's own code for "authenticated, but not allowed".
+            Attempt::NotAnAdmin => Some("FORBIDDEN"),
         }
     }
 }

@@ -38,9 +38,20 @@ impl Schema {
             last_login_at: has("users", Some("last_login_at")),
             last_failed_login_at: has("users", Some("last_failed_login_at")),
             email_verified: has("users", Some("email_verified")),
-            login_events: ["status", "failure_code", "auth_provider", "user_agent", "ip_address"]
-                .into_iter()
-                .all(|c| has("login_events", Some(c))),
+            // Every column the sign-in writes (all there since the table's first migration).
+            login_events: [
+                "id",
+                "user_id",
+                "status",
+                "failure_code",
+                "ip_address",
+                "user_agent",
+                "auth_provider",
+                "correlation_id",
+                "created_at",
+            ]
+            .into_iter()
+            .all(|c| has("login_events", Some(c))),
             audit_log: has("admin_audit_log", None),
         })
     }

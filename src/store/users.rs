@@ -75,7 +75,7 @@ pub struct ListFilter {
 pub async fn list(store: &Store, filter: &ListFilter) -> Result<Vec<UserRow>, StoreError> {
     let schema = &store.schema;
     if !schema.users {
-        return Err(StoreError::NeedsMigrate);
+        return Err(StoreError::NoUsersTable);
     }
     let cols = user_columns(schema, "COALESCE(sc.n, 0)");
     let join = if schema.sessions {

@@ -1,6 +1,7 @@
 //! The terminal loop: raw mode and the alternate screen in, events to `App::update`,
-//! effects out (database requests to the worker, the clipboard, quitting), frames out; and the terminal restored on every way out
-//! (quit, error, panic via ratatui's hook, SIGTERM, SIGHUP).
+//! effects out (database requests to the worker, the clipboard, quitting), frames out; and
+//! the terminal restored on every way out (quit, error, panic via ratatui's hook, SIGTERM,
+//! SIGHUP).
 
 use super::event::{DbEvent, Effect, Event, Request};
 use super::model::{App, Options};
@@ -76,7 +77,7 @@ async fn event_loop(
         };
         #[cfg(debug_assertions)]
         test_panic_hook(&event);
-        let animating = app.busy.is_some() || app.connection_lost.is_some();
+        let animating = app.busy().is_some() || app.connection_lost.is_some();
         dirty = !matches!(event, Event::Tick) || animating;
         for effect in app.update(event) {
             match effect {

@@ -9,7 +9,7 @@ pub mod table;
 
 use super::event::RequestId;
 use crate::store::Actor;
-use dialog::Dialog;
+use dialog::{Dialog, Loading};
 use forms::NewUserForm;
 use login::{BootstrapForm, LoginForm};
 use table::UserList;
@@ -69,10 +69,10 @@ pub struct App {
     pub filter_editing: bool,
     pub dialog: Option<Dialog>,
     pub status: Option<StatusLine>,
-    /// What the worker is doing for us (spinner text); `None` when idle.
-    pub busy: Option<String>,
     /// The change in flight: no second change starts until its answer arrives.
     pub in_flight: Option<RequestId>,
+    /// What the change in flight does, for the spinner ("deactivate: 3 users").
+    pub in_flight_label: String,
     /// The newest user-list request: older answers are dropped.
     pub users_request: Option<RequestId>,
     /// The connection is down; the worker is reconnecting.
@@ -101,8 +101,8 @@ impl App {
             filter_editing: false,
             dialog: None,
             status: None,
-            busy: None,
             in_flight: None,
+            in_flight_label: String::new(),
             users_request: None,
             connection_lost: None,
             spinner: 0,
@@ -127,5 +127,25 @@ impl App {
     /// A change was sent and has not been answered yet.
     pub fn change_in_flight(&self) -> bool {
         self.in_flight.is_some()
+    }
+
+    /// What the worker is doing for us (the spinner's text), worked out from the requests
+    /// still unanswered; `None` when idle. Derived, so no answer can leave it stale.
+    pub fn busy(&self) -> Option<String> {
+        if self.in_flight.is_some() {
+            return Some(self.in_flight_label.clone());
+        }
+        if self.users_request.is_some() {
+            return Some(if self.loaded { "reloading" } else { "loading users" }.into());
+        }
+        let text = match &self.dialog {
+            Some(Dialog::ConfirmDelete { plan: Loading::Pending, .. }) => {
+                "checking what the delete would touch"
+            }
+            Some(Dialog::Details { data: Loading::Pending, .. }) => "loading details",
+            Some(Dialog::Audit(view)) if matches!(view.rows, Loading::Pending) => "loading the audit log",
+            _ => return None,
+        };
+        Some(text.into())
     }
 }

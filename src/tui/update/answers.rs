@@ -53,7 +53,6 @@ impl App {
                 self.actor = Some(actor);
                 self.screen = Screen::Users;
                 self.reload(out);
-                self.busy = Some("loading users".into());
             }
             Answer::LoginFailed(msg) => match &mut self.screen {
                 Screen::Login(f) => {
@@ -72,7 +71,6 @@ impl App {
                     return;
                 }
                 self.users_request = None;
-                self.busy = None;
                 match res {
                     Ok(rows) => {
                         self.loaded = true;
@@ -99,7 +97,6 @@ impl App {
                         Ok(plan) => Loading::Ready(plan),
                         Err(e) => Loading::Failed(e),
                     };
-                    self.busy = None;
                 }
             }
             Answer::Details(res) => {
@@ -110,7 +107,6 @@ impl App {
                         Ok(d) => Loading::Ready(Box::new(d)),
                         Err(e) => Loading::Failed(e),
                     };
-                    self.busy = None;
                 }
             }
             Answer::Audit(res) => {
@@ -121,7 +117,6 @@ impl App {
                         Ok(rows) => Loading::Ready(rows),
                         Err(e) => Loading::Failed(e),
                     };
-                    self.busy = None;
                 }
             }
             Answer::Applied(outcome) => {
@@ -133,7 +128,6 @@ impl App {
     }
 
     fn on_outcome(&mut self, o: Outcome, out: &mut Vec<Effect>) {
-        self.busy = None;
         self.in_flight = None;
         self.quit_armed = false;
         self.users.merge(&o.affected, o.refreshed);

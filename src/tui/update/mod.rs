@@ -22,7 +22,7 @@ impl App {
         let mut out = Vec::new();
         match event {
             Event::Tick => {
-                if self.busy.is_some() || self.connection_lost.is_some() {
+                if self.busy().is_some() || self.connection_lost.is_some() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
             }
@@ -91,19 +91,17 @@ impl App {
         password: Option<Secret>,
         out: &mut Vec<Effect>,
     ) {
-        let busy = match (&change, targets.as_slice()) {
+        self.in_flight_label = match (&change, targets.as_slice()) {
             (Change::Create { email, .. }, _) => format!("creating {email}"),
             (_, [one]) => format!("{}: {}", change.label(), one.email),
             (_, many) => format!("{}: {}", change.label(), crate::plural::count(many.len() as i64, "user")),
         };
-        self.busy = Some(busy);
         let id = self.request(Job::Apply { change, targets, password }, out);
         self.in_flight = Some(id);
     }
 
     /// Asks for the user list again (the newest request's answer wins).
     pub(super) fn reload(&mut self, out: &mut Vec<Effect>) {
-        self.busy = Some("reloading".into());
         self.users_request = Some(self.request(Job::LoadUsers, out));
     }
 

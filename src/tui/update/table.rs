@@ -120,11 +120,11 @@ impl App {
             self.error("no user selected");
             return false;
         }
-        self.first_refusal(targets, |actor, target| permissions::check(actor, change, Some(target)))
+        self.all_permitted(targets, |actor, target| permissions::check(actor, change, Some(target)))
     }
 
     /// True when `rule` allows every target; else the first refusal goes to the status line.
-    fn first_refusal(
+    fn all_permitted(
         &mut self,
         targets: &[Expected],
         rule: impl Fn(ActorView, TargetView) -> Result<(), permissions::Denied>,
@@ -160,7 +160,7 @@ impl App {
             return;
         }
         // Before a role is chosen: may the actor change these accounts' roles at all?
-        if self.can_start() && self.first_refusal(&targets, permissions::may_change_role_of) {
+        if self.can_start() && self.all_permitted(&targets, permissions::may_change_role_of) {
             let selected = targets.first().map(|t| t.role as usize).unwrap_or(0);
             self.dialog = Some(Dialog::PickRole { targets, selected });
         }
@@ -185,7 +185,6 @@ impl App {
         let targets = self.selection();
         if self.can_start() && self.permitted(&Change::Delete, &targets) && self.superuser_remains(&targets) {
             let request = self.request(Job::PlanDelete(targets.clone()), out);
-            self.busy = Some("checking what the delete would touch".into());
             self.dialog = Some(Dialog::ConfirmDelete {
                 targets,
                 request,
@@ -198,7 +197,7 @@ impl App {
     /// Opens the confirmation of a change to the selected accounts.
     fn start_change(&mut self, change: Change) {
         let targets = self.selection();
-        if self.can_start() && self.permitted(&change, &targets) {
+        if self.can_start() {
             self.confirm(change, targets);
         }
     }

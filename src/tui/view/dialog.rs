@@ -8,7 +8,7 @@ use super::{forms, help, viewers};
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role, Secret};
 use crate::store::targets::Expected;
-use crate::tui::keymap::*;
+use crate::tui::keymap::{ConfirmAction, KeyAction, PasswordAction, PickerAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{Dialog, Loading};
 use ratatui::Frame;

@@ -4,7 +4,7 @@ use super::dialog::{box_width, show};
 use super::palette::Palette;
 use super::widgets::{self, Body};
 use crate::domain::Role;
-use crate::tui::keymap::*;
+use crate::tui::keymap::{FormAction, KeyAction};
 use crate::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
 use ratatui::Frame;
 use ratatui::layout::Rect;

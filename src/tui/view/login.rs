@@ -5,7 +5,7 @@ use super::palette::Palette;
 use super::text::{self, safe, spinner};
 use super::widgets::{self, Body};
 use crate::store::seed::DEMO_PASSWORD;
-use crate::tui::keymap::*;
+use crate::tui::keymap::{KeyAction, TableAction};
 use crate::tui::model::App;
 use crate::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
 use ratatui::Frame;

@@ -144,7 +144,7 @@ impl Palette {
         self.pick(Style::new().fg(Color::Yellow).add_modifier(BOLD), Style::new().add_modifier(BOLD))
     }
 
-    /// The account status word: active, inactive or locked.
+    /// The account status word: active, unverified, locked or inactive.
     pub fn status(self, status: Status) -> Style {
         match status {
             Status::Active => self.pick(Style::new().fg(Color::Green), Style::new()),

@@ -5,7 +5,7 @@ use super::palette::Palette;
 use super::text::{self, date, fit, safe, safe_fit, safe_truncate, spinner, width};
 use super::widgets;
 use crate::store::UserRow;
-use crate::tui::keymap::*;
+use crate::tui::keymap::{FilterAction, KeyAction, TableAction};
 use crate::tui::model::table::SortKey;
 use crate::tui::model::{App, StatusKind, TABLE_CHROME};
 use ratatui::Frame;
@@ -145,9 +145,8 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 fn draw_top_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let total = usize::from(area.width);
     let busy = app
-        .busy
-        .as_ref()
-        .map(|b| format!(" {} {} ", spinner(app.spinner), safe_truncate(b, total / 2)))
+        .busy()
+        .map(|b| format!(" {} {} ", spinner(app.spinner), safe_truncate(&b, total / 2)))
         .unwrap_or_default();
     let room = total.saturating_sub(width(&busy) + 6);
     let target = format!(" {} ", safe_truncate(&app.options.target, room));

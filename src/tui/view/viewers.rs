@@ -5,7 +5,7 @@ use super::text::{self, date, fit, safe, safe_fit, spinner, width};
 use super::widgets::{self, Body};
 use crate::store::audit::{AuditRow, describe_change};
 use crate::tui::event::Details;
-use crate::tui::keymap::*;
+use crate::tui::keymap::{KeyAction, TableAction, ViewerAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{AuditView, Loading};
 use ratatui::Frame;
