@@ -404,8 +404,10 @@ SELECT gen_random_uuid(), NULL, 'failure', 'INVALID_CREDENTIALS',
 FROM generate_series(1, greatest(20, (SELECT count(*) FROM seed_users) / 50)) AS g;
 
 -- The console's own audit trail: the demo superuser made 200 users contributors.
+-- History from before the demo started (weeks back, so an admin trying the demo tells it
+-- from the changes they make now).
 INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after)
-SELECT now() - interval '1 minute' * u.rn, a.id, a.email, 'set_role', u.id, u.email,
+SELECT now() - interval '30 days' - interval '2 hours' * u.rn, a.id, a.email, 'set_role', u.id, u.email,
        '{"role": "user"}'::jsonb, jsonb_build_object('role', u.role)
 FROM (SELECT id, email FROM users WHERE email = 'admin@skriptoteket.test') a,
      (SELECT id, email, role, row_number() OVER (ORDER BY email) AS rn

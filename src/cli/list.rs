@@ -5,6 +5,7 @@ use super::args::{AuditFormat, Format};
 use crate::domain::sanitize::clean;
 use crate::store::users::{self, ListFilter};
 use crate::store::{Store, UserRow, audit};
+use crate::tui::view::text::{safe_truncate, width};
 use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -24,8 +25,7 @@ pub async fn users(
         Format::Csv => csv_rows(&rows),
         Format::Table => table_rows(&rows),
     };
-    print!("{out}");
-    Ok(())
+    super::emit(&out)
 }
 
 fn ts(t: Option<OffsetDateTime>) -> String {
@@ -99,16 +99,31 @@ fn short(t: Option<OffsetDateTime>) -> String {
     t.and_then(|t| t.format(&f).ok()).unwrap_or_else(|| "-".into())
 }
 
+/// The email column of the table: as wide as the widest email up to this, longer ones cut
+/// with "…" (JSON and CSV carry them whole).
+const TABLE_EMAIL_MAX: usize = 40;
+
 fn table_rows(rows: &[UserRow]) -> String {
-    let w = rows.iter().map(|u| clean(&u.email).chars().count()).max().unwrap_or(5).max(5);
+    let w = rows.iter().map(|u| width(&clean(&u.email))).max().unwrap_or(5).clamp(5, TABLE_EMAIL_MAX);
+    // Padded by display width, so wide (CJK) characters keep the columns aligned.
+    let email = |e: &str| {
+        let cut = safe_truncate(e, w);
+        let pad = w.saturating_sub(width(&cut));
+        format!("{cut}{}", " ".repeat(pad))
+    };
     let mut out = format!(
-        "{:<w$}  {:<11}  {:<10}  {:>8}  {:<16}  {:<16}\n",
-        "EMAIL", "ROLE", "STATUS", "SESSIONS", "LAST LOGIN", "CREATED"
+        "{}  {:<11}  {:<10}  {:>8}  {:<16}  {:<16}\n",
+        email("EMAIL"),
+        "ROLE",
+        "STATUS",
+        "SESSIONS",
+        "LAST LOGIN",
+        "CREATED"
     );
     for u in rows {
         out.push_str(&format!(
-            "{:<w$}  {:<11}  {:<10}  {:>8}  {:<16}  {:<16}\n",
-            clean(&u.email),
+            "{}  {:<11}  {:<10}  {:>8}  {:<16}  {:<16}\n",
+            email(&u.email),
             u.role.as_str(),
             u.status().as_str(),
             u.active_sessions,
@@ -125,24 +140,26 @@ pub async fn audit(store: &Store, limit: i64, format: AuditFormat) -> Result<(),
         return Err(CliError::Usage("--limit must be at least 1".into()));
     }
     let rows = audit::recent(store, limit, None).await?;
+    let mut out = String::new();
     match format {
         AuditFormat::Json => {
-            println!("{}", inert_json(&serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())));
+            out = inert_json(&serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+            out.push('\n');
         }
         AuditFormat::Table => {
             for r in &rows {
-                println!(
-                    "{}  {:<16}  {:<30}  {:<30}  {}",
+                out.push_str(&format!(
+                    "{}  {:<16}  {:<30}  {:<30}  {}\n",
                     short(Some(r.at)),
                     clean(&r.action),
                     clean(&r.actor_email),
                     clean(r.target_email.as_deref().unwrap_or("-")),
                     clean(&audit::describe_change(&r.before, &r.after))
-                );
+                ));
             }
         }
     }
-    Ok(())
+    super::emit(&out)
 }
 
 #[cfg(test)]

@@ -47,6 +47,19 @@ impl CliError {
     }
 }
 
+/// Writes command output to stdout. A reader that stopped early (`list | head`) is not an
+/// error: the output simply ends there.
+pub(crate) fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Failed(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Resolves the database and connects.
 pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
     let target: DbTarget = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;

@@ -192,8 +192,8 @@ impl Change {
             Change::VerifyEmail => {
                 let mut lines = vec![
                     format!("Mark the email of {users} as verified."),
-                    "  You vouch for the address: the web app then lets the account log in".to_string(),
-                    "  without the emailed link.".to_string(),
+                    "  You vouch for the address; the web app then lets the account".to_string(),
+                    "  log in without the emailed link.".to_string(),
                 ];
                 let todo = rows.iter().filter(|r| !r.email_verified).count();
                 if todo < rows.len() {

@@ -93,11 +93,9 @@ impl App {
         let n = targets.len();
         if p.is_blocked() {
             if action == Some(ConfirmAction::Alternative) {
+                let who = if n == 1 { "the account".to_string() } else { format!("all {n} users") };
                 let lines = vec![
-                    format!(
-                        "The delete is blocked. Deactivate all {} instead?",
-                        crate::plural::count(n as i64, "user")
-                    ),
+                    format!("The delete is blocked. Deactivate {who} instead?"),
                     "  They can no longer log in; their rows and history stay.".to_string(),
                 ];
                 return Some(Dialog::Confirm { targets, change: Change::SetActive(false), lines });

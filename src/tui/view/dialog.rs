@@ -188,7 +188,11 @@ fn confirm_delete(
             let n = targets.len();
             let cancel = (widgets::keys(KeyAction::Confirm(ConfirmAction::Cancel)), "cancel");
             body.footer = Some(if plan.is_blocked() {
-                let instead = format!("deactivate all {} instead", users(n));
+                let instead = if n == 1 {
+                    "deactivate instead".to_string()
+                } else {
+                    format!("deactivate all {n} users instead")
+                };
                 widgets::hints(
                     &[
                         (widgets::keys(KeyAction::Confirm(ConfirmAction::Alternative)), instead.as_str()),

@@ -42,6 +42,8 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, p: Palette) {
     let mut body = Body { lines: lines(usize::from(inner.width), p), ..Body::default() };
     // The footer's row counts when clamping the scroll; its text needs the result.
     body.footer = Some(Line::default());
+    // The footer takes the last row: count the rows without it.
+    body.footer = Some(Line::default());
     let first = usize::from(scroll).min(body.max_scroll(inner));
     body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), p));
     body.render(frame, inner, first);

@@ -51,9 +51,11 @@ fn spinning(app: &App, what: &str, p: Palette) -> Line<'static> {
 
 /// "  label           value" with an untrusted value, wrapped under itself when long.
 fn pair(body: &mut Body, key: &str, value: &str, w: usize, style: Style, p: Palette) {
-    let vw = w.saturating_sub(KEY_W + 2).max(1);
+    // A longer key (a deployment's own profile column) widens its line, never cut.
+    let kw = KEY_W.max(width(&safe(key)) + 1);
+    let vw = w.saturating_sub(kw + 2).max(1);
     for (i, chunk) in text::wrap(&safe(value), vw).into_iter().enumerate() {
-        let lead = if i == 0 { format!("  {}", fit(&safe(key), KEY_W)) } else { " ".repeat(KEY_W + 2) };
+        let lead = if i == 0 { format!("  {}", fit(&safe(key), kw)) } else { " ".repeat(kw + 2) };
         body.push(Line::from(vec![Span::styled(lead, p.dim()), Span::styled(chunk, style)]));
     }
 }
@@ -83,6 +85,8 @@ pub fn details(
         Loading::Failed(e) => body.text(&format!("could not load the details: {e}"), p.error(), w),
         Loading::Ready(d) => details_lines(&mut body, d, w, p),
     }
+    // The footer takes the last row: count the rows without it.
+    body.footer = Some(Line::default());
     let rows = body.rows(inner);
     let first = usize::from(scroll).min(body.max_scroll(inner));
     body.footer = Some(viewer_hints(first, rows, body.lines.len(), p));
@@ -100,10 +104,8 @@ fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
     let verified = if u.email_verified {
         "yes".to_string()
     } else {
-        format!(
-            "no: the web app refuses its login ({} vouches for it)",
-            widgets::keys(KeyAction::Table(TableAction::VerifyEmail))
-        )
+        let key = widgets::keys(KeyAction::Table(TableAction::VerifyEmail));
+        format!("no: the web app refuses its login ({key} on the table vouches for it)")
     };
     pair(body, "Email verified", &verified, w, if u.email_verified { plain } else { p.warn() }, p);
     pair(body, "Signs in with", &u.auth_provider, w, plain, p);
