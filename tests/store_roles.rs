@@ -403,3 +403,34 @@ async fn verify_email_marks_unverified_accounts_and_is_a_no_op_where_nothing_is_
         assert_eq!(audit_count(pool).await, 0);
     }
 }
+
+/// Old rows may hold emails that differ only in case: the email typed on the command line
+/// acts on the row stored exactly so, an ambiguous one is refused naming the rows, and a
+/// single old mixed-case row is still found by its normalised form.
+#[tokio::test]
+async fn an_email_acts_on_the_row_stored_exactly_so_and_an_ambiguous_one_is_refused() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let upper = insert_user(pool, "Victim.Case@x.se", Role::User).await;
+    let lower = insert_user(pool, "victim.case@x.se", Role::User).await;
+    let legacy = insert_user(pool, "Old.Case@x.se", Role::User).await;
+
+    let done =
+        apply(&store, &su, &[Target::email("Victim.Case@x.se")], &Change::SetActive(false)).await.unwrap();
+    assert_eq!(done.iter().map(|a| a.id).collect::<Vec<_>>(), [upper]);
+    assert!(!is_active(pool, upper).await && is_active(pool, lower).await, "the other row is untouched");
+
+    let before = snapshot(pool).await;
+    let err = apply(&store, &su, &[Target::email("VICTIM.CASE@x.se")], &Change::SetActive(false))
+        .await
+        .expect_err("ambiguous");
+    let StoreError::AmbiguousEmail { emails, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(emails, &["Victim.Case@x.se", "victim.case@x.se"]);
+    assert!(err.to_string().contains("Victim.Case@x.se, victim.case@x.se"), "{err}");
+    assert_eq!(snapshot(pool).await, before, "nothing changed");
+
+    let done =
+        apply(&store, &su, &[Target::email("old.case@x.se")], &Change::SetActive(false)).await.unwrap();
+    assert_eq!(done[0].id, legacy);
+}

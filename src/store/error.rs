@@ -21,6 +21,8 @@ pub enum StoreError {
     NoUsersTable,
     #[error("No user with email {0}.")]
     NotFound(String),
+    #[error("{typed} matches several accounts that differ only in case ({}): type the one you mean exactly.", emails.join(", "))]
+    AmbiguousEmail { typed: String, emails: Vec<String> },
     #[error("User already exists for that email. ({0})")]
     AlreadyExists(String),
     #[error("Invalid admin credentials.")]

@@ -15,6 +15,9 @@ use uuid::Uuid;
 /// How a change names an account: scripts by email, the console by id plus what it drew.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// An email as typed (trimmed). The stored email that equals it exactly wins; else the
+    /// one stored email that equals it normalised (lower case); several such are refused
+    /// as ambiguous (old rows may differ only in case).
     Email(String),
     /// The console's view of the row; the change is refused if the row differs now.
     Seen(Expected),
@@ -37,7 +40,7 @@ impl Expected {
 
 impl Target {
     pub fn email(s: &str) -> Target {
-        Target::Email(normalize(s))
+        Target::Email(s.trim().to_string())
     }
 }
 
@@ -80,31 +83,61 @@ pub(crate) async fn lock_targets(
     schema: &Schema,
     targets: &[Target],
 ) -> Result<Vec<UserRow>, StoreError> {
-    let mut emails = Vec::new();
+    let mut typed = Vec::new();
+    let mut normalised = Vec::new();
     let mut ids = Vec::new();
     for t in targets {
         match t {
-            Target::Email(e) => emails.push(normalize(e)),
+            Target::Email(e) => {
+                typed.push(e.clone());
+                normalised.push(normalize(e));
+            }
             Target::Seen(x) => ids.push(x.id),
         }
     }
+    // Emails are stored normalised, so `lower(email)` finds the same rows as `email` but
+    // for old rows that are not: those are told apart below.
+    let lookup = if normalised.is_empty() { "false" } else { "lower(u.email) = ANY($2)" };
     let sql = format!(
-        "SELECT {} FROM users u WHERE u.email = ANY($1) OR u.id = ANY($2) ORDER BY u.id FOR UPDATE OF u",
+        "SELECT {} FROM users u WHERE u.email = ANY($1) OR u.email = ANY($2) OR {lookup} OR u.id = ANY($3)
+         ORDER BY u.id FOR UPDATE OF u",
         user_columns(schema, SESSIONS_SUBQUERY)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&emails).bind(&ids).fetch_all(&mut **tx).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&typed)
+        .bind(&normalised)
+        .bind(&ids)
+        .fetch_all(&mut **tx)
+        .await?;
     let rows: Vec<UserRow> = rows.iter().map(decode).collect::<Result<_, _>>()?;
     // Index the locked rows once: bulk changes name tens of thousands of targets.
     let by_id: HashMap<Uuid, &UserRow> = rows.iter().map(|r| (r.id, r)).collect();
     let by_email: HashMap<&str, &UserRow> = rows.iter().map(|r| (r.email.as_str(), r)).collect();
+    let mut by_lower: HashMap<String, Vec<&UserRow>> = HashMap::new();
+    if !normalised.is_empty() {
+        for r in &rows {
+            by_lower.entry(r.email.to_lowercase()).or_default().push(r);
+        }
+    }
     let mut taken: HashSet<Uuid> = HashSet::with_capacity(targets.len());
     let mut out: Vec<UserRow> = Vec::with_capacity(targets.len());
     for t in targets {
         let found = match t {
-            Target::Email(e) => {
-                let e = normalize(e);
-                *by_email.get(e.as_str()).ok_or(StoreError::NotFound(e))?
-            }
+            Target::Email(e) => match by_email.get(e.as_str()) {
+                Some(r) => *r,
+                None => {
+                    let n = normalize(e);
+                    match by_lower.get(&n).map(Vec::as_slice).unwrap_or_default() {
+                        [] => return Err(StoreError::NotFound(n)),
+                        [one] => *one,
+                        several => {
+                            let mut emails: Vec<String> = several.iter().map(|r| r.email.clone()).collect();
+                            emails.sort();
+                            return Err(StoreError::AmbiguousEmail { typed: e.clone(), emails });
+                        }
+                    }
+                }
+            },
             Target::Seen(x) => {
                 let r = by_id.get(&x.id).ok_or_else(|| StoreError::Stale {
                     email: x.email.clone(),
