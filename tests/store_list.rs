@@ -199,16 +199,29 @@ async fn list_on_a_database_without_users_says_to_run_the_web_apps_migrations() 
     assert!(!store::users::superuser_exists(&store).await.unwrap());
 }
 
+/// A stored role the web app does not know breaks nothing: the row lists as `unknown`, has
+/// no rights, and roles match exactly everywhere (`'Admin '` is not an admin).
 #[tokio::test]
-async fn an_unknown_role_in_the_database_is_reported_not_guessed() {
-    let (_db, store) = old_store().await;
+async fn an_unknown_role_is_shown_as_such_with_no_rights() {
+    let (_db, store) = live_store().await;
     let pool = &store.pool;
-    sqlx::query(
-        "INSERT INTO users (id, email, role, auth_provider) VALUES (gen_random_uuid(), 'odd@example.se', 'root', 'local')",
-    )
-    .execute(pool)
-    .await
-    .unwrap();
-    let err = store::users::list(&store, &ListFilter::default()).await.expect_err("unknown role");
-    assert!(err.to_string().contains("odd@example.se") && err.to_string().contains("'root'"), "{err}");
+    insert_user(pool, "boss@example.se", Role::Superuser).await;
+    insert_user_with(pool, &NewUser { role: "root", ..NewUser::local("root@example.se", Role::User) }).await;
+    insert_user_with(pool, &NewUser { role: "Admin ", ..NewUser::local("spaced@example.se", Role::User) })
+        .await;
+
+    let rows = store::users::list(&store, &ListFilter::default()).await.expect("list works");
+    let role = |e: &str| rows.iter().find(|r| r.email == e).map(|r| r.role);
+    assert_eq!(role("root@example.se"), Some(Role::Unknown));
+    assert_eq!(role("spaced@example.se"), Some(Role::Unknown));
+    let admins =
+        store::users::list(&store, &ListFilter { role: Some(Role::Admin), search: None }).await.unwrap();
+    assert!(admins.is_empty(), "'Admin ' is not an admin: {admins:?}");
+
+    let origin = store::login::Origin::current("tests");
+    for who in ["root@example.se", "spaced@example.se"] {
+        let err =
+            store::login::authenticate(&store, who, &secret(PASSWORD), &origin).await.expect_err("no rights");
+        assert!(matches!(err, StoreError::Denied { .. }), "{who}: {err:?}");
+    }
 }

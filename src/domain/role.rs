@@ -3,9 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A user's role. The derived order is the web app's rank:
-/// user < contributor < admin < superuser.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+/// A user's role, ranked as the web app ranks them: user < contributor < admin <
+/// superuser. `Unknown` is a stored role that is none of the four (a hand-edited row, or
+/// `'Admin '` with a capital and a space): shown as such, with no rights, below `user`.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     #[default]
@@ -13,10 +14,46 @@ pub enum Role {
     Contributor,
     Admin,
     Superuser,
+    Unknown,
 }
 
 impl Role {
-    /// Every role, lowest rank first.
+    fn rank(self) -> u8 {
+        match self {
+            Role::Unknown => 0,
+            Role::User => 1,
+            Role::Contributor => 2,
+            Role::Admin => 3,
+            Role::Superuser => 4,
+        }
+    }
+
+    /// The role a stored value names, matched exactly as the web app matches it; any
+    /// other value is `Unknown`.
+    pub fn from_db(stored: &str) -> Role {
+        Role::ALL.into_iter().find(|r| r.as_str() == stored).unwrap_or(Role::Unknown)
+    }
+
+    /// Position in [`Role::ALL`] (`Unknown`, which is not there, counts as the first).
+    pub fn index(self) -> usize {
+        Role::ALL.iter().position(|r| *r == self).unwrap_or(0)
+    }
+}
+
+impl PartialOrd for Role {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Role {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
+impl Role {
+    /// Every role an account can be given, lowest rank first.
     pub const ALL: [Role; 4] = [Role::User, Role::Contributor, Role::Admin, Role::Superuser];
 
     /// The spelling stored in `users.role`.
@@ -26,6 +63,7 @@ impl Role {
             Role::Contributor => "contributor",
             Role::Admin => "admin",
             Role::Superuser => "superuser",
+            Role::Unknown => "unknown",
         }
     }
 
@@ -49,7 +87,8 @@ pub struct UnknownRole(pub String);
 impl FromStr for Role {
     type Err = UnknownRole;
 
-    /// Case-insensitive, surrounding white space ignored.
+    /// What an admin types: case-insensitive, surrounding white space ignored; never
+    /// `Unknown`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim();
         Role::ALL
@@ -79,6 +118,19 @@ mod tests {
         assert_eq!(" Admin ".parse::<Role>(), Ok(Role::Admin));
         assert!("root".parse::<Role>().is_err());
         assert!("".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn stored_roles_match_exactly_and_others_are_unknown_with_no_rights() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_db(r.as_str()), r);
+        }
+        for odd in ["Admin ", "ADMIN", "root", "", "superuser\n"] {
+            assert_eq!(Role::from_db(odd), Role::Unknown, "{odd:?}");
+        }
+        assert!(Role::Unknown < Role::User);
+        assert!(!Role::Unknown.can_administer());
+        assert!("unknown".parse::<Role>().is_err(), "nobody assigns the unknown role");
     }
 
     #[test]

@@ -123,8 +123,8 @@ pub async fn authenticate(
         }
         Some(_) if !matches => (Attempt::InvalidCredentials, Err(StoreError::InvalidCredentials)),
         Some(a) if !a.verified => (Attempt::NotVerified, Err(StoreError::EmailNotVerified(a.email.clone()))),
-        Some(a) => match a.role.parse::<Role>() {
-            Ok(role) if a.role == role.as_str() && role.can_administer() => {
+        Some(a) => match Role::from_db(&a.role) {
+            role if role.can_administer() => {
                 (Attempt::Success, Ok(Actor { id: a.id, email: a.email.clone(), role }))
             }
             _ => (

@@ -64,8 +64,8 @@ pub(crate) async fn current_actor(
         .fetch_optional(&mut **tx)
         .await?;
     match row {
-        Some((role, true)) => match role.parse::<Role>() {
-            Ok(role) if role.can_administer() => Ok(ActorView { id: actor.id, role }),
+        Some((role, true)) => match Role::from_db(&role) {
+            role if role.can_administer() => Ok(ActorView { id: actor.id, role }),
             _ => Err(StoreError::Denied {
                 email: actor.email.clone(),
                 reason: permissions::Denied::NotAnAdmin,

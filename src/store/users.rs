@@ -38,13 +38,8 @@ pub(crate) fn user_columns(schema: &Schema, sessions: &str) -> String {
 pub(crate) fn decode(row: &PgRow) -> Result<UserRow, StoreError> {
     let role_text: &str = row.try_get(2)?;
     let email: String = row.try_get(1)?;
-    let role = role_text.parse::<Role>().map_err(|_| {
-        StoreError::Db(format!(
-            "{} has role '{}', which this console does not know",
-            crate::domain::sanitize::clean(&email),
-            crate::domain::sanitize::clean(role_text)
-        ))
-    })?;
+    // A role the web app does not know stays visible as `unknown`, with no rights.
+    let role = Role::from_db(role_text);
     Ok(UserRow {
         id: row.try_get(0)?,
         email,
@@ -89,7 +84,7 @@ pub async fn list(store: &Store, filter: &ListFilter) -> Result<Vec<UserRow>, St
     // here instead (by bytes, as the console does), the rows stream while the scan runs.
     let sql = format!(
         "SELECT {cols} FROM users u {join}
-         WHERE ($1::text IS NULL OR lower(u.role) = $1)
+         WHERE ($1::text IS NULL OR u.role = $1)
            AND ($2::text IS NULL OR strpos(lower(u.email), lower($2)) > 0)"
     );
     // Decoded as the rows stream in: the wire rows never pile up next to the decoded ones.

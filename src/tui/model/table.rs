@@ -82,6 +82,8 @@ impl Filter {
             if let Some(r) = lower.strip_prefix("role:") {
                 match r.parse::<Role>() {
                     Ok(r) => f.role = Some(r),
+                    // Rows whose stored role is none of the four.
+                    Err(_) if r == Role::Unknown.as_str() => f.role = Some(Role::Unknown),
                     Err(_) => f.invalid = Some(tok.to_string()),
                 }
             } else if let Some(s) = lower.strip_prefix("status:") {

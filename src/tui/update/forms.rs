@@ -44,7 +44,7 @@ impl App {
             FormAction::NextField => f.focus = f.focus.step(1, |x| f.shows(x)),
             FormAction::PrevField => f.focus = f.focus.step(-1, |x| f.shows(x)),
             FormAction::Toggle => match f.focus {
-                NewUserField::Role => f.role = Role::ALL[(f.role as usize + 1) % Role::ALL.len()],
+                NewUserField::Role => f.role = Role::ALL[(f.role.index() + 1) % Role::ALL.len()],
                 NewUserField::Mode => f.mode = f.mode.toggled(),
                 // A space typed into a password is part of it.
                 NewUserField::Password => {

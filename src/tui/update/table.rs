@@ -161,7 +161,7 @@ impl App {
         }
         // Before a role is chosen: may the actor change these accounts' roles at all?
         if self.can_start() && self.all_permitted(&targets, permissions::may_change_role_of) {
-            let selected = targets.first().map(|t| t.role as usize).unwrap_or(0);
+            let selected = targets.first().map(|t| t.role.index()).unwrap_or(0);
             self.dialog = Some(Dialog::PickRole { targets, selected });
         }
     }

@@ -31,7 +31,7 @@ pub(super) fn new_user(frame: &mut Frame, area: Rect, f: &NewUserForm, p: Palett
     body.field(widgets::input("Email", &f.email, f.focus == NewUserField::Email, iw, p));
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let role_hint = format!("{} or 1-4", widgets::keys(KeyAction::Form(FormAction::Toggle)));
-    body.push(widgets::choice("Role", &roles, f.role as usize, f.focus == NewUserField::Role, &role_hint, p));
+    body.push(widgets::choice("Role", &roles, f.role.index(), f.focus == NewUserField::Role, &role_hint, p));
     body.push(widgets::choice(
         "Password",
         &MODES,
