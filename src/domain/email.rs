@@ -79,6 +79,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn look_alikes_made_with_invisible_characters_are_refused() {
+        for c in ['\u{00AD}', '\u{034F}', '\u{180E}', '\u{FE0F}', '\u{E0061}', '\u{200D}'] {
+            let raw = format!("admin{c}@skriptoteket.test");
+            assert!(matches!(Email::parse(&raw), Err(EmailError::Invalid(_))), "U+{:04X}", u32::from(c));
+        }
+        assert!(Email::parse("admin@skriptoteket.test").is_ok());
+    }
+
+    #[test]
     fn normalises_case_and_space() {
         assert_eq!(Email::parse("  Anna.Berg@Example.SE \n").unwrap().as_str(), "anna.berg@example.se");
     }

@@ -9,16 +9,33 @@ pub const REPLACEMENT: char = '\u{FFFD}';
 /// DEL (all `char::is_control`), bidi overrides and isolates, and zero-width characters
 /// that can make two different emails look the same.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{061C}'
-                | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
-        )
+    c.is_control() || is_default_ignorable(c) || matches!(c, '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties): characters that
+/// render as nothing, so an email holding one looks exactly like another account's.
+/// They are refused in input and shown as U+FFFD on output.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// Replaces every unsafe character with U+FFFD; borrows when there is nothing to replace
@@ -33,6 +50,18 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_characters_that_make_look_alikes_are_unsafe() {
+        for c in ['\u{00AD}', '\u{034F}', '\u{180E}', '\u{FE0F}', '\u{E0041}', '\u{2064}', '\u{3164}'] {
+            assert!(is_unsafe(c), "U+{:04X}", u32::from(c));
+            let look_alike = format!("admin{c}@skriptoteket.test");
+            assert_ne!(clean(&look_alike), "admin@skriptoteket.test", "U+{:04X} is shown", u32::from(c));
+        }
+        for c in ['a', 'å', '漢', '-', '.', '\u{00E9}'] {
+            assert!(!is_unsafe(c), "{c}");
+        }
+    }
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {
