@@ -115,6 +115,26 @@ async fn an_audit_write_that_fails_rolls_back_the_change() {
     assert_eq!(role_of(pool, u).await, "user");
 }
 
+#[tokio::test]
+async fn an_audit_insert_a_trigger_swallows_rolls_back_the_change() {
+    let (db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let u = insert_user(pool, "u@example.se", Role::User).await;
+    db.exec(
+        "CREATE FUNCTION swallow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+         CREATE TRIGGER swallow BEFORE INSERT ON admin_audit_log FOR EACH ROW EXECUTE FUNCTION swallow();",
+    )
+    .await;
+    let before = snapshot(pool).await;
+    let err = apply(&store, &su, &[Target::email("u@example.se")], &Change::SetRole(Role::Admin))
+        .await
+        .expect_err("an unaudited change must not commit");
+    assert!(err.to_string().contains("audit log took 0 of 1 rows"), "{err}");
+    assert_eq!(snapshot(pool).await, before);
+    assert_eq!(role_of(pool, u).await, "user");
+}
+
 /// The web app's first migration by hand, without the console's audit table.
 const USERS_AND_SESSIONS: &str = "
     CREATE TABLE users (id uuid PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,

@@ -103,11 +103,20 @@ async fn deactivate_revokes_sessions_and_activate_restores(#[case] shape: Shape)
         "the web app says invalid credentials for an inactive account: {err:?}"
     );
 
-    // Deactivating again: a no-op.
+    // Deactivating again: a no-op...
     let applied =
         apply(&store, &su, &[Target::email("u@example.se")], &Change::SetActive(false)).await.unwrap();
     assert!(!applied[0].changed);
     assert_eq!(audit_count(pool).await, 1);
+    // ...unless a session was left on the inactive account (made behind our back): then
+    // deactivating again revokes it.
+    let left = insert_session(pool, u, SessionKind::Active).await;
+    let applied =
+        apply(&store, &su, &[Target::email("u@example.se")], &Change::SetActive(false)).await.unwrap();
+    assert!(applied[0].changed);
+    assert_eq!(applied[0].sessions_revoked, 1);
+    assert!(revoked_at(pool, left).await.is_some());
+    assert_eq!(audit_count(pool).await, 2);
 
     age_updated_at(pool, &[u]).await;
     let sessions_before = table_json(pool, "sessions").await;
@@ -120,9 +129,9 @@ async fn deactivate_revokes_sessions_and_activate_restores(#[case] shape: Shape)
     assert!(updated_recently(pool, u).await);
     assert_eq!(table_json(pool, "sessions").await, sessions_before, "activation touches no session");
     let audit = audit_rows(pool).await;
-    assert_eq!(audit.len(), 2);
-    assert_eq!(audit[1].0, "activate");
-    assert_eq!(audit[1].4.clone().unwrap()["is_active"], json!(true));
+    assert_eq!(audit.len(), 3);
+    assert_eq!(audit[2].0, "activate");
+    assert_eq!(audit[2].4.clone().unwrap()["is_active"], json!(true));
     store::login::authenticate(
         &store,
         "u@example.se",

@@ -49,6 +49,12 @@ fn json_rows(rows: &[UserRow]) -> String {
     format!("{}\n", inert_json(&serde_json::to_string_pretty(&arr).unwrap_or_else(|_| "[]".into())))
 }
 
+fn csv_cell(s: &str) -> String {
+    let formula = s.trim_start_matches(' ').starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let s = if formula { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', ';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
 /// serde_json escapes only characters below U+0020; DEL, C1 controls, bidi overrides and
 /// zero-width characters pass through. Escape those too, so JSON on a terminal stays inert.
 pub(super) fn inert_json(json: &str) -> String {
@@ -66,13 +72,11 @@ pub(super) fn inert_json(json: &str) -> String {
     out
 }
 
-/// RFC 4180 CSV; cells that a spreadsheet would run as a formula get a leading quote.
+/// RFC 4180 CSV. A cell a spreadsheet would run as a formula (one starting, after any
+/// spaces, with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading quote, and
+/// cells with `;` are quoted too: Swedish spreadsheets split on it.
 fn csv_rows(rows: &[UserRow]) -> String {
-    let cell = |s: &str| {
-        let s = clean(s);
-        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.into_owned() };
-        if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-    };
+    let cell = |s: &str| csv_cell(&clean(s));
     let mut out = String::from(
         "id,email,role,auth_provider,is_active,email_verified,status,active_sessions,last_login_at,created_at\n",
     );
@@ -165,6 +169,16 @@ pub async fn audit(store: &Store, limit: i64, format: AuditFormat) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::inert_json;
+
+    #[test]
+    fn csv_cells_cannot_become_formulas_or_split_on_semicolons() {
+        use super::csv_cell;
+        assert_eq!(csv_cell("=1+1@x.se"), "'=1+1@x.se");
+        assert_eq!(csv_cell("   =HYPERLINK(1)@x.se"), "'   =HYPERLINK(1)@x.se");
+        assert_eq!(csv_cell("a;b@x.se"), "\"a;b@x.se\"");
+        assert_eq!(csv_cell("-x@x.se,y"), "\"'-x@x.se,y\"");
+        assert_eq!(csv_cell("anna@x.se"), "anna@x.se");
+    }
 
     #[test]
     fn json_output_escapes_what_serde_leaves() {

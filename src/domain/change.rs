@@ -129,7 +129,9 @@ impl Change {
     pub fn is_noop(&self, row: &UserRow) -> bool {
         match self {
             Change::SetRole(r) => row.role == *r,
-            Change::SetActive(a) => row.is_active == *a,
+            // An inactive account with sessions left is deactivated again: they are revoked.
+            Change::SetActive(false) => !row.is_active && row.active_sessions == 0,
+            Change::SetActive(true) => row.is_active,
             Change::Unlock => !row.locked && row.failed_login_attempts == 0,
             Change::RevokeSessions => row.active_sessions == 0,
             Change::VerifyEmail => row.email_verified,
@@ -301,6 +303,10 @@ mod tests {
         assert!(!Change::VerifyEmail.is_noop(&r));
         assert!(Change::RevokeSessions.is_noop(&r));
         assert!(!Change::Delete.is_noop(&r));
+        r.is_active = false;
+        assert!(Change::SetActive(false).is_noop(&r));
+        r.active_sessions = 2;
+        assert!(!Change::SetActive(false).is_noop(&r), "sessions left on an inactive account are revoked");
     }
 
     #[test]

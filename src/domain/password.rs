@@ -46,16 +46,27 @@ pub enum PasswordError {
     TooShort,
     #[error("password must be at most {MAX_PASSWORD_CHARS} characters")]
     TooLong,
+    #[error("password may not contain control characters (such as NUL or a line break)")]
+    ControlCharacter,
+    #[error("password may not be only white space")]
+    Blank,
     #[error("the two passwords differ")]
     Mismatch,
     #[error("password could not be read: {0}")]
     Unreadable(String),
 }
 
-/// The web app's rule (at least 8 characters) plus an upper bound that keeps hashing cheap.
+/// The web app's rule (at least 8 characters) plus an upper bound that keeps hashing cheap,
+/// and no password nobody could type at a login form: control characters (a NUL from a
+/// script's stdin) or nothing but white space.
 pub fn check_policy(pw: &Secret) -> Result<(), PasswordError> {
-    let n = pw.expose().chars().count();
-    if n < MIN_PASSWORD_CHARS {
+    let text = pw.expose();
+    let n = text.chars().count();
+    if text.chars().any(char::is_control) {
+        Err(PasswordError::ControlCharacter)
+    } else if n > 0 && text.trim().is_empty() {
+        Err(PasswordError::Blank)
+    } else if n < MIN_PASSWORD_CHARS {
         Err(PasswordError::TooShort)
     } else if n > MAX_PASSWORD_CHARS {
         Err(PasswordError::TooLong)
@@ -95,6 +106,14 @@ pub fn generate() -> Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_nobody_could_type_are_refused() {
+        assert_eq!(check_policy(&Secret::from("abc\0defghij")), Err(PasswordError::ControlCharacter));
+        assert_eq!(check_policy(&Secret::from("tab\tinside1")), Err(PasswordError::ControlCharacter));
+        assert_eq!(check_policy(&Secret::from("            ")), Err(PasswordError::Blank));
+        assert!(check_policy(&Secret::from("spaces are fine")).is_ok());
+    }
 
     #[test]
     fn policy_bounds() {

@@ -31,7 +31,7 @@ pub(crate) async fn write(
     let emails: Vec<&str> = entries.iter().map(|e| e.target_email.as_str()).collect();
     let before: Vec<Value> = entries.iter().map(|e| e.before.clone()).collect();
     let after: Vec<Value> = entries.iter().map(|e| e.after.clone()).collect();
-    sqlx::query(
+    let done = sqlx::query(
         "INSERT INTO admin_audit_log (actor_id, actor_email, action, target_id, target_email, before, after)
          SELECT $1, $2, $3, t.id, t.email, t.before, t.after
          FROM unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) AS t(id, email, before, after)",
@@ -45,6 +45,14 @@ pub(crate) async fn write(
     .bind(&after)
     .execute(&mut **tx)
     .await?;
+    // A trigger that swallows the insert must not let the change commit unrecorded.
+    let written = done.rows_affected();
+    if written != entries.len() as u64 {
+        return Err(StoreError::Db(format!(
+            "the audit log took {written} of {} rows; nothing was changed",
+            entries.len()
+        )));
+    }
     Ok(())
 }
 
