@@ -61,16 +61,44 @@ pub fn resolve(flag: Option<&str>, env_file: Option<&Path>) -> Result<DbTarget, 
 }
 
 /// Reads `DATABASE_URL` from a dotenv file without touching the process environment.
+/// The deployment's `.env` holds the web app's secrets too: only the lines that define
+/// `DATABASE_URL` are parsed (by dotenvy, one line at a time), a bad line elsewhere is
+/// ignored, and no error ever quotes a line.
 fn read_env_file(path: &Path) -> Result<Option<String>, ConfigError> {
+    const KEY: &str = "DATABASE_URL";
     let err = |reason: String| ConfigError::EnvFile { path: path.display().to_string(), reason };
-    let iter = dotenvy::from_path_iter(path).map_err(|e| err(e.to_string()))?;
-    for item in iter {
-        let (k, v) = item.map_err(|e| err(e.to_string()))?;
-        if k == "DATABASE_URL" {
-            return Ok(Some(v));
+    let bytes = std::fs::read(path).map_err(|e| err(e.kind().to_string()))?;
+    let mut found = None;
+    for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let Ok(line) = std::str::from_utf8(line) else { continue };
+        let bare = line.trim_start();
+        let bare = bare.strip_prefix("export ").map_or(bare, str::trim_start);
+        let Some(rest) = bare.strip_prefix(KEY) else { continue };
+        if !rest.trim_start().starts_with('=') {
+            continue; // another key that starts alike (DATABASE_URL_RO, say)
+        }
+        match dotenvy::from_read_iter(bare.as_bytes()).next() {
+            // A later definition wins, as in a shell.
+            Some(Ok((k, v))) if k == KEY => found = Some(v),
+            _ => {
+                return Err(err(format!(
+                    "line {} defines {KEY} but cannot be read (a quote not closed?)",
+                    n + 1
+                )));
+            }
         }
     }
-    Ok(None)
+    Ok(found)
+}
+
+/// The warning for a `--database-url` that carries a password: every user of the machine
+/// sees command lines in `ps`.
+pub fn password_in_argv_warning(flag: Option<&str>) -> Option<&'static str> {
+    let url = url::Url::parse(flag?.trim()).ok()?;
+    url.password().is_some().then_some(
+        "warning: --database-url carries a password, which other users of this machine can see in `ps`; \
+         put it in DATABASE_URL or the deployment's .env instead",
+    )
 }
 
 /// Accepts `postgres://`, `postgresql://` and SQLAlchemy's `postgresql+DRIVER://`.
@@ -123,5 +151,29 @@ mod tests {
         assert_eq!(read_env_file(&p).unwrap().as_deref(), Some("postgresql+asyncpg://a:b@db:55432/sk"));
         std::fs::write(&p, "OTHER=1\n").unwrap();
         assert_eq!(read_env_file(&p).unwrap(), None);
+    }
+
+    #[test]
+    fn bad_lines_of_other_keys_are_ignored_and_no_error_quotes_a_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".env");
+        std::fs::write(
+            &p,
+            "API_KEY=\"sk-secret-1 unterminated\nBROKEN LINE sk-secret-2\n\
+             export DATABASE_URL = \"postgresql+asyncpg://a:b@db:55432/sk\"\nDATABASE_URL_RO=x\n",
+        )
+        .unwrap();
+        assert_eq!(read_env_file(&p).unwrap().as_deref(), Some("postgresql+asyncpg://a:b@db:55432/sk"));
+        std::fs::write(&p, "DATABASE_URL=\"postgres://u:pw-secret@h/db\nOTHER=1\n").unwrap();
+        let e = read_env_file(&p).expect_err("unclosed quote").to_string();
+        assert!(e.contains("line 1") && !e.contains("pw-secret"), "{e}");
+    }
+
+    #[test]
+    fn a_password_in_the_flag_is_warned_about() {
+        assert!(password_in_argv_warning(Some("postgres://u:pw@h/db")).is_some());
+        assert!(password_in_argv_warning(Some("postgresql+asyncpg://u:pw@h/db")).is_some());
+        assert!(password_in_argv_warning(Some("postgres://u@h/db")).is_none());
+        assert!(password_in_argv_warning(None).is_none());
     }
 }

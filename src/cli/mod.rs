@@ -62,6 +62,9 @@ pub(crate) fn emit(text: &str) -> Result<(), CliError> {
 
 /// Resolves the database and connects.
 pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
+    if let Some(w) = config::password_in_argv_warning(cli.database_url.as_deref()) {
+        eprintln!("{w}");
+    }
     let target: DbTarget = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
     Ok(Store::connect(&target).await?)
 }
