@@ -173,3 +173,81 @@ async fn concurrent_provisions_of_one_email_make_one_account(#[case] shape: Shap
     }
     assert_eq!(audit_count(&a.pool).await, 20);
 }
+
+/// An actor demoted while its change waits for a row lock acts with the role it has when
+/// the change gets its locks, not the one it had when it asked (the actor's row is locked
+/// and re-read with the targets). A locked actor can do nothing either.
+#[tokio::test]
+async fn an_actor_demoted_while_its_change_waits_is_refused() {
+    let (db, store) = live_store().await;
+    let pool = store.pool.clone();
+    // The target's id sorts before the actor's, so the change waits on the target first.
+    let target = uuid::Uuid::from_u128(1);
+    let actor_id = uuid::Uuid::from_u128(u128::MAX);
+    db.exec(&format!(
+        "INSERT INTO users (id, email, role, auth_provider, password_hash, email_verified)
+         VALUES ('{target}', 'victim@example.se', 'superuser', 'local', 'x', true),
+                ('{actor_id}', 'boss@example.se', 'superuser', 'local', 'x', true);"
+    ))
+    .await;
+    insert_user(&pool, "third@example.se", Role::Superuser).await;
+    let actor = Actor { id: actor_id, email: "boss@example.se".into(), role: Role::Superuser };
+
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+        .bind(target)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let s2 = store.clone();
+    let waiting = tokio::spawn(async move {
+        apply(&s2, &actor, &[Target::email("victim@example.se")], &Change::Unlock).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Demoted by someone else while the change waits.
+    sqlx::query("UPDATE users SET role = 'user' WHERE id = $1").bind(actor_id).execute(&pool).await.unwrap();
+    holder.rollback().await.unwrap();
+    let err = waiting.await.unwrap().expect_err("the demoted actor is refused");
+    assert!(matches!(err, StoreError::Denied { .. }), "{err:?}");
+    assert_eq!(audit_count(&pool).await, 0);
+
+    // A locked actor (after failed logins on the web) cannot act from an open console.
+    sqlx::query(
+        "UPDATE users SET role = 'superuser', locked_until = now() + interval '10 minutes' WHERE id = $1",
+    )
+    .bind(actor_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let actor = Actor { id: actor_id, email: "boss@example.se".into(), role: Role::Superuser };
+    let err = apply(&store, &actor, &[Target::email("victim@example.se")], &Change::Unlock)
+        .await
+        .expect_err("a locked actor is refused");
+    assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
+}
+
+/// The audit row's time is when it was written, not when its transaction began (a change
+/// that waited for a lock is logged when it happened).
+#[tokio::test]
+async fn audit_rows_carry_the_moment_of_the_write() {
+    let (_db, store) = live_store().await;
+    let pool = store.pool.clone();
+    let su = seed_actor(&pool, "root@example.se", Role::Superuser).await;
+    let u = insert_user(&pool, "u@example.se", Role::User).await;
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").bind(u).execute(&mut *holder).await.unwrap();
+    let started: time::OffsetDateTime = sqlx::query_scalar("SELECT now()").fetch_one(&pool).await.unwrap();
+    let s2 = store.clone();
+    let waiting = tokio::spawn(async move {
+        apply(&s2, &su, &[Target::email("u@example.se")], &Change::SetActive(false)).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    holder.rollback().await.unwrap();
+    waiting.await.unwrap().expect("deactivate");
+    let at: time::OffsetDateTime =
+        sqlx::query_scalar("SELECT at FROM admin_audit_log WHERE action = 'deactivate'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(at - started >= time::Duration::milliseconds(400), "logged at {at}, asked at {started}");
+}

@@ -17,7 +17,8 @@ pub struct Entry {
     pub after: Value,
 }
 
-/// Writes all entries of one change with a single statement.
+/// Writes all entries of one change with a single statement, all stamped with the moment
+/// of the write (`clock_timestamp()`, read once), not the start of the transaction.
 pub(crate) async fn write(
     tx: &mut Transaction<'_, Postgres>,
     actor: &Actor,
@@ -32,9 +33,10 @@ pub(crate) async fn write(
     let before: Vec<Value> = entries.iter().map(|e| e.before.clone()).collect();
     let after: Vec<Value> = entries.iter().map(|e| e.after.clone()).collect();
     let done = sqlx::query(
-        "INSERT INTO admin_audit_log (actor_id, actor_email, action, target_id, target_email, before, after)
-         SELECT $1, $2, $3, t.id, t.email, t.before, t.after
-         FROM unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) AS t(id, email, before, after)",
+        "INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after)
+         SELECT c.written, $1, $2, $3, t.id, t.email, t.before, t.after
+         FROM (SELECT clock_timestamp() AS written) c,
+              unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) AS t(id, email, before, after)",
     )
     .bind(actor.id)
     .bind(&actor.email)

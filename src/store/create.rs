@@ -23,7 +23,7 @@ pub async fn provision(
 ) -> Result<UserRow, StoreError> {
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
-    let me = targets::current_actor(&mut tx, actor).await?;
+    let (me, _) = targets::lock(&mut tx, &store.schema, actor, &[]).await?;
     let change = Change::Create { email: email.clone(), role };
     permissions::check(me, &change, None)
         .map_err(|reason| StoreError::Denied { email: email.to_string(), reason })?;

@@ -31,8 +31,7 @@ async fn blocked_emails(
 /// The plan for deleting `targets`, read without changing anything.
 pub async fn plan(store: &Store, actor: &Actor, targets: &[Target]) -> Result<DeletePlan, StoreError> {
     let mut tx = store.pool.begin().await?;
-    let me = targets::current_actor(&mut tx, actor).await?;
-    let rows = targets::lock_targets(&mut tx, &store.schema, targets).await?;
+    let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
     targets::check_all(me, &Change::Delete, &rows)?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let (blockers, effects) = split(dependents::count(&mut tx, &ids).await?);
@@ -56,8 +55,7 @@ pub async fn delete(
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     targets::lock_superusers(&mut tx).await?;
-    let me = targets::current_actor(&mut tx, actor).await?;
-    let rows = targets::lock_targets(&mut tx, &store.schema, targets).await?;
+    let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
     targets::check_all(me, &Change::Delete, &rows)?;
     targets::ensure_superuser_remains(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();

@@ -28,8 +28,7 @@ pub(crate) async fn apply(
     if change.can_remove_superuser() {
         targets::lock_superusers(&mut tx).await?;
     }
-    let me = targets::current_actor(&mut tx, actor).await?;
-    let rows = targets::lock_targets(&mut tx, &store.schema, targets).await?;
+    let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
     targets::check_all(me, change, &rows)?;
     if let Change::ResetPassword { .. } = change
         && let Some(r) = rows.iter().find(|r| !r.is_local())

@@ -53,36 +53,40 @@ pub(crate) async fn lock_superusers(tx: &mut Transaction<'_, Postgres>) -> Resul
     Ok(())
 }
 
-/// The actor as the database has it now; an actor who was deactivated, demoted or deleted
-/// since signing in can do nothing.
-pub(crate) async fn current_actor(
-    tx: &mut Transaction<'_, Postgres>,
-    actor: &Actor,
-) -> Result<ActorView, StoreError> {
-    let row: Option<(String, bool)> = sqlx::query_as("SELECT role::text, is_active FROM users WHERE id = $1")
-        .bind(actor.id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    match row {
-        Some((role, true)) => match Role::from_db(&role) {
-            role if role.can_administer() => Ok(ActorView { id: actor.id, role }),
-            _ => Err(StoreError::Denied {
-                email: actor.email.clone(),
-                reason: permissions::Denied::NotAnAdmin,
-            }),
-        },
-        _ => Err(StoreError::InvalidCredentials),
-    }
-}
-
-/// Locks the named rows (`FOR UPDATE`, in id order so concurrent changes cannot deadlock)
-/// and returns them in the order asked. A missing email is `NotFound`; a row the console
-/// saw that has changed or gone is `Stale`.
-pub(crate) async fn lock_targets(
+/// Locks the actor's row and the named rows together (`FOR UPDATE`, in id order, so
+/// concurrent changes cannot deadlock) and re-checks the actor as the database has it now:
+/// an actor who was deleted, deactivated, locked or demoted since signing in can do
+/// nothing, and nobody can demote the actor while the change runs. Returns the actor and
+/// the targets in the order asked; a missing email is `NotFound`, a row the console saw
+/// that has changed or gone is `Stale`.
+pub(crate) async fn lock(
     tx: &mut Transaction<'_, Postgres>,
     schema: &Schema,
+    actor: &Actor,
     targets: &[Target],
-) -> Result<Vec<UserRow>, StoreError> {
+) -> Result<(ActorView, Vec<UserRow>), StoreError> {
+    let (me, rows) = lock_rows(tx, schema, Some(actor.id), targets).await?;
+    let me = match me {
+        Some(r) if r.is_active && !r.locked => r,
+        _ => return Err(StoreError::InvalidCredentials),
+    };
+    if !me.role.can_administer() {
+        return Err(StoreError::Denied {
+            email: actor.email.clone(),
+            reason: permissions::Denied::NotAnAdmin,
+        });
+    }
+    Ok((ActorView { id: actor.id, role: me.role }, rows))
+}
+
+/// Locks the actor's row (when given) and the named rows; returns the actor's row and the
+/// targets in the order asked.
+async fn lock_rows(
+    tx: &mut Transaction<'_, Postgres>,
+    schema: &Schema,
+    actor: Option<uuid::Uuid>,
+    targets: &[Target],
+) -> Result<(Option<UserRow>, Vec<UserRow>), StoreError> {
     let mut typed = Vec::new();
     let mut normalised = Vec::new();
     let mut ids = Vec::new();
@@ -95,6 +99,8 @@ pub(crate) async fn lock_targets(
             Target::Seen(x) => ids.push(x.id),
         }
     }
+    let mut lock_ids = ids.clone();
+    lock_ids.extend(actor);
     // Emails are stored normalised, so `lower(email)` finds the same rows as `email` but
     // for old rows that are not: those are told apart below.
     let lookup = if normalised.is_empty() { "false" } else { "lower(u.email) = ANY($2)" };
@@ -106,7 +112,7 @@ pub(crate) async fn lock_targets(
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&typed)
         .bind(&normalised)
-        .bind(&ids)
+        .bind(&lock_ids)
         .fetch_all(&mut **tx)
         .await?;
     let rows: Vec<UserRow> = rows.iter().map(decode).collect::<Result<_, _>>()?;
@@ -151,7 +157,8 @@ pub(crate) async fn lock_targets(
             out.push(found.clone());
         }
     }
-    Ok(out)
+    let me = actor.and_then(|id| by_id.get(&id).map(|r| (*r).clone()));
+    Ok((me, out))
 }
 
 fn check_unchanged(seen: &Expected, now: &UserRow) -> Result<(), StoreError> {
