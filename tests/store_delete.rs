@@ -362,3 +362,56 @@ async fn delete_of_a_row_changed_since_seen_is_stale(#[case] shape: Shape) {
     assert!(matches!(&err, StoreError::Stale { what, .. } if what.contains("renamed@example.se")), "{err:?}");
     assert_eq!(snapshot(pool).await, before);
 }
+
+/// A deployment's own key from `users` to `users` with ON DELETE CASCADE: deleting one
+/// account takes others along. Those pass the same rules as the targets (an admin cannot
+/// sweep a superuser away, nobody their own account; behind those, the last-superuser
+/// check) and are audited, or nothing happens.
+#[tokio::test]
+async fn accounts_a_cascade_would_take_along_pass_the_same_rules_and_are_audited() {
+    let (db, store) = live_store().await;
+    let pool = &store.pool;
+    db.exec("ALTER TABLE users ADD COLUMN invited_by uuid REFERENCES users(id) ON DELETE CASCADE").await;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let root = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let host = insert_user(pool, "host@example.se", Role::User).await;
+    let guest = insert_user(pool, "guest@example.se", Role::User).await;
+    let boss = insert_user(pool, "boss@example.se", Role::Superuser).await;
+    for (who, by) in [(guest, host), (boss, host), (root.id, boss)] {
+        sqlx::query("UPDATE users SET invited_by = $2 WHERE id = $1")
+            .bind(who)
+            .bind(by)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let before = snapshot(pool).await;
+    // The admin's delete of a plain user would take two superusers along: refused.
+    let err =
+        store::delete::delete(&store, &admin, &[Target::email("host@example.se")]).await.expect_err("swept");
+    assert!(
+        matches!(&err, StoreError::Denied { email, .. } if email == "boss@example.se" || email == "root@example.se"),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(pool).await, before, "nothing deleted");
+
+    // A superuser's delete that would sweep the superuser away itself: refused, naming it.
+    let err =
+        store::delete::delete(&store, &root, &[Target::email("host@example.se")]).await.expect_err("self");
+    assert!(
+        matches!(&err, StoreError::Denied { email, reason: Denied::OnSelf(_) } if email == "root@example.se"),
+        "{err:?}"
+    );
+    assert_eq!(snapshot(pool).await, before);
+
+    // Without the superusers in the chain, the swept account goes too, audited.
+    sqlx::query("UPDATE users SET invited_by = NULL WHERE id = $1").bind(boss).execute(pool).await.unwrap();
+    let (_, rows) =
+        store::delete::delete(&store, &admin, &[Target::email("host@example.se")]).await.expect("delete");
+    assert_eq!(rows.len(), 2);
+    assert!(!user_exists(pool, guest).await && user_exists(pool, boss).await);
+    let audit = audit_rows(pool).await;
+    assert_eq!(audit.iter().filter(|a| a.0 == "delete_user").count(), 2);
+    let swept = audit.iter().find(|a| a.2 == Some(guest)).expect("the swept account is audited");
+    assert_eq!(swept.3.clone().unwrap()["cascaded_from"], json!("host@example.se"));
+}

@@ -70,16 +70,14 @@ pub async fn delete(
     if plan.is_blocked() {
         return Err(StoreError::DeleteBlocked(plan));
     }
-    let entries: Vec<Entry> = rows
-        .iter()
-        .map(|r| Entry {
-            target_id: Some(r.id),
-            target_email: r.email.clone(),
-            before: json!({"email": r.email, "role": r.role, "is_active": r.is_active,
-                           "auth_provider": r.auth_provider, "active_sessions": r.active_sessions}),
-            after: serde_json::Value::Null,
-        })
-        .collect();
+    let mut entries: Vec<Entry> = rows.iter().map(|r| deleted_entry(r, None)).collect();
+    // Where a chain of cascades leads back to `users` (a deployment's own key), deleting one
+    // account can delete others: read who else is there now, and check them afterwards.
+    let others = if dependents::cascade_reaches_users(&mut *tx).await? {
+        Some(other_users(&mut tx, &store.schema, &ids).await?)
+    } else {
+        None
+    };
     let deleted = sqlx::query("DELETE FROM users WHERE id = ANY($1)").bind(&ids).execute(&mut *tx).await;
     match deleted {
         Ok(_) => {}
@@ -96,7 +94,62 @@ pub async fn delete(
         }
         Err(e) => return Err(e.into()),
     }
+    let mut rows = rows;
+    if let Some(others) = others {
+        let swept = vanished(&mut tx, others).await?;
+        if !swept.is_empty() {
+            // They pass the targets' rules, or nothing is deleted (the transaction is
+            // dropped, rolling back).
+            // A refusal names the swept account.
+            targets::check_all(me, &Change::Delete, &swept)?;
+            targets::ensure_superuser_remains(&mut tx, &swept.iter().collect::<Vec<_>>()).await?;
+            let cause = rows.iter().map(|r| r.email.clone()).collect::<Vec<_>>().join(", ");
+            entries.extend(swept.iter().map(|r| deleted_entry(r, Some(&cause))));
+            rows.extend(swept);
+        }
+    }
     audit::write(&mut tx, actor, Change::Delete.audit_name(), &entries).await?;
     tx.commit().await?;
     Ok((plan, rows))
+}
+
+/// The audit entry of a deleted account; `cascaded_from` names the targets whose delete
+/// took it along.
+fn deleted_entry(r: &UserRow, cascaded_from: Option<&str>) -> Entry {
+    let mut before = json!({"email": r.email, "role": r.role, "is_active": r.is_active,
+                            "auth_provider": r.auth_provider, "active_sessions": r.active_sessions});
+    if let Some(cause) = cascaded_from {
+        before["cascaded_from"] = json!(cause);
+    }
+    Entry { target_id: Some(r.id), target_email: r.email.clone(), before, after: serde_json::Value::Null }
+}
+
+/// Every account but `ids`, as it is now (only read where cascades can reach `users`).
+async fn other_users(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    schema: &super::Schema,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<UserRow>, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM users u WHERE NOT (u.id = ANY($1))",
+        super::users::user_columns(schema, super::users::SESSIONS_SUBQUERY)
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&mut **tx).await?;
+    rows.iter().map(super::users::decode).collect()
+}
+
+/// The accounts among `others` that no longer exist.
+async fn vanished(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    others: Vec<UserRow>,
+) -> Result<Vec<UserRow>, StoreError> {
+    let ids: Vec<uuid::Uuid> = others.iter().map(|r| r.id).collect();
+    let still: std::collections::HashSet<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM users WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(others.into_iter().filter(|r| !still.contains(&r.id)).collect())
 }

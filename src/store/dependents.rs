@@ -43,6 +43,26 @@ pub async fn foreign_keys<'e, E: Executor<'e, Database = Postgres>>(
         .collect()
 }
 
+/// Whether deleting a row of `users` can, through a chain of ON DELETE CASCADE keys, delete
+/// rows of `users` again (a key from `users` to itself, or to a table the chain empties).
+/// No such chain exists in the web app's schema; a deployment may add one.
+pub async fn cascade_reaches_users<'e, E: Executor<'e, Database = Postgres>>(
+    ex: E,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE reach(rel) AS (
+             SELECT c.conrelid FROM pg_constraint c
+             WHERE c.contype = 'f' AND c.confdeltype = 'c' AND c.confrelid = 'users'::regclass
+             UNION
+             SELECT c.conrelid FROM pg_constraint c JOIN reach r ON c.confrelid = r.rel
+             WHERE c.contype = 'f' AND c.confdeltype = 'c'
+         )
+         SELECT EXISTS (SELECT 1 FROM reach WHERE rel = 'users'::regclass)",
+    )
+    .fetch_one(ex)
+    .await
+}
+
 /// Counts the rows behind each foreign key that point at `ids` (tables with none are left
 /// out). One query: a UNION ALL of one count per key.
 pub async fn count(conn: &mut sqlx::PgConnection, ids: &[Uuid]) -> Result<Vec<Dependent>, sqlx::Error> {
