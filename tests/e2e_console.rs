@@ -150,3 +150,50 @@ fn sighup_restores_the_terminal() {
     assert!(c.cooked_mode());
     assert!(c.screen_restored());
 }
+
+#[test]
+fn sigint_and_sigquit_restore_the_terminal() {
+    let s = setup();
+    for (sig, code) in [(libc::SIGINT, 130), (libc::SIGQUIT, 131)] {
+        let mut c = s.start(80, 24, &[]);
+        log_in(&mut c);
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(c.pid(), sig) };
+        assert_eq!(c.wait_exit(10), code, "signal {sig}");
+        assert!(c.cooked_mode(), "signal {sig}");
+        assert!(c.screen_restored(), "signal {sig}");
+    }
+}
+
+/// The process state letter of `pid` from /proc ('T' when stopped).
+fn state_of(pid: i32) -> char {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // "pid (comm) S ...": the state follows the last ')'.
+    stat.rsplit(')').next().and_then(|rest| rest.trim_start().chars().next()).unwrap_or('?')
+}
+
+#[test]
+fn sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back() {
+    let s = setup();
+    let mut c = s.start(100, 30, &[]);
+    log_in(&mut c);
+    // SAFETY: sending signals to our own child process.
+    unsafe { libc::kill(c.pid(), libc::SIGTSTP) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while state_of(c.pid()) != 'T' && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(state_of(c.pid()), 'T', "stopped");
+    assert!(c.cooked_mode(), "the shell gets a cooked terminal back while it is stopped");
+    assert!(c.screen_restored());
+    unsafe { libc::kill(c.pid(), libc::SIGCONT) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while c.cooked_mode() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!c.cooked_mode(), "raw mode again after fg");
+    c.wait_for("users loaded", 10);
+    assert!(!c.screen_restored(), "back in the alternate screen");
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+}

@@ -1,7 +1,7 @@
 //! The terminal loop: raw mode and the alternate screen in, events to `App::update`,
 //! effects out (database requests to the worker, the clipboard, quitting), frames out; and
 //! the terminal restored on every way out (quit, error, panic via ratatui's hook, SIGTERM,
-//! SIGHUP).
+//! SIGHUP, SIGINT, SIGQUIT) and around a suspension (SIGTSTP).
 
 use super::event::{DbEvent, Effect, Event, Request};
 use super::model::{App, Options};
@@ -15,7 +15,7 @@ use ratatui::DefaultTerminal;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use zeroize::Zeroizing;
 
@@ -31,11 +31,10 @@ pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitC
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (db_tx, mut db_rx) = mpsc::unbounded_channel();
     let worker = tokio::spawn(worker::run(target, request_rx, db_tx));
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
+    let mut signals = Signals::new()?;
 
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, options, &request_tx, &mut db_rx, &mut sigterm, &mut sighup).await;
+    let result = event_loop(&mut terminal, options, &request_tx, &mut db_rx, &mut signals).await;
     ratatui::restore();
     worker.abort();
     tracing::info!("console closed");
@@ -45,13 +44,54 @@ pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitC
     }
 }
 
+/// The signals the console answers itself: the ones that end it (the terminal is restored
+/// first) and the one that suspends it.
+struct Signals {
+    term: Signal,
+    hup: Signal,
+    int: Signal,
+    quit: Signal,
+    tstp: Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+            quit: signal(SignalKind::quit())?,
+            tstp: signal(SignalKind::from_raw(libc::SIGTSTP))?,
+        })
+    }
+}
+
+/// `kill -TSTP` (or a job-control shell): leave the screen as it was before, stop, and on
+/// `fg` come back into raw mode and the alternate screen and draw everything again.
+fn suspend(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+    ratatui::restore();
+    // SAFETY: raise only signals this process; SIGSTOP cannot be caught, so this stops
+    // here until SIGCONT, as the default action of SIGTSTP would have.
+    unsafe { libc::raise(libc::SIGSTOP) };
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    // The next frame must be drawn whole: a blank frame first makes ratatui's diff write
+    // every cell of it. (`Terminal::clear` would ask the terminal for the cursor position
+    // while the key reader owns stdin.)
+    terminal.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area()))?;
+    Ok(())
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     options: Options,
     request_tx: &mpsc::UnboundedSender<Request>,
     db_rx: &mut mpsc::UnboundedReceiver<DbEvent>,
-    sigterm: &mut tokio::signal::unix::Signal,
-    sighup: &mut tokio::signal::unix::Signal,
+    signals: &mut Signals,
 ) -> anyhow::Result<Exit> {
     let size = terminal.size()?;
     let mut app = App::new(options, size.width, size.height);
@@ -72,8 +112,15 @@ async fn event_loop(
             },
             Some(db) = db_rx.recv() => Event::Db(db),
             _ = tick.tick() => Event::Tick,
-            _ = sigterm.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
-            _ = sighup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
+            _ = signals.term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
+            _ = signals.hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
+            _ = signals.int.recv() => return Ok(Exit::Signal(libc::SIGINT)),
+            _ = signals.quit.recv() => return Ok(Exit::Signal(libc::SIGQUIT)),
+            _ = signals.tstp.recv() => {
+                suspend(terminal)?;
+                dirty = true;
+                continue;
+            }
         };
         #[cfg(debug_assertions)]
         test_panic_hook(&event);
