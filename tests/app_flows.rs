@@ -793,3 +793,18 @@ fn the_spinner_follows_what_is_still_unanswered() {
     ));
     assert_eq!(app.busy(), None);
 }
+
+#[test]
+fn a_huge_paste_into_a_field_stops_at_its_limit() {
+    let mut app = App::new(Options::default(), 80, 24);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    for _ in 0..50_000 {
+        app.update(key('a'));
+    }
+    let Screen::Login(f) = &app.screen else { panic!() };
+    assert_eq!(f.email.value().len(), 1024, "cut at the field's limit");
+    let mut app = signed_in(1);
+    app.update(key('/'));
+    typed(&mut app, &"x".repeat(5_000));
+    assert_eq!(app.filter_input.value().len(), 1024);
+}

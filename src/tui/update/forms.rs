@@ -9,8 +9,7 @@ use crate::tui::model::dialog::Dialog;
 use crate::tui::model::fields::Field;
 use crate::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
 use crate::tui::model::secret_input::SecretInput;
-use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent};
-use tui_input::backend::crossterm::EventHandler;
+use crossterm::event::{KeyCode, KeyEvent};
 
 impl App {
     pub(super) fn new_user_key(
@@ -22,7 +21,7 @@ impl App {
         let Some(action) = keymap::form(&key) else {
             match f.focus {
                 NewUserField::Email => {
-                    f.email.handle_event(&CtEvent::Key(key));
+                    super::edit(&mut f.email, key);
                 }
                 NewUserField::Role => {
                     if let KeyCode::Char(c @ '1'..='4') = key.code {

@@ -7,8 +7,7 @@ use crate::tui::keymap::{self, FormAction};
 use crate::tui::model::fields::Field;
 use crate::tui::model::login::{BootstrapField, LoginField};
 use crate::tui::model::{App, Screen};
-use crossterm::event::{Event as CtEvent, KeyEvent};
-use tui_input::backend::crossterm::EventHandler;
+use crossterm::event::KeyEvent;
 
 impl App {
     pub(super) fn login_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
@@ -19,7 +18,7 @@ impl App {
         let Some(action) = keymap::form(&key) else {
             match f.focus {
                 LoginField::Email => {
-                    f.email.handle_event(&CtEvent::Key(key));
+                    super::edit(&mut f.email, key);
                 }
                 LoginField::Password => {
                     f.password.handle(&key);
@@ -31,7 +30,7 @@ impl App {
             FormAction::NextField | FormAction::PrevField => f.focus = f.focus.next(),
             FormAction::Toggle => match f.focus {
                 LoginField::Email => {
-                    f.email.handle_event(&CtEvent::Key(key));
+                    super::edit(&mut f.email, key);
                 }
                 LoginField::Password => {
                     f.password.handle(&key);
@@ -68,7 +67,7 @@ impl App {
         }
         let type_into = |f: &mut crate::tui::model::login::BootstrapForm, key: &KeyEvent| match f.focus {
             BootstrapField::Email => {
-                f.email.handle_event(&CtEvent::Key(*key));
+                super::edit(&mut f.email, *key);
             }
             BootstrapField::Password => {
                 f.password.handle(key);

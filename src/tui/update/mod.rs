@@ -14,7 +14,23 @@ use super::keymap::{self, TableAction};
 use super::model::{App, Screen, StatusKind, StatusLine};
 use crate::domain::{Change, Secret};
 use crate::store::targets::Expected;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+/// The longest text a field takes, in bytes (an email is at most 255 characters): a paste
+/// of 50 KB stops here instead of costing seconds per key.
+pub const MAX_FIELD_BYTES: usize = 1024;
+
+/// Edits a text field with `key`; returns whether its text changed. Characters beyond
+/// [`MAX_FIELD_BYTES`] are dropped.
+pub(super) fn edit(input: &mut Input, key: KeyEvent) -> bool {
+    let inserts = matches!(key.code, KeyCode::Char(_)) && !key.modifiers.contains(KeyModifiers::CONTROL);
+    if inserts && input.value().len() >= MAX_FIELD_BYTES {
+        return false;
+    }
+    input.handle_event(&CtEvent::Key(key)).is_some_and(|c| c.value)
+}
 
 impl App {
     /// Feeds one event through the state machine; returns what the outside should do.

@@ -10,8 +10,7 @@ use crate::tui::keymap::{self, FilterAction, TableAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{AuditView, Dialog, Loading};
 use crate::tui::model::forms::{NewUserForm, ResetForm};
-use crossterm::event::{Event as CtEvent, KeyEvent};
-use tui_input::backend::crossterm::EventHandler;
+use crossterm::event::KeyEvent;
 
 impl App {
     pub(super) fn filter_key(&mut self, key: KeyEvent) {
@@ -27,7 +26,7 @@ impl App {
                 self.users.set_filter("");
             }
             None => {
-                if self.filter_input.handle_event(&CtEvent::Key(key)).is_some() {
+                if super::edit(&mut self.filter_input, key) {
                     let text = self.filter_input.value().to_string();
                     self.users.set_filter(&text);
                 }

@@ -5,8 +5,7 @@ use crate::tui::event::RequestId;
 use crate::tui::keymap::{self, FilterAction, ViewerAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{AuditView, Dialog, Loading};
-use crossterm::event::{Event as CtEvent, KeyEvent};
-use tui_input::backend::crossterm::EventHandler;
+use crossterm::event::KeyEvent;
 use uuid::Uuid;
 
 /// Where a scroll position goes after `action`, within `0..=max`.
@@ -71,7 +70,7 @@ impl App {
                 }
                 Some(FilterAction::Empty) => view.filter.reset(),
                 None => {
-                    view.filter.handle_event(&CtEvent::Key(key));
+                    super::edit(&mut view.filter, key);
                 }
             }
             view.scroll = 0;
