@@ -382,13 +382,16 @@ async fn a_superuser_may_remove_another_while_one_remains(#[case] shape: Shape) 
 #[case::old(Shape::Old)]
 #[case::live(Shape::Live)]
 #[tokio::test]
-async fn verify_email_marks_unverified_accounts_and_is_a_no_op_where_nothing_is_checked(#[case] shape: Shape) {
+async fn verify_email_marks_unverified_accounts_and_is_a_no_op_where_nothing_is_checked(
+    #[case] shape: Shape,
+) {
     let (_db, store) = shape.store().await;
     let pool = &store.pool;
     let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
     let u = insert_user_with(pool, &NewUser::local("ny@example.se", Role::User).unverified()).await;
     age_updated_at(pool, &[u]).await;
-    let applied = apply(&store, &admin, &[by_email("ny@example.se")], &Change::VerifyEmail).await.expect("verify");
+    let applied =
+        apply(&store, &admin, &[by_email("ny@example.se")], &Change::VerifyEmail).await.expect("verify");
     if shape.is_live() {
         assert!(applied[0].changed);
         assert!(updated_recently(pool, u).await);
