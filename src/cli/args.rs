@@ -3,10 +3,14 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// What `--version` prints after the name: the crate's version and the git commit the binary
+/// was built from (`unknown` when built outside a git checkout; see `build.rs`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("SKA_GIT_COMMIT"), ")");
+
 #[derive(Parser, Debug)]
 #[command(
     name = "skriptoteket-admin",
-    version,
+    version = VERSION,
     about = "Manage the local user accounts of a Skriptoteket deployment.",
     long_about = "Manage the local user accounts of a Skriptoteket deployment.\n\n\
         With no subcommand, opens the interactive console. The database comes from \
