@@ -117,6 +117,23 @@ pub enum Command {
     },
     /// Create (or reuse) a local demo database full of users, then open the console on it.
     Demo(DemoArgs),
+    /// Print the shell completion script for SHELL (packages install it for you).
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page; with --dir, write one page per subcommand into DIR instead.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Args, Debug)]
