@@ -162,11 +162,19 @@ pub struct NewPassword {
     pub generate_password: bool,
 }
 
+/// Where the demo looks first (the development machines' PostgreSQL).
+pub const DEMO_SERVER: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Server to create the demo database on.
-    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres", value_name = "URL")]
-    pub server: String,
+    /// Server to create the demo database on [default: postgres://postgres@127.0.0.1:5432/postgres,
+    /// or a throwaway one when nothing usable answers there].
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Always run the demo on a throwaway PostgreSQL of its own (started from the server
+    /// binaries on this machine, removed when the demo ends).
+    #[arg(long, conflicts_with = "server")]
+    pub throwaway: bool,
     /// Name of the demo database.
     #[arg(long, default_value = "skriptoteket_demo")]
     pub name: String,
