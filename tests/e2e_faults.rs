@@ -155,7 +155,14 @@ impl Proxy {
         std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
     }
 
-    fn start(port: u16) -> Proxy {
+    /// Host and port of the test server behind `url`.
+    fn upstream(url: &str) -> String {
+        let url = url::Url::parse(url).expect("test database URL");
+        format!("{}:{}", url.host_str().expect("a host"), url.port().unwrap_or(5432))
+    }
+
+    fn start(port: u16, upstream: &str) -> Proxy {
+        let upstream = upstream.to_string();
         use std::sync::atomic::Ordering;
         let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind proxy");
         listener.set_nonblocking(true).unwrap();
@@ -167,7 +174,7 @@ impl Proxy {
                 match listener.accept() {
                     Ok((client, _)) => {
                         client.set_nonblocking(false).unwrap();
-                        let Ok(server) = std::net::TcpStream::connect("127.0.0.1:5432") else { continue };
+                        let Ok(server) = std::net::TcpStream::connect(&upstream) else { continue };
                         let pipe = |mut from: std::net::TcpStream, mut to: std::net::TcpStream| {
                             std::thread::spawn(move || {
                                 let _ = std::io::copy(&mut from, &mut to);
@@ -212,11 +219,14 @@ impl Drop for Proxy {
 fn a_server_restart_mid_session_shows_retrying_and_recovers_keeping_input() {
     let s = setup();
     let port = Proxy::free_port();
-    let url = s.db.url().replace(":5432/", &format!(":{port}/"));
+    let upstream = Proxy::upstream(s.db.url());
+    let mut url = url::Url::parse(s.db.url()).expect("test database URL");
+    url.set_port(Some(port)).expect("a port");
+    let url = url.to_string();
     // Down at start: the console waits with a clear message.
     let mut c = Console::start(&["--database-url", &url], 120, 40, &[]);
     c.wait_for("waiting for the database", 20);
-    let mut proxy = Proxy::start(port);
+    let mut proxy = Proxy::start(port, &upstream);
     log_in(&mut c, "u01@team.test");
     // The server goes away mid-session.
     proxy.stop();
@@ -225,7 +235,7 @@ fn a_server_restart_mid_session_shows_retrying_and_recovers_keeping_input() {
     c.send("/");
     c.type_text("u0");
     c.enter();
-    proxy = Proxy::start(port);
+    proxy = Proxy::start(port, &upstream);
     // Back: the banner goes, the reload that failed is retried and the table is fresh.
     c.wait_until("the reconnect and the reload", 30, |s| {
         !s.contains("connection lost") && s.contains("21 users loaded")

@@ -1,16 +1,16 @@
 //! Hashes cross-checked with the web app's own hasher, argon2-cffi's `PasswordHasher()`:
 //! it must accept the console's hashes without wanting to re-hash them, and the console
-//! must accept the web app's. Needs `python3` with argon2-cffi (`pip install argon2-cffi`;
-//! CI installs it). `SKA_SKIP_PY=1` skips these checks where Python is unavailable.
+//! must accept the web app's. argon2-cffi runs in a venv the tests make under `target/`
+//! (`py/mod.rs`), so only `python3` and a way to PyPI are needed; `SKA_SKIP_PY=1` skips
+//! these checks where neither is available.
 
 mod common;
+mod py;
 
 use common::*;
 use skriptoteket_admin::auth::hasher;
 use skriptoteket_admin::domain::Role;
 use skriptoteket_admin::store;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// Verifies `hash` against `password` with argon2-cffi and returns `check_needs_rehash`.
 const PY_VERIFY: &str = r#"
@@ -31,38 +31,50 @@ import sys, argon2
 print(argon2.PasswordHasher().hash(sys.stdin.read()))
 "#;
 
-/// False (after saying so) when `SKA_SKIP_PY=1`; panics when argon2-cffi is missing.
+/// False (after saying so) when `SKA_SKIP_PY=1`; otherwise makes sure the venv exists
+/// (panicking with one line that says what to install when it cannot be made).
 fn python_available() -> bool {
     if std::env::var("SKA_SKIP_PY").is_ok_and(|v| v == "1") {
         eprintln!("SKA_SKIP_PY=1: skipping the argon2-cffi cross-check");
         return false;
     }
-    let ok = Command::new("python3")
-        .args(["-c", "import argon2"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "python3 with argon2-cffi is needed for the web-app hash cross-check: \
-         run `pip install argon2-cffi` (or set SKA_SKIP_PY=1 to skip)"
-    );
+    py::python();
     true
 }
 
 fn python(script: &str, stdin: &str) -> String {
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run python3");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "python failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    py::run_script(script, stdin)
+}
+
+#[test]
+fn a_missing_python_is_named_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = py::ensure("/nonexistent/python3", &dir.path().join("venv")).unwrap_err();
+    assert!(!err.contains('\n'), "{err}");
+    assert!(err.contains("needs Python 3") && err.contains("apt-get install python3"), "{err}");
+    assert!(!dir.path().join("venv").exists(), "nothing made without a Python");
+}
+
+#[test]
+fn the_venv_has_the_pinned_argon2_cffi_and_not_the_system_one() {
+    if !python_available() {
+        return;
+    }
+    let python = py::python();
+    assert!(python.starts_with(env!("CARGO_TARGET_TMPDIR")), "{}", python.display());
+    let out = python_version_and_path();
+    assert_eq!(out.0, py::ARGON2_CFFI);
+    assert!(out.1.starts_with(&py::venv_dir().to_string_lossy().to_string()), "argon2 from {}", out.1);
+}
+
+/// argon2-cffi's version and where its module was loaded from, as the venv sees them.
+fn python_version_and_path() -> (String, String) {
+    let out = python(
+        "import argon2, importlib.metadata as m; print(m.version('argon2-cffi')); print(argon2.__file__)",
+        "",
+    );
+    let mut lines = out.lines();
+    (lines.next().unwrap_or_default().to_string(), lines.next().unwrap_or_default().to_string())
 }
 
 #[test]

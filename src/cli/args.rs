@@ -3,10 +3,14 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// What `--version` prints after the name: the crate's version and the git commit the binary
+/// was built from (`unknown` when built outside a git checkout; see `build.rs`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("SKA_GIT_COMMIT"), ")");
+
 #[derive(Parser, Debug)]
 #[command(
     name = "skriptoteket-admin",
-    version,
+    version = VERSION,
     about = "Manage the local user accounts of a Skriptoteket deployment.",
     long_about = "Manage the local user accounts of a Skriptoteket deployment.\n\n\
         With no subcommand, opens the interactive console. The database comes from \
@@ -113,6 +117,23 @@ pub enum Command {
     },
     /// Create (or reuse) a local demo database full of users, then open the console on it.
     Demo(DemoArgs),
+    /// Print the shell completion script for SHELL (packages install it for you).
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page; with --dir, write one page per subcommand into DIR instead.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Args, Debug)]
@@ -141,11 +162,19 @@ pub struct NewPassword {
     pub generate_password: bool,
 }
 
+/// Where the demo looks first (the development machines' PostgreSQL).
+pub const DEMO_SERVER: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Server to create the demo database on.
-    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres", value_name = "URL")]
-    pub server: String,
+    /// Server to create the demo database on [default: postgres://postgres@127.0.0.1:5432/postgres,
+    /// or a throwaway one when nothing usable answers there].
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Always run the demo on a throwaway PostgreSQL of its own (started from the server
+    /// binaries on this machine, removed when the demo ends).
+    #[arg(long, conflicts_with = "server")]
+    pub throwaway: bool,
     /// Name of the demo database.
     #[arg(long, default_value = "skriptoteket_demo")]
     pub name: String,

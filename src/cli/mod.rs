@@ -6,6 +6,7 @@ mod change;
 pub mod console;
 mod create;
 pub mod demo;
+mod install;
 mod list;
 pub mod secrets;
 
@@ -94,8 +95,12 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
     let Some(command) = &cli.command else {
         return Err(CliError::Usage("no subcommand".into()));
     };
-    if let Command::Demo(args) = command {
-        return demo::run(args).await;
+    // These need no database.
+    match command {
+        Command::Demo(args) => return demo::run(args).await,
+        Command::Completions { shell } => return install::completions(*shell),
+        Command::Man { dir } => return install::man(dir.as_deref()),
+        _ => {}
     }
     let mut store = connect(cli).await?;
     match command {
@@ -139,6 +144,8 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let actor = sign_in(&store, &targets.actor.actor_email).await?;
             change::delete(&store, &actor, &targets.emails, *yes).await
         }
-        Command::Demo(args) => demo::run(args).await,
+        Command::Demo(_) | Command::Completions { .. } | Command::Man { .. } => {
+            unreachable!("handled before connecting")
+        }
     }
 }

@@ -14,6 +14,33 @@ pub const DEMO_PASSWORD: &str = "demo-password-1";
 pub const DEMO_SUPERUSER: &str = "admin@skriptoteket.test";
 pub const DEMO_ADMIN: &str = "lena.lund@skriptoteket.test";
 
+/// Checks that `server` answers within `timeout` and lets us create databases; the
+/// reason when not (to say why the demo falls back on a throwaway cluster).
+pub async fn server_usable(server: &str, timeout: std::time::Duration) -> Result<(), StoreError> {
+    let target = config::parse(server).map_err(|e| StoreError::Db(e.to_string()))?;
+    let check = async {
+        let mut conn = sqlx::PgConnection::connect(target.url())
+            .await
+            .map_err(|e| StoreError::connect_sqlx(&target, &e))?;
+        let may: Option<bool> =
+            sqlx::query_scalar("SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user")
+                .fetch_optional(&mut conn)
+                .await?;
+        let _ = conn.close().await;
+        if may == Some(true) {
+            Ok(())
+        } else {
+            Err(StoreError::Db(format!("the user at {} may not create databases", target.describe)))
+        }
+    };
+    tokio::time::timeout(timeout, check).await.unwrap_or_else(|_| {
+        Err(StoreError::Connect {
+            target: target.describe.clone(),
+            reason: format!("no answer within {} s", timeout.as_secs()),
+        })
+    })
+}
+
 /// Creates database `name` on `server` (dropping it first with `reset`); returns its target
 /// and whether it was created now.
 pub async fn create_database(server: &str, name: &str, reset: bool) -> Result<(DbTarget, bool), StoreError> {

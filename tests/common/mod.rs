@@ -3,8 +3,12 @@
 //! (an empty database after `migrate`, and a live deployment's schema with `migrate` on
 //! top), and helpers that seed and read rows with plain SQL.
 //!
-//! The server is `postgres://postgres@127.0.0.1:5432/postgres` unless `SKA_TEST_ADMIN_URL`
-//! names another maintenance database. `SKA_TEST_KEEP_DB=1` keeps the databases for a look.
+//! The server is `SKA_TEST_ADMIN_URL` when set (a maintenance database), else
+//! `postgres://postgres@127.0.0.1:5432/postgres` when that is usable (it is quickest), else a
+//! throwaway cluster started from the machine's PostgreSQL binaries: one per nextest run,
+//! shared by its test processes (one per process under `cargo test`); see
+//! `skriptoteket_admin::throwaway`. `SKA_TEST_THROWAWAY=1` skips the configured server.
+//! `SKA_TEST_KEEP_DB=1` keeps the databases for a look.
 #![allow(dead_code)]
 
 use skriptoteket_admin::auth::hasher;
@@ -12,6 +16,7 @@ use skriptoteket_admin::config::{self, DbTarget};
 use skriptoteket_admin::domain::{Applied, Change, Done, Email, Role, Secret};
 use skriptoteket_admin::store::targets::Target;
 use skriptoteket_admin::store::{self, Actor, Store, StoreError};
+use skriptoteket_admin::throwaway;
 use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection, PgPool};
 use std::sync::OnceLock;
 use uuid::Uuid;
@@ -27,12 +32,63 @@ pub const LIVE_SCHEMA: &str = include_str!("../../assets/live_schema.sql");
 /// The schema of an old deployment: the web app's first migration only.
 pub const FIRST_MIGRATION_SCHEMA: &str = include_str!("../fixtures/first_migration_schema.sql");
 
-/// The maintenance database test databases are created from and dropped through.
+/// The maintenance database test databases are created from and dropped through (decided
+/// once per process).
 pub fn admin_url() -> String {
-    std::env::var("SKA_TEST_ADMIN_URL")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_ADMIN_URL.to_string())
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Some(url) = std::env::var("SKA_TEST_ADMIN_URL").ok().filter(|s| !s.trim().is_empty()) {
+            return url;
+        }
+        let why = if std::env::var("SKA_TEST_THROWAWAY").is_ok_and(|v| v == "1") {
+            "SKA_TEST_THROWAWAY=1".to_string()
+        } else {
+            match configured_server_usable() {
+                Ok(()) => return DEFAULT_ADMIN_URL.to_string(),
+                Err(why) => why,
+            }
+        };
+        throwaway_url().unwrap_or_else(|e| {
+            panic!("no usable PostgreSQL at 127.0.0.1:5432 ({why}), and no throwaway one: {e}")
+        })
+    })
+    .clone()
+}
+
+/// Whether [`DEFAULT_ADMIN_URL`] answers and may create databases (asked on a thread of its
+/// own: the caller may be inside a runtime).
+fn configured_server_usable() -> Result<(), String> {
+    std::thread::spawn(|| {
+        let rt =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+        rt.block_on(store::seed::server_usable(DEFAULT_ADMIN_URL, std::time::Duration::from_secs(3)))
+            .map_err(|e| e.to_string())
+    })
+    .join()
+    .unwrap_or_else(|_| Err("the probe panicked".to_string()))
+}
+
+/// A throwaway cluster: under nextest (a process per test) the one of this run, started by
+/// whichever process asks first and stopped once nextest has exited; otherwise one for
+/// this process, stopped when it exits.
+fn throwaway_url() -> Result<String, String> {
+    static CLUSTER: OnceLock<Result<throwaway::Cluster, String>> = OnceLock::new();
+    let port = match std::env::var("NEXTEST_RUN_ID") {
+        Ok(run) => {
+            let state = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pg-throwaway");
+            throwaway::shared::port_for_run(&state, &run, std::os::unix::process::parent_id())
+                .map_err(|e| e.to_string())?
+        }
+        // Never dropped: the cluster's keeper stops it when this process exits.
+        Err(_) => CLUSTER
+            .get_or_init(|| {
+                throwaway::Cluster::start(throwaway::Owner::ThisProcess).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)?
+            .port(),
+    };
+    Ok(throwaway::url(port, "postgres"))
 }
 
 /// A database of its own for one test; dropped (`WITH (FORCE)`) when this value is.
@@ -46,12 +102,9 @@ impl TestDb {
     pub async fn new() -> TestDb {
         let admin = admin_url();
         let name = format!("ska_t_{}", Uuid::new_v4().simple());
-        let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| {
-            panic!(
-                "cannot reach the test Postgres at {admin}: {e}\n\
-                 start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
-            )
-        });
+        let mut conn = PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach the test Postgres at {admin}: {e}"));
         conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .await
             .unwrap_or_else(|e| panic!("CREATE DATABASE {name} failed: {e}"));

@@ -1,0 +1,120 @@
+//! What an installed binary says about itself, without any database: its version and the
+//! commit it was built from, its shell completions and its man pages (what the Debian
+//! package ships, generated from the same clap definitions as `--help`).
+
+use std::process::{Command, Output, Stdio};
+
+/// Runs the binary with a database URL that nothing answers, so any attempt to connect
+/// would show as a failure.
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skriptoteket-admin"))
+        .args(args)
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .env_remove("RUST_LOG")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the binary")
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(o.status.success(), "{:?}: {}", o.status, String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
+}
+
+/// The commit of this checkout, when it is one (a crate tarball is not).
+fn git_head() -> Option<String> {
+    let out = Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+#[test]
+fn version_names_the_release_and_the_commit() {
+    let commit = git_head().unwrap_or_else(|| "unknown".to_string());
+    let expected = format!("skriptoteket-admin {} (commit {commit})\n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(stdout(&run(&["--version"])), expected);
+    assert_eq!(stdout(&run(&["-V"])), expected);
+}
+
+#[rstest::rstest]
+#[case::bash("bash", "complete -F _skriptoteket__admin")]
+#[case::zsh("zsh", "#compdef skriptoteket-admin")]
+#[case::fish("fish", "complete -c skriptoteket-admin")]
+fn completions_cover_every_subcommand(#[case] shell: &str, #[case] marker: &str) {
+    let script = stdout(&run(&["completions", shell]));
+    assert!(script.contains(marker), "{shell}:\n{script}");
+    for sub in ["migrate", "provision-user", "set-role", "reset-password", "verify-email", "demo", "man"] {
+        assert!(script.contains(sub), "{shell} completes {sub}");
+    }
+    assert!(script.contains("actor-email"), "{shell} completes options too");
+}
+
+#[test]
+fn an_unknown_shell_is_a_usage_error() {
+    let out = run(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_describes_the_tool_and_lists_its_subcommands() {
+    let page = stdout(&run(&["man"]));
+    assert!(page.starts_with(".ie") || page.contains("\n.TH "), "roff:\n{page}");
+    assert!(page.contains(".TH skriptoteket-admin 1"), "{page}");
+    assert!(page.contains(&format!("skriptoteket-admin {}", env!("CARGO_PKG_VERSION"))));
+    assert!(page.contains("DATABASE_URL"));
+    assert!(page.contains("provision\\-user"), "subcommands listed:\n{page}");
+}
+
+#[test]
+fn man_dir_writes_one_page_per_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("man1");
+    stdout(&run(&["man", "--dir", target.to_str().unwrap()]));
+    let mut pages: Vec<String> = std::fs::read_dir(&target)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert!(pages.contains(&"skriptoteket-admin.1".to_string()), "{pages:?}");
+    assert!(pages.contains(&"skriptoteket-admin-reset-password.1".to_string()), "{pages:?}");
+    let reset = std::fs::read_to_string(target.join("skriptoteket-admin-reset-password.1")).unwrap();
+    assert!(reset.contains("keep\\-sessions"), "options of the subcommand:\n{reset}");
+}
+
+#[test]
+fn man_dir_that_cannot_be_written_is_one_line() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let out = run(&["man", "--dir", file.path().join("sub").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: cannot write man pages to ") && err.lines().count() == 1, "{err}");
+}
+
+/// The package takes its assets from where `packaging/build-deb.sh` writes them.
+#[test]
+fn the_package_ships_what_the_build_script_writes() {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let script =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/packaging/build-deb.sh")).unwrap();
+    for (asset, written_by) in [
+        ("target/release/assets/man/*.1.gz", "gzip -9n \"$assets\"/man/*.1"),
+        (
+            "target/release/assets/completions/skriptoteket-admin\"",
+            "completions bash >\"$assets/completions/skriptoteket-admin\"",
+        ),
+        (
+            "target/release/assets/completions/_skriptoteket-admin",
+            "completions zsh >\"$assets/completions/_skriptoteket-admin\"",
+        ),
+        (
+            "target/release/assets/completions/skriptoteket-admin.fish",
+            "completions fish >\"$assets/completions/skriptoteket-admin.fish\"",
+        ),
+    ] {
+        assert!(manifest.contains(asset), "Cargo.toml ships {asset}");
+        assert!(script.contains(written_by), "build-deb.sh writes it: {written_by}");
+    }
+}
