@@ -9,6 +9,9 @@ use sqlx::Connection;
 
 /// The web app's tables as live deployments have them (also what the tests load).
 pub const LIVE_SCHEMA: &str = include_str!("../../assets/live_schema.sql");
+/// The comment `create_database` puts on the databases it makes: only those are dropped,
+/// reused or seeded.
+pub const DEMO_MARK: &str = "skriptoteket-admin demo database";
 /// Every seeded account that can log in uses this password (demo databases only).
 pub const DEMO_PASSWORD: &str = "demo-password-1";
 pub const DEMO_SUPERUSER: &str = "admin@skriptoteket.test";
@@ -47,26 +50,43 @@ pub async fn create_database(server: &str, name: &str, reset: bool) -> Result<(D
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(StoreError::Db("database name must be letters, digits and _".into()));
     }
+    // Quoted, so the name is taken as written (unquoted, `ADV2` would mean `adv2`).
+    let quoted = format!("\"{name}\"");
     let server_target = config::parse(server).map_err(|e| StoreError::Db(e.to_string()))?;
     let mut conn = sqlx::PgConnection::connect(server_target.url())
         .await
         .map_err(|e| StoreError::connect(&server_target, &e))?;
-    if reset {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+    // Only a database this demo made (it carries the mark) is ever dropped or reused.
+    let mark: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+    )
+    .bind(name)
+    .fetch_optional(&mut conn)
+    .await?;
+    let exists = mark.is_some();
+    if exists && mark.flatten().as_deref() != Some(DEMO_MARK) {
+        return Err(StoreError::Db(format!(
+            "database {name} exists and is not a demo database made by this tool: it is neither \
+             dropped nor seeded; pick another --name (a demo made by an older version, which did \
+             not mark its databases, can be dropped by hand: dropdb {name})"
+        )));
+    }
+    if reset && exists {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {quoted} WITH (FORCE)")))
             .execute(&mut conn)
             .await?;
     }
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await?;
-    if !exists {
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+    let create = !exists || reset;
+    if create {
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}"))).execute(&mut conn).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("COMMENT ON DATABASE {quoted} IS '{DEMO_MARK}'")))
+            .execute(&mut conn)
+            .await?;
     }
     let mut url = url::Url::parse(server_target.url()).map_err(|e| StoreError::Db(e.to_string()))?;
     url.set_path(name);
     let target = config::parse(url.as_str()).map_err(|e| StoreError::Db(e.to_string()))?;
-    Ok((target, !exists))
+    Ok((target, create))
 }
 
 /// Creates the live-shaped web-app tables (on a database without `users`) and the
@@ -83,6 +103,15 @@ pub async fn prepare_schema(store: &mut Store) -> Result<(), StoreError> {
 /// a live deployment has around them. Returns how many
 /// users exist afterwards. Does nothing when users already exist.
 pub async fn seed(store: &Store, n: u32) -> Result<i64, StoreError> {
+    // The demo password goes only where the demo made the database.
+    let mark: Option<String> = sqlx::query_scalar(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()",
+    )
+    .fetch_one(&store.pool)
+    .await?;
+    if mark.as_deref() != Some(DEMO_MARK) {
+        return Err(StoreError::Db("refusing to seed a database the demo did not make".into()));
+    }
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&store.pool).await?;
     if count > 0 {
         return Ok(count);
