@@ -65,6 +65,16 @@ fn plan(app: &App, p: DeletePlan) -> Event {
     answer(*request, Answer::DeletePlan(Ok(p)))
 }
 
+/// A plan that deletes `emails` and nothing blocks.
+fn plan_for(emails: &[&str]) -> DeletePlan {
+    DeletePlan {
+        blocked_emails: vec![],
+        emails: emails.iter().map(|e| e.to_string()).collect(),
+        blockers: vec![],
+        effects: vec![],
+    }
+}
+
 /// Every id changed, none already so.
 fn all_changed(ids: &[Uuid]) -> Done {
     Done::Changed(
@@ -421,15 +431,7 @@ fn unblocked_delete_sends_delete() {
     let mut app = signed_in(1);
     go_to(&mut app, "david@x.se");
     app.update(key('d'));
-    app.update(plan(
-        &app,
-        DeletePlan {
-            blocked_emails: vec![],
-            emails: vec!["david@x.se".into()],
-            blockers: vec![],
-            effects: vec![],
-        },
-    ));
+    app.update(plan(&app, plan_for(&["david@x.se"])));
     let cmds = jobs(app.update(key('y')));
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets[0].email == "david@x.se")
@@ -534,15 +536,7 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     let mut app = signed_in(1);
     go_to(&mut app, "david@x.se");
     app.update(key('d'));
-    app.update(plan(
-        &app,
-        DeletePlan {
-            blocked_emails: vec![],
-            emails: vec!["david@x.se".into()],
-            blockers: vec![],
-            effects: vec![],
-        },
-    ));
+    app.update(plan(&app, plan_for(&["david@x.se"])));
     app.update(Event::Resize(30, 8));
     assert!(app.update(key('y')).is_empty(), "a hidden dialog must not be confirmed");
     assert!(app.update(key('j')).is_empty());
@@ -563,15 +557,7 @@ fn deleting_several_users_needs_their_number_typed() {
     }
     let cmds = jobs(app.update(key('d')));
     assert!(matches!(cmds.as_slice(), [Job::PlanDelete(t)] if t.len() == 3), "{cmds:?}");
-    app.update(plan(
-        &app,
-        DeletePlan {
-            blocked_emails: vec![],
-            emails: vec!["anna@x.se".into(), "bertil@x.se".into(), "cissi@x.se".into()],
-            blockers: vec![],
-            effects: vec![],
-        },
-    ));
+    app.update(plan(&app, plan_for(&["anna@x.se", "bertil@x.se", "cissi@x.se"])));
     assert!(app.update(key('y')).is_empty(), "y alone deletes nothing in bulk");
     assert!(app.update(key('2')).is_empty());
     assert!(app.update(code(KeyCode::Enter)).is_empty(), "the wrong number deletes nothing");
@@ -673,16 +659,10 @@ fn a_delete_plan_for_another_selection_is_ignored() {
     app.update(code(KeyCode::Esc));
     go_to(&mut app, "anna@x.se");
     app.update(key('d'));
-    let plan_for = |email: &str| DeletePlan {
-        blocked_emails: vec![],
-        emails: vec![email.into()],
-        blockers: vec![],
-        effects: vec![],
-    };
     // The first plan (david's) arrives late: it must not stand for anna's delete.
-    app.update(answer(davids, Answer::DeletePlan(Ok(plan_for("david@x.se")))));
+    app.update(answer(davids, Answer::DeletePlan(Ok(plan_for(&["david@x.se"])))));
     assert!(app.update(key('y')).is_empty(), "no delete on a plan for someone else");
-    app.update(plan(&app, plan_for("anna@x.se")));
+    app.update(plan(&app, plan_for(&["anna@x.se"])));
     let cmds = jobs(app.update(key('y')));
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets[0].email == "anna@x.se")

@@ -3,13 +3,11 @@
 
 mod pty;
 
-use pty::Console;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod cluster_probe;
 
-fn answers(port: u16) -> bool {
-    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).is_ok()
-}
+use cluster_probe::{answers, wait_gone};
+use pty::Console;
+use std::path::PathBuf;
 
 /// The port and folder from the demo's line "throwaway PostgreSQL ... on 127.0.0.1:PORT
 /// (in DIR) ...".
@@ -20,23 +18,6 @@ fn announced(raw: &str) -> (u16, PathBuf) {
         after.split(|c: char| !c.is_ascii_digit()).next().and_then(|p| p.parse().ok()).expect("a port");
     let dir = line.split("(in ").nth(1).and_then(|s| s.split(')').next()).expect("a folder");
     (port, PathBuf::from(dir))
-}
-
-/// Waits until nothing listens on `port` and `dir` is gone.
-fn wait_gone(port: u16, dir: &Path, secs: u64) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if !answers(port) && !dir.exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!(
-        "the demo's cluster is still there: port {port} listening {}, {} exists {}",
-        answers(port),
-        dir.display(),
-        dir.exists()
-    );
 }
 
 #[rstest::rstest]

@@ -2,32 +2,13 @@
 //! answers: it starts from the machine's PostgreSQL binaries (as an unprivileged user when
 //! run as root), serves, and leaves nothing behind when its owner goes.
 
+mod cluster_probe;
+
+use cluster_probe::{answers, wait_gone};
 use skriptoteket_admin::throwaway::{self, Cluster, Owner};
 use sqlx::{Connection, PgConnection};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn answers(port: u16) -> bool {
-    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).is_ok()
-}
-
-/// Waits until the cluster at `port` in `dir` has gone: nothing listens, the folder is removed.
-fn wait_gone(port: u16, dir: &Path, secs: u64) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if !answers(port) && !dir.exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!(
-        "the cluster on port {port} is still there (listening: {}, {} exists: {})",
-        answers(port),
-        dir.display(),
-        dir.exists()
-    );
-}
 
 async fn create_and_query(url: &str) -> String {
     let mut conn = PgConnection::connect(url).await.expect("connect to the throwaway cluster");
