@@ -15,6 +15,8 @@ pub enum ConfigError {
     NotPostgres,
     #[error("DATABASE_URL is not a valid URL: {0}")]
     Invalid(String),
+    #[error("{0} must be 1/true/yes/on or 0/false/no/off")]
+    BadSwitch(String),
 }
 
 /// A database URL that sqlx accepts, and a password-free description for messages.
@@ -47,25 +49,45 @@ pub fn resolve(flag: Option<&str>, env_file: Option<&Path>) -> Result<DbTarget, 
     {
         return parse(&url);
     }
-    let explicit = env_file.is_some();
-    let path: PathBuf = env_file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".env"));
-    match read_env_file(&path) {
-        Ok(Some(url)) => parse(&url),
-        Ok(None) => Err(ConfigError::Missing),
-        Err(e) if !explicit && !path.exists() => {
-            drop(e);
-            Err(ConfigError::Missing)
-        }
-        Err(e) => Err(e),
+    match from_env_file("DATABASE_URL", env_file)? {
+        Some(url) => parse(&url),
+        None => Err(ConfigError::Missing),
     }
 }
 
-/// Reads `DATABASE_URL` from a dotenv file without touching the process environment.
+/// `KEY` from the env file (`--env-file`, else `./.env`; a missing `./.env` is no error).
+fn from_env_file(key: &str, env_file: Option<&Path>) -> Result<Option<String>, ConfigError> {
+    let explicit = env_file.is_some();
+    let path: PathBuf = env_file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".env"));
+    match read_env_file(&path, key) {
+        Err(_) if !explicit && !path.exists() => Ok(None),
+        other => other,
+    }
+}
+
+/// Makes every console and subcommand confirmation of a change ask for a reason.
+pub const REQUIRE_REASON: &str = "SKRIPTOTEKET_ADMIN_REQUIRE_REASON";
+
+/// A yes/no setting of the deployment: `$KEY`, else `KEY` in the env file. `1`, `true`,
+/// `yes`, `on` are yes; `0`, `false`, `no`, `off` or empty are no; anything else is an
+/// error naming the key (a typo must not silently turn a safety off).
+pub fn switch(key: &str, env_file: Option<&Path>) -> Result<bool, ConfigError> {
+    let value = match std::env::var(key) {
+        Ok(v) => Some(v),
+        Err(_) => from_env_file(key, env_file)?,
+    };
+    match value.as_deref().map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("" | "0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(_) => Err(ConfigError::BadSwitch(key.to_string())),
+    }
+}
+
+/// Reads `KEY` from a dotenv file without touching the process environment.
 /// The deployment's `.env` holds the web app's secrets too: only the lines that define
-/// `DATABASE_URL` are parsed (by dotenvy, one line at a time), a bad line elsewhere is
+/// `KEY` are parsed (by dotenvy, one line at a time), a bad line elsewhere is
 /// ignored, and no error ever quotes a line.
-fn read_env_file(path: &Path) -> Result<Option<String>, ConfigError> {
-    const KEY: &str = "DATABASE_URL";
+fn read_env_file(path: &Path, key: &str) -> Result<Option<String>, ConfigError> {
     let err = |reason: String| ConfigError::EnvFile { path: path.display().to_string(), reason };
     let bytes = std::fs::read(path).map_err(|e| err(e.kind().to_string()))?;
     let mut found = None;
@@ -73,16 +95,16 @@ fn read_env_file(path: &Path) -> Result<Option<String>, ConfigError> {
         let Ok(line) = std::str::from_utf8(line) else { continue };
         let bare = line.trim_start();
         let bare = bare.strip_prefix("export ").map_or(bare, str::trim_start);
-        let Some(rest) = bare.strip_prefix(KEY) else { continue };
+        let Some(rest) = bare.strip_prefix(key) else { continue };
         if !rest.trim_start().starts_with('=') {
             continue; // another key that starts alike (DATABASE_URL_RO, say)
         }
         match dotenvy::from_read_iter(bare.as_bytes()).next() {
             // A later definition wins, as in a shell.
-            Some(Ok((k, v))) if k == KEY => found = Some(v),
+            Some(Ok((k, v))) if k == key => found = Some(v),
             _ => {
                 return Err(err(format!(
-                    "line {} defines {KEY} but cannot be read (a quote not closed?)",
+                    "line {} defines {key} but cannot be read (a quote not closed?)",
                     n + 1
                 )));
             }
@@ -148,9 +170,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(".env");
         std::fs::write(&p, "OTHER=1\nDATABASE_URL=postgresql+asyncpg://a:b@db:55432/sk\n").unwrap();
-        assert_eq!(read_env_file(&p).unwrap().as_deref(), Some("postgresql+asyncpg://a:b@db:55432/sk"));
+        assert_eq!(
+            read_env_file(&p, "DATABASE_URL").unwrap().as_deref(),
+            Some("postgresql+asyncpg://a:b@db:55432/sk")
+        );
         std::fs::write(&p, "OTHER=1\n").unwrap();
-        assert_eq!(read_env_file(&p).unwrap(), None);
+        assert_eq!(read_env_file(&p, "DATABASE_URL").unwrap(), None);
     }
 
     #[test]
@@ -163,9 +188,12 @@ mod tests {
              export DATABASE_URL = \"postgresql+asyncpg://a:b@db:55432/sk\"\nDATABASE_URL_RO=x\n",
         )
         .unwrap();
-        assert_eq!(read_env_file(&p).unwrap().as_deref(), Some("postgresql+asyncpg://a:b@db:55432/sk"));
+        assert_eq!(
+            read_env_file(&p, "DATABASE_URL").unwrap().as_deref(),
+            Some("postgresql+asyncpg://a:b@db:55432/sk")
+        );
         std::fs::write(&p, "DATABASE_URL=\"postgres://u:pw-secret@h/db\nOTHER=1\n").unwrap();
-        let e = read_env_file(&p).expect_err("unclosed quote").to_string();
+        let e = read_env_file(&p, "DATABASE_URL").expect_err("unclosed quote").to_string();
         assert!(e.contains("line 1") && !e.contains("pw-secret"), "{e}");
     }
 

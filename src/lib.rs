@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod logging;
+pub mod operator;
 pub mod plural;
 pub mod store;
 pub mod throwaway;

@@ -119,6 +119,14 @@ fn signed_in(actor_n: u128) -> App {
     app
 }
 
+/// Answers the reason dialog that deletes and changes to several accounts open: types
+/// `text`, presses Enter, and returns the jobs sent.
+fn give_reason(app: &mut App, text: &str) -> Vec<Job> {
+    assert!(matches!(app.dialog, Some(Dialog::Reason(_))), "expected the reason dialog: {:?}", app.dialog);
+    typed(app, text);
+    jobs(app.update(code(KeyCode::Enter)))
+}
+
 fn cursor_email(app: &App) -> String {
     app.users.cursor_row().map(|r| r.email.clone()).unwrap_or_default()
 }
@@ -242,12 +250,15 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
     assert!(text.contains("3 users to admin"), "{text}");
     assert!(text.contains("2 user → admin"), "{text}");
     assert!(text.contains("1 contributor → admin"), "{text}");
-    let cmds = jobs(app.update(key('y')));
-    let [Job::Apply { targets, change: Change::SetRole(Role::Admin), password: None }] = cmds.as_slice()
+    assert!(app.update(key('y')).is_empty(), "a change to several accounts asks why first");
+    let cmds = give_reason(&mut app, "  autumn course  ");
+    let [Job::Apply { targets, change: Change::SetRole(Role::Admin), password: None, reason }] =
+        cmds.as_slice()
     else {
         panic!("{cmds:?}")
     };
     assert_eq!(targets.len(), 3);
+    assert_eq!(reason.as_ref().map(|r| r.as_str()), Some("autumn course"));
     assert!(app.dialog.is_none());
     // A second change cannot start while the first runs; the cursor still moves.
     assert!(app.update(key('r')).is_empty());
@@ -267,6 +278,7 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
     app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: Change::SetRole(Role::Admin),
             refreshed,
             result: Ok(all_changed(&ids)),
@@ -279,7 +291,7 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
     assert_eq!(app.users.rows().iter().filter(|r| r.role == Role::Admin).count(), 4);
     let status = app.status.clone().unwrap();
     assert_eq!(status.kind, StatusKind::Ok);
-    assert_eq!(status.text, "role set to admin for 3 users");
+    assert_eq!(status.text, "role set to admin for 3 users · z undoes · c: as a command");
     assert!(!app.change_in_flight());
 }
 
@@ -319,8 +331,11 @@ fn password_reset_generates_shows_once_and_copies() {
     let Some(Dialog::ResetPassword(f)) = &app.dialog else { panic!() };
     assert!(f.revoke_sessions, "revoking sessions is the default");
     let cmds = jobs(app.update(code(KeyCode::Enter)));
-    let [Job::Apply { targets, change: Change::ResetPassword { revoke_sessions: true }, password: None }] =
-        cmds.as_slice()
+    let [
+        Job::Apply {
+            targets, change: Change::ResetPassword { revoke_sessions: true }, password: None, ..
+        },
+    ] = cmds.as_slice()
     else {
         panic!("{cmds:?}: generating is the default, and the worker generates")
     };
@@ -329,6 +344,7 @@ fn password_reset_generates_shows_once_and_copies() {
     app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: Change::ResetPassword { revoke_sessions: true },
             refreshed: vec![row(3, "anna@x.se", Role::User)],
             affected: vec![Uuid::from_u128(3)],
@@ -432,13 +448,15 @@ fn unblocked_delete_sends_delete() {
     go_to(&mut app, "david@x.se");
     app.update(key('d'));
     app.update(plan(&app, plan_for(&["david@x.se"])));
-    let cmds = jobs(app.update(key('y')));
+    assert!(app.update(key('y')).is_empty());
+    let cmds = give_reason(&mut app, "");
     assert!(
-        matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets[0].email == "david@x.se")
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, reason: None, .. }] if targets[0].email == "david@x.se")
     );
     app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: Change::Delete,
             refreshed: vec![],
             affected: vec![Uuid::from_u128(6)],
@@ -446,7 +464,7 @@ fn unblocked_delete_sends_delete() {
             generated: None,
         },
     ));
-    assert_eq!(app.status.clone().unwrap().text, "deleted 1 user");
+    assert_eq!(app.status.clone().unwrap().text, "deleted 1 user · cannot be undone · c: as a command");
     assert_eq!(app.users.len(), 5);
     assert!(app.users.visible_len() <= 5 && app.users.cursor < app.users.visible_len());
 }
@@ -460,6 +478,7 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     let cmds = jobs(app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: Change::RevokeSessions,
             refreshed: vec![],
             affected: vec![],
@@ -487,6 +506,7 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     let cmds = jobs(app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: Change::SetRole(Role::Contributor),
             refreshed: vec![],
             affected: vec![],
@@ -542,7 +562,8 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     assert!(app.update(key('j')).is_empty());
     app.update(Event::Resize(120, 40));
     assert!(matches!(app.dialog, Some(Dialog::ConfirmDelete { .. })), "the dialog is still there");
-    let cmds = jobs(app.update(key('y')));
+    app.update(key('y'));
+    let cmds = give_reason(&mut app, "");
     assert!(matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, .. }]));
     app.update(Event::Resize(30, 8));
     assert!(matches!(app.update(key('q')).as_slice(), [Effect::Quit]));
@@ -563,7 +584,8 @@ fn deleting_several_users_needs_their_number_typed() {
     assert!(app.update(code(KeyCode::Enter)).is_empty(), "the wrong number deletes nothing");
     app.update(code(KeyCode::Backspace));
     app.update(key('3'));
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    let cmds = give_reason(&mut app, "left the school");
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets.len() == 3),
         "{cmds:?}"
@@ -582,6 +604,7 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: create.clone(),
             refreshed: vec![],
             affected: vec![],
@@ -602,6 +625,7 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: create.clone(),
             refreshed: vec![zed.clone()],
             affected: vec![zed.id],
@@ -610,7 +634,10 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
         },
     ));
     assert_eq!(cursor_email(&app), "zed@x.se");
-    assert_eq!(app.status.clone().unwrap().text, "created zed@x.se (user)");
+    assert_eq!(
+        app.status.clone().unwrap().text,
+        "created zed@x.se (user) · cannot be undone · c: as a command"
+    );
     assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
 }
 
@@ -663,7 +690,8 @@ fn a_delete_plan_for_another_selection_is_ignored() {
     app.update(answer(davids, Answer::DeletePlan(Ok(plan_for(&["david@x.se"])))));
     assert!(app.update(key('y')).is_empty(), "no delete on a plan for someone else");
     app.update(plan(&app, plan_for(&["anna@x.se"])));
-    let cmds = jobs(app.update(key('y')));
+    app.update(key('y'));
+    let cmds = give_reason(&mut app, "");
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets[0].email == "anna@x.se")
     );
@@ -678,6 +706,7 @@ fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
     app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: Change::ResetPassword { revoke_sessions: true },
             refreshed: vec![],
             affected: vec![],
@@ -695,6 +724,7 @@ fn an_answer_to_a_change_nobody_waits_for_is_dropped() {
     app.update(answer(
         77,
         Answer::Applied(Box::new(Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: Change::Delete,
             refreshed: vec![],
             affected: vec![Uuid::from_u128(6)],
@@ -764,6 +794,7 @@ fn the_spinner_follows_what_is_still_unanswered() {
     app.update(applied(
         &app,
         Outcome {
+            stamp: skriptoteket_admin::domain::Stamp::new(None),
             change: Change::RevokeSessions,
             refreshed: vec![],
             affected: vec![],

@@ -87,6 +87,7 @@ fn db_event() -> impl Strategy<Value = Event> {
                 answer(
                     id,
                     Answer::Applied(Box::new(Outcome {
+                        stamp: skriptoteket_admin::domain::Stamp::new(None),
                         change: Change::SetRole(Role::User),
                         refreshed: fresh,
                         affected,

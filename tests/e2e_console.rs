@@ -43,13 +43,41 @@ fn an_admin_session_from_login_to_quit() {
     c.send("r");
     c.send("2");
     c.wait_for("5 user → contributor", 10);
+    c.wait_for("z undoes", 10);
     c.send("y");
+    // A change to several accounts asks why; the reason is kept with every audit row.
+    c.wait_for("Reason", 10);
+    c.type_text("autumn course");
+    c.enter();
     c.wait_for("role set to contributor for 5 users", 20);
     assert_eq!(
         s.scalar("SELECT count(*) FROM users WHERE email LIKE '%@team.test' AND role = 'contributor'"),
         5
     );
-    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log WHERE action = 'set_role'"), 5);
+    assert_eq!(
+        s.scalar(
+            "SELECT count(*) FROM admin_audit_log WHERE action = 'set_role' AND reason = 'autumn course'
+                  AND change_id IS NOT NULL AND operator ? 'tool'"
+        ),
+        5
+    );
+    assert_eq!(
+        s.scalar("SELECT count(DISTINCT change_id) FROM admin_audit_log WHERE action = 'set_role'"),
+        1
+    );
+    // The same change as a subcommand, then undone with z.
+    c.send("c");
+    c.wait_for("set-role --role contributor", 10);
+    c.esc();
+    c.send("z");
+    c.wait_for("Undo change role", 10);
+    c.send("y");
+    c.wait_for("reverted: 5 users restored", 20);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM users WHERE email LIKE '%@team.test' AND role = 'contributor'"),
+        0
+    );
+    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log WHERE reverts IS NOT NULL"), 5);
 
     // Reset u1's password (generated); the password is shown once.
     filter(&mut c, "u1@");
@@ -66,7 +94,10 @@ fn an_admin_session_from_login_to_quit() {
     filter(&mut c, "u2@");
     c.send("d");
     c.wait_for("y:", 10);
+    c.wait_for("cannot be undone", 10);
     c.send("y");
+    c.wait_for("Reason", 10);
+    c.enter();
     c.wait_for("deleted 1 user", 20);
     assert_eq!(s.scalar("SELECT count(*) FROM users WHERE email = 'u2@team.test'"), 0);
 

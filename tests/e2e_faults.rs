@@ -67,6 +67,8 @@ fn killed_connection_during_bulk_change_applies_nothing_and_recovers() {
     c.send("r");
     c.send("2");
     c.send("y");
+    c.wait_for("Reason", 10);
+    c.enter();
     s.wait_for_blocked_backend();
     s.scalar(
         "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
@@ -83,6 +85,8 @@ fn killed_connection_during_bulk_change_applies_nothing_and_recovers() {
     c.send("r");
     c.send("2");
     c.send("y");
+    c.wait_for("Reason", 10);
+    c.enter();
     c.wait_for("role set to contributor for 20 users", 20);
     assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'contributor'"), 20);
     c.send("q");
@@ -98,6 +102,8 @@ fn sigterm_while_a_change_waits_leaves_nothing_half_written() {
     c.send("r");
     c.send("3");
     c.send("y");
+    c.wait_for("Reason", 10);
+    c.enter();
     s.wait_for_blocked_backend();
     // SAFETY: signalling our own child.
     unsafe { libc::kill(c.pid(), libc::SIGTERM) };

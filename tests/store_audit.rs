@@ -19,9 +19,16 @@ async fn recent_returns_newest_first(#[case] shape: Shape) {
     let (_db, store) = shape.store().await;
     let pool = &store.pool;
     let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-    let created = store::create::provision(&store, &su, &email("u@example.se"), Role::User, password_hash())
-        .await
-        .unwrap();
+    let created = store::create::provision(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("u@example.se"),
+        Role::User,
+        password_hash(),
+    )
+    .await
+    .unwrap();
     let other = insert_user(pool, "other@example.se", Role::User).await;
     apply(&store, &su, &[Target::email("u@example.se")], &Change::SetRole(Role::Contributor)).await.unwrap();
     apply(&store, &su, &[Target::email("other@example.se")], &Change::SetActive(false)).await.unwrap();
@@ -79,10 +86,16 @@ async fn refused_or_rolled_back_changes_leave_no_audit_row(#[case] shape: Shape)
     )
     .await
     .expect_err("refused");
-    let _ =
-        store::create::provision(&store, &admin, &email("new@example.se"), Role::Superuser, password_hash())
-            .await
-            .expect_err("refused");
+    let _ = store::create::provision(
+        &store,
+        &admin,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("new@example.se"),
+        Role::Superuser,
+        password_hash(),
+    )
+    .await
+    .expect_err("refused");
     // Failing in the database: a change whose UPDATE violates a constraint rolls back
     // and leaves no audit row.
     sqlx::raw_sql("ALTER TABLE users ADD CONSTRAINT no_contributors CHECK (role <> 'contributor') NOT VALID")
@@ -164,13 +177,27 @@ async fn every_change_needs_the_audit_table() {
         other => panic!("{what}: {other:?}"),
     };
     needs(
-        store::create::provision(&store, &su, &email("n@example.se"), Role::User, password_hash())
-            .await
-            .map(drop),
+        store::create::provision(
+            &store,
+            &su,
+            &skriptoteket_admin::domain::Stamp::new(None),
+            &email("n@example.se"),
+            Role::User,
+            password_hash(),
+        )
+        .await
+        .map(drop),
         "provision",
     );
     needs(
-        store::create::bootstrap(&store, &email("n@example.se"), password_hash()).await.map(drop),
+        store::create::bootstrap(
+            &store,
+            &skriptoteket_admin::domain::Stamp::new(None),
+            &email("n@example.se"),
+            password_hash(),
+        )
+        .await
+        .map(drop),
         "bootstrap",
     );
     for change in [
@@ -186,7 +213,12 @@ async fn every_change_needs_the_audit_table() {
             &format!("{change:?}"),
         );
     }
-    needs(store::delete::delete(&store, &su, &target).await.map(drop), "delete");
+    needs(
+        store::delete::delete(&store, &su, &skriptoteket_admin::domain::Stamp::new(None), &target)
+            .await
+            .map(drop),
+        "delete",
+    );
     needs(store::audit::recent(&store, 10, None).await.map(drop), "audit::recent");
     assert_eq!(snapshot(pool).await, before, "nothing written");
     assert!(

@@ -27,9 +27,16 @@ async fn superuser_provisions_every_role(#[case] shape: Shape) {
     let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
     for role in Role::ALL {
         let addr = format!("new-{role}@example.se");
-        let row = store::create::provision(&store, &su, &email(&addr), role, password_hash())
-            .await
-            .unwrap_or_else(|e| panic!("{role}: {e}"));
+        let row = store::create::provision(
+            &store,
+            &su,
+            &skriptoteket_admin::domain::Stamp::new(None),
+            &email(&addr),
+            role,
+            password_hash(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{role}: {e}"));
         assert_eq!(row.email, addr);
         assert_eq!(row.role, role);
         let (db_role, provider, active, hash, ext): (String, String, bool, Option<String>, Option<String>) =
@@ -62,6 +69,7 @@ async fn provision_writes_an_audit_row_and_a_profile(#[case] shape: Shape) {
     let row = store::create::provision(
         &store,
         &admin,
+        &skriptoteket_admin::domain::Stamp::new(None),
         &email("  Ny.Person@Example.SE "),
         Role::Contributor,
         password_hash(),
@@ -116,9 +124,16 @@ async fn admin_may_not_provision_admins_or_superusers(#[case] shape: Shape) {
     let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
     let before = snapshot(pool).await;
     for role in [Role::Admin, Role::Superuser] {
-        let err = store::create::provision(&store, &admin, &email("up@example.se"), role, password_hash())
-            .await
-            .expect_err("refused");
+        let err = store::create::provision(
+            &store,
+            &admin,
+            &skriptoteket_admin::domain::Stamp::new(None),
+            &email("up@example.se"),
+            role,
+            password_hash(),
+        )
+        .await
+        .expect_err("refused");
         assert!(matches!(&err, StoreError::Denied { reason: Denied::ProvisionRole, .. }), "{role}: {err:?}");
         assert!(err.to_string().contains("Insufficient permissions to provision that user."), "{err}");
     }
@@ -129,6 +144,7 @@ async fn admin_may_not_provision_admins_or_superusers(#[case] shape: Shape) {
         store::create::provision(
             &store,
             &admin,
+            &skriptoteket_admin::domain::Stamp::new(None),
             &email(&format!("{role}@example.se")),
             role,
             password_hash(),
@@ -148,10 +164,16 @@ async fn users_contributors_and_stale_actors_may_not_provision(#[case] shape: Sh
     let pool = &store.pool;
     for role in [Role::User, Role::Contributor] {
         let actor = seed_actor(pool, &format!("low-{role}@example.se"), role).await;
-        let err =
-            store::create::provision(&store, &actor, &email("x@example.se"), Role::User, password_hash())
-                .await
-                .expect_err("refused");
+        let err = store::create::provision(
+            &store,
+            &actor,
+            &skriptoteket_admin::domain::Stamp::new(None),
+            &email("x@example.se"),
+            Role::User,
+            password_hash(),
+        )
+        .await
+        .expect_err("refused");
         assert!(matches!(err, StoreError::Denied { reason: Denied::NotAnAdmin, .. }), "{err:?}");
     }
     // An admin deactivated after signing in can do nothing.
@@ -161,16 +183,30 @@ async fn users_contributors_and_stale_actors_may_not_provision(#[case] shape: Sh
         .execute(pool)
         .await
         .unwrap();
-    let err = store::create::provision(&store, &gone, &email("x@example.se"), Role::User, password_hash())
-        .await
-        .expect_err("refused");
+    let err = store::create::provision(
+        &store,
+        &gone,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("x@example.se"),
+        Role::User,
+        password_hash(),
+    )
+    .await
+    .expect_err("refused");
     assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
     // An admin demoted after signing in (the Actor still says admin) can do nothing.
     let demoted = seed_actor(pool, "demoted@example.se", Role::Admin).await;
     sqlx::query("UPDATE users SET role = 'user' WHERE id = $1").bind(demoted.id).execute(pool).await.unwrap();
-    let err = store::create::provision(&store, &demoted, &email("x@example.se"), Role::User, password_hash())
-        .await
-        .expect_err("refused");
+    let err = store::create::provision(
+        &store,
+        &demoted,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("x@example.se"),
+        Role::User,
+        password_hash(),
+    )
+    .await
+    .expect_err("refused");
     assert!(matches!(err, StoreError::Denied { reason: Denied::NotAnAdmin, .. }), "{err:?}");
     assert_eq!(scalar_i64(pool, "SELECT count(*) FROM users WHERE email = 'x@example.se'").await, 0);
     assert_eq!(audit_count(pool).await, 0);
@@ -184,14 +220,28 @@ async fn duplicate_email_in_any_case_or_spacing_is_refused(#[case] shape: Shape)
     let (_db, store) = shape.store().await;
     let pool = &store.pool;
     let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
-    let first = store::create::provision(&store, &su, &email("anna@example.se"), Role::User, password_hash())
-        .await
-        .unwrap();
+    let first = store::create::provision(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("anna@example.se"),
+        Role::User,
+        password_hash(),
+    )
+    .await
+    .unwrap();
     let before = snapshot(pool).await;
     for dup in ["anna@example.se", "ANNA@Example.se", "  Anna@EXAMPLE.SE\t"] {
-        let err = store::create::provision(&store, &su, &email(dup), Role::Admin, password_hash())
-            .await
-            .expect_err("duplicate");
+        let err = store::create::provision(
+            &store,
+            &su,
+            &skriptoteket_admin::domain::Stamp::new(None),
+            &email(dup),
+            Role::Admin,
+            password_hash(),
+        )
+        .await
+        .expect_err("duplicate");
         assert!(matches!(&err, StoreError::AlreadyExists(e) if e == "anna@example.se"), "{err:?}");
         assert!(err.to_string().starts_with("User already exists for that email."), "{err}");
     }
@@ -215,9 +265,16 @@ async fn profile_failure_rolls_back_the_user() {
     )
     .await;
     let before = snapshot(pool).await;
-    let err = store::create::provision(&store, &su, &email("p@example.se"), Role::User, password_hash())
-        .await
-        .expect_err("profile insert fails");
+    let err = store::create::provision(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("p@example.se"),
+        Role::User,
+        password_hash(),
+    )
+    .await
+    .expect_err("profile insert fails");
     assert!(matches!(err, StoreError::Db(_)), "{err:?}");
     assert_eq!(snapshot(pool).await, before);
 }
@@ -232,9 +289,14 @@ async fn bootstrap_creates_the_first_superuser(#[case] shape: Shape) {
     assert!(!store::users::superuser_exists(&store).await.unwrap());
     // Ordinary accounts may exist already (an imported deployment): still allowed.
     insert_user(pool, "someone@example.se", Role::Admin).await;
-    let row = store::create::bootstrap(&store, &email(" First@Example.se "), password_hash())
-        .await
-        .expect("bootstrap on a database without superusers");
+    let row = store::create::bootstrap(
+        &store,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email(" First@Example.se "),
+        password_hash(),
+    )
+    .await
+    .expect("bootstrap on a database without superusers");
     assert_eq!(row.role, Role::Superuser);
     assert_eq!(row.email, "first@example.se");
     assert!(row.is_active && row.is_local());
@@ -253,9 +315,14 @@ async fn bootstrap_creates_the_first_superuser(#[case] shape: Shape) {
 
     // A second bootstrap is refused and writes nothing.
     let before = snapshot(pool).await;
-    let err = store::create::bootstrap(&store, &email("second@example.se"), password_hash())
-        .await
-        .expect_err("refused");
+    let err = store::create::bootstrap(
+        &store,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("second@example.se"),
+        password_hash(),
+    )
+    .await
+    .expect_err("refused");
     assert!(matches!(err, StoreError::SuperuserExists), "{err:?}");
     assert_eq!(snapshot(pool).await, before);
 }
@@ -266,9 +333,14 @@ async fn bootstrap_is_refused_while_any_superuser_exists_even_inactive() {
     let pool = &store.pool;
     insert_user_with(pool, &NewUser::local("old@example.se", Role::Superuser).inactive()).await;
     let before = snapshot(pool).await;
-    let err = store::create::bootstrap(&store, &email("new@example.se"), password_hash())
-        .await
-        .expect_err("refused");
+    let err = store::create::bootstrap(
+        &store,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("new@example.se"),
+        password_hash(),
+    )
+    .await
+    .expect_err("refused");
     assert!(matches!(err, StoreError::SuperuserExists), "{err:?}");
     assert_eq!(snapshot(pool).await, before);
 }
@@ -278,9 +350,14 @@ async fn bootstrap_of_an_existing_email_is_already_exists() {
     let (_db, store) = old_store().await;
     let pool = &store.pool;
     let id: Uuid = insert_user(pool, "taken@example.se", Role::User).await;
-    let err = store::create::bootstrap(&store, &email("TAKEN@example.se"), password_hash())
-        .await
-        .expect_err("refused");
+    let err = store::create::bootstrap(
+        &store,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("TAKEN@example.se"),
+        password_hash(),
+    )
+    .await
+    .expect_err("refused");
     assert!(matches!(err, StoreError::AlreadyExists(_)), "{err:?}");
     assert_eq!(role_of(pool, id).await, "user");
     assert_eq!(audit_count(pool).await, 0);

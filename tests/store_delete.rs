@@ -129,8 +129,14 @@ async fn delete_cascades_sets_null_and_audits_in_one_transaction() {
     let rich = rich_user(pool, "rich@example.se").await;
     let keep = rich_user(pool, "keep@example.se").await;
 
-    let (plan, rows) =
-        store::delete::delete(&store, &su, &[Target::email("Rich@Example.se")]).await.expect("delete");
+    let (plan, rows) = store::delete::delete(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("Rich@Example.se")],
+    )
+    .await
+    .expect("delete");
     assert!(!plan.is_blocked());
     assert_eq!(plan.effects.len(), 4);
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [rich]);
@@ -179,7 +185,14 @@ async fn delete_on_an_empty_database_cascades_sessions() {
     insert_sessions(pool, u).await;
     let plan = store::delete::plan(&store, &admin, &[Target::email("u@example.se")]).await.unwrap();
     assert_eq!(plan.effects, [dep("sessions", "user_id", OnDelete::Cascade, 3)]);
-    store::delete::delete(&store, &admin, &[Target::email("u@example.se")]).await.expect("delete");
+    store::delete::delete(
+        &store,
+        &admin,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("u@example.se")],
+    )
+    .await
+    .expect("delete");
     assert!(!user_exists(pool, u).await);
     assert_eq!(scalar_i64(pool, "SELECT count(*) FROM sessions").await, 0);
     assert_eq!(audit_count(pool).await, 1);
@@ -199,8 +212,14 @@ async fn a_restricting_reference_blocks_the_delete_and_names_the_table() {
     assert!(plan.is_blocked());
     assert_eq!(plan.effects.len(), 4, "effects are still listed");
 
-    let err =
-        store::delete::delete(&store, &su, &[Target::email("author@example.se")]).await.expect_err("blocked");
+    let err = store::delete::delete(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("author@example.se")],
+    )
+    .await
+    .expect_err("blocked");
     let StoreError::DeleteBlocked(p) = &err else { panic!("{err:?}") };
     assert_eq!(p.blockers, plan.blockers);
     let msg = err.to_string();
@@ -243,7 +262,14 @@ async fn no_action_and_maintainer_references_block_too() {
         ("maint@example.se", "tool_maintainers", "user_id"),
         ("noter@example.se", "local_notes", "author_id"),
     ] {
-        let err = store::delete::delete(&store, &su, &[Target::email(email)]).await.expect_err("blocked");
+        let err = store::delete::delete(
+            &store,
+            &su,
+            &skriptoteket_admin::domain::Stamp::new(None),
+            &[Target::email(email)],
+        )
+        .await
+        .expect_err("blocked");
         let StoreError::DeleteBlocked(p) = &err else { panic!("{email}: {err:?}") };
         assert_eq!(p.blockers, [dep(table, column, OnDelete::Restrict, 1)], "{email}");
     }
@@ -268,7 +294,9 @@ async fn bulk_delete_with_one_blocked_target_deletes_none() {
     assert_eq!(plan.blockers, [dep("tool_versions", "created_by_user_id", OnDelete::Restrict, 2)]);
     assert!(plan.effects.contains(&dep("sessions", "user_id", OnDelete::Cascade, 6)), "{plan:?}");
 
-    let err = store::delete::delete(&store, &su, &targets).await.expect_err("blocked");
+    let err = store::delete::delete(&store, &su, &skriptoteket_admin::domain::Stamp::new(None), &targets)
+        .await
+        .expect_err("blocked");
     assert!(matches!(err, StoreError::DeleteBlocked(_)), "{err:?}");
     assert!(err.to_string().starts_with("Cannot delete 3 users"), "{err}");
     assert_eq!(snapshot(pool).await, before);
@@ -277,9 +305,14 @@ async fn bulk_delete_with_one_blocked_target_deletes_none() {
     }
 
     // Without the blocked one, both go in one transaction.
-    store::delete::delete(&store, &su, &[Target::email("a@example.se"), Target::email("c@example.se")])
-        .await
-        .expect("delete two");
+    store::delete::delete(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("a@example.se"), Target::email("c@example.se")],
+    )
+    .await
+    .expect("delete two");
     assert!(!user_exists(pool, a).await && !user_exists(pool, c).await && user_exists(pool, b).await);
     assert_eq!(audit_count(pool).await, 2);
 }
@@ -299,9 +332,14 @@ async fn a_second_level_restriction_is_reported_as_blocked() {
     )
     .await;
     let before = snapshot(pool).await;
-    let err = store::delete::delete(&store, &su, &[Target::email("u@example.se")])
-        .await
-        .expect_err("blocked by a second-level reference");
+    let err = store::delete::delete(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("u@example.se")],
+    )
+    .await
+    .expect_err("blocked by a second-level reference");
     let StoreError::DeleteBlocked(p) = &err else { panic!("{err:?}") };
     assert!(p.is_blocked());
     assert!(err.to_string().contains("session_notes"), "{err}");
@@ -323,6 +361,7 @@ async fn delete_follows_the_permission_rules(#[case] shape: Shape) {
     let err = store::delete::delete(
         &store,
         &admin,
+        &skriptoteket_admin::domain::Stamp::new(None),
         &[Target::email("u@example.se"), Target::email("peer@example.se")],
     )
     .await
@@ -331,12 +370,23 @@ async fn delete_follows_the_permission_rules(#[case] shape: Shape) {
     let err =
         store::delete::plan(&store, &admin, &[Target::email("peer@example.se")]).await.expect_err("plan too");
     assert!(matches!(err, StoreError::Denied { .. }), "{err:?}");
-    let err =
-        store::delete::delete(&store, &admin, &[Target::email("admin@example.se")]).await.expect_err("self");
+    let err = store::delete::delete(
+        &store,
+        &admin,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("admin@example.se")],
+    )
+    .await
+    .expect_err("self");
     assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
-    let err = store::delete::delete(&store, &admin, &[Target::email("ghost@example.se")])
-        .await
-        .expect_err("unknown");
+    let err = store::delete::delete(
+        &store,
+        &admin,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("ghost@example.se")],
+    )
+    .await
+    .expect_err("unknown");
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
     assert_eq!(snapshot(pool).await, before);
 }
@@ -357,8 +407,14 @@ async fn delete_of_a_row_changed_since_seen_is_stale(#[case] shape: Shape) {
         .await
         .unwrap();
     let before = snapshot(pool).await;
-    let err =
-        store::delete::delete(&store, &su, &[Target::Seen(Expected::of(&row))]).await.expect_err("stale");
+    let err = store::delete::delete(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::Seen(Expected::of(&row))],
+    )
+    .await
+    .expect_err("stale");
     assert!(matches!(&err, StoreError::Stale { what, .. } if what.contains("renamed@example.se")), "{err:?}");
     assert_eq!(snapshot(pool).await, before);
 }
@@ -387,8 +443,14 @@ async fn accounts_a_cascade_would_take_along_pass_the_same_rules_and_are_audited
     }
     let before = snapshot(pool).await;
     // The admin's delete of a plain user would take two superusers along: refused.
-    let err =
-        store::delete::delete(&store, &admin, &[Target::email("host@example.se")]).await.expect_err("swept");
+    let err = store::delete::delete(
+        &store,
+        &admin,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("host@example.se")],
+    )
+    .await
+    .expect_err("swept");
     assert!(
         matches!(&err, StoreError::Denied { email, .. } if email == "boss@example.se" || email == "root@example.se"),
         "{err:?}"
@@ -396,8 +458,14 @@ async fn accounts_a_cascade_would_take_along_pass_the_same_rules_and_are_audited
     assert_eq!(snapshot(pool).await, before, "nothing deleted");
 
     // A superuser's delete that would sweep the superuser away itself: refused, naming it.
-    let err =
-        store::delete::delete(&store, &root, &[Target::email("host@example.se")]).await.expect_err("self");
+    let err = store::delete::delete(
+        &store,
+        &root,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("host@example.se")],
+    )
+    .await
+    .expect_err("self");
     assert!(
         matches!(&err, StoreError::Denied { email, reason: Denied::OnSelf(_) } if email == "root@example.se"),
         "{err:?}"
@@ -406,8 +474,14 @@ async fn accounts_a_cascade_would_take_along_pass_the_same_rules_and_are_audited
 
     // Without the superusers in the chain, the swept account goes too, audited.
     sqlx::query("UPDATE users SET invited_by = NULL WHERE id = $1").bind(boss).execute(pool).await.unwrap();
-    let (_, rows) =
-        store::delete::delete(&store, &admin, &[Target::email("host@example.se")]).await.expect("delete");
+    let (_, rows) = store::delete::delete(
+        &store,
+        &admin,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("host@example.se")],
+    )
+    .await
+    .expect("delete");
     assert_eq!(rows.len(), 2);
     assert!(!user_exists(pool, guest).await && user_exists(pool, boss).await);
     let audit = audit_rows(pool).await;

@@ -126,9 +126,16 @@ async fn hashes_round_trip_through_the_database() {
     assert_eq!(actor.id, id);
 
     let new_hash = hasher::hash(&secret("teacher password 1")).unwrap();
-    let row = store::create::provision(&store, &actor, &email("teacher@example.se"), Role::User, &new_hash)
-        .await
-        .unwrap();
+    let row = store::create::provision(
+        &store,
+        &actor,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("teacher@example.se"),
+        Role::User,
+        &new_hash,
+    )
+    .await
+    .unwrap();
     let stored = password_hash_of(pool, row.id).await.unwrap();
     assert_eq!(python(PY_VERIFY, &format!("teacher password 1\n{stored}")), "ok needs_rehash=False");
 }

@@ -366,13 +366,25 @@ async fn web_app_login(pool: &PgPool, email: &str, password: &str) -> Result<(),
 async fn accounts_this_tool_creates_pass_the_web_apps_login() {
     let (_db, store) = live_store().await;
     let pool = &store.pool;
-    let root = store::create::bootstrap(&store, &email("root@example.se"), password_hash())
-        .await
-        .expect("bootstrap");
+    let root = store::create::bootstrap(
+        &store,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("root@example.se"),
+        password_hash(),
+    )
+    .await
+    .expect("bootstrap");
     let actor = Actor { id: root.id, email: root.email.clone(), role: Role::Superuser };
-    store::create::provision(&store, &actor, &email("Ny.Larare@Skola.se"), Role::User, password_hash())
-        .await
-        .expect("provision");
+    store::create::provision(
+        &store,
+        &actor,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &email("Ny.Larare@Skola.se"),
+        Role::User,
+        password_hash(),
+    )
+    .await
+    .expect("provision");
     for who in ["root@example.se", "ny.larare@skola.se"] {
         assert_eq!(web_app_login(pool, who, PASSWORD).await, Ok(()), "{who}");
         assert_eq!(web_app_login(pool, who, "wrong").await, Err("INVALID_CREDENTIALS"), "{who}");

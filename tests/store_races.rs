@@ -95,7 +95,9 @@ async fn two_superusers_deactivating_each_other(#[case] shape: Shape) {
 #[tokio::test]
 async fn two_superusers_deleting_each_other(#[case] shape: Shape) {
     race(shape, "delete", |store, actor, target| async move {
-        store::delete::delete(&store, &actor, &[target]).await.map(drop)
+        store::delete::delete(&store, &actor, &skriptoteket_admin::domain::Stamp::new(None), &[target])
+            .await
+            .map(drop)
     })
     .await;
 }
@@ -107,7 +109,16 @@ async fn mixed_removals_on_a_multi_threaded_runtime() {
         let (s1, s2) = reset(&a).await;
         let t1 = {
             let (store, actor, target) = (a.clone(), s1.clone(), Target::email(&s2.email));
-            tokio::spawn(async move { store::delete::delete(&store, &actor, &[target]).await.map(drop) })
+            tokio::spawn(async move {
+                store::delete::delete(
+                    &store,
+                    &actor,
+                    &skriptoteket_admin::domain::Stamp::new(None),
+                    &[target],
+                )
+                .await
+                .map(drop)
+            })
         };
         let t2 = {
             let (store, actor, target) = (b.clone(), s2.clone(), Target::email(&s1.email));
@@ -127,9 +138,10 @@ async fn concurrent_bootstraps_make_one_superuser() {
     for i in 0..20 {
         sqlx::raw_sql("DELETE FROM users; DELETE FROM admin_audit_log;").execute(&a.pool).await.unwrap();
         let (e1, e2) = (email("first@example.se"), email("second@example.se"));
+        let stamp = skriptoteket_admin::domain::Stamp::new(None);
         let (r1, r2) = tokio::join!(
-            store::create::bootstrap(&a, &e1, password_hash()),
-            store::create::bootstrap(&b, &e2, password_hash()),
+            store::create::bootstrap(&a, &stamp, &e1, password_hash()),
+            store::create::bootstrap(&b, &stamp, &e2, password_hash()),
         );
         assert!(r1.is_ok() != r2.is_ok(), "iteration {i}: ({r1:?}, {r2:?})");
         let loser = r1.err().or(r2.err()).expect("one side refused");
@@ -150,9 +162,10 @@ async fn concurrent_provisions_of_one_email_make_one_account(#[case] shape: Shap
     for i in 0..20 {
         let addr = format!("new{i}@example.se");
         let (e1, e2) = (email(&addr), email(&addr.to_uppercase()));
+        let stamp = skriptoteket_admin::domain::Stamp::new(None);
         let (r1, r2) = tokio::join!(
-            store::create::provision(&a, &s1, &e1, Role::User, password_hash()),
-            store::create::provision(&b, &s2, &e2, Role::Contributor, password_hash()),
+            store::create::provision(&a, &s1, &stamp, &e1, Role::User, password_hash()),
+            store::create::provision(&b, &s2, &stamp, &e2, Role::Contributor, password_hash()),
         );
         assert!(r1.is_ok() != r2.is_ok(), "iteration {i}: ({r1:?}, {r2:?})");
         let loser = r1.err().or(r2.err()).expect("one side refused");

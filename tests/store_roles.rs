@@ -341,9 +341,13 @@ async fn the_only_active_superuser_cannot_be_removed(#[case] shape: Shape) {
             "{change:?}: {err:?}"
         );
     }
-    let err = store::delete::delete(&store, &su, &me).await.expect_err("refused");
+    let err = store::delete::delete(&store, &su, &skriptoteket_admin::domain::Stamp::new(None), &me)
+        .await
+        .expect_err("refused");
     assert!(matches!(err, StoreError::Denied { reason: Denied::OnSelf(_), .. }), "{err:?}");
-    let err = store::delete::delete(&store, &admin, &me).await.expect_err("refused");
+    let err = store::delete::delete(&store, &admin, &skriptoteket_admin::domain::Stamp::new(None), &me)
+        .await
+        .expect_err("refused");
     assert!(matches!(err, StoreError::Denied { reason: Denied::TargetRole { .. }, .. }), "{err:?}");
     assert_eq!(snapshot(pool).await, before);
     assert_eq!(active_superusers(pool).await, 1);
@@ -373,7 +377,14 @@ async fn a_superuser_may_remove_another_while_one_remains(#[case] shape: Shape) 
     assert!(matches!(err, StoreError::InvalidCredentials), "{err:?}");
     // Reactivating a superuser is never blocked, and then s1 may go.
     apply(&store, &s1, &[by_email("s3@example.se")], &Change::SetActive(true)).await.expect("reactivate s3");
-    store::delete::delete(&store, &s3, &[by_email("s1@example.se")]).await.expect("delete s1");
+    store::delete::delete(
+        &store,
+        &s3,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[by_email("s1@example.se")],
+    )
+    .await
+    .expect("delete s1");
     assert!(!user_exists(pool, s1.id).await);
     assert_eq!(active_superusers(pool).await, 1);
 }

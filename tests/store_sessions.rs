@@ -232,8 +232,13 @@ async fn unlock_resets_the_lockout_columns() {
     assert_eq!(audit.len(), 2);
     let for_locked = audit.iter().find(|r| r.2 == Some(locked)).unwrap();
     assert_eq!(for_locked.0, "unlock");
-    assert_eq!(for_locked.3.clone().unwrap(), json!({"failed_login_attempts": 5, "locked": true}));
-    assert_eq!(for_locked.4.clone().unwrap(), json!({"failed_login_attempts": 0, "locked": false}));
+    let before = for_locked.3.clone().unwrap();
+    assert_eq!((&before["failed_login_attempts"], &before["locked"]), (&json!(5), &json!(true)));
+    assert!(before["locked_until"].is_string(), "the lock's end is kept for a revert: {before}");
+    assert_eq!(
+        for_locked.4.clone().unwrap(),
+        json!({"failed_login_attempts": 0, "locked": false, "locked_until": null})
+    );
     assert!(!store::users::by_ids(&store, &[locked]).await.unwrap()[0].locked);
 }
 

@@ -75,7 +75,12 @@ fn people() -> Vec<UserRow> {
 }
 
 fn options() -> Options {
-    Options { login_hint: None, demo_password_hint: false, target: "db.skola.se:5432/skriptoteket".into() }
+    Options {
+        login_hint: None,
+        demo_password_hint: false,
+        target: "db.skola.se:5432/skriptoteket".into(),
+        require_reason: false,
+    }
 }
 
 /// Signed in as the superuser, every person loaded, cursor on the first row.
@@ -487,6 +492,13 @@ fn audit_rows() -> Vec<AuditRow> {
         target_email: Some(target.into()),
         before,
         after,
+        actor_id: None,
+        change_id: Some(Uuid::from_u128(0xc0ffee00 + id as u128)),
+        operator: Some(
+            serde_json::json!({"os_user": "deploy", "sudo_user": "anna", "ssh_client": "192.0.2.17"}),
+        ),
+        reason: (id == 1).then(|| "ticket 4711".to_string()),
+        reverts: None,
     };
     use serde_json::json;
     vec![

@@ -406,10 +406,16 @@ FROM generate_series(1, greatest(20, (SELECT count(*) FROM seed_users) / 50)) AS
 -- The console's own audit trail: the demo superuser made 200 users contributors.
 -- History from before the demo started (weeks back, so an admin trying the demo tells it
 -- from the changes they make now).
-INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after)
-SELECT now() - interval '30 days' - interval '2 hours' * u.rn, a.id, a.email, 'set_role', u.id, u.email,
-       '{"role": "user"}'::jsonb, jsonb_build_object('role', u.role)
-FROM (SELECT id, email FROM users WHERE email = 'admin@skriptoteket.test') a,
+-- One change (one change id) made from an SSH session, with its reason.
+INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after,
+                             change_id, operator, reason)
+SELECT now() - interval '30 days', a.id, a.email, 'set_role', u.id, u.email,
+       '{"role": "user"}'::jsonb, jsonb_build_object('role', u.role), c.id,
+       '{"os_user": "deploy", "sudo_user": "anna", "ssh_client": "192.0.2.17", "host": "skriptoteket-web1",
+         "tool": "skriptoteket-admin 0.1.0"}'::jsonb,
+       'Teachers of the autumn course get contributor rights (ticket 4711)'
+FROM (SELECT gen_random_uuid() AS id) c,
+     (SELECT id, email FROM users WHERE email = 'admin@skriptoteket.test') a,
      (SELECT id, email, role, row_number() OVER (ORDER BY email) AS rn
       FROM users WHERE role = 'contributor' ORDER BY email LIMIT 200) u;
 

@@ -40,9 +40,16 @@ pub async fn run(store: &Store, actor: &Actor, max_users: i64, runs: usize, psql
     let mut apply = Vec::new();
     for i in 0..runs {
         let start = Instant::now();
-        let done = store::change::apply(store, actor, &targets, &Change::SetRole(role(i)), None)
-            .await
-            .expect("apply");
+        let done = store::change::apply(
+            store,
+            actor,
+            &skriptoteket_admin::domain::Stamp::new(None),
+            &targets,
+            &Change::SetRole(role(i)),
+            None,
+        )
+        .await
+        .expect("apply");
         let Done::Changed(applied) = done else { panic!("a role change reports changed rows") };
         apply.push(start.elapsed());
         assert!(applied.iter().all(|a| a.changed), "every run must change every row");

@@ -56,6 +56,8 @@ pub enum Command {
         role: String,
         #[command(flatten)]
         password: NewPassword,
+        #[command(flatten)]
+        opts: ChangeOpts,
     },
     /// List users.
     List {
@@ -76,6 +78,8 @@ pub enum Command {
         role: String,
         #[arg(required = true, value_name = "EMAIL")]
         emails: Vec<String>,
+        #[command(flatten)]
+        opts: ChangeOpts,
     },
     /// Set a new password; also revokes the user's sessions unless --keep-sessions.
     ResetPassword {
@@ -88,6 +92,8 @@ pub enum Command {
         /// Leave the user's existing sessions valid.
         #[arg(long)]
         keep_sessions: bool,
+        #[command(flatten)]
+        opts: ChangeOpts,
     },
     /// Sign the named users out everywhere.
     RevokeSessions(Targets),
@@ -108,13 +114,21 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Show the console's audit log, newest first.
-    Audit {
-        #[arg(long, default_value_t = 50)]
-        limit: i64,
-        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
-        format: AuditFormat,
+    /// Undo a change: restore the role, active flag, lock and verified flag each account
+    /// had before change CHANGE_ID, where it still has the values that change gave it.
+    /// Deletes, password resets and revoked sessions cannot be reverted.
+    Revert {
+        #[command(flatten)]
+        actor: ActorArg,
+        /// The change id (from the change's output or `audit`).
+        #[arg(value_name = "CHANGE_ID")]
+        change_id: uuid::Uuid,
+        #[command(flatten)]
+        opts: ChangeOpts,
     },
+    /// Show the audit log: every change (and, with --sign-ins, every sign-in), newest
+    /// first; with --follow, oldest first and then each new entry as it commits.
+    Audit(AuditArgs),
     /// Create (or reuse) a local demo database full of users, then open the console on it.
     Demo(DemoArgs),
     /// Print the shell completion script for SHELL (packages install it for you).
@@ -149,6 +163,68 @@ pub struct Targets {
     pub actor: ActorArg,
     #[arg(required = true, value_name = "EMAIL")]
     pub emails: Vec<String>,
+    #[command(flatten)]
+    pub opts: ChangeOpts,
+}
+
+/// What every subcommand that changes accounts takes.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ChangeOpts {
+    /// Why you make the change: kept with it in the audit log (required when the
+    /// deployment sets SKRIPTOTEKET_ADMIN_REQUIRE_REASON=1).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Print what the change would do (each account, before → after, what is skipped and
+    /// why, what refuses it) and change nothing: no row, no audit entry, no sign-in record.
+    /// Exits 0 when the change could run, 1 when it would be refused.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How to print the result (or the plan).
+    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+    pub format: OutFormat,
+}
+
+#[derive(Copy, Clone, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum OutFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// At most this many entries (before --follow starts following).
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    /// Only changes by this admin (email, or a part of it; or the account's id).
+    #[arg(long, value_name = "EMAIL|ID")]
+    pub actor: Option<String>,
+    /// Only entries about this account (email, or a part of it; or the account's id).
+    #[arg(long, value_name = "EMAIL|ID")]
+    pub target: Option<String>,
+    /// Only these actions (repeat, or separate with commas): create_user, set_role,
+    /// activate, deactivate, unlock, revoke_sessions, verify_email, reset_password,
+    /// delete_user, bootstrap_superuser, sign_in, sign_in_failed.
+    #[arg(long, value_name = "ACTION", value_delimiter = ',')]
+    pub action: Vec<String>,
+    /// Only entries at or after TIME: a date (2026-11-01), an RFC 3339 time, or an age (12h, 7d, 6m, 1y).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only entries before TIME (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only the entries of one change.
+    #[arg(long, value_name = "CHANGE_ID")]
+    pub change: Option<uuid::Uuid>,
+    /// Include sign-ins (left out unless --action names them).
+    #[arg(long)]
+    pub sign_ins: bool,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+    /// Keep running and print each new entry as it commits (for piping into a log shipper;
+    /// use --format jsonl there).
+    #[arg(long)]
+    pub follow: bool,
 }
 
 #[derive(Args, Debug)]
@@ -199,5 +275,8 @@ pub enum Format {
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 pub enum AuditFormat {
     Table,
+    /// One JSON array (not with --follow).
     Json,
+    /// One JSON object per line.
+    Jsonl,
 }

@@ -1,29 +1,35 @@
 //! The subcommands that change accounts, all through one path: sign in, (hash a new
-//! password), `store::change::apply`, and print a line per account plus the change's
-//! own summary, in the words the console uses.
+//! password), `store::change::apply` under a change id of their own, and print a line per
+//! account plus the change's summary and id, in the words the console uses. `--dry-run`
+//! prints the plan instead and changes nothing.
 
 use super::CliError;
+use super::args::{ChangeOpts, OutFormat};
 use super::secrets::NewSecret;
 use crate::auth::hasher;
 use crate::domain::references::DeletePlan;
 use crate::domain::sanitize::clean;
-use crate::domain::{Change, Done};
+use crate::domain::{Applied, Change, Done, Plan, Stamp};
 use crate::store::targets::Target;
-use crate::store::{self, Actor, Store};
+use crate::store::{self, Actor, Store, StoreError, audit};
+use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
 
 fn targets(emails: &[String]) -> Vec<Target> {
     emails.iter().map(|e| Target::email(e)).collect()
 }
 
-/// Applies `change` to the accounts named by `emails`; `new` is the new password of the
-/// changes that set one.
+/// Applies `change` to the accounts named by `emails` under `stamp`; `new` is the new
+/// password of the changes that set one.
 pub async fn apply(
     store: &Store,
     actor: &Actor,
+    stamp: &Stamp,
     emails: &[String],
     change: Change,
     new: Option<NewSecret>,
+    format: OutFormat,
 ) -> Result<(), CliError> {
     let hash = match &new {
         Some(n) => Some(
@@ -31,40 +37,180 @@ pub async fn apply(
         ),
         None => None,
     };
-    let done = store::change::apply(store, actor, &targets(emails), &change, hash.as_deref()).await?;
-    report(&change, &done);
-    if let Some(n) = &new {
-        n.print_if_generated();
+    match store::change::apply(store, actor, stamp, &targets(emails), &change, hash.as_deref()).await {
+        Ok(done) => {
+            report(&change, &done, stamp, format)?;
+            if let Some(n) = &new {
+                n.print_if_generated();
+            }
+            Ok(())
+        }
+        Err(e) if e.is_connection() => lost(store, stamp, new.as_ref(), e).await,
+        Err(e) => Err(e.into()),
     }
-    Ok(())
 }
 
-/// A line per account, then (for changes to several accounts) the summary the console
-/// shows too.
-fn report(change: &Change, done: &Done) {
+/// The connection dropped while the change ran: wait for the server (up to half a
+/// minute), then ask it whether this change id committed. A generated password is
+/// printed unless the change is known not to have happened: the account may have it now,
+/// and nobody else knows it.
+async fn lost(store: &Store, stamp: &Stamp, new: Option<&NewSecret>, e: StoreError) -> Result<(), CliError> {
+    let id = stamp.change_id;
+    eprintln!("the connection dropped during change {id} ({e}); finding out whether it applied ...");
+    let mut applied = None;
+    for _ in 0..30 {
+        if store.ping().await.is_ok() {
+            applied = audit::change_applied(store, id).await.ok();
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let print_password = || {
+        if let Some(n) = new {
+            n.print_if_generated();
+        }
+    };
+    match applied {
+        Some(true) => {
+            super::emit(&format!(
+                "change {id} WAS applied (its answer was lost; `audit --change {id}` lists it)\n"
+            ))?;
+            print_password();
+            Ok(())
+        }
+        Some(false) => Err(CliError::Failed(format!(
+            "the connection dropped; change {id} was NOT applied, nothing changed: run the command again"
+        ))),
+        None => {
+            print_password();
+            Err(CliError::Failed(format!(
+                "the connection dropped and the server did not come back: whether change {id} applied is unknown; \
+                 check with `skriptoteket-admin audit --change {id}`{}",
+                if new.is_some_and(|n| n.generated) {
+                    " (the generated password above is its password if it did)"
+                } else {
+                    ""
+                }
+            )))
+        }
+    }
+}
+
+/// A line per account, then the summary the console shows too, and the change id.
+fn report(change: &Change, done: &Done, stamp: &Stamp, format: OutFormat) -> Result<(), CliError> {
+    let id = stamp.change_id;
+    if format == OutFormat::Json {
+        let accounts: Vec<serde_json::Value> = match done {
+            Done::Changed(applied) => applied.iter().map(applied_json).collect(),
+            Done::Created(row) => {
+                vec![json!({"id": row.id, "email": row.email, "changed": true, "role": row.role})]
+            }
+            Done::Deleted { rows, .. } => {
+                rows.iter().map(|r| json!({"id": r.id, "email": r.email, "changed": true})).collect()
+            }
+        };
+        let out = json!({
+            "change_id": id, "action": change.audit_name(), "reason": stamp.reason.as_ref().map(|r| r.as_str()),
+            "accounts": accounts, "summary": change.summary(done),
+        });
+        return super::emit(&format!("{}\n", super::list::inert_json(&out.to_string())));
+    }
+    let mut out = String::new();
     match done {
         Done::Changed(applied) => {
             for a in applied {
-                println!("{}: {}", clean(&a.email), change.outcome_for(a));
+                out.push_str(&format!("{}: {}\n", clean(&a.email), change.outcome_for(a)));
             }
-            println!("{}", clean(&change.summary(done)));
+            out.push_str(&format!("{}\n", clean(&change.summary(done))));
         }
-        Done::Created(row) => println!("created {} {} ({})", row.role, clean(&row.email), row.id),
+        Done::Created(row) => {
+            out.push_str(&format!("created {} {} ({})\n", row.role, clean(&row.email), row.id))
+        }
         Done::Deleted { rows, effects } => {
             for r in rows {
-                println!("deleted {}", clean(&r.email));
+                out.push_str(&format!("deleted {}\n", clean(&r.email)));
             }
             for d in effects {
-                println!("  {}: {}", d.describe(), d.on_delete.describe());
+                out.push_str(&format!("  {}: {}\n", d.describe(), d.on_delete.describe()));
             }
-            println!("{} deleted", crate::plural::count(rows.len() as i64, "user"));
+            out.push_str(&format!("{} deleted\n", crate::plural::count(rows.len() as i64, "user")));
         }
     }
+    out.push_str(&change_line(id, crate::domain::revert::can_undo(change)));
+    super::emit(&out)
+}
+
+/// `change <id>` and how to undo it, or that it cannot be.
+pub(super) fn change_line(id: uuid::Uuid, revertable: bool) -> String {
+    if revertable {
+        format!("change {id} (undo: skriptoteket-admin revert {id})\n")
+    } else {
+        format!("change {id} (cannot be undone)\n")
+    }
+}
+
+fn applied_json(a: &Applied) -> serde_json::Value {
+    json!({"id": a.id, "email": a.email, "changed": a.changed, "sessions_revoked": a.sessions_revoked})
+}
+
+/// Prints a dry run's plan; `Err` (exit 1) when the change would be refused.
+pub fn print_plan(plan: &Plan, format: OutFormat) -> Result<(), CliError> {
+    let out = match format {
+        OutFormat::Json => {
+            let v = json!({"dry_run": true, "could_run": plan.could_run(), "action": plan.action,
+                           "refused": plan.refused, "targets": plan.targets});
+            format!("{}\n", super::list::inert_json(&serde_json::to_string_pretty(&v).unwrap_or_default()))
+        }
+        OutFormat::Table => {
+            let mut out = format!(
+                "dry run of {} on {} (nothing was changed):\n",
+                plan.action,
+                crate::plural::count(plan.targets.len() as i64, "account")
+            );
+            for t in &plan.targets {
+                let what = match &t.skipped {
+                    Some(why) => format!("skipped: {why}"),
+                    None => audit::describe_change(&Some(t.before.clone()), &Some(t.after.clone())),
+                };
+                out.push_str(&format!("  {}: {}\n", clean(&t.email), clean(&what)));
+            }
+            match &plan.refused {
+                None => out.push_str("it could run as it stands\n"),
+                Some(why) => out.push_str(&format!("it would be REFUSED: {}\n", clean(why))),
+            }
+            out
+        }
+    };
+    super::emit(&out)?;
+    match &plan.refused {
+        None => Ok(()),
+        // The plan itself was printed above; the exit code says "refused".
+        Some(_) => Err(CliError::Quiet),
+    }
+}
+
+/// Dry run of `change` on `emails`.
+pub async fn dry_run(
+    store: &Store,
+    actor: &Actor,
+    emails: &[String],
+    change: &Change,
+    format: OutFormat,
+) -> Result<(), CliError> {
+    let plan = store::change::plan(store, actor, &targets(emails), change).await?;
+    print_plan(&plan, format)
 }
 
 /// Plans the delete (refusing when something restricts it), asks on a terminal unless
 /// `yes`, then deletes.
-pub async fn delete(store: &Store, actor: &Actor, emails: &[String], yes: bool) -> Result<(), CliError> {
+pub async fn delete(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    emails: &[String],
+    yes: bool,
+    opts: &ChangeOpts,
+) -> Result<(), CliError> {
     let plan = store::delete::plan(store, actor, &targets(emails)).await?;
     if plan.is_blocked() {
         return Err(CliError::Failed(plan.blocked_message()));
@@ -72,7 +218,7 @@ pub async fn delete(store: &Store, actor: &Actor, emails: &[String], yes: bool) 
     if !yes {
         confirm(&plan)?;
     }
-    apply(store, actor, emails, Change::Delete, None).await
+    apply(store, actor, stamp, emails, Change::Delete, None, opts.format).await
 }
 
 /// Asks on the terminal; without one, refuses (scripts pass --yes).
@@ -88,6 +234,7 @@ fn confirm(plan: &DeletePlan) -> Result<(), CliError> {
     for d in &plan.effects {
         let _ = writeln!(err, "  with {}: {}", d.describe(), d.on_delete.describe());
     }
+    let _ = writeln!(err, "This cannot be undone.");
     let _ = write!(err, "Delete? [y/N] ");
     let _ = err.flush();
     let mut line = String::new();
@@ -97,4 +244,40 @@ fn confirm(plan: &DeletePlan) -> Result<(), CliError> {
     } else {
         Err(CliError::Failed("not deleted".into()))
     }
+}
+
+/// `revert CHANGE_ID`.
+pub async fn revert(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    change_id: uuid::Uuid,
+    format: OutFormat,
+) -> Result<(), CliError> {
+    let done = match store::revert::revert(store, actor, stamp, change_id).await {
+        Ok(done) => done,
+        Err(e) if e.is_connection() => return lost(store, stamp, None, e).await,
+        Err(e) => return Err(e.into()),
+    };
+    let id = stamp.change_id;
+    if format == OutFormat::Json {
+        let accounts: Vec<serde_json::Value> = done.applied.iter().map(applied_json).collect();
+        let out = json!({"change_id": id, "action": done.action, "reverts": change_id,
+                         "reason": stamp.reason.as_ref().map(|r| r.as_str()), "accounts": accounts});
+        return super::emit(&format!("{}\n", super::list::inert_json(&out.to_string())));
+    }
+    let mut out = String::new();
+    for a in &done.applied {
+        let revoked = match a.sessions_revoked {
+            0 => String::new(),
+            n => format!(" ({} revoked)", crate::plural::count(n as i64, "session")),
+        };
+        out.push_str(&format!("{}: restored{revoked}\n", clean(&a.email)));
+    }
+    out.push_str(&format!(
+        "reverted change {change_id}: {} restored\n",
+        crate::plural::count(done.applied.len() as i64, "user")
+    ));
+    out.push_str(&change_line(id, true));
+    super::emit(&out)
 }

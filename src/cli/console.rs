@@ -14,7 +14,11 @@ pub async fn run(cli: &Cli) -> ExitCode {
         Ok(t) => t,
         Err(e) => return CliError::Usage(e.to_string()).report(),
     };
-    match tui::run(target, Options::default()).await {
+    let require_reason = match config::switch(config::REQUIRE_REASON, cli.env_file.as_deref()) {
+        Ok(b) => b,
+        Err(e) => return CliError::Usage(e.to_string()).report(),
+    };
+    match tui::run(target, Options { require_reason, ..Options::default() }).await {
         Ok(code) => code,
         Err(e) => CliError::Failed(e.to_string()).report(),
     }

@@ -1,12 +1,12 @@
 //! `bootstrap-superuser` and `provision-user`.
 
 use super::CliError;
-use super::args::NewPassword;
+use super::args::{NewPassword, OutFormat};
 use super::secrets;
 use crate::auth::hasher;
 use crate::domain::permissions::{self, ActorView};
 use crate::domain::sanitize::clean;
-use crate::domain::{Change, Email, Role};
+use crate::domain::{Change, Email, Role, Stamp};
 use crate::store::{self, Actor, Store};
 
 pub async fn bootstrap(store: &Store, email: &str, password: &NewPassword) -> Result<(), CliError> {
@@ -14,26 +14,47 @@ pub async fn bootstrap(store: &Store, email: &str, password: &NewPassword) -> Re
     let new = secrets::new_password(password, email.as_str())?;
     let hash =
         hasher::hash_off_thread(new.secret.clone()).await.map_err(|e| CliError::Failed(e.to_string()))?;
-    let row = store::create::bootstrap(store, &email, &hash).await?;
+    let stamp = Stamp::new(None);
+    let row = store::create::bootstrap(store, &stamp, &email, &hash).await?;
     println!("created superuser {} ({})", clean(&row.email), row.id);
+    print!("{}", super::change::change_line(stamp.change_id, false));
     new.print_if_generated();
     Ok(())
+}
+
+fn parse(email: &str, role: &str) -> Result<Change, CliError> {
+    let role: Role =
+        role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
+    let email = Email::parse(email).map_err(|e| CliError::Failed(e.to_string()))?;
+    Ok(Change::Create { email, role })
+}
+
+/// `provision-user --dry-run`: what would be created, or why not.
+pub async fn dry_run(
+    store: &Store,
+    actor: &Actor,
+    email: &str,
+    role: &str,
+    format: OutFormat,
+) -> Result<(), CliError> {
+    let change = parse(email, role)?;
+    super::change::dry_run(store, actor, &[], &change, format).await
 }
 
 pub async fn provision(
     store: &Store,
     actor: &Actor,
+    stamp: &Stamp,
     email: &str,
     role: &str,
     password: &NewPassword,
+    format: OutFormat,
 ) -> Result<(), CliError> {
-    let role: Role =
-        role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
-    let email = Email::parse(email).map_err(|e| CliError::Failed(e.to_string()))?;
-    let change = Change::Create { email: email.clone(), role };
+    let change = parse(email, role)?;
+    let Change::Create { email, .. } = &change else { return Err(CliError::Failed("not a create".into())) };
     // Refuse before asking for (or hashing) a password when the rules already say no.
     permissions::check(ActorView { id: actor.id, role: actor.role }, &change, None)
         .map_err(|e| CliError::Failed(format!("{email}: {e}")))?;
     let new = secrets::new_password(password, email.as_str())?;
-    super::change::apply(store, actor, &[], change, Some(new)).await
+    super::change::apply(store, actor, stamp, &[], change, Some(new), format).await
 }

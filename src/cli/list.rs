@@ -1,8 +1,12 @@
 //! `list` and `audit`: read-only output as a table, JSON or CSV.
 
 use super::CliError;
-use super::args::{AuditFormat, Format};
+use super::args::{AuditArgs, AuditFormat, Format};
+use crate::domain::revert::ALL_ACTIONS;
 use crate::domain::sanitize::clean;
+use crate::domain::when;
+use crate::operator::Operator;
+use crate::store::audit::{AuditFilter, AuditRow};
 use crate::store::users::{self, ListFilter};
 use crate::store::{Store, UserRow, audit};
 use crate::tui::view::text::{safe_truncate, width};
@@ -139,31 +143,126 @@ fn table_rows(rows: &[UserRow]) -> String {
     out
 }
 
-pub async fn audit(store: &Store, limit: i64, format: AuditFormat) -> Result<(), CliError> {
-    if limit < 1 {
+/// The filter `audit`'s flags ask for; bad values are usage errors naming the flag.
+fn audit_filter(args: &AuditArgs, now: OffsetDateTime) -> Result<AuditFilter, CliError> {
+    let time = |flag: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|t| when::parse(t, now).map_err(|e| CliError::Usage(format!("--{flag}: {e}"))))
+            .transpose()
+    };
+    let mut actions = Vec::new();
+    for a in &args.action {
+        let a = a.trim().to_ascii_lowercase();
+        if !ALL_ACTIONS.contains(&a.as_str()) {
+            return Err(CliError::Usage(format!(
+                "--action: no action {a:?}; the actions are {}",
+                ALL_ACTIONS.join(", ")
+            )));
+        }
+        actions.push(a);
+    }
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    Ok(AuditFilter {
+        actor: text(&args.actor),
+        target: text(&args.target),
+        target_id: None,
+        actions,
+        since: time("since", &args.since)?,
+        until: time("until", &args.until)?,
+        change: args.change,
+        sign_ins: args.sign_ins,
+    })
+}
+
+pub async fn audit(store: &Store, args: &AuditArgs) -> Result<(), CliError> {
+    if args.limit < 1 {
         return Err(CliError::Usage("--limit must be at least 1".into()));
     }
-    let rows = audit::recent(store, limit, None).await?;
+    if args.follow && args.format == AuditFormat::Json {
+        return Err(CliError::Usage("--follow prints entry by entry: use --format jsonl or table".into()));
+    }
+    let filter = audit_filter(args, OffsetDateTime::now_utc())?;
+    let mut rows = audit::query(store, &filter, args.limit).await?;
+    if !args.follow {
+        return super::emit(&audit_text(&rows, args.format));
+    }
+    // Following: the backlog oldest first, then every entry as it commits.
+    rows.reverse();
+    super::emit(&audit_text(&rows, args.format))?;
+    follow(store, &filter, args.format, rows).await
+}
+
+/// Polls for new entries once a second until killed. An entry is written moments before
+/// its change commits, so each poll looks back a minute and skips what it printed.
+async fn follow(
+    store: &Store,
+    filter: &AuditFilter,
+    format: AuditFormat,
+    printed: Vec<AuditRow>,
+) -> Result<(), CliError> {
+    const LOOK_BACK: time::Duration = time::Duration::minutes(1);
+    let mut seen: std::collections::BTreeMap<i64, OffsetDateTime> =
+        printed.iter().map(|r| (r.id, r.at)).collect();
+    loop {
+        let started = audit::now(store).await?;
+        let fresh: Vec<AuditRow> = audit::written_from(store, filter, started - LOOK_BACK)
+            .await?
+            .into_iter()
+            .filter(|r| !seen.contains_key(&r.id))
+            .collect();
+        if !fresh.is_empty() {
+            super::emit(&audit_text(&fresh, format))?;
+        }
+        seen.extend(fresh.iter().map(|r| (r.id, r.at)));
+        seen.retain(|_, at| *at >= started - LOOK_BACK - LOOK_BACK);
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+fn audit_text(rows: &[AuditRow], format: AuditFormat) -> String {
     let mut out = String::new();
     match format {
         AuditFormat::Json => {
-            out = inert_json(&serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into()));
+            out = inert_json(&serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into()));
             out.push('\n');
         }
+        AuditFormat::Jsonl => {
+            for r in rows {
+                out.push_str(&inert_json(&serde_json::to_string(r).unwrap_or_default()));
+                out.push('\n');
+            }
+        }
         AuditFormat::Table => {
-            for r in &rows {
+            for r in rows {
                 out.push_str(&format!(
                     "{}  {:<16}  {:<30}  {:<30}  {}\n",
                     short(Some(r.at)),
                     clean(&r.action),
                     clean(&r.actor_email),
                     clean(r.target_email.as_deref().unwrap_or("-")),
-                    clean(&audit::describe_change(&r.before, &r.after))
+                    clean(&audit::describe_change(&r.before, &r.after)),
                 ));
+                // The second line: which change, from whom at the keyboard, and why.
+                let mut extra = Vec::new();
+                if let Some(id) = r.change_id {
+                    extra.push(format!("change {id}"));
+                }
+                if let Some(id) = r.reverts {
+                    extra.push(format!("reverts {id}"));
+                }
+                if let Some(op) = &r.operator {
+                    extra.push(format!("by {}", Operator::describe(op)));
+                }
+                if let Some(reason) = &r.reason {
+                    extra.push(format!("reason: {}", clean(reason)));
+                }
+                if !extra.is_empty() {
+                    out.push_str(&format!("                  {}\n", extra.join("  ")));
+                }
             }
         }
     }
-    super::emit(&out)
+    out
 }
 
 #[cfg(test)]

@@ -7,12 +7,12 @@ pub mod console;
 mod create;
 pub mod demo;
 mod install;
-mod list;
+pub(crate) mod list;
 pub mod secrets;
 
 use crate::config::{self, DbTarget};
-use crate::domain::Change;
 use crate::domain::sanitize::clean;
+use crate::domain::{Change, Reason, Stamp};
 use crate::store::{self, Actor, Store, StoreError};
 use args::{Cli, Command};
 use std::process::ExitCode;
@@ -22,6 +22,8 @@ use std::process::ExitCode;
 pub enum CliError {
     Usage(String),
     Failed(String),
+    /// Exit 1 with nothing more to say (a dry run that printed its refusal already).
+    Quiet,
 }
 
 impl From<StoreError> for CliError {
@@ -41,6 +43,7 @@ impl CliError {
         let (msg, code) = match self {
             CliError::Usage(m) => (m, 2),
             CliError::Failed(m) => (m, 1),
+            CliError::Quiet => return ExitCode::from(1),
         };
         // Messages can quote emails from the database or the command line.
         eprintln!("error: {}", clean(msg));
@@ -76,10 +79,32 @@ async fn sign_in(store: &Store, actor_email: &str) -> Result<Actor, CliError> {
     Ok(store::login::authenticate(store, actor_email, &pw, &store::login::Origin::current("cli")).await?)
 }
 
-/// Signs in, then applies a change that needs no further input.
-async fn simple(store: &Store, t: &args::Targets, change: Change) -> Result<(), CliError> {
+/// Signs in for a dry run: the password is checked (a failure counts as always), a success
+/// is not recorded, so the dry run leaves the database as it was.
+async fn sign_in_quietly(store: &Store, actor_email: &str) -> Result<Actor, CliError> {
+    let pw = secrets::actor_password(actor_email)?;
+    let origin = store::login::Origin::current("cli");
+    Ok(store::login::authenticate_quietly(store, actor_email, &pw, &origin).await?)
+}
+
+/// The stamp of a change made now: a new change id and the reason, which the deployment
+/// can require (checked before any password is asked for).
+fn stamp(cli: &Cli, opts: &args::ChangeOpts) -> Result<Stamp, CliError> {
+    let required = config::switch(config::REQUIRE_REASON, cli.env_file.as_deref())? && !opts.dry_run;
+    let reason = Reason::parse(opts.reason.as_deref().unwrap_or(""), required)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(Stamp::new(reason))
+}
+
+/// Signs in, then applies (or with --dry-run, plans) a change that needs no further input.
+async fn simple(cli: &Cli, store: &Store, t: &args::Targets, change: Change) -> Result<(), CliError> {
+    let stamp = stamp(cli, &t.opts)?;
+    if t.opts.dry_run {
+        let actor = sign_in_quietly(store, &t.actor.actor_email).await?;
+        return change::dry_run(store, &actor, &t.emails, &change, t.opts.format).await;
+    }
     let actor = sign_in(store, &t.actor.actor_email).await?;
-    change::apply(store, &actor, &t.emails, change, None).await
+    change::apply(store, &actor, &stamp, &t.emails, change, None, t.opts.format).await
 }
 
 /// Runs one subcommand to completion.
@@ -114,35 +139,64 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::BootstrapSuperuser { email, password } => create::bootstrap(&store, email, password).await,
-        Command::ProvisionUser { actor, email, role, password } => {
+        Command::ProvisionUser { actor, email, role, password, opts } => {
+            let stamp = stamp(cli, opts)?;
+            if opts.dry_run {
+                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                return create::dry_run(&store, &actor, email, role, opts.format).await;
+            }
             let actor = sign_in(&store, &actor.actor_email).await?;
-            create::provision(&store, &actor, email, role, password).await
+            create::provision(&store, &actor, &stamp, email, role, password, opts.format).await
         }
         Command::List { role, search, format } => {
             list::users(&store, role.as_deref(), search.clone(), *format).await
         }
-        Command::Audit { limit, format } => list::audit(&store, *limit, *format).await,
-        Command::SetRole { actor, role, emails } => {
+        Command::Audit(args) => list::audit(&store, args).await,
+        Command::SetRole { actor, role, emails, opts } => {
             let role =
                 role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
-            let actor = sign_in(&store, &actor.actor_email).await?;
-            change::apply(&store, &actor, emails, Change::SetRole(role), None).await
+            let t = args::Targets {
+                actor: args::ActorArg { actor_email: actor.actor_email.clone() },
+                emails: emails.clone(),
+                opts: opts.clone(),
+            };
+            simple(cli, &store, &t, Change::SetRole(role)).await
         }
-        Command::ResetPassword { actor, email, password, keep_sessions } => {
+        Command::ResetPassword { actor, email, password, keep_sessions, opts } => {
+            let change = Change::ResetPassword { revoke_sessions: !keep_sessions };
+            let stamp = stamp(cli, opts)?;
+            let emails = std::slice::from_ref(email);
+            if opts.dry_run {
+                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                return change::dry_run(&store, &actor, emails, &change, opts.format).await;
+            }
             // The admin's own password first, then the target's new one (named in the prompt).
             let actor = sign_in(&store, &actor.actor_email).await?;
             let new = secrets::new_password(password, email)?;
-            let change = Change::ResetPassword { revoke_sessions: !keep_sessions };
-            change::apply(&store, &actor, std::slice::from_ref(email), change, Some(new)).await
+            change::apply(&store, &actor, &stamp, emails, change, Some(new), opts.format).await
         }
-        Command::RevokeSessions(t) => simple(&store, t, Change::RevokeSessions).await,
-        Command::Deactivate(t) => simple(&store, t, Change::SetActive(false)).await,
-        Command::Activate(t) => simple(&store, t, Change::SetActive(true)).await,
-        Command::Unlock(t) => simple(&store, t, Change::Unlock).await,
-        Command::VerifyEmail(t) => simple(&store, t, Change::VerifyEmail).await,
+        Command::RevokeSessions(t) => simple(cli, &store, t, Change::RevokeSessions).await,
+        Command::Deactivate(t) => simple(cli, &store, t, Change::SetActive(false)).await,
+        Command::Activate(t) => simple(cli, &store, t, Change::SetActive(true)).await,
+        Command::Unlock(t) => simple(cli, &store, t, Change::Unlock).await,
+        Command::VerifyEmail(t) => simple(cli, &store, t, Change::VerifyEmail).await,
         Command::Delete { targets, yes } => {
+            if targets.opts.dry_run {
+                return simple(cli, &store, targets, Change::Delete).await;
+            }
+            let stamp = stamp(cli, &targets.opts)?;
             let actor = sign_in(&store, &targets.actor.actor_email).await?;
-            change::delete(&store, &actor, &targets.emails, *yes).await
+            change::delete(&store, &actor, &stamp, &targets.emails, *yes, &targets.opts).await
+        }
+        Command::Revert { actor, change_id, opts } => {
+            let stamp = stamp(cli, opts)?;
+            if opts.dry_run {
+                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let plan = store::revert::plan(&store, &actor, *change_id).await?;
+                return change::print_plan(&plan, opts.format);
+            }
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            change::revert(&store, &actor, &stamp, *change_id, opts.format).await
         }
         // Answered above, before connecting; never a panic on a path input reaches.
         Command::Demo(_) | Command::Completions { .. } | Command::Man { .. } => {

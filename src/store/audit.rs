@@ -2,6 +2,8 @@
 //! own transaction, so a rolled-back change leaves no entry.
 
 use super::{Actor, Store, StoreError};
+use crate::domain::Stamp;
+use crate::operator::Operator;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::{Postgres, Row, Transaction};
@@ -18,10 +20,12 @@ pub struct Entry {
 }
 
 /// Writes all entries of one change with a single statement, all stamped with the moment
-/// of the write (`clock_timestamp()`, read once), not the start of the transaction.
+/// of the write (`clock_timestamp()`, read once), not the start of the transaction, with
+/// the change's id, reason and the change it reverts, and the person at the keyboard.
 pub(crate) async fn write(
     tx: &mut Transaction<'_, Postgres>,
     actor: &Actor,
+    stamp: &Stamp,
     action: &str,
     entries: &[Entry],
 ) -> Result<(), StoreError> {
@@ -32,9 +36,11 @@ pub(crate) async fn write(
     let emails: Vec<&str> = entries.iter().map(|e| e.target_email.as_str()).collect();
     let before: Vec<Value> = entries.iter().map(|e| e.before.clone()).collect();
     let after: Vec<Value> = entries.iter().map(|e| e.after.clone()).collect();
+    let operator = serde_json::to_value(Operator::current()).unwrap_or(Value::Null);
     let done = sqlx::query(
-        "INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after)
-         SELECT c.written, $1, $2, $3, t.id, t.email, t.before, t.after
+        "INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after,
+                                      change_id, operator, reason, reverts)
+         SELECT c.written, $1, $2, $3, t.id, t.email, t.before, t.after, $8, $9, $10, $11
          FROM (SELECT clock_timestamp() AS written) c,
               unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) AS t(id, email, before, after)",
     )
@@ -45,6 +51,10 @@ pub(crate) async fn write(
     .bind(&emails)
     .bind(&before)
     .bind(&after)
+    .bind(stamp.change_id)
+    .bind(&operator)
+    .bind(stamp.reason.as_ref().map(|r| r.as_str()))
+    .bind(stamp.reverts)
     .execute(&mut **tx)
     .await?;
     // A trigger that swallows the insert must not let the change commit unrecorded.
@@ -58,24 +68,15 @@ pub(crate) async fn write(
     Ok(())
 }
 
-/// The newest audit id now. Every change commits with its audit rows, so after a lost
-/// connection an entry past this mark by the same actor and action proves the change
-/// committed ([`written_since`]).
-pub async fn latest_id(store: &Store) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM admin_audit_log").fetch_one(&store.pool).await?)
-}
-
-/// Whether `actor` wrote an `action` entry after `mark`.
-pub async fn written_since(store: &Store, mark: i64, actor: Uuid, action: &str) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM admin_audit_log WHERE id > $1 AND actor_id = $2 AND action = $3",
-    )
-    .bind(mark)
-    .bind(actor)
-    .bind(action)
-    .fetch_one(&store.pool)
-    .await?;
-    Ok(n > 0)
+/// Whether the change `change_id` committed: its audit rows commit with it, so after a
+/// lost connection this answers for exactly that change (another session of the same
+/// admin cannot be mistaken for it). A change that found nothing to do wrote no row and
+/// changed nothing: `false` is right for it too.
+pub async fn change_applied(store: &Store, change_id: Uuid) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM admin_audit_log WHERE change_id = $1)")
+        .bind(change_id)
+        .fetch_one(&store.pool)
+        .await?)
 }
 
 /// One entry as read back.
@@ -84,40 +85,149 @@ pub struct AuditRow {
     pub id: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    pub actor_id: Option<Uuid>,
     pub actor_email: String,
     pub action: String,
     pub target_id: Option<Uuid>,
     pub target_email: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// `None` for rows written before change ids existed.
+    pub change_id: Option<Uuid>,
+    pub operator: Option<Value>,
+    pub reason: Option<String>,
+    pub reverts: Option<Uuid>,
 }
 
-/// Newest first; `target` narrows to one account.
-pub async fn recent(store: &Store, limit: i64, target: Option<Uuid>) -> Result<Vec<AuditRow>, StoreError> {
+/// The actions a sign-in writes: many, and rarely what an admin looks for, so hidden unless
+/// asked for ([`AuditFilter::sign_ins`], or naming them in `actions`).
+pub const SIGN_IN_ACTIONS: [&str; 2] = ["sign_in", "sign_in_failed"];
+
+/// Which entries to read. Text matches are literal and case-insensitive, on the email or
+/// (for a whole UUID) the id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub target_id: Option<Uuid>,
+    /// Any of these actions (all when empty).
+    pub actions: Vec<String>,
+    pub since: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    pub change: Option<Uuid>,
+    /// Include sign-ins even when `actions` does not name them.
+    pub sign_ins: bool,
+}
+
+impl AuditFilter {
+    /// Entries of one account (its history in the details view).
+    pub fn of_target(id: Uuid) -> AuditFilter {
+        AuditFilter { target_id: Some(id), sign_ins: true, ..AuditFilter::default() }
+    }
+}
+
+const AUDIT_COLUMNS: &str =
+    "id, at, actor_id, actor_email::text, action::text, target_id, target_email::text,
+     before, after, change_id, operator, reason, reverts";
+
+/// The WHERE clause of `filter` over binds $1..$9 (see [`bind_filter`]).
+const FILTER_SQL: &str =
+    "($1::text IS NULL OR actor_email ILIKE $1 ESCAPE '\\' OR actor_id::text = lower($2))
+   AND ($3::text IS NULL OR target_email ILIKE $3 ESCAPE '\\' OR target_id::text = lower($4))
+   AND ($5::uuid IS NULL OR target_id = $5)
+   AND (cardinality($6::text[]) = 0 OR action = ANY($6))
+   AND ($6::text[] && $10::text[] OR NOT (action = ANY($10)) OR $11)
+   AND ($7::timestamptz IS NULL OR at >= $7)
+   AND ($8::timestamptz IS NULL OR at < $8)
+   AND ($9::uuid IS NULL OR change_id = $9)";
+
+/// `%text%` for ILIKE, with the pattern characters escaped.
+fn contains(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn bind_filter<'q>(
+    q: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    f: &'q AuditFilter,
+) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
+    q.bind(f.actor.as_deref().map(contains))
+        .bind(f.actor.as_deref().map(str::trim))
+        .bind(f.target.as_deref().map(contains))
+        .bind(f.target.as_deref().map(str::trim))
+        .bind(f.target_id)
+        .bind(&f.actions)
+        .bind(f.since)
+        .bind(f.until)
+        .bind(f.change)
+        .bind(SIGN_IN_ACTIONS.as_slice())
+        .bind(f.sign_ins)
+}
+
+/// Newest first, at most `limit`.
+pub async fn query(store: &Store, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
     store.require_audit()?;
-    let rows = sqlx::query(
-        "SELECT id, at, actor_email::text, action::text, target_id, target_email::text, before, after
-         FROM admin_audit_log WHERE ($2::uuid IS NULL OR target_id = $2)
-         ORDER BY at DESC, id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .bind(target)
-    .fetch_all(&store.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditRow {
-                id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                actor_email: r.try_get("actor_email")?,
-                action: r.try_get("action")?,
-                target_id: r.try_get("target_id")?,
-                target_email: r.try_get("target_email")?,
-                before: r.try_get("before")?,
-                after: r.try_get("after")?,
-            })
-        })
-        .collect()
+    let sql = format!(
+        "SELECT {AUDIT_COLUMNS} FROM admin_audit_log WHERE {FILTER_SQL} ORDER BY at DESC, id DESC LIMIT $12"
+    );
+    let rows =
+        bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).bind(limit).fetch_all(&store.pool).await?;
+    rows.iter().map(decode).collect()
+}
+
+/// Entries written at or after `from` (oldest first): what `audit --follow` polls. An entry
+/// is written moments before its change commits, so a poll that starts a little before the
+/// previous one ended sees every entry that committed since; the caller skips those it has
+/// printed already.
+pub async fn written_from(
+    store: &Store,
+    filter: &AuditFilter,
+    from: OffsetDateTime,
+) -> Result<Vec<AuditRow>, StoreError> {
+    store.require_audit()?;
+    let sql = format!(
+        "SELECT {AUDIT_COLUMNS} FROM admin_audit_log WHERE {FILTER_SQL} AND at >= $12 ORDER BY at, id"
+    );
+    let rows =
+        bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).bind(from).fetch_all(&store.pool).await?;
+    rows.iter().map(decode).collect()
+}
+
+/// The database's clock now (the one `at` is written with).
+pub async fn now(store: &Store) -> Result<OffsetDateTime, StoreError> {
+    Ok(sqlx::query_scalar("SELECT clock_timestamp()").fetch_one(&store.pool).await?)
+}
+
+/// Every entry of one change, in the order written.
+pub async fn of_change(store: &Store, change_id: Uuid) -> Result<Vec<AuditRow>, StoreError> {
+    let filter = AuditFilter { change: Some(change_id), sign_ins: true, ..AuditFilter::default() };
+    let mut rows = query(store, &filter, i64::MAX).await?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// Newest first; `target` narrows to one account (sign-ins included).
+pub async fn recent(store: &Store, limit: i64, target: Option<Uuid>) -> Result<Vec<AuditRow>, StoreError> {
+    let filter = AuditFilter { target_id: target, sign_ins: true, ..AuditFilter::default() };
+    query(store, &filter, limit).await
+}
+
+fn decode(r: &sqlx::postgres::PgRow) -> Result<AuditRow, StoreError> {
+    Ok(AuditRow {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor_id: r.try_get("actor_id")?,
+        actor_email: r.try_get("actor_email")?,
+        action: r.try_get("action")?,
+        target_id: r.try_get("target_id")?,
+        target_email: r.try_get("target_email")?,
+        before: r.try_get("before")?,
+        after: r.try_get("after")?,
+        change_id: r.try_get("change_id")?,
+        operator: r.try_get("operator")?,
+        reason: r.try_get("reason")?,
+        reverts: r.try_get("reverts")?,
+    })
 }
 
 /// `{"before": ..}` → compact text for tables: `role: user → admin`.

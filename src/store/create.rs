@@ -7,7 +7,7 @@
 use super::audit::{self, Entry};
 use super::{Actor, Store, StoreError, UserRow, targets};
 use crate::domain::permissions;
-use crate::domain::{Change, Email, Role};
+use crate::domain::{Change, Email, PlanItem, Role, Stamp};
 use serde_json::json;
 use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
@@ -17,6 +17,7 @@ use uuid::Uuid;
 pub async fn provision(
     store: &Store,
     actor: &Actor,
+    stamp: &Stamp,
     email: &Email,
     role: Role,
     password_hash: &str,
@@ -28,7 +29,7 @@ pub async fn provision(
     permissions::check(me, &change, None)
         .map_err(|reason| StoreError::Denied { email: email.to_string(), reason })?;
     let id = insert(&mut tx, store, email, role, password_hash).await?;
-    audit::write(&mut tx, actor, change.audit_name(), &[created_entry(id, email, role)]).await?;
+    audit::write(&mut tx, actor, stamp, change.audit_name(), &[created_entry(id, email, role)]).await?;
     // Read back before the commit: nothing that can fail may follow it, or a created
     // account (and its generated password) would be reported as a failure.
     let row = created_row(&mut tx, store, id).await?;
@@ -36,9 +37,47 @@ pub async fn provision(
     Ok(row)
 }
 
+/// What [`provision`] would create, checked read-only: the actor's rights, and that no
+/// account has the email.
+pub(crate) async fn plan(
+    store: &Store,
+    actor: &Actor,
+    email: &Email,
+    role: Role,
+) -> Result<PlanItem, StoreError> {
+    store.require_audit()?;
+    let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
+    let (me, _) = targets::read(&mut tx, &store.schema, actor, &[]).await?;
+    let change = Change::Create { email: email.clone(), role };
+    permissions::check(me, &change, None)
+        .map_err(|reason| StoreError::Denied { email: email.to_string(), reason })?;
+    let taken: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))")
+            .bind(email.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.rollback().await?;
+    if taken {
+        return Err(StoreError::AlreadyExists(email.to_string()));
+    }
+    let entry = created_entry(Uuid::nil(), email, role);
+    Ok(PlanItem {
+        email: email.to_string(),
+        id: None,
+        before: entry.before,
+        after: entry.after,
+        skipped: None,
+    })
+}
+
 /// Creates the first superuser; refuses when any superuser exists. The audit entry names
 /// the new account as its own actor.
-pub async fn bootstrap(store: &Store, email: &Email, password_hash: &str) -> Result<UserRow, StoreError> {
+pub async fn bootstrap(
+    store: &Store,
+    stamp: &Stamp,
+    email: &Email,
+    password_hash: &str,
+) -> Result<UserRow, StoreError> {
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     targets::lock_superusers(&mut tx).await?;
@@ -49,7 +88,7 @@ pub async fn bootstrap(store: &Store, email: &Email, password_hash: &str) -> Res
     }
     let id = insert(&mut tx, store, email, Role::Superuser, password_hash).await?;
     let actor = Actor { id, email: email.to_string(), role: Role::Superuser };
-    audit::write(&mut tx, &actor, "bootstrap_superuser", &[created_entry(id, email, Role::Superuser)])
+    audit::write(&mut tx, &actor, stamp, "bootstrap_superuser", &[created_entry(id, email, Role::Superuser)])
         .await?;
     // Read back before the commit: nothing that can fail may follow it, or a created
     // account (and its generated password) would be reported as a failure.

@@ -5,8 +5,8 @@ use super::audit::{self, Entry};
 use super::dependents::{self, Dependent, OnDelete};
 use super::targets::{self, Target};
 use super::{Actor, Store, StoreError, UserRow};
-use crate::domain::Change;
 pub use crate::domain::references::DeletePlan;
+use crate::domain::{Change, Stamp};
 use serde_json::json;
 
 fn split(deps: Vec<Dependent>) -> (Vec<Dependent>, Vec<Dependent>) {
@@ -28,21 +28,33 @@ async fn blocked_emails(
     Ok(rows.iter().filter(|r| held.contains(&r.id)).map(|r| r.email.clone()).collect())
 }
 
-/// The plan for deleting `targets`, read without changing anything.
+/// The plan for deleting `targets`, read in a read-only transaction (nothing locked or
+/// written). Refuses as the delete would: permissions, and the last active superuser.
 pub async fn plan(store: &Store, actor: &Actor, targets: &[Target]) -> Result<DeletePlan, StoreError> {
-    let mut tx = store.pool.begin().await?;
-    let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
+    Ok(plan_rows(store, actor, targets).await?.0)
+}
+
+/// [`plan`] and the rows it read.
+pub(crate) async fn plan_rows(
+    store: &Store,
+    actor: &Actor,
+    targets: &[Target],
+) -> Result<(DeletePlan, Vec<UserRow>), StoreError> {
+    let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
+    let (me, rows) = targets::read(&mut tx, &store.schema, actor, targets).await?;
     targets::check_all(me, &Change::Delete, &rows)?;
+    targets::ensure_superuser_remains(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let (blockers, effects) = split(dependents::count(&mut tx, &ids).await?);
     let blocked_emails = blocked_emails(&mut tx, &rows, &blockers).await?;
     tx.rollback().await?;
-    Ok(DeletePlan {
+    let plan = DeletePlan {
         emails: rows.iter().map(|r| r.email.clone()).collect(),
         blockers,
         blocked_emails,
         effects,
-    })
+    };
+    Ok((plan, rows))
 }
 
 /// Deletes every target or none. Refuses with `DeleteBlocked` (naming each blocking table)
@@ -50,6 +62,7 @@ pub async fn plan(store: &Store, actor: &Actor, targets: &[Target]) -> Result<De
 pub async fn delete(
     store: &Store,
     actor: &Actor,
+    stamp: &Stamp,
     targets: &[Target],
 ) -> Result<(DeletePlan, Vec<UserRow>), StoreError> {
     store.require_audit()?;
@@ -108,14 +121,14 @@ pub async fn delete(
             rows.extend(swept);
         }
     }
-    audit::write(&mut tx, actor, Change::Delete.audit_name(), &entries).await?;
+    audit::write(&mut tx, actor, stamp, Change::Delete.audit_name(), &entries).await?;
     tx.commit().await?;
     Ok((plan, rows))
 }
 
 /// The audit entry of a deleted account; `cascaded_from` names the targets whose delete
 /// took it along.
-fn deleted_entry(r: &UserRow, cascaded_from: Option<&str>) -> Entry {
+pub(crate) fn deleted_entry(r: &UserRow, cascaded_from: Option<&str>) -> Entry {
     let mut before = json!({"email": r.email, "role": r.role, "is_active": r.is_active,
                             "auth_provider": r.auth_provider, "active_sessions": r.active_sessions});
     if let Some(cause) = cascaded_from {

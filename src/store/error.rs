@@ -12,7 +12,9 @@ pub enum StoreError {
     ConnectionLost(String),
     #[error("database error: {0}")]
     Db(String),
-    #[error("the admin_audit_log table is missing: run `skriptoteket-admin migrate` first")]
+    #[error(
+        "the audit log (admin_audit_log) is missing or older than this tool: run `skriptoteket-admin migrate` first"
+    )]
     NeedsMigrate,
     #[error(
         "the database has no users table: run the web app's own migrations first (alembic upgrade head), \
@@ -56,6 +58,14 @@ pub enum StoreError {
     Hash(#[from] crate::auth::hasher::HashError),
     #[error("{0}")]
     Migrate(String),
+    #[error("No change with id {0} in the audit log.")]
+    NoSuchChange(uuid::Uuid),
+    #[error("A {action} change cannot be reverted: {why}.")]
+    NotRevertable { action: String, why: &'static str },
+    #[error("Change {change} was reverted already (by change {by}); revert that one to redo it.")]
+    AlreadyReverted { change: uuid::Uuid, by: uuid::Uuid },
+    #[error("Not reverted, nothing changed: changed since: {}.", .0.join("; "))]
+    RevertStale(Vec<String>),
 }
 
 impl StoreError {

@@ -100,6 +100,28 @@ pub async fn authenticate(
     password: &Secret,
     origin: &Origin,
 ) -> Result<Actor, StoreError> {
+    sign_in(store, email, password, origin, true).await
+}
+
+/// [`authenticate`] for a dry run, which must leave the database as it was: a success is
+/// not recorded (no login event, no `last_login_at`, no audit row). A failure is, as
+/// always: a dry run is no way around the lock.
+pub async fn authenticate_quietly(
+    store: &Store,
+    email: &str,
+    password: &Secret,
+    origin: &Origin,
+) -> Result<Actor, StoreError> {
+    sign_in(store, email, password, origin, false).await
+}
+
+async fn sign_in(
+    store: &Store,
+    email: &str,
+    password: &Secret,
+    origin: &Origin,
+    record_success: bool,
+) -> Result<Actor, StoreError> {
     if !store.schema.users {
         return Err(StoreError::NoUsersTable);
     }
@@ -135,6 +157,9 @@ pub async fn authenticate(
     };
     // A wrong password counts only on an account that could have signed in (step 3).
     let counts = attempt == Attempt::InvalidCredentials && usable.is_some();
+    if attempt == Attempt::Success && !record_success {
+        return result;
+    }
     let (attempt, result) = match record(store, account.as_ref(), &email, attempt, counts, origin).await {
         // This failure locked the account: the web app says so at once.
         Ok(Some(until)) => {
@@ -238,7 +263,7 @@ async fn record(
                 "ip_address": origin.ip_address,
             }),
         };
-        super::audit::write(&mut tx, &actor, action, &[entry]).await?;
+        super::audit::write(&mut tx, &actor, &crate::domain::Stamp::new(None), action, &[entry]).await?;
     }
     tx.commit().await?;
     Ok(locked_now)

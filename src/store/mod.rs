@@ -9,6 +9,7 @@ pub mod error;
 pub mod login;
 pub mod migrate;
 pub mod mutate;
+pub mod revert;
 pub mod schema;
 pub mod seed;
 pub mod sessions;

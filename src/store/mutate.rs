@@ -5,7 +5,7 @@
 use super::audit::{self, Entry};
 use super::targets::{self, Target};
 use super::{Actor, Store, StoreError, UserRow};
-use crate::domain::{Applied, Change};
+use crate::domain::{Applied, Change, Plan, PlanItem, Stamp};
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -15,30 +15,19 @@ use uuid::Uuid;
 pub(crate) async fn apply(
     store: &Store,
     actor: &Actor,
+    stamp: &Stamp,
     targets: &[Target],
     change: &Change,
     password_hash: Option<&str>,
 ) -> Result<Vec<Applied>, StoreError> {
     store.require_audit()?;
-    if matches!(change, Change::ResetPassword { .. }) && targets.len() != 1 {
-        // One hash for several accounts would give them all the same password.
-        return Err(StoreError::Db("a password is reset for one account at a time".into()));
-    }
+    check_shape(change, targets)?;
     let mut tx = store.pool.begin().await?;
     if change.can_remove_superuser() {
         targets::lock_superusers(&mut tx).await?;
     }
     let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
-    targets::check_all(me, change, &rows)?;
-    if let Change::ResetPassword { .. } = change
-        && let Some(r) = rows.iter().find(|r| !r.is_local())
-    {
-        return Err(StoreError::Federated(r.email.clone()));
-    }
-    let todo: Vec<&UserRow> = rows.iter().filter(|r| !change.is_noop(r)).collect();
-    if change.can_remove_superuser() {
-        targets::ensure_superuser_remains(&mut tx, &todo).await?;
-    }
+    let todo = check(&mut tx, me, change, &rows).await?;
     let ids: Vec<Uuid> = todo.iter().map(|r| r.id).collect();
     let changed: std::collections::HashSet<Uuid> = ids.iter().copied().collect();
     let revoked = run(&mut tx, store, change, password_hash, &ids).await?;
@@ -50,7 +39,7 @@ pub(crate) async fn apply(
             Entry { target_id: Some(r.id), target_email: r.email.clone(), before, after }
         })
         .collect();
-    audit::write(&mut tx, actor, change.audit_name(), &entries).await?;
+    audit::write(&mut tx, actor, stamp, change.audit_name(), &entries).await?;
     tx.commit().await?;
     Ok(rows
         .iter()
@@ -61,6 +50,86 @@ pub(crate) async fn apply(
             sessions_revoked: revoked.get(&r.id).copied().unwrap_or(0),
         })
         .collect())
+}
+
+/// What `apply` would do, read in a read-only transaction with the same lookups and checks
+/// and nothing locked or written: each account's audit values, or why it is skipped, and
+/// the refusal `apply` would give. Errors are only failures to read.
+pub(crate) async fn plan(
+    store: &Store,
+    actor: &Actor,
+    targets: &[Target],
+    change: &Change,
+) -> Result<Plan, StoreError> {
+    let action = change.audit_name();
+    let refused = |e: StoreError| -> Result<Plan, StoreError> {
+        if e.is_connection() { Err(e) } else { Ok(Plan::refused(action, e.to_string())) }
+    };
+    if let Err(e) = store.require_audit().and_then(|()| check_shape(change, targets)) {
+        return refused(e);
+    }
+    let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
+    let (me, rows) = match targets::read(&mut tx, &store.schema, actor, targets).await {
+        Ok(found) => found,
+        Err(e) => return refused(e),
+    };
+    let verdict = check(&mut tx, me, change, &rows).await.map(|todo| todo.iter().map(|r| r.id).collect());
+    tx.rollback().await?;
+    let todo: std::collections::HashSet<Uuid> = match verdict {
+        Ok(ids) => ids,
+        Err(e) if e.is_connection() => return Err(e),
+        Err(e) => {
+            return Ok(Plan {
+                refused: Some(e.to_string()),
+                ..plan_items(change, &rows, &Default::default())
+            });
+        }
+    };
+    Ok(plan_items(change, &rows, &todo))
+}
+
+fn plan_items(change: &Change, rows: &[UserRow], todo: &std::collections::HashSet<Uuid>) -> Plan {
+    let targets = rows
+        .iter()
+        .map(|r| {
+            // Sessions that would be revoked are those active now.
+            let (before, after) = audit_values(change, r, r.active_sessions.max(0) as u64);
+            let skipped = (!todo.contains(&r.id)).then(|| "unchanged (already so)".to_string());
+            PlanItem { email: r.email.clone(), id: Some(r.id), before, after, skipped }
+        })
+        .collect();
+    Plan { action: change.audit_name().to_string(), targets, refused: None }
+}
+
+/// Refusals that need no database.
+fn check_shape(change: &Change, targets: &[Target]) -> Result<(), StoreError> {
+    if matches!(change, Change::ResetPassword { .. }) && targets.len() != 1 {
+        // One hash for several accounts would give them all the same password.
+        return Err(StoreError::Db("a password is reset for one account at a time".into()));
+    }
+    Ok(())
+}
+
+/// The rules every change to existing accounts passes, on the rows as read in `tx`:
+/// permissions, no password for federated accounts, a superuser remains. Returns the rows
+/// that the change would actually alter (the others are already so).
+async fn check<'r>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    me: crate::domain::permissions::ActorView,
+    change: &Change,
+    rows: &'r [UserRow],
+) -> Result<Vec<&'r UserRow>, StoreError> {
+    targets::check_all(me, change, rows)?;
+    if let Change::ResetPassword { .. } = change
+        && let Some(r) = rows.iter().find(|r| !r.is_local())
+    {
+        return Err(StoreError::Federated(r.email.clone()));
+    }
+    let todo: Vec<&UserRow> = rows.iter().filter(|r| !change.is_noop(r)).collect();
+    if change.can_remove_superuser() {
+        targets::ensure_superuser_remains(tx, &todo).await?;
+    }
+    Ok(todo)
 }
 
 /// The set-based statements; returns sessions revoked per user.
@@ -122,7 +191,7 @@ async fn run(
                 .await?;
             revoke = *revoke_sessions;
         }
-        Change::Create { .. } | Change::Delete => {
+        Change::Create { .. } | Change::Delete | Change::Revert(_) => {
             return Err(StoreError::Db(format!("{} is not a change to existing accounts", change.label())));
         }
     }
@@ -130,16 +199,23 @@ async fn run(
 }
 
 /// Before/after for the audit log; never a password or hash.
-fn audit_values(change: &Change, r: &UserRow, revoked: u64) -> (serde_json::Value, serde_json::Value) {
+pub(crate) fn audit_values(
+    change: &Change,
+    r: &UserRow,
+    revoked: u64,
+) -> (serde_json::Value, serde_json::Value) {
     match change {
         Change::SetRole(new) => (json!({"role": r.role}), json!({"role": new})),
         Change::SetActive(a) => (
             json!({"is_active": r.is_active, "active_sessions": r.active_sessions}),
             json!({"is_active": a, "sessions_revoked": revoked}),
         ),
+        // The lock's end too, so a revert can put a lock back while it would still hold.
         Change::Unlock => (
-            json!({"failed_login_attempts": r.failed_login_attempts, "locked": r.locked}),
-            json!({"failed_login_attempts": 0, "locked": false}),
+            json!({"failed_login_attempts": r.failed_login_attempts, "locked": r.locked,
+                   "locked_until": r.locked_until.filter(|_| r.locked)
+                       .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())}),
+            json!({"failed_login_attempts": 0, "locked": false, "locked_until": null}),
         ),
         Change::RevokeSessions => {
             (json!({"active_sessions": r.active_sessions}), json!({"sessions_revoked": revoked}))
@@ -150,6 +226,8 @@ fn audit_values(change: &Change, r: &UserRow, revoked: u64) -> (serde_json::Valu
             json!({"password": "reset", "sessions_revoked": revoked}),
         ),
         // Written by `create` and `delete`, which have their own shapes.
-        Change::Create { .. } | Change::Delete => (serde_json::Value::Null, serde_json::Value::Null),
+        Change::Create { .. } | Change::Delete | Change::Revert(_) => {
+            (serde_json::Value::Null, serde_json::Value::Null)
+        }
     }
 }

@@ -17,6 +17,7 @@ pub struct Schema {
     pub email_verified: bool,
     /// The web app's `login_events` table, where console sign-ins are recorded too.
     pub login_events: bool,
+    /// This tool's audit table, with every column this version writes.
     pub audit_log: bool,
 }
 
@@ -52,7 +53,10 @@ impl Schema {
             ]
             .into_iter()
             .all(|c| has("login_events", Some(c))),
-            audit_log: has("admin_audit_log", None),
+            // As `migrate` leaves it now: an older tool's table lacks the change ids.
+            audit_log: ["change_id", "operator", "reason", "reverts"]
+                .into_iter()
+                .all(|c| has("admin_audit_log", Some(c))),
         })
     }
 }

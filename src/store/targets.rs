@@ -21,6 +21,9 @@ pub enum Target {
     Email(String),
     /// The console's view of the row; the change is refused if the row differs now.
     Seen(Expected),
+    /// An account by id, with the email it had (for messages): a revert names the rows
+    /// its change touched. A row that is gone is `Stale`.
+    Id { id: Uuid, email: String },
 }
 
 /// What the console drew for a row; compared with the locked row before changing it.
@@ -65,7 +68,24 @@ pub(crate) async fn lock(
     actor: &Actor,
     targets: &[Target],
 ) -> Result<(ActorView, Vec<UserRow>), StoreError> {
-    let (me, rows) = lock_rows(tx, schema, Some(actor.id), targets).await?;
+    let (me, rows) = lock_rows(tx, schema, Some(actor.id), targets, true).await?;
+    check_actor(actor, me).map(|me| (me, rows))
+}
+
+/// [`lock`] without the locks, for a plan (a dry run) in a read-only transaction: the same
+/// lookups and actor checks, so the plan refuses exactly where the change would.
+pub(crate) async fn read(
+    tx: &mut Transaction<'_, Postgres>,
+    schema: &Schema,
+    actor: &Actor,
+    targets: &[Target],
+) -> Result<(ActorView, Vec<UserRow>), StoreError> {
+    let (me, rows) = lock_rows(tx, schema, Some(actor.id), targets, false).await?;
+    check_actor(actor, me).map(|me| (me, rows))
+}
+
+/// The actor as the database has it now: active, not locked, still an admin.
+fn check_actor(actor: &Actor, me: Option<UserRow>) -> Result<ActorView, StoreError> {
     let me = match me {
         Some(r) if r.is_active && !r.locked => r,
         _ => return Err(StoreError::InvalidCredentials),
@@ -76,7 +96,7 @@ pub(crate) async fn lock(
             reason: permissions::Denied::NotAnAdmin,
         });
     }
-    Ok((ActorView { id: actor.id, role: me.role }, rows))
+    Ok(ActorView { id: actor.id, role: me.role })
 }
 
 /// Locks the actor's row (when given) and the named rows; returns the actor's row and the
@@ -86,6 +106,7 @@ async fn lock_rows(
     schema: &Schema,
     actor: Option<uuid::Uuid>,
     targets: &[Target],
+    for_update: bool,
 ) -> Result<(Option<UserRow>, Vec<UserRow>), StoreError> {
     let mut typed = Vec::new();
     let mut normalised = Vec::new();
@@ -97,6 +118,7 @@ async fn lock_rows(
                 normalised.push(normalize(e));
             }
             Target::Seen(x) => ids.push(x.id),
+            Target::Id { id, .. } => ids.push(*id),
         }
     }
     let mut lock_ids = ids.clone();
@@ -104,9 +126,10 @@ async fn lock_rows(
     // Emails are stored normalised, so `lower(email)` finds the same rows as `email` but
     // for old rows that are not: those are told apart below.
     let lookup = if normalised.is_empty() { "false" } else { "lower(u.email) = ANY($2)" };
+    let locking = if for_update { "FOR UPDATE OF u" } else { "" };
     let sql = format!(
         "SELECT {} FROM users u WHERE u.email = ANY($1) OR u.email = ANY($2) OR {lookup} OR u.id = ANY($3)
-         ORDER BY u.id FOR UPDATE OF u",
+         ORDER BY u.id {locking}",
         user_columns(schema, SESSIONS_SUBQUERY)
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -152,6 +175,10 @@ async fn lock_rows(
                 check_unchanged(x, r)?;
                 *r
             }
+            Target::Id { id, email } => by_id.get(id).copied().ok_or_else(|| StoreError::Stale {
+                email: email.clone(),
+                what: "the account was deleted".into(),
+            })?,
         };
         if taken.insert(found.id) {
             out.push(found.clone());

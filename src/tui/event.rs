@@ -4,7 +4,7 @@
 //! without a terminal or a database.
 
 use crate::domain::references::{DeletePlan, Dependent};
-use crate::domain::{Change, Done, Email, Secret, UserRow};
+use crate::domain::{Change, Done, Email, Reason, Secret, Stamp, UserRow};
 use crate::store::Actor;
 use crate::store::audit::AuditRow;
 use crate::store::sessions::SessionRow;
@@ -67,6 +67,8 @@ pub enum Answer {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub change: Change,
+    /// Its change id (in every audit row it wrote) and reason.
+    pub stamp: Stamp,
     /// Fresh copies of the affected rows (absent ids were deleted).
     pub refreshed: Vec<UserRow>,
     pub affected: Vec<Uuid>,
@@ -151,5 +153,7 @@ pub enum Job {
         change: Change,
         targets: Vec<Expected>,
         password: Option<Secret>,
+        /// The admin's reason, for the audit rows.
+        reason: Option<Reason>,
     },
 }

@@ -69,6 +69,8 @@ pub enum TableAction {
     Reload,
     Details,
     Audit,
+    Undo,
+    Command,
     Help,
     Quit,
 }
@@ -127,6 +129,7 @@ pub enum ViewerAction {
     Top,
     Bottom,
     Filter,
+    Revert,
     Close,
 }
 
@@ -212,6 +215,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Ctrl('r')], Tab(Ta::Reload), "reload from the database"),
     bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user"),
     bind(&[C('L')], Tab(Ta::Audit), "audit log"),
+    bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)"),
+    bind(&[C('c')], Tab(Ta::Command), "your last change as a subcommand, to copy"),
     bind(&[C('?')], Tab(Ta::Help), "this help"),
     bind(&[C('q'), Ctrl('c')], Tab(Ta::Quit), "quit"),
 
@@ -249,7 +254,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Code(PageUp), Ctrl('u')], View(Vi::PageUp), "page up"),
     bind(&[C('g'), Code(Home)], View(Vi::Top), "top"),
     bind(&[C('G'), Code(End)], View(Vi::Bottom), "bottom"),
-    bind(&[C('/')], View(Vi::Filter), "filter (audit log)"),
+    bind(&[C('/')], View(Vi::Filter), "filter the audit log (actor: target: action: change: signins)"),
+    bind(&[C('z')], View(Vi::Revert), "revert the top audit entry's change (asks first)"),
     bind(&[Code(Esc), C('q')], View(Vi::Close), "close"),
 ];
 
@@ -350,7 +356,8 @@ mod tests {
     #[case::ctrl_c_quits(KeyCode::Char('c'), KeyModifiers::CONTROL, Some(Ta::Quit))]
     #[case::del_deletes(KeyCode::Delete, KeyModifiers::NONE, Some(Ta::Delete))]
     #[case::alt_d_is_not_d(KeyCode::Char('d'), KeyModifiers::ALT, None)]
-    #[case::unbound(KeyCode::Char('z'), KeyModifiers::NONE, None)]
+    #[case::z_undoes(KeyCode::Char('z'), KeyModifiers::NONE, Some(Ta::Undo))]
+    #[case::unbound(KeyCode::Char('w'), KeyModifiers::NONE, None)]
     fn table_keys_resolve(
         #[case] code: KeyCode,
         #[case] mods: KeyModifiers,

@@ -6,7 +6,7 @@
 use super::event::{Answer, DbEvent, Details, Job, OpError, Outcome, Request};
 use crate::auth::hasher;
 use crate::config::DbTarget;
-use crate::domain::{Change, Done, Role, Secret, UserRow, password};
+use crate::domain::{Change, Done, Reason, Role, Secret, Stamp, UserRow, password};
 use crate::store::login::Origin;
 use crate::store::targets::{Expected, Target};
 use crate::store::{self, Actor, Store, StoreError, audit, delete, dependents, sessions, users};
@@ -97,7 +97,7 @@ impl Worker {
             Job::Bootstrap { email, password } => {
                 let res = async {
                     let hash = hasher::hash_off_thread(password).await?;
-                    store::create::bootstrap(&self.store, &email, &hash).await
+                    store::create::bootstrap(&self.store, &Stamp::new(None), &email, &hash).await
                 }
                 .await;
                 match res {
@@ -134,8 +134,8 @@ impl Worker {
                     .await;
                 Answer::DeletePlan(res.map_err(|e| e.to_string()))
             }
-            Job::Apply { change, targets, password } => {
-                Answer::Applied(Box::new(self.apply(change, targets, password).await))
+            Job::Apply { change, targets, password, reason } => {
+                Answer::Applied(Box::new(self.apply(change, targets, password, reason).await))
             }
         }
     }
@@ -157,9 +157,16 @@ impl Worker {
 
     /// Applies one change: hashes its password (generating one when none was typed),
     /// runs it, and reads the affected rows back for the table.
-    async fn apply(&self, change: Change, targets: Vec<Expected>, typed: Option<Secret>) -> Outcome {
+    async fn apply(
+        &self,
+        change: Change,
+        targets: Vec<Expected>,
+        typed: Option<Secret>,
+        reason: Option<Reason>,
+    ) -> Outcome {
         let mut outcome = Outcome {
             change,
+            stamp: Stamp::new(reason),
             refreshed: Vec::new(),
             affected: Vec::new(),
             result: Err(OpError::Failed(StoreError::InvalidCredentials.to_string())),
@@ -191,19 +198,20 @@ impl Worker {
                 }
             }
         }
-        let result = match audit::latest_id(&self.store).await {
-            Ok(mark) => {
-                match store::change::apply(&self.store, &actor, &seen(&targets), change, hash.as_deref())
-                    .await
-                {
-                    Ok(done) => Ok(done),
-                    Err(e) => Err(self.settle(change, Some(mark), e).await),
-                }
-            }
-            Err(e) => Err(self.settle(change, None, e).await),
-        };
+        let stamp = &outcome.stamp;
+        let result =
+            match store::change::apply(&self.store, &actor, stamp, &seen(&targets), change, hash.as_deref())
+                .await
+            {
+                Ok(done) => Ok(done),
+                Err(e) => Err(self.settle(stamp.change_id, e).await),
+            };
         let (affected, refreshed) = match (&result, change) {
             (Ok(Done::Created(row)), _) => (vec![row.id], vec![row.clone()]),
+            // A revert names no targets: its rows are the reverted change's.
+            (Ok(Done::Changed(applied)), Change::Revert(_)) => {
+                self.fresh_rows(applied.iter().map(|a| a.id).collect()).await
+            }
             // After an interrupted create, show the row if it exists.
             (Err(_), Change::Create { email, .. }) => {
                 let rows = self.rows_with_email(email.as_str()).await;
@@ -241,19 +249,13 @@ impl Worker {
     }
 
     /// Turns a change's error into what the console shows; after a lost connection, waits
-    /// for it to come back and finds out whether the change committed (its audit rows
-    /// commit with it).
-    async fn settle(&self, change: &Change, mark: Option<i64>, e: StoreError) -> OpError {
+    /// for it to come back and asks whether this very change (by its id) committed: its
+    /// audit rows commit with it.
+    async fn settle(&self, change_id: Uuid, e: StoreError) -> OpError {
         match e {
             e if e.is_connection() => {
                 self.reconnect(e.to_string()).await;
-                let applied = match (mark, &self.actor) {
-                    (Some(m), Some(actor)) => {
-                        audit::written_since(&self.store, m, actor.id, change.audit_name()).await.ok()
-                    }
-                    (None, _) => Some(false),
-                    (_, None) => None,
-                };
+                let applied = audit::change_applied(&self.store, change_id).await.ok();
                 OpError::Interrupted { applied }
             }
             StoreError::Stale { .. } => OpError::Stale(e.to_string()),

@@ -245,7 +245,16 @@ pub async fn apply_with_hash(
     change: &Change,
     hash: Option<&str>,
 ) -> Result<Vec<Applied>, StoreError> {
-    match store::change::apply(store, actor, targets, change, hash).await? {
+    match store::change::apply(
+        store,
+        actor,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        targets,
+        change,
+        hash,
+    )
+    .await?
+    {
         Done::Changed(applied) => Ok(applied),
         other => panic!("{change:?} is not a change to existing accounts: {other:?}"),
     }

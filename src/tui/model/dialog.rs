@@ -4,7 +4,8 @@
 use super::forms::{NewUserForm, ResetForm};
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Secret};
-use crate::store::audit::{AuditRow, describe_change};
+use crate::operator::Operator;
+use crate::store::audit::{AuditRow, SIGN_IN_ACTIONS, describe_change};
 use crate::store::targets::Expected;
 use crate::tui::event::{Details, RequestId};
 use tui_input::Input;
@@ -34,17 +35,37 @@ impl AuditView {
         AuditView { request, rows: Loading::Pending, filter: Input::default(), editing: false, scroll: 0 }
     }
 
-    /// Entries whose actor, action, target or change contains the filter text.
+    /// The entries the filter keeps. Its words are ANDed: `actor:TEXT`, `target:TEXT`,
+    /// `action:TEXT`, `change:HEX` (the start of a change id) match that field; `signins`
+    /// shows sign-ins, which are hidden unless asked for (or named by `action:`); any other
+    /// word matches actor, action, target, change values, operator or reason.
     pub fn filtered(&self) -> Vec<&AuditRow> {
         let Loading::Ready(rows) = &self.rows else { return Vec::new() };
-        let needle = self.filter.value().to_lowercase();
+        let text = self.filter.value().to_lowercase();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let sign_ins = words.iter().any(|w| *w == "signins" || w.starts_with("action:sign"));
+        let has = |hay: &str, needle: &str| hay.to_lowercase().contains(needle);
         rows.iter()
+            .filter(|r| sign_ins || !SIGN_IN_ACTIONS.contains(&r.action.as_str()))
             .filter(|r| {
-                needle.is_empty()
-                    || r.actor_email.to_lowercase().contains(&needle)
-                    || r.action.to_lowercase().contains(&needle)
-                    || r.target_email.as_deref().unwrap_or("").to_lowercase().contains(&needle)
-                    || describe_change(&r.before, &r.after).to_lowercase().contains(&needle)
+                let target = r.target_email.as_deref().unwrap_or("");
+                let change = r.change_id.map(|c| c.simple().to_string()).unwrap_or_default();
+                words.iter().all(|w| match w.split_once(':') {
+                    Some(("actor", v)) => has(&r.actor_email, v),
+                    Some(("target", v)) => has(target, v),
+                    Some(("action", v)) => has(&r.action, v),
+                    Some(("change", v)) => change.starts_with(&v.replace('-', "")),
+                    _ if *w == "signins" => true,
+                    _ => {
+                        has(&r.actor_email, w)
+                            || has(&r.action, w)
+                            || has(target, w)
+                            || has(&describe_change(&r.before, &r.after), w)
+                            || change.starts_with(*w)
+                            || r.reason.as_deref().is_some_and(|x| has(x, w))
+                            || r.operator.as_ref().is_some_and(|o| has(&Operator::describe(o), w))
+                    }
+                })
             })
             .collect()
     }
@@ -88,4 +109,24 @@ pub enum Dialog {
     Help {
         scroll: u16,
     },
+    /// A confirmed change waiting for the admin's reason.
+    Reason(PendingChange),
+    /// The subcommand that makes the admin's last change, to read or copy.
+    Command {
+        text: String,
+    },
+}
+
+/// A change the admin confirmed, held while they say why.
+#[derive(Debug, Clone)]
+pub struct PendingChange {
+    pub change: Change,
+    pub targets: Vec<Expected>,
+    /// A typed new password (wiped when dropped).
+    pub password: Option<Secret>,
+    /// What the change does, in one line (the dialog's title).
+    pub what: String,
+    pub reason: Input,
+    pub required: bool,
+    pub error: Option<String>,
 }

@@ -55,6 +55,19 @@ pub struct Options {
     pub demo_password_hint: bool,
     /// `host:port/db`, for the header.
     pub target: String,
+    /// The deployment requires a reason for every change (`SKRIPTOTEKET_ADMIN_REQUIRE_REASON`).
+    pub require_reason: bool,
+}
+
+/// The admin's last change in this session: what `z` undoes and `c` shows as a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastChange {
+    pub id: uuid::Uuid,
+    /// "deactivate: 3 users".
+    pub label: String,
+    pub undoable: bool,
+    /// The equivalent subcommand, ready to paste.
+    pub command: String,
 }
 
 #[derive(Debug)]
@@ -73,6 +86,9 @@ pub struct App {
     pub in_flight: Option<RequestId>,
     /// What the change in flight does, for the spinner ("deactivate: 3 users").
     pub in_flight_label: String,
+    /// The subcommand equivalent to the change in flight.
+    pub in_flight_command: String,
+    pub last_change: Option<LastChange>,
     /// The newest user-list request: older answers are dropped.
     pub users_request: Option<RequestId>,
     /// The connection is down; the worker is reconnecting.
@@ -103,6 +119,8 @@ impl App {
             status: None,
             in_flight: None,
             in_flight_label: String::new(),
+            in_flight_command: String::new(),
+            last_change: None,
             users_request: None,
             connection_lost: None,
             spinner: 0,

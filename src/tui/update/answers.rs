@@ -5,7 +5,7 @@ use crate::domain::{Change, Done};
 use crate::tui::event::{Answer, DbEvent, Effect, OpError, Outcome, RequestId};
 use crate::tui::model::dialog::{Dialog, Loading};
 use crate::tui::model::login::{BootstrapForm, LoginField, LoginForm};
-use crate::tui::model::{App, Screen, StatusKind};
+use crate::tui::model::{App, LastChange, Screen, StatusKind};
 use tui_input::Input;
 
 impl App {
@@ -135,7 +135,15 @@ impl App {
         let label = o.change.label();
         match o.result {
             Ok(done) => {
-                self.ok(o.change.summary(&done));
+                let undoable = crate::domain::revert::can_undo(&o.change);
+                let undo = if undoable { "z undoes" } else { "cannot be undone" };
+                self.ok(format!("{} · {undo} · c: as a command", o.change.summary(&done)));
+                self.last_change = Some(LastChange {
+                    id: o.stamp.change_id,
+                    label: self.in_flight_label.clone(),
+                    undoable,
+                    command: std::mem::take(&mut self.in_flight_command),
+                });
                 self.users.marks.clear();
                 if let Done::Created(row) = &done {
                     self.users.select(row.id);

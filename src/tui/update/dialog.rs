@@ -6,9 +6,9 @@ use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role};
 use crate::store::targets::Expected;
 use crate::tui::event::Effect;
-use crate::tui::keymap::{self, ConfirmAction, PasswordAction, PickerAction};
+use crate::tui::keymap::{self, ConfirmAction, FormAction, PasswordAction, PickerAction, ViewerAction};
 use crate::tui::model::App;
-use crate::tui::model::dialog::{Dialog, Loading};
+use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
 use crossterm::event::{KeyCode, KeyEvent};
 
 impl App {
@@ -22,7 +22,7 @@ impl App {
             Dialog::Confirm { targets, change, lines } => match keymap::confirm(&key) {
                 Some(ConfirmAction::Yes) => {
                     self.send_change(change, targets, None, out);
-                    None
+                    self.dialog.take()
                 }
                 Some(ConfirmAction::Cancel) => {
                     self.info("cancelled; nothing changed");
@@ -43,6 +43,16 @@ impl App {
                 }
                 Some(PasswordAction::Close) => None,
                 None => Some(Dialog::ShowPassword { email, secret, copied }),
+            },
+            Dialog::Reason(pending) => self.reason_key(key, pending, out),
+            Dialog::Command { text } => match (keymap::password(&key), keymap::viewer(&key)) {
+                (Some(PasswordAction::Copy), _) => {
+                    out.push(Effect::Clipboard(crate::domain::Secret::from(text.as_str())));
+                    self.info("the command was sent to your terminal's clipboard (OSC 52); paste to check");
+                    Some(Dialog::Command { text })
+                }
+                (Some(PasswordAction::Close), _) | (_, Some(ViewerAction::Close)) => None,
+                _ => Some(Dialog::Command { text }),
             },
             Dialog::NewUser(form) => self.new_user_key(form, key, out),
             Dialog::ResetPassword(form) => self.reset_key(form, key, out),
@@ -118,6 +128,39 @@ impl App {
             return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
         }
         self.send_change(Change::Delete, targets, None, out);
-        None
+        self.dialog.take()
+    }
+
+    /// The reason asked before a delete, a change to several accounts or a promotion to
+    /// admin or superuser: typed, then Enter sends the change; Esc cancels it.
+    fn reason_key(&mut self, key: KeyEvent, mut p: PendingChange, out: &mut Vec<Effect>) -> Option<Dialog> {
+        match keymap::form(&key) {
+            Some(FormAction::Cancel) => {
+                self.info("cancelled; nothing changed");
+                None
+            }
+            Some(FormAction::Submit) => {
+                match crate::domain::Reason::parse(p.reason.value(), self.options.require_reason) {
+                    Ok(reason) => {
+                        self.dispatch(p.change, p.targets, p.password, reason, out);
+                        None
+                    }
+                    Err(e) => {
+                        p.error = Some(e.to_string());
+                        Some(Dialog::Reason(p))
+                    }
+                }
+            }
+            Some(FormAction::Empty) => {
+                p.reason.reset();
+                Some(Dialog::Reason(p))
+            }
+            _ => {
+                if super::edit(&mut p.reason, key) {
+                    p.error = None;
+                }
+                Some(Dialog::Reason(p))
+            }
+        }
     }
 }

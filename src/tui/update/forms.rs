@@ -87,7 +87,7 @@ impl App {
                 };
                 self.pending_form = Some(f);
                 self.send_change(change, Vec::new(), password, out);
-                return None;
+                return self.dialog.take();
             }
         }
         Some(Dialog::NewUser(f))
@@ -141,7 +141,7 @@ impl App {
                 };
                 let change = Change::ResetPassword { revoke_sessions: f.revoke_sessions };
                 self.send_change(change, vec![f.target], password, out);
-                return None;
+                return self.dialog.take();
             }
         }
         Some(Dialog::ResetPassword(f))

@@ -11,8 +11,9 @@ mod viewers;
 
 use super::event::{Effect, Event, Job, Request, RequestId};
 use super::keymap::{self, TableAction};
+use super::model::dialog::{Dialog, PendingChange};
 use super::model::{App, Screen, StatusKind, StatusLine};
-use crate::domain::{Change, Secret};
+use crate::domain::{Change, Reason, Secret};
 use crate::store::targets::Expected;
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::Input;
@@ -98,8 +99,9 @@ impl App {
         id
     }
 
-    /// Sends a confirmed change: the one way a change leaves the console. Until its
-    /// answer arrives no other change starts.
+    /// Sends a confirmed change, first asking why when the change calls for a reason
+    /// ([`Change::asks_reason`]): the one way a change leaves the console. The caller
+    /// keeps `self.dialog` (the reason dialog may have opened).
     pub(super) fn send_change(
         &mut self,
         change: Change,
@@ -107,13 +109,71 @@ impl App {
         password: Option<Secret>,
         out: &mut Vec<Effect>,
     ) {
-        self.in_flight_label = match (&change, targets.as_slice()) {
+        let required = self.options.require_reason;
+        if change.asks_reason(targets.len(), required) {
+            let what = Self::change_label(&change, &targets);
+            self.dialog = Some(Dialog::Reason(PendingChange {
+                change,
+                targets,
+                password,
+                what,
+                reason: Input::default(),
+                required,
+                error: None,
+            }));
+            return;
+        }
+        self.dispatch(change, targets, password, None, out);
+    }
+
+    /// "deactivate: 3 users", "creating anna@x.se".
+    fn change_label(change: &Change, targets: &[Expected]) -> String {
+        match (change, targets) {
             (Change::Create { email, .. }, _) => format!("creating {email}"),
+            (Change::Revert(id), _) => format!("reverting change {}", &id.simple().to_string()[..8]),
             (_, [one]) => format!("{}: {}", change.label(), one.email),
             (_, many) => format!("{}: {}", change.label(), crate::plural::count(many.len() as i64, "user")),
-        };
-        let id = self.request(Job::Apply { change, targets, password }, out);
+        }
+    }
+
+    /// Hands the change to the worker. Until its answer arrives no other change starts.
+    pub(super) fn dispatch(
+        &mut self,
+        change: Change,
+        targets: Vec<Expected>,
+        password: Option<Secret>,
+        reason: Option<Reason>,
+        out: &mut Vec<Effect>,
+    ) {
+        self.in_flight_label = Self::change_label(&change, &targets);
+        self.in_flight_command = self.equivalent_command(&change, &targets, reason.as_ref());
+        let id = self.request(Job::Apply { change, targets, password, reason }, out);
         self.in_flight = Some(id);
+    }
+
+    /// The subcommand that makes `change`, quoted for a POSIX shell. Past a few hundred
+    /// accounts a command line is no way to name them: it says so instead.
+    fn equivalent_command(&self, change: &Change, targets: &[Expected], reason: Option<&Reason>) -> String {
+        const MAX_ACCOUNTS: usize = 200;
+        if targets.len() > MAX_ACCOUNTS {
+            return format!(
+                "# {} accounts: too many to name on one command line; list them in a file and run\n\
+                 #   xargs -a FILE skriptoteket-admin {} --actor-email ...",
+                targets.len(),
+                change.cli_args(&[]).join(" ")
+            );
+        }
+        let emails: Vec<String> = targets.iter().map(|t| t.email.clone()).collect();
+        let mut args = vec!["skriptoteket-admin".to_string()];
+        args.extend(change.cli_args(&emails));
+        if let Some(actor) = &self.actor {
+            args.extend(["--actor-email".to_string(), actor.email.clone()]);
+        }
+        if let Some(r) = reason {
+            args.extend(["--reason".to_string(), r.to_string()]);
+        }
+        shlex::try_join(args.iter().map(String::as_str))
+            .unwrap_or_else(|_| "# an email holds a NUL byte: no shell command can name it".into())
     }
 
     /// Asks for the user list again (the newest request's answer wins).

@@ -71,6 +71,21 @@ impl App {
                 self.dialog = Some(Dialog::Audit(AuditView::new(request)));
             }
             TableAction::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            TableAction::Undo => match self.last_change.clone() {
+                None => self.info("nothing to undo: you have made no change in this session"),
+                Some(last) if !last.undoable => {
+                    self.error(format!("your last change ({}) cannot be undone", last.label))
+                }
+                Some(last) => {
+                    if self.can_start() {
+                        self.dialog = self.confirm_revert(last.id, &last.label);
+                    }
+                }
+            },
+            TableAction::Command => match &self.last_change {
+                None => self.info("no change yet in this session"),
+                Some(last) => self.dialog = Some(Dialog::Command { text: last.command.clone() }),
+            },
             TableAction::Quit if self.change_in_flight() && !self.quit_armed => {
                 // Its answer (and a generated password) would be lost; the change itself is
                 // one transaction either way.
@@ -216,7 +231,17 @@ impl App {
             change.confirmation(&rows)
         };
         lines.extend(self.who(&targets));
+        lines.push(undo_note(&change).to_string());
         self.dialog = Some(Dialog::Confirm { targets, change, lines });
+    }
+
+    /// The confirmation of reverting change `id` (`what`: how the admin knows it).
+    pub(super) fn confirm_revert(&mut self, id: uuid::Uuid, what: &str) -> Option<Dialog> {
+        let change = Change::Revert(id);
+        let mut lines = vec![format!("Undo {what}?")];
+        lines.extend(change.confirmation(&[]));
+        lines.push("  The revert is a change of its own: z undoes it too.".to_string());
+        Some(Dialog::Confirm { targets: Vec::new(), change, lines })
     }
 
     /// The early, friendly form of the store's last-superuser rule.
@@ -253,5 +278,14 @@ impl App {
             lines.push(format!("  {hidden} of them {verb} marked but hidden by the current filter."));
         }
         lines
+    }
+}
+
+/// The last line of every confirmation: whether `z` can take the change back.
+pub(super) fn undo_note(change: &Change) -> &'static str {
+    if crate::domain::revert::can_undo(change) {
+        "  z undoes it afterwards."
+    } else {
+        "  This cannot be undone."
     }
 }

@@ -17,7 +17,7 @@ fn scrolled(action: ViewerAction, at: usize, page: usize, max: usize) -> usize {
         ViewerAction::PageUp => at.saturating_sub(page),
         ViewerAction::Top => 0,
         ViewerAction::Bottom => max,
-        ViewerAction::Filter | ViewerAction::Close => at,
+        ViewerAction::Filter | ViewerAction::Revert | ViewerAction::Close => at,
     }
     .min(max)
 }
@@ -79,6 +79,19 @@ impl App {
         match keymap::viewer(&key) {
             Some(ViewerAction::Close) => return None,
             Some(ViewerAction::Filter) => view.editing = true,
+            Some(ViewerAction::Revert) => {
+                let top = view.filtered().get(view.scroll).map(|r| (r.change_id, r.action.clone()));
+                match top {
+                    Some((Some(id), action)) => match crate::domain::revert::why_not(&action) {
+                        None => return self.confirm_revert(id, &format!("{action} (from the audit log)")),
+                        Some(why) => self.error(format!("a {action} change cannot be reverted: {why}")),
+                    },
+                    Some((None, _)) => {
+                        self.error("that entry was written before changes had ids: it cannot be reverted")
+                    }
+                    None => {}
+                }
+            }
             Some(a) => {
                 let max = view.filtered().len().saturating_sub(1);
                 view.scroll = scrolled(a, view.scroll, self.page_size(), max);

@@ -8,9 +8,9 @@ use super::{forms, help, viewers};
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role, Secret};
 use crate::store::targets::Expected;
-use crate::tui::keymap::{ConfirmAction, KeyAction, PasswordAction, PickerAction};
+use crate::tui::keymap::{ConfirmAction, FormAction, KeyAction, PasswordAction, PickerAction, ViewerAction};
 use crate::tui::model::App;
-use crate::tui::model::dialog::{Dialog, Loading};
+use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -36,7 +36,60 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::Details { data, scroll, .. } => viewers::details(frame, area, app, data, *scroll, p),
         Dialog::Audit(view) => viewers::audit(frame, area, app, view, p),
         Dialog::Help { scroll } => help::draw(frame, area, *scroll, p),
+        Dialog::Reason(pending) => reason(frame, area, pending, p),
+        Dialog::Command { text } => command(frame, area, text, p),
     }
+}
+
+/// The admin's reason for a confirmed change: kept in the audit log with it.
+fn reason(frame: &mut Frame, area: Rect, pending: &PendingChange, p: Palette) {
+    let w = box_width(area);
+    let iw = widgets::inner_width(w);
+    let mut body = Body::default();
+    body.blank();
+    let ask = if pending.required {
+        "Why? The deployment requires a reason; it is kept in the audit log."
+    } else {
+        "Why? (optional: Enter with nothing skips it) It is kept in the audit log."
+    };
+    body.text(ask, p.plain(), iw);
+    body.blank();
+    body.field(widgets::input("Reason", &pending.reason, true, iw, p));
+    if let Some(e) = &pending.error {
+        body.text(e, p.error(), iw);
+    }
+    body.footer = Some(widgets::hints(
+        &[
+            (widgets::keys(KeyAction::Form(FormAction::Submit)), "do it"),
+            (widgets::keys(KeyAction::Form(FormAction::Cancel)), "cancel, nothing changes"),
+        ],
+        p,
+    ));
+    show(frame, area, w, &format!("Reason: {}", pending.what), body, p);
+}
+
+/// The admin's last change as a subcommand.
+fn command(frame: &mut Frame, area: Rect, command: &str, p: Palette) {
+    let w = area.width.saturating_sub(4).min(120);
+    let iw = widgets::inner_width(w);
+    let mut body = Body::default();
+    body.blank();
+    body.text("The same change from a shell (the actor's password comes from", p.plain(), iw);
+    body.text("$SKRIPTOTEKET_ACTOR_PASSWORD or a prompt):", p.plain(), iw);
+    body.blank();
+    for l in command.lines() {
+        for part in text::wrap(&safe(l), iw) {
+            body.push(Span::styled(part, p.bold()));
+        }
+    }
+    body.footer = Some(widgets::hints(
+        &[
+            (widgets::keys(KeyAction::Password(PasswordAction::Copy)), "copy (OSC 52)"),
+            (widgets::keys(KeyAction::Viewer(ViewerAction::Close)), "close"),
+        ],
+        p,
+    ));
+    show(frame, area, w, "Your last change as a command", body, p);
 }
 
 /// Width of a dialog box in `area`.
@@ -241,6 +294,8 @@ fn ready_plan(body: &mut Body, plan: &DeletePlan, iw: usize, rows: usize, p: Pal
         }
         tail.text("Nothing can be deleted while these rows exist.", p.error(), iw);
         tail.blank();
+    } else {
+        tail.text("A delete cannot be undone.", p.warn(), iw);
     }
     if plan.effects.is_empty() {
         tail.push(Span::styled("No rows in other tables point at them.", p.dim()));

@@ -3,6 +3,7 @@
 use super::palette::Palette;
 use super::text::{self, date, fit, safe, safe_fit, spinner, width};
 use super::widgets::{self, Body};
+use crate::operator::Operator;
 use crate::store::audit::{AuditRow, describe_change};
 use crate::tui::event::Details;
 use crate::tui::keymap::{KeyAction, TableAction, ViewerAction};
@@ -203,6 +204,27 @@ fn audit_lines(r: &AuditRow, cols: &[(&str, usize)], w: usize, p: Palette) -> Ve
     ]
 }
 
+/// "  change 1a2b3c4d by anna via ssh 10.1.2.3 on web1 · reason: ticket 4711".
+fn provenance(r: &AuditRow) -> String {
+    let mut parts = Vec::new();
+    match r.change_id {
+        // The first 8 hex digits tell changes apart on a screen; `audit --change` takes the
+        // whole id, which `audit --format json` gives.
+        Some(id) => parts.push(format!("change {}", &id.simple().to_string()[..8])),
+        None => parts.push("(no change id: written by an older version)".to_string()),
+    }
+    if let Some(id) = r.reverts {
+        parts.push(format!("reverts {}", &id.simple().to_string()[..8]));
+    }
+    if let Some(op) = &r.operator {
+        parts.push(format!("by {}", Operator::describe(op)));
+    }
+    if let Some(reason) = &r.reason {
+        parts.push(format!("reason: {reason}"));
+    }
+    format!("  {}", parts.join(" · "))
+}
+
 pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Palette) {
     let inner = big_box(frame, area, 160, "Audit log (newest first)", p);
     if inner.height < 4 {
@@ -235,7 +257,11 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
         spans.push(Span::styled(format!("filter: {shown}"), p.warn()));
     } else {
         spans.push(Span::styled(
-            format!("{}: filter", widgets::keys(KeyAction::Viewer(ViewerAction::Filter))),
+            format!(
+                "{}: filter   {}: revert the top entry's change",
+                widgets::keys(KeyAction::Viewer(ViewerAction::Filter)),
+                widgets::keys(KeyAction::Viewer(ViewerAction::Revert))
+            ),
             p.dim(),
         ));
     }
@@ -258,13 +284,23 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
         Loading::Ready(_) if filtered.is_empty() => {
             vec![Line::from(Span::styled("no entries match", p.dim()))]
         }
-        Loading::Ready(_) => filtered
-            .iter()
-            .skip(first)
-            .take(rows)
-            .flat_map(|r| audit_lines(r, &cols, w, p))
-            .take(rows)
-            .collect(),
+        Loading::Ready(_) => {
+            let mut lines = Vec::new();
+            for (i, r) in filtered.iter().enumerate().skip(first).take(rows) {
+                let mut entry = audit_lines(r, &cols, w, p);
+                if i == first {
+                    // The top entry is the selected one (`z` reverts its change): marked,
+                    // with where it came from and why on a line of its own.
+                    for l in &mut entry {
+                        *l = l.clone().style(p.chosen());
+                    }
+                    entry.push(Line::from(Span::styled(safe_fit(&provenance(r), w), p.warn())));
+                }
+                lines.extend(entry);
+            }
+            lines.truncate(rows);
+            lines
+        }
     };
     frame.render_widget(Paragraph::new(lines), rows_area);
     let per_entry = if cols.len() == 4 { 2 } else { 1 };

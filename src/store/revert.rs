@@ -1,0 +1,243 @@
+//! Reverting a change by its id: every account it touched gets back the values its audit
+//! row recorded as "before", in one transaction, where the account still holds the
+//! recorded "after" values; otherwise nothing changes and the refusal names the accounts
+//! that moved on. The revert is audited like any change, each row linked to the change it
+//! reverts (`reverts`).
+
+use super::audit::{self, AuditRow, Entry};
+use super::targets::{self, Target};
+use super::{Actor, Store, StoreError, UserRow};
+use crate::domain::permissions::{self, ActorView, TargetView};
+use crate::domain::revert::{Restore, why_not};
+use crate::domain::{Applied, Plan, PlanItem, Stamp};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What a revert did: the action its rows were written with, and each account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reverted {
+    pub reverted: Uuid,
+    pub action: &'static str,
+    pub applied: Vec<Applied>,
+}
+
+/// One account of the change, with what to put back and what it must still hold.
+struct Step {
+    id: Uuid,
+    email: String,
+    restore: Restore,
+    expect: Restore,
+}
+
+/// Reads the change's rows and works out the steps; refuses what cannot be reverted.
+async fn steps(store: &Store, change_id: Uuid) -> Result<Vec<Step>, StoreError> {
+    store.require_audit()?;
+    let rows: Vec<AuditRow> = audit::of_change(store, change_id).await?;
+    let Some(first) = rows.first() else { return Err(StoreError::NoSuchChange(change_id)) };
+    if let Some(why) = why_not(&first.action) {
+        return Err(StoreError::NotRevertable { action: first.action.clone(), why });
+    }
+    let by: Option<Uuid> =
+        sqlx::query_scalar("SELECT change_id FROM admin_audit_log WHERE reverts = $1 LIMIT 1")
+            .bind(change_id)
+            .fetch_optional(&store.pool)
+            .await?
+            .flatten();
+    if let Some(by) = by {
+        return Err(StoreError::AlreadyReverted { change: change_id, by });
+    }
+    rows.iter()
+        .map(|r| {
+            let values = |v: &Option<serde_json::Value>| v.as_ref().and_then(Restore::from_values);
+            match (r.target_id, values(&r.before), values(&r.after)) {
+                (Some(id), Some(restore), Some(expect)) => {
+                    Ok(Step { id, email: r.target_email.clone().unwrap_or_default(), restore, expect })
+                }
+                _ => Err(StoreError::NotRevertable {
+                    action: r.action.clone(),
+                    why: "its audit rows do not say what was there before",
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The rules a revert passes on the rows as they are now (read or locked in `tx`): each
+/// still holds what the change left, the actor may make each restore, a superuser remains.
+async fn check(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    me: ActorView,
+    steps: &[Step],
+    rows: &[UserRow],
+) -> Result<(), StoreError> {
+    let moved: Vec<String> = steps
+        .iter()
+        .zip(rows)
+        .filter(|(s, r)| !s.expect.holds(r))
+        .map(|(s, r)| {
+            format!(
+                "{} ({} now, the change left {})",
+                r.email,
+                s.expect.current(r).describe(),
+                s.expect.describe()
+            )
+        })
+        .collect();
+    if !moved.is_empty() {
+        return Err(StoreError::RevertStale(moved));
+    }
+    for (s, r) in steps.iter().zip(rows) {
+        permissions::check(me, &s.restore.as_change(), Some(TargetView { id: r.id, role: r.role }))
+            .map_err(|reason| StoreError::Denied { email: r.email.clone(), reason })?;
+    }
+    let leaving: Vec<&UserRow> =
+        steps.iter().zip(rows).filter(|(s, r)| s.restore.removes_superuser(r)).map(|(_, r)| r).collect();
+    targets::ensure_superuser_remains(tx, &leaving).await
+}
+
+fn id_targets(steps: &[Step]) -> Vec<Target> {
+    steps.iter().map(|s| Target::Id { id: s.id, email: s.email.clone() }).collect()
+}
+
+/// Reverts change `change_id` as `actor`; `stamp` is the revert's own (its `reverts` is set
+/// here).
+pub async fn revert(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    change_id: Uuid,
+) -> Result<Reverted, StoreError> {
+    let steps = steps(store, change_id).await?;
+    let mut tx = store.pool.begin().await?;
+    targets::lock_superusers(&mut tx).await?;
+    let (me, rows) = targets::lock(&mut tx, &store.schema, actor, &id_targets(&steps)).await?;
+    check(&mut tx, me, &steps, &rows).await?;
+    let revoked = write(&mut tx, store, &steps).await?;
+    let action = steps.first().map_or("set_role", |s| s.restore.action());
+    let entries: Vec<Entry> = steps
+        .iter()
+        .zip(&rows)
+        .map(|(s, r)| {
+            let (mut before, mut after) = (s.expect.current(r).to_values(), s.restore.to_values());
+            if let Restore::Active(_) = s.restore {
+                before["active_sessions"] = json!(r.active_sessions);
+                after["sessions_revoked"] = json!(revoked.get(&r.id).copied().unwrap_or(0));
+            }
+            Entry { target_id: Some(r.id), target_email: r.email.clone(), before, after }
+        })
+        .collect();
+    let stamp = Stamp { reverts: Some(change_id), ..stamp.clone() };
+    audit::write(&mut tx, actor, &stamp, action, &entries).await?;
+    tx.commit().await?;
+    let applied = rows
+        .iter()
+        .map(|r| Applied {
+            id: r.id,
+            email: r.email.clone(),
+            changed: true,
+            sessions_revoked: revoked.get(&r.id).copied().unwrap_or(0),
+        })
+        .collect();
+    Ok(Reverted { reverted: change_id, action, applied })
+}
+
+/// What [`revert`] would do, read in a read-only transaction.
+pub async fn plan(store: &Store, actor: &Actor, change_id: Uuid) -> Result<Plan, StoreError> {
+    let refused = |e: StoreError| -> Result<Plan, StoreError> {
+        if e.is_connection() { Err(e) } else { Ok(Plan::refused("revert", e.to_string())) }
+    };
+    let steps = match steps(store, change_id).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
+    let (me, rows) = match targets::read(&mut tx, &store.schema, actor, &id_targets(&steps)).await {
+        Ok(found) => found,
+        Err(e) => return refused(e),
+    };
+    let verdict = check(&mut tx, me, &steps, &rows).await;
+    tx.rollback().await?;
+    let refusal = match verdict {
+        Ok(()) => None,
+        Err(e) if e.is_connection() => return Err(e),
+        Err(e) => Some(e.to_string()),
+    };
+    let action = steps.first().map_or("revert", |s| s.restore.action());
+    let items = steps
+        .iter()
+        .zip(&rows)
+        .map(|(s, r)| PlanItem {
+            email: r.email.clone(),
+            id: Some(r.id),
+            before: s.expect.current(r).to_values(),
+            after: s.restore.to_values(),
+            skipped: None,
+        })
+        .collect();
+    Ok(Plan { action: action.to_string(), targets: items, refused: refusal })
+}
+
+/// The set-based updates of a revert; returns sessions revoked per account (putting an
+/// account back to inactive signs it out, as a deactivation does).
+async fn write(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    store: &Store,
+    steps: &[Step],
+) -> Result<HashMap<Uuid, u64>, StoreError> {
+    let ids: Vec<Uuid> = steps.iter().map(|s| s.id).collect();
+    let mut roles = Vec::new();
+    let mut flags = Vec::new();
+    let mut failed = Vec::new();
+    let mut until = Vec::new();
+    for s in steps {
+        match &s.restore {
+            Restore::Role(r) => roles.push(r.as_str().to_string()),
+            Restore::Active(b) | Restore::Verified(b) => flags.push(*b),
+            Restore::Lock { failed_login_attempts, locked_until } => {
+                failed.push(*failed_login_attempts);
+                until.push(*locked_until);
+            }
+        }
+    }
+    let Some(first) = steps.first() else { return Ok(HashMap::new()) };
+    // One change has one action, so every step restores the same field.
+    let (sql, revoke) = match first.restore {
+        Restore::Role(_) => (
+            "UPDATE users u SET role = v.x, updated_at = now() FROM unnest($1::uuid[], $2::text[]) v(id, x)
+             WHERE u.id = v.id",
+            false,
+        ),
+        Restore::Active(_) => (
+            "UPDATE users u SET is_active = v.x, updated_at = now() FROM unnest($1::uuid[], $2::bool[]) v(id, x)
+             WHERE u.id = v.id",
+            true,
+        ),
+        Restore::Verified(_) if store.schema.email_verified => (
+            "UPDATE users u SET email_verified = v.x, updated_at = now()
+             FROM unnest($1::uuid[], $2::bool[]) v(id, x) WHERE u.id = v.id",
+            false,
+        ),
+        Restore::Lock { .. } if store.schema.lockout => (
+            "UPDATE users u SET failed_login_attempts = v.n, updated_at = now(),
+                    locked_until = CASE WHEN v.t > now() THEN v.t END
+             FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) v(id, n, t) WHERE u.id = v.id",
+            false,
+        ),
+        Restore::Verified(_) | Restore::Lock { .. } => return Ok(HashMap::new()),
+    };
+    let q = sqlx::query(sql).bind(&ids);
+    let q = match first.restore {
+        Restore::Role(_) => q.bind(&roles),
+        Restore::Active(_) | Restore::Verified(_) => q.bind(&flags),
+        Restore::Lock { .. } => q.bind(&failed).bind(&until),
+    };
+    q.execute(&mut **tx).await?;
+    let deactivated: Vec<Uuid> =
+        steps.iter().filter(|s| s.restore == Restore::Active(false)).map(|s| s.id).collect();
+    if revoke && store.schema.sessions && !deactivated.is_empty() {
+        super::sessions::revoke(tx, &deactivated).await
+    } else {
+        Ok(HashMap::new())
+    }
+}
