@@ -2,6 +2,7 @@
 
 use crate::config::DbTarget;
 use crate::domain::{Denied, EmailError, PasswordError};
+use crate::store::busy::{Holder, Locked};
 use crate::store::delete::DeletePlan;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +57,13 @@ pub enum StoreError {
     Hash(#[from] crate::auth::hasher::HashError),
     #[error("{0}")]
     Migrate(String),
+    /// A lock could not be had within the lock timeout (or a deadlock was broken): nothing
+    /// was changed. Not a connection failure: the console shows it as a refusal.
+    #[error("{}", crate::store::busy::message(what, holder.as_ref()))]
+    Busy { what: Locked, holder: Option<Holder> },
+    /// The server cancelled a statement that ran past `statement_timeout`.
+    #[error("the database stopped a query that ran past its statement timeout; nothing was changed.")]
+    StatementTimeout,
 }
 
 impl StoreError {
@@ -86,12 +94,22 @@ fn strip_url(s: &str) -> String {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        // A lock timeout, NOWAIT or deadlock: the statement (and its transaction) changed
+        // nothing; `targets` adds who holds the lock where it can tell.
+        if let Some(what) = super::busy::lock_failure(&e) {
+            return StoreError::Busy { what, holder: None };
+        }
         match &e {
             sqlx::Error::Io(_)
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Tls(_)
             | sqlx::Error::Protocol(_) => StoreError::ConnectionLost(strip_url(&e.to_string())),
+            sqlx::Error::Database(db)
+                if db.code().as_deref() == Some("57014") && db.message().contains("statement timeout") =>
+            {
+                StoreError::StatementTimeout
+            }
             sqlx::Error::Database(db) => {
                 // 57P01 admin_shutdown (pg_terminate_backend, server restart), 08xxx connection.
                 let code = db.code().map(|c| c.to_string()).unwrap_or_default();

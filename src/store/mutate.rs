@@ -25,9 +25,6 @@ pub(crate) async fn apply(
         return Err(StoreError::Db("a password is reset for one account at a time".into()));
     }
     let mut tx = store.pool.begin().await?;
-    if change.can_remove_superuser() {
-        targets::lock_superusers(&mut tx).await?;
-    }
     let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
     targets::check_all(me, change, &rows)?;
     if let Change::ResetPassword { .. } = change

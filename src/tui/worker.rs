@@ -140,16 +140,17 @@ impl Worker {
         }
     }
 
-    /// Runs a read; if the connection drops, reconnects and tries once more.
+    /// Runs a read; if the connection drops (or no answer comes within
+    /// [`store::ANSWER_TIMEOUT`]), reconnects and tries once more.
     async fn retry<T, F, Fut>(&self, f: F) -> Result<T, StoreError>
     where
         F: Fn(Store) -> Fut,
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
-        match f(self.store.clone()).await {
+        match store::within(store::ANSWER_TIMEOUT, f(self.store.clone())).await {
             Err(e) if e.is_connection() => {
                 self.reconnect(e.to_string()).await;
-                f(self.store.clone()).await
+                store::within(store::ANSWER_TIMEOUT, f(self.store.clone())).await
             }
             other => other,
         }
