@@ -9,6 +9,10 @@ use crate::store::delete::DeletePlan;
 pub enum StoreError {
     #[error("cannot connect to {target}: {reason}")]
     Connect { target: String, reason: String },
+    /// The server answered but will not let us in as configured (no such database or role,
+    /// a wrong password, no right to connect): retrying cannot help, the URL must change.
+    #[error("cannot connect to {target}: {reason}")]
+    Misconfigured { target: String, reason: String },
     #[error("connection to the database lost: {0}")]
     ConnectionLost(String),
     #[error("database error: {0}")]
@@ -75,9 +79,23 @@ impl StoreError {
     /// (their `Display` appends the server's source line, which means nothing to an admin).
     pub fn connect_sqlx(target: &DbTarget, e: &sqlx::Error) -> StoreError {
         match e {
+            // invalid_catalog_name (no such database), invalid_authorization_specification
+            // (no such role, pg_hba rejects), invalid_password, insufficient_privilege (no
+            // CONNECT right).
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("3D000" | "28000" | "28P01" | "42501")) =>
+            {
+                StoreError::Misconfigured { target: target.describe.clone(), reason: strip_url(db.message()) }
+            }
             sqlx::Error::Database(db) => StoreError::connect(target, &db.message()),
             other => StoreError::connect(target, other),
         }
+    }
+
+    /// True when connecting again cannot help: the database, role or password is wrong,
+    /// or the database has no `users` table (the web app's migrations have not run).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, StoreError::Misconfigured { .. } | StoreError::NoUsersTable)
     }
 
     /// True when the failure was the connection, so the operation may not have run and a

@@ -23,6 +23,8 @@ use zeroize::Zeroizing;
 enum Exit {
     Quit,
     Signal(i32),
+    /// The database cannot be used as configured: this line goes to stderr, exit 1.
+    Failed(String),
 }
 
 /// Opens the console on `target` until the admin quits or a signal arrives.
@@ -41,6 +43,11 @@ pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitC
     match result? {
         Exit::Quit => Ok(ExitCode::SUCCESS),
         Exit::Signal(n) => Ok(ExitCode::from(128 + n as u8)),
+        Exit::Failed(message) => {
+            // After the restore, so it stays on the screen the admin returns to.
+            eprintln!("error: {}", crate::domain::sanitize::clean(&message));
+            Ok(ExitCode::from(1))
+        }
     }
 }
 
@@ -128,8 +135,7 @@ async fn event_loop(
             }
         };
         if let Some(event) = event {
-            let animating = app.busy().is_some() || app.connection_lost.is_some();
-            dirty = !matches!(event, Event::Tick) || animating;
+            dirty = !matches!(event, Event::Tick) || app.animating();
             if let Some(exit) = handle(terminal, &mut app, event, request_tx)? {
                 return Ok(exit);
             }
@@ -189,6 +195,7 @@ fn handle(
     for effect in app.update(event) {
         match effect {
             Effect::Quit => return Ok(Some(Exit::Quit)),
+            Effect::Fail(message) => return Ok(Some(Exit::Failed(message))),
             Effect::Clipboard(secret) => copy_osc52(terminal, &secret)?,
             Effect::Db(request) => {
                 if request_tx.send(request).is_err() {
