@@ -819,3 +819,22 @@ fn a_huge_paste_into_a_field_stops_at_its_limit() {
     typed(&mut app, &"x".repeat(5_000));
     assert_eq!(app.filter_input.value().len(), 1024);
 }
+
+#[test]
+fn a_database_that_cannot_be_used_ends_the_console_and_waiting_spins() {
+    let mut app = App::new(Options::default(), 80, 24);
+    assert!(matches!(app.screen, Screen::Connecting { .. }));
+    // While it waits for a server that is down, the spinner moves with the ticks.
+    let waiting =
+        DbEvent::Waiting { target: "h/db".into(), message: "connection refused".into(), attempt: 2 };
+    app.update(Event::Db(waiting));
+    let before = app.spinner;
+    app.update(Event::Tick);
+    app.update(Event::Tick);
+    assert_eq!(app.spinner, before + 2);
+    assert!(matches!(&app.screen, Screen::Connecting { message } if message.contains("attempt 2, retrying")));
+    // A database it cannot use as configured ends the console with the reason.
+    let why = "cannot connect to h/db: database \"db\" does not exist".to_string();
+    let out = app.update(Event::Db(DbEvent::Unusable { message: why.clone() }));
+    assert!(matches!(out.as_slice(), [Effect::Fail(m)] if *m == why), "{out:?}");
+}

@@ -228,3 +228,19 @@ fn sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back() {
     c.send("q");
     assert_eq!(c.wait_exit(10), 0);
 }
+
+/// A burst of input (a 3,000-character paste without bracketed paste) is read to its end:
+/// the keys after it take effect at once, without more typing (crossterm left all but its
+/// first KiB unread until the next key).
+#[test]
+fn a_3000_character_burst_is_read_to_its_last_key() {
+    let s = setup();
+    let mut c = s.start(100, 30, &[]);
+    log_in(&mut c);
+    // Into the filter (which keeps 1 KiB of it), keep the filter, open the help.
+    c.send(&format!("/{}\r?", "x".repeat(3000)));
+    c.wait_for("move down", 10);
+    c.esc();
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+}

@@ -143,9 +143,53 @@ fn a_server_that_is_down_at_start_gets_a_clear_message() {
     c.wait_for("waiting for the database at 127.0.0.1:1/skriptoteket", 20);
     assert!(!c.screen().contains("pw@"), "no password on screen");
     assert!(!c.screen().contains("panicked"));
+    // A refused connection is retried, counting the attempts, and the spinner moves.
+    let compact = |s: &str| s.chars().filter(|ch| !ch.is_whitespace() && *ch != '│').collect::<String>();
+    c.wait_until("a second attempt", 20, |s| {
+        let s = compact(s);
+        s.contains("retrying)") && s.contains("(attempt") && !s.contains("(attempt1,")
+    });
+    let mut glyphs = std::collections::HashSet::new();
+    for _ in 0..10 {
+        glyphs.extend(c.screen().chars().filter(|ch| ('\u{2800}'..='\u{28ff}').contains(ch)));
+        std::thread::sleep(Duration::from_millis(120));
+    }
+    assert!(glyphs.len() >= 3, "the spinner should move: {glyphs:?}");
     c.send("q");
     assert_eq!(c.wait_exit(10), 0);
     assert!(c.cooked_mode() && c.screen_restored());
+}
+
+/// The test server's URL with another user and database.
+fn server_url(user: &str, database: &str) -> String {
+    let mut url = url::Url::parse(&common::admin_url()).expect("test server URL");
+    url.set_username(user).expect("a user");
+    url.set_path(&format!("/{database}"));
+    url.to_string()
+}
+
+/// A database that answers but cannot be used as configured (no such database or role, no
+/// `users` table) is not retried: the console restores the terminal, prints the cause on
+/// one line and exits 1.
+#[test]
+fn a_database_that_cannot_be_used_fails_fast_with_its_cause() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let empty = rt.block_on(common::TestDb::new());
+    let missing = format!("ska_missing_{}", uuid::Uuid::new_v4().simple());
+    let cases = [
+        (server_url("postgres", &missing), format!("database \"{missing}\" does not exist")),
+        (server_url("ska_no_such_role", "postgres"), "role \"ska_no_such_role\" does not exist".to_string()),
+        (empty.url().to_string(), "the database has no users table".to_string()),
+    ];
+    for (url, cause) in cases {
+        let mut c = Console::start(&["--database-url", &url], 200, 30, &[]);
+        assert_eq!(c.wait_exit(20), 1, "{url}: exit 1; screen:\n{}", c.screen());
+        assert!(c.cooked_mode() && c.screen_restored(), "{url}: terminal restored");
+        let screen = c.screen();
+        let line = screen.lines().find(|l| l.starts_with("error: ")).unwrap_or_default();
+        assert!(line.contains(&cause), "{url}: expected {cause:?} in {screen}");
+        assert!(!screen.contains("retrying"), "{url}: not retried");
+    }
 }
 
 /// A TCP proxy to the test Postgres that can be stopped (every connection cut, the port

@@ -67,7 +67,6 @@ pub async fn delete(
 ) -> Result<(DeletePlan, Vec<UserRow>), StoreError> {
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
-    targets::lock_superusers(&mut tx).await?;
     let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
     targets::check_all(me, &Change::Delete, &rows)?;
     targets::ensure_superuser_remains(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;

@@ -2,12 +2,17 @@
 
 use crate::config::DbTarget;
 use crate::domain::{Denied, EmailError, PasswordError};
+use crate::store::busy::{Holder, Locked};
 use crate::store::delete::DeletePlan;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot connect to {target}: {reason}")]
     Connect { target: String, reason: String },
+    /// The server answered but will not let us in as configured (no such database or role,
+    /// a wrong password, no right to connect): retrying cannot help, the URL must change.
+    #[error("cannot connect to {target}: {reason}")]
+    Misconfigured { target: String, reason: String },
     #[error("connection to the database lost: {0}")]
     ConnectionLost(String),
     #[error("database error: {0}")]
@@ -66,6 +71,13 @@ pub enum StoreError {
     AlreadyReverted { change: uuid::Uuid, by: uuid::Uuid },
     #[error("Not reverted, nothing changed: changed since: {}.", .0.join("; "))]
     RevertStale(Vec<String>),
+    /// A lock could not be had within the lock timeout (or a deadlock was broken): nothing
+    /// was changed. Not a connection failure: the console shows it as a refusal.
+    #[error("{}", crate::store::busy::message(what, holder.as_ref()))]
+    Busy { what: Locked, holder: Option<Holder> },
+    /// The server cancelled a statement that ran past `statement_timeout`.
+    #[error("the database stopped a query that ran past its statement timeout; nothing was changed.")]
+    StatementTimeout,
 }
 
 impl StoreError {
@@ -77,9 +89,23 @@ impl StoreError {
     /// (their `Display` appends the server's source line, which means nothing to an admin).
     pub fn connect_sqlx(target: &DbTarget, e: &sqlx::Error) -> StoreError {
         match e {
+            // invalid_catalog_name (no such database), invalid_authorization_specification
+            // (no such role, pg_hba rejects), invalid_password, insufficient_privilege (no
+            // CONNECT right).
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("3D000" | "28000" | "28P01" | "42501")) =>
+            {
+                StoreError::Misconfigured { target: target.describe.clone(), reason: strip_url(db.message()) }
+            }
             sqlx::Error::Database(db) => StoreError::connect(target, &db.message()),
             other => StoreError::connect(target, other),
         }
+    }
+
+    /// True when connecting again cannot help: the database, role or password is wrong,
+    /// or the database has no `users` table (the web app's migrations have not run).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, StoreError::Misconfigured { .. } | StoreError::NoUsersTable)
     }
 
     /// True when the failure was the connection, so the operation may not have run and a
@@ -96,12 +122,22 @@ fn strip_url(s: &str) -> String {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        // A lock timeout, NOWAIT or deadlock: the statement (and its transaction) changed
+        // nothing; `targets` adds who holds the lock where it can tell.
+        if let Some(what) = super::busy::lock_failure(&e) {
+            return StoreError::Busy { what, holder: None };
+        }
         match &e {
             sqlx::Error::Io(_)
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Tls(_)
             | sqlx::Error::Protocol(_) => StoreError::ConnectionLost(strip_url(&e.to_string())),
+            sqlx::Error::Database(db)
+                if db.code().as_deref() == Some("57014") && db.message().contains("statement timeout") =>
+            {
+                StoreError::StatementTimeout
+            }
             sqlx::Error::Database(db) => {
                 // 57P01 admin_shutdown (pg_terminate_backend, server restart), 08xxx connection.
                 let code = db.code().map(|c| c.to_string()).unwrap_or_default();

@@ -23,9 +23,6 @@ pub(crate) async fn apply(
     store.require_audit()?;
     check_shape(change, targets)?;
     let mut tx = store.pool.begin().await?;
-    if change.can_remove_superuser() {
-        targets::lock_superusers(&mut tx).await?;
-    }
     let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
     let todo = check(&mut tx, me, change, &rows).await?;
     let ids: Vec<Uuid> = todo.iter().map(|r| r.id).collect();

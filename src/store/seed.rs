@@ -118,6 +118,9 @@ pub async fn seed(store: &Store, n: u32) -> Result<i64, StoreError> {
     }
     let hash = hasher::hash_off_thread(Secret::from(DEMO_PASSWORD)).await?;
     let mut tx = store.pool.begin().await?;
+    // `--users` can ask for millions: the seeding statements may outlast the timeout that
+    // guards an admin's statements.
+    sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *tx).await?;
     sqlx::query(SEED_BULK).bind(i64::from(n)).bind(&hash).execute(&mut *tx).await?;
     sqlx::query(SEED_CAST).bind(&hash).execute(&mut *tx).await?;
     sqlx::raw_sql(SEED_RELATED).execute(&mut *tx).await?;

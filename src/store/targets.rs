@@ -2,6 +2,7 @@
 //! checks every change makes there: the actor is still an admin, the rows are still what
 //! the admin saw, the rules allow it, and a superuser remains.
 
+use super::busy::{self, Locked};
 use super::users::{SESSIONS_SUBQUERY, decode, user_columns};
 use super::{Actor, Schema, StoreError, UserRow};
 use crate::domain::Change;
@@ -49,19 +50,61 @@ impl Target {
 
 /// Serialises every transaction that could remove a superuser (demote, deactivate,
 /// delete), so two admins can never each remove one of the last two.
-const LAST_SUPERUSER_LOCK: i64 = 0x736b_7269_7074; // "skript"
+pub const LAST_SUPERUSER_LOCK: i64 = 0x736b_7269_7074; // "skript"
 
+/// Takes the superuser lock (transaction-scoped), waiting at most the lock timeout; when
+/// another session holds it longer, `Busy` names that session. Changes call it only after
+/// their rows are locked (from [`ensure_superuser_remains`]), so nobody waits for a row
+/// while holding it.
 pub(crate) async fn lock_superusers(tx: &mut Transaction<'_, Postgres>) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LAST_SUPERUSER_LOCK).execute(&mut **tx).await?;
+    savepoint(tx).await?;
+    let res =
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(LAST_SUPERUSER_LOCK).execute(&mut **tx).await;
+    match settle(tx, res).await? {
+        Ok(_) => Ok(()),
+        Err(Locked::Deadlock) => Err(StoreError::Busy { what: Locked::Deadlock, holder: None }),
+        Err(_) => {
+            let holder = busy::advisory_holder(tx, LAST_SUPERUSER_LOCK).await?;
+            Err(StoreError::Busy { what: Locked::SuperuserCheck, holder })
+        }
+    }
+}
+
+/// Lock-taking statements run between [`savepoint`] and [`settle`]: when one cannot get its
+/// lock (lock timeout, NOWAIT, deadlock) the savepoint is rolled back, so the transaction
+/// can still read who holds the lock (and is then rolled back by its caller), and the
+/// failure comes back as the inner `Err`; every other error is returned as it is.
+async fn savepoint(tx: &mut Transaction<'_, Postgres>) -> Result<(), StoreError> {
+    sqlx::query("SAVEPOINT ska_lock").execute(&mut **tx).await?;
     Ok(())
 }
 
+async fn settle<T>(
+    tx: &mut Transaction<'_, Postgres>,
+    res: Result<T, sqlx::Error>,
+) -> Result<Result<T, Locked>, StoreError> {
+    match res {
+        Ok(v) => {
+            sqlx::query("RELEASE SAVEPOINT ska_lock").execute(&mut **tx).await?;
+            Ok(Ok(v))
+        }
+        Err(e) => match busy::lock_failure(&e) {
+            Some(what) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT ska_lock").execute(&mut **tx).await?;
+                Ok(Err(what))
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
 /// Locks the actor's row and the named rows together (`FOR UPDATE`, in id order, so
-/// concurrent changes cannot deadlock) and re-checks the actor as the database has it now:
-/// an actor who was deleted, deactivated, locked or demoted since signing in can do
-/// nothing, and nobody can demote the actor while the change runs. Returns the actor and
-/// the targets in the order asked; a missing email is `NotFound`, a row the console saw
-/// that has changed or gone is `Stale`.
+/// concurrent changes cannot deadlock; waiting at most the lock timeout, after which `Busy`
+/// names the first locked account and its holder) and re-checks the actor as the database
+/// has it now: an actor who was deleted, deactivated, locked or demoted since signing in
+/// can do nothing, and nobody can demote the actor while the change runs. Returns the
+/// actor and the targets in the order asked; a missing email is `NotFound`, a row the
+/// console saw that has changed or gone is `Stale`.
 pub(crate) async fn lock(
     tx: &mut Transaction<'_, Postgres>,
     schema: &Schema,
@@ -127,17 +170,31 @@ async fn lock_rows(
     // for old rows that are not: those are told apart below.
     let lookup = if normalised.is_empty() { "false" } else { "lower(u.email) = ANY($2)" };
     let locking = if for_update { "FOR UPDATE OF u" } else { "" };
+    let filter = format!("(u.email = ANY($1) OR u.email = ANY($2) OR {lookup} OR u.id = ANY($3))");
     let sql = format!(
-        "SELECT {} FROM users u WHERE u.email = ANY($1) OR u.email = ANY($2) OR {lookup} OR u.id = ANY($3)
-         ORDER BY u.id {locking}",
+        "SELECT {} FROM users u WHERE {filter} ORDER BY u.id {locking}",
         user_columns(schema, SESSIONS_SUBQUERY)
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    savepoint(tx).await?;
+    let res = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&typed)
         .bind(&normalised)
         .bind(&lock_ids)
         .fetch_all(&mut **tx)
-        .await?;
+        .await;
+    let rows = match settle(tx, res).await? {
+        Ok(rows) => rows,
+        Err(Locked::Deadlock) => return Err(StoreError::Busy { what: Locked::Deadlock, holder: None }),
+        Err(_) => {
+            let found = busy::row_holder(tx, &filter, &typed, &normalised, &lock_ids).await?;
+            return Err(match found {
+                Some((email, holder)) => {
+                    StoreError::Busy { what: Locked::Account(email), holder: Some(holder) }
+                }
+                None => StoreError::Busy { what: Locked::Other, holder: None },
+            });
+        }
+    };
     let rows: Vec<UserRow> = rows.iter().map(decode).collect::<Result<_, _>>()?;
     // Index the locked rows once: bulk changes name tens of thousands of targets.
     let by_id: HashMap<Uuid, &UserRow> = rows.iter().map(|r| (r.id, r)).collect();
@@ -213,8 +270,12 @@ pub(crate) fn check_all(actor: ActorView, change: &Change, rows: &[UserRow]) -> 
     Ok(())
 }
 
-/// Refuses when the change would leave no active superuser. Call with the superuser lock
-/// held: the count is read after the lock, so it includes every earlier committed change.
+/// Refuses when the change would leave no active superuser. Call with the rows `leaving`
+/// locked ([`lock`]): when one of them is an active superuser, this takes the superuser
+/// lock and reads the count after it, so the count includes every earlier committed change
+/// that removed one (they all take the lock), and two admins cannot each remove one of the
+/// last two. A change that removes no superuser cannot make the count drop and skips the
+/// lock: it never waits for another admin's superuser change.
 pub(crate) async fn ensure_superuser_remains(
     tx: &mut Transaction<'_, Postgres>,
     leaving: &[&UserRow],
@@ -222,6 +283,7 @@ pub(crate) async fn ensure_superuser_remains(
     let leaving: Vec<&&UserRow> =
         leaving.iter().filter(|r| r.role == Role::Superuser && r.is_active).collect();
     let Some(first) = leaving.first() else { return Ok(()) };
+    lock_superusers(tx).await?;
     let ids: Vec<Uuid> = leaving.iter().map(|r| r.id).collect();
     let remaining: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM users WHERE role = 'superuser' AND is_active AND NOT (id = ANY($1))",

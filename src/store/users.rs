@@ -66,8 +66,13 @@ pub struct ListFilter {
 }
 
 /// Every user (or those the filter keeps), ordered by email (byte order, as the console
-/// sorts). Session counts come from one grouped scan, so 100k users cost one query.
+/// sorts). Session counts come from one grouped scan, so 100k users cost one query. Gives
+/// up after [`super::ANSWER_TIMEOUT`] (a network gone silent) as a lost connection.
 pub async fn list(store: &Store, filter: &ListFilter) -> Result<Vec<UserRow>, StoreError> {
+    super::within(super::ANSWER_TIMEOUT, list_now(store, filter)).await
+}
+
+async fn list_now(store: &Store, filter: &ListFilter) -> Result<Vec<UserRow>, StoreError> {
     let schema = &store.schema;
     if !schema.users {
         return Err(StoreError::NoUsersTable);

@@ -35,6 +35,11 @@ pub enum DbEvent {
         message: String,
         attempt: u32,
     },
+    /// The database cannot be used as configured (no such database, role or password, no
+    /// `users` table): the worker has stopped, and the console ends with this message.
+    Unusable {
+        message: String,
+    },
     /// Connected at start: whether a superuser exists decides login or bootstrap.
     Connected {
         has_superuser: bool,
@@ -123,6 +128,8 @@ pub enum Effect {
     /// Write the secret to the admin's clipboard (OSC 52).
     Clipboard(Secret),
     Quit,
+    /// End the console, restore the terminal, print this line, exit 1.
+    Fail(String),
 }
 
 /// One job for the database worker, tagged with its id.

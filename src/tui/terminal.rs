@@ -23,6 +23,8 @@ use zeroize::Zeroizing;
 enum Exit {
     Quit,
     Signal(i32),
+    /// The database cannot be used as configured: this line goes to stderr, exit 1.
+    Failed(String),
 }
 
 /// Opens the console on `target` until the admin quits or a signal arrives.
@@ -41,6 +43,11 @@ pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitC
     match result? {
         Exit::Quit => Ok(ExitCode::SUCCESS),
         Exit::Signal(n) => Ok(ExitCode::from(128 + n as u8)),
+        Exit::Failed(message) => {
+            // After the restore, so it stays on the screen the admin returns to.
+            eprintln!("error: {}", crate::domain::sanitize::clean(&message));
+            Ok(ExitCode::from(1))
+        }
     }
 }
 
@@ -86,6 +93,12 @@ fn suspend(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The most input events handled between two frames, and the longest time spent on them:
+/// a burst (a 3,000-character paste) costs a few frames, not one frame per key, and the
+/// screen still moves while a huge one is worked through.
+const DRAIN_MAX_EVENTS: usize = 1024;
+const DRAIN_MAX_TIME: Duration = Duration::from_millis(16);
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     options: Options,
@@ -96,22 +109,21 @@ async fn event_loop(
     let size = terminal.size()?;
     let mut app = App::new(options, size.width, size.height);
     let mut keys = EventStream::new();
+    let nudge = InputNudge::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let mut dirty = true;
     loop {
         if dirty {
             terminal.draw(|f| view::draw(f, &app))?;
         }
-        let event = tokio::select! {
+        let (event, from_keys) = tokio::select! {
             k = keys.next() => match k {
-                Some(Ok(CtEvent::Key(k))) => Event::Key(k),
-                Some(Ok(CtEvent::Resize(w, h))) => Event::Resize(w, h),
-                Some(Ok(_)) => continue,
+                Some(Ok(ev)) => (input(ev), true),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(Exit::Quit),
             },
-            Some(db) = db_rx.recv() => Event::Db(db),
-            _ = tick.tick() => Event::Tick,
+            Some(db) = db_rx.recv() => (Some(Event::Db(db)), false),
+            _ = tick.tick() => (Some(Event::Tick), false),
             _ = signals.term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
             _ = signals.hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
             _ = signals.int.recv() => return Ok(Exit::Signal(libc::SIGINT)),
@@ -122,19 +134,112 @@ async fn event_loop(
                 continue;
             }
         };
-        #[cfg(debug_assertions)]
-        test_panic_hook(&event);
-        let animating = app.busy().is_some() || app.connection_lost.is_some();
-        dirty = !matches!(event, Event::Tick) || animating;
-        for effect in app.update(event) {
-            match effect {
-                Effect::Quit => return Ok(Exit::Quit),
-                Effect::Clipboard(secret) => copy_osc52(terminal, &secret)?,
-                Effect::Db(request) => {
-                    if request_tx.send(request).is_err() {
-                        anyhow::bail!("the database worker stopped unexpectedly");
-                    }
+        if let Some(event) = event {
+            dirty = !matches!(event, Event::Tick) || app.animating();
+            if let Some(exit) = handle(terminal, &mut app, event, request_tx)? {
+                return Ok(exit);
+            }
+        }
+        if !from_keys {
+            continue;
+        }
+        // Everything the terminal has already sent is handled before the next frame.
+        let started = std::time::Instant::now();
+        for _ in 1..DRAIN_MAX_EVENTS {
+            if started.elapsed() >= DRAIN_MAX_TIME {
+                break;
+            }
+            let Some(next) = waiting_input(&mut keys).await else { break };
+            let Some(event) = input(next?) else { continue };
+            dirty = true;
+            if let Some(exit) = handle(terminal, &mut app, event, request_tx)? {
+                return Ok(exit);
+            }
+        }
+        nudge.if_input_is_left_unread();
+    }
+}
+
+/// The console's event for a terminal event (mouse, focus and paste events are not used).
+fn input(ev: CtEvent) -> Option<Event> {
+    match ev {
+        CtEvent::Key(k) => Some(Event::Key(k)),
+        CtEvent::Resize(w, h) => Some(Event::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// The next terminal event if one is ready now, without waiting: `None` when there is
+/// none (or the stream ended; the next `select!` sees that). Polled with this task's own
+/// waker, unlike `now_or_never`: when nothing is ready, `EventStream` hands the waker it
+/// was polled with to its helper thread, once, and that thread wakes only that waker when
+/// input arrives. A no-op waker there (an earlier attempt drained with `now_or_never`)
+/// leaves this task asleep with keys waiting, until the next tick.
+async fn waiting_input(keys: &mut EventStream) -> Option<std::io::Result<CtEvent>> {
+    std::future::poll_fn(|cx| match keys.poll_next_unpin(cx) {
+        std::task::Poll::Ready(Some(ev)) => std::task::Poll::Ready(Some(ev)),
+        _ => std::task::Poll::Ready(None),
+    })
+    .await
+}
+
+/// Feeds one event to the app and carries out its effects; `Some` when the console ends.
+fn handle(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    event: Event,
+    request_tx: &mpsc::UnboundedSender<Request>,
+) -> anyhow::Result<Option<Exit>> {
+    #[cfg(debug_assertions)]
+    test_panic_hook(&event);
+    for effect in app.update(event) {
+        match effect {
+            Effect::Quit => return Ok(Some(Exit::Quit)),
+            Effect::Fail(message) => return Ok(Some(Exit::Failed(message))),
+            Effect::Clipboard(secret) => copy_osc52(terminal, &secret)?,
+            Effect::Db(request) => {
+                if request_tx.send(request).is_err() {
+                    anyhow::bail!("the database worker stopped unexpectedly");
                 }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Works around crossterm 0.29 leaving input unread (its PR #1057, not released): it
+/// watches the terminal with edge-triggered epoll (mio) but reads only until its parser
+/// has one event, at most 1 KiB. The rest of a burst stays in the kernel, and since no new
+/// byte arrives, epoll never reports it: a 3,000-character paste stopped after the first
+/// KiB until the admin pressed more keys (which is why draining alone, or a reader thread,
+/// did not help). When bytes are left unread (`FIONREAD`), setting the terminal's own
+/// attributes again (`TCSANOW`, nothing changes, no input is discarded) makes Linux's tty
+/// layer wake its readers (`n_tty_set_termios`), which epoll reports as a new edge, and
+/// crossterm reads on.
+struct InputNudge {
+    fd: Option<std::os::fd::RawFd>,
+}
+
+impl InputNudge {
+    fn new() -> InputNudge {
+        // crossterm reads stdin when it is a terminal (the console needs one).
+        // SAFETY: isatty only inspects the descriptor.
+        let tty = unsafe { libc::isatty(libc::STDIN_FILENO) } == 1;
+        InputNudge { fd: tty.then_some(libc::STDIN_FILENO) }
+    }
+
+    fn if_input_is_left_unread(&self) {
+        let Some(fd) = self.fd else { return };
+        // SAFETY: FIONREAD writes one int we own; tcgetattr fills a termios we own, and
+        // tcsetattr sets back exactly what it read; fd is stdin, open for the process.
+        unsafe {
+            let mut unread: libc::c_int = 0;
+            if libc::ioctl(fd, libc::FIONREAD, &mut unread) != 0 || unread <= 0 {
+                return;
+            }
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(fd, &mut t) == 0 {
+                libc::tcsetattr(fd, libc::TCSANOW, &t);
             }
         }
     }

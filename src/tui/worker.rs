@@ -20,9 +20,10 @@ struct Worker {
     tx: UnboundedSender<DbEvent>,
 }
 
-/// Runs until the request channel closes (the console quit).
+/// Runs until the request channel closes (the console quit), or stops at once when the
+/// database cannot be used as configured.
 pub async fn run(target: DbTarget, mut rx: UnboundedReceiver<Request>, tx: UnboundedSender<DbEvent>) {
-    let store = connect_until_up(&target, &tx).await;
+    let Some(store) = connect_until_up(&target, &tx).await else { return };
     let has_superuser = users::superuser_exists(&store).await.unwrap_or(true);
     let _ = tx.send(DbEvent::Connected { has_superuser });
     let mut w = Worker { store, actor: None, tx };
@@ -32,17 +33,29 @@ pub async fn run(target: DbTarget, mut rx: UnboundedReceiver<Request>, tx: Unbou
     }
 }
 
-/// Connects, retrying with a message every second or so while the server is down or the
-/// database has no `users` table yet.
-async fn connect_until_up(target: &DbTarget, tx: &UnboundedSender<DbEvent>) -> Store {
+/// Connects, retrying with a message every second or so while the server is down or
+/// unreachable (refused, reset, timed out). A database that answers but cannot be used as
+/// configured (no such database, role or password, no `users` table) is reported as
+/// `Unusable` at once, and `None` is returned: retrying would wait for ever.
+async fn connect_until_up(target: &DbTarget, tx: &UnboundedSender<DbEvent>) -> Option<Store> {
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let message = match Store::connect(target).await {
-            Ok(s) if s.schema.users => return s,
-            Ok(_) => StoreError::NoUsersTable.to_string(),
-            Err(e) => e.to_string(),
+        let err = match Store::connect(target).await {
+            Ok(s) if s.schema.users => return Some(s),
+            Ok(_) => StoreError::NoUsersTable,
+            Err(e) => e,
         };
+        if err.is_permanent() {
+            let message = match err {
+                StoreError::NoUsersTable => format!("{}: {err}", target.describe),
+                other => other.to_string(),
+            };
+            tracing::error!(%message, "database unusable");
+            let _ = tx.send(DbEvent::Unusable { message });
+            return None;
+        }
+        let message = err.to_string();
         tracing::warn!(attempt, %message, "database not ready");
         let _ = tx.send(DbEvent::Waiting { target: target.describe.clone(), message, attempt });
         tokio::time::sleep(Duration::from_millis(u64::from(attempt.min(5)) * 400)).await;
@@ -140,16 +153,17 @@ impl Worker {
         }
     }
 
-    /// Runs a read; if the connection drops, reconnects and tries once more.
+    /// Runs a read; if the connection drops (or no answer comes within
+    /// [`store::ANSWER_TIMEOUT`]), reconnects and tries once more.
     async fn retry<T, F, Fut>(&self, f: F) -> Result<T, StoreError>
     where
         F: Fn(Store) -> Fut,
         Fut: std::future::Future<Output = Result<T, StoreError>>,
     {
-        match f(self.store.clone()).await {
+        match store::within(store::ANSWER_TIMEOUT, f(self.store.clone())).await {
             Err(e) if e.is_connection() => {
                 self.reconnect(e.to_string()).await;
-                f(self.store.clone()).await
+                store::within(store::ANSWER_TIMEOUT, f(self.store.clone())).await
             }
             other => other,
         }

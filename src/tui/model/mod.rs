@@ -147,6 +147,14 @@ impl App {
         self.in_flight.is_some()
     }
 
+    /// Whether a spinner is on screen (work in flight, a lost connection, or still
+    /// connecting): ticks move it and redraw.
+    pub fn animating(&self) -> bool {
+        self.busy().is_some()
+            || self.connection_lost.is_some()
+            || matches!(self.screen, Screen::Connecting { .. })
+    }
+
     /// What the worker is doing for us (the spinner's text), worked out from the requests
     /// still unanswered; `None` when idle. Derived, so no answer can leave it stale.
     pub fn busy(&self) -> Option<String> {

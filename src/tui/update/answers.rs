@@ -21,6 +21,7 @@ impl App {
                         Some(format!("connection lost, retrying (attempt {attempt}): {message}"));
                 }
             }
+            DbEvent::Unusable { message } => out.push(Effect::Fail(message)),
             DbEvent::Connected { has_superuser } => {
                 if matches!(self.screen, Screen::Connecting { .. }) {
                     self.screen = if has_superuser {

@@ -39,7 +39,7 @@ impl App {
         let mut out = Vec::new();
         match event {
             Event::Tick => {
-                if self.busy().is_some() || self.connection_lost.is_some() {
+                if self.animating() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
             }
