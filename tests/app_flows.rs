@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
-use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, UserRow};
+use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, Stamp, UserRow};
 use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job, OpError, Outcome, RequestId};
 use skriptoteket_admin::tui::model::dialog::Dialog;
@@ -293,6 +293,89 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
     assert_eq!(status.kind, StatusKind::Ok);
     assert_eq!(status.text, "role set to admin for 3 users · z undoes · c: as a command");
     assert!(!app.change_in_flight());
+}
+
+/// A change to one account, applied with `stamp`: what `z` and `c` then work on.
+fn apply_one(app: &mut App, email: &str, key_char: char, stamp: &Stamp) {
+    go_to(app, email);
+    app.update(key(key_char));
+    let cmds = jobs(app.update(key('y')));
+    let [Job::Apply { change, targets, .. }] = cmds.as_slice() else { panic!("{cmds:?}") };
+    let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
+    let o = Outcome {
+        stamp: stamp.clone(),
+        change: change.clone(),
+        refreshed: vec![],
+        result: Ok(all_changed(&ids)),
+        affected: ids,
+        generated: None,
+    };
+    app.update(applied(app, o));
+}
+
+#[test]
+fn z_undoes_the_last_change_after_asking_and_c_shows_it_as_a_command() {
+    let mut app = signed_in(1);
+    app.update(key('z'));
+    assert!(app.dialog.is_none());
+    assert!(app.status.clone().unwrap().text.contains("nothing to undo"));
+    let stamp = Stamp::new(None);
+    apply_one(&mut app, "anna@x.se", 'a', &stamp);
+    app.update(key('c'));
+    let Some(Dialog::Command { text }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(text, "skriptoteket-admin deactivate anna@x.se --actor-email boss@x.se");
+    app.update(code(KeyCode::Esc));
+    app.update(key('z'));
+    let Some(Dialog::Confirm { change, lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(*change, Change::Revert(stamp.change_id));
+    assert!(lines[0].starts_with("Undo deactivate: anna@x.se"), "{lines:?}");
+    let cmds = jobs(app.update(key('y')));
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::Revert(id), targets, .. }] if *id == stamp.change_id && targets.is_empty()),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn changes_that_cannot_be_undone_say_so_before_and_after() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    app.update(key('x'));
+    let Some(Dialog::Confirm { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(lines.last().map(String::as_str), Some("  This cannot be undone."));
+    app.update(code(KeyCode::Esc));
+    app.update(key('a'));
+    let Some(Dialog::Confirm { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(lines.last().map(String::as_str), Some("  z undoes it afterwards."));
+    app.update(code(KeyCode::Esc));
+    apply_one(&mut app, "anna@x.se", 'x', &Stamp::new(None));
+    assert!(app.status.clone().unwrap().text.contains("cannot be undone"));
+    app.update(key('z'));
+    assert!(app.dialog.is_none());
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("cannot be undone"), "{}", status.text);
+}
+
+#[test]
+fn the_reason_dialog_cancels_with_esc_and_a_required_reason_must_be_given() {
+    let mut app = signed_in(1);
+    app.options.require_reason = true;
+    go_to(&mut app, "anna@x.se");
+    app.update(key('a'));
+    assert!(app.update(key('y')).is_empty(), "a required reason is asked for every change");
+    assert!(give_reason(&mut app, "").is_empty(), "an empty reason is refused");
+    let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(p.error.as_deref().is_some_and(|e| e.contains("required")), "{:?}", p.error);
+    app.update(code(KeyCode::Esc));
+    assert!(app.dialog.is_none() && !app.change_in_flight(), "cancelled, nothing sent");
+    app.update(key('a'));
+    app.update(key('y'));
+    let cmds = give_reason(&mut app, "left the school");
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { reason: Some(r), .. }] if r.as_str() == "left the school"),
+        "{cmds:?}"
+    );
 }
 
 #[test]
