@@ -360,7 +360,7 @@ fn changes_that_cannot_be_undone_say_so_before_and_after() {
 #[test]
 fn the_reason_dialog_cancels_with_esc_and_a_required_reason_must_be_given() {
     let mut app = signed_in(1);
-    app.options.require_reason = true;
+    app.options.deployment.require_reason = true;
     go_to(&mut app, "anna@x.se");
     app.update(key('a'));
     assert!(app.update(key('y')).is_empty(), "a required reason is asked for every change");
@@ -376,6 +376,58 @@ fn the_reason_dialog_cancels_with_esc_and_a_required_reason_must_be_given() {
         matches!(cmds.as_slice(), [Job::Apply { reason: Some(r), .. }] if r.as_str() == "left the school"),
         "{cmds:?}"
     );
+}
+
+#[test]
+fn read_only_mode_refuses_every_change_key_and_still_reads() {
+    let mut app = signed_in(1);
+    app.options.deployment.readonly = true;
+    go_to(&mut app, "anna@x.se");
+    for k in ['a', 'x', 'u', 'v', 'r', 'p', 'd', 'n'] {
+        let cmds = jobs(app.update(key(k)));
+        assert!(cmds.is_empty() && app.dialog.is_none(), "{k}: {cmds:?} {:?}", app.dialog);
+        let status = app.status.clone().unwrap();
+        assert!(
+            status.kind == StatusKind::Error && status.text.contains("read-only"),
+            "{k}: {}",
+            status.text
+        );
+    }
+    assert!(matches!(jobs(app.update(code(KeyCode::Enter))).as_slice(), [Job::LoadDetails(_)]));
+}
+
+#[test]
+fn a_protected_deployment_wants_its_name_typed_before_a_destructive_bulk_change() {
+    let mut app = signed_in(1);
+    app.options.deployment.name = Some("prod-skola".into());
+    app.options.deployment.protected = true;
+    for who in ["anna@x.se", "bertil@x.se"] {
+        go_to(&mut app, who);
+        app.update(key(' '));
+    }
+    app.update(key('x'));
+    app.update(key('y'));
+    let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(p.confirm_name.as_deref(), Some("prod-skola"));
+    typed(&mut app, "prod-skol");
+    assert!(app.update(code(KeyCode::Enter)).is_empty(), "a wrong name sends nothing");
+    let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(p.error.as_deref().is_some_and(|e| e.contains("prod-skola")), "{:?}", p.error);
+    typed(&mut app, "a");
+    app.update(code(KeyCode::Tab));
+    typed(&mut app, "end of term");
+    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::RevokeSessions, reason: Some(r), .. }] if r.as_str() == "end of term"),
+        "{cmds:?}"
+    );
+    // One account is no bulk change: no name asked.
+    let mut app = signed_in(1);
+    app.options.deployment.name = Some("prod-skola".into());
+    app.options.deployment.protected = true;
+    go_to(&mut app, "anna@x.se");
+    app.update(key('x'));
+    assert!(matches!(jobs(app.update(key('y'))).as_slice(), [Job::Apply { .. }]));
 }
 
 #[test]

@@ -308,3 +308,72 @@ async fn a_lost_commit_answer_is_settled_by_the_change_id_and_the_password_is_no
     }
     drop(store);
 }
+
+#[tokio::test]
+async fn read_only_mode_refuses_changes_in_the_tool_and_in_the_server() {
+    let (db, _store) = live_store().await;
+    team(&db).await;
+    let pool = db.pool().await;
+    let before = snapshot(&pool).await;
+    for (args, env) in [
+        (&["--readonly", "deactivate", "--actor-email", "boss@x.se", "u1@x.se"][..], &[][..]),
+        (
+            &["set-role", "--actor-email", "boss@x.se", "--role", "admin", "u1@x.se"],
+            &[("SKRIPTOTEKET_ADMIN_READONLY", "1")],
+        ),
+        (&["--readonly", "migrate"], &[]),
+    ] {
+        let o = run_at(db.url(), args, env);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains("read-only mode"), "{}", err(&o));
+    }
+    let o = run(&db, &["--readonly", "deactivate", "--actor-email", "boss@x.se", "u1@x.se", "--dry-run"]);
+    assert!(o.status.success(), "a dry run reads only: {}", err(&o));
+    let o = run(&db, &["--readonly", "list", "--format", "json"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(snapshot(&pool).await, before);
+    // Below the tool: a read-only store's connections refuse a write the code never checked.
+    let target = db.target().clone().read_only();
+    let store = skriptoteket_admin::store::Store::connect(&target).await.expect("connect");
+    let e =
+        sqlx::query("UPDATE users SET role = 'superuser'").execute(&store.pool).await.expect_err("refused");
+    assert!(matches!(
+        skriptoteket_admin::store::StoreError::from(e),
+        skriptoteket_admin::store::StoreError::ReadOnly
+    ));
+    assert_eq!(snapshot(&pool).await, before);
+}
+
+#[tokio::test]
+async fn a_protected_deployment_wants_its_name_for_a_destructive_bulk_change() {
+    let (db, _store) = live_store().await;
+    team(&db).await;
+    let pool = db.pool().await;
+    let env = [("SKRIPTOTEKET_ADMIN_NAME", "prod-skola"), ("SKRIPTOTEKET_ADMIN_PROTECTED", "1")];
+    let before = snapshot(&pool).await;
+    let o = run_at(db.url(), &["deactivate", "--actor-email", "boss@x.se", "u1@x.se", "u2@x.se"], &env);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("add --confirm-name prod-skola"), "{}", err(&o));
+    let o = run_at(
+        db.url(),
+        &["deactivate", "--actor-email", "boss@x.se", "u1@x.se", "u2@x.se", "--confirm-name", "prod"],
+        &env,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(snapshot(&pool).await, before);
+    let o = run_at(db.url(), &["activate", "--actor-email", "boss@x.se", "u1@x.se", "u2@x.se"], &env);
+    assert!(o.status.success(), "not destructive: {}", err(&o));
+    let o = run_at(
+        db.url(),
+        &["deactivate", "--actor-email", "boss@x.se", "u1@x.se", "u2@x.se", "--confirm-name", "prod-skola"],
+        &env,
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let o = run_at(
+        db.url(),
+        &["activate", "--actor-email", "boss@x.se", "u1@x.se"],
+        &[("SKRIPTOTEKET_ADMIN_PROTECTED", "1")],
+    );
+    assert_eq!(o.status.code(), Some(2), "protected needs a name: {}", err(&o));
+    assert!(err(&o).contains("SKRIPTOTEKET_ADMIN_NAME"), "{}", err(&o));
+}

@@ -79,7 +79,7 @@ fn options() -> Options {
         login_hint: None,
         demo_password_hint: false,
         target: "db.skola.se:5432/skriptoteket".into(),
-        require_reason: false,
+        deployment: Default::default(),
     }
 }
 
@@ -159,6 +159,37 @@ fn connecting() {
                 .into(),
         };
         app.spinner = 3;
+        app
+    });
+}
+
+#[test]
+fn read_only_on_a_named_deployment() {
+    snap("readonly_named", |w, h| {
+        let mut app = users_app(w, h);
+        app.options.deployment = skriptoteket_admin::config::Deployment {
+            readonly: true,
+            name: Some("prod-skola".into()),
+            color: Some("red".into()),
+            ..Default::default()
+        };
+        app
+    });
+}
+
+#[test]
+fn a_protected_deployment_asks_for_its_name_before_a_bulk_delete() {
+    snap("protected_reason", |w, h| {
+        let mut app = users_app(w, h);
+        app.options.deployment = skriptoteket_admin::config::Deployment {
+            name: Some("prod-skola".into()),
+            protected: true,
+            ..Default::default()
+        };
+        app.update(key(' '));
+        app.update(key(' '));
+        app.update(key('x'));
+        app.update(key('y'));
         app
     });
 }

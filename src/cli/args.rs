@@ -27,6 +27,10 @@ pub struct Cli {
     /// Read DATABASE_URL from this file instead of ./.env.
     #[arg(long, global = true, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
+    /// Read-only mode: every change is refused, and every connection is opened read-only,
+    /// so the server refuses any write too (also SKRIPTOTEKET_ADMIN_READONLY=1).
+    #[arg(long, global = true)]
+    pub readonly: bool,
     /// Write the log here (default: $XDG_STATE_HOME/skriptoteket-admin/console.log for the console, stderr for subcommands with RUST_LOG set).
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
@@ -182,6 +186,10 @@ pub struct ChangeOpts {
     /// How to print the result (or the plan).
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     pub format: OutFormat,
+    /// On a protected deployment (SKRIPTOTEKET_ADMIN_PROTECTED=1), a destructive change to
+    /// several accounts needs the deployment's name (SKRIPTOTEKET_ADMIN_NAME) here.
+    #[arg(long, value_name = "NAME")]
+    pub confirm_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, Default, ValueEnum, PartialEq, Eq)]

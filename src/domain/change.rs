@@ -235,6 +235,19 @@ impl Change {
         }
     }
 
+    /// Changes a protected deployment guards when they touch several accounts: they take
+    /// rights, access or accounts away (a revert only restores, and is left out).
+    pub fn is_destructive(&self) -> bool {
+        matches!(
+            self,
+            Change::Delete
+                | Change::SetActive(false)
+                | Change::RevokeSessions
+                | Change::SetRole(_)
+                | Change::ResetPassword { .. }
+        )
+    }
+
     /// Whether the admin is asked why before the change is sent: deletes, changes to more
     /// than one account, and giving the admin or superuser role (or everything, when the
     /// deployment requires reasons).

@@ -78,6 +78,7 @@ pub async fn bootstrap(
     email: &Email,
     password_hash: &str,
 ) -> Result<UserRow, StoreError> {
+    store.require_writable()?;
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     targets::lock_superusers(&mut tx).await?;

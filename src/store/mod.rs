@@ -69,6 +69,11 @@ impl Store {
         .await
     }
 
+    /// Refuses every change in read-only mode (the server would refuse it too).
+    pub fn require_writable(&self) -> Result<(), StoreError> {
+        if self.target.readonly { Err(StoreError::ReadOnly) } else { Ok(()) }
+    }
+
     /// Refuses a change when the audit table is missing: no change goes unrecorded.
     pub fn require_audit(&self) -> Result<(), StoreError> {
         if self.schema.audit_log { Ok(()) } else { Err(StoreError::NeedsMigrate) }
@@ -145,8 +150,13 @@ pub async fn pool(target: &DbTarget, max: u32) -> Result<PgPool, StoreError> {
         .map_err(|e| StoreError::connect(target, &e))?
         .application_name("skriptoteket-admin");
     let given = opts.get_options().unwrap_or_default().to_string();
-    let ours: Vec<_> =
+    let mut ours: Vec<_> =
         session_settings().into_iter().filter(|(k, _)| !given.contains(&format!("{k}="))).collect();
+    if target.readonly {
+        // Enforced by the server, below every code path: read-only mode cannot be bypassed
+        // by a view that forgot to check.
+        ours.push(("default_transaction_read_only", "on".to_string()));
+    }
     if !ours.is_empty() {
         opts = opts.options(ours);
     }

@@ -108,6 +108,7 @@ pub async fn revert(
     stamp: &Stamp,
     change_id: Uuid,
 ) -> Result<Reverted, StoreError> {
+    store.require_writable()?;
     let steps = steps(store, change_id).await?;
     let mut tx = store.pool.begin().await?;
     // Rows first; the superuser lock only if a restore takes a superuser away (in `check`).

@@ -129,4 +129,9 @@ pub struct PendingChange {
     pub reason: Input,
     pub required: bool,
     pub error: Option<String>,
+    /// On a protected deployment, its name, to be typed before a destructive bulk change.
+    pub confirm_name: Option<String>,
+    pub typed_name: Input,
+    /// The name field has the focus (else the reason).
+    pub name_focus: bool,
 }
