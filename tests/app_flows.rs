@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, Stamp, UserRow};
 use skriptoteket_admin::store::Actor;
+use skriptoteket_admin::store::audit::AuditRow;
 use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job, OpError, Outcome, RequestId};
 use skriptoteket_admin::tui::model::dialog::Dialog;
 use skriptoteket_admin::tui::model::forms::ResetField;
@@ -428,6 +429,69 @@ fn a_protected_deployment_wants_its_name_typed_before_a_destructive_bulk_change(
     go_to(&mut app, "anna@x.se");
     app.update(key('x'));
     assert!(matches!(jobs(app.update(key('y'))).as_slice(), [Job::Apply { .. }]));
+}
+
+/// An audit row of `action` on `target`, `minutes` before a fixed moment, in change `n`.
+fn audit_row(n: u128, action: &str, target: &str, minutes: i64) -> AuditRow {
+    AuditRow {
+        id: n as i64,
+        at: datetime!(2026-11-20 12:00 UTC) - time::Duration::minutes(minutes),
+        actor_id: Some(Uuid::from_u128(1)),
+        actor_email: "boss@x.se".into(),
+        action: action.into(),
+        target_id: Some(Uuid::from_u128(3)),
+        target_email: Some(target.into()),
+        before: Some(serde_json::json!({"role": "user"})),
+        after: Some(serde_json::json!({"role": "admin"})),
+        change_id: Some(Uuid::from_u128(0xabc0 + n)),
+        operator: None,
+        reason: None,
+        reverts: None,
+    }
+}
+
+#[test]
+fn the_audit_viewer_hides_sign_ins_filters_by_field_opens_an_entry_and_reverts_its_change() {
+    let mut app = signed_in(1);
+    let id = request_id(&app.update(key('L')));
+    let rows = vec![
+        audit_row(1, "sign_in", "boss@x.se", 1),
+        audit_row(2, "set_role", "anna@x.se", 2),
+        audit_row(3, "delete_user", "david@x.se", 60 * 24 * 10),
+    ];
+    app.update(answer(id, Answer::Audit(Ok(rows))));
+    let shown = |app: &App| -> Vec<i64> {
+        let Some(Dialog::Audit(v)) = &app.dialog else { panic!("{:?}", app.dialog) };
+        v.filtered().iter().map(|r| r.id).collect()
+    };
+    assert_eq!(shown(&app), [2, 3], "sign-ins hidden");
+    app.update(key('/'));
+    typed(&mut app, "signins");
+    assert_eq!(shown(&app), [1, 2, 3]);
+    app.update(ctrl('u'));
+    typed(&mut app, "action:set target:ANNA");
+    assert_eq!(shown(&app), [2]);
+    app.update(ctrl('u'));
+    typed(&mut app, "since:2026-11-15");
+    assert_eq!(shown(&app), [2], "the delete was ten days before");
+    app.update(ctrl('u'));
+    typed(&mut app, "until:2026-11-15 change:0000");
+    assert_eq!(shown(&app), [3]);
+    app.update(code(KeyCode::Enter));
+    // Enter opens the top entry in full; Esc goes back to the list, not out.
+    app.update(code(KeyCode::Enter));
+    assert!(matches!(&app.dialog, Some(Dialog::Audit(v)) if v.open == Some(0)));
+    app.update(code(KeyCode::Esc));
+    assert!(matches!(&app.dialog, Some(Dialog::Audit(v)) if v.open.is_none()));
+    // A delete cannot be reverted; a role change can.
+    app.update(key('z'));
+    assert!(app.status.clone().unwrap().text.contains("cannot be reverted"));
+    app.update(key('/'));
+    app.update(ctrl('u'));
+    app.update(code(KeyCode::Enter));
+    app.update(key('z'));
+    let Some(Dialog::Confirm { change, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(*change, Change::Revert(Uuid::from_u128(0xabc2)));
 }
 
 #[test]

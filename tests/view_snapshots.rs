@@ -629,6 +629,23 @@ fn audit_log() {
             filter: Input::default(),
             editing: false,
             scroll: 0,
+            open: None,
+        }));
+        app
+    });
+}
+
+#[test]
+fn an_audit_entry_in_full() {
+    snap("audit_entry", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::Audit(AuditView {
+            request: 1,
+            rows: Loading::Ready(audit_rows()),
+            filter: Input::default(),
+            editing: false,
+            scroll: 0,
+            open: Some(0),
         }));
         app
     });
@@ -644,6 +661,7 @@ fn audit_log_filter_editing_scrolled() {
             filter: Input::new("admin@".into()),
             editing: true,
             scroll: 1,
+            open: None,
         }));
         app
     });
@@ -704,6 +722,7 @@ fn hostile_text_never_reaches_the_buffer() {
             filter: Input::new("\u{1b}".into()),
             editing: true,
             scroll: 0,
+            open: None,
         }));
         apps.push(app);
 

@@ -3,6 +3,7 @@
 
 use super::forms::{NewUserForm, ResetForm};
 use crate::domain::references::DeletePlan;
+use crate::domain::when;
 use crate::domain::{Change, Secret};
 use crate::operator::Operator;
 use crate::store::audit::{AuditRow, SIGN_IN_ACTIONS, describe_change};
@@ -28,15 +29,25 @@ pub struct AuditView {
     pub filter: Input,
     pub editing: bool,
     pub scroll: usize,
+    /// The top entry is shown in full (Enter), scrolled by this many lines.
+    pub open: Option<u16>,
 }
 
 impl AuditView {
     pub fn new(request: RequestId) -> AuditView {
-        AuditView { request, rows: Loading::Pending, filter: Input::default(), editing: false, scroll: 0 }
+        AuditView {
+            request,
+            rows: Loading::Pending,
+            filter: Input::default(),
+            editing: false,
+            scroll: 0,
+            open: None,
+        }
     }
 
     /// The entries the filter keeps. Its words are ANDed: `actor:TEXT`, `target:TEXT`,
-    /// `action:TEXT`, `change:HEX` (the start of a change id) match that field; `signins`
+    /// `action:TEXT`, `change:HEX` (the start of a change id) match that field,
+    /// `since:DATE` / `until:DATE` (2026-11-01, or an RFC 3339 time) bound the time; `signins`
     /// shows sign-ins, which are hidden unless asked for (or named by `action:`); any other
     /// word matches actor, action, target, change values, operator or reason.
     pub fn filtered(&self) -> Vec<&AuditRow> {
@@ -55,6 +66,9 @@ impl AuditView {
                     Some(("target", v)) => has(target, v),
                     Some(("action", v)) => has(&r.action, v),
                     Some(("change", v)) => change.starts_with(&v.replace('-', "")),
+                    // Dates (or RFC 3339 times) only: the console keeps no clock.
+                    Some(("since", v)) => when::parse(v, r.at).is_ok_and(|t| r.at >= t) && !when_is_age(v),
+                    Some(("until", v)) => when::parse(v, r.at).is_ok_and(|t| r.at < t) && !when_is_age(v),
                     _ if *w == "signins" => true,
                     _ => {
                         has(&r.actor_email, w)
@@ -69,6 +83,11 @@ impl AuditView {
             })
             .collect()
     }
+}
+
+/// `7d` and the like: an age, which needs a clock the console's state does not have.
+fn when_is_age(v: &str) -> bool {
+    when::age(v).is_some()
 }
 
 /// The one open dialog.

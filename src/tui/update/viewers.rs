@@ -17,7 +17,7 @@ fn scrolled(action: ViewerAction, at: usize, page: usize, max: usize) -> usize {
         ViewerAction::PageUp => at.saturating_sub(page),
         ViewerAction::Top => 0,
         ViewerAction::Bottom => max,
-        ViewerAction::Filter | ViewerAction::Revert | ViewerAction::Close => at,
+        ViewerAction::Filter | ViewerAction::Revert | ViewerAction::Open | ViewerAction::Close => at,
     }
     .min(max)
 }
@@ -76,9 +76,23 @@ impl App {
             view.scroll = 0;
             return Some(Dialog::Audit(view));
         }
+        if let Some(scroll) = view.open {
+            // The entry in full: scroll it; Esc (or Enter) goes back to the list.
+            match keymap::viewer(&key) {
+                Some(ViewerAction::Close | ViewerAction::Open) => view.open = None,
+                Some(a) => {
+                    let s = scrolled(a, usize::from(scroll), self.viewer_page(), usize::from(u16::MAX));
+                    view.open = Some(u16::try_from(s).unwrap_or(u16::MAX));
+                }
+                None => {}
+            }
+            return Some(Dialog::Audit(view));
+        }
         match keymap::viewer(&key) {
             Some(ViewerAction::Close) => return None,
             Some(ViewerAction::Filter) => view.editing = true,
+            Some(ViewerAction::Open) if !view.filtered().is_empty() => view.open = Some(0),
+            Some(ViewerAction::Open) => {}
             Some(ViewerAction::Revert) => {
                 let top = view.filtered().get(view.scroll).map(|r| (r.change_id, r.action.clone()));
                 match top {
