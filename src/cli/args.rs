@@ -118,6 +118,25 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Deactivate every active account nobody has signed in to for DAYS days (or never,
+    /// created that long ago), and revoke its sessions: one change, one change id, so one
+    /// `revert` undoes it. Admins and superusers are spared unless --include-admins; your
+    /// own account always. For cron: prints what it did (--format json for machines).
+    DeactivateDormant {
+        #[command(flatten)]
+        actor: ActorArg,
+        /// Days without a sign-in.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36500))]
+        days: u32,
+        /// Never touch the accounts listed in FILE (one email per line; # comments).
+        #[arg(long, value_name = "FILE")]
+        exclude_file: Option<PathBuf>,
+        /// Include admins and superusers (the last active superuser is kept all the same).
+        #[arg(long)]
+        include_admins: bool,
+        #[command(flatten)]
+        opts: ChangeOpts,
+    },
     /// Undo a change: restore the role, active flag, lock and verified flag each account
     /// had before change CHANGE_ID, where it still has the values that change gave it.
     /// Deletes, password resets and revoked sessions cannot be reverted.

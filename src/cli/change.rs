@@ -281,3 +281,35 @@ pub async fn revert(
     out.push_str(&change_line(id, true));
     super::emit(&out)
 }
+
+/// The emails of an `--exclude-file` (one per line, `#` comments, blank lines), in lower
+/// case; a missing or unreadable file is an error, never "exclude nothing".
+pub fn exclude_list(path: Option<&std::path::Path>) -> Result<std::collections::HashSet<String>, CliError> {
+    let Some(path) = path else { return Ok(Default::default()) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("--exclude-file {}: {}", path.display(), e.kind())))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+/// `deactivate-dormant`: what it did, in the words of a deactivation.
+pub async fn dormant(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    rule: &store::dormant::Dormancy,
+    format: OutFormat,
+) -> Result<(), CliError> {
+    let change = Change::SetActive(false);
+    match store::dormant::deactivate(store, actor, stamp, rule).await {
+        Ok(applied) if applied.is_empty() && format == OutFormat::Table => {
+            super::emit(&format!("no dormant accounts (no sign-in for {} days)\n", rule.days))
+        }
+        Ok(applied) => report(&change, &Done::Changed(applied), stamp, format),
+        Err(e) if e.is_connection() => lost(store, stamp, None, e).await,
+        Err(e) => Err(e.into()),
+    }
+}

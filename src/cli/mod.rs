@@ -114,8 +114,9 @@ fn guard(cli: &Cli, opts: &args::ChangeOpts, change: &Change, accounts: usize) -
         return Ok(());
     }
     Err(CliError::Usage(format!(
-        "{name} is a protected deployment: to {} {accounts} accounts, add --confirm-name {name}; nothing was changed",
-        change.verb()
+        "{name} is a protected deployment: to {} {}, add --confirm-name {name}; nothing was changed",
+        change.verb(),
+        if accounts == usize::MAX { "many accounts".to_string() } else { format!("{accounts} accounts") }
     )))
 }
 
@@ -214,6 +215,23 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             guard(cli, &targets.opts, &Change::Delete, targets.emails.len())?;
             let actor = sign_in(&store, &targets.actor.actor_email).await?;
             change::delete(&store, &actor, &stamp, &targets.emails, *yes, &targets.opts).await
+        }
+        Command::DeactivateDormant { actor, days, exclude_file, include_admins, opts } => {
+            let rule = store::dormant::Dormancy {
+                days: *days,
+                include_admins: *include_admins,
+                exclude: change::exclude_list(exclude_file.as_deref())?,
+            };
+            let stamp = stamp(cli, opts)?;
+            if opts.dry_run {
+                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let plan = store::dormant::plan(&store, &actor, &rule).await?;
+                return change::print_plan(&plan, opts.format);
+            }
+            // A protected deployment wants its name for a mass deactivation, however many.
+            guard(cli, opts, &Change::SetActive(false), usize::MAX)?;
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            change::dormant(&store, &actor, &stamp, &rule, opts.format).await
         }
         Command::Revert { actor, change_id, opts } => {
             let stamp = stamp(cli, opts)?;

@@ -6,6 +6,7 @@ pub mod change;
 pub mod create;
 pub mod delete;
 pub mod dependents;
+pub mod dormant;
 pub mod error;
 pub mod login;
 pub mod migrate;

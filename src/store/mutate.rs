@@ -20,10 +20,26 @@ pub(crate) async fn apply(
     change: &Change,
     password_hash: Option<&str>,
 ) -> Result<Vec<Applied>, StoreError> {
+    apply_where(store, actor, stamp, targets, change, password_hash, &|_, _| true).await
+}
+
+/// [`apply`] to the targets that still pass `keep` once locked (given the row and the
+/// transaction's clock); the others are left as they are, and out of the result.
+pub(crate) async fn apply_where(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    targets: &[Target],
+    change: &Change,
+    password_hash: Option<&str>,
+    keep: &(dyn Fn(&UserRow, time::OffsetDateTime) -> bool + Sync),
+) -> Result<Vec<Applied>, StoreError> {
     store.require_audit()?;
     check_shape(change, targets)?;
     let mut tx = store.pool.begin().await?;
     let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
+    let now: time::OffsetDateTime = sqlx::query_scalar("SELECT now()").fetch_one(&mut *tx).await?;
+    let rows: Vec<UserRow> = rows.into_iter().filter(|r| keep(r, now)).collect();
     let todo = check(&mut tx, me, change, &rows).await?;
     let ids: Vec<Uuid> = todo.iter().map(|r| r.id).collect();
     let changed: std::collections::HashSet<Uuid> = ids.iter().copied().collect();

@@ -1,0 +1,170 @@
+//! Account lifecycle through the real binary: `deactivate-dormant` for cron.
+
+mod common;
+
+use common::{
+    PASSWORD, SessionKind, TestDb, active_sessions, insert_session, insert_user, live_store, scalar_i64,
+    snapshot,
+};
+use skriptoteket_admin::domain::{Role, UserRow};
+use skriptoteket_admin::store::Actor;
+use skriptoteket_admin::store::dormant::Dormancy;
+use std::process::{Command, Output, Stdio};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+fn run(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skriptoteket-admin"))
+        .args(args)
+        .env("DATABASE_URL", db.url())
+        .env("SKRIPTOTEKET_ACTOR_PASSWORD", PASSWORD)
+        .env_remove("SKRIPTOTEKET_ADMIN_REQUIRE_REASON")
+        .env_remove("SKRIPTOTEKET_ADMIN_PROTECTED")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Sets when the account last signed in (`None`: never) and when it was created, in days ago.
+async fn aged(pool: &sqlx::PgPool, email: &str, last_login_days: Option<i32>, created_days: i32) {
+    sqlx::query(
+        "UPDATE users SET last_login_at = CASE WHEN $2::int IS NULL THEN NULL ELSE now() - make_interval(days => $2) END,
+                          created_at = now() - make_interval(days => $3)
+         WHERE email = $1",
+    )
+    .bind(email)
+    .bind(last_login_days)
+    .bind(created_days)
+    .execute(pool)
+    .await
+    .expect("age the account");
+}
+
+#[tokio::test]
+async fn dormant_accounts_are_deactivated_in_one_revertable_change_sparing_admins_and_the_excluded() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    for (email, role, last, created) in [
+        ("old@x.se", Role::User, Some(200), 400),
+        ("recent@x.se", Role::User, Some(10), 400),
+        ("never.old@x.se", Role::Contributor, None, 300),
+        ("never.new@x.se", Role::User, None, 1),
+        ("admin.old@x.se", Role::Admin, Some(300), 400),
+        ("keep@x.se", Role::User, Some(300), 400),
+    ] {
+        insert_user(&pool, email, role).await;
+        aged(&pool, email, last, created).await;
+    }
+    let old = sqlx::query_scalar::<_, Uuid>("SELECT id FROM users WHERE email = 'old@x.se'")
+        .fetch_one(&pool)
+        .await
+        .expect("id");
+    insert_session(&pool, old, SessionKind::Active).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exclude = dir.path().join("keep.txt");
+    std::fs::write(&exclude, "# the caretaker's account\nKEEP@x.se\n\n").expect("write");
+    let exclude = exclude.to_string_lossy().into_owned();
+    let base =
+        ["deactivate-dormant", "--actor-email", "boss@x.se", "--days", "180", "--exclude-file", &exclude];
+
+    let before = snapshot(&pool).await;
+    let mut dry = base.to_vec();
+    dry.push("--dry-run");
+    let o = run(&db, &dry);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("dry run of deactivate on 2 accounts"), "{}", out(&o));
+    assert_eq!(snapshot(&pool).await, before);
+
+    let o = run(&db, &base);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(text.contains("old@x.se: deactivated (1 session revoked)"), "{text}");
+    assert!(text.contains("never.old@x.se: deactivated"), "{text}");
+    let inactive: Vec<String> =
+        sqlx::query_scalar("SELECT email::text FROM users WHERE NOT is_active ORDER BY email")
+            .fetch_all(&pool)
+            .await
+            .expect("read");
+    assert_eq!(inactive, ["never.old@x.se", "old@x.se"]);
+    assert_eq!(active_sessions(&pool, old).await, 0);
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(DISTINCT change_id) FROM admin_audit_log WHERE action = 'deactivate'"
+        )
+        .await,
+        1
+    );
+    let id = text
+        .lines()
+        .find(|l| l.starts_with("change "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("id")
+        .to_string();
+
+    // Again: nothing dormant is left active.
+    let o = run(&db, &base);
+    assert!(out(&o).contains("no dormant accounts"), "{}", out(&o));
+    // One revert undoes the whole run.
+    let o = run(&db, &["revert", "--actor-email", "boss@x.se", &id]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE NOT is_active").await, 0);
+    // Admins only when asked for, as JSON for a machine.
+    let mut with_admins = base.to_vec();
+    with_admins.extend(["--include-admins", "--format", "json"]);
+    let o = run(&db, &with_admins);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let mut emails: Vec<&str> =
+        v["accounts"].as_array().expect("accounts").iter().filter_map(|a| a["email"].as_str()).collect();
+    emails.sort();
+    assert_eq!(emails, ["admin.old@x.se", "never.old@x.se", "old@x.se"]);
+    let o = run(&db, &["deactivate-dormant", "--actor-email", "boss@x.se", "--days", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let o = run(
+        &db,
+        &[
+            "deactivate-dormant",
+            "--actor-email",
+            "boss@x.se",
+            "--days",
+            "9",
+            "--exclude-file",
+            "/no/such/file",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "a missing exclude file never means 'exclude nothing': {}", err(&o));
+}
+
+#[test]
+fn dormancy_is_judged_on_the_row_as_it_is_now() {
+    let now = OffsetDateTime::now_utc();
+    let actor = Actor { id: Uuid::new_v4(), email: "boss@x.se".into(), role: Role::Superuser };
+    let rule = Dormancy { days: 30, include_admins: false, exclude: ["keep@x.se".to_string()].into() };
+    let mut r = UserRow::sample("a@x.se", Role::User);
+    r.created_at = now - Duration::days(90);
+    assert!(rule.holds(&r, &actor, now), "never signed in, created long ago");
+    r.last_login_at = Some(now - Duration::minutes(1));
+    assert!(!rule.holds(&r, &actor, now), "signed in meanwhile: left alone");
+    r.last_login_at = Some(now - Duration::days(31));
+    assert!(rule.holds(&r, &actor, now));
+    r.role = Role::Admin;
+    assert!(!rule.holds(&r, &actor, now), "admins spared");
+    r.role = Role::User;
+    r.email = "Keep@x.se".into();
+    assert!(!rule.holds(&r, &actor, now), "excluded, whatever the case");
+    r.email = "a@x.se".into();
+    r.is_active = false;
+    assert!(!rule.holds(&r, &actor, now));
+    r.is_active = true;
+    r.id = actor.id;
+    assert!(!rule.holds(&r, &actor, now), "never the actor");
+}
