@@ -296,6 +296,8 @@ pub struct DemoArgs {
 pub enum Format {
     Table,
     Json,
+    /// One JSON object per line (the same fields as json and csv).
+    Jsonl,
     Csv,
 }
 

@@ -113,7 +113,7 @@ fn report(change: &Change, done: &Done, stamp: &Stamp, format: OutFormat) -> Res
             "change_id": id, "action": change.audit_name(), "reason": stamp.reason.as_ref().map(|r| r.as_str()),
             "accounts": accounts, "summary": change.summary(done),
         });
-        return super::emit(&format!("{}\n", super::list::inert_json(&out.to_string())));
+        return super::emit(&format!("{}\n", crate::export::inert_json(&out.to_string())));
     }
     let mut out = String::new();
     match done {
@@ -159,7 +159,7 @@ pub fn print_plan(plan: &Plan, format: OutFormat) -> Result<(), CliError> {
         OutFormat::Json => {
             let v = json!({"dry_run": true, "could_run": plan.could_run(), "action": plan.action,
                            "refused": plan.refused, "targets": plan.targets});
-            format!("{}\n", super::list::inert_json(&serde_json::to_string_pretty(&v).unwrap_or_default()))
+            format!("{}\n", crate::export::inert_json(&serde_json::to_string_pretty(&v).unwrap_or_default()))
         }
         OutFormat::Table => {
             let mut out = format!(
@@ -264,7 +264,7 @@ pub async fn revert(
         let accounts: Vec<serde_json::Value> = done.applied.iter().map(applied_json).collect();
         let out = json!({"change_id": id, "action": done.action, "reverts": change_id,
                          "reason": stamp.reason.as_ref().map(|r| r.as_str()), "accounts": accounts});
-        return super::emit(&format!("{}\n", super::list::inert_json(&out.to_string())));
+        return super::emit(&format!("{}\n", crate::export::inert_json(&out.to_string())));
     }
     let mut out = String::new();
     for a in &done.applied {

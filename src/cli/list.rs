@@ -5,14 +5,13 @@ use super::args::{AuditArgs, AuditFormat, Format};
 use crate::domain::revert::ALL_ACTIONS;
 use crate::domain::sanitize::clean;
 use crate::domain::when;
+use crate::export::{self, inert_json};
 use crate::operator::Operator;
 use crate::store::audit::{AuditFilter, AuditRow};
 use crate::store::users::{self, ListFilter};
 use crate::store::{Store, UserRow, audit};
 use crate::tui::view::text::{safe_truncate, width};
-use serde_json::json;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub async fn users(
     store: &Store,
@@ -25,81 +24,13 @@ pub async fn users(
         .transpose()?;
     let rows = users::list(store, &ListFilter { role, search }).await?;
     let out = match format {
-        Format::Json => json_rows(&rows),
-        Format::Csv => csv_rows(&rows),
+        Format::Json => export::json(&rows, false),
+        Format::Jsonl => export::json(&rows, true),
+        Format::Csv => String::from_utf8(export::csv(&rows).map_err(|e| CliError::Failed(e.to_string()))?)
+            .map_err(|e| CliError::Failed(e.to_string()))?,
         Format::Table => table_rows(&rows),
     };
     super::emit(&out)
-}
-
-fn ts(t: Option<OffsetDateTime>) -> String {
-    t.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
-}
-
-fn json_rows(rows: &[UserRow]) -> String {
-    let arr: Vec<_> = rows
-        .iter()
-        .map(|u| {
-            json!({
-                "id": u.id, "email": u.email, "role": u.role, "auth_provider": u.auth_provider,
-                "is_active": u.is_active, "email_verified": u.email_verified,
-                "created_at": ts(Some(u.created_at)),
-                "updated_at": ts(Some(u.updated_at)),
-                "last_login_at": u.last_login_at.map(|t| ts(Some(t))),
-                "locked": u.locked, "status": u.status(), "active_sessions": u.active_sessions,
-            })
-        })
-        .collect();
-    format!("{}\n", inert_json(&serde_json::to_string_pretty(&arr).unwrap_or_else(|_| "[]".into())))
-}
-
-fn csv_cell(s: &str) -> String {
-    let formula = s.trim_start_matches(' ').starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let s = if formula { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', ';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
-
-/// serde_json escapes only characters below U+0020; DEL, C1 controls, bidi overrides and
-/// zero-width characters pass through. Escape those too, so JSON on a terminal stays inert.
-pub(super) fn inert_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if crate::domain::sanitize::is_unsafe(c) && u32::from(c) >= 0x20 {
-            let mut buf = [0u16; 2];
-            for unit in c.encode_utf16(&mut buf) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// RFC 4180 CSV. A cell a spreadsheet would run as a formula (one starting, after any
-/// spaces, with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading quote, and
-/// cells with `;` are quoted too: Swedish spreadsheets split on it.
-fn csv_rows(rows: &[UserRow]) -> String {
-    let cell = |s: &str| csv_cell(&clean(s));
-    let mut out = String::from(
-        "id,email,role,auth_provider,is_active,email_verified,status,active_sessions,last_login_at,created_at\n",
-    );
-    for u in rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
-            u.id,
-            cell(&u.email),
-            u.role,
-            cell(&u.auth_provider),
-            u.is_active,
-            u.email_verified,
-            u.status(),
-            u.active_sessions,
-            ts(u.last_login_at),
-            ts(Some(u.created_at))
-        ));
-    }
-    out
 }
 
 fn short(t: Option<OffsetDateTime>) -> String {
@@ -263,29 +194,4 @@ fn audit_text(rows: &[AuditRow], format: AuditFormat) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::inert_json;
-
-    #[test]
-    fn csv_cells_cannot_become_formulas_or_split_on_semicolons() {
-        use super::csv_cell;
-        assert_eq!(csv_cell("=1+1@x.se"), "'=1+1@x.se");
-        assert_eq!(csv_cell("   =HYPERLINK(1)@x.se"), "'   =HYPERLINK(1)@x.se");
-        assert_eq!(csv_cell("a;b@x.se"), "\"a;b@x.se\"");
-        assert_eq!(csv_cell("-x@x.se,y"), "\"'-x@x.se,y\"");
-        assert_eq!(csv_cell("anna@x.se"), "anna@x.se");
-    }
-
-    #[test]
-    fn json_output_escapes_what_serde_leaves() {
-        let raw =
-            serde_json::to_string(&serde_json::json!({"e": "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e"})).unwrap();
-        let out = inert_json(&raw);
-        assert!(!out.chars().any(crate::domain::sanitize::is_unsafe), "{out}");
-        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(back["e"], "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e");
-    }
 }
