@@ -137,12 +137,44 @@ impl Deployment {
     }
 }
 
-/// A text setting: `$KEY`, else `KEY` in the env file.
+/// A text setting: `$KEY`, else `KEY` in the env file. An empty variable counts as unset
+/// (compose's `${RO}` with RO unset must not override `KEY=1` in the env file).
 fn setting(key: &str, env_file: Option<&Path>) -> Result<Option<String>, ConfigError> {
     match std::env::var(key) {
-        Ok(v) => Ok(Some(v)),
-        Err(_) => from_env_file(key, env_file),
+        Ok(v) if !v.trim().is_empty() => Ok(Some(v)),
+        _ => from_env_file(key, env_file),
     }
+}
+
+/// Every `SKRIPTOTEKET_ADMIN_*` setting this version reads.
+pub const SETTINGS: [&str; 5] = [REQUIRE_REASON, READONLY, NAME, COLOR, PROTECTED];
+
+/// `SKRIPTOTEKET_ADMIN_*` keys in the environment or the env file that this version does
+/// not know (a typo in a key name would otherwise switch nothing on, silently). Only key
+/// names are read from the file, never values.
+pub fn unknown_settings(env_file: Option<&Path>) -> Vec<String> {
+    let known = |k: &str| SETTINGS.contains(&k);
+    let mut keys: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("SKRIPTOTEKET_ADMIN_"))
+        .collect();
+    let path: PathBuf = env_file.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".env"));
+    if let Ok(bytes) = std::fs::read(&path) {
+        for line in bytes.split(|b| *b == b'\n') {
+            let Ok(line) = std::str::from_utf8(line) else { continue };
+            let bare = line.trim_start();
+            let bare = bare.strip_prefix("export ").map_or(bare, str::trim_start);
+            if let Some((k, _)) = bare.split_once('=')
+                && k.trim_end().starts_with("SKRIPTOTEKET_ADMIN_")
+            {
+                keys.push(k.trim_end().to_string());
+            }
+        }
+    }
+    keys.retain(|k| !known(k));
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// A yes/no setting of the deployment: `$KEY`, else `KEY` in the env file. `1`, `true`,

@@ -331,6 +331,19 @@ async fn read_only_mode_refuses_changes_in_the_tool_and_in_the_server() {
     assert!(o.status.success(), "a dry run reads only: {}", err(&o));
     let o = run(&db, &["--readonly", "list", "--format", "json"]);
     assert!(o.status.success(), "{}", err(&o));
+    // An empty variable does not override the env file's 1.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(".env"), "SKRIPTOTEKET_ADMIN_READONLY=1\nSKRIPTOTEKET_ADMIN_READONY=1\n")
+        .expect(".env");
+    let mut cmd = command(
+        db.url(),
+        &["activate", "--actor-email", "boss@x.se", "u1@x.se"],
+        &[("SKRIPTOTEKET_ADMIN_READONLY", "")],
+    );
+    let o = cmd.current_dir(dir.path()).output().expect("run");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("read-only mode"), "{}", err(&o));
+    assert!(err(&o).contains("SKRIPTOTEKET_ADMIN_READONY is not a setting"), "a typo is named: {}", err(&o));
     assert_eq!(snapshot(&pool).await, before);
     // Below the tool: a read-only store's connections refuse a write the code never checked.
     let target = db.target().clone().read_only();
@@ -342,6 +355,23 @@ async fn read_only_mode_refuses_changes_in_the_tool_and_in_the_server() {
         skriptoteket_admin::store::StoreError::ReadOnly
     ));
     assert_eq!(snapshot(&pool).await, before);
+    // A wrong password still counts in read-only mode: it is no way around the lock.
+    let o = run_at(
+        db.url(),
+        &["--readonly", "unlock", "--actor-email", "boss@x.se", "u1@x.se", "--dry-run"],
+        &[("SKRIPTOTEKET_ACTOR_PASSWORD", "wrong password")],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert_eq!(
+        scalar_i64(&pool, "SELECT failed_login_attempts::bigint FROM users WHERE email = 'boss@x.se'").await,
+        1
+    );
+    sqlx::query(
+        "UPDATE users SET failed_login_attempts = 0, last_failed_login_at = NULL WHERE email = 'boss@x.se'",
+    )
+    .execute(&pool)
+    .await
+    .expect("reset the count");
 }
 
 #[tokio::test]

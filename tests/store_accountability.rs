@@ -293,3 +293,81 @@ async fn a_plan_locks_and_writes_nothing_and_refuses_where_the_change_would() {
 async fn scalar_uuid(pool: &sqlx::PgPool, email: &str) -> Uuid {
     sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(email).fetch_one(pool).await.expect("id")
 }
+
+#[tokio::test]
+async fn a_revert_never_shuts_out_its_actor_nor_restores_an_unknown_role() {
+    let (_db, store) = live_store().await;
+    let boss = team(&store).await;
+    let pool = &store.pool;
+    // Another superuser verified the boss's address; the boss may not revert that.
+    let other = seed_actor(pool, "other@x.se", Role::Superuser).await;
+    sqlx::query("UPDATE users SET email_verified = false WHERE id = $1")
+        .bind(boss.id)
+        .execute(pool)
+        .await
+        .expect("unverify");
+    let verify = Stamp::new(None);
+    change(&store, &other, &verify, &["boss@x.se"], Change::VerifyEmail).await.expect("verify");
+    let err =
+        store::revert::revert(&store, &boss, &Stamp::new(None), verify.change_id).await.expect_err("own");
+    assert!(matches!(err, StoreError::Denied { ref email, .. } if email == "boss@x.se"), "{err:?}");
+    // A role the web app does not know is never written back.
+    sqlx::query("UPDATE users SET role = 'Admin ' WHERE email = 'u1@x.se'")
+        .execute(pool)
+        .await
+        .expect("odd role");
+    let promote = Stamp::new(None);
+    change(&store, &boss, &promote, &["u1@x.se"], Change::SetRole(Role::Contributor)).await.expect("set");
+    let err = store::revert::revert(&store, &boss, &Stamp::new(None), promote.change_id)
+        .await
+        .expect_err("unknown");
+    assert!(matches!(err, StoreError::NotRevertable { .. }), "{err:?}");
+    assert_eq!(role_of(pool, scalar_uuid(pool, "u1@x.se").await).await, "contributor");
+}
+
+#[tokio::test]
+async fn a_lock_that_ran_out_is_not_put_back_and_the_audit_says_what_was_written() {
+    let (_db, store) = live_store().await;
+    let boss = team(&store).await;
+    let pool = &store.pool;
+    sqlx::query(
+        "UPDATE users SET failed_login_attempts = 5, locked_until = now() + interval '2 seconds' WHERE email = 'u1@x.se'",
+    )
+    .execute(pool)
+    .await
+    .expect("lock");
+    let unlock = Stamp::new(None);
+    change(&store, &boss, &unlock, &["u1@x.se"], Change::Unlock).await.expect("unlock");
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let undo = Stamp::new(None);
+    store::revert::revert(&store, &boss, &undo, unlock.change_id).await.expect("revert");
+    assert_eq!(
+        scalar_i64(pool, "SELECT count(*) FROM users WHERE email = 'u1@x.se' AND failed_login_attempts = 5 AND locked_until IS NULL").await,
+        1
+    );
+    let rows = rows_of(&store, undo.change_id).await;
+    assert_eq!(rows[0].after.as_ref().and_then(|a| a.get("locked")).and_then(|v| v.as_bool()), Some(false));
+    // So the revert of the revert is not refused as stale for ever.
+    store::revert::revert(&store, &boss, &Stamp::new(None), undo.change_id).await.expect("redo");
+}
+
+#[tokio::test]
+async fn a_dry_run_never_waits_for_the_superuser_lock() {
+    let (db, store) = live_store().await;
+    let boss = team(&store).await;
+    seed_actor(&store.pool, "s2@x.se", Role::Superuser).await;
+    // Another admin's change holds the superuser lock.
+    let mut holder = sqlx::PgConnection::connect(db.url()).await.expect("connect");
+    sqlx::query("BEGIN").execute(&mut holder).await.expect("begin");
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(skriptoteket_admin::store::targets::LAST_SUPERUSER_LOCK)
+        .execute(&mut holder)
+        .await
+        .expect("lock");
+    let plan = store::change::plan(&store, &boss, &[by_email("s2@x.se")], &Change::SetRole(Role::Admin))
+        .await
+        .expect("plan");
+    // Had it taken the lock, it would have given up after the lock timeout, refused as busy.
+    assert!(plan.could_run(), "{plan:?}");
+    sqlx::query("ROLLBACK").execute(&mut holder).await.expect("unlock");
+}

@@ -58,9 +58,10 @@ async fn lost(store: &Store, stamp: &Stamp, new: Option<&NewSecret>, e: StoreErr
     let id = stamp.change_id;
     eprintln!("the connection dropped during change {id} ({e}); finding out whether it applied ...");
     let mut applied = None;
-    for _ in 0..30 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while tokio::time::Instant::now() < deadline {
         if store.ping().await.is_ok() {
-            applied = audit::change_applied(store, id).await.ok();
+            applied = audit::settled(store, id, deadline).await.ok();
             break;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -14,6 +14,12 @@ pub async fn run(cli: &Cli) -> ExitCode {
         Ok(t) => t,
         Err(e) => return CliError::Usage(e.to_string()).report(),
     };
+    for key in config::unknown_settings(cli.env_file.as_deref()) {
+        eprintln!(
+            "warning: {key} is not a setting of this version; ignored (known: {})",
+            config::SETTINGS.join(", ")
+        );
+    }
     let deployment = match config::Deployment::load(cli.readonly, cli.env_file.as_deref()) {
         Ok(d) => d,
         Err(e) => return CliError::Usage(e.to_string()).report(),

@@ -113,6 +113,9 @@ pub async fn audit(store: &Store, args: &AuditArgs) -> Result<(), CliError> {
         return Err(CliError::Usage("--follow prints entry by entry: use --format jsonl or table".into()));
     }
     let filter = audit_filter(args, OffsetDateTime::now_utc())?;
+    // Entries written before this moment are the backlog's (or beyond --limit): following
+    // prints only those written after it.
+    let start = audit::now(store).await?;
     let mut rows = audit::query(store, &filter, args.limit).await?;
     if !args.follow {
         return super::emit(&audit_text(&rows, args.format));
@@ -120,27 +123,47 @@ pub async fn audit(store: &Store, args: &AuditArgs) -> Result<(), CliError> {
     // Following: the backlog oldest first, then every entry as it commits.
     rows.reverse();
     super::emit(&audit_text(&rows, args.format))?;
-    follow(store, &filter, args.format, rows).await
+    follow(store, &filter, args.format, rows, start).await
 }
 
 /// Polls for new entries once a second until killed. An entry is written moments before
-/// its change commits, so each poll looks back a minute and skips what it printed.
+/// its change commits, so each poll looks back a minute and skips what it printed, and
+/// what was written before `start` (the backlog's, or beyond `--limit`).
 async fn follow(
     store: &Store,
     filter: &AuditFilter,
     format: AuditFormat,
     printed: Vec<AuditRow>,
+    start: OffsetDateTime,
 ) -> Result<(), CliError> {
     const LOOK_BACK: time::Duration = time::Duration::minutes(1);
     let mut seen: std::collections::BTreeMap<i64, OffsetDateTime> =
         printed.iter().map(|r| (r.id, r.at)).collect();
+    let mut failures = 0u32;
     loop {
-        let started = audit::now(store).await?;
-        let fresh: Vec<AuditRow> = audit::written_from(store, filter, started - LOOK_BACK)
-            .await?
-            .into_iter()
-            .filter(|r| !seen.contains_key(&r.id))
-            .collect();
+        // A lost connection or a server restart is waited out (with a note), not the end.
+        let poll = async {
+            let started = audit::now(store).await?;
+            let rows = audit::written_from(store, filter, started - LOOK_BACK).await?;
+            Ok::<_, crate::store::StoreError>((started, rows))
+        };
+        let (started, rows) = match poll.await {
+            Ok(found) => {
+                failures = 0;
+                found
+            }
+            Err(e) if e.is_connection() => {
+                failures += 1;
+                if failures == 1 {
+                    eprintln!("audit --follow: {e}; retrying");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(u64::from(failures.min(10)))).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let fresh: Vec<AuditRow> =
+            rows.into_iter().filter(|r| r.at >= start && !seen.contains_key(&r.id)).collect();
         if !fresh.is_empty() {
             super::emit(&audit_text(&fresh, format))?;
         }

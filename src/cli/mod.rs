@@ -71,6 +71,12 @@ pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
     }
     let target: DbTarget = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
     let readonly = config::Deployment::load(cli.readonly, cli.env_file.as_deref())?.readonly;
+    for key in config::unknown_settings(cli.env_file.as_deref()) {
+        eprintln!(
+            "warning: {key} is not a setting of this version; ignored (known: {})",
+            config::SETTINGS.join(", ")
+        );
+    }
     let target = if readonly { target.read_only() } else { target };
     Ok(Store::connect(&target).await?)
 }
@@ -240,6 +246,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
                 let plan = store::revert::plan(&store, &actor, *change_id).await?;
                 return change::print_plan(&plan, opts.format);
             }
+            guard(cli, opts, &Change::Revert(*change_id), usize::MAX)?;
             let actor = sign_in(&store, &actor.actor_email).await?;
             change::revert(&store, &actor, &stamp, *change_id, opts.format).await
         }

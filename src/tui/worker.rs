@@ -269,7 +269,8 @@ impl Worker {
         match e {
             e if e.is_connection() => {
                 self.reconnect(e.to_string()).await;
-                let applied = audit::change_applied(&self.store, change_id).await.ok();
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+                let applied = audit::settled(&self.store, change_id, deadline).await.ok();
                 OpError::Interrupted { applied }
             }
             StoreError::Stale { .. } => OpError::Stale(e.to_string()),

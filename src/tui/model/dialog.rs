@@ -67,8 +67,8 @@ impl AuditView {
                     Some(("action", v)) => has(&r.action, v),
                     Some(("change", v)) => change.starts_with(&v.replace('-', "")),
                     // Dates (or RFC 3339 times) only: the console keeps no clock.
-                    Some(("since", v)) => when::parse(v, r.at).is_ok_and(|t| r.at >= t) && !when_is_age(v),
-                    Some(("until", v)) => when::parse(v, r.at).is_ok_and(|t| r.at < t) && !when_is_age(v),
+                    Some(("since", v)) => !when_is_age(v) && when::parse(v, r.at).is_ok_and(|t| r.at >= t),
+                    Some(("until", v)) => !when_is_age(v) && when::parse(v, r.at).is_ok_and(|t| r.at < t),
                     _ if *w == "signins" => true,
                     _ => {
                         has(&r.actor_email, w)

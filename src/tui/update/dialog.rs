@@ -136,6 +136,7 @@ impl App {
     fn reason_key(&mut self, key: KeyEvent, mut p: PendingChange, out: &mut Vec<Effect>) -> Option<Dialog> {
         match keymap::form(&key) {
             Some(FormAction::Cancel) => {
+                self.pending_form = None;
                 self.info("cancelled; nothing changed");
                 None
             }

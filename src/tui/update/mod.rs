@@ -112,8 +112,10 @@ impl App {
         let d = &self.options.deployment;
         let required = d.require_reason;
         // A protected deployment wants its name typed before a destructive bulk change.
-        let confirm_name =
-            d.name.clone().filter(|_| d.protected && change.is_destructive() && targets.len() > 1);
+        let confirm_name = d.name.clone().filter(|_| {
+            let many = targets.len() > 1 || matches!(change, Change::Revert(_));
+            d.protected && change.is_destructive() && many
+        });
         if change.asks_reason(targets.len(), required) || confirm_name.is_some() {
             let what = Self::change_label(&change, &targets);
             self.dialog = Some(Dialog::Reason(PendingChange {

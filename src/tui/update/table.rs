@@ -115,7 +115,7 @@ impl App {
 
     /// Refuses (with the reason in the status line) when a change is running already or
     /// the connection is down.
-    fn can_start(&mut self) -> bool {
+    pub(super) fn can_start(&mut self) -> bool {
         if self.options.deployment.readonly {
             self.error(
                 "read-only mode: nothing can be changed here (--readonly or SKRIPTOTEKET_ADMIN_READONLY)",

@@ -97,7 +97,10 @@ impl App {
                 let top = view.filtered().get(view.scroll).map(|r| (r.change_id, r.action.clone()));
                 match top {
                     Some((Some(id), action)) => match crate::domain::revert::why_not(&action) {
-                        None => return self.confirm_revert(id, &format!("{action} (from the audit log)")),
+                        None if self.can_start() => {
+                            return self.confirm_revert(id, &format!("{action} (from the audit log)"));
+                        }
+                        None => {}
                         Some(why) => self.error(format!("a {action} change cannot be reverted: {why}")),
                     },
                     Some((None, _)) => {
