@@ -168,3 +168,93 @@ fn dormancy_is_judged_on_the_row_as_it_is_now() {
     r.id = actor.id;
     assert!(!rule.holds(&r, &actor, now), "never the actor");
 }
+
+#[tokio::test]
+async fn import_reports_each_line_creates_all_or_nothing_and_hands_out_the_passwords_once() {
+    let (db, store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "taken@x.se", Role::User).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("autumn.csv");
+    std::fs::write(
+        &file,
+        "email,role,first_name,last_name\nNy.Larare@Skola.se,contributor,Ny,Lärare\ntaken@x.se,user,,\nelev1@skola.se,user,Elev,Ett\nnot-an-email,user,,\n",
+    )
+    .expect("write");
+    let file = file.to_string_lossy().into_owned();
+    // Signed in once, as the subcommand will: the snapshot then compares what the import did.
+    common::signed_in(&store, "boss@x.se").await;
+    let before = snapshot(&pool).await;
+    let o = run(&db, &["import", "--actor-email", "boss@x.se", &file, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "an invalid line: {}", err(&o));
+    let text = out(&o);
+    assert!(text.contains("line 2: Ny.Larare@Skola.se: create (contributor)"), "{text}");
+    assert!(text.contains("line 3: taken@x.se: exists, skipped"), "{text}");
+    assert!(text.contains("line 5: not-an-email: invalid"), "{text}");
+    let o = run(&db, &["import", "--actor-email", "boss@x.se", &file]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("1 line invalid; nothing was created"), "{}", err(&o));
+    assert_eq!(snapshot(&pool).await, before, "nothing created, nothing audited");
+
+    // Fixed: the two new accounts are created in one change; the passwords go to a new file.
+    let good = dir.path().join("fixed.csv");
+    std::fs::write(&good, "email,role,first_name,last_name\nNy.Larare@Skola.se,contributor,Ny,Lärare\ntaken@x.se,user,,\nelev1@skola.se,user,Elev,Ett\n").expect("write");
+    let good = good.to_string_lossy().into_owned();
+    let secrets = dir.path().join("passwords.csv");
+    let secrets_arg = secrets.to_string_lossy().into_owned();
+    let o = run(&db, &["import", "--actor-email", "boss@x.se", &good, "--passwords-out", &secrets_arg]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("2 accounts created"), "{}", out(&o));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&secrets).expect("file").permissions().mode() & 0o777, 0o600);
+    let mut r = csv::Reader::from_path(&secrets).expect("read passwords");
+    let pairs: Vec<(String, String)> = r
+        .records()
+        .map(|x| {
+            let x = x.expect("record");
+            (x[0].to_string(), x[1].to_string())
+        })
+        .collect();
+    assert_eq!(pairs.len(), 2);
+    for (email, pw) in &pairs {
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .expect("hash");
+        assert!(skriptoteket_admin::auth::hasher::verify(
+            &skriptoteket_admin::domain::Secret::from(pw.as_str()),
+            &hash
+        ));
+    }
+    assert_eq!(
+        scalar_i64(&pool, "SELECT count(*) FROM users u JOIN user_profiles p ON p.user_id = u.id
+                           WHERE u.email = 'ny.larare@skola.se' AND p.last_name = 'Lärare' AND u.email_verified").await,
+        1
+    );
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(DISTINCT change_id) FROM admin_audit_log WHERE action = 'create_user'"
+        )
+        .await,
+        1
+    );
+    // Never overwrites the passwords file; an admin imports only users and contributors.
+    let o = run(&db, &["import", "--actor-email", "boss@x.se", &good, "--passwords-out", &secrets_arg]);
+    assert!(o.status.success() && out(&o).contains("nothing to create"), "{}{}", out(&o), err(&o));
+    let promo = dir.path().join("promo.csv");
+    std::fs::write(&promo, "email,role\nchef@x.se,admin\n").expect("write");
+    let o = run(&db, &["import", "--actor-email", "admin@x.se", &promo.to_string_lossy(), "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("Insufficient permissions"), "{}", out(&o));
+    // Without --passwords-out, stdout holds only JSON with the passwords.
+    std::fs::write(&promo, "email,role\nchef@x.se,user\n").expect("write");
+    let o = run(&db, &["import", "--actor-email", "admin@x.se", &promo.to_string_lossy()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON alone on stdout");
+    assert_eq!(v["created"][0]["email"], "chef@x.se");
+    assert!(v["created"][0]["password"].as_str().is_some_and(|p| p.len() >= 16));
+}

@@ -118,6 +118,21 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Create the accounts listed in FILE (CSV; a header line naming email and role, and any
+    /// of first_name, last_name, display_name), each with a generated password: all in one
+    /// transaction, or none while any line is invalid; emails that exist are skipped.
+    Import {
+        #[command(flatten)]
+        actor: ActorArg,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Write the passwords (CSV: email,password) to this new file, readable by you only
+        /// (never overwrites one); without it they are printed once as JSON on stdout.
+        #[arg(long, value_name = "FILE")]
+        passwords_out: Option<PathBuf>,
+        #[command(flatten)]
+        opts: ChangeOpts,
+    },
     /// Deactivate every active account nobody has signed in to for DAYS days (or never,
     /// created that long ago), and revoke its sessions: one change, one change id, so one
     /// `revert` undoes it. Admins and superusers are spared unless --include-admins; your

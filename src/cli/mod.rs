@@ -6,6 +6,7 @@ mod change;
 pub mod console;
 mod create;
 pub mod demo;
+mod import;
 mod install;
 pub(crate) mod list;
 pub mod secrets;
@@ -238,6 +239,17 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             guard(cli, opts, &Change::SetActive(false), usize::MAX)?;
             let actor = sign_in(&store, &actor.actor_email).await?;
             change::dormant(&store, &actor, &stamp, &rule, opts.format).await
+        }
+        Command::Import { actor, file, passwords_out, opts } => {
+            let stamp = stamp(cli, opts)?;
+            if opts.dry_run {
+                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let lines = import::read(file, &actor)?;
+                return import::dry_run(&store, &lines, opts.format).await;
+            }
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            let lines = import::read(file, &actor)?;
+            import::run(&store, &actor, &stamp, &lines, passwords_out.as_deref(), opts.format).await
         }
         Command::Revert { actor, change_id, opts } => {
             let stamp = stamp(cli, opts)?;
