@@ -13,7 +13,7 @@ use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
 use skriptoteket_admin::domain::{Role, Secret, UserRow};
 use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::store::audit::AuditRow;
-use skriptoteket_admin::store::sessions::SessionRow;
+use skriptoteket_admin::store::sessions::{LoginEvent, SessionRow};
 use skriptoteket_admin::store::targets::Expected;
 use skriptoteket_admin::tui::event::{Details, Event};
 use skriptoteket_admin::tui::model::dialog::{AuditView, Dialog, Loading};
@@ -598,11 +598,38 @@ fn details() {
                 ("display_name".into(), "-".into()),
                 ("bio".into(), "hej\u{1b}[2J\u{202e}da".into()),
             ],
-            sessions: vec![SessionRow {
-                id: Uuid::from_u128(77),
-                created_at: Some(datetime!(2025-11-23 08:00 UTC)),
-                expires_at: datetime!(2025-11-30 08:00 UTC),
-            }],
+            sessions: vec![
+                SessionRow {
+                    id: Uuid::from_u128(77),
+                    created_at: Some(datetime!(2025-11-23 08:00 UTC)),
+                    expires_at: datetime!(2025-11-30 08:00 UTC),
+                    revoked_at: None,
+                    active: true,
+                },
+                SessionRow {
+                    id: Uuid::from_u128(78),
+                    created_at: Some(datetime!(2025-11-01 08:00 UTC)),
+                    expires_at: datetime!(2025-11-08 08:00 UTC),
+                    revoked_at: Some(datetime!(2025-11-02 09:30 UTC)),
+                    active: false,
+                },
+            ],
+            logins: vec![
+                LoginEvent {
+                    at: datetime!(2025-11-23 08:00 UTC),
+                    success: true,
+                    failure_code: None,
+                    ip_address: Some("192.0.2.17".into()),
+                    user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()),
+                },
+                LoginEvent {
+                    at: datetime!(2025-11-22 23:10 UTC),
+                    success: false,
+                    failure_code: Some("INVALID_CREDENTIALS".into()),
+                    ip_address: Some("185.220.101.4".into()),
+                    user_agent: Some("python-requests/2.32.3\u{1b}[2J".into()),
+                },
+            ],
             dependents: vec![
                 dep("sessions", "user_id", OnDelete::Cascade, 1),
                 dep("tool_versions", "reviewed_by_user_id", OnDelete::Restrict, 2),

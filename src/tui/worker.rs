@@ -290,9 +290,10 @@ async fn details(store: &Store, id: Uuid) -> Result<Details, StoreError> {
         .next()
         .ok_or_else(|| StoreError::Db("the account was deleted meanwhile".into()))?;
     let profile = users::profile(store, id).await?;
-    let sessions = sessions::active_for(store, id).await?;
+    let sessions = sessions::recent_for(store, id, 20).await?;
+    let logins = sessions::logins_for(store, id, 20).await?;
     let mut conn = store.pool.acquire().await?;
     let dependents = dependents::count(&mut conn, &[id]).await?;
     let audit = if store.schema.audit_log { audit::recent(store, 20, Some(id)).await? } else { Vec::new() };
-    Ok(Details { user, profile, sessions, dependents, audit })
+    Ok(Details { user, profile, sessions, logins, dependents, audit })
 }

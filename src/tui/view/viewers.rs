@@ -126,13 +126,40 @@ fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
         pair(body, k, v, w, plain, p);
     }
 
-    section(body, &format!("Active sessions ({})", d.sessions.len()), p);
+    let active = d.sessions.iter().filter(|s| s.active).count();
+    section(body, &format!("Sessions ({active} active; the newest {} of any state)", d.sessions.len()), p);
     if d.sessions.is_empty() {
         body.push(Span::styled("  (none)", p.dim()));
     }
     for s in &d.sessions {
         let created = s.created_at.map_or_else(|| "?".to_string(), |t| date(t, true));
-        body.push(format!("  created {created} · expires {}", date(s.expires_at, true)));
+        let state = match (s.active, s.revoked_at) {
+            (true, _) => format!("active, expires {}", date(s.expires_at, true)),
+            (false, Some(r)) => format!("revoked {}", date(r, true)),
+            (false, None) => format!("expired {}", date(s.expires_at, true)),
+        };
+        let style = if s.active { p.ok() } else { p.dim() };
+        body.push(Line::from(vec![Span::raw(format!("  created {created} · ")), Span::styled(state, style)]));
+    }
+
+    section(body, &format!("Sign-ins (the newest {})", d.logins.len()), p);
+    if d.logins.is_empty() {
+        body.push(Span::styled("  (none recorded)", p.dim()));
+    }
+    for l in &d.logins {
+        let outcome = if l.success {
+            "ok".to_string()
+        } else {
+            format!("refused {}", l.failure_code.as_deref().unwrap_or("?"))
+        };
+        let line = format!(
+            "  {}  {}  {}  {}",
+            date(l.at, true),
+            outcome,
+            l.ip_address.as_deref().unwrap_or("-"),
+            l.user_agent.as_deref().unwrap_or("-")
+        );
+        body.text(&safe(&line), if l.success { p.plain() } else { p.warn() }, w);
     }
 
     section(body, "Rows in other tables that point at this user (sessions of any state)", p);
