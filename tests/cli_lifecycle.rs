@@ -258,3 +258,41 @@ async fn import_reports_each_line_creates_all_or_nothing_and_hands_out_the_passw
     assert_eq!(v["created"][0]["email"], "chef@x.se");
     assert!(v["created"][0]["password"].as_str().is_some_and(|p| p.len() >= 16));
 }
+
+#[tokio::test]
+async fn list_filter_speaks_the_filter_language_and_refuses_typos() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    for (email, role, last, created) in [
+        ("old@x.se", Role::User, Some(200), 400),
+        ("recent@x.se", Role::Contributor, Some(10), 400),
+        ("never@x.se", Role::User, None, 300),
+        ("boss@x.se", Role::Superuser, Some(300), 900),
+    ] {
+        insert_user(&pool, email, role).await;
+        aged(&pool, email, last, created).await;
+    }
+    let emails = |filter: &str| -> Vec<String> {
+        let o = run(&db, &["list", "--format", "jsonl", "--filter", filter]);
+        assert!(o.status.success(), "{filter}: {}", err(&o));
+        let mut v: Vec<String> = out(&o)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("JSON")["email"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(emails("last_login:>180d"), ["boss@x.se", "old@x.se"]);
+    assert_eq!(emails("last_login:>180d -role:admin,superuser"), ["old@x.se"]);
+    assert_eq!(emails("never_logged_in"), ["never@x.se"]);
+    assert_eq!(emails("role:user,contributor !never_logged_in"), ["old@x.se", "recent@x.se"]);
+    assert_eq!(emails("created:<2025-01-01 x.se"), ["boss@x.se"]);
+    let o = run(&db, &["list", "--filter", "rol:admin"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("the keys are"), "{}", err(&o));
+}

@@ -17,12 +17,18 @@ pub async fn users(
     store: &Store,
     role: Option<&str>,
     search: Option<String>,
+    filter: Option<&str>,
     format: Format,
 ) -> Result<(), CliError> {
+    let filter = crate::domain::filter::UserFilter::parse(filter.unwrap_or(""), OffsetDateTime::now_utc())
+        .map_err(|e| CliError::Usage(format!("--filter {e}")))?;
     let role = role
         .map(|r| r.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string())))
         .transpose()?;
-    let rows = users::list(store, &ListFilter { role, search }).await?;
+    let mut rows = users::list(store, &ListFilter { role, search }).await?;
+    if !filter.is_empty() {
+        rows.retain(|r| filter.keeps(r, &r.email.to_lowercase()));
+    }
     let out = match format {
         Format::Json => export::json(&rows, false),
         Format::Jsonl => export::json(&rows, true),

@@ -182,8 +182,8 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let actor = sign_in(&store, &actor.actor_email).await?;
             create::provision(&store, &actor, &stamp, email, role, password, opts.format).await
         }
-        Command::List { role, search, format } => {
-            list::users(&store, role.as_deref(), search.clone(), *format).await
+        Command::List { role, search, filter, format } => {
+            list::users(&store, role.as_deref(), search.clone(), filter.as_deref(), *format).await
         }
         Command::Audit(args) => list::audit(&store, args).await,
         Command::SetRole { actor, role, emails, opts } => {
