@@ -37,7 +37,11 @@ pub async fn apply(
         ),
         None => None,
     };
-    match store::change::apply(store, actor, stamp, &targets(emails), &change, hash.as_deref()).await {
+    // A silent network must not hold the command for ever: past the answer timeout it is a
+    // lost connection, settled by the change id like any other.
+    let named = targets(emails);
+    let apply = store::change::apply(store, actor, stamp, &named, &change, hash.as_deref());
+    match store::within(store::ANSWER_TIMEOUT, apply).await {
         Ok(done) => {
             report(&change, &done, stamp, format)?;
             if let Some(n) = &new {

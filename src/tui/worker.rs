@@ -213,13 +213,14 @@ impl Worker {
             }
         }
         let stamp = &outcome.stamp;
-        let result =
-            match store::change::apply(&self.store, &actor, stamp, &seen(&targets), change, hash.as_deref())
-                .await
-            {
-                Ok(done) => Ok(done),
-                Err(e) => Err(self.settle(stamp.change_id, e).await),
-            };
+        let seen_targets = seen(&targets);
+        // A silent network must not hold the console for ever: past the answer timeout the
+        // change counts as interrupted, and its id settles whether it applied.
+        let apply = store::change::apply(&self.store, &actor, stamp, &seen_targets, change, hash.as_deref());
+        let result = match store::within(store::ANSWER_TIMEOUT, apply).await {
+            Ok(done) => Ok(done),
+            Err(e) => Err(self.settle(stamp.change_id, e).await),
+        };
         let (affected, refreshed) = match (&result, change) {
             (Ok(Done::Created(row)), _) => (vec![row.id], vec![row.clone()]),
             // A revert names no targets: its rows are the reverted change's.
