@@ -244,3 +244,52 @@ fn a_3000_character_burst_is_read_to_its_last_key() {
     c.send("q");
     assert_eq!(c.wait_exit(10), 0);
 }
+
+/// Pasted text is text: on the table it is ignored, in the filter it is one line or
+/// refused; keys typed ahead never confirm a dialog that was not yet on screen; Esc clears
+/// one thing at a time and U takes back cleared marks.
+#[test]
+fn pastes_and_keys_typed_ahead_change_nothing() {
+    let s = setup();
+    let changes = "SELECT count(*) FROM admin_audit_log WHERE action NOT LIKE 'sign_in%'";
+    let mut c = s.start(120, 40, &[]);
+    log_in(&mut c);
+    filter(&mut c, "u1@");
+    c.wait_for("1 of", 10);
+    // Typed, x then y would revoke u1's sessions.
+    c.paste("xy");
+    c.wait_for("paste ignored (2 characters)", 10);
+    // Two lines into the filter: typed, the second would deactivate (a, y).
+    c.send("/");
+    c.send("\x15");
+    c.paste("u1@team.test\nay");
+    c.wait_for("paste refused: it holds 2 lines", 10);
+    c.paste("u2@team.test\n");
+    c.wait_for("u2@team.test", 10);
+    c.enter();
+    // r, 2 and y in one burst: the confirmation opened by 2 was never seen when y came.
+    c.send("r2y");
+    c.wait_for("key y ignored", 10);
+    c.wait_for("→ contributor", 10);
+    assert_eq!(s.scalar(changes), 0, "nothing changed");
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'contributor'"), 0);
+    c.esc();
+    c.wait_for("cancelled; nothing changed", 10);
+
+    // Esc: the filter first (the marks stay), then the marks, which U restores.
+    filter(&mut c, "team.test");
+    c.send("*");
+    c.wait_for("5 users marked", 10);
+    c.esc();
+    c.wait_for("filter cleared; 5 marks kept", 10);
+    c.esc();
+    c.wait_for("5 marks cleared; U restores them", 10);
+    c.send("U");
+    c.wait_for("5 marks restored", 10);
+    assert_eq!(s.scalar(changes), 0, "nothing changed");
+
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(c.paste_mode_restored(), "bracketed paste left on");
+    assert!(c.cooked_mode());
+}

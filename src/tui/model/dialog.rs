@@ -109,6 +109,10 @@ pub enum Dialog {
     Help {
         scroll: u16,
     },
+    /// The last status messages of this session, newest first, in full.
+    Messages {
+        scroll: u16,
+    },
     /// A confirmed change waiting for the admin's reason.
     Reason(PendingChange),
     /// The subcommand that makes the admin's last change, to read or copy.

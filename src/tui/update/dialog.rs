@@ -16,6 +16,10 @@ impl App {
         let Some(dialog) = self.dialog.take() else { return };
         self.dialog = match dialog {
             Dialog::Help { scroll } => self.help_key(key, scroll),
+            Dialog::Messages { scroll } => match self.help_key(key, scroll) {
+                Some(Dialog::Help { scroll }) => Some(Dialog::Messages { scroll }),
+                other => other,
+            },
             Dialog::Details { id, request, data, scroll } => self.details_key(key, id, request, data, scroll),
             Dialog::Audit(view) => self.audit_key(key, view),
             Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),

@@ -17,9 +17,19 @@ impl App {
         match keymap::filter(&key) {
             Some(FilterAction::Keep) => self.filter_editing = false,
             Some(FilterAction::Clear) => {
+                // Esc ends the edit and puts back the filter it started from: one thing at
+                // a time (the next Esc clears the filter, the one after the marks).
                 self.filter_editing = false;
-                self.filter_input.reset();
-                self.users.set_filter("");
+                let before = std::mem::take(&mut self.filter_before_edit);
+                if self.filter_input.value() != before {
+                    self.filter_input = tui_input::Input::new(before.clone());
+                    self.users.set_filter(&before);
+                    self.info(if before.is_empty() {
+                        "filter edit cancelled; no filter".to_string()
+                    } else {
+                        format!("filter edit cancelled; the filter is {before:?} again")
+                    });
+                }
             }
             Some(FilterAction::Empty) => {
                 self.filter_input.reset();
@@ -44,19 +54,18 @@ impl App {
             TableAction::Bottom => self.users.bottom(),
             TableAction::PageDown => self.users.move_by(page),
             TableAction::PageUp => self.users.move_by(-page),
-            TableAction::Filter => self.filter_editing = true,
+            TableAction::Filter => {
+                self.filter_before_edit = self.filter_input.value().to_string();
+                self.filter_editing = true;
+            }
             TableAction::Mark => self.users.toggle_mark(),
             TableAction::MarkAll => {
                 self.users.mark_all_visible();
                 self.info(format!("{} marked", crate::plural::count(self.users.marks.len() as i64, "user")));
             }
-            TableAction::ClearMarks => {
-                self.users.marks.clear();
-                if !self.filter_input.value().is_empty() {
-                    self.filter_input.reset();
-                    self.users.set_filter("");
-                }
-            }
+            TableAction::ClearMarks => self.clear_one_thing(),
+            TableAction::RestoreMarks => self.restore_marks(),
+            TableAction::Messages => self.dialog = Some(Dialog::Messages { scroll: 0 }),
             TableAction::Sort => self.users.set_sort(self.users.sort.next(), false),
             TableAction::SortReverse => self.users.set_sort(self.users.sort, !self.users.reverse),
             TableAction::Reload => self.reload(out),
@@ -107,6 +116,52 @@ impl App {
             TableAction::Unlock => self.start_change(Change::Unlock),
             TableAction::VerifyEmail => self.start_change(Change::VerifyEmail),
         }
+    }
+
+    /// Esc on the table: the filter first, then the marks, never both at once, and says
+    /// what it cleared. Cleared marks can be restored with `U`.
+    fn clear_one_thing(&mut self) {
+        let marks = self.users.marks.len();
+        if !self.filter_input.value().is_empty() {
+            self.filter_input.reset();
+            self.users.set_filter("");
+            let kept = if marks > 0 {
+                format!("; {} kept (Esc again clears them)", crate::plural::count(marks as i64, "mark"))
+            } else {
+                String::new()
+            };
+            self.info(format!("filter cleared{kept}"));
+        } else if marks > 0 {
+            self.cleared_marks = Some(std::mem::take(&mut self.users.marks));
+            let undo = keymap::keys_for(keymap::KeyAction::Table(TableAction::RestoreMarks));
+            self.info(format!(
+                "{} cleared; {undo} restores them",
+                crate::plural::count(marks as i64, "mark")
+            ));
+        } else {
+            self.info("nothing to clear: no filter, no marks");
+        }
+    }
+
+    /// `U`: the marks Esc cleared last come back (those whose accounts still exist), added
+    /// to any made since.
+    fn restore_marks(&mut self) {
+        let Some(saved) = self.cleared_marks.take() else {
+            self.info("no cleared marks to restore");
+            return;
+        };
+        let before = self.users.marks.len();
+        for id in saved {
+            if self.users.by_id(id).is_some() {
+                self.users.marks.insert(id);
+            }
+        }
+        let back = self.users.marks.len() - before;
+        self.info(format!(
+            "{} restored; {} marked now",
+            crate::plural::count(back as i64, "mark"),
+            crate::plural::count(self.users.marks.len() as i64, "user")
+        ));
     }
 
     pub fn actor_view(&self) -> Option<ActorView> {

@@ -36,6 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::Details { data, scroll, .. } => viewers::details(frame, area, app, data, *scroll, p),
         Dialog::Audit(view) => viewers::audit(frame, area, app, view, p),
         Dialog::Help { scroll } => help::draw(frame, area, *scroll, p),
+        Dialog::Messages { scroll } => help::messages(frame, area, app, *scroll, p),
         Dialog::Reason(pending) => reason(frame, area, pending, p),
         Dialog::Command { text } => command(frame, area, text, p),
     }

@@ -35,6 +35,36 @@ pub fn lines(w: usize, p: Palette) -> Vec<Line<'static>> {
     out
 }
 
+/// The message history (`m`): the session's last status messages, newest first, wrapped
+/// so none is cut off.
+pub fn messages(frame: &mut Frame, area: Rect, app: &crate::tui::model::App, scroll: u16, p: Palette) {
+    use crate::tui::model::StatusKind;
+    let w = area.width.saturating_sub(4).min(100);
+    let h = area.height.saturating_sub(2);
+    let inner = widgets::popup(frame, area, w, h, "Messages (newest first)", p);
+    let iw = usize::from(inner.width);
+    let mut lines = Vec::new();
+    if app.history.is_empty() {
+        lines.push(Line::from(Span::styled("no messages yet", p.dim())));
+    }
+    for m in app.history.iter().rev() {
+        let (prefix, style) = match m.kind {
+            StatusKind::Ok => ("✓ ", p.ok()),
+            StatusKind::Error => ("✗ ", p.error()),
+            StatusKind::Info => ("  ", p.plain()),
+        };
+        for (i, l) in text::wrap(&text::safe(&m.text), iw.saturating_sub(2)).into_iter().enumerate() {
+            let lead = if i == 0 { prefix } else { "  " };
+            lines.push(Line::from(vec![Span::styled(lead, style), Span::styled(l, style)]));
+        }
+    }
+    let mut body = Body { lines, ..Body::default() };
+    body.footer = Some(Line::default());
+    let first = usize::from(scroll).min(body.max_scroll(inner));
+    body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), p));
+    body.render(frame, inner, first);
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, p: Palette) {
     let w = area.width.saturating_sub(4).min(90);
     let h = area.height.saturating_sub(2);
