@@ -974,3 +974,10 @@ fn messages_belong_to_their_action_and_the_history_keeps_them() {
     press(&mut app, code(KeyCode::Esc));
     assert!(app.dialog.is_none());
 }
+
+#[test]
+fn an_unbound_key_points_to_help() {
+    let mut app = signed_in(1);
+    press(&mut app, key('w'));
+    assert_eq!(status(&app), "w does nothing here; press ? for keys");
+}

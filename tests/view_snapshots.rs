@@ -935,3 +935,39 @@ fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
     assert!(text.contains("a: deactivate all 11 users instead   n/Esc: cancel"), "{text}");
     assert!(text.contains("more"), "{text}");
 }
+
+/// The footer fits every width by priority and always ends with `? help`; at 120 columns
+/// every everyday job shows.
+#[test]
+fn the_footer_always_ends_with_help_and_keeps_the_main_jobs() {
+    for w in [60u16, 70, 80, 100, 120, 160, 200] {
+        let app = users_app(w, 24);
+        let text = screen_text(render(&app).backend().buffer());
+        let footer = text.lines().last().unwrap_or_default().trim_end().to_string();
+        assert!(footer.ends_with("? help"), "{w}: {footer:?}");
+        assert!(footer.starts_with("/ filter"), "{w}: {footer:?}");
+        if w >= 120 {
+            for job in ["x revoke", "u unlock", "L audit", "* all", "s sort", "q quit"] {
+                assert!(footer.contains(job), "{w}: {job} missing from {footer:?}");
+            }
+        }
+    }
+}
+
+/// The message history shows each message in full, newest first.
+#[test]
+fn message_history() {
+    snap("messages", |w, h| {
+        let mut app = users_app(w, h);
+        app.history
+            .push_back(Status { kind: StatusKind::Ok, text: "role set to contributor for 5 users".into() });
+        app.history.push_back(Status {
+            kind: StatusKind::Error,
+            text: "refused: an admin may not change the role of another admin or a superuser \
+                   (a.very.long.address.that.would.be.cut.off@skolverket-exempel.se)"
+                .into(),
+        });
+        app.dialog = Some(Dialog::Messages { scroll: 0 });
+        app
+    });
+}

@@ -45,7 +45,10 @@ impl App {
     }
 
     pub(super) fn table_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
-        let Some(action) = keymap::table(&key) else { return };
+        let Some(action) = keymap::table(&key) else {
+            self.info(format!("{} does nothing here; press ? for keys", keymap::Key::describe(&key)));
+            return;
+        };
         let page = self.page_size() as isize;
         match action {
             TableAction::Down => self.users.move_by(1),

@@ -252,55 +252,88 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     frame.render_widget(Paragraph::new(Span::styled(msg, style)), area);
 }
 
-/// The table's main keys, most important first kept when the line is short.
-const FOOTER: [(TableAction, &str, u8); 15] = [
+/// The table's jobs in footer order, with their priority: 0 always shows, higher numbers
+/// go first when the line is short. Help is last and always shown.
+const FOOTER: [(TableAction, &str, u8); 18] = [
     (TableAction::Filter, "filter", 1),
-    (TableAction::Mark, "mark", 2),
-    (TableAction::New, "new", 3),
-    (TableAction::Role, "role", 3),
-    (TableAction::Password, "password", 4),
-    (TableAction::Delete, "delete", 3),
-    (TableAction::ToggleActive, "(de)activate", 5),
-    (TableAction::Revoke, "revoke", 6),
-    (TableAction::Unlock, "unlock", 6),
-    (TableAction::VerifyEmail, "verify", 7),
-    (TableAction::Sort, "sort", 5),
-    (TableAction::Details, "details", 4),
-    (TableAction::Audit, "audit", 6),
+    (TableAction::Mark, "mark", 1),
+    (TableAction::MarkAll, "all", 3),
+    (TableAction::New, "new", 2),
+    (TableAction::Role, "role", 2),
+    (TableAction::Password, "password", 3),
+    (TableAction::Delete, "delete", 2),
+    (TableAction::ToggleActive, "on/off", 3),
+    (TableAction::Revoke, "revoke", 3),
+    (TableAction::Unlock, "unlock", 4),
+    (TableAction::Sort, "sort", 4),
+    (TableAction::Audit, "audit", 4),
+    (TableAction::VerifyEmail, "verify", 5),
+    (TableAction::Details, "details", 5),
+    (TableAction::Undo, "undo", 5),
+    (TableAction::Messages, "messages", 6),
+    (TableAction::Quit, "quit", 1),
     (TableAction::Help, "help", 0),
-    (TableAction::Quit, "quit", 0),
 ];
 
-fn draw_footer(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
-    let items: Vec<(String, &str, u8)> = if app.filter_editing {
-        vec![
-            (widgets::keys(KeyAction::Filter(FilterAction::Keep)), "keep filter", 0),
-            (widgets::keys(KeyAction::Filter(FilterAction::Clear)), "clear filter", 0),
-            (widgets::keys(KeyAction::Filter(FilterAction::Empty)), "empty", 1),
-            ("role:NAME status:active|unverified|locked|inactive".to_string(), "tokens", 2),
-        ]
-    } else {
-        FOOTER.iter().map(|(a, what, prio)| (widgets::keys(KeyAction::Table(*a)), *what, *prio)).collect()
-    };
-    let total = usize::from(area.width);
-    let cost = |(k, w, _): &(String, &str, u8)| width(k) + 1 + width(w) + 2;
+/// Up to this priority a footer packs its hints closer rather than drop one.
+const FOOTER_CORE: u8 = 4;
+
+/// The first key of `action` (the footer names one key per job; help lists them all).
+fn first_key(action: KeyAction) -> String {
+    crate::tui::keymap::BINDINGS
+        .iter()
+        .find(|b| b.action == action)
+        .and_then(|b| b.keys.first())
+        .map(|k| k.label())
+        .unwrap_or_default()
+}
+
+/// Which of `items` fit in `total` columns with `sep` spaces between them: by priority,
+/// each priority in list order.
+fn fitting(items: &[(String, &str, u8)], total: usize, sep: usize) -> Vec<bool> {
+    let cost = |(k, w, _): &(String, &str, u8)| width(k) + 1 + width(w) + sep;
     let mut keep = vec![false; items.len()];
     let mut used = 0;
-    for prio in 0..=u8::MAX {
+    let max_prio = items.iter().map(|i| i.2).max().unwrap_or(0);
+    for prio in 0..=max_prio {
         for (i, item) in items.iter().enumerate() {
-            if item.2 == prio && used + cost(item) <= total + 2 {
+            if item.2 == prio && used + cost(item) <= total + sep {
                 used += cost(item);
                 keep[i] = true;
             }
         }
-        if keep.iter().all(|k| *k) {
-            break;
-        }
     }
+    keep
+}
+
+/// The footer's hints for what the table shows now: every job that fits the width, by
+/// priority, always ending with `? help`.
+pub fn footer_hints(app: &App) -> Vec<(String, &'static str, u8)> {
+    if app.filter_editing {
+        vec![
+            (widgets::keys(KeyAction::Filter(FilterAction::Keep)), "keep filter", 0),
+            (widgets::keys(KeyAction::Filter(FilterAction::Clear)), "cancel edit", 0),
+            (widgets::keys(KeyAction::Filter(FilterAction::Empty)), "empty", 1),
+            ("role:NAME status:active|unverified|locked|inactive".to_string(), "tokens", 5),
+        ]
+    } else {
+        FOOTER.iter().map(|(a, what, prio)| (first_key(KeyAction::Table(*a)), *what, *prio)).collect()
+    }
+}
+
+fn draw_footer(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    let items = footer_hints(app);
+    let total = usize::from(area.width);
+    // Two spaces between hints when the core jobs fit so; else one, before any is dropped.
+    let (keep, sep) = [2, 1]
+        .iter()
+        .map(|sep| (fitting(&items, total, *sep), *sep))
+        .find(|(keep, _)| items.iter().zip(keep).all(|(i, k)| *k || i.2 > FOOTER_CORE))
+        .unwrap_or_else(|| (fitting(&items, total, 1), 1));
     let mut spans = Vec::new();
     for (item, _) in items.iter().zip(&keep).filter(|(_, k)| **k) {
         if !spans.is_empty() {
-            spans.push(Span::raw("  "));
+            spans.push(Span::raw(" ".repeat(sep)));
         }
         spans.push(Span::styled(item.0.clone(), p.key()));
         spans.push(Span::styled(format!(" {}", item.1), p.dim()));
