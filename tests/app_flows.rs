@@ -331,9 +331,24 @@ fn an_admin_is_refused_before_any_query() {
     }
     go_to(&mut app, "anna@x.se");
     press(&mut app, key('r'));
+    // Roles an admin may not give are shown disabled: picking one refuses in place,
+    // and moving skips them.
     press(&mut app, key('4'));
-    assert!(app.dialog.is_none(), "an admin cannot assign superuser");
-    assert!(app.status.unwrap().text.contains("assign"));
+    assert!(matches!(app.dialog, Some(Dialog::PickRole { .. })), "an admin cannot assign superuser");
+    assert_eq!(
+        status(&app),
+        "superuser is not offered: Insufficient permissions: an admin may only assign the user and contributor roles."
+    );
+    for _ in 0..3 {
+        press(&mut app, key('j'));
+    }
+    let Some(Dialog::PickRole { selected, .. }) = app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(Role::ALL[selected], Role::Contributor);
+    press(&mut app, code(KeyCode::Esc));
+    // A refusal names the account first, in full.
+    go_to(&mut app, "boss@x.se");
+    press(&mut app, key('x'));
+    assert!(status(&app).starts_with("boss@x.se: Insufficient"), "{}", status(&app));
 }
 
 #[test]
@@ -379,7 +394,13 @@ fn password_reset_generates_shows_once_and_copies() {
     assert_eq!(secret, password);
     let cmds = press(&mut app, key('c'));
     assert!(matches!(cmds.as_slice(), [Effect::Clipboard(s)] if s == password));
+    // Nothing claims the copy worked: OSC 52 is fire-and-forget.
+    assert!(status(&app).starts_with("sent to the terminal's clipboard (OSC 52); paste to check"));
+    // A reflexive Esc does not lose the password; Enter closes it.
     press(&mut app, code(KeyCode::Esc));
+    assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
+    assert!(status(&app).contains("stays until you close it with Enter"), "{}", status(&app));
+    press(&mut app, code(KeyCode::Enter));
     assert!(app.dialog.is_none());
 }
 
@@ -419,10 +440,20 @@ fn new_user_form_validates_then_creates() {
     press(&mut app, ctrl('u'));
     typed(&mut app, "Ny.Larare@Skola.se");
     press(&mut app, code(KeyCode::Tab));
-    press(&mut app, key('3')); // admin: an admin may not provision it
-    assert!(press(&mut app, code(KeyCode::Enter)).is_empty());
+    press(&mut app, key('3')); // admin: an admin may not provision it, so it is not offered
     let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
-    assert_eq!(f.error.as_deref(), Some("Insufficient permissions to provision that user."));
+    assert_eq!(f.role, Role::User);
+    assert_eq!(
+        f.error.as_deref(),
+        Some(
+            "admin is not offered: Insufficient permissions: an admin may only assign the user and contributor roles."
+        )
+    );
+    // Space cycles through the offered roles only.
+    press(&mut app, key(' '));
+    press(&mut app, key(' '));
+    let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
+    assert_eq!(f.role, Role::User);
     press(&mut app, key('2'));
     let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     let [Job::Apply { change: Change::Create { email, role: Role::Contributor }, password: None, .. }] =
@@ -752,7 +783,11 @@ fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
         },
     ));
     assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
-    assert!(app.status.unwrap().text.contains("WAS applied"));
+    assert!(app.status.clone().unwrap().text.contains("WAS applied"));
+    // An Enter typed before the password was ever drawn does not close it.
+    app.update(code(KeyCode::Enter));
+    assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
+    assert!(status(&app).starts_with("key Enter ignored"), "{}", status(&app));
 }
 
 #[test]

@@ -84,7 +84,7 @@ fn an_admin_session_from_login_to_quit() {
     c.send("p");
     c.enter();
     c.wait_for("password of u1@team.test reset", 20);
-    c.esc();
+    c.enter();
     assert_eq!(
         s.scalar("SELECT count(*) FROM admin_audit_log WHERE action = 'reset_password' AND target_email = 'u1@team.test'"),
         1

@@ -971,3 +971,32 @@ fn message_history() {
         app
     });
 }
+
+/// An admin sees admin and superuser disabled, with the reason, in the picker and the form.
+#[test]
+fn an_admin_is_offered_only_what_they_may_give() {
+    let as_admin = |w, h| {
+        let mut app = users_app(w, h);
+        app.actor = Some(Actor {
+            id: Uuid::from_u128(1),
+            email: "admin@skriptoteket.test".into(),
+            role: Role::Admin,
+        });
+        app
+    };
+    snap("pick_role_as_admin", |w, h| {
+        let mut app = as_admin(w, h);
+        let targets = vec![by_email(&app, "anna.andersson1@skola.se")];
+        app.dialog = Some(Dialog::PickRole { targets, selected: 0 });
+        app
+    });
+    snap("new_user_as_admin", |w, h| {
+        let mut app = as_admin(w, h);
+        app.dialog = Some(Dialog::NewUser(NewUserForm {
+            email: Input::new("ny.larare@skola.se".into()),
+            focus: NewUserField::Role,
+            ..NewUserForm::default()
+        }));
+        app
+    });
+}

@@ -249,8 +249,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Code(Enter)], Conf(Cf::Submit), "delete several users: type their number, then Enter"),
     bind(&[C('a')], Conf(Cf::Alternative), "blocked delete: deactivate them instead"),
 
-    bind(&[C('c')], Pw(PasswordAction::Copy), "copy to your clipboard (OSC 52, works over SSH)"),
-    bind(&[Code(Enter), Code(Esc)], Pw(PasswordAction::Close), "close (the password is then gone)"),
+    bind(&[C('c')], Pw(PasswordAction::Copy), "send to the terminal's clipboard (OSC 52)"),
+    bind(&[Code(Enter)], Pw(PasswordAction::Close), "close; the password is then gone"),
 
     bind(&[C('j'), Code(Down)], View(Vi::Down), "scroll down"),
     bind(&[C('k'), Code(Up)], View(Vi::Up), "scroll up"),

@@ -207,7 +207,10 @@ impl App {
             .find_map(|t| rule(actor, TargetView { id: t.id, role: t.role }).err().map(|e| (e, &t.email)));
         match refusal {
             Some((e, email)) => {
-                let msg = format!("{e} ({email})");
+                // The account first: a long reason may be cut at the screen's edge, the
+                // account never is (and `m` shows the message in full).
+                let more = if targets.len() > 1 { " (the first of the selection in the way)" } else { "" };
+                let msg = format!("{email}{more}: {e}");
                 self.error(msg);
                 false
             }

@@ -248,7 +248,15 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         StatusKind::Error => ("✗ ", p.error()),
         StatusKind::Info => ("  ", p.plain()),
     };
-    let msg = safe_truncate(&format!("{prefix}{}", s.text), usize::from(area.width));
+    let full = format!("{prefix}{}", s.text);
+    let w = usize::from(area.width);
+    // A message too long for the line says where the rest is.
+    let msg = if width(&full) > w {
+        let more = format!(" ({}: full text)", first_key(KeyAction::Table(TableAction::Messages)));
+        format!("{}{more}", safe_truncate(&full, w.saturating_sub(width(&more))))
+    } else {
+        safe_truncate(&full, w)
+    };
     frame.render_widget(Paragraph::new(Span::styled(msg, style)), area);
 }
 
