@@ -1016,3 +1016,30 @@ fn an_unbound_key_points_to_help() {
     press(&mut app, key('w'));
     assert_eq!(status(&app), "w does nothing here; press ? for keys");
 }
+
+#[test]
+fn esc_on_a_half_typed_login_clears_it_and_only_then_quits() {
+    let mut app = App::new(Options::default(), 80, 24);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    typed(&mut app, "boss@x");
+    press(&mut app, code(KeyCode::Tab));
+    typed(&mut app, "hem");
+    assert!(press(&mut app, code(KeyCode::Esc)).is_empty(), "the first Esc does not quit");
+    let Screen::Login(f) = &app.screen else { panic!() };
+    assert!(f.email.value().is_empty() && f.password.is_empty());
+    assert_eq!(f.error.as_deref(), Some("form cleared; Esc again quits"));
+    let out = press(&mut app, code(KeyCode::Esc));
+    assert!(matches!(out.as_slice(), [Effect::Quit]));
+}
+
+#[test]
+fn a_wrong_password_warns_of_the_lock_without_telling_whether_the_email_exists() {
+    use skriptoteket_admin::store::StoreError;
+    use skriptoteket_admin::tui::worker::login_refusal;
+    assert_eq!(
+        login_refusal(&StoreError::InvalidCredentials),
+        "Wrong email or password. After 5 failed attempts in a row an account is locked for 15 minutes."
+    );
+    let locked = StoreError::AccountLocked { email: "boss@x.se".into(), until: "14:05 UTC".into() };
+    assert!(login_refusal(&locked).contains("until 14:05 UTC"), "a lock says until when");
+}

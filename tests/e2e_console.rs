@@ -293,3 +293,28 @@ fn pastes_and_keys_typed_ahead_change_nothing() {
     assert!(c.paste_mode_restored(), "bracketed paste left on");
     assert!(c.cooked_mode());
 }
+
+/// Esc on a half-typed log-in clears it and only a second Esc quits; a pasted password
+/// signs in and is never drawn.
+#[test]
+fn login_esc_clears_first_and_a_pasted_password_signs_in() {
+    let s = setup();
+    let mut c = s.start(100, 30, &[]);
+    c.wait_for("Password", 20);
+    c.type_text("boss@");
+    c.esc();
+    c.wait_for("form cleared; Esc again quits", 10);
+    c.esc();
+    assert_eq!(c.wait_exit(10), 0);
+
+    let mut c = s.start(100, 30, &[]);
+    c.wait_for("Password", 20);
+    c.type_text(e2e_support::BOSS);
+    c.tab();
+    c.paste(PASSWORD);
+    c.enter();
+    c.wait_for("signed in as boss@e2e.test", 20);
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(!String::from_utf8_lossy(&c.raw()).contains(PASSWORD), "the pasted password was drawn");
+}

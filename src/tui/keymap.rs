@@ -233,7 +233,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Code(Enter)], Frm(Fo::Submit), "submit"),
     bind(&[C(' ')], Frm(Fo::Toggle), "toggle the option under the cursor (role: 1-4)"),
     bind(&[Ctrl('u')], Frm(Fo::Empty), "empty the field"),
-    bind(&[Code(Esc)], Frm(Fo::Cancel), "cancel (Ctrl-c quits)"),
+    bind(&[Code(Esc)], Frm(Fo::Cancel), "cancel; at log-in: clear the form, then quit (Ctrl-c quits)"),
 
     bind(&[C('1')], Pick(Pi::Pick(Role::User)), "user"),
     bind(&[C('2')], Pick(Pi::Pick(Role::Contributor)), "contributor"),
