@@ -1043,3 +1043,41 @@ fn a_wrong_password_warns_of_the_lock_without_telling_whether_the_email_exists()
     let locked = StoreError::AccountLocked { email: "boss@x.se".into(), until: "14:05 UTC".into() };
     assert!(login_refusal(&locked).contains("until 14:05 UTC"), "a lock says until when");
 }
+
+#[test]
+fn a_change_that_would_change_nothing_says_so_instead_of_asking() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    // anna is a user already: the picker's 1 asks nothing.
+    press(&mut app, key('r'));
+    assert!(press(&mut app, key('1')).is_empty());
+    assert!(app.dialog.is_none());
+    assert_eq!(status(&app), "nothing to do: anna@x.se is already user");
+    // Two users, both unlocked without failed logins.
+    press(&mut app, key(' '));
+    press(&mut app, key(' '));
+    press(&mut app, key('u'));
+    assert!(app.dialog.is_none());
+    assert_eq!(status(&app), "nothing to do: both users are already unlocked, with no failed login");
+}
+
+#[test]
+fn help_pages_and_g_lands_on_its_last_page() {
+    let mut app = signed_in(1);
+    app.update(Event::Resize(80, 24));
+    press(&mut app, key('?'));
+    press(&mut app, code(KeyCode::PageDown));
+    let Some(Dialog::Help { scroll: paged }) = app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(paged, 18, "a page is the box's height");
+    press(&mut app, key('G'));
+    let Some(Dialog::Help { scroll: last }) = app.dialog else { panic!() };
+    assert!(last > paged && last < 200, "G stops at the last page: {last}");
+    // One k from the end moves at once (it no longer has thousands of lines to climb).
+    press(&mut app, key('k'));
+    let Some(Dialog::Help { scroll }) = app.dialog else { panic!() };
+    assert_eq!(scroll, last - 1);
+    press(&mut app, code(KeyCode::End));
+    press(&mut app, code(KeyCode::PageDown));
+    let Some(Dialog::Help { scroll }) = app.dialog else { panic!() };
+    assert_eq!(scroll, last);
+}

@@ -16,8 +16,8 @@ impl App {
     pub(super) fn dialog_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
         let Some(dialog) = self.dialog.take() else { return };
         self.dialog = match dialog {
-            Dialog::Help { scroll } => self.help_key(key, scroll),
-            Dialog::Messages { scroll } => match self.help_key(key, scroll) {
+            Dialog::Help { scroll } => self.help_key(key, scroll, false),
+            Dialog::Messages { scroll } => match self.help_key(key, scroll, true) {
                 Some(Dialog::Help { scroll }) => Some(Dialog::Messages { scroll }),
                 other => other,
             },

@@ -287,10 +287,33 @@ impl App {
             self.dialog = None;
             return;
         }
-        let mut lines = {
+        let (mut lines, nothing_to_do) = {
             let rows = self.users.rows_with_ids(targets.iter().map(|t| t.id));
-            change.confirmation(&rows)
+            let noop =
+                !rows.is_empty() && rows.len() == targets.len() && rows.iter().all(|r| change.is_noop(r));
+            (change.confirmation(&rows), noop)
         };
+        // Asking to confirm a change that would change nothing teaches admins to press y
+        // without reading: say so instead.
+        if nothing_to_do {
+            let who = match targets.as_slice() {
+                [one] => format!("{} is", one.email),
+                many if many.len() == 2 => "both users are".to_string(),
+                many => format!("all {} users are", many.len()),
+            };
+            let state = match &change {
+                Change::SetRole(role) => role.to_string(),
+                Change::SetActive(true) => "active".into(),
+                Change::SetActive(false) => "inactive, with no session".into(),
+                Change::Unlock => "unlocked, with no failed login".into(),
+                Change::RevokeSessions => "without an active session".into(),
+                Change::VerifyEmail => "verified".into(),
+                other => format!("as {} would leave them", other.label()),
+            };
+            self.info(format!("nothing to do: {who} already {state}"));
+            self.dialog = None;
+            return;
+        }
         lines.extend(self.who(&targets));
         lines.push(undo_note(&change).to_string());
         self.dialog = Some(Dialog::Confirm { targets, change, lines });

@@ -28,9 +28,10 @@ impl App {
         usize::from(self.height.saturating_sub(6)).max(1)
     }
 
-    pub(super) fn help_key(&mut self, key: KeyEvent, scroll: u16) -> Option<Dialog> {
-        // The view clamps the offset to the help text's length.
-        let max = usize::from(u16::MAX);
+    /// Keys in the help (`messages`: the message history, which scrolls alike).
+    pub(super) fn help_key(&mut self, key: KeyEvent, scroll: u16, messages: bool) -> Option<Dialog> {
+        // The offset stays within the text as drawn: after G/End, k moves up at once.
+        let max = crate::tui::view::help_max_scroll(self, messages);
         match keymap::viewer(&key) {
             Some(ViewerAction::Close) => None,
             Some(a) => {
