@@ -216,7 +216,13 @@ fn sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back() {
     }
     assert_eq!(state_of(c.pid()), 'T', "stopped");
     assert!(c.cooked_mode(), "the shell gets a cooked terminal back while it is stopped");
+    // The bytes were written before the stop; the test's pty reader may still be on its way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !(c.screen_restored() && c.paste_mode_restored()) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert!(c.screen_restored());
+    assert!(c.paste_mode_restored(), "bracketed paste stays on while stopped");
     unsafe { libc::kill(c.pid(), libc::SIGCONT) };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while c.cooked_mode() && std::time::Instant::now() < deadline {
@@ -225,6 +231,7 @@ fn sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back() {
     assert!(!c.cooked_mode(), "raw mode again after fg");
     c.wait_for("users loaded", 10);
     assert!(!c.screen_restored(), "back in the alternate screen");
+    assert!(!c.paste_mode_restored(), "bracketed paste on again");
     c.send("q");
     assert_eq!(c.wait_exit(10), 0);
 }

@@ -1000,3 +1000,19 @@ fn an_admin_is_offered_only_what_they_may_give() {
         app
     });
 }
+
+/// Short emails leave the creation date on screen at 80 columns, and the email column
+/// takes no more than its longest email at 120.
+#[test]
+fn short_emails_keep_every_column() {
+    snap("users_short_emails", |w, h| {
+        let mut app = users_app(w, h);
+        app.users.set_rows(
+            people()
+                .into_iter()
+                .filter(|r| unicode_width::UnicodeWidthStr::width(r.email.as_str()) <= 21)
+                .collect(),
+        );
+        app
+    });
+}

@@ -15,8 +15,11 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 /// Terminal width from which dates carry the time of day.
 pub const WIDE: u16 = 110;
-/// The email column never gets narrower than this while optional columns can go.
+/// The email column never gets narrower than this (or the longest email, if shorter) while
+/// optional columns can go.
 const MIN_EMAIL: usize = 26;
+/// The email column's least width ("Email▲" and a short address).
+const SHORT_EMAIL: usize = 12;
 
 /// Which columns are shown and how wide each is, for a table `total` columns wide.
 struct Columns {
@@ -25,7 +28,10 @@ struct Columns {
 }
 
 impl Columns {
-    fn new(total: u16) -> Columns {
+    /// `longest`: the longest email in the list. The email column is as wide as that needs
+    /// (optional columns stay while the emails fit beside them) and takes no more: spare
+    /// width stays at the right, so a row reads without a gap.
+    fn new(total: u16, longest: usize) -> Columns {
         let with_time = total >= WIDE;
         let date_w = if with_time { 16 } else { 10 };
         // "Last login▲" needs 11 columns.
@@ -42,14 +48,15 @@ impl Columns {
             let fixed: usize = cols.iter().map(|(_, w)| w + 1).sum::<usize>() + 1;
             usize::from(total).saturating_sub(fixed)
         };
+        let wanted = longest.max(SHORT_EMAIL) + 1;
         // Narrow terminals lose the creation date first, then the session count.
         for optional in [SortKey::Created, SortKey::Sessions] {
-            if email_w(&cols) < MIN_EMAIL {
+            if email_w(&cols) < wanted.min(MIN_EMAIL) {
                 cols.retain(|(c, _)| *c != optional);
             }
         }
         let e = email_w(&cols);
-        cols[0].1 = e;
+        cols[0].1 = e.min(wanted);
         Columns { cols, with_time }
     }
 
@@ -162,7 +169,7 @@ fn draw_top_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
-    let l = Columns::new(area.width);
+    let l = Columns::new(area.width, app.users.longest_email);
     let page = app.page_size();
     let offset = app.users.offset;
     let rows: Vec<Row<'static>> =
@@ -354,17 +361,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn columns_fill_the_width_exactly() {
+    fn long_emails_fill_the_width_exactly() {
         for w in [60u16, 64, 70, 80, 100, 109, 110, 120, 200] {
-            let l = Columns::new(w);
+            let l = Columns::new(w, 300);
             let sum: usize = l.cols.iter().map(|(_, cw)| cw + 1).sum::<usize>() + 1;
             assert_eq!(sum, usize::from(w), "{w}");
             assert!(l.cols[0].1 >= MIN_EMAIL - 12, "{w}: email {}", l.cols[0].1);
         }
-        // At 80 columns the email takes the creation date's room.
-        assert_eq!(Columns::new(80).cols.len(), 5);
-        assert_eq!(Columns::new(100).cols.len(), 6);
-        assert!(!Columns::new(80).with_time);
-        assert!(Columns::new(120).with_time);
+        // At 80 columns long emails take the creation date's room.
+        assert_eq!(Columns::new(80, 40).cols.len(), 5);
+        assert_eq!(Columns::new(100, 40).cols.len(), 6);
+        assert!(!Columns::new(80, 40).with_time);
+        assert!(Columns::new(120, 40).with_time);
+    }
+
+    #[test]
+    fn short_emails_leave_room_for_every_column_and_take_no_more() {
+        // At 80x24 emails of up to 21 characters keep the creation date.
+        let l = Columns::new(80, 21);
+        assert_eq!(l.cols.len(), 6);
+        assert_eq!(l.cols[0].1, 22);
+        // At 200 columns the email column is as wide as its longest email, plus one.
+        assert_eq!(Columns::new(200, 30).cols[0].1, 31);
+        let sum: usize = Columns::new(200, 30).cols.iter().map(|(_, cw)| cw + 1).sum::<usize>() + 1;
+        assert!(sum < 200);
     }
 }
