@@ -1081,3 +1081,23 @@ fn help_pages_and_g_lands_on_its_last_page() {
     let Some(Dialog::Help { scroll }) = app.dialog else { panic!() };
     assert_eq!(scroll, last);
 }
+
+#[test]
+fn esc_in_the_audit_filter_edit_puts_the_filter_back() {
+    let mut app = signed_in(1);
+    press(&mut app, key('L'));
+    press(&mut app, key('/'));
+    typed(&mut app, "actor:boss");
+    press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('/'));
+    typed(&mut app, " oops");
+    press(&mut app, code(KeyCode::Esc));
+    let Some(Dialog::Audit(v)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(!v.editing);
+    assert_eq!(v.filter.value(), "actor:boss");
+    // A paste into the audit filter is text too.
+    press(&mut app, key('/'));
+    app.update(Event::Paste(" signins\n".into()));
+    let Some(Dialog::Audit(v)) = &app.dialog else { panic!() };
+    assert_eq!(v.filter.value(), "actor:boss signins");
+}

@@ -597,6 +597,7 @@ fn audit_log() {
             rows: Loading::Ready(audit_rows()),
             filter: Input::default(),
             editing: false,
+            before_edit: String::new(),
             scroll: 0,
         }));
         app
@@ -612,6 +613,7 @@ fn audit_log_filter_editing_scrolled() {
             rows: Loading::Ready(audit_rows()),
             filter: Input::new("admin@".into()),
             editing: true,
+            before_edit: String::new(),
             scroll: 1,
         }));
         app
@@ -672,6 +674,7 @@ fn hostile_text_never_reaches_the_buffer() {
             rows: Loading::Ready(audit_rows()),
             filter: Input::new("\u{1b}".into()),
             editing: true,
+            before_edit: String::new(),
             scroll: 0,
         }));
         apps.push(app);

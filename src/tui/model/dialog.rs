@@ -27,12 +27,21 @@ pub struct AuditView {
     pub rows: Loading<Vec<AuditRow>>,
     pub filter: Input,
     pub editing: bool,
+    /// The filter as it was when `/` opened its edit: Esc puts it back.
+    pub before_edit: String,
     pub scroll: usize,
 }
 
 impl AuditView {
     pub fn new(request: RequestId) -> AuditView {
-        AuditView { request, rows: Loading::Pending, filter: Input::default(), editing: false, scroll: 0 }
+        AuditView {
+            request,
+            rows: Loading::Pending,
+            filter: Input::default(),
+            editing: false,
+            before_edit: String::new(),
+            scroll: 0,
+        }
     }
 
     /// The entries the filter keeps. Its words are ANDed: `actor:TEXT`, `target:TEXT`,

@@ -67,7 +67,7 @@ impl App {
                 Some(FilterAction::Keep) => view.editing = false,
                 Some(FilterAction::Clear) => {
                     view.editing = false;
-                    view.filter.reset();
+                    view.filter = tui_input::Input::new(std::mem::take(&mut view.before_edit));
                 }
                 Some(FilterAction::Empty) => view.filter.reset(),
                 None => {
@@ -79,7 +79,10 @@ impl App {
         }
         match keymap::viewer(&key) {
             Some(ViewerAction::Close) => return None,
-            Some(ViewerAction::Filter) => view.editing = true,
+            Some(ViewerAction::Filter) => {
+                view.before_edit = view.filter.value().to_string();
+                view.editing = true;
+            }
             Some(ViewerAction::Revert) => {
                 let top = view.filtered().get(view.scroll).map(|r| (r.change_id, r.action.clone()));
                 match top {
