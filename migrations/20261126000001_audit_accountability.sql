@@ -2,6 +2,9 @@
 -- the connection can ask whether exactly that change committed, and a revert can name
 -- it), the person at the keyboard (OS user, sudo, SSH client, host, tool version), the
 -- admin's reason, and for a revert the change it reverts.
+-- The index build reads the whole log: no statement timeout for this migration.
+SET LOCAL statement_timeout = 0;
+
 ALTER TABLE admin_audit_log
     ADD COLUMN IF NOT EXISTS change_id uuid,
     ADD COLUMN IF NOT EXISTS operator jsonb,

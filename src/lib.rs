@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod logging;
 pub mod operator;
 pub mod plural;

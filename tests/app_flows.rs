@@ -3,8 +3,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
-use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, UserRow};
+use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, Stamp, UserRow};
 use skriptoteket_admin::store::Actor;
+use skriptoteket_admin::store::audit::AuditRow;
 use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job, OpError, Outcome, RequestId};
 use skriptoteket_admin::tui::model::dialog::Dialog;
 use skriptoteket_admin::tui::model::forms::ResetField;
@@ -316,6 +317,205 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
     assert_eq!(status.kind, StatusKind::Ok);
     assert_eq!(status.text, "role set to admin for 3 users · z undoes · c: as a command");
     assert!(!app.change_in_flight());
+}
+
+/// A change to one account, applied with `stamp`: what `z` and `c` then work on.
+fn apply_one(app: &mut App, email: &str, key_char: char, stamp: &Stamp) {
+    go_to(app, email);
+    press(app, key(key_char));
+    let cmds = jobs(press(app, key('y')));
+    let [Job::Apply { change, targets, .. }] = cmds.as_slice() else { panic!("{cmds:?}") };
+    let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
+    let o = Outcome {
+        stamp: stamp.clone(),
+        change: change.clone(),
+        refreshed: vec![],
+        result: Ok(all_changed(&ids)),
+        affected: ids,
+        generated: None,
+    };
+    app.update(applied(app, o));
+}
+
+#[test]
+fn z_undoes_the_last_change_after_asking_and_c_shows_it_as_a_command() {
+    let mut app = signed_in(1);
+    press(&mut app, key('z'));
+    assert!(app.dialog.is_none());
+    assert!(app.status.clone().unwrap().text.contains("nothing to undo"));
+    let stamp = Stamp::new(None);
+    apply_one(&mut app, "anna@x.se", 'a', &stamp);
+    press(&mut app, key('c'));
+    let Some(Dialog::Command { text }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(text, "skriptoteket-admin deactivate anna@x.se --actor-email boss@x.se");
+    press(&mut app, code(KeyCode::Esc));
+    press(&mut app, key('z'));
+    let Some(Dialog::Confirm { change, lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(*change, Change::Revert(stamp.change_id));
+    assert!(lines[0].starts_with("Undo deactivate: anna@x.se"), "{lines:?}");
+    assert!(press(&mut app, key('y')).is_empty(), "a revert asks why, as a change to many accounts");
+    let cmds = give_reason(&mut app, "wrong person");
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::Revert(id), targets, .. }] if *id == stamp.change_id && targets.is_empty()),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn changes_that_cannot_be_undone_say_so_before_and_after() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    press(&mut app, key('x'));
+    let Some(Dialog::Confirm { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(lines.last().map(String::as_str), Some("  This cannot be undone."));
+    press(&mut app, code(KeyCode::Esc));
+    press(&mut app, key('a'));
+    let Some(Dialog::Confirm { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(lines.last().map(String::as_str), Some("  z undoes it afterwards."));
+    press(&mut app, code(KeyCode::Esc));
+    apply_one(&mut app, "anna@x.se", 'x', &Stamp::new(None));
+    assert!(app.status.clone().unwrap().text.contains("cannot be undone"));
+    press(&mut app, key('z'));
+    assert!(app.dialog.is_none());
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("cannot be undone"), "{}", status.text);
+}
+
+#[test]
+fn the_reason_dialog_cancels_with_esc_and_a_required_reason_must_be_given() {
+    let mut app = signed_in(1);
+    app.options.deployment.require_reason = true;
+    go_to(&mut app, "anna@x.se");
+    press(&mut app, key('a'));
+    assert!(press(&mut app, key('y')).is_empty(), "a required reason is asked for every change");
+    assert!(give_reason(&mut app, "").is_empty(), "an empty reason is refused");
+    let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(p.error.as_deref().is_some_and(|e| e.contains("required")), "{:?}", p.error);
+    press(&mut app, code(KeyCode::Esc));
+    assert!(app.dialog.is_none() && !app.change_in_flight(), "cancelled, nothing sent");
+    press(&mut app, key('a'));
+    press(&mut app, key('y'));
+    let cmds = give_reason(&mut app, "left the school");
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { reason: Some(r), .. }] if r.as_str() == "left the school"),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn read_only_mode_refuses_every_change_key_and_still_reads() {
+    let mut app = signed_in(1);
+    app.options.deployment.readonly = true;
+    go_to(&mut app, "anna@x.se");
+    for k in ['a', 'x', 'u', 'v', 'r', 'p', 'd', 'n'] {
+        let cmds = jobs(press(&mut app, key(k)));
+        assert!(cmds.is_empty() && app.dialog.is_none(), "{k}: {cmds:?} {:?}", app.dialog);
+        let status = app.status.clone().unwrap();
+        assert!(
+            status.kind == StatusKind::Error && status.text.contains("read-only"),
+            "{k}: {}",
+            status.text
+        );
+    }
+    assert!(matches!(jobs(press(&mut app, code(KeyCode::Enter))).as_slice(), [Job::LoadDetails(_)]));
+}
+
+#[test]
+fn a_protected_deployment_wants_its_name_typed_before_a_destructive_bulk_change() {
+    let mut app = signed_in(1);
+    app.options.deployment.name = Some("prod-skola".into());
+    app.options.deployment.protected = true;
+    for who in ["anna@x.se", "bertil@x.se"] {
+        go_to(&mut app, who);
+        press(&mut app, key(' '));
+    }
+    press(&mut app, key('x'));
+    press(&mut app, key('y'));
+    let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(p.confirm_name.as_deref(), Some("prod-skola"));
+    typed(&mut app, "prod-skol");
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty(), "a wrong name sends nothing");
+    let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(p.error.as_deref().is_some_and(|e| e.contains("prod-skola")), "{:?}", p.error);
+    typed(&mut app, "a");
+    press(&mut app, code(KeyCode::Tab));
+    typed(&mut app, "end of term");
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
+    assert!(
+        matches!(cmds.as_slice(), [Job::Apply { change: Change::RevokeSessions, reason: Some(r), .. }] if r.as_str() == "end of term"),
+        "{cmds:?}"
+    );
+    // One account is no bulk change: no name asked.
+    let mut app = signed_in(1);
+    app.options.deployment.name = Some("prod-skola".into());
+    app.options.deployment.protected = true;
+    go_to(&mut app, "anna@x.se");
+    press(&mut app, key('x'));
+    assert!(matches!(jobs(press(&mut app, key('y'))).as_slice(), [Job::Apply { .. }]));
+}
+
+/// An audit row of `action` on `target`, `minutes` before a fixed moment, in change `n`.
+fn audit_row(n: u128, action: &str, target: &str, minutes: i64) -> AuditRow {
+    AuditRow {
+        id: n as i64,
+        at: datetime!(2026-11-20 12:00 UTC) - time::Duration::minutes(minutes),
+        actor_id: Some(Uuid::from_u128(1)),
+        actor_email: "boss@x.se".into(),
+        action: action.into(),
+        target_id: Some(Uuid::from_u128(3)),
+        target_email: Some(target.into()),
+        before: Some(serde_json::json!({"role": "user"})),
+        after: Some(serde_json::json!({"role": "admin"})),
+        change_id: Some(Uuid::from_u128(0xabc0 + n)),
+        operator: None,
+        reason: None,
+        reverts: None,
+    }
+}
+
+#[test]
+fn the_audit_viewer_hides_sign_ins_filters_by_field_opens_an_entry_and_reverts_its_change() {
+    let mut app = signed_in(1);
+    let id = request_id(&press(&mut app, key('L')));
+    let rows = vec![
+        audit_row(1, "sign_in", "boss@x.se", 1),
+        audit_row(2, "set_role", "anna@x.se", 2),
+        audit_row(3, "delete_user", "david@x.se", 60 * 24 * 10),
+    ];
+    app.update(answer(id, Answer::Audit(Ok(rows))));
+    let shown = |app: &App| -> Vec<i64> {
+        let Some(Dialog::Audit(v)) = &app.dialog else { panic!("{:?}", app.dialog) };
+        v.filtered().iter().map(|r| r.id).collect()
+    };
+    assert_eq!(shown(&app), [2, 3], "sign-ins hidden");
+    press(&mut app, key('/'));
+    typed(&mut app, "signins");
+    assert_eq!(shown(&app), [1, 2, 3]);
+    press(&mut app, ctrl('u'));
+    typed(&mut app, "action:set target:ANNA");
+    assert_eq!(shown(&app), [2]);
+    press(&mut app, ctrl('u'));
+    typed(&mut app, "since:2026-11-15");
+    assert_eq!(shown(&app), [2], "the delete was ten days before");
+    press(&mut app, ctrl('u'));
+    typed(&mut app, "until:2026-11-15 change:0000");
+    assert_eq!(shown(&app), [3]);
+    press(&mut app, code(KeyCode::Enter));
+    // Enter opens the top entry in full; Esc goes back to the list, not out.
+    press(&mut app, code(KeyCode::Enter));
+    assert!(matches!(&app.dialog, Some(Dialog::Audit(v)) if v.open == Some(0)));
+    press(&mut app, code(KeyCode::Esc));
+    assert!(matches!(&app.dialog, Some(Dialog::Audit(v)) if v.open.is_none()));
+    // A delete cannot be reverted; a role change can.
+    press(&mut app, key('z'));
+    assert!(app.status.clone().unwrap().text.contains("cannot be reverted"));
+    press(&mut app, key('/'));
+    press(&mut app, ctrl('u'));
+    press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('z'));
+    let Some(Dialog::Confirm { change, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(*change, Change::Revert(Uuid::from_u128(0xabc2)));
 }
 
 #[test]

@@ -268,7 +268,13 @@ async fn list_formats() {
     let o = run(&db, &["list", "--search", "ANNA", "--format", "csv"], "");
     let out = stdout(&o);
     assert_eq!(out.lines().count(), 2, "{out}");
-    assert!(out.starts_with("id,email,role,auth_provider,is_active,email_verified,status,"), "{out}");
+    // Every text cell quoted (Swedish spreadsheets split on `;` too), numbers bare.
+    assert!(
+        out.starts_with(
+            "\"id\",\"email\",\"role\",\"auth_provider\",\"is_active\",\"email_verified\",\"status\","
+        ),
+        "{out}"
+    );
     let o = run(&db, &["list", "--search", "%"], "");
     assert!(stdout(&o).contains("0 users"), "% is literal: {}", stdout(&o));
     let o = run(&db, &["list"], "");
@@ -549,7 +555,11 @@ async fn verify_email_lets_a_self_registered_account_sign_in_and_shows_in_list()
     let o = run(&db, &["list", "--search", "ny@"], "");
     assert!(stdout(&o).contains("unverified"), "{}", stdout(&o));
     let o = run(&db, &["list", "--search", "ny@", "--format", "csv"], "");
-    assert!(stdout(&o).lines().nth(1).is_some_and(|l| l.contains(",false,unverified,")), "{}", stdout(&o));
+    assert!(
+        stdout(&o).lines().nth(1).is_some_and(|l| l.contains(",\"false\",\"unverified\",")),
+        "{}",
+        stdout(&o)
+    );
 
     // An admin may not vouch for an admin's address; nothing changes.
     let o = run(&db, &["verify-email", "--actor-email", "admin@x.se", "ny@x.se", "chef@x.se"], "");

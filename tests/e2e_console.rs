@@ -72,6 +72,9 @@ fn an_admin_session_from_login_to_quit() {
     c.send("z");
     c.wait_for("Undo change role", 10);
     c.send("y");
+    c.wait_for("Reason", 10);
+    c.type_text("wrong course");
+    c.enter();
     c.wait_for("reverted: 5 users restored", 20);
     assert_eq!(
         s.scalar("SELECT count(*) FROM users WHERE email LIKE '%@team.test' AND role = 'contributor'"),

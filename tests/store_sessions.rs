@@ -27,8 +27,11 @@ async fn revoke_sessions_revokes_only_active_ones(#[case] shape: Shape) {
     insert_session(pool, b, SessionKind::Active).await;
     let c_active = insert_session(pool, c, SessionKind::Active).await;
     age_updated_at(pool, &[a, b]).await;
-    let listed = store::sessions::active_for(&store, b).await.unwrap();
-    assert_eq!(listed.len(), 2);
+    let listed = store::sessions::recent_for(&store, b, 20).await.unwrap();
+    assert_eq!(listed.iter().filter(|s| s.active).count(), 2);
+    let of_a = store::sessions::recent_for(&store, a, 20).await.unwrap();
+    assert_eq!(of_a.len(), 3, "sessions of every state are listed");
+    assert_eq!(of_a.iter().filter(|s| s.revoked_at.is_some()).count(), 1);
 
     let applied = apply(
         &store,
@@ -44,7 +47,13 @@ async fn revoke_sessions_revokes_only_active_ones(#[case] shape: Shape) {
     assert_eq!(revoked_at(pool, a_revoked).await.as_deref(), Some("2001-02-03 04:05:06"));
     assert_eq!(active_sessions(pool, b).await, 0);
     assert_eq!(revoked_at(pool, c_active).await, None, "other users keep their sessions");
-    assert!(store::sessions::active_for(&store, b).await.unwrap().is_empty());
+    assert!(
+        store::sessions::recent_for(&store, b, 20)
+            .await
+            .unwrap()
+            .iter()
+            .all(|s| !s.active && s.revoked_at.is_some())
+    );
     // The account itself is not otherwise touched.
     assert!(!updated_recently(pool, a).await);
     assert!(is_active(pool, a).await);
@@ -253,4 +262,21 @@ async fn unlock_on_a_database_without_lockout_columns_is_a_no_op() {
         apply(&store, &admin, &[Target::email("u@example.se")], &Change::Unlock).await.expect("unlock");
     assert!(!applied[0].changed);
     assert_eq!(snapshot(pool).await, before);
+}
+
+/// The details view's sign-in history reads the web app's `login_events`, newest first.
+#[tokio::test]
+async fn sign_ins_are_listed_newest_first_with_their_outcome() {
+    let (_db, store) = common::live_store().await;
+    let pool = &store.pool;
+    let id = insert_user(pool, "boss@example.se", Role::Superuser).await;
+    let origin = store::login::Origin::current("tests");
+    let wrong = skriptoteket_admin::domain::Secret::from("not the password");
+    store::login::authenticate(&store, "boss@example.se", &wrong, &origin).await.expect_err("wrong");
+    common::signed_in(&store, "boss@example.se").await;
+    let events = store::sessions::logins_for(&store, id, 20).await.expect("read");
+    assert_eq!(events.len(), 2);
+    assert!(events[0].success && events[0].failure_code.is_none());
+    assert!(!events[1].success && events[1].failure_code.as_deref() == Some("INVALID_CREDENTIALS"));
+    assert!(events[0].user_agent.as_deref().is_some_and(|a| a.contains("(tests)")));
 }

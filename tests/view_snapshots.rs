@@ -13,7 +13,7 @@ use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
 use skriptoteket_admin::domain::{Role, Secret, UserRow};
 use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::store::audit::AuditRow;
-use skriptoteket_admin::store::sessions::SessionRow;
+use skriptoteket_admin::store::sessions::{LoginEvent, SessionRow};
 use skriptoteket_admin::store::targets::Expected;
 use skriptoteket_admin::tui::event::{Details, Event};
 use skriptoteket_admin::tui::model::dialog::{AuditView, Dialog, Loading};
@@ -79,7 +79,7 @@ fn options() -> Options {
         login_hint: None,
         demo_password_hint: false,
         target: "db.skola.se:5432/skriptoteket".into(),
-        require_reason: false,
+        deployment: Default::default(),
     }
 }
 
@@ -159,6 +159,41 @@ fn connecting() {
                 .into(),
         };
         app.spinner = 3;
+        app
+    });
+}
+
+#[test]
+fn read_only_on_a_named_deployment() {
+    snap("readonly_named", |w, h| {
+        let mut app = users_app(w, h);
+        app.options.deployment = skriptoteket_admin::config::Deployment {
+            readonly: true,
+            name: Some("prod-skola".into()),
+            color: Some("red".into()),
+            ..Default::default()
+        };
+        app
+    });
+}
+
+#[test]
+fn a_protected_deployment_asks_for_its_name_before_a_bulk_delete() {
+    snap("protected_reason", |w, h| {
+        let mut app = users_app(w, h);
+        app.options.deployment = skriptoteket_admin::config::Deployment {
+            name: Some("prod-skola".into()),
+            protected: true,
+            ..Default::default()
+        };
+        app.update(key(' '));
+        app.update(key(' '));
+        app.update(key('x'));
+        // The confirmation was drawn and read before y (it takes no key typed ahead).
+        let t = std::time::Instant::now();
+        app.update(Event::Drawn(t));
+        app.update(Event::Clock(t + std::time::Duration::from_secs(1)));
+        app.update(key('y'));
         app
     });
 }
@@ -567,11 +602,38 @@ fn details() {
                 ("display_name".into(), "-".into()),
                 ("bio".into(), "hej\u{1b}[2J\u{202e}da".into()),
             ],
-            sessions: vec![SessionRow {
-                id: Uuid::from_u128(77),
-                created_at: Some(datetime!(2025-11-23 08:00 UTC)),
-                expires_at: datetime!(2025-11-30 08:00 UTC),
-            }],
+            sessions: vec![
+                SessionRow {
+                    id: Uuid::from_u128(77),
+                    created_at: Some(datetime!(2025-11-23 08:00 UTC)),
+                    expires_at: datetime!(2025-11-30 08:00 UTC),
+                    revoked_at: None,
+                    active: true,
+                },
+                SessionRow {
+                    id: Uuid::from_u128(78),
+                    created_at: Some(datetime!(2025-11-01 08:00 UTC)),
+                    expires_at: datetime!(2025-11-08 08:00 UTC),
+                    revoked_at: Some(datetime!(2025-11-02 09:30 UTC)),
+                    active: false,
+                },
+            ],
+            logins: vec![
+                LoginEvent {
+                    at: datetime!(2025-11-23 08:00 UTC),
+                    success: true,
+                    failure_code: None,
+                    ip_address: Some("192.0.2.17".into()),
+                    user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()),
+                },
+                LoginEvent {
+                    at: datetime!(2025-11-22 23:10 UTC),
+                    success: false,
+                    failure_code: Some("INVALID_CREDENTIALS".into()),
+                    ip_address: Some("185.220.101.4".into()),
+                    user_agent: Some("python-requests/2.32.3\u{1b}[2J".into()),
+                },
+            ],
             dependents: vec![
                 dep("sessions", "user_id", OnDelete::Cascade, 1),
                 dep("tool_versions", "reviewed_by_user_id", OnDelete::Restrict, 2),
@@ -599,6 +661,24 @@ fn audit_log() {
             editing: false,
             before_edit: String::new(),
             scroll: 0,
+            open: None,
+        }));
+        app
+    });
+}
+
+#[test]
+fn an_audit_entry_in_full() {
+    snap("audit_entry", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::Audit(AuditView {
+            request: 1,
+            rows: Loading::Ready(audit_rows()),
+            filter: Input::default(),
+            editing: false,
+            before_edit: String::new(),
+            scroll: 0,
+            open: Some(0),
         }));
         app
     });
@@ -615,6 +695,7 @@ fn audit_log_filter_editing_scrolled() {
             editing: true,
             before_edit: String::new(),
             scroll: 1,
+            open: None,
         }));
         app
     });
@@ -676,6 +757,7 @@ fn hostile_text_never_reaches_the_buffer() {
             editing: true,
             before_edit: String::new(),
             scroll: 0,
+            open: None,
         }));
         apps.push(app);
 

@@ -27,6 +27,10 @@ pub struct Cli {
     /// Read DATABASE_URL from this file instead of ./.env.
     #[arg(long, global = true, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
+    /// Read-only mode: every change is refused, and every connection is opened read-only,
+    /// so the server refuses any write too (also SKRIPTOTEKET_ADMIN_READONLY=1).
+    #[arg(long, global = true)]
+    pub readonly: bool,
     /// Write the log here (default: $XDG_STATE_HOME/skriptoteket-admin/console.log for the console, stderr for subcommands with RUST_LOG set).
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
@@ -67,6 +71,10 @@ pub enum Command {
         /// Only users whose email contains this text (case-insensitive, literal).
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
+        /// The console's filter language, e.g. 'last_login:>180d -role:admin,superuser',
+        /// 'never_logged_in created:<2025-01-01', 'sessions:>0 status:locked' (see README).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -113,6 +121,40 @@ pub enum Command {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+    },
+    /// Create the accounts listed in FILE (CSV; a header line naming email and role, and any
+    /// of first_name, last_name, display_name), each with a generated password: all in one
+    /// transaction, or none while any line is invalid; emails that exist are skipped.
+    Import {
+        #[command(flatten)]
+        actor: ActorArg,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Write the passwords (CSV: email,password) to this new file, readable by you only
+        /// (never overwrites one); without it they are printed once as JSON on stdout.
+        #[arg(long, value_name = "FILE")]
+        passwords_out: Option<PathBuf>,
+        #[command(flatten)]
+        opts: ChangeOpts,
+    },
+    /// Deactivate every active account nobody has signed in to for DAYS days (or never,
+    /// created that long ago), and revoke its sessions: one change, one change id, so one
+    /// `revert` undoes it. Admins and superusers are spared unless --include-admins; your
+    /// own account always. For cron: prints what it did (--format json for machines).
+    DeactivateDormant {
+        #[command(flatten)]
+        actor: ActorArg,
+        /// Days without a sign-in.
+        #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36500))]
+        days: u32,
+        /// Never touch the accounts listed in FILE (one email per line; # comments).
+        #[arg(long, value_name = "FILE")]
+        exclude_file: Option<PathBuf>,
+        /// Include admins and superusers (the last active superuser is kept all the same).
+        #[arg(long)]
+        include_admins: bool,
+        #[command(flatten)]
+        opts: ChangeOpts,
     },
     /// Undo a change: restore the role, active flag, lock and verified flag each account
     /// had before change CHANGE_ID, where it still has the values that change gave it.
@@ -182,6 +224,10 @@ pub struct ChangeOpts {
     /// How to print the result (or the plan).
     #[arg(long, value_enum, default_value_t = OutFormat::Table)]
     pub format: OutFormat,
+    /// On a protected deployment (SKRIPTOTEKET_ADMIN_PROTECTED=1), a destructive change to
+    /// several accounts needs the deployment's name (SKRIPTOTEKET_ADMIN_NAME) here.
+    #[arg(long, value_name = "NAME")]
+    pub confirm_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, Default, ValueEnum, PartialEq, Eq)]
@@ -269,6 +315,8 @@ pub struct DemoArgs {
 pub enum Format {
     Table,
     Json,
+    /// One JSON object per line (the same fields as json and csv).
+    Jsonl,
     Csv,
 }
 

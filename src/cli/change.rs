@@ -58,9 +58,10 @@ async fn lost(store: &Store, stamp: &Stamp, new: Option<&NewSecret>, e: StoreErr
     let id = stamp.change_id;
     eprintln!("the connection dropped during change {id} ({e}); finding out whether it applied ...");
     let mut applied = None;
-    for _ in 0..30 {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while tokio::time::Instant::now() < deadline {
         if store.ping().await.is_ok() {
-            applied = audit::change_applied(store, id).await.ok();
+            applied = audit::settled(store, id, deadline).await.ok();
             break;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -113,7 +114,7 @@ fn report(change: &Change, done: &Done, stamp: &Stamp, format: OutFormat) -> Res
             "change_id": id, "action": change.audit_name(), "reason": stamp.reason.as_ref().map(|r| r.as_str()),
             "accounts": accounts, "summary": change.summary(done),
         });
-        return super::emit(&format!("{}\n", super::list::inert_json(&out.to_string())));
+        return super::emit(&format!("{}\n", crate::export::inert_json(&out.to_string())));
     }
     let mut out = String::new();
     match done {
@@ -159,7 +160,7 @@ pub fn print_plan(plan: &Plan, format: OutFormat) -> Result<(), CliError> {
         OutFormat::Json => {
             let v = json!({"dry_run": true, "could_run": plan.could_run(), "action": plan.action,
                            "refused": plan.refused, "targets": plan.targets});
-            format!("{}\n", super::list::inert_json(&serde_json::to_string_pretty(&v).unwrap_or_default()))
+            format!("{}\n", crate::export::inert_json(&serde_json::to_string_pretty(&v).unwrap_or_default()))
         }
         OutFormat::Table => {
             let mut out = format!(
@@ -264,7 +265,7 @@ pub async fn revert(
         let accounts: Vec<serde_json::Value> = done.applied.iter().map(applied_json).collect();
         let out = json!({"change_id": id, "action": done.action, "reverts": change_id,
                          "reason": stamp.reason.as_ref().map(|r| r.as_str()), "accounts": accounts});
-        return super::emit(&format!("{}\n", super::list::inert_json(&out.to_string())));
+        return super::emit(&format!("{}\n", crate::export::inert_json(&out.to_string())));
     }
     let mut out = String::new();
     for a in &done.applied {
@@ -280,4 +281,36 @@ pub async fn revert(
     ));
     out.push_str(&change_line(id, true));
     super::emit(&out)
+}
+
+/// The emails of an `--exclude-file` (one per line, `#` comments, blank lines), in lower
+/// case; a missing or unreadable file is an error, never "exclude nothing".
+pub fn exclude_list(path: Option<&std::path::Path>) -> Result<std::collections::HashSet<String>, CliError> {
+    let Some(path) = path else { return Ok(Default::default()) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("--exclude-file {}: {}", path.display(), e.kind())))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+/// `deactivate-dormant`: what it did, in the words of a deactivation.
+pub async fn dormant(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    rule: &store::dormant::Dormancy,
+    format: OutFormat,
+) -> Result<(), CliError> {
+    let change = Change::SetActive(false);
+    match store::dormant::deactivate(store, actor, stamp, rule).await {
+        Ok(applied) if applied.is_empty() && format == OutFormat::Table => {
+            super::emit(&format!("no dormant accounts (no sign-in for {} days)\n", rule.days))
+        }
+        Ok(applied) => report(&change, &Done::Changed(applied), stamp, format),
+        Err(e) if e.is_connection() => lost(store, stamp, None, e).await,
+        Err(e) => Err(e.into()),
+    }
 }

@@ -14,11 +14,18 @@ pub async fn run(cli: &Cli) -> ExitCode {
         Ok(t) => t,
         Err(e) => return CliError::Usage(e.to_string()).report(),
     };
-    let require_reason = match config::switch(config::REQUIRE_REASON, cli.env_file.as_deref()) {
-        Ok(b) => b,
+    for key in config::unknown_settings(cli.env_file.as_deref()) {
+        eprintln!(
+            "warning: {key} is not a setting of this version; ignored (known: {})",
+            config::SETTINGS.join(", ")
+        );
+    }
+    let deployment = match config::Deployment::load(cli.readonly, cli.env_file.as_deref()) {
+        Ok(d) => d,
         Err(e) => return CliError::Usage(e.to_string()).report(),
     };
-    match tui::run(target, Options { require_reason, ..Options::default() }).await {
+    let target = if deployment.readonly { target.read_only() } else { target };
+    match tui::run(target, Options { deployment, ..Options::default() }).await {
         Ok(code) => code,
         Err(e) => CliError::Failed(e.to_string()).report(),
     }

@@ -5,101 +5,38 @@ use super::args::{AuditArgs, AuditFormat, Format};
 use crate::domain::revert::ALL_ACTIONS;
 use crate::domain::sanitize::clean;
 use crate::domain::when;
+use crate::export::{self, inert_json};
 use crate::operator::Operator;
 use crate::store::audit::{AuditFilter, AuditRow};
 use crate::store::users::{self, ListFilter};
 use crate::store::{Store, UserRow, audit};
 use crate::tui::view::text::{safe_truncate, width};
-use serde_json::json;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub async fn users(
     store: &Store,
     role: Option<&str>,
     search: Option<String>,
+    filter: Option<&str>,
     format: Format,
 ) -> Result<(), CliError> {
+    let filter = crate::domain::filter::UserFilter::parse(filter.unwrap_or(""), OffsetDateTime::now_utc())
+        .map_err(|e| CliError::Usage(format!("--filter {e}")))?;
     let role = role
         .map(|r| r.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string())))
         .transpose()?;
-    let rows = users::list(store, &ListFilter { role, search }).await?;
+    let mut rows = users::list(store, &ListFilter { role, search }).await?;
+    if !filter.is_empty() {
+        rows.retain(|r| filter.keeps(r, &r.email.to_lowercase()));
+    }
     let out = match format {
-        Format::Json => json_rows(&rows),
-        Format::Csv => csv_rows(&rows),
+        Format::Json => export::json(&rows, false),
+        Format::Jsonl => export::json(&rows, true),
+        Format::Csv => String::from_utf8(export::csv(&rows).map_err(|e| CliError::Failed(e.to_string()))?)
+            .map_err(|e| CliError::Failed(e.to_string()))?,
         Format::Table => table_rows(&rows),
     };
     super::emit(&out)
-}
-
-fn ts(t: Option<OffsetDateTime>) -> String {
-    t.and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
-}
-
-fn json_rows(rows: &[UserRow]) -> String {
-    let arr: Vec<_> = rows
-        .iter()
-        .map(|u| {
-            json!({
-                "id": u.id, "email": u.email, "role": u.role, "auth_provider": u.auth_provider,
-                "is_active": u.is_active, "email_verified": u.email_verified,
-                "created_at": ts(Some(u.created_at)),
-                "updated_at": ts(Some(u.updated_at)),
-                "last_login_at": u.last_login_at.map(|t| ts(Some(t))),
-                "locked": u.locked, "status": u.status(), "active_sessions": u.active_sessions,
-            })
-        })
-        .collect();
-    format!("{}\n", inert_json(&serde_json::to_string_pretty(&arr).unwrap_or_else(|_| "[]".into())))
-}
-
-fn csv_cell(s: &str) -> String {
-    let formula = s.trim_start_matches(' ').starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let s = if formula { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', ';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
-}
-
-/// serde_json escapes only characters below U+0020; DEL, C1 controls, bidi overrides and
-/// zero-width characters pass through. Escape those too, so JSON on a terminal stays inert.
-pub(super) fn inert_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if crate::domain::sanitize::is_unsafe(c) && u32::from(c) >= 0x20 {
-            let mut buf = [0u16; 2];
-            for unit in c.encode_utf16(&mut buf) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// RFC 4180 CSV. A cell a spreadsheet would run as a formula (one starting, after any
-/// spaces, with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading quote, and
-/// cells with `;` are quoted too: Swedish spreadsheets split on it.
-fn csv_rows(rows: &[UserRow]) -> String {
-    let cell = |s: &str| csv_cell(&clean(s));
-    let mut out = String::from(
-        "id,email,role,auth_provider,is_active,email_verified,status,active_sessions,last_login_at,created_at\n",
-    );
-    for u in rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
-            u.id,
-            cell(&u.email),
-            u.role,
-            cell(&u.auth_provider),
-            u.is_active,
-            u.email_verified,
-            u.status(),
-            u.active_sessions,
-            ts(u.last_login_at),
-            ts(Some(u.created_at))
-        ));
-    }
-    out
 }
 
 fn short(t: Option<OffsetDateTime>) -> String {
@@ -182,6 +119,9 @@ pub async fn audit(store: &Store, args: &AuditArgs) -> Result<(), CliError> {
         return Err(CliError::Usage("--follow prints entry by entry: use --format jsonl or table".into()));
     }
     let filter = audit_filter(args, OffsetDateTime::now_utc())?;
+    // Entries written before this moment are the backlog's (or beyond --limit): following
+    // prints only those written after it.
+    let start = audit::now(store).await?;
     let mut rows = audit::query(store, &filter, args.limit).await?;
     if !args.follow {
         return super::emit(&audit_text(&rows, args.format));
@@ -189,27 +129,47 @@ pub async fn audit(store: &Store, args: &AuditArgs) -> Result<(), CliError> {
     // Following: the backlog oldest first, then every entry as it commits.
     rows.reverse();
     super::emit(&audit_text(&rows, args.format))?;
-    follow(store, &filter, args.format, rows).await
+    follow(store, &filter, args.format, rows, start).await
 }
 
 /// Polls for new entries once a second until killed. An entry is written moments before
-/// its change commits, so each poll looks back a minute and skips what it printed.
+/// its change commits, so each poll looks back a minute and skips what it printed, and
+/// what was written before `start` (the backlog's, or beyond `--limit`).
 async fn follow(
     store: &Store,
     filter: &AuditFilter,
     format: AuditFormat,
     printed: Vec<AuditRow>,
+    start: OffsetDateTime,
 ) -> Result<(), CliError> {
     const LOOK_BACK: time::Duration = time::Duration::minutes(1);
     let mut seen: std::collections::BTreeMap<i64, OffsetDateTime> =
         printed.iter().map(|r| (r.id, r.at)).collect();
+    let mut failures = 0u32;
     loop {
-        let started = audit::now(store).await?;
-        let fresh: Vec<AuditRow> = audit::written_from(store, filter, started - LOOK_BACK)
-            .await?
-            .into_iter()
-            .filter(|r| !seen.contains_key(&r.id))
-            .collect();
+        // A lost connection or a server restart is waited out (with a note), not the end.
+        let poll = async {
+            let started = audit::now(store).await?;
+            let rows = audit::written_from(store, filter, started - LOOK_BACK).await?;
+            Ok::<_, crate::store::StoreError>((started, rows))
+        };
+        let (started, rows) = match poll.await {
+            Ok(found) => {
+                failures = 0;
+                found
+            }
+            Err(e) if e.is_connection() => {
+                failures += 1;
+                if failures == 1 {
+                    eprintln!("audit --follow: {e}; retrying");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(u64::from(failures.min(10)))).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let fresh: Vec<AuditRow> =
+            rows.into_iter().filter(|r| r.at >= start && !seen.contains_key(&r.id)).collect();
         if !fresh.is_empty() {
             super::emit(&audit_text(&fresh, format))?;
         }
@@ -263,29 +223,4 @@ fn audit_text(rows: &[AuditRow], format: AuditFormat) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::inert_json;
-
-    #[test]
-    fn csv_cells_cannot_become_formulas_or_split_on_semicolons() {
-        use super::csv_cell;
-        assert_eq!(csv_cell("=1+1@x.se"), "'=1+1@x.se");
-        assert_eq!(csv_cell("   =HYPERLINK(1)@x.se"), "'   =HYPERLINK(1)@x.se");
-        assert_eq!(csv_cell("a;b@x.se"), "\"a;b@x.se\"");
-        assert_eq!(csv_cell("-x@x.se,y"), "\"'-x@x.se,y\"");
-        assert_eq!(csv_cell("anna@x.se"), "anna@x.se");
-    }
-
-    #[test]
-    fn json_output_escapes_what_serde_leaves() {
-        let raw =
-            serde_json::to_string(&serde_json::json!({"e": "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e"})).unwrap();
-        let out = inert_json(&raw);
-        assert!(!out.chars().any(crate::domain::sanitize::is_unsafe), "{out}");
-        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(back["e"], "a\u{1b}b\u{7f}c\u{9b}d\u{202e}e");
-    }
 }

@@ -6,6 +6,7 @@ mod change;
 pub mod console;
 mod create;
 pub mod demo;
+mod import;
 mod install;
 pub(crate) mod list;
 pub mod secrets;
@@ -64,12 +65,20 @@ pub(crate) fn emit(text: &str) -> Result<(), CliError> {
     }
 }
 
-/// Resolves the database and connects.
+/// Resolves the database and connects (read-only in read-only mode).
 pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
     if let Some(w) = config::password_in_argv_warning(cli.database_url.as_deref()) {
         eprintln!("{w}");
     }
     let target: DbTarget = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
+    let readonly = config::Deployment::load(cli.readonly, cli.env_file.as_deref())?.readonly;
+    for key in config::unknown_settings(cli.env_file.as_deref()) {
+        eprintln!(
+            "warning: {key} is not a setting of this version; ignored (known: {})",
+            config::SETTINGS.join(", ")
+        );
+    }
+    let target = if readonly { target.read_only() } else { target };
     Ok(Store::connect(&target).await?)
 }
 
@@ -88,17 +97,40 @@ async fn sign_in_quietly(store: &Store, actor_email: &str) -> Result<Actor, CliE
 }
 
 /// The stamp of a change made now: a new change id and the reason, which the deployment
-/// can require (checked before any password is asked for).
+/// can require. Checked, with read-only mode, before any password is asked for.
 fn stamp(cli: &Cli, opts: &args::ChangeOpts) -> Result<Stamp, CliError> {
-    let required = config::switch(config::REQUIRE_REASON, cli.env_file.as_deref())? && !opts.dry_run;
-    let reason = Reason::parse(opts.reason.as_deref().unwrap_or(""), required)
+    let d = config::Deployment::load(cli.readonly, cli.env_file.as_deref())?;
+    if d.readonly && !opts.dry_run {
+        return Err(StoreError::ReadOnly.into());
+    }
+    let reason = Reason::parse(opts.reason.as_deref().unwrap_or(""), d.require_reason && !opts.dry_run)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(Stamp::new(reason))
+}
+
+/// A protected deployment's guard: a destructive change to several accounts needs
+/// `--confirm-name` with the deployment's name.
+fn guard(cli: &Cli, opts: &args::ChangeOpts, change: &Change, accounts: usize) -> Result<(), CliError> {
+    let d = config::Deployment::load(cli.readonly, cli.env_file.as_deref())?;
+    let Some(name) =
+        d.name.filter(|_| d.protected && change.is_destructive() && accounts > 1 && !opts.dry_run)
+    else {
+        return Ok(());
+    };
+    if opts.confirm_name.as_deref().map(str::trim) == Some(name.as_str()) {
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "{name} is a protected deployment: to {} {}, add --confirm-name {name}; nothing was changed",
+        change.verb(),
+        if accounts == usize::MAX { "many accounts".to_string() } else { format!("{accounts} accounts") }
+    )))
 }
 
 /// Signs in, then applies (or with --dry-run, plans) a change that needs no further input.
 async fn simple(cli: &Cli, store: &Store, t: &args::Targets, change: Change) -> Result<(), CliError> {
     let stamp = stamp(cli, &t.opts)?;
+    guard(cli, &t.opts, &change, t.emails.len())?;
     if t.opts.dry_run {
         let actor = sign_in_quietly(store, &t.actor.actor_email).await?;
         return change::dry_run(store, &actor, &t.emails, &change, t.opts.format).await;
@@ -129,6 +161,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
     }
     let mut store = connect(cli).await?;
     match command {
+        Command::Migrate if store.target.readonly => Err(StoreError::ReadOnly.into()),
         Command::Migrate => {
             store::migrate::run(&mut store).await?;
             println!(
@@ -138,6 +171,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::BootstrapSuperuser { .. } if store.target.readonly => Err(StoreError::ReadOnly.into()),
         Command::BootstrapSuperuser { email, password } => create::bootstrap(&store, email, password).await,
         Command::ProvisionUser { actor, email, role, password, opts } => {
             let stamp = stamp(cli, opts)?;
@@ -148,8 +182,8 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let actor = sign_in(&store, &actor.actor_email).await?;
             create::provision(&store, &actor, &stamp, email, role, password, opts.format).await
         }
-        Command::List { role, search, format } => {
-            list::users(&store, role.as_deref(), search.clone(), *format).await
+        Command::List { role, search, filter, format } => {
+            list::users(&store, role.as_deref(), search.clone(), filter.as_deref(), *format).await
         }
         Command::Audit(args) => list::audit(&store, args).await,
         Command::SetRole { actor, role, emails, opts } => {
@@ -185,8 +219,37 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
                 return simple(cli, &store, targets, Change::Delete).await;
             }
             let stamp = stamp(cli, &targets.opts)?;
+            guard(cli, &targets.opts, &Change::Delete, targets.emails.len())?;
             let actor = sign_in(&store, &targets.actor.actor_email).await?;
             change::delete(&store, &actor, &stamp, &targets.emails, *yes, &targets.opts).await
+        }
+        Command::DeactivateDormant { actor, days, exclude_file, include_admins, opts } => {
+            let rule = store::dormant::Dormancy {
+                days: *days,
+                include_admins: *include_admins,
+                exclude: change::exclude_list(exclude_file.as_deref())?,
+            };
+            let stamp = stamp(cli, opts)?;
+            if opts.dry_run {
+                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let plan = store::dormant::plan(&store, &actor, &rule).await?;
+                return change::print_plan(&plan, opts.format);
+            }
+            // A protected deployment wants its name for a mass deactivation, however many.
+            guard(cli, opts, &Change::SetActive(false), usize::MAX)?;
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            change::dormant(&store, &actor, &stamp, &rule, opts.format).await
+        }
+        Command::Import { actor, file, passwords_out, opts } => {
+            let stamp = stamp(cli, opts)?;
+            if opts.dry_run {
+                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let lines = import::read(file, &actor)?;
+                return import::dry_run(&store, &lines, opts.format).await;
+            }
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            let lines = import::read(file, &actor)?;
+            import::run(&store, &actor, &stamp, &lines, passwords_out.as_deref(), opts.format).await
         }
         Command::Revert { actor, change_id, opts } => {
             let stamp = stamp(cli, opts)?;
@@ -195,6 +258,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
                 let plan = store::revert::plan(&store, &actor, *change_id).await?;
                 return change::print_plan(&plan, opts.format);
             }
+            guard(cli, opts, &Change::Revert(*change_id), usize::MAX)?;
             let actor = sign_in(&store, &actor.actor_email).await?;
             change::revert(&store, &actor, &stamp, *change_id, opts.format).await
         }

@@ -235,13 +235,29 @@ impl Change {
         }
     }
 
+    /// Changes a protected deployment guards when they touch several accounts: they take
+    /// rights, access or accounts away. A revert is guarded as one of many accounts, since
+    /// it can take away what a bulk change gave (reactivations, promotions).
+    pub fn is_destructive(&self) -> bool {
+        matches!(
+            self,
+            Change::Delete
+                | Change::SetActive(false)
+                | Change::RevokeSessions
+                | Change::SetRole(_)
+                | Change::ResetPassword { .. }
+                | Change::Revert(_)
+        )
+    }
+
     /// Whether the admin is asked why before the change is sent: deletes, changes to more
     /// than one account, and giving the admin or superuser role (or everything, when the
     /// deployment requires reasons).
     pub fn asks_reason(&self, accounts: usize, required: bool) -> bool {
         required
             || accounts > 1
-            || matches!(self, Change::Delete)
+            // A revert can touch many accounts (those of the change it reverts).
+            || matches!(self, Change::Delete | Change::Revert(_))
             || self.new_role().is_some_and(|r| r >= Role::Admin)
     }
 

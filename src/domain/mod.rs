@@ -3,6 +3,8 @@
 pub mod account;
 pub mod change;
 pub mod email;
+pub mod filter;
+pub mod import;
 pub mod password;
 pub mod permissions;
 pub mod plan;

@@ -137,14 +137,20 @@ impl Restore {
         }
     }
 
-    /// Whether putting this back on `row` takes an active superuser away.
+    /// Whether putting this back keeps the account from signing in (unverified, locked).
+    pub fn shuts_out(&self) -> bool {
+        matches!(self, Restore::Verified(false) | Restore::Lock { locked_until: Some(_), .. })
+    }
+
+    /// Whether putting this back on `row` takes an active superuser away (demoted,
+    /// deactivated, or shut out of signing in).
     pub fn removes_superuser(&self, row: &UserRow) -> bool {
         row.role == Role::Superuser
             && row.is_active
             && match self {
                 Restore::Role(r) => *r != Role::Superuser,
                 Restore::Active(a) => !a,
-                _ => false,
+                other => other.shuts_out(),
             }
     }
 
@@ -215,7 +221,8 @@ mod tests {
         assert!(!Restore::Role(Role::Admin).holds(&row));
         assert!(Restore::Role(Role::Admin).removes_superuser(&row));
         assert!(Restore::Active(false).removes_superuser(&row));
-        assert!(!Restore::Verified(false).removes_superuser(&row));
+        assert!(Restore::Verified(false).removes_superuser(&row), "an unverified superuser cannot sign in");
+        assert!(!Restore::Verified(true).removes_superuser(&row));
         row.failed_login_attempts = 0;
         assert!(Restore::Lock { failed_login_attempts: 0, locked_until: None }.holds(&row));
         row.locked = true;

@@ -21,14 +21,14 @@ pub fn parse(text: &str, now: OffsetDateTime) -> Result<OffsetDateTime, BadTime>
     if let Ok(d) = Date::parse(t, format_description!("[year]-[month]-[day]")) {
         return Ok(d.midnight().assume_utc());
     }
-    age(t).map(|d| now - d).ok_or_else(bad)
+    age(t).and_then(|d| now.checked_sub(d)).ok_or_else(bad)
 }
 
 /// `7d` → 7 days; `None` for anything else.
 pub fn age(t: &str) -> Option<Duration> {
     let split = t.find(|c: char| !c.is_ascii_digit())?;
     let (n, unit) = t.split_at(split);
-    let n: i64 = n.parse().ok().filter(|n| *n <= 100_000)?;
+    let n: i64 = n.parse().ok().filter(|n| *n <= 1_000_000)?;
     Some(match unit {
         "min" | "mins" => Duration::minutes(n),
         // Admins mean months by `6m` in "not logged in for 6m"; minutes are spelled out.
@@ -61,5 +61,6 @@ mod tests {
         assert!(parse("7", now).is_err());
         assert!(parse("d", now).is_err());
         assert!(parse("99999999999d", now).is_err());
+        assert!(parse("13000y", now).is_err(), "out of range is an error, never a panic");
     }
 }

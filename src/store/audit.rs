@@ -79,6 +79,34 @@ pub async fn change_applied(store: &Store, change_id: Uuid) -> Result<bool, Stor
         .await?)
 }
 
+/// [`change_applied`], asked once no COMMIT of this tool is still running on the server
+/// (the lost connection's backend may be finishing its commit, say waiting for a
+/// synchronous replica): until `deadline`, after which the answer is `Err` (unknown).
+pub async fn settled(
+    store: &Store,
+    change_id: Uuid,
+    deadline: tokio::time::Instant,
+) -> Result<bool, StoreError> {
+    loop {
+        let committing: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND application_name = 'skriptoteket-admin'
+               AND pid <> pg_backend_pid() AND state = 'active' AND query ILIKE 'commit%'",
+        )
+        .fetch_one(&store.pool)
+        .await?;
+        if committing == 0 {
+            return change_applied(store, change_id).await;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(StoreError::ConnectionLost(
+                "a commit of this tool is still running on the server".into(),
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// One entry as read back.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AuditRow {
@@ -130,7 +158,7 @@ const AUDIT_COLUMNS: &str =
     "id, at, actor_id, actor_email::text, action::text, target_id, target_email::text,
      before, after, change_id, operator, reason, reverts";
 
-/// The WHERE clause of `filter` over binds $1..$9 (see [`bind_filter`]).
+/// The WHERE clause of `filter` over binds $1..$11 (see [`bind_filter`]).
 const FILTER_SQL: &str =
     "($1::text IS NULL OR actor_email ILIKE $1 ESCAPE '\\' OR actor_id::text = lower($2))
    AND ($3::text IS NULL OR target_email ILIKE $3 ESCAPE '\\' OR target_id::text = lower($4))

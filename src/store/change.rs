@@ -17,6 +17,7 @@ pub async fn apply(
     change: &Change,
     password_hash: Option<&str>,
 ) -> Result<Done, StoreError> {
+    store.require_writable()?;
     let hash =
         || password_hash.ok_or_else(|| StoreError::Db(format!("{} needs a password hash", change.label())));
     match change {

@@ -6,6 +6,7 @@
 
 use super::audit::{self, Entry};
 use super::{Actor, Store, StoreError, UserRow, targets};
+use crate::domain::import::NewAccount;
 use crate::domain::permissions;
 use crate::domain::{Change, Email, PlanItem, Role, Stamp};
 use serde_json::json;
@@ -78,6 +79,7 @@ pub async fn bootstrap(
     email: &Email,
     password_hash: &str,
 ) -> Result<UserRow, StoreError> {
+    store.require_writable()?;
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     targets::lock_superusers(&mut tx).await?;
@@ -126,6 +128,59 @@ async fn insert(
             .await?;
     }
     Ok(id)
+}
+
+/// Creates every account (each with its password's PHC string) in one transaction, with
+/// one audit row each under `stamp`: all of them, or none. Names go to `user_profiles`.
+pub async fn provision_many(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    accounts: &[(NewAccount, String)],
+) -> Result<Vec<Uuid>, StoreError> {
+    store.require_writable()?;
+    store.require_audit()?;
+    let mut tx = store.pool.begin().await?;
+    let (me, _) = targets::lock(&mut tx, &store.schema, actor, &[]).await?;
+    let mut ids = Vec::with_capacity(accounts.len());
+    let mut entries = Vec::with_capacity(accounts.len());
+    for (a, hash) in accounts {
+        let change = Change::Create { email: a.email.clone(), role: a.role };
+        permissions::check(me, &change, None)
+            .map_err(|reason| StoreError::Denied { email: a.email.to_string(), reason })?;
+        let id = insert(&mut tx, store, &a.email, a.role, hash).await?;
+        if store.schema.user_profiles
+            && (a.first_name.is_some() || a.last_name.is_some() || a.display_name.is_some())
+        {
+            sqlx::query(
+                "UPDATE user_profiles SET first_name = $2, last_name = $3, display_name = $4 WHERE user_id = $1",
+            )
+            .bind(id)
+            .bind(&a.first_name)
+            .bind(&a.last_name)
+            .bind(&a.display_name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        entries.push(created_entry(id, &a.email, a.role));
+        ids.push(id);
+    }
+    audit::write(&mut tx, actor, stamp, "create_user", &entries).await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Which of `emails` (normalised) are taken already, compared as the web app does (lower case).
+pub async fn taken(
+    store: &Store,
+    emails: &[String],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let found: Vec<String> =
+        sqlx::query_scalar("SELECT lower(email) FROM users WHERE lower(email) = ANY($1)")
+            .bind(emails)
+            .fetch_all(&store.pool)
+            .await?;
+    Ok(found.into_iter().collect())
 }
 
 /// The INSERT of a provisioned account, naming every column the web app's provisioning sets

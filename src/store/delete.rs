@@ -43,7 +43,7 @@ pub(crate) async fn plan_rows(
     let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
     let (me, rows) = targets::read(&mut tx, &store.schema, actor, targets).await?;
     targets::check_all(me, &Change::Delete, &rows)?;
-    targets::ensure_superuser_remains(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;
+    targets::superuser_would_remain(&mut tx, &rows.iter().collect::<Vec<_>>()).await?;
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let (blockers, effects) = split(dependents::count(&mut tx, &ids).await?);
     let blocked_emails = blocked_emails(&mut tx, &rows, &blockers).await?;

@@ -63,6 +63,10 @@ pub enum StoreError {
     Hash(#[from] crate::auth::hasher::HashError),
     #[error("{0}")]
     Migrate(String),
+    #[error(
+        "read-only mode (--readonly or SKRIPTOTEKET_ADMIN_READONLY): nothing can be changed; nothing was changed."
+    )]
+    ReadOnly,
     #[error("No change with id {0} in the audit log.")]
     NoSuchChange(uuid::Uuid),
     #[error("A {action} change cannot be reverted: {why}.")]
@@ -141,6 +145,10 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) => {
                 // 57P01 admin_shutdown (pg_terminate_backend, server restart), 08xxx connection.
                 let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+                if code == "25006" {
+                    // read_only_sql_transaction: read-only mode, enforced by the server.
+                    return StoreError::ReadOnly;
+                }
                 if code == "57P01" || code == "57P02" || code == "57P03" || code.starts_with("08") {
                     StoreError::ConnectionLost(db.message().to_string())
                 } else {

@@ -221,7 +221,9 @@ async fn record(
     origin: &Origin,
 ) -> Result<Option<OffsetDateTime>, StoreError> {
     let s = &store.schema;
-    let mut tx = store.pool.begin().await?;
+    // READ WRITE even in read-only mode: a sign-in is recorded (and a failure counted)
+    // as the web app's login does, so read-only mode is no way around the lock.
+    let mut tx = store.pool.begin_with("BEGIN READ WRITE").await?;
     let mut locked_now = None;
     if let Some(a) = account {
         if counts {

@@ -19,6 +19,7 @@ static MIGRATOR: sqlx::migrate::Migrator = {
 
 /// Runs every pending migration; running it again changes nothing.
 pub async fn run(store: &mut Store) -> Result<(), StoreError> {
+    store.require_writable()?;
     if !store.schema.users {
         return Err(StoreError::NoUsersTable);
     }

@@ -6,6 +6,7 @@ pub mod change;
 pub mod create;
 pub mod delete;
 pub mod dependents;
+pub mod dormant;
 pub mod error;
 pub mod login;
 pub mod migrate;
@@ -67,6 +68,11 @@ impl Store {
             Ok(())
         })
         .await
+    }
+
+    /// Refuses every change in read-only mode (the server would refuse it too).
+    pub fn require_writable(&self) -> Result<(), StoreError> {
+        if self.target.readonly { Err(StoreError::ReadOnly) } else { Ok(()) }
     }
 
     /// Refuses a change when the audit table is missing: no change goes unrecorded.
@@ -145,8 +151,13 @@ pub async fn pool(target: &DbTarget, max: u32) -> Result<PgPool, StoreError> {
         .map_err(|e| StoreError::connect(target, &e))?
         .application_name("skriptoteket-admin");
     let given = opts.get_options().unwrap_or_default().to_string();
-    let ours: Vec<_> =
+    let mut ours: Vec<_> =
         session_settings().into_iter().filter(|(k, _)| !given.contains(&format!("{k}="))).collect();
+    if target.readonly {
+        // Enforced by the server, below every code path: read-only mode cannot be bypassed
+        // by a view that forgot to check.
+        ours.push(("default_transaction_read_only", "on".to_string()));
+    }
     if !ours.is_empty() {
         opts = opts.options(ours);
     }

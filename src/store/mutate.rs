@@ -20,11 +20,27 @@ pub(crate) async fn apply(
     change: &Change,
     password_hash: Option<&str>,
 ) -> Result<Vec<Applied>, StoreError> {
+    apply_where(store, actor, stamp, targets, change, password_hash, &|_, _| true).await
+}
+
+/// [`apply`] to the targets that still pass `keep` once locked (given the row and the
+/// transaction's clock); the others are left as they are, and out of the result.
+pub(crate) async fn apply_where(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    targets: &[Target],
+    change: &Change,
+    password_hash: Option<&str>,
+    keep: &(dyn Fn(&UserRow, time::OffsetDateTime) -> bool + Sync),
+) -> Result<Vec<Applied>, StoreError> {
     store.require_audit()?;
     check_shape(change, targets)?;
     let mut tx = store.pool.begin().await?;
     let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
-    let todo = check(&mut tx, me, change, &rows).await?;
+    let now: time::OffsetDateTime = sqlx::query_scalar("SELECT now()").fetch_one(&mut *tx).await?;
+    let rows: Vec<UserRow> = rows.into_iter().filter(|r| keep(r, now)).collect();
+    let todo = check(&mut tx, me, change, &rows, false).await?;
     let ids: Vec<Uuid> = todo.iter().map(|r| r.id).collect();
     let changed: std::collections::HashSet<Uuid> = ids.iter().copied().collect();
     let revoked = run(&mut tx, store, change, password_hash, &ids).await?;
@@ -70,7 +86,8 @@ pub(crate) async fn plan(
         Ok(found) => found,
         Err(e) => return refused(e),
     };
-    let verdict = check(&mut tx, me, change, &rows).await.map(|todo| todo.iter().map(|r| r.id).collect());
+    let verdict =
+        check(&mut tx, me, change, &rows, true).await.map(|todo| todo.iter().map(|r| r.id).collect());
     tx.rollback().await?;
     let todo: std::collections::HashSet<Uuid> = match verdict {
         Ok(ids) => ids,
@@ -109,12 +126,14 @@ fn check_shape(change: &Change, targets: &[Target]) -> Result<(), StoreError> {
 
 /// The rules every change to existing accounts passes, on the rows as read in `tx`:
 /// permissions, no password for federated accounts, a superuser remains. Returns the rows
-/// that the change would actually alter (the others are already so).
+/// that the change would actually alter (the others are already so). `planning`: a dry
+/// run, which counts the superusers without taking the lock.
 async fn check<'r>(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     me: crate::domain::permissions::ActorView,
     change: &Change,
     rows: &'r [UserRow],
+    planning: bool,
 ) -> Result<Vec<&'r UserRow>, StoreError> {
     targets::check_all(me, change, rows)?;
     if let Change::ResetPassword { .. } = change
@@ -124,7 +143,12 @@ async fn check<'r>(
     }
     let todo: Vec<&UserRow> = rows.iter().filter(|r| !change.is_noop(r)).collect();
     if change.can_remove_superuser() {
-        targets::ensure_superuser_remains(tx, &todo).await?;
+        if planning {
+            // A dry run counts without the lock: it never waits for another admin.
+            targets::superuser_would_remain(tx, &todo).await?;
+        } else {
+            targets::ensure_superuser_remains(tx, &todo).await?;
+        }
     }
     Ok(todo)
 }

@@ -47,33 +47,55 @@ async fn steps(store: &Store, change_id: Uuid) -> Result<Vec<Step>, StoreError> 
     if let Some(by) = by {
         return Err(StoreError::AlreadyReverted { change: change_id, by });
     }
-    rows.iter()
-        .map(|r| {
-            let values = |v: &Option<serde_json::Value>| v.as_ref().and_then(Restore::from_values);
-            match (r.target_id, values(&r.before), values(&r.after)) {
-                (Some(id), Some(restore), Some(expect)) => {
-                    Ok(Step { id, email: r.target_email.clone().unwrap_or_default(), restore, expect })
-                }
-                _ => Err(StoreError::NotRevertable {
-                    action: r.action.clone(),
-                    why: "its audit rows do not say what was there before",
-                }),
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for r in &rows {
+        let values = |v: &Option<serde_json::Value>| v.as_ref().and_then(Restore::from_values);
+        let not = |why: &'static str| StoreError::NotRevertable { action: r.action.clone(), why };
+        let (Some(id), Some(restore), Some(expect)) = (r.target_id, values(&r.before), values(&r.after))
+        else {
+            return Err(not("its audit rows do not say what was there before"));
+        };
+        match &restore {
+            Restore::Role(crate::domain::Role::Unknown) => {
+                return Err(not("a role it had before is not one the web app knows"));
             }
-        })
-        .collect()
+            Restore::Verified(_) if !store.schema.email_verified => {
+                return Err(not("this database has no users.email_verified"));
+            }
+            Restore::Lock { .. } if !store.schema.lockout => {
+                return Err(not("this database has no lockout columns"));
+            }
+            _ => {}
+        }
+        // One step per account, whatever the rows say.
+        if seen.insert(id) {
+            out.push(Step { id, email: r.target_email.clone().unwrap_or_default(), restore, expect });
+        }
+    }
+    Ok(out)
+}
+
+/// Each step with its account's row (by id; a missing row was refused as stale when read).
+fn pairs<'a>(steps: &'a [Step], rows: &'a [UserRow]) -> Vec<(&'a Step, &'a UserRow)> {
+    let by_id: HashMap<Uuid, &UserRow> = rows.iter().map(|r| (r.id, r)).collect();
+    steps.iter().filter_map(|s| by_id.get(&s.id).map(|r| (s, *r))).collect()
 }
 
 /// The rules a revert passes on the rows as they are now (read or locked in `tx`): each
-/// still holds what the change left, the actor may make each restore, a superuser remains.
+/// still holds what the change left, the actor may make each restore (and never lock or
+/// unverify their own account), a superuser remains. `planning`: a dry run, which counts
+/// the superusers without taking the lock other admins' changes wait for.
 async fn check(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     me: ActorView,
     steps: &[Step],
     rows: &[UserRow],
+    planning: bool,
 ) -> Result<(), StoreError> {
-    let moved: Vec<String> = steps
+    let pairs = pairs(steps, rows);
+    let moved: Vec<String> = pairs
         .iter()
-        .zip(rows)
         .filter(|(s, r)| !s.expect.holds(r))
         .map(|(s, r)| {
             format!(
@@ -87,13 +109,23 @@ async fn check(
     if !moved.is_empty() {
         return Err(StoreError::RevertStale(moved));
     }
-    for (s, r) in steps.iter().zip(rows) {
+    for (s, r) in &pairs {
+        if r.id == me.id && s.restore.shuts_out() {
+            return Err(StoreError::Denied {
+                email: r.email.clone(),
+                reason: crate::domain::Denied::OnSelf("lock or unverify"),
+            });
+        }
         permissions::check(me, &s.restore.as_change(), Some(TargetView { id: r.id, role: r.role }))
             .map_err(|reason| StoreError::Denied { email: r.email.clone(), reason })?;
     }
     let leaving: Vec<&UserRow> =
-        steps.iter().zip(rows).filter(|(s, r)| s.restore.removes_superuser(r)).map(|(_, r)| r).collect();
-    targets::ensure_superuser_remains(tx, &leaving).await
+        pairs.iter().filter(|(s, r)| s.restore.removes_superuser(r)).map(|(_, r)| *r).collect();
+    if planning {
+        targets::superuser_would_remain(tx, &leaving).await
+    } else {
+        targets::ensure_superuser_remains(tx, &leaving).await
+    }
 }
 
 fn id_targets(steps: &[Step]) -> Vec<Target> {
@@ -108,18 +140,26 @@ pub async fn revert(
     stamp: &Stamp,
     change_id: Uuid,
 ) -> Result<Reverted, StoreError> {
+    store.require_writable()?;
     let steps = steps(store, change_id).await?;
     let mut tx = store.pool.begin().await?;
     // Rows first; the superuser lock only if a restore takes a superuser away (in `check`).
     let (me, rows) = targets::lock(&mut tx, &store.schema, actor, &id_targets(&steps)).await?;
-    check(&mut tx, me, &steps, &rows).await?;
+    check(&mut tx, me, &steps, &rows, false).await?;
+    let now: time::OffsetDateTime = sqlx::query_scalar("SELECT now()").fetch_one(&mut *tx).await?;
     let revoked = write(&mut tx, store, &steps).await?;
     let action = steps.first().map_or("set_role", |s| s.restore.action());
-    let entries: Vec<Entry> = steps
-        .iter()
-        .zip(&rows)
+    let entries: Vec<Entry> = pairs(&steps, &rows)
+        .into_iter()
         .map(|(s, r)| {
-            let (mut before, mut after) = (s.expect.current(r).to_values(), s.restore.to_values());
+            // What was written: a lock whose end has passed is not put back.
+            let written = match &s.restore {
+                Restore::Lock { failed_login_attempts, locked_until: Some(t) } if *t <= now => {
+                    Restore::Lock { failed_login_attempts: *failed_login_attempts, locked_until: None }
+                }
+                other => other.clone(),
+            };
+            let (mut before, mut after) = (s.expect.current(r).to_values(), written.to_values());
             if let Restore::Active(_) = s.restore {
                 before["active_sessions"] = json!(r.active_sessions);
                 after["sessions_revoked"] = json!(revoked.get(&r.id).copied().unwrap_or(0));
@@ -156,7 +196,7 @@ pub async fn plan(store: &Store, actor: &Actor, change_id: Uuid) -> Result<Plan,
         Ok(found) => found,
         Err(e) => return refused(e),
     };
-    let verdict = check(&mut tx, me, &steps, &rows).await;
+    let verdict = check(&mut tx, me, &steps, &rows, true).await;
     tx.rollback().await?;
     let refusal = match verdict {
         Ok(()) => None,
@@ -164,9 +204,8 @@ pub async fn plan(store: &Store, actor: &Actor, change_id: Uuid) -> Result<Plan,
         Err(e) => Some(e.to_string()),
     };
     let action = steps.first().map_or("revert", |s| s.restore.action());
-    let items = steps
-        .iter()
-        .zip(&rows)
+    let items = pairs(&steps, &rows)
+        .into_iter()
         .map(|(s, r)| PlanItem {
             email: r.email.clone(),
             id: Some(r.id),

@@ -28,25 +28,28 @@ pub(crate) async fn revoke(
     Ok(out)
 }
 
-/// One active session, for the details view.
+/// One session, for the details view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRow {
     pub id: Uuid,
     pub created_at: Option<OffsetDateTime>,
     pub expires_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Not revoked and not expired when read.
+    pub active: bool,
 }
 
-/// The user's active sessions, newest first.
-pub async fn active_for(store: &Store, user_id: Uuid) -> Result<Vec<SessionRow>, StoreError> {
+/// The user's newest sessions of any state (active, expired, revoked), at most `limit`.
+pub async fn recent_for(store: &Store, user_id: Uuid, limit: i64) -> Result<Vec<SessionRow>, StoreError> {
     if !store.schema.sessions {
         return Ok(Vec::new());
     }
     let rows = sqlx::query(
-        "SELECT id, created_at, expires_at FROM sessions
-         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()
-         ORDER BY created_at DESC NULLS LAST LIMIT 50",
+        "SELECT id, created_at, expires_at, revoked_at, (revoked_at IS NULL AND expires_at > now()) AS active
+         FROM sessions WHERE user_id = $1 ORDER BY created_at DESC NULLS LAST LIMIT $2",
     )
     .bind(user_id)
+    .bind(limit)
     .fetch_all(&store.pool)
     .await?;
     rows.iter()
@@ -55,6 +58,45 @@ pub async fn active_for(store: &Store, user_id: Uuid) -> Result<Vec<SessionRow>,
                 id: r.try_get("id")?,
                 created_at: r.try_get("created_at")?,
                 expires_at: r.try_get("expires_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+                active: r.try_get("active")?,
+            })
+        })
+        .collect()
+}
+
+/// One sign-in attempt from the web app's `login_events` (web logins and this tool's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginEvent {
+    pub at: OffsetDateTime,
+    pub success: bool,
+    pub failure_code: Option<String>,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The user's newest sign-in attempts, at most `limit` (none where the table is missing).
+pub async fn logins_for(store: &Store, user_id: Uuid, limit: i64) -> Result<Vec<LoginEvent>, StoreError> {
+    if !store.schema.login_events {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "SELECT created_at, status::text = 'success' AS success, failure_code::text AS failure_code,
+                ip_address::text AS ip_address, user_agent::text AS user_agent
+         FROM login_events WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LoginEvent {
+                at: r.try_get("created_at")?,
+                success: r.try_get("success")?,
+                failure_code: r.try_get("failure_code")?,
+                ip_address: r.try_get("ip_address")?,
+                user_agent: r.try_get("user_agent")?,
             })
         })
         .collect()

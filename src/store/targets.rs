@@ -280,10 +280,29 @@ pub(crate) async fn ensure_superuser_remains(
     tx: &mut Transaction<'_, Postgres>,
     leaving: &[&UserRow],
 ) -> Result<(), StoreError> {
+    superusers_left(tx, leaving, true).await
+}
+
+/// [`ensure_superuser_remains`] for a plan (a dry run): the same count, without the lock,
+/// so a dry run never waits for (or holds up) another admin's change.
+pub(crate) async fn superuser_would_remain(
+    tx: &mut Transaction<'_, Postgres>,
+    leaving: &[&UserRow],
+) -> Result<(), StoreError> {
+    superusers_left(tx, leaving, false).await
+}
+
+async fn superusers_left(
+    tx: &mut Transaction<'_, Postgres>,
+    leaving: &[&UserRow],
+    lock: bool,
+) -> Result<(), StoreError> {
     let leaving: Vec<&&UserRow> =
         leaving.iter().filter(|r| r.role == Role::Superuser && r.is_active).collect();
     let Some(first) = leaving.first() else { return Ok(()) };
-    lock_superusers(tx).await?;
+    if lock {
+        lock_superusers(tx).await?;
+    }
     let ids: Vec<Uuid> = leaving.iter().map(|r| r.id).collect();
     let remaining: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM users WHERE role = 'superuser' AND is_active AND NOT (id = ANY($1))",

@@ -7,7 +7,7 @@ use crate::domain::references::{DeletePlan, Dependent};
 use crate::domain::{Change, Done, Email, Reason, Secret, Stamp, UserRow};
 use crate::store::Actor;
 use crate::store::audit::AuditRow;
-use crate::store::sessions::SessionRow;
+use crate::store::sessions::{LoginEvent, SessionRow};
 use crate::store::targets::Expected;
 use crossterm::event::KeyEvent;
 use uuid::Uuid;
@@ -122,7 +122,10 @@ impl std::fmt::Display for OpError {
 pub struct Details {
     pub user: UserRow,
     pub profile: Vec<(String, String)>,
+    /// The newest 20 sessions, of any state.
     pub sessions: Vec<SessionRow>,
+    /// The newest 20 sign-in attempts (the web app's `login_events`).
+    pub logins: Vec<LoginEvent>,
     pub dependents: Vec<Dependent>,
     pub audit: Vec<AuditRow>,
 }

@@ -132,6 +132,7 @@ pub enum ViewerAction {
     Bottom,
     Filter,
     Revert,
+    Open,
     Close,
 }
 
@@ -260,6 +261,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('G'), Code(End)], View(Vi::Bottom), "bottom"),
     bind(&[C('/')], View(Vi::Filter), "filter the audit log (actor: target: action: change: signins)"),
     bind(&[C('z')], View(Vi::Revert), "revert the top audit entry's change (asks first)"),
+    bind(&[Code(Enter)], View(Vi::Open), "open the top audit entry in full (Esc: back)"),
     bind(&[Code(Esc), C('q')], View(Vi::Close), "close"),
 ];
 

@@ -269,7 +269,8 @@ impl Worker {
         match e {
             e if e.is_connection() => {
                 self.reconnect(e.to_string()).await;
-                let applied = audit::change_applied(&self.store, change_id).await.ok();
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+                let applied = audit::settled(&self.store, change_id, deadline).await.ok();
                 OpError::Interrupted { applied }
             }
             StoreError::Stale { .. } => OpError::Stale(e.to_string()),
@@ -289,11 +290,12 @@ async fn details(store: &Store, id: Uuid) -> Result<Details, StoreError> {
         .next()
         .ok_or_else(|| StoreError::Db("the account was deleted meanwhile".into()))?;
     let profile = users::profile(store, id).await?;
-    let sessions = sessions::active_for(store, id).await?;
+    let sessions = sessions::recent_for(store, id, 20).await?;
+    let logins = sessions::logins_for(store, id, 20).await?;
     let mut conn = store.pool.acquire().await?;
     let dependents = dependents::count(&mut conn, &[id]).await?;
     let audit = if store.schema.audit_log { audit::recent(store, 20, Some(id)).await? } else { Vec::new() };
-    Ok(Details { user, profile, sessions, dependents, audit })
+    Ok(Details { user, profile, sessions, logins, dependents, audit })
 }
 
 /// What a refused sign-in tells the admin. A wrong password also says what is coming (the

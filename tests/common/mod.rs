@@ -11,6 +11,8 @@
 //! `SKA_TEST_KEEP_DB=1` keeps the databases for a look.
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use skriptoteket_admin::auth::hasher;
 use skriptoteket_admin::config::{self, DbTarget};
 use skriptoteket_admin::domain::{Applied, Change, Done, Email, Role, Secret};

@@ -3,6 +3,7 @@
 
 use super::forms::{NewUserForm, ResetForm};
 use crate::domain::references::DeletePlan;
+use crate::domain::when;
 use crate::domain::{Change, Secret};
 use crate::operator::Operator;
 use crate::store::audit::{AuditRow, SIGN_IN_ACTIONS, describe_change};
@@ -30,6 +31,8 @@ pub struct AuditView {
     /// The filter as it was when `/` opened its edit: Esc puts it back.
     pub before_edit: String,
     pub scroll: usize,
+    /// The top entry is shown in full (Enter), scrolled by this many lines.
+    pub open: Option<u16>,
 }
 
 impl AuditView {
@@ -41,11 +44,13 @@ impl AuditView {
             editing: false,
             before_edit: String::new(),
             scroll: 0,
+            open: None,
         }
     }
 
     /// The entries the filter keeps. Its words are ANDed: `actor:TEXT`, `target:TEXT`,
-    /// `action:TEXT`, `change:HEX` (the start of a change id) match that field; `signins`
+    /// `action:TEXT`, `change:HEX` (the start of a change id) match that field,
+    /// `since:DATE` / `until:DATE` (2026-11-01, or an RFC 3339 time) bound the time; `signins`
     /// shows sign-ins, which are hidden unless asked for (or named by `action:`); any other
     /// word matches actor, action, target, change values, operator or reason.
     pub fn filtered(&self) -> Vec<&AuditRow> {
@@ -64,6 +69,9 @@ impl AuditView {
                     Some(("target", v)) => has(target, v),
                     Some(("action", v)) => has(&r.action, v),
                     Some(("change", v)) => change.starts_with(&v.replace('-', "")),
+                    // Dates (or RFC 3339 times) only: the console keeps no clock.
+                    Some(("since", v)) => !when_is_age(v) && when::parse(v, r.at).is_ok_and(|t| r.at >= t),
+                    Some(("until", v)) => !when_is_age(v) && when::parse(v, r.at).is_ok_and(|t| r.at < t),
                     _ if *w == "signins" => true,
                     _ => {
                         has(&r.actor_email, w)
@@ -78,6 +86,11 @@ impl AuditView {
             })
             .collect()
     }
+}
+
+/// `7d` and the like: an age, which needs a clock the console's state does not have.
+fn when_is_age(v: &str) -> bool {
+    when::age(v).is_some()
 }
 
 /// The one open dialog.
@@ -142,4 +155,9 @@ pub struct PendingChange {
     pub reason: Input,
     pub required: bool,
     pub error: Option<String>,
+    /// On a protected deployment, its name, to be typed before a destructive bulk change.
+    pub confirm_name: Option<String>,
+    pub typed_name: Input,
+    /// The name field has the focus (else the reason).
+    pub name_focus: bool,
 }

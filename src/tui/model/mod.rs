@@ -61,8 +61,8 @@ pub struct Options {
     pub demo_password_hint: bool,
     /// `host:port/db`, for the header.
     pub target: String,
-    /// The deployment requires a reason for every change (`SKRIPTOTEKET_ADMIN_REQUIRE_REASON`).
-    pub require_reason: bool,
+    /// Read-only mode, a required reason, the deployment's name and protection.
+    pub deployment: crate::config::Deployment,
 }
 
 /// The admin's last change in this session: what `z` undoes and `c` shows as a command.

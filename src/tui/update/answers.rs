@@ -158,6 +158,17 @@ impl App {
                 self.reload(out);
             }
             Err(e @ OpError::Interrupted { .. }) => {
+                // z must undo this change if it happened, and nothing older if unknown.
+                self.last_change = match &e {
+                    OpError::Interrupted { applied: Some(true) } => Some(LastChange {
+                        id: o.stamp.change_id,
+                        label: self.in_flight_label.clone(),
+                        undoable: crate::domain::revert::can_undo(&o.change),
+                        command: std::mem::take(&mut self.in_flight_command),
+                    }),
+                    OpError::Interrupted { applied: Some(false) } => self.last_change.take(),
+                    _ => None,
+                };
                 self.error(format!("{label} interrupted: {e}"));
                 if let Some((email, secret)) = o.generated {
                     // It may have applied: the only copy of the password must not be lost.

@@ -167,11 +167,24 @@ impl App {
     fn reason_key(&mut self, key: KeyEvent, mut p: PendingChange, out: &mut Vec<Effect>) -> Option<Dialog> {
         match keymap::form(&key) {
             Some(FormAction::Cancel) => {
+                self.pending_form = None;
                 self.info("cancelled; nothing changed");
                 None
             }
+            Some(FormAction::NextField | FormAction::PrevField) if p.confirm_name.is_some() => {
+                p.name_focus = !p.name_focus;
+                Some(Dialog::Reason(p))
+            }
+            Some(FormAction::Submit)
+                if p.confirm_name.as_deref().is_some_and(|n| n != p.typed_name.value()) =>
+            {
+                let name = p.confirm_name.clone().unwrap_or_default();
+                p.error = Some(format!("type the deployment's name, {name}, exactly to go on"));
+                p.name_focus = true;
+                Some(Dialog::Reason(p))
+            }
             Some(FormAction::Submit) => {
-                match crate::domain::Reason::parse(p.reason.value(), self.options.require_reason) {
+                match crate::domain::Reason::parse(p.reason.value(), self.options.deployment.require_reason) {
                     Ok(reason) => {
                         self.dispatch(p.change, p.targets, p.password, reason, out);
                         None
@@ -183,11 +196,16 @@ impl App {
                 }
             }
             Some(FormAction::Empty) => {
-                p.reason.reset();
+                if p.name_focus {
+                    p.typed_name.reset()
+                } else {
+                    p.reason.reset()
+                }
                 Some(Dialog::Reason(p))
             }
             _ => {
-                if super::edit(&mut p.reason, key) {
+                let field = if p.name_focus { &mut p.typed_name } else { &mut p.reason };
+                if super::edit(field, key) {
                     p.error = None;
                 }
                 Some(Dialog::Reason(p))

@@ -143,8 +143,14 @@ impl App {
         password: Option<Secret>,
         out: &mut Vec<Effect>,
     ) {
-        let required = self.options.require_reason;
-        if change.asks_reason(targets.len(), required) {
+        let d = &self.options.deployment;
+        let required = d.require_reason;
+        // A protected deployment wants its name typed before a destructive bulk change.
+        let confirm_name = d.name.clone().filter(|_| {
+            let many = targets.len() > 1 || matches!(change, Change::Revert(_));
+            d.protected && change.is_destructive() && many
+        });
+        if change.asks_reason(targets.len(), required) || confirm_name.is_some() {
             let what = Self::change_label(&change, &targets);
             self.dialog = Some(Dialog::Reason(PendingChange {
                 change,
@@ -154,6 +160,9 @@ impl App {
                 reason: Input::default(),
                 required,
                 error: None,
+                name_focus: confirm_name.is_some(),
+                confirm_name,
+                typed_name: Input::default(),
             }));
             return;
         }

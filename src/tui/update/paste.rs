@@ -134,6 +134,10 @@ impl App {
                         Landed::Nowhere("choose a typed password and move to its field to paste")
                     }
                 },
+                // The deployment's name is typed, never pasted: typing it is the point.
+                Some(Dialog::Reason(p)) if p.name_focus && p.confirm_name.is_some() => {
+                    Landed::Nowhere("type the deployment's name; a paste is not taken there")
+                }
                 Some(Dialog::Reason(p)) => {
                     let r = into_input(&mut p.reason, text);
                     if r.is_ok() {

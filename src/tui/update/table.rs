@@ -173,8 +173,13 @@ impl App {
 
     /// Refuses (with the reason in the status line) when a change is running already or
     /// the connection is down.
-    fn can_start(&mut self) -> bool {
-        if self.change_in_flight() {
+    pub(super) fn can_start(&mut self) -> bool {
+        if self.options.deployment.readonly {
+            self.error(
+                "read-only mode: nothing can be changed here (--readonly or SKRIPTOTEKET_ADMIN_READONLY)",
+            );
+            false
+        } else if self.change_in_flight() {
             self.error("a change is still running: wait for it to finish");
             false
         } else if self.connection_lost.is_some() {

@@ -17,7 +17,7 @@ fn scrolled(action: ViewerAction, at: usize, page: usize, max: usize) -> usize {
         ViewerAction::PageUp => at.saturating_sub(page),
         ViewerAction::Top => 0,
         ViewerAction::Bottom => max,
-        ViewerAction::Filter | ViewerAction::Revert | ViewerAction::Close => at,
+        ViewerAction::Filter | ViewerAction::Revert | ViewerAction::Open | ViewerAction::Close => at,
     }
     .min(max)
 }
@@ -77,17 +77,34 @@ impl App {
             view.scroll = 0;
             return Some(Dialog::Audit(view));
         }
+        if let Some(scroll) = view.open {
+            // The entry in full: scroll it; Esc (or Enter) goes back to the list.
+            match keymap::viewer(&key) {
+                Some(ViewerAction::Close | ViewerAction::Open) => view.open = None,
+                Some(a) => {
+                    let s = scrolled(a, usize::from(scroll), self.viewer_page(), usize::from(u16::MAX));
+                    view.open = Some(u16::try_from(s).unwrap_or(u16::MAX));
+                }
+                None => {}
+            }
+            return Some(Dialog::Audit(view));
+        }
         match keymap::viewer(&key) {
             Some(ViewerAction::Close) => return None,
             Some(ViewerAction::Filter) => {
                 view.before_edit = view.filter.value().to_string();
                 view.editing = true;
             }
+            Some(ViewerAction::Open) if !view.filtered().is_empty() => view.open = Some(0),
+            Some(ViewerAction::Open) => {}
             Some(ViewerAction::Revert) => {
                 let top = view.filtered().get(view.scroll).map(|r| (r.change_id, r.action.clone()));
                 match top {
                     Some((Some(id), action)) => match crate::domain::revert::why_not(&action) {
-                        None => return self.confirm_revert(id, &format!("{action} (from the audit log)")),
+                        None if self.can_start() => {
+                            return self.confirm_revert(id, &format!("{action} (from the audit log)"));
+                        }
+                        None => {}
                         Some(why) => self.error(format!("a {action} change cannot be reverted: {why}")),
                     },
                     Some((None, _)) => {

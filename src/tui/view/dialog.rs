@@ -55,9 +55,18 @@ fn reason(frame: &mut Frame, area: Rect, pending: &PendingChange, p: Palette) {
     } else {
         "Why? (optional: Enter with nothing skips it) It is kept in the audit log."
     };
+    if let Some(name) = &pending.confirm_name {
+        body.text(
+            &format!("{name} is a protected deployment: type its name to go on (Tab: next field)."),
+            p.warn(),
+            iw,
+        );
+        body.field(widgets::input("Deployment", &pending.typed_name, pending.name_focus, iw, p));
+        body.blank();
+    }
     body.text(ask, p.plain(), iw);
     body.blank();
-    body.field(widgets::input("Reason", &pending.reason, true, iw, p));
+    body.field(widgets::input("Reason", &pending.reason, !pending.name_focus, iw, p));
     if let Some(e) = &pending.error {
         body.text(e, p.error(), iw);
     }
@@ -177,7 +186,12 @@ fn confirm(
         body.text(l, if i == 0 { p.bold() } else { p.plain() }, iw);
     }
     body.footer = Some(confirm_hints("yes", "cancel", p));
-    let title = format!("Confirm: {} ({})", change.label(), users(targets.len()));
+    // A revert names no accounts of its own: they are those of the change it reverts.
+    let title = if targets.is_empty() {
+        format!("Confirm: {}", change.label())
+    } else {
+        format!("Confirm: {} ({})", change.label(), users(targets.len()))
+    };
     show(frame, area, w, &title, body, p);
 }
 

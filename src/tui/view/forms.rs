@@ -101,6 +101,7 @@ pub(super) fn reset(frame: &mut Frame, area: Rect, f: &ResetForm, p: Palette) {
     revoke.push(Span::styled(format!("   {}", toggle_hint()), p.dim()));
     body.push(Line::from(revoke));
     body.blank();
+    body.text("A reset cannot be undone: the old password is not kept.", p.dim(), iw);
     error_line(&mut body, f.error.as_deref(), iw, p);
     body.footer = Some(widgets::form_hints("reset", "cancel", p));
     show(frame, area, w, "Reset password", body, p);

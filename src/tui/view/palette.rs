@@ -95,6 +95,20 @@ impl Palette {
     }
 
     /// The blocked line of a delete confirmation.
+    /// The deployment's name in the header, in the colour the deployment chose
+    /// (`SKRIPTOTEKET_ADMIN_COLOR`; bold yellow when it chose none).
+    pub fn deployment(self, color: Option<&str>) -> Style {
+        let c = match color {
+            Some("red") => Color::Red,
+            Some("green") => Color::Green,
+            Some("blue") => Color::Blue,
+            Some("magenta") => Color::Magenta,
+            Some("cyan") => Color::Cyan,
+            _ => Color::Yellow,
+        };
+        self.pick(Style::new().fg(c).add_modifier(BOLD), Style::new().add_modifier(BOLD))
+    }
+
     pub fn alarm(self) -> Style {
         self.pick(
             Style::new().fg(Color::White).bg(Color::Red).add_modifier(BOLD),

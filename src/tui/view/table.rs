@@ -137,10 +137,23 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let total = usize::from(area.width);
     let app_name = "Skriptoteket admin";
     let mut spans = vec![Span::styled(app_name, p.title())];
+    let d = &app.options.deployment;
+    // Where this is and whether it can write: before who is signed in, never cut.
+    let mut used = app_name.len();
+    if let Some(name) = &d.name {
+        let shown = format!(" · {}", safe_truncate(name, 40));
+        used += width(&shown);
+        spans.push(Span::styled(shown, p.deployment(d.color.as_deref())));
+    }
+    if d.readonly {
+        let badge = " · READ-ONLY";
+        used += badge.len();
+        spans.push(Span::styled(badge, p.alarm()));
+    }
     if let Some(a) = &app.actor {
         let role = format!(" ({})", a.role);
         let lead = " · signed in as ";
-        let room = total.saturating_sub(app_name.len() + lead.len() + role.len());
+        let room = total.saturating_sub(used + lead.len() + role.len());
         spans.push(Span::styled(lead, p.dim()));
         spans.push(Span::styled(safe_truncate(&a.email, room), p.bold()));
         spans.push(Span::raw(role));

@@ -126,13 +126,40 @@ fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
         pair(body, k, v, w, plain, p);
     }
 
-    section(body, &format!("Active sessions ({})", d.sessions.len()), p);
+    let active = d.sessions.iter().filter(|s| s.active).count();
+    section(body, &format!("Sessions ({active} active; the newest {} of any state)", d.sessions.len()), p);
     if d.sessions.is_empty() {
         body.push(Span::styled("  (none)", p.dim()));
     }
     for s in &d.sessions {
         let created = s.created_at.map_or_else(|| "?".to_string(), |t| date(t, true));
-        body.push(format!("  created {created} · expires {}", date(s.expires_at, true)));
+        let state = match (s.active, s.revoked_at) {
+            (true, _) => format!("active, expires {}", date(s.expires_at, true)),
+            (false, Some(r)) => format!("revoked {}", date(r, true)),
+            (false, None) => format!("expired {}", date(s.expires_at, true)),
+        };
+        let style = if s.active { p.ok() } else { p.dim() };
+        body.push(Line::from(vec![Span::raw(format!("  created {created} · ")), Span::styled(state, style)]));
+    }
+
+    section(body, &format!("Sign-ins (the newest {})", d.logins.len()), p);
+    if d.logins.is_empty() {
+        body.push(Span::styled("  (none recorded)", p.dim()));
+    }
+    for l in &d.logins {
+        let outcome = if l.success {
+            "ok".to_string()
+        } else {
+            format!("refused {}", l.failure_code.as_deref().unwrap_or("?"))
+        };
+        let line = format!(
+            "  {}  {}  {}  {}",
+            date(l.at, true),
+            outcome,
+            l.ip_address.as_deref().unwrap_or("-"),
+            l.user_agent.as_deref().unwrap_or("-")
+        );
+        body.text(&safe(&line), if l.success { p.plain() } else { p.warn() }, w);
     }
 
     section(body, "Rows in other tables that point at this user (sessions of any state)", p);
@@ -225,7 +252,69 @@ fn provenance(r: &AuditRow) -> String {
     format!("  {}", parts.join(" · "))
 }
 
+/// One audit entry in full: every field, the values before and after one per line.
+fn audit_entry(frame: &mut Frame, area: Rect, r: &AuditRow, scroll: u16, p: Palette) {
+    let inner = big_box(frame, area, 120, &format!("Audit entry {}", r.id), p);
+    let w = usize::from(inner.width);
+    let mut body = Body::default();
+    let plain = p.plain();
+    pair(&mut body, "Time", &date(r.at, true), w, plain, p);
+    let actor = match r.actor_id {
+        Some(id) => format!("{} ({id})", r.actor_email),
+        None => r.actor_email.clone(),
+    };
+    pair(&mut body, "Actor", &actor, w, plain, p);
+    pair(&mut body, "Action", &r.action, w, p.bold(), p);
+    let target = match (&r.target_email, r.target_id) {
+        (Some(e), Some(id)) => format!("{e} ({id})"),
+        (Some(e), None) => e.clone(),
+        (None, Some(id)) => id.to_string(),
+        (None, None) => "-".into(),
+    };
+    pair(&mut body, "Target", &target, w, plain, p);
+    let change = r.change_id.map_or("(none: written by an older version)".to_string(), |c| c.to_string());
+    pair(&mut body, "Change", &change, w, plain, p);
+    if let Some(id) = r.reverts {
+        pair(&mut body, "Reverts", &id.to_string(), w, plain, p);
+    }
+    if let Some(op) = &r.operator {
+        pair(&mut body, "Operator", &Operator::describe(op), w, plain, p);
+        if let Some(tool) = op.get("tool").and_then(|t| t.as_str()) {
+            pair(&mut body, "Tool", tool, w, plain, p);
+        }
+    }
+    pair(&mut body, "Reason", r.reason.as_deref().unwrap_or("(none given)"), w, plain, p);
+    for (title, values) in [("Before", &r.before), ("After", &r.after)] {
+        section(&mut body, title, p);
+        match values {
+            Some(serde_json::Value::Object(m)) if !m.is_empty() => {
+                for (k, v) in m {
+                    let v = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    pair(&mut body, k, &v, w, plain, p);
+                }
+            }
+            Some(serde_json::Value::Object(_)) | None | Some(serde_json::Value::Null) => {
+                body.push(Span::styled("  (nothing)", p.dim()))
+            }
+            Some(other) => pair(&mut body, "value", &other.to_string(), w, plain, p),
+        }
+    }
+    body.footer = Some(Line::default());
+    let rows = body.rows(inner);
+    let first = usize::from(scroll).min(body.max_scroll(inner));
+    body.footer = Some(viewer_hints(first, rows, body.lines.len(), p));
+    body.render(frame, inner, first);
+}
+
 pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Palette) {
+    if let Some(scroll) = view.open
+        && let Some(r) = view.filtered().get(view.scroll)
+    {
+        return audit_entry(frame, area, r, scroll, p);
+    }
     let inner = big_box(frame, area, 160, "Audit log (newest first)", p);
     if inner.height < 4 {
         return;
@@ -258,8 +347,9 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
     } else {
         spans.push(Span::styled(
             format!(
-                "{}: filter   {}: revert the top entry's change",
+                "{}: filter   {}: the top entry in full   {}: revert its change",
                 widgets::keys(KeyAction::Viewer(ViewerAction::Filter)),
+                widgets::keys(KeyAction::Viewer(ViewerAction::Open)),
                 widgets::keys(KeyAction::Viewer(ViewerAction::Revert))
             ),
             p.dim(),

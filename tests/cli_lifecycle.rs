@@ -1,0 +1,298 @@
+//! Account lifecycle through the real binary: `deactivate-dormant` for cron.
+
+mod common;
+
+use common::{
+    PASSWORD, SessionKind, TestDb, active_sessions, insert_session, insert_user, live_store, scalar_i64,
+    snapshot,
+};
+use skriptoteket_admin::domain::{Role, UserRow};
+use skriptoteket_admin::store::Actor;
+use skriptoteket_admin::store::dormant::Dormancy;
+use std::process::{Command, Output, Stdio};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+fn run(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skriptoteket-admin"))
+        .args(args)
+        .env("DATABASE_URL", db.url())
+        .env("SKRIPTOTEKET_ACTOR_PASSWORD", PASSWORD)
+        .env_remove("SKRIPTOTEKET_ADMIN_REQUIRE_REASON")
+        .env_remove("SKRIPTOTEKET_ADMIN_PROTECTED")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Sets when the account last signed in (`None`: never) and when it was created, in days ago.
+async fn aged(pool: &sqlx::PgPool, email: &str, last_login_days: Option<i32>, created_days: i32) {
+    sqlx::query(
+        "UPDATE users SET last_login_at = CASE WHEN $2::int IS NULL THEN NULL ELSE now() - make_interval(days => $2) END,
+                          created_at = now() - make_interval(days => $3)
+         WHERE email = $1",
+    )
+    .bind(email)
+    .bind(last_login_days)
+    .bind(created_days)
+    .execute(pool)
+    .await
+    .expect("age the account");
+}
+
+#[tokio::test]
+async fn dormant_accounts_are_deactivated_in_one_revertable_change_sparing_admins_and_the_excluded() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    for (email, role, last, created) in [
+        ("old@x.se", Role::User, Some(200), 400),
+        ("recent@x.se", Role::User, Some(10), 400),
+        ("never.old@x.se", Role::Contributor, None, 300),
+        ("never.new@x.se", Role::User, None, 1),
+        ("admin.old@x.se", Role::Admin, Some(300), 400),
+        ("keep@x.se", Role::User, Some(300), 400),
+    ] {
+        insert_user(&pool, email, role).await;
+        aged(&pool, email, last, created).await;
+    }
+    let old = sqlx::query_scalar::<_, Uuid>("SELECT id FROM users WHERE email = 'old@x.se'")
+        .fetch_one(&pool)
+        .await
+        .expect("id");
+    insert_session(&pool, old, SessionKind::Active).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exclude = dir.path().join("keep.txt");
+    std::fs::write(&exclude, "# the caretaker's account\nKEEP@x.se\n\n").expect("write");
+    let exclude = exclude.to_string_lossy().into_owned();
+    let base =
+        ["deactivate-dormant", "--actor-email", "boss@x.se", "--days", "180", "--exclude-file", &exclude];
+
+    let before = snapshot(&pool).await;
+    let mut dry = base.to_vec();
+    dry.push("--dry-run");
+    let o = run(&db, &dry);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("dry run of deactivate on 2 accounts"), "{}", out(&o));
+    assert_eq!(snapshot(&pool).await, before);
+
+    let o = run(&db, &base);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(text.contains("old@x.se: deactivated (1 session revoked)"), "{text}");
+    assert!(text.contains("never.old@x.se: deactivated"), "{text}");
+    let inactive: Vec<String> =
+        sqlx::query_scalar("SELECT email::text FROM users WHERE NOT is_active ORDER BY email")
+            .fetch_all(&pool)
+            .await
+            .expect("read");
+    assert_eq!(inactive, ["never.old@x.se", "old@x.se"]);
+    assert_eq!(active_sessions(&pool, old).await, 0);
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(DISTINCT change_id) FROM admin_audit_log WHERE action = 'deactivate'"
+        )
+        .await,
+        1
+    );
+    let id = text
+        .lines()
+        .find(|l| l.starts_with("change "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("id")
+        .to_string();
+
+    // Again: nothing dormant is left active.
+    let o = run(&db, &base);
+    assert!(out(&o).contains("no dormant accounts"), "{}", out(&o));
+    // One revert undoes the whole run.
+    let o = run(&db, &["revert", "--actor-email", "boss@x.se", &id]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE NOT is_active").await, 0);
+    // Admins only when asked for, as JSON for a machine.
+    let mut with_admins = base.to_vec();
+    with_admins.extend(["--include-admins", "--format", "json"]);
+    let o = run(&db, &with_admins);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let mut emails: Vec<&str> =
+        v["accounts"].as_array().expect("accounts").iter().filter_map(|a| a["email"].as_str()).collect();
+    emails.sort();
+    assert_eq!(emails, ["admin.old@x.se", "never.old@x.se", "old@x.se"]);
+    let o = run(&db, &["deactivate-dormant", "--actor-email", "boss@x.se", "--days", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let o = run(
+        &db,
+        &[
+            "deactivate-dormant",
+            "--actor-email",
+            "boss@x.se",
+            "--days",
+            "9",
+            "--exclude-file",
+            "/no/such/file",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "a missing exclude file never means 'exclude nothing': {}", err(&o));
+}
+
+#[test]
+fn dormancy_is_judged_on_the_row_as_it_is_now() {
+    let now = OffsetDateTime::now_utc();
+    let actor = Actor { id: Uuid::new_v4(), email: "boss@x.se".into(), role: Role::Superuser };
+    let rule = Dormancy { days: 30, include_admins: false, exclude: ["keep@x.se".to_string()].into() };
+    let mut r = UserRow::sample("a@x.se", Role::User);
+    r.created_at = now - Duration::days(90);
+    assert!(rule.holds(&r, &actor, now), "never signed in, created long ago");
+    r.last_login_at = Some(now - Duration::minutes(1));
+    assert!(!rule.holds(&r, &actor, now), "signed in meanwhile: left alone");
+    r.last_login_at = Some(now - Duration::days(31));
+    assert!(rule.holds(&r, &actor, now));
+    r.role = Role::Admin;
+    assert!(!rule.holds(&r, &actor, now), "admins spared");
+    r.role = Role::User;
+    r.email = "Keep@x.se".into();
+    assert!(!rule.holds(&r, &actor, now), "excluded, whatever the case");
+    r.email = "a@x.se".into();
+    r.is_active = false;
+    assert!(!rule.holds(&r, &actor, now));
+    r.is_active = true;
+    r.id = actor.id;
+    assert!(!rule.holds(&r, &actor, now), "never the actor");
+}
+
+#[tokio::test]
+async fn import_reports_each_line_creates_all_or_nothing_and_hands_out_the_passwords_once() {
+    let (db, store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "taken@x.se", Role::User).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("autumn.csv");
+    std::fs::write(
+        &file,
+        "email,role,first_name,last_name\nNy.Larare@Skola.se,contributor,Ny,Lärare\ntaken@x.se,user,,\nelev1@skola.se,user,Elev,Ett\nnot-an-email,user,,\n",
+    )
+    .expect("write");
+    let file = file.to_string_lossy().into_owned();
+    // Signed in once, as the subcommand will: the snapshot then compares what the import did.
+    common::signed_in(&store, "boss@x.se").await;
+    let before = snapshot(&pool).await;
+    let o = run(&db, &["import", "--actor-email", "boss@x.se", &file, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "an invalid line: {}", err(&o));
+    let text = out(&o);
+    assert!(text.contains("line 2: Ny.Larare@Skola.se: create (contributor)"), "{text}");
+    assert!(text.contains("line 3: taken@x.se: exists, skipped"), "{text}");
+    assert!(text.contains("line 5: not-an-email: invalid"), "{text}");
+    let o = run(&db, &["import", "--actor-email", "boss@x.se", &file]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("1 line invalid; nothing was created"), "{}", err(&o));
+    assert_eq!(snapshot(&pool).await, before, "nothing created, nothing audited");
+
+    // Fixed: the two new accounts are created in one change; the passwords go to a new file.
+    let good = dir.path().join("fixed.csv");
+    std::fs::write(&good, "email,role,first_name,last_name\nNy.Larare@Skola.se,contributor,Ny,Lärare\ntaken@x.se,user,,\nelev1@skola.se,user,Elev,Ett\n").expect("write");
+    let good = good.to_string_lossy().into_owned();
+    let secrets = dir.path().join("passwords.csv");
+    let secrets_arg = secrets.to_string_lossy().into_owned();
+    let o = run(&db, &["import", "--actor-email", "boss@x.se", &good, "--passwords-out", &secrets_arg]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("2 accounts created"), "{}", out(&o));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&secrets).expect("file").permissions().mode() & 0o777, 0o600);
+    let mut r = csv::Reader::from_path(&secrets).expect("read passwords");
+    let pairs: Vec<(String, String)> = r
+        .records()
+        .map(|x| {
+            let x = x.expect("record");
+            (x[0].to_string(), x[1].to_string())
+        })
+        .collect();
+    assert_eq!(pairs.len(), 2);
+    for (email, pw) in &pairs {
+        let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .expect("hash");
+        assert!(skriptoteket_admin::auth::hasher::verify(
+            &skriptoteket_admin::domain::Secret::from(pw.as_str()),
+            &hash
+        ));
+    }
+    assert_eq!(
+        scalar_i64(&pool, "SELECT count(*) FROM users u JOIN user_profiles p ON p.user_id = u.id
+                           WHERE u.email = 'ny.larare@skola.se' AND p.last_name = 'Lärare' AND u.email_verified").await,
+        1
+    );
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(DISTINCT change_id) FROM admin_audit_log WHERE action = 'create_user'"
+        )
+        .await,
+        1
+    );
+    // Never overwrites the passwords file; an admin imports only users and contributors.
+    let o = run(&db, &["import", "--actor-email", "boss@x.se", &good, "--passwords-out", &secrets_arg]);
+    assert!(o.status.success() && out(&o).contains("nothing to create"), "{}{}", out(&o), err(&o));
+    let promo = dir.path().join("promo.csv");
+    std::fs::write(&promo, "email,role\nchef@x.se,admin\n").expect("write");
+    let o = run(&db, &["import", "--actor-email", "admin@x.se", &promo.to_string_lossy(), "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("Insufficient permissions"), "{}", out(&o));
+    // Without --passwords-out, stdout holds only JSON with the passwords.
+    std::fs::write(&promo, "email,role\nchef@x.se,user\n").expect("write");
+    let o = run(&db, &["import", "--actor-email", "admin@x.se", &promo.to_string_lossy()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON alone on stdout");
+    assert_eq!(v["created"][0]["email"], "chef@x.se");
+    assert!(v["created"][0]["password"].as_str().is_some_and(|p| p.len() >= 16));
+}
+
+#[tokio::test]
+async fn list_filter_speaks_the_filter_language_and_refuses_typos() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    for (email, role, last, created) in [
+        ("old@x.se", Role::User, Some(200), 400),
+        ("recent@x.se", Role::Contributor, Some(10), 400),
+        ("never@x.se", Role::User, None, 300),
+        ("boss@x.se", Role::Superuser, Some(300), 900),
+    ] {
+        insert_user(&pool, email, role).await;
+        aged(&pool, email, last, created).await;
+    }
+    let emails = |filter: &str| -> Vec<String> {
+        let o = run(&db, &["list", "--format", "jsonl", "--filter", filter]);
+        assert!(o.status.success(), "{filter}: {}", err(&o));
+        let mut v: Vec<String> = out(&o)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("JSON")["email"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(emails("last_login:>180d"), ["boss@x.se", "old@x.se"]);
+    assert_eq!(emails("last_login:>180d -role:admin,superuser"), ["old@x.se"]);
+    assert_eq!(emails("never_logged_in"), ["never@x.se"]);
+    assert_eq!(emails("role:user,contributor !never_logged_in"), ["old@x.se", "recent@x.se"]);
+    assert_eq!(emails("created:<2025-01-01 x.se"), ["boss@x.se"]);
+    let o = run(&db, &["list", "--filter", "rol:admin"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("the keys are"), "{}", err(&o));
+}
