@@ -11,6 +11,7 @@ use skriptoteket_admin::tui::model::dialog::Dialog;
 use skriptoteket_admin::tui::model::forms::ResetField;
 use skriptoteket_admin::tui::model::{Screen, StatusKind};
 use skriptoteket_admin::tui::{App, Options};
+use std::time::{Duration, Instant};
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -105,8 +106,17 @@ fn code(c: KeyCode) -> Event {
 fn ctrl(c: char) -> Event {
     Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
+/// A key pressed by a person who has seen the screen: a frame was drawn, then the key
+/// comes a second later, so a confirmation is armed. Type-ahead tests send raw events.
+fn press(app: &mut App, ev: Event) -> Vec<Effect> {
+    let t = Instant::now();
+    app.update(Event::Drawn(t));
+    app.update(Event::Clock(t + Duration::from_secs(1)));
+    app.update(ev)
+}
+
 fn typed(app: &mut App, text: &str) -> Vec<Effect> {
-    text.chars().flat_map(|c| app.update(key(c))).collect()
+    text.chars().flat_map(|c| press(app, key(c))).collect()
 }
 
 /// An app signed in as `actor_row` with the standard people loaded, cursor on row 0.
@@ -125,7 +135,12 @@ fn signed_in(actor_n: u128) -> App {
 fn give_reason(app: &mut App, text: &str) -> Vec<Job> {
     assert!(matches!(app.dialog, Some(Dialog::Reason(_))), "expected the reason dialog: {:?}", app.dialog);
     typed(app, text);
-    jobs(app.update(code(KeyCode::Enter)))
+    jobs(press(app, code(KeyCode::Enter)))
+}
+
+/// The status line's text ("" when none).
+fn status(app: &App) -> String {
+    app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
 }
 
 fn cursor_email(app: &App) -> String {
@@ -133,12 +148,12 @@ fn cursor_email(app: &App) -> String {
 }
 
 fn go_to(app: &mut App, email: &str) {
-    app.update(key('g'));
+    press(app, key('g'));
     for _ in 0..app.users.visible_len() {
         if cursor_email(app) == email {
             return;
         }
-        app.update(key('j'));
+        press(app, key('j'));
     }
     panic!("{email} not in table");
 }
@@ -150,9 +165,9 @@ fn login_sends_credentials_and_keeps_the_email_on_failure() {
     app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
     assert!(matches!(app.screen, Screen::Login(_)));
     typed(&mut app, "boss@x.se");
-    app.update(code(KeyCode::Tab));
+    press(&mut app, code(KeyCode::Tab));
     typed(&mut app, "hemligt-lösen");
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     match cmds.as_slice() {
         [Job::Login { email, password }] => {
             assert_eq!(email, "boss@x.se");
@@ -161,7 +176,7 @@ fn login_sends_credentials_and_keeps_the_email_on_failure() {
         other => panic!("{other:?}"),
     }
     // While the hash is checked, keys do nothing and nothing is sent twice.
-    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty());
     app.update(answer(1, Answer::LoginFailed("Invalid admin credentials.".into())));
     let Screen::Login(f) = &app.screen else { panic!() };
     assert_eq!(f.email.value(), "boss@x.se");
@@ -175,15 +190,15 @@ fn a_database_without_superuser_offers_bootstrap() {
     app.update(Event::Db(DbEvent::Connected { has_superuser: false }));
     assert!(matches!(app.screen, Screen::Bootstrap(_)));
     typed(&mut app, "Root@X.se");
-    app.update(code(KeyCode::Tab));
+    press(&mut app, code(KeyCode::Tab));
     typed(&mut app, "longpassword");
-    app.update(code(KeyCode::Tab));
+    press(&mut app, code(KeyCode::Tab));
     typed(&mut app, "longpassworX");
-    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty());
     let Screen::Bootstrap(f) = &app.screen else { panic!() };
     assert_eq!(f.error.as_deref(), Some("the two passwords differ"));
     typed(&mut app, "longpassword");
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     match cmds.as_slice() {
         [Job::Bootstrap { email, password }] => {
             assert_eq!(email.as_str(), "root@x.se");
@@ -197,61 +212,69 @@ fn a_database_without_superuser_offers_bootstrap() {
 fn moving_paging_and_sorting_keep_the_cursor_in_range() {
     let mut app = signed_in(1);
     assert_eq!(cursor_email(&app), "admin@x.se");
-    app.update(key('G'));
+    press(&mut app, key('G'));
     assert_eq!(cursor_email(&app), "david@x.se");
-    app.update(key('j'));
+    press(&mut app, key('j'));
     assert_eq!(cursor_email(&app), "david@x.se");
-    app.update(key('g'));
-    app.update(code(KeyCode::PageDown));
+    press(&mut app, key('g'));
+    press(&mut app, code(KeyCode::PageDown));
     assert_eq!(app.users.cursor, 5);
-    app.update(ctrl('u'));
+    press(&mut app, ctrl('u'));
     assert_eq!(app.users.cursor, 0);
-    app.update(key('s')); // by role
+    press(&mut app, key('s')); // by role
     assert_eq!(cursor_email(&app), "admin@x.se", "cursor stays on its user");
-    app.update(key('S'));
+    press(&mut app, key('S'));
     assert!(app.users.reverse);
 }
 
 #[test]
 fn filter_narrows_by_text_role_and_status_and_esc_clears() {
     let mut app = signed_in(1);
-    app.update(key('/'));
+    press(&mut app, key('/'));
     typed(&mut app, "role:user");
     assert_eq!(app.users.visible_len(), 3);
     typed(&mut app, " an");
     assert_eq!(app.users.visible_len(), 1);
     assert_eq!(cursor_email(&app), "anna@x.se");
-    app.update(code(KeyCode::Enter));
+    press(&mut app, code(KeyCode::Enter));
     assert!(!app.filter_editing);
     assert_eq!(app.users.visible_len(), 1, "Enter keeps the filter");
-    app.update(key('/'));
-    app.update(ctrl('u'));
+    press(&mut app, key('/'));
+    press(&mut app, ctrl('u'));
     assert_eq!(app.users.visible_len(), 6);
     typed(&mut app, "%_");
     assert_eq!(app.users.visible_len(), 0, "metacharacters are literal");
-    app.update(code(KeyCode::Esc));
+    // Esc in an edit cancels the edit: the filter as it was when `/` opened it.
+    press(&mut app, code(KeyCode::Esc));
+    assert!(!app.filter_editing);
+    assert_eq!(app.filter_input.value(), "role:user an");
+    assert_eq!(app.users.visible_len(), 1);
+    assert!(status(&app).contains("filter edit cancelled"), "{}", status(&app));
+    // The next Esc clears the filter.
+    press(&mut app, code(KeyCode::Esc));
     assert_eq!(app.users.visible_len(), 6);
+    assert_eq!(status(&app), "filter cleared");
 }
 
 #[test]
 fn bulk_role_change_confirms_counts_then_sends_one_command() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
-    app.update(key(' '));
-    app.update(key(' ')); // bertil
+    press(&mut app, key(' '));
+    press(&mut app, key(' ')); // bertil
     go_to(&mut app, "cissi@x.se");
-    app.update(key(' '));
+    press(&mut app, key(' '));
     assert_eq!(app.users.marks.len(), 3);
-    assert!(app.update(key('r')).is_empty());
+    assert!(press(&mut app, key('r')).is_empty());
     assert!(matches!(app.dialog, Some(Dialog::PickRole { .. })));
-    app.update(key('3'));
+    press(&mut app, key('3'));
     let Some(Dialog::Confirm { lines, targets, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(targets.len(), 3);
     let text = lines.join("\n");
     assert!(text.contains("3 users to admin"), "{text}");
     assert!(text.contains("2 user → admin"), "{text}");
     assert!(text.contains("1 contributor → admin"), "{text}");
-    assert!(app.update(key('y')).is_empty(), "a change to several accounts asks why first");
+    assert!(press(&mut app, key('y')).is_empty(), "a change to several accounts asks why first");
     let cmds = give_reason(&mut app, "  autumn course  ");
     let [Job::Apply { targets, change: Change::SetRole(Role::Admin), password: None, reason }] =
         cmds.as_slice()
@@ -262,10 +285,10 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
     assert_eq!(reason.as_ref().map(|r| r.as_str()), Some("autumn course"));
     assert!(app.dialog.is_none());
     // A second change cannot start while the first runs; the cursor still moves.
-    assert!(app.update(key('r')).is_empty());
+    assert!(press(&mut app, key('r')).is_empty());
     assert!(app.dialog.is_none());
     assert_eq!(app.status.as_ref().map(|s| s.kind), Some(StatusKind::Error));
-    app.update(key('k'));
+    press(&mut app, key('k'));
     let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
     let refreshed: Vec<UserRow> = people()
         .into_iter()
@@ -299,8 +322,8 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
 /// A change to one account, applied with `stamp`: what `z` and `c` then work on.
 fn apply_one(app: &mut App, email: &str, key_char: char, stamp: &Stamp) {
     go_to(app, email);
-    app.update(key(key_char));
-    let cmds = jobs(app.update(key('y')));
+    press(app, key(key_char));
+    let cmds = jobs(press(app, key('y')));
     let [Job::Apply { change, targets, .. }] = cmds.as_slice() else { panic!("{cmds:?}") };
     let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
     let o = Outcome {
@@ -317,20 +340,20 @@ fn apply_one(app: &mut App, email: &str, key_char: char, stamp: &Stamp) {
 #[test]
 fn z_undoes_the_last_change_after_asking_and_c_shows_it_as_a_command() {
     let mut app = signed_in(1);
-    app.update(key('z'));
+    press(&mut app, key('z'));
     assert!(app.dialog.is_none());
     assert!(app.status.clone().unwrap().text.contains("nothing to undo"));
     let stamp = Stamp::new(None);
     apply_one(&mut app, "anna@x.se", 'a', &stamp);
-    app.update(key('c'));
+    press(&mut app, key('c'));
     let Some(Dialog::Command { text }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(text, "skriptoteket-admin deactivate anna@x.se --actor-email boss@x.se");
-    app.update(code(KeyCode::Esc));
-    app.update(key('z'));
+    press(&mut app, code(KeyCode::Esc));
+    press(&mut app, key('z'));
     let Some(Dialog::Confirm { change, lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(*change, Change::Revert(stamp.change_id));
     assert!(lines[0].starts_with("Undo deactivate: anna@x.se"), "{lines:?}");
-    assert!(app.update(key('y')).is_empty(), "a revert asks why, as a change to many accounts");
+    assert!(press(&mut app, key('y')).is_empty(), "a revert asks why, as a change to many accounts");
     let cmds = give_reason(&mut app, "wrong person");
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::Revert(id), targets, .. }] if *id == stamp.change_id && targets.is_empty()),
@@ -342,17 +365,17 @@ fn z_undoes_the_last_change_after_asking_and_c_shows_it_as_a_command() {
 fn changes_that_cannot_be_undone_say_so_before_and_after() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
-    app.update(key('x'));
+    press(&mut app, key('x'));
     let Some(Dialog::Confirm { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(lines.last().map(String::as_str), Some("  This cannot be undone."));
-    app.update(code(KeyCode::Esc));
-    app.update(key('a'));
+    press(&mut app, code(KeyCode::Esc));
+    press(&mut app, key('a'));
     let Some(Dialog::Confirm { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(lines.last().map(String::as_str), Some("  z undoes it afterwards."));
-    app.update(code(KeyCode::Esc));
+    press(&mut app, code(KeyCode::Esc));
     apply_one(&mut app, "anna@x.se", 'x', &Stamp::new(None));
     assert!(app.status.clone().unwrap().text.contains("cannot be undone"));
-    app.update(key('z'));
+    press(&mut app, key('z'));
     assert!(app.dialog.is_none());
     let status = app.status.clone().unwrap();
     assert_eq!(status.kind, StatusKind::Error);
@@ -364,15 +387,15 @@ fn the_reason_dialog_cancels_with_esc_and_a_required_reason_must_be_given() {
     let mut app = signed_in(1);
     app.options.deployment.require_reason = true;
     go_to(&mut app, "anna@x.se");
-    app.update(key('a'));
-    assert!(app.update(key('y')).is_empty(), "a required reason is asked for every change");
+    press(&mut app, key('a'));
+    assert!(press(&mut app, key('y')).is_empty(), "a required reason is asked for every change");
     assert!(give_reason(&mut app, "").is_empty(), "an empty reason is refused");
     let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert!(p.error.as_deref().is_some_and(|e| e.contains("required")), "{:?}", p.error);
-    app.update(code(KeyCode::Esc));
+    press(&mut app, code(KeyCode::Esc));
     assert!(app.dialog.is_none() && !app.change_in_flight(), "cancelled, nothing sent");
-    app.update(key('a'));
-    app.update(key('y'));
+    press(&mut app, key('a'));
+    press(&mut app, key('y'));
     let cmds = give_reason(&mut app, "left the school");
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { reason: Some(r), .. }] if r.as_str() == "left the school"),
@@ -386,7 +409,7 @@ fn read_only_mode_refuses_every_change_key_and_still_reads() {
     app.options.deployment.readonly = true;
     go_to(&mut app, "anna@x.se");
     for k in ['a', 'x', 'u', 'v', 'r', 'p', 'd', 'n'] {
-        let cmds = jobs(app.update(key(k)));
+        let cmds = jobs(press(&mut app, key(k)));
         assert!(cmds.is_empty() && app.dialog.is_none(), "{k}: {cmds:?} {:?}", app.dialog);
         let status = app.status.clone().unwrap();
         assert!(
@@ -395,7 +418,7 @@ fn read_only_mode_refuses_every_change_key_and_still_reads() {
             status.text
         );
     }
-    assert!(matches!(jobs(app.update(code(KeyCode::Enter))).as_slice(), [Job::LoadDetails(_)]));
+    assert!(matches!(jobs(press(&mut app, code(KeyCode::Enter))).as_slice(), [Job::LoadDetails(_)]));
 }
 
 #[test]
@@ -405,20 +428,20 @@ fn a_protected_deployment_wants_its_name_typed_before_a_destructive_bulk_change(
     app.options.deployment.protected = true;
     for who in ["anna@x.se", "bertil@x.se"] {
         go_to(&mut app, who);
-        app.update(key(' '));
+        press(&mut app, key(' '));
     }
-    app.update(key('x'));
-    app.update(key('y'));
+    press(&mut app, key('x'));
+    press(&mut app, key('y'));
     let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(p.confirm_name.as_deref(), Some("prod-skola"));
     typed(&mut app, "prod-skol");
-    assert!(app.update(code(KeyCode::Enter)).is_empty(), "a wrong name sends nothing");
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty(), "a wrong name sends nothing");
     let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert!(p.error.as_deref().is_some_and(|e| e.contains("prod-skola")), "{:?}", p.error);
     typed(&mut app, "a");
-    app.update(code(KeyCode::Tab));
+    press(&mut app, code(KeyCode::Tab));
     typed(&mut app, "end of term");
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::RevokeSessions, reason: Some(r), .. }] if r.as_str() == "end of term"),
         "{cmds:?}"
@@ -428,8 +451,8 @@ fn a_protected_deployment_wants_its_name_typed_before_a_destructive_bulk_change(
     app.options.deployment.name = Some("prod-skola".into());
     app.options.deployment.protected = true;
     go_to(&mut app, "anna@x.se");
-    app.update(key('x'));
-    assert!(matches!(jobs(app.update(key('y'))).as_slice(), [Job::Apply { .. }]));
+    press(&mut app, key('x'));
+    assert!(matches!(jobs(press(&mut app, key('y'))).as_slice(), [Job::Apply { .. }]));
 }
 
 /// An audit row of `action` on `target`, `minutes` before a fixed moment, in change `n`.
@@ -454,7 +477,7 @@ fn audit_row(n: u128, action: &str, target: &str, minutes: i64) -> AuditRow {
 #[test]
 fn the_audit_viewer_hides_sign_ins_filters_by_field_opens_an_entry_and_reverts_its_change() {
     let mut app = signed_in(1);
-    let id = request_id(&app.update(key('L')));
+    let id = request_id(&press(&mut app, key('L')));
     let rows = vec![
         audit_row(1, "sign_in", "boss@x.se", 1),
         audit_row(2, "set_role", "anna@x.se", 2),
@@ -466,31 +489,31 @@ fn the_audit_viewer_hides_sign_ins_filters_by_field_opens_an_entry_and_reverts_i
         v.filtered().iter().map(|r| r.id).collect()
     };
     assert_eq!(shown(&app), [2, 3], "sign-ins hidden");
-    app.update(key('/'));
+    press(&mut app, key('/'));
     typed(&mut app, "signins");
     assert_eq!(shown(&app), [1, 2, 3]);
-    app.update(ctrl('u'));
+    press(&mut app, ctrl('u'));
     typed(&mut app, "action:set target:ANNA");
     assert_eq!(shown(&app), [2]);
-    app.update(ctrl('u'));
+    press(&mut app, ctrl('u'));
     typed(&mut app, "since:2026-11-15");
     assert_eq!(shown(&app), [2], "the delete was ten days before");
-    app.update(ctrl('u'));
+    press(&mut app, ctrl('u'));
     typed(&mut app, "until:2026-11-15 change:0000");
     assert_eq!(shown(&app), [3]);
-    app.update(code(KeyCode::Enter));
+    press(&mut app, code(KeyCode::Enter));
     // Enter opens the top entry in full; Esc goes back to the list, not out.
-    app.update(code(KeyCode::Enter));
+    press(&mut app, code(KeyCode::Enter));
     assert!(matches!(&app.dialog, Some(Dialog::Audit(v)) if v.open == Some(0)));
-    app.update(code(KeyCode::Esc));
+    press(&mut app, code(KeyCode::Esc));
     assert!(matches!(&app.dialog, Some(Dialog::Audit(v)) if v.open.is_none()));
     // A delete cannot be reverted; a role change can.
-    app.update(key('z'));
+    press(&mut app, key('z'));
     assert!(app.status.clone().unwrap().text.contains("cannot be reverted"));
-    app.update(key('/'));
-    app.update(ctrl('u'));
-    app.update(code(KeyCode::Enter));
-    app.update(key('z'));
+    press(&mut app, key('/'));
+    press(&mut app, ctrl('u'));
+    press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('z'));
     let Some(Dialog::Confirm { change, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(*change, Change::Revert(Uuid::from_u128(0xabc2)));
 }
@@ -500,26 +523,41 @@ fn an_admin_is_refused_before_any_query() {
     let mut app = signed_in(2);
     go_to(&mut app, "boss@x.se");
     for k in ['r', 'p', 'd', 'x', 'a', 'u', 'v'] {
-        assert!(app.update(key(k)).is_empty(), "{k}");
+        assert!(press(&mut app, key(k)).is_empty(), "{k}");
         assert!(app.dialog.is_none(), "{k}");
         let s = app.status.clone().unwrap();
         assert_eq!(s.kind, StatusKind::Error);
         assert!(s.text.contains("Insufficient permissions"), "{}", s.text);
     }
     go_to(&mut app, "anna@x.se");
-    app.update(key('r'));
-    app.update(key('4'));
-    assert!(app.dialog.is_none(), "an admin cannot assign superuser");
-    assert!(app.status.unwrap().text.contains("assign"));
+    press(&mut app, key('r'));
+    // Roles an admin may not give are shown disabled: picking one refuses in place,
+    // and moving skips them.
+    press(&mut app, key('4'));
+    assert!(matches!(app.dialog, Some(Dialog::PickRole { .. })), "an admin cannot assign superuser");
+    assert_eq!(
+        status(&app),
+        "superuser is not offered: Insufficient permissions: an admin may only assign the user and contributor roles."
+    );
+    for _ in 0..3 {
+        press(&mut app, key('j'));
+    }
+    let Some(Dialog::PickRole { selected, .. }) = app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(Role::ALL[selected], Role::Contributor);
+    press(&mut app, code(KeyCode::Esc));
+    // A refusal names the account first, in full.
+    go_to(&mut app, "boss@x.se");
+    press(&mut app, key('x'));
+    assert!(status(&app).starts_with("boss@x.se: Insufficient"), "{}", status(&app));
 }
 
 #[test]
 fn nobody_deactivates_themselves_and_the_last_superuser_stays() {
     let mut app = signed_in(1);
     go_to(&mut app, "boss@x.se");
-    assert!(app.update(key('a')).is_empty());
+    assert!(press(&mut app, key('a')).is_empty());
     assert!(app.status.clone().unwrap().text.contains("own account"));
-    assert!(app.update(key('d')).is_empty());
+    assert!(press(&mut app, key('d')).is_empty());
     assert!(app.dialog.is_none());
 }
 
@@ -527,10 +565,10 @@ fn nobody_deactivates_themselves_and_the_last_superuser_stays() {
 fn password_reset_generates_shows_once_and_copies() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
-    app.update(key('p'));
+    press(&mut app, key('p'));
     let Some(Dialog::ResetPassword(f)) = &app.dialog else { panic!() };
     assert!(f.revoke_sessions, "revoking sessions is the default");
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     let [
         Job::Apply {
             targets, change: Change::ResetPassword { revoke_sessions: true }, password: None, ..
@@ -554,9 +592,15 @@ fn password_reset_generates_shows_once_and_copies() {
     ));
     let Some(Dialog::ShowPassword { secret, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(secret, password);
-    let cmds = app.update(key('c'));
+    let cmds = press(&mut app, key('c'));
     assert!(matches!(cmds.as_slice(), [Effect::Clipboard(s)] if s == password));
-    app.update(code(KeyCode::Esc));
+    // Nothing claims the copy worked: OSC 52 is fire-and-forget.
+    assert!(status(&app).starts_with("sent to the terminal's clipboard (OSC 52); paste to check"));
+    // A reflexive Esc does not lose the password; Enter closes it.
+    press(&mut app, code(KeyCode::Esc));
+    assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
+    assert!(status(&app).contains("stays until you close it with Enter"), "{}", status(&app));
+    press(&mut app, code(KeyCode::Enter));
     assert!(app.dialog.is_none());
 }
 
@@ -564,19 +608,19 @@ fn password_reset_generates_shows_once_and_copies() {
 fn typed_password_must_match_and_meet_policy() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
-    app.update(key('p'));
-    app.update(key(' ')); // mode: type
-    app.update(code(KeyCode::Tab));
+    press(&mut app, key('p'));
+    press(&mut app, key(' ')); // mode: type
+    press(&mut app, code(KeyCode::Tab));
     typed(&mut app, "short");
-    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty());
     let Some(Dialog::ResetPassword(f)) = &app.dialog else { panic!() };
     assert!(f.error.as_deref().unwrap().contains("at least 8"));
     assert_eq!(f.focus, ResetField::Password, "the password field has the focus again");
-    app.update(ctrl('u'));
+    press(&mut app, ctrl('u'));
     typed(&mut app, "long enough pw");
-    app.update(code(KeyCode::Tab));
+    press(&mut app, code(KeyCode::Tab));
     typed(&mut app, "long enough pw");
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     let [Job::Apply { password: Some(p), change: Change::ResetPassword { revoke_sessions: true }, .. }] =
         cmds.as_slice()
     else {
@@ -588,20 +632,30 @@ fn typed_password_must_match_and_meet_policy() {
 #[test]
 fn new_user_form_validates_then_creates() {
     let mut app = signed_in(2);
-    app.update(key('n'));
+    press(&mut app, key('n'));
     typed(&mut app, "not-an-email");
-    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty());
     let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
     assert!(f.error.is_some());
-    app.update(ctrl('u'));
+    press(&mut app, ctrl('u'));
     typed(&mut app, "Ny.Larare@Skola.se");
-    app.update(code(KeyCode::Tab));
-    app.update(key('3')); // admin: an admin may not provision it
-    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    press(&mut app, code(KeyCode::Tab));
+    press(&mut app, key('3')); // admin: an admin may not provision it, so it is not offered
     let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
-    assert_eq!(f.error.as_deref(), Some("Insufficient permissions to provision that user."));
-    app.update(key('2'));
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    assert_eq!(f.role, Role::User);
+    assert_eq!(
+        f.error.as_deref(),
+        Some(
+            "admin is not offered: Insufficient permissions: an admin may only assign the user and contributor roles."
+        )
+    );
+    // Space cycles through the offered roles only.
+    press(&mut app, key(' '));
+    press(&mut app, key(' '));
+    let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
+    assert_eq!(f.role, Role::User);
+    press(&mut app, key('2'));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     let [Job::Apply { change: Change::Create { email, role: Role::Contributor }, password: None, .. }] =
         cmds.as_slice()
     else {
@@ -614,9 +668,9 @@ fn new_user_form_validates_then_creates() {
 fn blocked_delete_offers_deactivation_instead() {
     let mut app = signed_in(1);
     go_to(&mut app, "cissi@x.se");
-    let cmds = jobs(app.update(key('d')));
+    let cmds = jobs(press(&mut app, key('d')));
     assert!(matches!(cmds.as_slice(), [Job::PlanDelete(t)] if t.len() == 1));
-    assert!(app.update(key('y')).is_empty(), "no delete before the plan is known");
+    assert!(press(&mut app, key('y')).is_empty(), "no delete before the plan is known");
     let blocker = Dependent {
         table: "tool_versions".into(),
         column: "created_by".into(),
@@ -632,13 +686,13 @@ fn blocked_delete_offers_deactivation_instead() {
             effects: vec![],
         },
     ));
-    assert!(app.update(key('y')).is_empty(), "y does not confirm a blocked delete");
+    assert!(press(&mut app, key('y')).is_empty(), "y does not confirm a blocked delete");
     assert!(matches!(app.dialog, Some(Dialog::ConfirmDelete { .. })));
-    assert!(app.update(key('a')).is_empty());
+    assert!(press(&mut app, key('a')).is_empty());
     let Some(Dialog::Confirm { change: Change::SetActive(false), .. }) = &app.dialog else {
         panic!("{:?}", app.dialog)
     };
-    let cmds = jobs(app.update(key('y')));
+    let cmds = jobs(press(&mut app, key('y')));
     assert!(matches!(cmds.as_slice(), [Job::Apply { change: Change::SetActive(false), .. }]));
 }
 
@@ -646,9 +700,9 @@ fn blocked_delete_offers_deactivation_instead() {
 fn unblocked_delete_sends_delete() {
     let mut app = signed_in(1);
     go_to(&mut app, "david@x.se");
-    app.update(key('d'));
+    press(&mut app, key('d'));
     app.update(plan(&app, plan_for(&["david@x.se"])));
-    assert!(app.update(key('y')).is_empty());
+    assert!(press(&mut app, key('y')).is_empty());
     let cmds = give_reason(&mut app, "");
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, reason: None, .. }] if targets[0].email == "david@x.se")
@@ -673,8 +727,8 @@ fn unblocked_delete_sends_delete() {
 fn stale_or_interrupted_changes_reload_and_say_why() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
-    app.update(key('x'));
-    app.update(key('y'));
+    press(&mut app, key('x'));
+    press(&mut app, key('y'));
     let cmds = jobs(app.update(applied(
         &app,
         Outcome {
@@ -692,17 +746,17 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     assert!(app.status.clone().unwrap().text.contains("someone else"));
     app.update(Event::Db(DbEvent::ConnectionLost { message: "server closed the connection".into() }));
     assert!(app.connection_lost.is_some());
-    assert!(app.update(key('x')).is_empty(), "no change starts while the connection is down");
-    app.update(key('/'));
+    assert!(press(&mut app, key('x')).is_empty(), "no change starts while the connection is down");
+    press(&mut app, key('/'));
     typed(&mut app, "ann");
     assert_eq!(app.filter_input.value(), "ann", "typing still works");
-    app.update(code(KeyCode::Enter));
+    press(&mut app, code(KeyCode::Enter));
     app.update(Event::Db(DbEvent::Reconnected));
     assert!(app.connection_lost.is_none());
     go_to(&mut app, "anna@x.se");
-    app.update(key('r'));
-    app.update(key('2'));
-    app.update(key('y'));
+    press(&mut app, key('r'));
+    press(&mut app, key('2'));
+    press(&mut app, key('y'));
     let cmds = jobs(app.update(applied(
         &app,
         Outcome {
@@ -722,19 +776,19 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
 #[test]
 fn viewers_open_and_close_and_quit_quits() {
     let mut app = signed_in(1);
-    app.update(key('?'));
+    press(&mut app, key('?'));
     assert!(matches!(app.dialog, Some(Dialog::Help { .. })));
-    app.update(key('j'));
-    app.update(code(KeyCode::Esc));
+    press(&mut app, key('j'));
+    press(&mut app, code(KeyCode::Esc));
     assert!(app.dialog.is_none());
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     assert!(matches!(cmds.as_slice(), [Job::LoadDetails(_)]));
-    app.update(code(KeyCode::Esc));
-    let cmds = jobs(app.update(key('L')));
+    press(&mut app, code(KeyCode::Esc));
+    let cmds = jobs(press(&mut app, key('L')));
     assert!(matches!(cmds.as_slice(), [Job::LoadAudit]));
-    app.update(key('q'));
+    press(&mut app, key('q'));
     assert!(app.dialog.is_none());
-    let cmds = app.update(key('q'));
+    let cmds = press(&mut app, key('q'));
     assert!(matches!(cmds.as_slice(), [Effect::Quit]));
     assert!(app.quit);
 }
@@ -742,31 +796,45 @@ fn viewers_open_and_close_and_quit_quits() {
 #[test]
 fn mark_all_marks_only_what_the_filter_shows_and_esc_clears() {
     let mut app = signed_in(1);
-    app.update(key('/'));
+    press(&mut app, key('/'));
     typed(&mut app, "status:active role:user");
-    app.update(code(KeyCode::Enter));
-    app.update(key('*'));
+    press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('*'));
     assert_eq!(app.users.marks.len(), 3);
-    app.update(code(KeyCode::Esc));
+    // One thing per Esc, each said: the filter first (the marks stay), then the marks.
+    press(&mut app, code(KeyCode::Esc));
+    assert_eq!(app.users.marks.len(), 3);
+    assert_eq!(app.users.visible_len(), 6);
+    assert_eq!(status(&app), "filter cleared; 3 marks kept (Esc again clears them)");
+    press(&mut app, code(KeyCode::Esc));
     assert!(app.users.marks.is_empty());
+    assert_eq!(status(&app), "3 marks cleared; U restores them");
+    press(&mut app, code(KeyCode::Esc));
+    assert_eq!(status(&app), "nothing to clear: no filter, no marks");
+    // U takes the clearing back.
+    press(&mut app, key('U'));
+    assert_eq!(app.users.marks.len(), 3);
+    assert_eq!(status(&app), "3 marks restored; 3 users marked now");
+    press(&mut app, key('U'));
+    assert_eq!(status(&app), "no cleared marks to restore");
 }
 
 #[test]
 fn keys_do_nothing_while_the_terminal_is_too_small() {
     let mut app = signed_in(1);
     go_to(&mut app, "david@x.se");
-    app.update(key('d'));
+    press(&mut app, key('d'));
     app.update(plan(&app, plan_for(&["david@x.se"])));
     app.update(Event::Resize(30, 8));
-    assert!(app.update(key('y')).is_empty(), "a hidden dialog must not be confirmed");
-    assert!(app.update(key('j')).is_empty());
+    assert!(press(&mut app, key('y')).is_empty(), "a hidden dialog must not be confirmed");
+    assert!(press(&mut app, key('j')).is_empty());
     app.update(Event::Resize(120, 40));
     assert!(matches!(app.dialog, Some(Dialog::ConfirmDelete { .. })), "the dialog is still there");
-    app.update(key('y'));
+    press(&mut app, key('y'));
     let cmds = give_reason(&mut app, "");
     assert!(matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, .. }]));
     app.update(Event::Resize(30, 8));
-    assert!(matches!(app.update(key('q')).as_slice(), [Effect::Quit]));
+    assert!(matches!(press(&mut app, key('q')).as_slice(), [Effect::Quit]));
 }
 
 #[test]
@@ -774,17 +842,17 @@ fn deleting_several_users_needs_their_number_typed() {
     let mut app = signed_in(1);
     for who in ["anna@x.se", "bertil@x.se", "cissi@x.se"] {
         go_to(&mut app, who);
-        app.update(key(' '));
+        press(&mut app, key(' '));
     }
-    let cmds = jobs(app.update(key('d')));
+    let cmds = jobs(press(&mut app, key('d')));
     assert!(matches!(cmds.as_slice(), [Job::PlanDelete(t)] if t.len() == 3), "{cmds:?}");
     app.update(plan(&app, plan_for(&["anna@x.se", "bertil@x.se", "cissi@x.se"])));
-    assert!(app.update(key('y')).is_empty(), "y alone deletes nothing in bulk");
-    assert!(app.update(key('2')).is_empty());
-    assert!(app.update(code(KeyCode::Enter)).is_empty(), "the wrong number deletes nothing");
-    app.update(code(KeyCode::Backspace));
-    app.update(key('3'));
-    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(press(&mut app, key('y')).is_empty(), "y alone deletes nothing in bulk");
+    assert!(press(&mut app, key('2')).is_empty());
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty(), "the wrong number deletes nothing");
+    press(&mut app, code(KeyCode::Backspace));
+    press(&mut app, key('3'));
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty());
     let cmds = give_reason(&mut app, "left the school");
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets.len() == 3),
@@ -795,9 +863,9 @@ fn deleting_several_users_needs_their_number_typed() {
 #[test]
 fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     let mut app = signed_in(1);
-    app.update(key('n'));
+    press(&mut app, key('n'));
     typed(&mut app, "anna@x.se");
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     let [Job::Apply { change: create @ Change::Create { .. }, .. }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
@@ -815,9 +883,9 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     let Some(Dialog::NewUser(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(f.email.value(), "anna@x.se");
     assert!(f.error.as_deref().unwrap().contains("already exists"));
-    app.update(ctrl('u'));
+    press(&mut app, ctrl('u'));
     typed(&mut app, "zed@x.se");
-    let cmds = jobs(app.update(code(KeyCode::Enter)));
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
     let [Job::Apply { change: create @ Change::Create { .. }, .. }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
@@ -846,12 +914,12 @@ fn confirmations_name_the_accounts_and_marks_the_filter_hides() {
     let mut app = signed_in(1);
     for who in ["anna@x.se", "bertil@x.se", "david@x.se"] {
         go_to(&mut app, who);
-        app.update(key(' '));
+        press(&mut app, key(' '));
     }
-    app.update(key('/'));
+    press(&mut app, key('/'));
     typed(&mut app, "anna");
-    app.update(code(KeyCode::Enter));
-    app.update(key('x'));
+    press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('x'));
     let Some(Dialog::Confirm { lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     let text = lines.join("\n");
     assert!(text.contains("bertil@x.se") && text.contains("david@x.se"), "{text}");
@@ -866,12 +934,12 @@ fn status_locked_finds_inactive_locked_accounts_and_reactivation_says_so() {
     rows[3].locked = true;
     app.update(Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
     app.update(users(&app, rows));
-    app.update(key('/'));
+    press(&mut app, key('/'));
     typed(&mut app, "status:locked");
-    app.update(code(KeyCode::Enter));
+    press(&mut app, code(KeyCode::Enter));
     assert_eq!(cursor_email(&app), "bertil@x.se");
     assert_eq!(app.users.visible_len(), 1);
-    app.update(key('a'));
+    press(&mut app, key('a'));
     let Some(Dialog::Confirm { lines, change: Change::SetActive(true), .. }) = &app.dialog else {
         panic!("{:?}", app.dialog)
     };
@@ -882,15 +950,15 @@ fn status_locked_finds_inactive_locked_accounts_and_reactivation_says_so() {
 fn a_delete_plan_for_another_selection_is_ignored() {
     let mut app = signed_in(1);
     go_to(&mut app, "david@x.se");
-    let davids = request_id(&app.update(key('d')));
-    app.update(code(KeyCode::Esc));
+    let davids = request_id(&press(&mut app, key('d')));
+    press(&mut app, code(KeyCode::Esc));
     go_to(&mut app, "anna@x.se");
-    app.update(key('d'));
+    press(&mut app, key('d'));
     // The first plan (david's) arrives late: it must not stand for anna's delete.
     app.update(answer(davids, Answer::DeletePlan(Ok(plan_for(&["david@x.se"])))));
-    assert!(app.update(key('y')).is_empty(), "no delete on a plan for someone else");
+    assert!(press(&mut app, key('y')).is_empty(), "no delete on a plan for someone else");
     app.update(plan(&app, plan_for(&["anna@x.se"])));
-    app.update(key('y'));
+    press(&mut app, key('y'));
     let cmds = give_reason(&mut app, "");
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::Delete, targets, .. }] if targets[0].email == "anna@x.se")
@@ -901,8 +969,8 @@ fn a_delete_plan_for_another_selection_is_ignored() {
 fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
-    app.update(key('p'));
-    app.update(code(KeyCode::Enter));
+    press(&mut app, key('p'));
+    press(&mut app, code(KeyCode::Enter));
     app.update(applied(
         &app,
         Outcome {
@@ -915,7 +983,11 @@ fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
         },
     ));
     assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
-    assert!(app.status.unwrap().text.contains("WAS applied"));
+    assert!(app.status.clone().unwrap().text.contains("WAS applied"));
+    // An Enter typed before the password was ever drawn does not close it.
+    app.update(code(KeyCode::Enter));
+    assert!(matches!(app.dialog, Some(Dialog::ShowPassword { .. })));
+    assert!(status(&app).starts_with("key Enter ignored"), "{}", status(&app));
 }
 
 #[test]
@@ -942,17 +1014,17 @@ fn verify_email_confirms_then_sends_one_change() {
     rows[2].email_verified = false; // anna
     app.update(Event::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
     app.update(users(&app, rows));
-    app.update(key('/'));
+    press(&mut app, key('/'));
     typed(&mut app, "status:unverified");
-    app.update(code(KeyCode::Enter));
+    press(&mut app, code(KeyCode::Enter));
     assert_eq!(app.users.visible_len(), 1);
     assert_eq!(cursor_email(&app), "anna@x.se");
-    app.update(key('v'));
+    press(&mut app, key('v'));
     let Some(Dialog::Confirm { lines, change: Change::VerifyEmail, .. }) = &app.dialog else {
         panic!("{:?}", app.dialog)
     };
     assert!(lines[0].contains("anna@x.se"), "{lines:?}");
-    let cmds = jobs(app.update(key('y')));
+    let cmds = jobs(press(&mut app, key('y')));
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::VerifyEmail, targets, .. }] if targets.len() == 1)
     );
@@ -962,11 +1034,11 @@ fn verify_email_confirms_then_sends_one_change() {
 fn quitting_during_a_change_asks_for_a_second_q() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
-    app.update(key('x'));
-    assert!(matches!(jobs(app.update(key('y'))).as_slice(), [Job::Apply { .. }]));
-    assert!(app.update(key('q')).is_empty(), "the first q only warns");
+    press(&mut app, key('x'));
+    assert!(matches!(jobs(press(&mut app, key('y'))).as_slice(), [Job::Apply { .. }]));
+    assert!(press(&mut app, key('q')).is_empty(), "the first q only warns");
     assert!(app.status.clone().unwrap().text.contains("press q again"));
-    assert!(matches!(app.update(key('q')).as_slice(), [Effect::Quit]));
+    assert!(matches!(press(&mut app, key('q')).as_slice(), [Effect::Quit]));
 }
 
 #[test]
@@ -974,16 +1046,16 @@ fn the_spinner_follows_what_is_still_unanswered() {
     let mut app = signed_in(1);
     assert_eq!(app.busy(), None);
     go_to(&mut app, "david@x.se");
-    app.update(key('d'));
+    press(&mut app, key('d'));
     assert!(app.busy().is_some_and(|b| b.contains("checking")));
     // Cancelled before its plan came: nothing is pending any more.
-    app.update(code(KeyCode::Esc));
+    press(&mut app, code(KeyCode::Esc));
     assert_eq!(app.busy(), None);
     // A change and a reload at once: the change's text while it runs, then the reload's.
     go_to(&mut app, "anna@x.se");
-    app.update(key('x'));
-    app.update(key('y'));
-    let reload = request_id(&app.update(ctrl('r')));
+    press(&mut app, key('x'));
+    press(&mut app, key('y'));
+    let reload = request_id(&press(&mut app, ctrl('r')));
     assert_eq!(app.busy().as_deref(), Some("revoke sessions: anna@x.se"));
     app.update(answer(reload, Answer::Users(Ok(people()))));
     assert_eq!(
@@ -1010,12 +1082,12 @@ fn a_huge_paste_into_a_field_stops_at_its_limit() {
     let mut app = App::new(Options::default(), 80, 24);
     app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
     for _ in 0..50_000 {
-        app.update(key('a'));
+        press(&mut app, key('a'));
     }
     let Screen::Login(f) = &app.screen else { panic!() };
     assert_eq!(f.email.value().len(), 1024, "cut at the field's limit");
     let mut app = signed_in(1);
-    app.update(key('/'));
+    press(&mut app, key('/'));
     typed(&mut app, &"x".repeat(5_000));
     assert_eq!(app.filter_input.value().len(), 1024);
 }
@@ -1037,4 +1109,195 @@ fn a_database_that_cannot_be_used_ends_the_console_and_waiting_spins() {
     let why = "cannot connect to h/db: database \"db\" does not exist".to_string();
     let out = app.update(Event::Db(DbEvent::Unusable { message: why.clone() }));
     assert!(matches!(out.as_slice(), [Effect::Fail(m)] if *m == why), "{out:?}");
+}
+
+#[test]
+fn a_paste_on_the_table_is_text_never_keys() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    // "xy" typed would revoke anna's sessions; pasted it does nothing but say so.
+    let out = app.update(Event::Paste("xy".into()));
+    assert!(out.is_empty(), "{out:?}");
+    assert!(app.dialog.is_none());
+    assert!(status(&app).starts_with("paste ignored (2 characters)"), "{}", status(&app));
+    assert!(!status(&app).contains("xy"), "a note never repeats the paste");
+}
+
+#[test]
+fn a_paste_into_the_filter_is_one_line_or_refused() {
+    let mut app = signed_in(1);
+    press(&mut app, key('/'));
+    // Two lines: the second would have run as keys (a, y). Refused whole.
+    let out = app.update(Event::Paste("anna\nay".into()));
+    assert!(out.is_empty());
+    assert!(app.filter_editing && app.dialog.is_none());
+    assert_eq!(app.filter_input.value(), "");
+    assert!(status(&app).contains("2 lines"), "{}", status(&app));
+    // One line with its line break: taken as text, the break dropped.
+    app.update(Event::Paste("anna\r\n".into()));
+    assert!(app.filter_editing);
+    assert_eq!(app.filter_input.value(), "anna");
+    assert_eq!(app.users.visible_len(), 1);
+    // Past the field's limit: refused, the field as it was.
+    app.update(Event::Paste("x".repeat(skriptoteket_admin::tui::MAX_FIELD_BYTES)));
+    assert_eq!(app.filter_input.value(), "anna");
+    assert!(status(&app).contains("would not fit"), "{}", status(&app));
+}
+
+#[test]
+fn a_pasted_password_goes_in_masked_and_is_never_echoed() {
+    let mut app = App::new(Options::default(), 120, 40);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    typed(&mut app, "boss@x.se");
+    press(&mut app, code(KeyCode::Tab));
+    app.update(Event::Paste("Gen3rated-Secret!\n".into()));
+    let Screen::Login(f) = &app.screen else { panic!("{:?}", app.screen) };
+    assert_eq!(f.password.secret().expose(), "Gen3rated-Secret!");
+    assert!(!format!("{:?}", app.screen).contains("Gen3rated"));
+    let jobs = jobs(press(&mut app, code(KeyCode::Enter)));
+    assert!(matches!(&jobs[..], [Job::Login { email, password }]
+        if email == "boss@x.se" && password.expose() == "Gen3rated-Secret!"));
+}
+
+#[test]
+fn keys_typed_ahead_never_confirm_a_dialog_not_yet_seen() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    // r2y typed in one burst: the confirmation opened by 2 was never drawn.
+    let mut out = Vec::new();
+    for c in "r2y".chars() {
+        out.extend(app.update(key(c)));
+    }
+    assert!(jobs(out).is_empty(), "nothing may be sent");
+    assert!(matches!(app.dialog, Some(Dialog::Confirm { .. })), "{:?}", app.dialog);
+    assert!(status(&app).starts_with("key y ignored"), "{}", status(&app));
+    // Drawn, but the key comes 100 ms later: still too soon.
+    let t = Instant::now();
+    app.update(Event::Drawn(t));
+    app.update(Event::Clock(t + Duration::from_millis(100)));
+    assert!(jobs(app.update(key('y'))).is_empty());
+    // A later frame does not restart the clock; 150 ms after the first one, y acts.
+    app.update(Event::Drawn(t + Duration::from_millis(120)));
+    app.update(Event::Clock(t + Duration::from_millis(150)));
+    let sent = jobs(app.update(key('y')));
+    assert!(matches!(&sent[..], [Job::Apply { change: Change::SetRole(Role::Contributor), .. }]), "{sent:?}");
+}
+
+#[test]
+fn cancelling_a_confirmation_never_waits() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    app.update(key('x'));
+    // Cancelling is always safe: no wait.
+    app.update(code(KeyCode::Esc));
+    assert!(app.dialog.is_none());
+    assert_eq!(status(&app), "cancelled; nothing changed");
+}
+
+#[test]
+fn messages_belong_to_their_action_and_the_history_keeps_them() {
+    let mut app = signed_in(1);
+    press(&mut app, key('*'));
+    assert_eq!(status(&app), "6 users marked");
+    press(&mut app, key('j'));
+    assert_eq!(status(&app), "", "the next action clears the last one's message");
+    press(&mut app, code(KeyCode::Esc));
+    press(&mut app, key('m'));
+    assert!(matches!(app.dialog, Some(Dialog::Messages { .. })));
+    let texts: Vec<&str> = app.history.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts[texts.len() - 2..], ["6 users marked", "6 marks cleared; U restores them"]);
+    press(&mut app, code(KeyCode::Esc));
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn an_unbound_key_points_to_help() {
+    let mut app = signed_in(1);
+    press(&mut app, key('w'));
+    assert_eq!(status(&app), "w does nothing here; press ? for keys");
+}
+
+#[test]
+fn esc_on_a_half_typed_login_clears_it_and_only_then_quits() {
+    let mut app = App::new(Options::default(), 80, 24);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    typed(&mut app, "boss@x");
+    press(&mut app, code(KeyCode::Tab));
+    typed(&mut app, "hem");
+    assert!(press(&mut app, code(KeyCode::Esc)).is_empty(), "the first Esc does not quit");
+    let Screen::Login(f) = &app.screen else { panic!() };
+    assert!(f.email.value().is_empty() && f.password.is_empty());
+    assert_eq!(f.error.as_deref(), Some("form cleared; Esc again quits"));
+    let out = press(&mut app, code(KeyCode::Esc));
+    assert!(matches!(out.as_slice(), [Effect::Quit]));
+}
+
+#[test]
+fn a_wrong_password_warns_of_the_lock_without_telling_whether_the_email_exists() {
+    use skriptoteket_admin::store::StoreError;
+    use skriptoteket_admin::tui::worker::login_refusal;
+    assert_eq!(
+        login_refusal(&StoreError::InvalidCredentials),
+        "Wrong email or password. After 5 failed attempts in a row an account is locked for 15 minutes."
+    );
+    let locked = StoreError::AccountLocked { email: "boss@x.se".into(), until: "14:05 UTC".into() };
+    assert!(login_refusal(&locked).contains("until 14:05 UTC"), "a lock says until when");
+}
+
+#[test]
+fn a_change_that_would_change_nothing_says_so_instead_of_asking() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    // anna is a user already: the picker's 1 asks nothing.
+    press(&mut app, key('r'));
+    assert!(press(&mut app, key('1')).is_empty());
+    assert!(app.dialog.is_none());
+    assert_eq!(status(&app), "nothing to do: anna@x.se is already user");
+    // Two users, both unlocked without failed logins.
+    press(&mut app, key(' '));
+    press(&mut app, key(' '));
+    press(&mut app, key('u'));
+    assert!(app.dialog.is_none());
+    assert_eq!(status(&app), "nothing to do: both users are already unlocked, with no failed login");
+}
+
+#[test]
+fn help_pages_and_g_lands_on_its_last_page() {
+    let mut app = signed_in(1);
+    app.update(Event::Resize(80, 24));
+    press(&mut app, key('?'));
+    press(&mut app, code(KeyCode::PageDown));
+    let Some(Dialog::Help { scroll: paged }) = app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(paged, 18, "a page is the box's height");
+    press(&mut app, key('G'));
+    let Some(Dialog::Help { scroll: last }) = app.dialog else { panic!() };
+    assert!(last > paged && last < 200, "G stops at the last page: {last}");
+    // One k from the end moves at once (it no longer has thousands of lines to climb).
+    press(&mut app, key('k'));
+    let Some(Dialog::Help { scroll }) = app.dialog else { panic!() };
+    assert_eq!(scroll, last - 1);
+    press(&mut app, code(KeyCode::End));
+    press(&mut app, code(KeyCode::PageDown));
+    let Some(Dialog::Help { scroll }) = app.dialog else { panic!() };
+    assert_eq!(scroll, last);
+}
+
+#[test]
+fn esc_in_the_audit_filter_edit_puts_the_filter_back() {
+    let mut app = signed_in(1);
+    press(&mut app, key('L'));
+    press(&mut app, key('/'));
+    typed(&mut app, "actor:boss");
+    press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('/'));
+    typed(&mut app, " oops");
+    press(&mut app, code(KeyCode::Esc));
+    let Some(Dialog::Audit(v)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(!v.editing);
+    assert_eq!(v.filter.value(), "actor:boss");
+    // A paste into the audit filter is text too.
+    press(&mut app, key('/'));
+    app.update(Event::Paste(" signins\n".into()));
+    let Some(Dialog::Audit(v)) = &app.dialog else { panic!() };
+    assert_eq!(v.filter.value(), "actor:boss signins");
 }

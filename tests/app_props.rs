@@ -128,10 +128,27 @@ fn db_event() -> impl Strategy<Value = Event> {
     ]
 }
 
+/// One moment all generated times count from.
+fn base() -> std::time::Instant {
+    static BASE: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *BASE.get_or_init(std::time::Instant::now)
+}
+
+/// Frames drawn and keys stamped at random moments (so confirmations arm, or not), and
+/// pastes of a few lines.
+fn time_or_paste() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        (0u64..3000).prop_map(|ms| Event::Drawn(base() + std::time::Duration::from_millis(ms))),
+        (0u64..3000).prop_map(|ms| Event::Clock(base() + std::time::Duration::from_millis(ms))),
+        "[a-z@. \n]{0,16}".prop_map(Event::Paste),
+    ]
+}
+
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
         12 => key_event(),
         3 => db_event(),
+        4 => time_or_paste(),
         1 => (prop_oneof![Just(1u16), Just(20), 40..90u16, Just(400)], prop_oneof![Just(1u16), Just(5), 10..50u16, Just(300)])
             .prop_map(|(w, h)| Event::Resize(w, h)),
     ]

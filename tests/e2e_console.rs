@@ -87,7 +87,7 @@ fn an_admin_session_from_login_to_quit() {
     c.send("p");
     c.enter();
     c.wait_for("password of u1@team.test reset", 20);
-    c.esc();
+    c.enter();
     assert_eq!(
         s.scalar("SELECT count(*) FROM admin_audit_log WHERE action = 'reset_password' AND target_email = 'u1@team.test'"),
         1
@@ -219,7 +219,13 @@ fn sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back() {
     }
     assert_eq!(state_of(c.pid()), 'T', "stopped");
     assert!(c.cooked_mode(), "the shell gets a cooked terminal back while it is stopped");
+    // The bytes were written before the stop; the test's pty reader may still be on its way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !(c.screen_restored() && c.paste_mode_restored()) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert!(c.screen_restored());
+    assert!(c.paste_mode_restored(), "bracketed paste stays on while stopped");
     unsafe { libc::kill(c.pid(), libc::SIGCONT) };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while c.cooked_mode() && std::time::Instant::now() < deadline {
@@ -228,6 +234,7 @@ fn sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back() {
     assert!(!c.cooked_mode(), "raw mode again after fg");
     c.wait_for("users loaded", 10);
     assert!(!c.screen_restored(), "back in the alternate screen");
+    assert!(!c.paste_mode_restored(), "bracketed paste on again");
     c.send("q");
     assert_eq!(c.wait_exit(10), 0);
 }
@@ -246,4 +253,78 @@ fn a_3000_character_burst_is_read_to_its_last_key() {
     c.esc();
     c.send("q");
     assert_eq!(c.wait_exit(10), 0);
+}
+
+/// Pasted text is text: on the table it is ignored, in the filter it is one line or
+/// refused; keys typed ahead never confirm a dialog that was not yet on screen; Esc clears
+/// one thing at a time and U takes back cleared marks.
+#[test]
+fn pastes_and_keys_typed_ahead_change_nothing() {
+    let s = setup();
+    let changes = "SELECT count(*) FROM admin_audit_log WHERE action NOT LIKE 'sign_in%'";
+    let mut c = s.start(120, 40, &[]);
+    log_in(&mut c);
+    filter(&mut c, "u1@");
+    c.wait_for("1 of", 10);
+    // Typed, x then y would revoke u1's sessions.
+    c.paste("xy");
+    c.wait_for("paste ignored (2 characters)", 10);
+    // Two lines into the filter: typed, the second would deactivate (a, y).
+    c.send("/");
+    c.send("\x15");
+    c.paste("u1@team.test\nay");
+    c.wait_for("paste refused: it holds 2 lines", 10);
+    c.paste("u2@team.test\n");
+    c.wait_for("u2@team.test", 10);
+    c.enter();
+    // r, 2 and y in one burst: the confirmation opened by 2 was never seen when y came.
+    c.send("r2y");
+    c.wait_for("key y ignored", 10);
+    c.wait_for("→ contributor", 10);
+    assert_eq!(s.scalar(changes), 0, "nothing changed");
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'contributor'"), 0);
+    c.esc();
+    c.wait_for("cancelled; nothing changed", 10);
+
+    // Esc: the filter first (the marks stay), then the marks, which U restores.
+    filter(&mut c, "team.test");
+    c.send("*");
+    c.wait_for("5 users marked", 10);
+    c.esc();
+    c.wait_for("filter cleared; 5 marks kept", 10);
+    c.esc();
+    c.wait_for("5 marks cleared; U restores them", 10);
+    c.send("U");
+    c.wait_for("5 marks restored", 10);
+    assert_eq!(s.scalar(changes), 0, "nothing changed");
+
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(c.paste_mode_restored(), "bracketed paste left on");
+    assert!(c.cooked_mode());
+}
+
+/// Esc on a half-typed log-in clears it and only a second Esc quits; a pasted password
+/// signs in and is never drawn.
+#[test]
+fn login_esc_clears_first_and_a_pasted_password_signs_in() {
+    let s = setup();
+    let mut c = s.start(100, 30, &[]);
+    c.wait_for("Password", 20);
+    c.type_text("boss@");
+    c.esc();
+    c.wait_for("form cleared; Esc again quits", 10);
+    c.esc();
+    assert_eq!(c.wait_exit(10), 0);
+
+    let mut c = s.start(100, 30, &[]);
+    c.wait_for("Password", 20);
+    c.type_text(e2e_support::BOSS);
+    c.tab();
+    c.paste(PASSWORD);
+    c.enter();
+    c.wait_for("signed in as boss@e2e.test", 20);
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(!String::from_utf8_lossy(&c.raw()).contains(PASSWORD), "the pasted password was drawn");
 }

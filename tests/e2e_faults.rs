@@ -66,6 +66,8 @@ fn killed_connection_during_bulk_change_applies_nothing_and_recovers() {
     let mut locker = s.lock_audit();
     c.send("r");
     c.send("2");
+    // A confirmation takes y only once it has been seen.
+    c.wait_for("z undoes", 10);
     c.send("y");
     c.wait_for("Reason", 10);
     c.enter();
@@ -84,6 +86,8 @@ fn killed_connection_during_bulk_change_applies_nothing_and_recovers() {
     c.send("*");
     c.send("r");
     c.send("2");
+    // A confirmation takes y only once it has been seen.
+    c.wait_for("z undoes", 10);
     c.send("y");
     c.wait_for("Reason", 10);
     c.enter();
@@ -101,6 +105,8 @@ fn sigterm_while_a_change_waits_leaves_nothing_half_written() {
     let mut locker = s.lock_audit();
     c.send("r");
     c.send("3");
+    // A confirmation takes y only once it has been seen.
+    c.wait_for("z undoes", 10);
     c.send("y");
     c.wait_for("Reason", 10);
     c.enter();

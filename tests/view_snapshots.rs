@@ -189,6 +189,10 @@ fn a_protected_deployment_asks_for_its_name_before_a_bulk_delete() {
         app.update(key(' '));
         app.update(key(' '));
         app.update(key('x'));
+        // The confirmation was drawn and read before y (it takes no key typed ahead).
+        let t = std::time::Instant::now();
+        app.update(Event::Drawn(t));
+        app.update(Event::Clock(t + std::time::Duration::from_secs(1)));
         app.update(key('y'));
         app
     });
@@ -655,6 +659,7 @@ fn audit_log() {
             rows: Loading::Ready(audit_rows()),
             filter: Input::default(),
             editing: false,
+            before_edit: String::new(),
             scroll: 0,
             open: None,
         }));
@@ -671,6 +676,7 @@ fn an_audit_entry_in_full() {
             rows: Loading::Ready(audit_rows()),
             filter: Input::default(),
             editing: false,
+            before_edit: String::new(),
             scroll: 0,
             open: Some(0),
         }));
@@ -687,6 +693,7 @@ fn audit_log_filter_editing_scrolled() {
             rows: Loading::Ready(audit_rows()),
             filter: Input::new("admin@".into()),
             editing: true,
+            before_edit: String::new(),
             scroll: 1,
             open: None,
         }));
@@ -748,6 +755,7 @@ fn hostile_text_never_reaches_the_buffer() {
             rows: Loading::Ready(audit_rows()),
             filter: Input::new("\u{1b}".into()),
             editing: true,
+            before_edit: String::new(),
             scroll: 0,
             open: None,
         }));
@@ -1011,4 +1019,85 @@ fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
     assert!(text.contains(&held), "the held account is named: {text}");
     assert!(text.contains("a: deactivate all 11 users instead   n/Esc: cancel"), "{text}");
     assert!(text.contains("more"), "{text}");
+}
+
+/// The footer fits every width by priority and always ends with `? help`; at 120 columns
+/// every everyday job shows.
+#[test]
+fn the_footer_always_ends_with_help_and_keeps_the_main_jobs() {
+    for w in [60u16, 70, 80, 100, 120, 160, 200] {
+        let app = users_app(w, 24);
+        let text = screen_text(render(&app).backend().buffer());
+        let footer = text.lines().last().unwrap_or_default().trim_end().to_string();
+        assert!(footer.ends_with("? help"), "{w}: {footer:?}");
+        assert!(footer.starts_with("/ filter"), "{w}: {footer:?}");
+        if w >= 120 {
+            for job in ["x revoke", "u unlock", "L audit", "* all", "s sort", "q quit"] {
+                assert!(footer.contains(job), "{w}: {job} missing from {footer:?}");
+            }
+        }
+    }
+}
+
+/// The message history shows each message in full, newest first.
+#[test]
+fn message_history() {
+    snap("messages", |w, h| {
+        let mut app = users_app(w, h);
+        app.history
+            .push_back(Status { kind: StatusKind::Ok, text: "role set to contributor for 5 users".into() });
+        app.history.push_back(Status {
+            kind: StatusKind::Error,
+            text: "refused: an admin may not change the role of another admin or a superuser \
+                   (a.very.long.address.that.would.be.cut.off@skolverket-exempel.se)"
+                .into(),
+        });
+        app.dialog = Some(Dialog::Messages { scroll: 0 });
+        app
+    });
+}
+
+/// An admin sees admin and superuser disabled, with the reason, in the picker and the form.
+#[test]
+fn an_admin_is_offered_only_what_they_may_give() {
+    let as_admin = |w, h| {
+        let mut app = users_app(w, h);
+        app.actor = Some(Actor {
+            id: Uuid::from_u128(1),
+            email: "admin@skriptoteket.test".into(),
+            role: Role::Admin,
+        });
+        app
+    };
+    snap("pick_role_as_admin", |w, h| {
+        let mut app = as_admin(w, h);
+        let targets = vec![by_email(&app, "anna.andersson1@skola.se")];
+        app.dialog = Some(Dialog::PickRole { targets, selected: 0 });
+        app
+    });
+    snap("new_user_as_admin", |w, h| {
+        let mut app = as_admin(w, h);
+        app.dialog = Some(Dialog::NewUser(NewUserForm {
+            email: Input::new("ny.larare@skola.se".into()),
+            focus: NewUserField::Role,
+            ..NewUserForm::default()
+        }));
+        app
+    });
+}
+
+/// Short emails leave the creation date on screen at 80 columns, and the email column
+/// takes no more than its longest email at 120.
+#[test]
+fn short_emails_keep_every_column() {
+    snap("users_short_emails", |w, h| {
+        let mut app = users_app(w, h);
+        app.users.set_rows(
+            people()
+                .into_iter()
+                .filter(|r| unicode_width::UnicodeWidthStr::width(r.email.as_str()) <= 21)
+                .collect(),
+        );
+        app
+    });
 }

@@ -74,6 +74,12 @@ pub fn check(actor: ActorView, change: &Change, target: Option<TargetView>) -> R
     Ok(())
 }
 
+/// Whether `actor` may give an account `role` at all, by creating it or changing its role:
+/// the role picker and the new-user form offer the others disabled, with this reason.
+pub fn may_assign(actor: Role, role: Role) -> Result<(), Denied> {
+    if actor == Role::Admin && role >= Role::Admin { Err(Denied::AssignRole) } else { Ok(()) }
+}
+
 /// Whether the actor may change `target`'s role at all (before a role is chosen): the
 /// role picker opens only then.
 pub fn may_change_role_of(actor: ActorView, target: TargetView) -> Result<(), Denied> {

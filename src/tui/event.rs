@@ -17,8 +17,15 @@ use uuid::Uuid;
 pub enum Event {
     Key(KeyEvent),
     Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste): never read as keys.
+    Paste(String),
     /// About ten a second; drives the spinner.
     Tick,
+    /// The time now: the terminal loop sends it before every key or paste, so the state
+    /// machine can tell how long a dialog has been on screen without a clock of its own.
+    Clock(std::time::Instant),
+    /// A frame was drawn at this time: what is open now has been seen from then on.
+    Drawn(std::time::Instant),
     Db(DbEvent),
 }
 

@@ -56,6 +56,7 @@ pub enum TableAction {
     Mark,
     MarkAll,
     ClearMarks,
+    RestoreMarks,
     New,
     Role,
     Password,
@@ -71,6 +72,7 @@ pub enum TableAction {
     Audit,
     Undo,
     Command,
+    Messages,
     Help,
     Quit,
 }
@@ -202,7 +204,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:NAME, status:active|unverified|locked|inactive"),
     bind(&[C(' ')], Tab(Ta::Mark), "mark / unmark row, move down"),
     bind(&[C('*')], Tab(Ta::MarkAll), "mark every row the filter shows"),
-    bind(&[Code(Esc)], Tab(Ta::ClearMarks), "clear marks (and filter)"),
+    bind(&[Code(Esc)], Tab(Ta::ClearMarks), "clear one thing: the filter, then the marks"),
+    bind(&[C('U')], Tab(Ta::RestoreMarks), "restore the marks Esc cleared"),
     bind(&[C('n')], Tab(Ta::New), "new user"),
     bind(&[C('r')], Tab(Ta::Role), "change role of marked (or cursor) users"),
     bind(&[C('p')], Tab(Ta::Password), "reset password of cursor user"),
@@ -218,11 +221,12 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('L')], Tab(Ta::Audit), "audit log"),
     bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)"),
     bind(&[C('c')], Tab(Ta::Command), "your last change as a subcommand, to copy"),
+    bind(&[C('m')], Tab(Ta::Messages), "message history (the last 50, in full)"),
     bind(&[C('?')], Tab(Ta::Help), "this help"),
     bind(&[C('q'), Ctrl('c')], Tab(Ta::Quit), "quit"),
 
     bind(&[Code(Enter)], Filt(Fi::Keep), "keep the filter"),
-    bind(&[Code(Esc)], Filt(Fi::Clear), "clear the filter"),
+    bind(&[Code(Esc)], Filt(Fi::Clear), "cancel the edit (the filter as it was)"),
     bind(&[Ctrl('u')], Filt(Fi::Empty), "empty the field"),
 
     bind(&[Code(TabKey), Code(Down)], Frm(Fo::NextField), "next field"),
@@ -230,7 +234,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Code(Enter)], Frm(Fo::Submit), "submit"),
     bind(&[C(' ')], Frm(Fo::Toggle), "toggle the option under the cursor (role: 1-4)"),
     bind(&[Ctrl('u')], Frm(Fo::Empty), "empty the field"),
-    bind(&[Code(Esc)], Frm(Fo::Cancel), "cancel (Ctrl-c quits)"),
+    bind(&[Code(Esc)], Frm(Fo::Cancel), "cancel; at log-in: clear the form, then quit (Ctrl-c quits)"),
 
     bind(&[C('1')], Pick(Pi::Pick(Role::User)), "user"),
     bind(&[C('2')], Pick(Pi::Pick(Role::Contributor)), "contributor"),
@@ -246,8 +250,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Code(Enter)], Conf(Cf::Submit), "delete several users: type their number, then Enter"),
     bind(&[C('a')], Conf(Cf::Alternative), "blocked delete: deactivate them instead"),
 
-    bind(&[C('c')], Pw(PasswordAction::Copy), "copy to your clipboard (OSC 52, works over SSH)"),
-    bind(&[Code(Enter), Code(Esc)], Pw(PasswordAction::Close), "close (the password is then gone)"),
+    bind(&[C('c')], Pw(PasswordAction::Copy), "send to the terminal's clipboard (OSC 52)"),
+    bind(&[Code(Enter)], Pw(PasswordAction::Close), "close; the password is then gone"),
 
     bind(&[C('j'), Code(Down)], View(Vi::Down), "scroll down"),
     bind(&[C('k'), Code(Up)], View(Vi::Up), "scroll up"),
@@ -270,6 +274,16 @@ impl Key {
             (Key::Code(code), k) => !ctrl && code == k,
             _ => false,
         }
+    }
+
+    /// How a status message names the key that was pressed.
+    pub fn describe(ev: &KeyEvent) -> String {
+        let key = match ev.code {
+            KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => Key::Ctrl(c),
+            KeyCode::Char(c) => Key::Char(c),
+            code => Key::Code(code),
+        };
+        key.label()
     }
 
     /// How the help overlay writes the key.

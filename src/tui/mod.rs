@@ -13,3 +13,4 @@ pub mod worker;
 
 pub use model::{App, Options};
 pub use terminal::run;
+pub use update::MAX_FIELD_BYTES;

@@ -35,9 +35,9 @@ pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitC
     let worker = tokio::spawn(worker::run(target, request_rx, db_tx));
     let mut signals = Signals::new()?;
 
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = init()?;
     let result = event_loop(&mut terminal, options, &request_tx, &mut db_rx, &mut signals).await;
-    ratatui::restore();
+    restore();
     worker.abort();
     tracing::info!("console closed");
     match result? {
@@ -49,6 +49,27 @@ pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitC
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Raw mode and the alternate screen (ratatui's `try_init`, whose panic hook restores
+/// them), then bracketed paste: pasted text arrives as one `Paste` event, never as keys. Our
+/// own hook, around ratatui's, turns paste mode off again on a panic.
+fn init() -> std::io::Result<DefaultTerminal> {
+    let terminal = ratatui::try_init()?;
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        ratatui_hook(info);
+    }));
+    Ok(terminal)
+}
+
+/// The terminal as it was: paste mode off, then ratatui's restore (raw mode off, main
+/// screen, cursor shown).
+fn restore() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
 }
 
 /// The signals the console answers itself: the ones that end it (the terminal is restored
@@ -76,7 +97,7 @@ impl Signals {
 /// `kill -TSTP` (or a job-control shell): leave the screen as it was before, stop, and on
 /// `fg` come back into raw mode and the alternate screen and draw everything again.
 fn suspend(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
-    ratatui::restore();
+    restore();
     // SAFETY: raise only signals this process; SIGSTOP cannot be caught, so this stops
     // here until SIGCONT, as the default action of SIGTSTP would have.
     unsafe { libc::raise(libc::SIGSTOP) };
@@ -84,6 +105,7 @@ fn suspend(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
     crossterm::execute!(
         std::io::stdout(),
         crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     // The next frame must be drawn whole: a blank frame first makes ratatui's diff write
@@ -115,6 +137,8 @@ async fn event_loop(
     loop {
         if dirty {
             terminal.draw(|f| view::draw(f, &app))?;
+            // What is open now has been seen from this moment (a confirmation arms later).
+            app.update(Event::Drawn(std::time::Instant::now()));
         }
         let (event, from_keys) = tokio::select! {
             k = keys.next() => match k {
@@ -160,10 +184,11 @@ async fn event_loop(
     }
 }
 
-/// The console's event for a terminal event (mouse, focus and paste events are not used).
+/// The console's event for a terminal event (mouse and focus events are not used).
 fn input(ev: CtEvent) -> Option<Event> {
     match ev {
         CtEvent::Key(k) => Some(Event::Key(k)),
+        CtEvent::Paste(text) => Some(Event::Paste(text)),
         CtEvent::Resize(w, h) => Some(Event::Resize(w, h)),
         _ => None,
     }
@@ -192,6 +217,9 @@ fn handle(
 ) -> anyhow::Result<Option<Exit>> {
     #[cfg(debug_assertions)]
     test_panic_hook(&event);
+    if matches!(event, Event::Key(_) | Event::Paste(_)) {
+        app.update(Event::Clock(std::time::Instant::now()));
+    }
     for effect in app.update(event) {
         match effect {
             Effect::Quit => return Ok(Some(Exit::Quit)),

@@ -104,7 +104,7 @@ impl Worker {
                         self.actor = Some(actor.clone());
                         Answer::LoggedIn(actor)
                     }
-                    Err(e) => Answer::LoginFailed(e.to_string()),
+                    Err(e) => Answer::LoginFailed(login_refusal(&e)),
                 }
             }
             Job::Bootstrap { email, password } => {
@@ -297,4 +297,17 @@ async fn details(store: &Store, id: Uuid) -> Result<Details, StoreError> {
     let dependents = dependents::count(&mut conn, &[id]).await?;
     let audit = if store.schema.audit_log { audit::recent(store, 20, Some(id)).await? } else { Vec::new() };
     Ok(Details { user, profile, sessions, logins, dependents, audit })
+}
+
+/// What a refused sign-in tells the admin. A wrong password also says what is coming (the
+/// lock), in words that hold for every email, so they tell nobody whether one exists.
+pub fn login_refusal(e: &StoreError) -> String {
+    use crate::store::login::{LOCK_MINUTES, MAX_FAILED_LOGINS};
+    match e {
+        StoreError::InvalidCredentials => format!(
+            "Wrong email or password. After {MAX_FAILED_LOGINS} failed attempts in a row an account is \
+             locked for {LOCK_MINUTES} minutes."
+        ),
+        other => other.to_string(),
+    }
 }

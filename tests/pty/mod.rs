@@ -7,6 +7,10 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// How long a test "reads" what it waited for before the next key: longer than the 150 ms
+/// a confirmation needs on screen before it takes a key.
+const READING_TIME: Duration = Duration::from_millis(200);
+
 pub struct Console {
     master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
@@ -72,11 +76,14 @@ impl Console {
         self.raw.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
-    /// Waits until the screen shows `text`; panics with the screen after `secs`.
+    /// Waits until the screen shows `text`, then as long as a person takes to read it (a
+    /// confirmation takes keys only once it has been on screen for 150 ms); panics with
+    /// the screen after `secs`.
     pub fn wait_for(&self, text: &str, secs: u64) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < deadline {
             if self.screen().contains(text) {
+                std::thread::sleep(READING_TIME);
                 return;
             }
             std::thread::sleep(Duration::from_millis(30));
@@ -84,11 +91,13 @@ impl Console {
         panic!("timed out waiting for {text:?}; screen:\n{}", self.screen());
     }
 
-    /// Waits until `pred` holds for the screen; panics with the screen after `secs`.
+    /// Waits until `pred` holds for the screen (then [`READING_TIME`]); panics with the
+    /// screen after `secs`.
     pub fn wait_until(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < deadline {
             if pred(&self.screen()) {
+                std::thread::sleep(READING_TIME);
                 return;
             }
             std::thread::sleep(Duration::from_millis(30));
@@ -101,6 +110,11 @@ impl Console {
         self.writer.flush().expect("flush pty");
         // Give the console a moment, so a lone ESC is not read as Alt+next key.
         std::thread::sleep(Duration::from_millis(60));
+    }
+
+    /// Sends `text` as a bracketed paste, as a terminal does when the admin pastes.
+    pub fn paste(&mut self, text: &str) {
+        self.send(&format!("\x1b[200~{text}\x1b[201~"));
     }
 
     /// Types text one key at a time.
@@ -153,6 +167,13 @@ impl Console {
             }
             (t.c_lflag & libc::ICANON) != 0 && (t.c_lflag & libc::ECHO) != 0
         }
+    }
+
+    /// The console turned bracketed paste on, and off again after it last turned it on.
+    pub fn paste_mode_restored(&self) -> bool {
+        let raw = self.raw();
+        let last = |pat: &[u8]| raw.windows(pat.len()).rposition(|w| w == pat);
+        matches!((last(b"\x1b[?2004h"), last(b"\x1b[?2004l")), (Some(on), Some(off)) if off > on)
     }
 
     /// The console left the alternate screen and showed the cursor after it last entered.

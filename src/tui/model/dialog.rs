@@ -28,6 +28,8 @@ pub struct AuditView {
     pub rows: Loading<Vec<AuditRow>>,
     pub filter: Input,
     pub editing: bool,
+    /// The filter as it was when `/` opened its edit: Esc puts it back.
+    pub before_edit: String,
     pub scroll: usize,
     /// The top entry is shown in full (Enter), scrolled by this many lines.
     pub open: Option<u16>,
@@ -40,6 +42,7 @@ impl AuditView {
             rows: Loading::Pending,
             filter: Input::default(),
             editing: false,
+            before_edit: String::new(),
             scroll: 0,
             open: None,
         }
@@ -126,6 +129,10 @@ pub enum Dialog {
     },
     Audit(AuditView),
     Help {
+        scroll: u16,
+    },
+    /// The last status messages of this session, newest first, in full.
+    Messages {
         scroll: u16,
     },
     /// A confirmed change waiting for the admin's reason.

@@ -18,6 +18,12 @@ use tui_input::Input;
 /// The smallest terminal the console draws in; below it a message asks for more room.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
+/// How long a confirmation (or a generated password) must have been on screen before a
+/// key acts on it: keys typed ahead, before the admin could read it, are dropped.
+pub const ARM_TIME: std::time::Duration = std::time::Duration::from_millis(150);
+/// How many status messages the history (`m`) keeps.
+pub const HISTORY_LEN: usize = 50;
+
 /// Lines around the table: header, column titles, status, footer, borders.
 pub const TABLE_CHROME: u16 = 6;
 
@@ -103,6 +109,36 @@ pub struct App {
     pub quit_armed: bool,
     /// The id the next request gets.
     pub(crate) next_request: RequestId,
+    /// The time of the newest key or paste (from `Event::Clock`).
+    pub now: Option<std::time::Instant>,
+    /// When the guarded dialog open now was first drawn.
+    pub arming: Arming,
+    /// The marks Esc cleared last, for `U` to restore.
+    pub cleared_marks: Option<table::IdSet>,
+    /// The filter as it was when `/` opened its edit: Esc in the edit goes back to it.
+    pub filter_before_edit: String,
+    /// The newest status messages, oldest first, in full.
+    pub history: std::collections::VecDeque<StatusLine>,
+}
+
+/// What guards the open dialog against keys typed before it was seen: the kind of dialog
+/// (and, for a delete, whether its plan is shown yet) and when it was first drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Arming {
+    pub guarded: Option<Guarded>,
+    pub drawn_at: Option<std::time::Instant>,
+}
+
+/// The dialogs whose keys act only once they have been seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guarded {
+    Confirm,
+    /// A delete; `ready`: its plan (what the delete would touch) is on screen.
+    Delete {
+        ready: bool,
+    },
+    Reason,
+    Password,
 }
 
 impl App {
@@ -130,6 +166,32 @@ impl App {
             quit: false,
             quit_armed: false,
             next_request: 1,
+            now: None,
+            arming: Arming::default(),
+            cleared_marks: None,
+            filter_before_edit: String::new(),
+            history: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Which guard the open dialog needs, if any.
+    pub fn guarded(&self) -> Option<Guarded> {
+        match &self.dialog {
+            Some(Dialog::Confirm { .. }) => Some(Guarded::Confirm),
+            Some(Dialog::ConfirmDelete { plan, .. }) => {
+                Some(Guarded::Delete { ready: matches!(plan, Loading::Ready(_)) })
+            }
+            Some(Dialog::Reason(_)) => Some(Guarded::Reason),
+            Some(Dialog::ShowPassword { .. }) => Some(Guarded::Password),
+            _ => None,
+        }
+    }
+
+    /// Whether the open dialog has been on screen for [`ARM_TIME`] by the newest key.
+    pub fn armed(&self) -> bool {
+        match (self.arming.drawn_at, self.now) {
+            (Some(drawn), Some(now)) => now.saturating_duration_since(drawn) >= ARM_TIME,
+            _ => false,
         }
     }
 

@@ -32,6 +32,16 @@ impl SecretInput {
         true
     }
 
+    /// Appends pasted text (one line, already cleaned); false, and nothing added, when the
+    /// result would be longer than a password may be.
+    pub fn paste(&mut self, text: &str) -> bool {
+        if self.len() + text.chars().count() > crate::domain::password::MAX_PASSWORD_CHARS {
+            return false;
+        }
+        self.0.push_str(text);
+        true
+    }
+
     pub fn len(&self) -> usize {
         self.0.chars().count()
     }

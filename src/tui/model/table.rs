@@ -143,6 +143,8 @@ pub struct UserList {
     pub sort: SortKey,
     pub reverse: bool,
     pub filter: Filter,
+    /// The widest email, in terminal columns: the table sizes its email column by it.
+    pub longest_email: usize,
 }
 
 impl UserList {
@@ -180,6 +182,12 @@ impl UserList {
             if reverse { o.reverse() } else { o }
         });
         self.keys = self.rows.iter().map(|r| lower_key(&r.email)).collect();
+        self.longest_email = self
+            .rows
+            .iter()
+            .map(|r| unicode_width::UnicodeWidthStr::width(r.email.as_str()))
+            .max()
+            .unwrap_or(0);
         if !self.marks.is_empty() {
             let ids: IdSet = self.rows.iter().map(|r| r.id).collect();
             self.marks.retain(|m| ids.contains(m));

@@ -2,6 +2,7 @@
 //! confirmations and the once-only password display. Confirming closes the dialog and
 //! sends exactly one change.
 
+use crate::domain::permissions;
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role};
 use crate::store::targets::Expected;
@@ -15,7 +16,11 @@ impl App {
     pub(super) fn dialog_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
         let Some(dialog) = self.dialog.take() else { return };
         self.dialog = match dialog {
-            Dialog::Help { scroll } => self.help_key(key, scroll),
+            Dialog::Help { scroll } => self.help_key(key, scroll, false),
+            Dialog::Messages { scroll } => match self.help_key(key, scroll, true) {
+                Some(Dialog::Help { scroll }) => Some(Dialog::Messages { scroll }),
+                other => other,
+            },
             Dialog::Details { id, request, data, scroll } => self.details_key(key, id, request, data, scroll),
             Dialog::Audit(view) => self.audit_key(key, view),
             Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),
@@ -37,12 +42,24 @@ impl App {
             }
             Dialog::ShowPassword { email, secret, copied } => match keymap::password(&key) {
                 Some(PasswordAction::Copy) => {
+                    // OSC 52 is fire-and-forget: nothing tells whether the terminal took it.
                     out.push(Effect::Clipboard(secret.clone()));
-                    self.info("password copied to your clipboard (if your terminal allows OSC 52)");
+                    self.info(
+                        "sent to the terminal's clipboard (OSC 52); paste to check: some terminals \
+                         (tmux by default) drop it",
+                    );
                     Some(Dialog::ShowPassword { email, secret, copied: true })
                 }
                 Some(PasswordAction::Close) => None,
-                None => Some(Dialog::ShowPassword { email, secret, copied }),
+                None => {
+                    if key.code == KeyCode::Esc {
+                        let close = keymap::keys_for(keymap::KeyAction::Password(PasswordAction::Close));
+                        self.info(format!(
+                            "the password stays until you close it with {close}: it is shown only once"
+                        ));
+                    }
+                    Some(Dialog::ShowPassword { email, secret, copied })
+                }
             },
             Dialog::Reason(pending) => self.reason_key(key, pending, out),
             Dialog::Command { text } => match (keymap::password(&key), keymap::viewer(&key)) {
@@ -61,21 +78,35 @@ impl App {
 
     fn picker_key(&mut self, key: KeyEvent, targets: Vec<Expected>, selected: usize) -> Option<Dialog> {
         let last = Role::ALL.len() - 1;
+        let actor = self.actor.as_ref().map_or(Role::User, |a| a.role);
+        let offered = |i: usize| permissions::may_assign(actor, Role::ALL[i]).is_ok();
+        // The nearest offered role from `from` in direction `step`, else where it was.
+        let step = |from: usize, step: isize| {
+            let mut i = from as isize + step;
+            while (0..=last as isize).contains(&i) {
+                if offered(i as usize) {
+                    return i as usize;
+                }
+                i += step;
+            }
+            from
+        };
+        let choose =
+            |app: &mut App, role: Role, targets: Vec<Expected>| match permissions::may_assign(actor, role) {
+                Ok(()) => {
+                    app.confirm(Change::SetRole(role), targets);
+                    app.dialog.take()
+                }
+                Err(e) => {
+                    app.error(format!("{role} is not offered: {e}"));
+                    Some(Dialog::PickRole { targets, selected })
+                }
+            };
         match keymap::picker(&key) {
-            Some(PickerAction::Pick(role)) => {
-                self.confirm(Change::SetRole(role), targets);
-                self.dialog.take()
-            }
-            Some(PickerAction::Submit) => {
-                self.confirm(Change::SetRole(Role::ALL[selected.min(last)]), targets);
-                self.dialog.take()
-            }
-            Some(PickerAction::Down) => {
-                Some(Dialog::PickRole { targets, selected: (selected + 1).min(last) })
-            }
-            Some(PickerAction::Up) => {
-                Some(Dialog::PickRole { targets, selected: selected.saturating_sub(1) })
-            }
+            Some(PickerAction::Pick(role)) => choose(self, role, targets),
+            Some(PickerAction::Submit) => choose(self, Role::ALL[selected.min(last)], targets),
+            Some(PickerAction::Down) => Some(Dialog::PickRole { targets, selected: step(selected, 1) }),
+            Some(PickerAction::Up) => Some(Dialog::PickRole { targets, selected: step(selected, -1) }),
             Some(PickerAction::Cancel) => None,
             None => Some(Dialog::PickRole { targets, selected }),
         }

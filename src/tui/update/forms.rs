@@ -1,6 +1,7 @@
 //! Keys in the new-user and password-reset forms.
 
 use crate::domain::password::check_policy;
+use crate::domain::permissions;
 use crate::domain::{Change, Email, Role, Secret};
 use crate::tui::event::Effect;
 use crate::tui::keymap::{self, FormAction};
@@ -12,6 +13,11 @@ use crate::tui::model::secret_input::SecretInput;
 use crossterm::event::{KeyCode, KeyEvent};
 
 impl App {
+    /// The signed-in admin's role (`user` before sign-in).
+    pub(super) fn actor_role(&self) -> Role {
+        self.actor.as_ref().map_or(Role::User, |a| a.role)
+    }
+
     pub(super) fn new_user_key(
         &mut self,
         mut f: NewUserForm,
@@ -25,7 +31,14 @@ impl App {
                 }
                 NewUserField::Role => {
                     if let KeyCode::Char(c @ '1'..='4') = key.code {
-                        f.role = Role::ALL[(c as usize) - ('1' as usize)];
+                        let role = Role::ALL[(c as usize) - ('1' as usize)];
+                        match permissions::may_assign(self.actor_role(), role) {
+                            Ok(()) => {
+                                f.role = role;
+                                f.error = None;
+                            }
+                            Err(e) => f.error = Some(format!("{role} is not offered: {e}")),
+                        }
                     }
                 }
                 NewUserField::Mode => {}
@@ -43,7 +56,15 @@ impl App {
             FormAction::NextField => f.focus = f.focus.step(1, |x| f.shows(x)),
             FormAction::PrevField => f.focus = f.focus.step(-1, |x| f.shows(x)),
             FormAction::Toggle => match f.focus {
-                NewUserField::Role => f.role = Role::ALL[(f.role.index() + 1) % Role::ALL.len()],
+                NewUserField::Role => {
+                    // The next role the actor may give; the others are shown disabled.
+                    let actor = self.actor_role();
+                    let n = Role::ALL.len();
+                    f.role = (1..=n)
+                        .map(|k| Role::ALL[(f.role.index() + k) % n])
+                        .find(|r| permissions::may_assign(actor, *r).is_ok())
+                        .unwrap_or(f.role);
+                }
                 NewUserField::Mode => f.mode = f.mode.toggled(),
                 // A space typed into a password is part of it.
                 NewUserField::Password => {

@@ -56,7 +56,17 @@ impl App {
                     self.request(Job::Login { email, password }, out);
                 }
             }
-            FormAction::Cancel => self.quit_now(out),
+            FormAction::Cancel => {
+                // A half-typed form is cleared first; Esc on an empty one quits.
+                if f.email.value().is_empty() && f.password.is_empty() {
+                    self.quit_now(out);
+                } else {
+                    f.email.reset();
+                    f.password.clear();
+                    f.focus = LoginField::Email;
+                    f.error = Some("form cleared; Esc again quits".into());
+                }
+            }
         }
     }
 
@@ -113,7 +123,17 @@ impl App {
                     self.request(Job::Bootstrap { email, password }, out);
                 }
             }
-            FormAction::Cancel => self.quit_now(out),
+            FormAction::Cancel => {
+                if f.email.value().is_empty() && f.password.is_empty() && f.confirm.is_empty() {
+                    self.quit_now(out);
+                } else {
+                    f.email.reset();
+                    f.password.clear();
+                    f.confirm.clear();
+                    f.focus = BootstrapField::Email;
+                    f.error = Some("form cleared; Esc again quits".into());
+                }
+            }
         }
     }
 }

@@ -6,13 +6,14 @@ mod answers;
 mod dialog;
 mod forms;
 mod login;
+mod paste;
 mod table;
 mod viewers;
 
 use super::event::{Effect, Event, Job, Request, RequestId};
-use super::keymap::{self, TableAction};
+use super::keymap::{self, ConfirmAction, FormAction, PasswordAction, TableAction};
 use super::model::dialog::{Dialog, PendingChange};
-use super::model::{App, Screen, StatusKind, StatusLine};
+use super::model::{ARM_TIME, App, Arming, Guarded, HISTORY_LEN, Screen, StatusKind, StatusLine};
 use crate::domain::{Change, Reason, Secret};
 use crate::store::targets::Expected;
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -50,9 +51,34 @@ impl App {
             }
             Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut out),
             Event::Key(_) => {}
+            Event::Paste(text) => self.on_paste(text),
+            Event::Clock(now) => self.now = Some(now),
+            Event::Drawn(at) => {
+                if self.arming.guarded.is_some() && self.arming.drawn_at.is_none() {
+                    self.arming.drawn_at = Some(at);
+                }
+            }
             Event::Db(db) => self.on_db(db, &mut out),
         }
+        // A dialog that opened (or changed what it asks) has not been seen yet.
+        let guarded = self.guarded();
+        if guarded != self.arming.guarded {
+            self.arming = Arming { guarded, drawn_at: None };
+        }
         out
+    }
+
+    /// Whether `key` would act on the open guarded dialog (cancelling never counts: it is
+    /// always safe). Such a key is dropped until the dialog has been seen.
+    fn acts_on_guarded(&self, key: &KeyEvent) -> bool {
+        match self.arming.guarded {
+            None => false,
+            Some(Guarded::Confirm | Guarded::Delete { .. }) => {
+                keymap::confirm(key) != Some(ConfirmAction::Cancel)
+            }
+            Some(Guarded::Reason) => keymap::form(key) == Some(FormAction::Submit),
+            Some(Guarded::Password) => keymap::password(key) == Some(PasswordAction::Close),
+        }
     }
 
     fn on_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
@@ -74,7 +100,15 @@ impl App {
             Screen::Login(_) => self.login_key(key, out),
             Screen::Bootstrap(_) => self.bootstrap_key(key, out),
             Screen::Users => {
-                if self.dialog.is_some() {
+                // A message belongs to the action that made it: the next key starts afresh.
+                self.status = None;
+                if self.dialog.is_some() && !self.armed() && self.acts_on_guarded(&key) {
+                    self.info(format!(
+                        "key {} ignored: it came before the dialog had been on screen for {} ms; press it again",
+                        keymap::Key::describe(&key),
+                        ARM_TIME.as_millis()
+                    ));
+                } else if self.dialog.is_some() {
                     self.dialog_key(key, out);
                 } else if self.filter_editing {
                     self.filter_key(key);
@@ -190,15 +224,25 @@ impl App {
         self.users_request = Some(self.request(Job::LoadUsers, out));
     }
 
+    /// Shows a message and keeps it, in full, in the history (`m`).
+    fn say(&mut self, kind: StatusKind, text: String) {
+        let line = StatusLine { kind, text };
+        if self.history.len() >= HISTORY_LEN {
+            self.history.pop_front();
+        }
+        self.history.push_back(line.clone());
+        self.status = Some(line);
+    }
+
     pub(super) fn ok(&mut self, text: impl Into<String>) {
-        self.status = Some(StatusLine { kind: StatusKind::Ok, text: text.into() });
+        self.say(StatusKind::Ok, text.into());
     }
 
     pub(super) fn error(&mut self, text: impl Into<String>) {
-        self.status = Some(StatusLine { kind: StatusKind::Error, text: text.into() });
+        self.say(StatusKind::Error, text.into());
     }
 
     pub(super) fn info(&mut self, text: impl Into<String>) {
-        self.status = Some(StatusLine { kind: StatusKind::Info, text: text.into() });
+        self.say(StatusKind::Info, text.into());
     }
 }

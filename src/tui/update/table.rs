@@ -17,9 +17,19 @@ impl App {
         match keymap::filter(&key) {
             Some(FilterAction::Keep) => self.filter_editing = false,
             Some(FilterAction::Clear) => {
+                // Esc ends the edit and puts back the filter it started from: one thing at
+                // a time (the next Esc clears the filter, the one after the marks).
                 self.filter_editing = false;
-                self.filter_input.reset();
-                self.users.set_filter("");
+                let before = std::mem::take(&mut self.filter_before_edit);
+                if self.filter_input.value() != before {
+                    self.filter_input = tui_input::Input::new(before.clone());
+                    self.users.set_filter(&before);
+                    self.info(if before.is_empty() {
+                        "filter edit cancelled; no filter".to_string()
+                    } else {
+                        format!("filter edit cancelled; the filter is {before:?} again")
+                    });
+                }
             }
             Some(FilterAction::Empty) => {
                 self.filter_input.reset();
@@ -35,7 +45,10 @@ impl App {
     }
 
     pub(super) fn table_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
-        let Some(action) = keymap::table(&key) else { return };
+        let Some(action) = keymap::table(&key) else {
+            self.info(format!("{} does nothing here; press ? for keys", keymap::Key::describe(&key)));
+            return;
+        };
         let page = self.page_size() as isize;
         match action {
             TableAction::Down => self.users.move_by(1),
@@ -44,19 +57,18 @@ impl App {
             TableAction::Bottom => self.users.bottom(),
             TableAction::PageDown => self.users.move_by(page),
             TableAction::PageUp => self.users.move_by(-page),
-            TableAction::Filter => self.filter_editing = true,
+            TableAction::Filter => {
+                self.filter_before_edit = self.filter_input.value().to_string();
+                self.filter_editing = true;
+            }
             TableAction::Mark => self.users.toggle_mark(),
             TableAction::MarkAll => {
                 self.users.mark_all_visible();
                 self.info(format!("{} marked", crate::plural::count(self.users.marks.len() as i64, "user")));
             }
-            TableAction::ClearMarks => {
-                self.users.marks.clear();
-                if !self.filter_input.value().is_empty() {
-                    self.filter_input.reset();
-                    self.users.set_filter("");
-                }
-            }
+            TableAction::ClearMarks => self.clear_one_thing(),
+            TableAction::RestoreMarks => self.restore_marks(),
+            TableAction::Messages => self.dialog = Some(Dialog::Messages { scroll: 0 }),
             TableAction::Sort => self.users.set_sort(self.users.sort.next(), false),
             TableAction::SortReverse => self.users.set_sort(self.users.sort, !self.users.reverse),
             TableAction::Reload => self.reload(out),
@@ -109,6 +121,52 @@ impl App {
         }
     }
 
+    /// Esc on the table: the filter first, then the marks, never both at once, and says
+    /// what it cleared. Cleared marks can be restored with `U`.
+    fn clear_one_thing(&mut self) {
+        let marks = self.users.marks.len();
+        if !self.filter_input.value().is_empty() {
+            self.filter_input.reset();
+            self.users.set_filter("");
+            let kept = if marks > 0 {
+                format!("; {} kept (Esc again clears them)", crate::plural::count(marks as i64, "mark"))
+            } else {
+                String::new()
+            };
+            self.info(format!("filter cleared{kept}"));
+        } else if marks > 0 {
+            self.cleared_marks = Some(std::mem::take(&mut self.users.marks));
+            let undo = keymap::keys_for(keymap::KeyAction::Table(TableAction::RestoreMarks));
+            self.info(format!(
+                "{} cleared; {undo} restores them",
+                crate::plural::count(marks as i64, "mark")
+            ));
+        } else {
+            self.info("nothing to clear: no filter, no marks");
+        }
+    }
+
+    /// `U`: the marks Esc cleared last come back (those whose accounts still exist), added
+    /// to any made since.
+    fn restore_marks(&mut self) {
+        let Some(saved) = self.cleared_marks.take() else {
+            self.info("no cleared marks to restore");
+            return;
+        };
+        let before = self.users.marks.len();
+        for id in saved {
+            if self.users.by_id(id).is_some() {
+                self.users.marks.insert(id);
+            }
+        }
+        let back = self.users.marks.len() - before;
+        self.info(format!(
+            "{} restored; {} marked now",
+            crate::plural::count(back as i64, "mark"),
+            crate::plural::count(self.users.marks.len() as i64, "user")
+        ));
+    }
+
     pub fn actor_view(&self) -> Option<ActorView> {
         self.actor.as_ref().map(|a| ActorView { id: a.id, role: a.role })
     }
@@ -154,7 +212,10 @@ impl App {
             .find_map(|t| rule(actor, TargetView { id: t.id, role: t.role }).err().map(|e| (e, &t.email)));
         match refusal {
             Some((e, email)) => {
-                let msg = format!("{e} ({email})");
+                // The account first: a long reason may be cut at the screen's edge, the
+                // account never is (and `m` shows the message in full).
+                let more = if targets.len() > 1 { " (the first of the selection in the way)" } else { "" };
+                let msg = format!("{email}{more}: {e}");
                 self.error(msg);
                 false
             }
@@ -231,10 +292,33 @@ impl App {
             self.dialog = None;
             return;
         }
-        let mut lines = {
+        let (mut lines, nothing_to_do) = {
             let rows = self.users.rows_with_ids(targets.iter().map(|t| t.id));
-            change.confirmation(&rows)
+            let noop =
+                !rows.is_empty() && rows.len() == targets.len() && rows.iter().all(|r| change.is_noop(r));
+            (change.confirmation(&rows), noop)
         };
+        // Asking to confirm a change that would change nothing teaches admins to press y
+        // without reading: say so instead.
+        if nothing_to_do {
+            let who = match targets.as_slice() {
+                [one] => format!("{} is", one.email),
+                many if many.len() == 2 => "both users are".to_string(),
+                many => format!("all {} users are", many.len()),
+            };
+            let state = match &change {
+                Change::SetRole(role) => role.to_string(),
+                Change::SetActive(true) => "active".into(),
+                Change::SetActive(false) => "inactive, with no session".into(),
+                Change::Unlock => "unlocked, with no failed login".into(),
+                Change::RevokeSessions => "without an active session".into(),
+                Change::VerifyEmail => "verified".into(),
+                other => format!("as {} would leave them", other.label()),
+            };
+            self.info(format!("nothing to do: {who} already {state}"));
+            self.dialog = None;
+            return;
+        }
         lines.extend(self.who(&targets));
         lines.push(undo_note(&change).to_string());
         self.dialog = Some(Dialog::Confirm { targets, change, lines });

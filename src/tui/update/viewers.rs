@@ -28,9 +28,10 @@ impl App {
         usize::from(self.height.saturating_sub(6)).max(1)
     }
 
-    pub(super) fn help_key(&mut self, key: KeyEvent, scroll: u16) -> Option<Dialog> {
-        // The view clamps the offset to the help text's length.
-        let max = usize::from(u16::MAX);
+    /// Keys in the help (`messages`: the message history, which scrolls alike).
+    pub(super) fn help_key(&mut self, key: KeyEvent, scroll: u16, messages: bool) -> Option<Dialog> {
+        // The offset stays within the text as drawn: after G/End, k moves up at once.
+        let max = crate::tui::view::help_max_scroll(self, messages);
         match keymap::viewer(&key) {
             Some(ViewerAction::Close) => None,
             Some(a) => {
@@ -66,7 +67,7 @@ impl App {
                 Some(FilterAction::Keep) => view.editing = false,
                 Some(FilterAction::Clear) => {
                     view.editing = false;
-                    view.filter.reset();
+                    view.filter = tui_input::Input::new(std::mem::take(&mut view.before_edit));
                 }
                 Some(FilterAction::Empty) => view.filter.reset(),
                 None => {
@@ -90,7 +91,10 @@ impl App {
         }
         match keymap::viewer(&key) {
             Some(ViewerAction::Close) => return None,
-            Some(ViewerAction::Filter) => view.editing = true,
+            Some(ViewerAction::Filter) => {
+                view.before_edit = view.filter.value().to_string();
+                view.editing = true;
+            }
             Some(ViewerAction::Open) if !view.filtered().is_empty() => view.open = Some(0),
             Some(ViewerAction::Open) => {}
             Some(ViewerAction::Revert) => {

@@ -20,7 +20,9 @@ const MAX_LISTED: usize = 8;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palette) {
     match dialog {
-        Dialog::NewUser(f) => forms::new_user(frame, area, f, p),
+        Dialog::NewUser(f) => {
+            forms::new_user(frame, area, f, app.actor.as_ref().map_or(Role::User, |a| a.role), p)
+        }
         Dialog::PickRole { targets, selected } => {
             let actor = app.actor.as_ref().map_or(Role::User, |a| a.role);
             pick_role(frame, area, targets, *selected, actor, p)
@@ -36,6 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::Details { data, scroll, .. } => viewers::details(frame, area, app, data, *scroll, p),
         Dialog::Audit(view) => viewers::audit(frame, area, app, view, p),
         Dialog::Help { scroll } => help::draw(frame, area, *scroll, p),
+        Dialog::Messages { scroll } => help::messages(frame, area, app, *scroll, p),
         Dialog::Reason(pending) => reason(frame, area, pending, p),
         Dialog::Command { text } => command(frame, area, text, p),
     }
@@ -124,8 +127,8 @@ fn pick_role(frame: &mut Frame, area: Rect, targets: &[Expected], selected: usiz
     for (i, role) in Role::ALL.iter().enumerate() {
         let key = widgets::keys(KeyAction::Picker(PickerAction::Pick(*role)));
         let here = i == selected;
-        // An admin assigns only user and contributor: say so before they choose.
-        let allowed = actor == Role::Superuser || *role <= Role::Contributor;
+        // An admin assigns only user and contributor: the others show disabled, with why.
+        let allowed = crate::domain::permissions::may_assign(actor, *role).is_ok();
         let style = if here {
             p.chosen()
         } else if allowed {
@@ -139,9 +142,13 @@ fn pick_role(frame: &mut Frame, area: Rect, targets: &[Expected], selected: usiz
             Span::styled(fit(role.as_str(), 12), style),
         ];
         if !allowed {
-            line.push(Span::styled("superusers only", p.dim()));
+            line.push(Span::styled("not offered", p.dim()));
         }
         body.push(Line::from(line));
+    }
+    if Role::ALL.iter().any(|r| crate::domain::permissions::may_assign(actor, *r).is_err()) {
+        body.blank();
+        body.text("Only a superuser gives the roles not offered.", p.dim(), iw);
     }
     body.footer = Some(widgets::hints(
         &[
@@ -203,14 +210,14 @@ fn show_password(frame: &mut Frame, area: Rect, email: &str, secret: &Secret, co
     body.blank();
     body.text("shown once: it is not stored anywhere.", p.plain(), iw);
     if copied {
-        body.push(Span::styled("✓ copied to your clipboard", p.ok()));
+        body.text("sent to the terminal's clipboard (OSC 52): paste to check", p.plain(), iw);
     } else {
         body.blank();
     }
     body.footer = Some(widgets::hints(
         &[
-            (widgets::keys(KeyAction::Password(PasswordAction::Copy)), "copy to clipboard"),
-            (widgets::keys(KeyAction::Password(PasswordAction::Close)), "close"),
+            (widgets::keys(KeyAction::Password(PasswordAction::Copy)), "send to clipboard"),
+            (widgets::keys(KeyAction::Password(PasswordAction::Close)), "close, the password is then gone"),
         ],
         p,
     ));

@@ -23,15 +23,28 @@ fn toggle_hint() -> String {
     format!("{} toggles", widgets::keys(KeyAction::Form(FormAction::Toggle)))
 }
 
-pub(super) fn new_user(frame: &mut Frame, area: Rect, f: &NewUserForm, p: Palette) {
+pub(super) fn new_user(frame: &mut Frame, area: Rect, f: &NewUserForm, actor: Role, p: Palette) {
     let w = box_width(area);
     let iw = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
     body.field(widgets::input("Email", &f.email, f.focus == NewUserField::Email, iw, p));
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    let offered = |i: usize| crate::domain::permissions::may_assign(actor, Role::ALL[i]).is_ok();
     let role_hint = format!("{} or 1-4", widgets::keys(KeyAction::Form(FormAction::Toggle)));
-    body.push(widgets::choice("Role", &roles, f.role.index(), f.focus == NewUserField::Role, &role_hint, p));
+    body.push(widgets::choice_of(
+        "Role",
+        &roles,
+        f.role.index(),
+        f.focus == NewUserField::Role,
+        &role_hint,
+        offered,
+        p,
+    ));
+    if (0..roles.len()).any(|i| !offered(i)) {
+        let not: Vec<&str> = (0..roles.len()).filter(|i| !offered(*i)).map(|i| roles[i]).collect();
+        body.text(&format!("{}: not offered, only a superuser creates them", not.join(", ")), p.dim(), iw);
+    }
     body.push(widgets::choice(
         "Password",
         &MODES,

@@ -8,6 +8,7 @@
 mod dialog;
 mod forms;
 mod help;
+pub use help::max_scroll as help_max_scroll;
 mod login;
 pub mod palette;
 mod table;

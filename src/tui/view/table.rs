@@ -15,8 +15,11 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
 /// Terminal width from which dates carry the time of day.
 pub const WIDE: u16 = 110;
-/// The email column never gets narrower than this while optional columns can go.
+/// The email column never gets narrower than this (or the longest email, if shorter) while
+/// optional columns can go.
 const MIN_EMAIL: usize = 26;
+/// The email column's least width ("Email▲" and a short address).
+const SHORT_EMAIL: usize = 12;
 
 /// Which columns are shown and how wide each is, for a table `total` columns wide.
 struct Columns {
@@ -25,7 +28,10 @@ struct Columns {
 }
 
 impl Columns {
-    fn new(total: u16) -> Columns {
+    /// `longest`: the longest email in the list. The email column is as wide as that needs
+    /// (optional columns stay while the emails fit beside them) and takes no more: spare
+    /// width stays at the right, so a row reads without a gap.
+    fn new(total: u16, longest: usize) -> Columns {
         let with_time = total >= WIDE;
         let date_w = if with_time { 16 } else { 10 };
         // "Last login▲" needs 11 columns.
@@ -42,14 +48,15 @@ impl Columns {
             let fixed: usize = cols.iter().map(|(_, w)| w + 1).sum::<usize>() + 1;
             usize::from(total).saturating_sub(fixed)
         };
+        let wanted = longest.max(SHORT_EMAIL) + 1;
         // Narrow terminals lose the creation date first, then the session count.
         for optional in [SortKey::Created, SortKey::Sessions] {
-            if email_w(&cols) < MIN_EMAIL {
+            if email_w(&cols) < wanted.min(MIN_EMAIL) {
                 cols.retain(|(c, _)| *c != optional);
             }
         }
         let e = email_w(&cols);
-        cols[0].1 = e;
+        cols[0].1 = e.min(wanted);
         Columns { cols, with_time }
     }
 
@@ -175,7 +182,7 @@ fn draw_top_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
-    let l = Columns::new(area.width);
+    let l = Columns::new(area.width, app.users.longest_email);
     let page = app.page_size();
     let offset = app.users.offset;
     let rows: Vec<Row<'static>> =
@@ -261,59 +268,100 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         StatusKind::Error => ("✗ ", p.error()),
         StatusKind::Info => ("  ", p.plain()),
     };
-    let msg = safe_truncate(&format!("{prefix}{}", s.text), usize::from(area.width));
+    let full = format!("{prefix}{}", s.text);
+    let w = usize::from(area.width);
+    // A message too long for the line says where the rest is.
+    let msg = if width(&full) > w {
+        let more = format!(" ({}: full text)", first_key(KeyAction::Table(TableAction::Messages)));
+        format!("{}{more}", safe_truncate(&full, w.saturating_sub(width(&more))))
+    } else {
+        safe_truncate(&full, w)
+    };
     frame.render_widget(Paragraph::new(Span::styled(msg, style)), area);
 }
 
-/// The table's main keys, most important first kept when the line is short.
-const FOOTER: [(TableAction, &str, u8); 15] = [
+/// The table's jobs in footer order, with their priority: 0 always shows, higher numbers
+/// go first when the line is short. Help is last and always shown.
+const FOOTER: [(TableAction, &str, u8); 18] = [
     (TableAction::Filter, "filter", 1),
-    (TableAction::Mark, "mark", 2),
-    (TableAction::New, "new", 3),
-    (TableAction::Role, "role", 3),
-    (TableAction::Password, "password", 4),
-    (TableAction::Delete, "delete", 3),
-    (TableAction::ToggleActive, "(de)activate", 5),
-    (TableAction::Revoke, "revoke", 6),
-    (TableAction::Unlock, "unlock", 6),
-    (TableAction::VerifyEmail, "verify", 7),
-    (TableAction::Sort, "sort", 5),
-    (TableAction::Details, "details", 4),
-    (TableAction::Audit, "audit", 6),
+    (TableAction::Mark, "mark", 1),
+    (TableAction::MarkAll, "all", 3),
+    (TableAction::New, "new", 2),
+    (TableAction::Role, "role", 2),
+    (TableAction::Password, "password", 3),
+    (TableAction::Delete, "delete", 2),
+    (TableAction::ToggleActive, "on/off", 3),
+    (TableAction::Revoke, "revoke", 3),
+    (TableAction::Unlock, "unlock", 4),
+    (TableAction::Sort, "sort", 4),
+    (TableAction::Audit, "audit", 4),
+    (TableAction::VerifyEmail, "verify", 5),
+    (TableAction::Details, "details", 5),
+    (TableAction::Undo, "undo", 5),
+    (TableAction::Messages, "messages", 6),
+    (TableAction::Quit, "quit", 1),
     (TableAction::Help, "help", 0),
-    (TableAction::Quit, "quit", 0),
 ];
 
-fn draw_footer(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
-    let items: Vec<(String, &str, u8)> = if app.filter_editing {
-        vec![
-            (widgets::keys(KeyAction::Filter(FilterAction::Keep)), "keep filter", 0),
-            (widgets::keys(KeyAction::Filter(FilterAction::Clear)), "clear filter", 0),
-            (widgets::keys(KeyAction::Filter(FilterAction::Empty)), "empty", 1),
-            ("role:NAME status:active|unverified|locked|inactive".to_string(), "tokens", 2),
-        ]
-    } else {
-        FOOTER.iter().map(|(a, what, prio)| (widgets::keys(KeyAction::Table(*a)), *what, *prio)).collect()
-    };
-    let total = usize::from(area.width);
-    let cost = |(k, w, _): &(String, &str, u8)| width(k) + 1 + width(w) + 2;
+/// Up to this priority a footer packs its hints closer rather than drop one.
+const FOOTER_CORE: u8 = 4;
+
+/// The first key of `action` (the footer names one key per job; help lists them all).
+fn first_key(action: KeyAction) -> String {
+    crate::tui::keymap::BINDINGS
+        .iter()
+        .find(|b| b.action == action)
+        .and_then(|b| b.keys.first())
+        .map(|k| k.label())
+        .unwrap_or_default()
+}
+
+/// Which of `items` fit in `total` columns with `sep` spaces between them: by priority,
+/// each priority in list order.
+fn fitting(items: &[(String, &str, u8)], total: usize, sep: usize) -> Vec<bool> {
+    let cost = |(k, w, _): &(String, &str, u8)| width(k) + 1 + width(w) + sep;
     let mut keep = vec![false; items.len()];
     let mut used = 0;
-    for prio in 0..=u8::MAX {
+    let max_prio = items.iter().map(|i| i.2).max().unwrap_or(0);
+    for prio in 0..=max_prio {
         for (i, item) in items.iter().enumerate() {
-            if item.2 == prio && used + cost(item) <= total + 2 {
+            if item.2 == prio && used + cost(item) <= total + sep {
                 used += cost(item);
                 keep[i] = true;
             }
         }
-        if keep.iter().all(|k| *k) {
-            break;
-        }
     }
+    keep
+}
+
+/// The footer's hints for what the table shows now: every job that fits the width, by
+/// priority, always ending with `? help`.
+pub fn footer_hints(app: &App) -> Vec<(String, &'static str, u8)> {
+    if app.filter_editing {
+        vec![
+            (widgets::keys(KeyAction::Filter(FilterAction::Keep)), "keep filter", 0),
+            (widgets::keys(KeyAction::Filter(FilterAction::Clear)), "cancel edit", 0),
+            (widgets::keys(KeyAction::Filter(FilterAction::Empty)), "empty", 1),
+            ("role:NAME status:active|unverified|locked|inactive".to_string(), "tokens", 5),
+        ]
+    } else {
+        FOOTER.iter().map(|(a, what, prio)| (first_key(KeyAction::Table(*a)), *what, *prio)).collect()
+    }
+}
+
+fn draw_footer(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    let items = footer_hints(app);
+    let total = usize::from(area.width);
+    // Two spaces between hints when the core jobs fit so; else one, before any is dropped.
+    let (keep, sep) = [2, 1]
+        .iter()
+        .map(|sep| (fitting(&items, total, *sep), *sep))
+        .find(|(keep, _)| items.iter().zip(keep).all(|(i, k)| *k || i.2 > FOOTER_CORE))
+        .unwrap_or_else(|| (fitting(&items, total, 1), 1));
     let mut spans = Vec::new();
     for (item, _) in items.iter().zip(&keep).filter(|(_, k)| **k) {
         if !spans.is_empty() {
-            spans.push(Span::raw("  "));
+            spans.push(Span::raw(" ".repeat(sep)));
         }
         spans.push(Span::styled(item.0.clone(), p.key()));
         spans.push(Span::styled(format!(" {}", item.1), p.dim()));
@@ -326,17 +374,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn columns_fill_the_width_exactly() {
+    fn long_emails_fill_the_width_exactly() {
         for w in [60u16, 64, 70, 80, 100, 109, 110, 120, 200] {
-            let l = Columns::new(w);
+            let l = Columns::new(w, 300);
             let sum: usize = l.cols.iter().map(|(_, cw)| cw + 1).sum::<usize>() + 1;
             assert_eq!(sum, usize::from(w), "{w}");
             assert!(l.cols[0].1 >= MIN_EMAIL - 12, "{w}: email {}", l.cols[0].1);
         }
-        // At 80 columns the email takes the creation date's room.
-        assert_eq!(Columns::new(80).cols.len(), 5);
-        assert_eq!(Columns::new(100).cols.len(), 6);
-        assert!(!Columns::new(80).with_time);
-        assert!(Columns::new(120).with_time);
+        // At 80 columns long emails take the creation date's room.
+        assert_eq!(Columns::new(80, 40).cols.len(), 5);
+        assert_eq!(Columns::new(100, 40).cols.len(), 6);
+        assert!(!Columns::new(80, 40).with_time);
+        assert!(Columns::new(120, 40).with_time);
+    }
+
+    #[test]
+    fn short_emails_leave_room_for_every_column_and_take_no_more() {
+        // At 80x24 emails of up to 21 characters keep the creation date.
+        let l = Columns::new(80, 21);
+        assert_eq!(l.cols.len(), 6);
+        assert_eq!(l.cols[0].1, 22);
+        // At 200 columns the email column is as wide as its longest email, plus one.
+        assert_eq!(Columns::new(200, 30).cols[0].1, 31);
+        let sum: usize = Columns::new(200, 30).cols.iter().map(|(_, cw)| cw + 1).sum::<usize>() + 1;
+        assert!(sum < 200);
     }
 }

@@ -210,12 +210,31 @@ pub fn choice(
     hint: &str,
     p: Palette,
 ) -> Line<'static> {
+    choice_of(name, options, chosen, focused, hint, |_| true, p)
+}
+
+/// [`choice`] with some options disabled (drawn dim and crossed out: not selectable).
+pub fn choice_of(
+    name: &str,
+    options: &[&str],
+    chosen: usize,
+    focused: bool,
+    hint: &str,
+    enabled: impl Fn(usize) -> bool,
+    p: Palette,
+) -> Line<'static> {
     let mut spans = label(name, focused, p);
     for (i, o) in options.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled("/", p.dim()));
         }
-        let style = if i == chosen { p.chosen() } else { p.plain() };
+        let style = if i == chosen {
+            p.chosen()
+        } else if enabled(i) {
+            p.plain()
+        } else {
+            p.dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT)
+        };
         spans.push(Span::styled((*o).to_string(), style));
     }
     if !hint.is_empty() {
