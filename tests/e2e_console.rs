@@ -328,3 +328,21 @@ fn login_esc_clears_first_and_a_pasted_password_signs_in() {
     assert_eq!(c.wait_exit(10), 0);
     assert!(!String::from_utf8_lossy(&c.raw()).contains(PASSWORD), "the pasted password was drawn");
 }
+
+/// A terminal from before UTF-8 (`TERM=vt100`, `LANG=C`) gets nothing but ASCII: borders of
+/// `+-|`, and every other character its nearest look-alike.
+#[test]
+fn an_ascii_terminal_gets_only_ascii() {
+    let s = setup();
+    let mut c = s.start(100, 30, &[("TERM", "vt100"), ("LANG", "C")]);
+    log_in(&mut c);
+    c.send("?");
+    c.wait_for("help", 10);
+    c.esc();
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    let raw = c.raw();
+    let wide = raw.iter().filter(|b| **b >= 0x80).count();
+    assert_eq!(wide, 0, "non-ASCII bytes reached an ASCII terminal: {}", String::from_utf8_lossy(&raw));
+    assert!(String::from_utf8_lossy(&raw).contains("+-"), "borders in ASCII");
+}

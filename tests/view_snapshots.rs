@@ -199,6 +199,27 @@ fn a_protected_deployment_asks_for_its_name_before_a_bulk_delete() {
 }
 
 #[test]
+fn an_ascii_terminal_gets_ascii_borders_and_look_alikes() {
+    palette::set_ascii_override(Some(true));
+    let mut app = users_app(80, 24);
+    app.users.toggle_mark();
+    let terminal = render(&app);
+    palette::set_ascii_override(None);
+    let text = screen_text(terminal.backend().buffer());
+    assert!(text.is_ascii(), "{text}");
+    assert!(text.contains("+--") || text.contains("--"), "{text}");
+    insta::assert_snapshot!("ascii_users_80x24", text);
+    assert!(skriptoteket_admin::tui::view::palette::ascii_from(Some("en_US.ISO-8859-1"), Some("xterm")));
+    assert!(skriptoteket_admin::tui::view::palette::ascii_from(Some("C"), None));
+    assert!(skriptoteket_admin::tui::view::palette::ascii_from(None, Some("vt100")));
+    assert!(!skriptoteket_admin::tui::view::palette::ascii_from(Some("sv_SE.UTF-8"), Some("xterm-256color")));
+    assert!(
+        !skriptoteket_admin::tui::view::palette::ascii_from(None, Some("linux")),
+        "an unset locale is UTF-8"
+    );
+}
+
+#[test]
 fn login_with_error_and_demo_hint() {
     snap("login_error", |w, h| {
         let mut app = App::new(Options { demo_password_hint: true, ..options() }, w, h);

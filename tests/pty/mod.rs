@@ -30,6 +30,10 @@ impl Console {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_skriptoteket-admin"));
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        // A UTF-8 terminal unless a test says otherwise (whatever the machine running the tests has).
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env_remove("LC_ALL");
+        cmd.env_remove("LC_CTYPE");
         cmd.env("XDG_STATE_HOME", state.path());
         cmd.env_remove("DATABASE_URL");
         cmd.env_remove("NO_COLOR");

@@ -55,12 +55,48 @@ fn too_small(frame: &mut Frame, area: Rect, p: palette::Palette) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
 }
 
-/// Defence in depth: whatever a view forgot to clean never reaches the terminal.
+/// Defence in depth: whatever a view forgot to clean never reaches the terminal. On a
+/// terminal that shows ASCII only ([`palette::ascii`]) every other character is drawn as
+/// its nearest ASCII look-alike (borders as `+-|`), or `?`.
 fn scrub(frame: &mut Frame) {
-    for cell in frame.buffer_mut().content.iter_mut() {
-        if cell.symbol().chars().any(is_unsafe) {
+    let ascii = palette::ascii();
+    let cells = &mut frame.buffer_mut().content;
+    let mut i = 0;
+    while i < cells.len() {
+        if cells[i].symbol().chars().any(is_unsafe) {
             let mut buf = [0u8; 4];
-            cell.set_symbol(REPLACEMENT.encode_utf8(&mut buf));
+            cells[i].set_symbol(REPLACEMENT.encode_utf8(&mut buf));
         }
+        if ascii && !cells[i].symbol().is_ascii() {
+            let wide = unicode_width::UnicodeWidthStr::width(cells[i].symbol()) > 1;
+            let first = cells[i].symbol().chars().next().unwrap_or('?');
+            cells[i].set_char(ascii_for(first));
+            // A wide character's second column is drawn too now.
+            if wide && i + 1 < cells.len() {
+                cells[i + 1].set_char('?');
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// The ASCII look-alike of a character the views draw.
+pub fn ascii_for(c: char) -> char {
+    match c {
+        '─' | '━' | '═' | '╌' | '┄' => '-',
+        '│' | '┃' | '║' | '╎' | '┆' => '|',
+        '\u{2500}'..='\u{257F}' => '+',
+        '…' => '~',
+        '▸' | '▶' | '►' | '→' | '›' => '>',
+        '◂' | '◀' | '←' | '‹' => '<',
+        '▲' | '↑' => '^',
+        '▼' | '↓' => 'v',
+        '●' | '•' | '◆' | '★' => '*',
+        '✓' | '✔' => '+',
+        '✗' | '✘' | '×' => 'x',
+        '·' => '.',
+        '\u{2800}'..='\u{28FF}' => '*',
+        _ => '?',
     }
 }

@@ -16,6 +16,41 @@ fn env_allows_color() -> bool {
 
 thread_local! {
     static OVERRIDE: Cell<Option<bool>> = const { Cell::new(None) };
+    static ASCII_OVERRIDE: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+/// Whether the terminal can show only ASCII: a locale set to a charset other than UTF-8
+/// (`LANG=C`, `en_US.ISO-8859-1`; the first of `LC_ALL`, `LC_CTYPE`, `LANG` that is set
+/// decides), or a terminal type from before UTF-8 (`vt100`, `vt220`, `ansi`, `dumb`). An
+/// unset locale is taken as UTF-8, as terminals of today are. Colours are the 16 ANSI ones
+/// in every case, which such terminals have.
+pub fn ascii_from(locale: Option<&str>, term: Option<&str>) -> bool {
+    let old_term = term.is_some_and(|t| ["vt100", "vt102", "vt220", "ansi", "dumb"].contains(&t));
+    let narrow_locale = locale.is_some_and(|l| {
+        let l = l.to_ascii_lowercase();
+        !(l.contains("utf-8") || l.contains("utf8"))
+    });
+    old_term || narrow_locale
+}
+
+fn env_ascii() -> bool {
+    static ASCII: OnceLock<bool> = OnceLock::new();
+    *ASCII.get_or_init(|| {
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+        ascii_from(locale.as_deref(), std::env::var("TERM").ok().as_deref())
+    })
+}
+
+/// Forces ASCII drawing on or off for this thread (tests), or back to the environment.
+pub fn set_ascii_override(ascii: Option<bool>) {
+    ASCII_OVERRIDE.with(|o| o.set(ascii));
+}
+
+/// Whether to draw ASCII only now.
+pub fn ascii() -> bool {
+    ASCII_OVERRIDE.with(Cell::get).unwrap_or_else(env_ascii)
 }
 
 /// Forces colour on (`Some(true)`) or off (`Some(false)`) for drawing on this thread, or
