@@ -519,6 +519,37 @@ fn the_audit_viewer_hides_sign_ins_filters_by_field_opens_an_entry_and_reverts_i
 }
 
 #[test]
+fn the_table_filter_speaks_the_filter_language_counting_ages_from_the_wall_clock() {
+    let mut app = signed_in(1);
+    let now = datetime!(2026-11-26 12:00 UTC);
+    app.update(Event::WallClock(now));
+    let mut rows = people();
+    for r in &mut rows {
+        r.last_login_at = Some(now - time::Duration::days(10));
+    }
+    rows[2].last_login_at = Some(now - time::Duration::days(400)); // anna
+    rows[3].last_login_at = None; // bertil
+    app.update(ctrl('r'));
+    app.update(users(&app, rows));
+    app.update(key('/'));
+    typed(&mut app, "last_login:>180d");
+    let shown: Vec<String> = (0..app.users.visible_len())
+        .filter_map(|i| app.users.visible_row(i).map(|r| r.email.clone()))
+        .collect();
+    assert_eq!(shown, ["anna@x.se"]);
+    app.update(ctrl('u'));
+    typed(&mut app, "never_logged_in");
+    assert_eq!(app.users.visible_len(), 1);
+    app.update(ctrl('u'));
+    typed(&mut app, "-role:user,contributor");
+    assert_eq!(app.users.visible_len(), 2, "boss and admin");
+    app.update(ctrl('u'));
+    typed(&mut app, "rol:admin");
+    assert_eq!(app.users.visible_len(), 0);
+    assert!(app.users.filter.invalid.as_deref().is_some_and(|e| e.contains("the keys are")));
+}
+
+#[test]
 fn an_admin_is_refused_before_any_query() {
     let mut app = signed_in(2);
     go_to(&mut app, "boss@x.se");

@@ -24,6 +24,8 @@ pub enum Event {
     /// The time now: the terminal loop sends it before every key or paste, so the state
     /// machine can tell how long a dialog has been on screen without a clock of its own.
     Clock(std::time::Instant),
+    /// The wall clock, sent with `Clock`: what filter ages count back from.
+    WallClock(time::OffsetDateTime),
     /// A frame was drawn at this time: what is open now has been seen from then on.
     Drawn(std::time::Instant),
     Db(DbEvent),

@@ -201,7 +201,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('G'), Code(End)], Tab(Ta::Bottom), "last row"),
     bind(&[Code(PageDown), Ctrl('d')], Tab(Ta::PageDown), "page down"),
     bind(&[Code(PageUp), Ctrl('u')], Tab(Ta::PageUp), "page up"),
-    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:NAME, status:active|unverified|locked|inactive"),
+    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:a,b status: last_login:>180d never_logged_in -word (README)"),
     bind(&[C(' ')], Tab(Ta::Mark), "mark / unmark row, move down"),
     bind(&[C('*')], Tab(Ta::MarkAll), "mark every row the filter shows"),
     bind(&[Code(Esc)], Tab(Ta::ClearMarks), "clear one thing: the filter, then the marks"),

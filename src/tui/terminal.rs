@@ -219,6 +219,7 @@ fn handle(
     test_panic_hook(&event);
     if matches!(event, Event::Key(_) | Event::Paste(_)) {
         app.update(Event::Clock(std::time::Instant::now()));
+        app.update(Event::WallClock(time::OffsetDateTime::now_utc()));
     }
     for effect in app.update(event) {
         match effect {

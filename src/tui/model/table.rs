@@ -1,8 +1,10 @@
 //! The rows behind the table: all users, the filtered and sorted view of them, the cursor,
 //! the scroll offset and the marks. Filtering runs in memory on every keystroke.
 
-use crate::domain::{Role, Status, UserRow};
+use crate::domain::UserRow;
+use crate::domain::filter::UserFilter;
 use std::collections::HashSet;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A set of user ids with rustc's Fx hash instead of SipHash: the ids come from our own
@@ -62,53 +64,31 @@ impl SortKey {
     }
 }
 
-/// A parsed filter: free text (substring of the email, case-insensitive, literal) plus
-/// optional `role:NAME` and `status:active|unverified|locked|inactive` tokens.
+/// The table's filter: the filter language of `domain::filter` (the same words as `list
+/// --filter`), or the refusal of a word it does not know.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
-    pub text: String,
-    pub role: Option<Role>,
-    pub status: Option<Status>,
-    /// Tokens that were not understood (shown to the admin, match nothing).
+    pub parsed: UserFilter,
+    /// Why the text is not a filter (shown to the admin; nothing matches meanwhile).
     pub invalid: Option<String>,
 }
 
 impl Filter {
-    pub fn parse(input: &str) -> Filter {
-        let mut f = Filter::default();
-        let mut words = Vec::new();
-        for tok in input.split_whitespace() {
-            let lower = tok.to_lowercase();
-            if let Some(r) = lower.strip_prefix("role:") {
-                match r.parse::<Role>() {
-                    Ok(r) => f.role = Some(r),
-                    // Rows whose stored role is none of the four.
-                    Err(_) if r == Role::Unknown.as_str() => f.role = Some(Role::Unknown),
-                    Err(_) => f.invalid = Some(tok.to_string()),
-                }
-            } else if let Some(s) = lower.strip_prefix("status:") {
-                match Status::ALL.into_iter().find(|x| x.as_str() == s) {
-                    Some(x) => f.status = Some(x),
-                    None => f.invalid = Some(tok.to_string()),
-                }
-            } else {
-                words.push(lower);
-            }
+    /// Parses `input`; ages (`last_login:>180d`) count back from `now`.
+    pub fn parse(input: &str, now: OffsetDateTime) -> Filter {
+        match UserFilter::parse(input, now) {
+            Ok(parsed) => Filter { parsed, invalid: None },
+            Err(why) => Filter { parsed: UserFilter::default(), invalid: Some(why) },
         }
-        f.text = words.join(" ");
-        f
     }
 
     pub fn is_empty(&self) -> bool {
-        self.text.is_empty() && self.role.is_none() && self.status.is_none() && self.invalid.is_none()
+        self.parsed.is_empty() && self.invalid.is_none()
     }
 
     /// `key`: the lower-cased email, `None` when that is the email itself.
     fn keeps(&self, row: &UserRow, key: Option<&str>) -> bool {
-        self.invalid.is_none()
-            && (self.text.is_empty() || key.unwrap_or(&row.email).contains(&self.text))
-            && self.role.is_none_or(|r| row.role == r)
-            && self.status.is_none_or(|s| row.has_status(s))
+        self.invalid.is_none() && self.parsed.keeps(row, key.unwrap_or(&row.email))
     }
 }
 
@@ -143,6 +123,9 @@ pub struct UserList {
     pub sort: SortKey,
     pub reverse: bool,
     pub filter: Filter,
+    /// The wall clock as last told (`Event::WallClock`, sent before every key): what filter
+    /// ages (`last_login:>180d`) count back from.
+    pub now: Option<OffsetDateTime>,
     /// The widest email, in terminal columns: the table sizes its email column by it.
     pub longest_email: usize,
 }
@@ -210,7 +193,7 @@ impl UserList {
 
     pub fn set_filter(&mut self, input: &str) {
         let keep = self.cursor_id();
-        self.filter = Filter::parse(input);
+        self.filter = Filter::parse(input, self.now.unwrap_or(OffsetDateTime::UNIX_EPOCH));
         self.refilter(keep);
     }
 
@@ -346,6 +329,7 @@ impl UserList {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Role;
 
     fn row(email: &str, role: Role) -> UserRow {
         UserRow::sample(email, role)

@@ -53,6 +53,7 @@ impl App {
             Event::Key(_) => {}
             Event::Paste(text) => self.on_paste(text),
             Event::Clock(now) => self.now = Some(now),
+            Event::WallClock(now) => self.users.now = Some(now),
             Event::Drawn(at) => {
                 if self.arming.guarded.is_some() && self.arming.drawn_at.is_none() {
                     self.arming.drawn_at = Some(at);

@@ -223,7 +223,7 @@ fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let mut spans = vec![Span::styled("─ ", p.border())];
     let mut used = 2;
     let room = total.saturating_sub(used + width(&counts) + 2);
-    let invalid = app.users.filter.invalid.as_ref().map(|t| format!(" unknown filter token {} ", safe(t)));
+    let invalid = app.users.filter.invalid.as_ref().map(|t| format!(" {} ", safe(t)));
     // The unknown token matters more than the filter text it came from.
     let invalid = invalid.map(|s| text::truncate(&s, room.saturating_sub(10)));
     let field_room = room.saturating_sub(invalid.as_ref().map_or(0, |s| width(s)) + 1);
