@@ -498,6 +498,14 @@ fn the_audit_viewer_hides_sign_ins_filters_by_field_opens_an_entry_and_reverts_i
     press(&mut app, ctrl('u'));
     typed(&mut app, "since:2026-11-15");
     assert_eq!(shown(&app), [2], "the delete was ten days before");
+    // Ages count back from the wall clock the loop sends.
+    app.update(Event::WallClock(datetime!(2026-11-20 12:30 UTC)));
+    app.update(ctrl('u'));
+    typed(&mut app, "since:1d");
+    assert_eq!(shown(&app), [2]);
+    app.update(ctrl('u'));
+    typed(&mut app, "until:5d");
+    assert_eq!(shown(&app), [3]);
     press(&mut app, ctrl('u'));
     typed(&mut app, "until:2026-11-15 change:0000");
     assert_eq!(shown(&app), [3]);

@@ -683,6 +683,7 @@ fn audit_log() {
             before_edit: String::new(),
             scroll: 0,
             open: None,
+            now: None,
         }));
         app
     });
@@ -700,6 +701,7 @@ fn an_audit_entry_in_full() {
             before_edit: String::new(),
             scroll: 0,
             open: Some(0),
+            now: None,
         }));
         app
     });
@@ -717,6 +719,7 @@ fn audit_log_filter_editing_scrolled() {
             before_edit: String::new(),
             scroll: 1,
             open: None,
+            now: None,
         }));
         app
     });
@@ -779,6 +782,7 @@ fn hostile_text_never_reaches_the_buffer() {
             before_edit: String::new(),
             scroll: 0,
             open: None,
+            now: None,
         }));
         apps.push(app);
 

@@ -33,6 +33,8 @@ pub struct AuditView {
     pub scroll: usize,
     /// The top entry is shown in full (Enter), scrolled by this many lines.
     pub open: Option<u16>,
+    /// The wall clock as last told (with every key): what `since:7d` counts back from.
+    pub now: Option<time::OffsetDateTime>,
 }
 
 impl AuditView {
@@ -45,12 +47,23 @@ impl AuditView {
             before_edit: String::new(),
             scroll: 0,
             open: None,
+            now: None,
+        }
+    }
+
+    /// A `since:`/`until:` value: a date or time, or an age counted back from the wall
+    /// clock (none while the clock is unknown).
+    fn moment(&self, v: &str) -> Option<time::OffsetDateTime> {
+        match self.now {
+            Some(now) => when::parse(v, now).ok(),
+            None if !when_is_age(v) => when::parse(v, time::OffsetDateTime::UNIX_EPOCH).ok(),
+            None => None,
         }
     }
 
     /// The entries the filter keeps. Its words are ANDed: `actor:TEXT`, `target:TEXT`,
     /// `action:TEXT`, `change:HEX` (the start of a change id) match that field,
-    /// `since:DATE` / `until:DATE` (2026-11-01, or an RFC 3339 time) bound the time; `signins`
+    /// `since:` / `until:` (a date, an RFC 3339 time, or an age such as `7d`) bound the time; `signins`
     /// shows sign-ins, which are hidden unless asked for (or named by `action:`); any other
     /// word matches actor, action, target, change values, operator or reason.
     pub fn filtered(&self) -> Vec<&AuditRow> {
@@ -70,8 +83,8 @@ impl AuditView {
                     Some(("action", v)) => has(&r.action, v),
                     Some(("change", v)) => change.starts_with(&v.replace('-', "")),
                     // Dates (or RFC 3339 times) only: the console keeps no clock.
-                    Some(("since", v)) => !when_is_age(v) && when::parse(v, r.at).is_ok_and(|t| r.at >= t),
-                    Some(("until", v)) => !when_is_age(v) && when::parse(v, r.at).is_ok_and(|t| r.at < t),
+                    Some(("since", v)) => self.moment(v).is_some_and(|t| r.at >= t),
+                    Some(("until", v)) => self.moment(v).is_some_and(|t| r.at < t),
                     _ if *w == "signins" => true,
                     _ => {
                         has(&r.actor_email, w)

@@ -62,6 +62,7 @@ impl App {
     }
 
     pub(super) fn audit_key(&mut self, key: KeyEvent, mut view: AuditView) -> Option<Dialog> {
+        view.now = self.users.now;
         if view.editing {
             match keymap::filter(&key) {
                 Some(FilterAction::Keep) => view.editing = false,
