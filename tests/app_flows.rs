@@ -2,6 +2,7 @@
 //! them: no terminal, no database. Each test asserts state and the commands emitted.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use skriptoteket_admin::domain::account::Account;
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, Stamp, UserRow};
 use skriptoteket_admin::store::Actor;
@@ -144,7 +145,7 @@ fn status(app: &App) -> String {
 }
 
 fn cursor_email(app: &App) -> String {
-    app.users.cursor_row().map(|r| r.email.clone()).unwrap_or_default()
+    app.users.cursor_row().map(|r| r.email().to_string()).unwrap_or_default()
 }
 
 fn go_to(app: &mut App, email: &str) {
@@ -264,7 +265,7 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
     press(&mut app, key(' ')); // bertil
     go_to(&mut app, "cissi@x.se");
     press(&mut app, key(' '));
-    assert_eq!(app.users.marks.len(), 3);
+    assert_eq!(app.users.marks_len(), 3);
     assert!(press(&mut app, key('r')).is_empty());
     assert!(matches!(app.dialog, Some(Dialog::PickRole { .. })));
     press(&mut app, key('3'));
@@ -310,9 +311,9 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
             generated: None,
         },
     ));
-    assert!(app.users.marks.is_empty(), "marks clear after success");
+    assert!((app.users.marks_len() == 0), "marks clear after success");
     assert_eq!(app.users.cursor_id(), cursor_before, "cursor stays on the same user");
-    assert_eq!(app.users.rows().iter().filter(|r| r.role == Role::Admin).count(), 4);
+    assert_eq!(app.users.all().filter(|r| r.role() == Role::Admin).count(), 4);
     let status = app.status.clone().unwrap();
     assert_eq!(status.kind, StatusKind::Ok);
     assert_eq!(status.text, "role set to admin for 3 users · z undoes · c: as a command");
@@ -542,7 +543,7 @@ fn the_table_filter_speaks_the_filter_language_counting_ages_from_the_wall_clock
     app.update(key('/'));
     typed(&mut app, "last_login:>180d");
     let shown: Vec<String> = (0..app.users.visible_len())
-        .filter_map(|i| app.users.visible_row(i).map(|r| r.email.clone()))
+        .filter_map(|i| app.users.visible_row(i).map(|r| r.email().to_string()))
         .collect();
     assert_eq!(shown, ["anna@x.se"]);
     app.update(ctrl('u'));
@@ -839,20 +840,20 @@ fn mark_all_marks_only_what_the_filter_shows_and_esc_clears() {
     typed(&mut app, "status:active role:user");
     press(&mut app, code(KeyCode::Enter));
     press(&mut app, key('*'));
-    assert_eq!(app.users.marks.len(), 3);
+    assert_eq!(app.users.marks_len(), 3);
     // One thing per Esc, each said: the filter first (the marks stay), then the marks.
     press(&mut app, code(KeyCode::Esc));
-    assert_eq!(app.users.marks.len(), 3);
+    assert_eq!(app.users.marks_len(), 3);
     assert_eq!(app.users.visible_len(), 6);
     assert_eq!(status(&app), "filter cleared; 3 marks kept (Esc again clears them)");
     press(&mut app, code(KeyCode::Esc));
-    assert!(app.users.marks.is_empty());
+    assert!((app.users.marks_len() == 0));
     assert_eq!(status(&app), "3 marks cleared; U restores them");
     press(&mut app, code(KeyCode::Esc));
     assert_eq!(status(&app), "nothing to clear: no filter, no marks");
     // U takes the clearing back.
     press(&mut app, key('U'));
-    assert_eq!(app.users.marks.len(), 3);
+    assert_eq!(app.users.marks_len(), 3);
     assert_eq!(status(&app), "3 marks restored; 3 users marked now");
     press(&mut app, key('U'));
     assert_eq!(status(&app), "no cleared marks to restore");

@@ -176,8 +176,8 @@ fn invariants(app: &App) -> Result<(), String> {
     if (n == 0 && app.users.cursor != 0) || (n > 0 && app.users.cursor >= n) {
         return Err(format!("cursor {} outside {n} rows", app.users.cursor));
     }
-    for m in &app.users.marks {
-        if app.users.by_id(*m).is_none() {
+    for m in app.users.marked_ids() {
+        if app.users.by_id(m).is_none() {
             return Err(format!("mark on missing row {m}"));
         }
     }

@@ -226,3 +226,62 @@ async fn an_unknown_role_is_shown_as_such_with_no_rights() {
         assert!(matches!(err, StoreError::Denied { .. }), "{who}: {err:?}");
     }
 }
+
+/// The console's streamed table is the table `list` reads: same rows, same values, email
+/// order, in chunks that say which is first and last and how many there are in all; fed to
+/// the console they make the table one answer makes.
+#[tokio::test]
+async fn the_streamed_table_is_the_listed_table_in_chunks() {
+    use skriptoteket_admin::domain::account::Account;
+    use skriptoteket_admin::store::{seed, stream};
+    use skriptoteket_admin::tui::event::{Answer, DbEvent, Event};
+    use skriptoteket_admin::tui::{App, Options};
+
+    let db = TestDb::new().await;
+    db.exec(&format!("COMMENT ON DATABASE {} IS '{}'", db.name, seed::DEMO_MARK)).await;
+    let mut store = db.store().await;
+    seed::prepare_schema(&mut store).await.unwrap();
+    let n = seed::seed(&store, 300).await.unwrap() as usize;
+    let listed = store::users::list(&store, &ListFilter::default()).await.unwrap();
+    assert_eq!(listed.len(), n);
+
+    let mut chunks = Vec::new();
+    stream::table_in(&store, 7, 100, |c| {
+        chunks.push(c);
+        true
+    })
+    .await
+    .unwrap();
+    assert_eq!(chunks.len(), 1 + (n - 7).div_ceil(100) + usize::from((n - 7).is_multiple_of(100)));
+    assert!(chunks[0].first && chunks[1..].iter().all(|c| !c.first));
+    assert!(chunks.last().is_some_and(|c| c.done) && chunks[..chunks.len() - 1].iter().all(|c| !c.done));
+    assert_eq!(chunks[0].total, None, "counted after the first chunk is sent");
+    assert!(chunks[1..].iter().all(|c| c.total == Some(n as u64)));
+    let streamed: Vec<_> = chunks
+        .iter()
+        .flat_map(|c| (0..c.rows.len() as u32).filter_map(|p| c.rows.get(p)).map(|r| r.to_user_row()))
+        .collect();
+    assert_eq!(streamed, listed, "the same rows, values and order");
+    assert!(listed.iter().any(|r| r.active_sessions > 0), "the demo has sessions to count");
+
+    // The console fed chunk by chunk ends where one whole answer puts it.
+    let me = listed.iter().find(|r| r.email == seed::DEMO_SUPERUSER).expect("the demo's superuser");
+    let actor = store::Actor { id: me.id, email: me.email.clone(), role: Role::Superuser };
+    let mut by_chunks = App::new(Options::default(), 120, 40);
+    let mut at_once = App::new(Options::default(), 120, 40);
+    for app in [&mut by_chunks, &mut at_once] {
+        app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+        app.update(Event::Db(DbEvent::Answer { id: 0, answer: Answer::LoggedIn(actor.clone()) }));
+    }
+    let id = by_chunks.users_request.expect("a load was asked for");
+    for c in chunks {
+        by_chunks.update(Event::Db(DbEvent::Answer { id, answer: Answer::UserChunk(Ok(c)) }));
+    }
+    let id = at_once.users_request.expect("a load was asked for");
+    at_once.update(Event::Db(DbEvent::Answer { id, answer: Answer::Users(Ok(listed)) }));
+    let rows = |app: &App| app.users.shown_rows().map(|r| r.to_user_row()).collect::<Vec<_>>();
+    assert_eq!(rows(&by_chunks), rows(&at_once));
+    assert_eq!(by_chunks.users.len(), n);
+    assert!(by_chunks.users.loading().is_none() && by_chunks.users_request.is_none());
+    assert!(by_chunks.users.all().any(|r| r.role() == Role::Superuser));
+}

@@ -8,6 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
+use skriptoteket_admin::domain::account::Account;
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
 use skriptoteket_admin::domain::{Role, Secret, UserRow};
@@ -99,8 +100,8 @@ fn users_app(w: u16, h: u16) -> App {
 }
 
 fn by_email(app: &App, email: &str) -> Expected {
-    let row = app.users.rows().iter().find(|r| r.email == email).expect("user in fixture");
-    Expected::of(row)
+    let row = app.users.shown_rows().find(|r| r.email() == email).expect("user in fixture");
+    Expected::of(&row)
 }
 
 fn key(c: char) -> Event {
@@ -269,8 +270,8 @@ fn bootstrap() {
 fn users_table_with_marks() {
     snap("users_marks", |w, h| {
         let mut app = users_app(w, h);
-        app.users.marks.insert(Uuid::from_u128(3));
-        app.users.marks.insert(Uuid::from_u128(4));
+        app.users.mark_id(Uuid::from_u128(3));
+        app.users.mark_id(Uuid::from_u128(4));
         app.users.move_by(2);
         app.status =
             Some(Status { kind: StatusKind::Ok, text: "role of 2 users changed to contributor".into() });
@@ -506,7 +507,7 @@ fn confirm_delete_ready() {
 fn confirm_delete_blocked_many() {
     snap("delete_blocked", |w, h| {
         let mut app = users_app(w, h);
-        let targets: Vec<Expected> = app.users.rows().iter().skip(1).map(Expected::of).collect();
+        let targets: Vec<Expected> = app.users.shown_rows().skip(1).map(|r| Expected::of(&r)).collect();
         let plan = DeletePlan {
             blocked_emails: vec![],
             emails: targets.iter().map(|t| t.email.clone()).collect(),
@@ -896,7 +897,7 @@ fn any_colour(buf: &Buffer) -> bool {
 fn no_color_draws_no_colour_but_keeps_emphasis() {
     let mut apps = Vec::new();
     let mut app = users_app(120, 40);
-    app.users.marks.insert(Uuid::from_u128(3));
+    app.users.mark_id(Uuid::from_u128(3));
     app.status = Some(Status { kind: StatusKind::Error, text: "boom".into() });
     app.connection_lost = Some("connection lost".into());
     apps.push(app);
@@ -926,7 +927,7 @@ fn no_color_draws_no_colour_but_keeps_emphasis() {
 #[test]
 fn cursor_marks_and_chosen_options_are_visible_without_colour() {
     let mut app = users_app(80, 24);
-    app.users.marks.insert(Uuid::from_u128(2));
+    app.users.mark_id(Uuid::from_u128(2));
     let terminal = render(&app);
     let buf = terminal.backend().buffer();
     // Row 3 is the first body row: the cursor, reversed.
@@ -1028,7 +1029,7 @@ fn the_text_cursor_sits_in_the_focused_field() {
 #[test]
 fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
     let mut app = users_app(80, 24);
-    let targets: Vec<Expected> = app.users.rows().iter().map(Expected::of).collect();
+    let targets: Vec<Expected> = app.users.shown_rows().map(|r| Expected::of(&r)).collect();
     let effects = (0..15).map(|i| dep(&format!("table_{i}"), "user_id", OnDelete::Cascade, i)).collect();
     let plan = DeletePlan {
         blocked_emails: vec![targets[1].email.clone()],

@@ -206,7 +206,7 @@ pub fn bulk_flow(rows: &[UserRow], actor: &Actor, target: &str, samples: usize) 
         app.update(key(code));
     }
     draw(&mut t, &app);
-    let marked = app.users.marks.len();
+    let marked = app.users.marks_len();
     let (mut open, mut pick) = (Vec::new(), Vec::new());
     for _ in 0..samples.max(1) {
         open.push(step(&mut app, &mut t, KeyCode::Char('r')));

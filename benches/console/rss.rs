@@ -11,8 +11,11 @@ use std::time::{Duration, Instant};
 pub struct Rss {
     pub rss_kib: u64,
     pub hwm_kib: u64,
-    /// Login typed to table on screen (includes the argon2 verification).
+    /// Enter at the log-in form to the first rows on screen (includes the argon2
+    /// verification).
     pub login_to_table: Duration,
+    /// Enter at the log-in form to "N users loaded" (every row in).
+    pub login_to_all: Duration,
     /// The table's first email (or "users loaded") was seen on the screen.
     pub table_seen: bool,
 }
@@ -82,18 +85,24 @@ pub async fn run(setup: &Setup<'_>, pool: &PgPool) -> Result<Rss, String> {
         let start = Instant::now();
         send("\r")?;
         // The list query has run once its connection is idle again; then wait for the screen.
-        wait_for_query(pool, db, "%GROUP BY user_id) sc%", Duration::from_secs(60)).await?;
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let mut table_seen = false;
+        let mut login_to_table = Duration::ZERO;
         while Instant::now() < deadline {
             let s = screen();
-            if s.contains(expect_on_screen) || s.contains("users loaded") {
+            // The table's bottom border counts the marks; the log-in form has no such line
+            // (and may show the first email, typed into it).
+            let table = s.contains(" marked ");
+            if !table_seen && table && (s.contains(expect_on_screen) || s.contains("users loaded")) {
                 table_seen = true;
+                login_to_table = start.elapsed();
+            }
+            if s.contains("users loaded") {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        let login_to_table = start.elapsed();
+        let login_to_all = start.elapsed();
         tokio::time::sleep(idle).await;
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
         let field = |name: &str| -> u64 {
@@ -109,7 +118,13 @@ pub async fn run(setup: &Setup<'_>, pool: &PgPool) -> Result<Rss, String> {
         }
         // Ctrl-c quits from anywhere.
         send("\x03")?;
-        Ok(Rss { rss_kib: field("VmRSS:"), hwm_kib: field("VmHWM:"), login_to_table, table_seen })
+        Ok(Rss {
+            rss_kib: field("VmRSS:"),
+            hwm_kib: field("VmHWM:"),
+            login_to_table,
+            login_to_all,
+            table_seen,
+        })
     }
     .await;
 

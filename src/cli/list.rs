@@ -27,7 +27,7 @@ pub async fn users(
         .transpose()?;
     let mut rows = users::list(store, &ListFilter { role, search }).await?;
     if !filter.is_empty() {
-        rows.retain(|r| filter.keeps(r, &r.email.to_lowercase()));
+        rows.retain(|r| filter.keeps(r, r.email.to_lowercase().as_bytes()));
     }
     let out = match format {
         Format::Json => export::json(&rows, false),

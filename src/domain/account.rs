@@ -89,30 +89,142 @@ impl UserRow {
         self.auth_provider == "local"
     }
 
+    /// See [`Account::status`].
+    pub fn status(&self) -> Status {
+        Account::status(self)
+    }
+
+    /// See [`Account::has_status`].
+    pub fn has_status(&self, s: Status) -> bool {
+        Account::has_status(self, s)
+    }
+}
+
+/// What the rules of the console (filter, status, confirmations, no-op checks) read of an
+/// account, whether it is a [`UserRow`] or a row of the console's packed table
+/// (`domain::roster`). Times are microseconds since the Unix epoch, as PostgreSQL keeps them.
+pub trait Account {
+    fn id(&self) -> Uuid;
+    fn email(&self) -> &str;
+    fn role(&self) -> Role;
+    fn auth_provider(&self) -> &str;
+    fn is_active(&self) -> bool;
+    fn email_verified(&self) -> bool;
+    /// `locked_until > now()` when the row was read.
+    fn locked(&self) -> bool;
+    fn failed_login_attempts(&self) -> i32;
+    fn active_sessions(&self) -> i64;
+    fn created_micros(&self) -> i64;
+    fn last_login_micros(&self) -> Option<i64>;
+
     /// The first reason the web app would refuse this account's login, in the order of
     /// its own checks (inactive, locked, unverified); `Active` when none applies.
-    pub fn status(&self) -> Status {
-        if !self.is_active {
+    fn status(&self) -> Status {
+        if !self.is_active() {
             Status::Inactive
-        } else if self.locked {
+        } else if self.locked() {
             Status::Locked
-        } else if !self.email_verified {
+        } else if !self.email_verified() {
             Status::Unverified
         } else {
             Status::Active
         }
     }
 
-    /// Whether `status:NAME` in a filter finds this row. Broader than [`UserRow::status`]:
+    /// Whether `status:NAME` in a filter finds this row. Broader than [`Account::status`]:
     /// an inactive account can be locked or unverified too, and the admin looking for
     /// locked or unverified accounts wants it found.
-    pub fn has_status(&self, s: Status) -> bool {
+    fn has_status(&self, s: Status) -> bool {
         match s {
             Status::Active => self.status() == Status::Active,
-            Status::Unverified => !self.email_verified,
-            Status::Locked => self.locked,
-            Status::Inactive => !self.is_active,
+            Status::Unverified => !self.email_verified(),
+            Status::Locked => self.locked(),
+            Status::Inactive => !self.is_active(),
         }
+    }
+}
+
+/// Microseconds since the Unix epoch: PostgreSQL's own resolution, so nothing is lost.
+pub fn micros(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000) as i64
+}
+
+/// The moment `micros` names (the inverse of [`micros`] for every time PostgreSQL and
+/// `time` can both hold; the epoch for anything else).
+pub fn from_micros(micros: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+impl Account for UserRow {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn email(&self) -> &str {
+        &self.email
+    }
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn auth_provider(&self) -> &str {
+        &self.auth_provider
+    }
+    fn is_active(&self) -> bool {
+        self.is_active
+    }
+    fn email_verified(&self) -> bool {
+        self.email_verified
+    }
+    fn locked(&self) -> bool {
+        self.locked
+    }
+    fn failed_login_attempts(&self) -> i32 {
+        self.failed_login_attempts
+    }
+    fn active_sessions(&self) -> i64 {
+        self.active_sessions
+    }
+    fn created_micros(&self) -> i64 {
+        micros(self.created_at)
+    }
+    fn last_login_micros(&self) -> Option<i64> {
+        self.last_login_at.map(micros)
+    }
+}
+
+impl<A: Account + ?Sized> Account for &A {
+    fn id(&self) -> Uuid {
+        (**self).id()
+    }
+    fn email(&self) -> &str {
+        (**self).email()
+    }
+    fn role(&self) -> Role {
+        (**self).role()
+    }
+    fn auth_provider(&self) -> &str {
+        (**self).auth_provider()
+    }
+    fn is_active(&self) -> bool {
+        (**self).is_active()
+    }
+    fn email_verified(&self) -> bool {
+        (**self).email_verified()
+    }
+    fn locked(&self) -> bool {
+        (**self).locked()
+    }
+    fn failed_login_attempts(&self) -> i32 {
+        (**self).failed_login_attempts()
+    }
+    fn active_sessions(&self) -> i64 {
+        (**self).active_sessions()
+    }
+    fn created_micros(&self) -> i64 {
+        (**self).created_micros()
+    }
+    fn last_login_micros(&self) -> Option<i64> {
+        (**self).last_login_micros()
     }
 }
 

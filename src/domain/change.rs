@@ -6,6 +6,7 @@
 //! A new kind of change is a variant here, its SQL and audit values in `store::mutate`, a
 //! key in the console's keymap and a subcommand.
 
+use super::account::Account;
 use super::references::Dependent;
 use super::{Email, Role, UserRow};
 use crate::plural::count;
@@ -134,15 +135,15 @@ impl Change {
     }
 
     /// True when the account already is as the change asks: it is reported, not written.
-    pub fn is_noop(&self, row: &UserRow) -> bool {
+    pub fn is_noop(&self, row: &impl Account) -> bool {
         match self {
-            Change::SetRole(r) => row.role == *r,
+            Change::SetRole(r) => row.role() == *r,
             // An inactive account with sessions left is deactivated again: they are revoked.
-            Change::SetActive(false) => !row.is_active && row.active_sessions == 0,
-            Change::SetActive(true) => row.is_active,
-            Change::Unlock => !row.locked && row.failed_login_attempts == 0,
-            Change::RevokeSessions => row.active_sessions == 0,
-            Change::VerifyEmail => row.email_verified,
+            Change::SetActive(false) => !row.is_active() && row.active_sessions() == 0,
+            Change::SetActive(true) => row.is_active(),
+            Change::Unlock => !row.locked() && row.failed_login_attempts() == 0,
+            Change::RevokeSessions => row.active_sessions() == 0,
+            Change::VerifyEmail => row.email_verified(),
             Change::Create { .. } | Change::ResetPassword { .. } | Change::Delete | Change::Revert(_) => {
                 false
             }
@@ -152,12 +153,12 @@ impl Change {
     /// What confirming the change will do to `rows`, first line first: the words of the
     /// console's confirmation and of the CLI's plan. The accounts themselves are listed by
     /// the caller.
-    pub fn confirmation(&self, rows: &[&UserRow]) -> Vec<String> {
+    pub fn confirmation<A: Account>(&self, rows: &[A]) -> Vec<String> {
         let users = match rows {
-            [one] => format!("1 user ({})", one.email),
+            [one] => format!("1 user ({})", one.email()),
             _ => count(rows.len() as i64, "user"),
         };
-        let sessions: i64 = rows.iter().map(|r| r.active_sessions).sum();
+        let sessions: i64 = rows.iter().map(|r| r.active_sessions()).sum();
         let sessions_line = |verb: &str| match sessions {
             0 => "  None of them has an active session.".to_string(),
             n => format!("  {} will be {verb}.", count(n, "active session")),
@@ -166,7 +167,7 @@ impl Change {
             Change::SetRole(role) => {
                 let mut from: BTreeMap<Role, usize> = BTreeMap::new();
                 for r in rows {
-                    *from.entry(r.role).or_default() += 1;
+                    *from.entry(r.role()).or_default() += 1;
                 }
                 let mut lines = vec![format!("Change the role of {users} to {role}:")];
                 for (r, k) in from {
@@ -183,7 +184,7 @@ impl Change {
             }
             Change::SetActive(true) => {
                 let mut lines = vec![format!("Reactivate {users}: they can log in again.")];
-                let locked = rows.iter().filter(|r| r.locked).count();
+                let locked = rows.iter().filter(|r| r.locked()).count();
                 if locked > 0 {
                     lines
                         .push(format!("  {} still locked after failed logins (u unlocks).", of_them(locked)));
@@ -191,7 +192,7 @@ impl Change {
                 lines
             }
             Change::Unlock => {
-                let n = rows.iter().filter(|r| r.locked || r.failed_login_attempts > 0).count();
+                let n = rows.iter().filter(|r| r.locked() || r.failed_login_attempts() > 0).count();
                 vec![
                     format!("Unlock {users}: failed logins reset to 0, lock lifted."),
                     format!("  {} locked or has failed logins now.", of_them(n)),
@@ -207,7 +208,7 @@ impl Change {
                     "  You vouch for the address; the web app then lets the account".to_string(),
                     "  log in without the emailed link.".to_string(),
                 ];
-                let todo = rows.iter().filter(|r| !r.email_verified).count();
+                let todo = rows.iter().filter(|r| !r.email_verified()).count();
                 if todo < rows.len() {
                     lines.push(format!(
                         "  {} unverified now; the others are verified already.",

@@ -8,9 +8,10 @@
 //! `<`, `=`, `>=`, `<=`). `!` or `-` before a word negates it. An unknown key or a bad value
 //! refuses the whole filter, naming the word and listing the keys.
 
-use super::account::Status;
+use super::Role;
+use super::account::{Account, Status, micros};
 use super::when;
-use super::{Role, UserRow};
+use memchr::memmem::Finder;
 use time::OffsetDateTime;
 
 /// Every key the language knows, for the refusal of an unknown one.
@@ -58,16 +59,49 @@ impl Cmp {
     }
 }
 
+/// A plain word, with its searcher built once (the console tests a million emails with it
+/// on one keystroke).
+#[derive(Clone)]
+struct Needle {
+    text: String,
+    finder: Finder<'static>,
+}
+
+impl Needle {
+    fn new(text: String) -> Needle {
+        let finder = Finder::new(text.as_bytes()).into_owned();
+        Needle { text, finder }
+    }
+
+    fn is_in(&self, haystack: &[u8]) -> bool {
+        self.finder.find(haystack).is_some()
+    }
+}
+
+impl PartialEq for Needle {
+    fn eq(&self, other: &Needle) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Needle {}
+
+impl std::fmt::Debug for Needle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.text.fmt(f)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Pred {
-    Text(String),
+    Text(Box<Needle>),
     Roles(Vec<Role>),
     Status(Status),
     Provider(String),
-    /// `cmp` compares the moment with `at`.
-    LastLogin(Cmp, OffsetDateTime),
+    /// `cmp` compares the moment with `at` (microseconds since the epoch).
+    LastLogin(Cmp, i64),
     NeverLoggedIn,
-    Created(Cmp, OffsetDateTime),
+    Created(Cmp, i64),
     Failed(Cmp, i64),
     Sessions(Cmp, i64),
 }
@@ -98,8 +132,23 @@ impl UserFilter {
     }
 
     /// `email_lower`: the row's email in lower case (the caller may keep it ready).
-    pub fn keeps(&self, row: &UserRow, email_lower: &str) -> bool {
+    pub fn keeps<A: Account>(&self, row: &A, email_lower: &[u8]) -> bool {
         self.terms.iter().all(|(neg, p)| holds(p, row, email_lower) != *neg)
+    }
+
+    /// True when every row this filter keeps is kept by `older` too, so the rows `older`
+    /// kept are enough to search: the same words, then perhaps more, and perhaps the last
+    /// of the old words grown (`ann` to `anna`). What typing into the filter does.
+    pub fn narrows(&self, older: &UserFilter) -> bool {
+        if self.terms.len() < older.terms.len() {
+            return false;
+        }
+        let last = older.terms.len().checked_sub(1);
+        older.terms.iter().zip(&self.terms).enumerate().all(|(i, (old, new))| {
+            old == new
+                || (Some(i) == last
+                    && matches!((old, new), ((false, Pred::Text(o)), (false, Pred::Text(n))) if n.text.contains(o.text.as_str())))
+        })
     }
 }
 
@@ -107,20 +156,18 @@ fn bad_key() -> String {
     format!("not a filter word; the keys are {}", KEYS.join(" "))
 }
 
-fn moment(v: &str, cmp: Cmp, now: OffsetDateTime) -> Result<(Cmp, OffsetDateTime), String> {
-    if when::age(v).is_some() {
-        let at = when::parse(v, now).map_err(|e| e.to_string())?;
-        Ok((cmp.flipped(), at))
-    } else {
-        Ok((cmp, when::parse(v, now).map_err(|e| e.to_string())?))
-    }
+fn moment(v: &str, cmp: Cmp, now: OffsetDateTime) -> Result<(Cmp, i64), String> {
+    let at = micros(when::parse(v, now).map_err(|e| e.to_string())?);
+    if when::age(v).is_some() { Ok((cmp.flipped(), at)) } else { Ok((cmp, at)) }
 }
 
 fn pred(body: &str, now: OffsetDateTime) -> Result<Pred, String> {
     if body == "never_logged_in" {
         return Ok(Pred::NeverLoggedIn);
     }
-    let Some((key, value)) = body.split_once(':') else { return Ok(Pred::Text(body.to_string())) };
+    let Some((key, value)) = body.split_once(':') else {
+        return Ok(Pred::Text(Box::new(Needle::new(body.to_string()))));
+    };
     if value.is_empty() {
         return Err("a value is missing after the colon".into());
     }
@@ -165,28 +212,29 @@ fn pred(body: &str, now: OffsetDateTime) -> Result<Pred, String> {
     })
 }
 
-fn holds(p: &Pred, r: &UserRow, email_lower: &str) -> bool {
+fn holds<A: Account>(p: &Pred, r: &A, email_lower: &[u8]) -> bool {
     match p {
-        Pred::Text(t) => email_lower.contains(t.as_str()),
-        Pred::Roles(roles) => roles.contains(&r.role),
+        Pred::Text(t) => t.is_in(email_lower),
+        Pred::Roles(roles) => roles.contains(&r.role()),
         Pred::Status(s) => r.has_status(*s),
-        Pred::Provider(v) => r.auth_provider.eq_ignore_ascii_case(v),
-        Pred::LastLogin(c, at) => r.last_login_at.is_some_and(|t| c.test(t, *at)),
-        Pred::NeverLoggedIn => r.last_login_at.is_none(),
-        Pred::Created(c, at) => c.test(r.created_at, *at),
-        Pred::Failed(c, n) => c.test(i64::from(r.failed_login_attempts), *n),
-        Pred::Sessions(c, n) => c.test(r.active_sessions, *n),
+        Pred::Provider(v) => r.auth_provider().eq_ignore_ascii_case(v),
+        Pred::LastLogin(c, at) => r.last_login_micros().is_some_and(|t| c.test(t, *at)),
+        Pred::NeverLoggedIn => r.last_login_micros().is_none(),
+        Pred::Created(c, at) => c.test(r.created_micros(), *at),
+        Pred::Failed(c, n) => c.test(i64::from(r.failed_login_attempts()), *n),
+        Pred::Sessions(c, n) => c.test(r.active_sessions(), *n),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::UserRow;
     use time::Duration;
     use time::macros::datetime;
 
     fn keeps(filter: &str, r: &UserRow, now: OffsetDateTime) -> bool {
-        UserFilter::parse(filter, now).expect("a valid filter").keeps(r, &r.email.to_lowercase())
+        UserFilter::parse(filter, now).expect("a valid filter").keeps(r, r.email.to_lowercase().as_bytes())
     }
 
     #[test]
@@ -219,5 +267,19 @@ mod tests {
         assert!(UserFilter::parse("last_login:>soon", now).is_err());
         assert!(UserFilter::parse("created:", now).is_err());
         assert!(UserFilter::parse("", now).expect("empty").is_empty());
+    }
+
+    #[test]
+    fn only_narrowing_edits_may_search_the_previous_result() {
+        let now = datetime!(2026-11-26 12:00 UTC);
+        let f = |s: &str| UserFilter::parse(s, now).expect("a valid filter");
+        assert!(f("anna").narrows(&f("ann")), "a word grown");
+        assert!(f("ann role:user").narrows(&f("ann")), "a word added");
+        assert!(f("x").narrows(&f("")));
+        assert!(!f("ann").narrows(&f("anna")), "a word shortened");
+        assert!(!f("-anna").narrows(&f("-ann")), "a negated word grown matches more");
+        assert!(!f("role:admin,superuser").narrows(&f("role:admin")), "a list grown matches more");
+        assert!(!f("bob ann").narrows(&f("ann")), "an earlier word changed");
+        assert!(!f("anna x").narrows(&f("ann x")), "only the last word may grow");
     }
 }

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod references;
 pub mod revert;
 pub mod role;
+pub mod roster;
 pub mod sanitize;
 pub mod stamp;
 pub mod when;

@@ -15,6 +15,7 @@ pub mod revert;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
+pub mod stream;
 pub mod targets;
 pub mod users;
 

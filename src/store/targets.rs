@@ -37,8 +37,13 @@ pub struct Expected {
 }
 
 impl Expected {
-    pub fn of(row: &UserRow) -> Expected {
-        Expected { id: row.id, email: row.email.clone(), role: row.role, is_active: row.is_active }
+    pub fn of(row: &impl crate::domain::account::Account) -> Expected {
+        Expected {
+            id: row.id(),
+            email: row.email().to_string(),
+            role: row.role(),
+            is_active: row.is_active(),
+        }
     }
 }
 

@@ -70,7 +70,10 @@ pub enum DbEvent {
 pub enum Answer {
     LoggedIn(Actor),
     LoginFailed(String),
+    /// The whole table at once (tests and benchmarks hand it over so).
     Users(Result<Vec<UserRow>, String>),
+    /// The next chunk of the table as the worker streams it (`store::stream`).
+    UserChunk(Result<crate::store::stream::Chunk, String>),
     Details(Box<Result<Details, String>>),
     Audit(Result<Vec<AuditRow>, String>),
     DeletePlan(Result<DeletePlan, String>),

@@ -55,6 +55,9 @@ pub enum TableAction {
     Filter,
     Mark,
     MarkAll,
+    /// Marks the shown rows that are not marked and unmarks the rest: keep these, act on
+    /// the others.
+    InvertMarks,
     ClearMarks,
     RestoreMarks,
     New,
@@ -204,6 +207,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:a,b status: last_login:>180d never_logged_in -word (README)"),
     bind(&[C(' ')], Tab(Ta::Mark), "mark / unmark row, move down"),
     bind(&[C('*')], Tab(Ta::MarkAll), "mark every row the filter shows"),
+    bind(&[C('i')], Tab(Ta::InvertMarks), "invert marks on the shown rows (act on the rest)"),
     bind(&[Code(Esc)], Tab(Ta::ClearMarks), "clear one thing: the filter, then the marks"),
     bind(&[C('U')], Tab(Ta::RestoreMarks), "restore the marks Esc cleared"),
     bind(&[C('n')], Tab(Ta::New), "new user"),

@@ -3,13 +3,13 @@
 //! request's id. When the connection drops it reconnects by itself and finds out whether an
 //! interrupted change applied.
 
-use super::event::{Answer, DbEvent, Details, Job, OpError, Outcome, Request};
+use super::event::{Answer, DbEvent, Details, Job, OpError, Outcome, Request, RequestId};
 use crate::auth::hasher;
 use crate::config::DbTarget;
 use crate::domain::{Change, Done, Reason, Role, Secret, Stamp, UserRow, password};
 use crate::store::login::Origin;
 use crate::store::targets::{Expected, Target};
-use crate::store::{self, Actor, Store, StoreError, audit, delete, dependents, sessions, users};
+use crate::store::{self, Actor, Store, StoreError, audit, delete, dependents, sessions, stream, users};
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use uuid::Uuid;
@@ -28,8 +28,9 @@ pub async fn run(target: DbTarget, mut rx: UnboundedReceiver<Request>, tx: Unbou
     let _ = tx.send(DbEvent::Connected { has_superuser });
     let mut w = Worker { store, actor: None, tx };
     while let Some(Request { id, job }) = rx.recv().await {
-        let answer = w.handle(job).await;
-        w.send(DbEvent::Answer { id, answer });
+        if let Some(answer) = w.handle(id, job).await {
+            w.send(DbEvent::Answer { id, answer });
+        }
     }
 }
 
@@ -87,8 +88,12 @@ impl Worker {
         self.send(DbEvent::Reconnected);
     }
 
-    async fn handle(&mut self, job: Job) -> Answer {
-        match job {
+    /// Runs one job; its answer, or `None` when the job sent its answers itself.
+    async fn handle(&mut self, id: RequestId, job: Job) -> Option<Answer> {
+        Some(match job {
+            Job::LoadUsers => {
+                return self.load_users(id).await.err().map(|e| Answer::UserChunk(Err(e.to_string())));
+            }
             Job::Login { email, password } => {
                 let res = self
                     .retry(|s| {
@@ -122,10 +127,6 @@ impl Worker {
                     Err(e) => Answer::LoginFailed(e.to_string()),
                 }
             }
-            Job::LoadUsers => {
-                let res = self.retry(|s| async move { users::list(&s, &Default::default()).await }).await;
-                Answer::Users(res.map_err(|e| e.to_string()))
-            }
             Job::LoadDetails(id) => {
                 let res = self.retry(|s| async move { details(&s, id).await }).await;
                 Answer::Details(Box::new(res.map_err(|e| e.to_string())))
@@ -136,7 +137,7 @@ impl Worker {
             }
             Job::PlanDelete(targets) => {
                 let Some(actor) = self.actor.clone() else {
-                    return Answer::DeletePlan(Err(StoreError::InvalidCredentials.to_string()));
+                    return Some(Answer::DeletePlan(Err(StoreError::InvalidCredentials.to_string())));
                 };
                 let t = seen(&targets);
                 let res = self
@@ -150,6 +151,20 @@ impl Worker {
             Job::Apply { change, targets, password, reason } => {
                 Answer::Applied(Box::new(self.apply(change, targets, password, reason).await))
             }
+        })
+    }
+
+    /// Streams the whole table to the console, chunk by chunk as each is decoded. After a
+    /// lost connection it reconnects and reads it once more from the start (the console
+    /// starts over on a first chunk).
+    async fn load_users(&self, id: RequestId) -> Result<(), StoreError> {
+        let send = |chunk| self.tx.send(DbEvent::Answer { id, answer: Answer::UserChunk(Ok(chunk)) }).is_ok();
+        match stream::table(&self.store, send).await {
+            Err(e) if e.is_connection() => {
+                self.reconnect(e.to_string()).await;
+                stream::table(&self.store, send).await
+            }
+            other => other,
         }
     }
 

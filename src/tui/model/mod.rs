@@ -4,6 +4,7 @@ pub mod dialog;
 pub mod fields;
 pub mod forms;
 pub mod login;
+pub mod marks;
 pub mod secret_input;
 pub mod table;
 
@@ -113,8 +114,6 @@ pub struct App {
     pub now: Option<std::time::Instant>,
     /// When the guarded dialog open now was first drawn.
     pub arming: Arming,
-    /// The marks Esc cleared last, for `U` to restore.
-    pub cleared_marks: Option<table::IdSet>,
     /// The filter as it was when `/` opened its edit: Esc in the edit goes back to it.
     pub filter_before_edit: String,
     /// The newest status messages, oldest first, in full.
@@ -168,7 +167,6 @@ impl App {
             next_request: 1,
             now: None,
             arming: Arming::default(),
-            cleared_marks: None,
             filter_before_edit: String::new(),
             history: std::collections::VecDeque::new(),
         }

@@ -72,22 +72,37 @@ impl App {
                     return;
                 }
                 self.users_request = None;
+                self.users.abandon_load();
                 match res {
                     Ok(rows) => {
-                        self.loaded = true;
-                        let n = rows.len();
-                        // The header shows the actor's role as the database has it now.
-                        if let Some(actor) = &mut self.actor
-                            && let Some(me) = rows.iter().find(|r| r.id == actor.id)
-                        {
-                            actor.role = me.role;
-                        }
                         self.users.set_rows(rows);
-                        if self.status.as_ref().is_none_or(|s| s.kind != StatusKind::Error) {
-                            self.info(format!("{} loaded", crate::plural::count(n as i64, "user")));
-                        }
+                        self.table_loaded();
                     }
                     Err(msg) => self.error(msg),
+                }
+            }
+            Answer::UserChunk(res) => {
+                if self.users_request != Some(id) {
+                    return;
+                }
+                match res {
+                    Ok(chunk) => {
+                        if chunk.first {
+                            self.users.begin_load();
+                        }
+                        if let Err(e) = self.users.load_chunk(&chunk.rows, chunk.total, chunk.done) {
+                            self.users_request = None;
+                            self.error(format!("the table could not be read: {e}"));
+                        } else if chunk.done {
+                            self.users_request = None;
+                            self.table_loaded();
+                        }
+                    }
+                    Err(msg) => {
+                        self.users_request = None;
+                        self.users.abandon_load();
+                        self.error(msg);
+                    }
                 }
             }
             Answer::DeletePlan(plan) => {
@@ -128,6 +143,19 @@ impl App {
         }
     }
 
+    /// The whole table is in: the header's role is the one the database has now.
+    fn table_loaded(&mut self) {
+        self.loaded = true;
+        if let Some(actor) = &mut self.actor
+            && let Some(me) = self.users.by_id(actor.id)
+        {
+            actor.role = crate::domain::account::Account::role(&me);
+        }
+        if self.status.as_ref().is_none_or(|s| s.kind != StatusKind::Error) {
+            self.info(format!("{} loaded", crate::plural::count(self.users.len() as i64, "user")));
+        }
+    }
+
     fn on_outcome(&mut self, o: Outcome, out: &mut Vec<Effect>) {
         self.in_flight = None;
         self.quit_armed = false;
@@ -145,7 +173,7 @@ impl App {
                     undoable,
                     command: std::mem::take(&mut self.in_flight_command),
                 });
-                self.users.marks.clear();
+                self.users.forget_marks();
                 if let Done::Created(row) = &done {
                     self.users.select(row.id);
                 }

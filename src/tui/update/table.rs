@@ -2,6 +2,7 @@
 //! opens: a change the actor may not make is refused here, with the reason, before a
 //! query is sent (the store refuses it again, against the rows as they are then).
 
+use crate::domain::account::Account;
 use crate::domain::permissions::{self, ActorView, TargetView};
 use crate::domain::{Change, Role};
 use crate::store::targets::Expected;
@@ -64,7 +65,23 @@ impl App {
             TableAction::Mark => self.users.toggle_mark(),
             TableAction::MarkAll => {
                 self.users.mark_all_visible();
-                self.info(format!("{} marked", crate::plural::count(self.users.marks.len() as i64, "user")));
+                let still = if self.users.loading().is_some() {
+                    "; still loading: rows that arrive later are not marked"
+                } else {
+                    ""
+                };
+                self.info(format!(
+                    "{} marked{still}",
+                    crate::plural::count(self.users.marks_len() as i64, "user")
+                ));
+            }
+            TableAction::InvertMarks => {
+                self.users.invert_marks_visible();
+                self.info(format!(
+                    "marks inverted on the {} shown; {} marked",
+                    crate::plural::count(self.users.visible_len() as i64, "row"),
+                    crate::plural::count(self.users.marks_len() as i64, "user")
+                ));
             }
             TableAction::ClearMarks => self.clear_one_thing(),
             TableAction::RestoreMarks => self.restore_marks(),
@@ -113,7 +130,7 @@ impl App {
             TableAction::ToggleActive => {
                 // Reactivate when every selected account is inactive, else deactivate.
                 let sel = self.users.selection();
-                let all_inactive = !sel.is_empty() && sel.iter().all(|r| !r.is_active);
+                let all_inactive = !sel.is_empty() && sel.iter().all(|r| !r.is_active());
                 self.start_change(Change::SetActive(all_inactive));
             }
             TableAction::Unlock => self.start_change(Change::Unlock),
@@ -124,7 +141,7 @@ impl App {
     /// Esc on the table: the filter first, then the marks, never both at once, and says
     /// what it cleared. Cleared marks can be restored with `U`.
     fn clear_one_thing(&mut self) {
-        let marks = self.users.marks.len();
+        let marks = self.users.marks_len();
         if !self.filter_input.value().is_empty() {
             self.filter_input.reset();
             self.users.set_filter("");
@@ -135,7 +152,7 @@ impl App {
             };
             self.info(format!("filter cleared{kept}"));
         } else if marks > 0 {
-            self.cleared_marks = Some(std::mem::take(&mut self.users.marks));
+            self.users.clear_marks();
             let undo = keymap::keys_for(keymap::KeyAction::Table(TableAction::RestoreMarks));
             self.info(format!(
                 "{} cleared; {undo} restores them",
@@ -149,21 +166,14 @@ impl App {
     /// `U`: the marks Esc cleared last come back (those whose accounts still exist), added
     /// to any made since.
     fn restore_marks(&mut self) {
-        let Some(saved) = self.cleared_marks.take() else {
+        let Some(back) = self.users.restore_marks() else {
             self.info("no cleared marks to restore");
             return;
         };
-        let before = self.users.marks.len();
-        for id in saved {
-            if self.users.by_id(id).is_some() {
-                self.users.marks.insert(id);
-            }
-        }
-        let back = self.users.marks.len() - before;
         self.info(format!(
             "{} restored; {} marked now",
             crate::plural::count(back as i64, "mark"),
-            crate::plural::count(self.users.marks.len() as i64, "user")
+            crate::plural::count(self.users.marks_len() as i64, "user")
         ));
     }
 
@@ -224,7 +234,18 @@ impl App {
     }
 
     fn selection(&self) -> Vec<Expected> {
-        self.users.selection().into_iter().map(Expected::of).collect()
+        self.users.selection().iter().map(Expected::of).collect()
+    }
+
+    /// The table's rows of `targets` (the selection a dialog holds), in table order: the
+    /// selection itself when it still is the marks or the cursor row, else found by id.
+    fn target_rows(&self, targets: &[Expected]) -> Vec<crate::domain::roster::RowRef<'_>> {
+        let sel = self.users.selection();
+        if sel.len() == targets.len() && sel.iter().zip(targets).all(|(r, t)| r.id() == t.id) {
+            return sel;
+        }
+        let want: crate::tui::model::table::IdSet = targets.iter().map(|t| t.id).collect();
+        self.users.all().filter(|r| want.contains(&r.id())).collect()
     }
 
     fn start_new(&mut self) {
@@ -249,12 +270,15 @@ impl App {
     fn start_password(&mut self) {
         let Some(row) = self.users.cursor_row() else { return };
         if !row.is_local() {
-            let msg =
-                format!("{}: signs in through {} and has no password to reset", row.email, row.auth_provider);
+            let msg = format!(
+                "{}: signs in through {} and has no password to reset",
+                row.email(),
+                row.auth_provider()
+            );
             self.error(msg);
             return;
         }
-        let target = Expected::of(row);
+        let target = Expected::of(&row);
         let change = Change::ResetPassword { revoke_sessions: true };
         if self.can_start() && self.permitted(&change, std::slice::from_ref(&target)) {
             self.dialog = Some(Dialog::ResetPassword(ResetForm::new(target)));
@@ -293,7 +317,7 @@ impl App {
             return;
         }
         let (mut lines, nothing_to_do) = {
-            let rows = self.users.rows_with_ids(targets.iter().map(|t| t.id));
+            let rows = self.target_rows(&targets);
             let noop =
                 !rows.is_empty() && rows.len() == targets.len() && rows.iter().all(|r| change.is_noop(r));
             (change.confirmation(&rows), noop)
@@ -328,15 +352,14 @@ impl App {
     pub(super) fn confirm_revert(&mut self, id: uuid::Uuid, what: &str) -> Option<Dialog> {
         let change = Change::Revert(id);
         let mut lines = vec![format!("Undo {what}?")];
-        lines.extend(change.confirmation(&[]));
+        lines.extend(change.confirmation::<&crate::domain::UserRow>(&[]));
         lines.push("  The revert is a change of its own: z undoes it too.".to_string());
         Some(Dialog::Confirm { targets: Vec::new(), change, lines })
     }
 
     /// The early, friendly form of the store's last-superuser rule.
     fn superuser_remains(&mut self, leaving: &[Expected]) -> bool {
-        let active_supers =
-            self.users.rows().iter().filter(|r| r.role == Role::Superuser && r.is_active).count();
+        let active_supers = self.users.all().filter(|r| r.role() == Role::Superuser && r.is_active()).count();
         let removed = leaving.iter().filter(|t| t.role == Role::Superuser && t.is_active).count();
         if removed > 0 && removed >= active_supers {
             self.error("refused: that would leave no active superuser; make another superuser first");
@@ -359,9 +382,8 @@ impl App {
         if targets.len() > LISTED {
             lines.push(format!("  and {} more", targets.len() - LISTED));
         }
-        let shown: std::collections::HashSet<uuid::Uuid> =
-            self.users.window(0, self.users.visible_len()).map(|r| r.id).collect();
-        let hidden = targets.iter().filter(|t| !shown.contains(&t.id)).count();
+        // Several targets are the marks (one is the cursor row, which is shown).
+        let hidden = self.users.marked_hidden();
         if hidden > 0 {
             let verb = if hidden == 1 { "is" } else { "are" };
             lines.push(format!("  {hidden} of them {verb} marked but hidden by the current filter."));

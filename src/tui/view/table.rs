@@ -4,8 +4,10 @@
 use super::palette::Palette;
 use super::text::{self, date, fit, safe, safe_fit, safe_truncate, spinner, width};
 use super::widgets;
-use crate::store::UserRow;
+use crate::domain::account::Account;
+use crate::domain::roster::RowRef;
 use crate::tui::keymap::{FilterAction, KeyAction, TableAction};
+use crate::tui::model::table::LoadProgress;
 use crate::tui::model::table::SortKey;
 use crate::tui::model::{App, StatusKind, TABLE_CHROME};
 use ratatui::Frame;
@@ -86,22 +88,22 @@ fn header_row(l: &Columns, app: &App, p: Palette) -> Row<'static> {
     Row::new(cells).style(p.header())
 }
 
-fn user_row(row: &UserRow, marked: bool, l: &Columns, p: Palette) -> Row<'static> {
+fn user_row(row: RowRef<'_>, marked: bool, l: &Columns, p: Palette) -> Row<'static> {
     let mut cells = vec![Cell::from(if marked { "●" } else { " " })];
     for (col, w) in &l.cols {
         let w = *w;
         let cell = match col {
-            SortKey::Email => Cell::from(safe_fit(&row.email, w)),
-            SortKey::Role => Cell::from(fit(row.role.as_str(), w)),
+            SortKey::Email => Cell::from(safe_fit(row.email(), w)),
+            SortKey::Role => Cell::from(fit(row.role().as_str(), w)),
             SortKey::Status => {
                 Cell::from(Span::styled(fit(row.status().as_str(), w), p.status(row.status())))
             }
-            SortKey::Sessions => Cell::from(format!("{:>w$}", row.active_sessions)),
+            SortKey::Sessions => Cell::from(format!("{:>w$}", row.active_sessions())),
             SortKey::LastLogin => Cell::from(fit(
-                &row.last_login_at.map_or_else(|| "never".to_string(), |t| date(t, l.with_time)),
+                &row.last_login_at().map_or_else(|| "never".to_string(), |t| date(t, l.with_time)),
                 w,
             )),
-            SortKey::Created => Cell::from(fit(&date(row.created_at, l.with_time), w)),
+            SortKey::Created => Cell::from(fit(&date(row.created_at(), l.with_time), w)),
         };
         cells.push(cell);
     }
@@ -186,7 +188,7 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let page = app.page_size();
     let offset = app.users.offset;
     let rows: Vec<Row<'static>> =
-        app.users.window(offset, page).map(|r| user_row(r, app.users.marks.contains(&r.id), &l, p)).collect();
+        app.users.window(offset, page).map(|(r, marked)| user_row(r, marked, &l, p)).collect();
     let empty = rows.is_empty();
     let block = Block::new().borders(Borders::TOP | Borders::BOTTOM).border_style(p.border());
     let inner = block.inner(area);
@@ -214,11 +216,18 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 /// The table's bottom edge: the filter on the left, the counts on the right.
 fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let total = usize::from(area.width);
+    let loading = match app.users.loading() {
+        Some(LoadProgress { received, total: Some(total) }) => {
+            format!("loading {} of {} · ", received, total)
+        }
+        Some(LoadProgress { received, total: None }) => format!("loading {} · ", received),
+        None => String::new(),
+    };
     let counts = format!(
-        " {} of {} · {} marked ",
+        " {loading}{} of {} · {} marked ",
         app.users.visible_len(),
         text::users(app.users.len()),
-        app.users.marks.len()
+        app.users.marks_len()
     );
     let mut spans = vec![Span::styled("─ ", p.border())];
     let mut used = 2;
