@@ -329,6 +329,11 @@ fn print_report(
     }
 }
 
+/// A keystroke's budget: 4 ms up to 100,000 users (and a few more), 8 ms at a million.
+fn key_budget_ms(users: i64) -> f64 {
+    if users > 200_000 { 8.0 } else { 4.0 }
+}
+
 fn print_size(r: &SizeResult) {
     println!("## {} users (ska_bench_{})\n", thousands(r.users as u64), r.n);
     if !r.keys.is_empty() {
@@ -336,7 +341,8 @@ fn print_size(r: &SizeResult) {
             "Keystroke to drawn frame, 120x40 (`App::update` + `view::draw` into a byte-counting crossterm backend):\n"
         );
         println!(
-            "| key | time (update + draw) | p50 update / draw | bytes written (p50 / max) | p99 < 4 ms |\n|---|---|---|---|---|"
+            "| key | time (update + draw) | p50 update / draw | bytes written (p50 / max) | p99 < {} ms |\n|---|---|---|---|---|",
+            key_budget_ms(r.users)
         );
         for k in &r.keys {
             println!(
@@ -347,7 +353,7 @@ fn print_size(r: &SizeResult) {
                 ms(k.draw.p50),
                 thousands(k.bytes_p50),
                 thousands(k.bytes_max),
-                verdict(k.time.p99 < 4.0)
+                verdict(k.time.p99 < key_budget_ms(r.users))
             );
         }
         println!();
@@ -403,15 +409,18 @@ fn print_size(r: &SizeResult) {
             thousands(b.users as u64)
         );
         println!("| way | time |\n|---|---|");
-        println!("| `store::mutate::apply(Change::SetRole)`, one transaction | {} |", b.apply.spread());
+        println!("| `store::change::apply(Change::SetRole)`, one transaction | {} |", b.apply.spread());
         println!(
             "| runbook: `psql -f` of one `UPDATE` per user, autocommit, no audit | {} |",
             b.psql.spread()
         );
+        // 1 s for 10,000 users; 5 s for 100,000 (issue 13).
+        let budget = if b.users > 10_000 { 5000.0 } else { 1000.0 };
         println!(
-            "\napply p50 {} (target < 1 s: {}); the runbook takes **{ratio:.1}x** as long\n",
+            "\napply p50 {} (target < {} s: {}); the runbook takes **{ratio:.1}x** as long\n",
             ms(b.apply.p50),
-            verdict(b.apply.p50 < 1000.0)
+            budget / 1000.0,
+            verdict(b.apply.p50 < budget)
         );
     }
 }

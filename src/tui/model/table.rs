@@ -346,7 +346,7 @@ impl UserList {
                 (Some(v), true) => v.as_slice(),
                 _ => self.order.as_slice(),
             };
-            Some(filter_positions(&self.roster, &self.filter, from))
+            Some(filter_positions(&self.roster, &self.filter, from, PARALLEL_FROM))
         };
         self.cursor = keep.and_then(|p| self.shown().iter().position(|&q| q == p)).unwrap_or(0);
         self.clamp();
@@ -642,12 +642,12 @@ fn apply_fresh(roster: &mut Roster, affected: &[Uuid], fresh: &[UserRow]) -> Vec
     touched
 }
 
-/// The positions of `from` (in its order) whose rows `filter` keeps; on two threads when
-/// there are many.
-fn filter_positions(roster: &Roster, filter: &Filter, from: &[u32]) -> Vec<u32> {
+/// The positions of `from` (in its order) whose rows `filter` keeps; on two threads from
+/// `parallel_from` rows on.
+fn filter_positions(roster: &Roster, filter: &Filter, from: &[u32], parallel_from: usize) -> Vec<u32> {
     let keeps = |p: &u32| roster.get(*p).is_some_and(|r| filter.keeps(&r));
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
-    if from.len() < PARALLEL_FROM || threads < 2 {
+    if from.len() < parallel_from || threads < 2 {
         return from.iter().copied().filter(keeps).collect();
     }
     let (a, b) = from.split_at(from.len() / 2);
@@ -871,5 +871,18 @@ mod tests {
         l.set_rows(rows.into_iter().rev().collect());
         assert_eq!(l.restore_marks(), Some(3));
         assert_eq!(l.restore_marks(), None);
+    }
+
+    #[test]
+    fn two_threads_find_what_one_finds_in_the_same_order() {
+        let mut l = UserList::default();
+        l.set_rows((0..1001).map(|i| row(&format!("p{}q{}@x.se", i % 11, i % 17), Role::User)).collect());
+        l.set_sort(SortKey::Email, true);
+        for text in ["p1", "q1", "x.se", "p3q", "nobody", "-p1 q"] {
+            let f = Filter::parse(text, OffsetDateTime::UNIX_EPOCH);
+            let one = filter_positions(&l.roster, &f, &l.order, usize::MAX);
+            let two = filter_positions(&l.roster, &f, &l.order, 2);
+            assert_eq!(one, two, "{text}");
+        }
     }
 }
