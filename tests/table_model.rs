@@ -55,7 +55,7 @@ fn row(n: u16, role: Role) -> UserRow {
     r.active_sessions = i64::from(n % 3);
     r.created_at = OffsetDateTime::UNIX_EPOCH + time::Duration::days(i64::from(n % 7));
     r.last_login_at =
-        (n % 4 != 0).then(|| OffsetDateTime::UNIX_EPOCH + time::Duration::hours(i64::from(n % 5)));
+        (!n.is_multiple_of(4)).then(|| OffsetDateTime::UNIX_EPOCH + time::Duration::hours(i64::from(n % 5)));
     r
 }
 
