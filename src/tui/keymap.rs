@@ -133,6 +133,11 @@ pub enum ViewerAction {
     Filter,
     Revert,
     Open,
+    /// Details: select the next / previous session listed.
+    NextSession,
+    PrevSession,
+    /// Details: revoke the selected session.
+    RevokeSession,
     Close,
 }
 
@@ -262,6 +267,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('/')], View(Vi::Filter), "filter the audit log (actor: target: action: change: signins)"),
     bind(&[C('z')], View(Vi::Revert), "revert the top audit entry's change (asks first)"),
     bind(&[Code(Enter)], View(Vi::Open), "open the top audit entry in full (Esc: back)"),
+    bind(&[Code(TabKey)], View(Vi::NextSession), "details: select the next session"),
+    bind(&[Code(BackTab)], View(Vi::PrevSession), "details: select the previous session"),
+    bind(&[C('x')], View(Vi::RevokeSession), "details: revoke the selected session (asks first)"),
     bind(&[Code(Esc), C('q')], View(Vi::Close), "close"),
 ];
 
@@ -390,6 +398,8 @@ mod tests {
     #[case::form_letters_are_text(Context::Form, KeyCode::Char('q'), None)]
     #[case::filter_enter(Context::Filter, KeyCode::Enter, Some(Filt(Fi::Keep)))]
     #[case::viewer_end(Context::Viewer, KeyCode::End, Some(View(Vi::Bottom)))]
+    #[case::viewer_tab(Context::Viewer, KeyCode::Tab, Some(View(Vi::NextSession)))]
+    #[case::viewer_x(Context::Viewer, KeyCode::Char('x'), Some(View(Vi::RevokeSession)))]
     fn keys_resolve_in_their_context(
         #[case] context: Context,
         #[case] code: KeyCode,

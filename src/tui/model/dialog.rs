@@ -139,6 +139,11 @@ pub enum Dialog {
         request: RequestId,
         data: Loading<Box<Details>>,
         scroll: u16,
+        /// The selected session (Tab moves it; `x` revokes it).
+        session: Option<Uuid>,
+        /// What the last key here did or why it did nothing, shown in the box (the status
+        /// line is under it); the next key clears it.
+        note: Option<super::StatusLine>,
     },
     Audit(AuditView),
     Help {

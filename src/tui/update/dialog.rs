@@ -21,7 +21,9 @@ impl App {
                 Some(Dialog::Help { scroll }) => Some(Dialog::Messages { scroll }),
                 other => other,
             },
-            Dialog::Details { id, request, data, scroll } => self.details_key(key, id, request, data, scroll),
+            Dialog::Details { id, request, data, scroll, session, note: _ } => {
+                self.details_key(key, id, request, data, scroll, session)
+            }
             Dialog::Audit(view) => self.audit_key(key, view),
             Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),
             Dialog::Confirm { targets, change, lines } => match keymap::confirm(&key) {
@@ -31,7 +33,14 @@ impl App {
                 }
                 Some(ConfirmAction::Cancel) => {
                     self.info("cancelled; nothing changed");
-                    None
+                    // A session's revoke was asked from its account's details: back there.
+                    match (&change, targets.first()) {
+                        (Change::RevokeSession(session), Some(t)) => {
+                            let note = self.status.clone();
+                            Some(self.open_details(t.id, Some(*session), note, out))
+                        }
+                        _ => None,
+                    }
                 }
                 Some(ConfirmAction::Submit | ConfirmAction::Alternative) | None => {
                     Some(Dialog::Confirm { targets, change, lines })

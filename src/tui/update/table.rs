@@ -74,8 +74,7 @@ impl App {
             TableAction::Reload => self.reload(out),
             TableAction::Details => {
                 if let Some(id) = self.users.cursor_id() {
-                    let request = self.request(Job::LoadDetails(id), out);
-                    self.dialog = Some(Dialog::Details { id, request, data: Loading::Pending, scroll: 0 });
+                    self.dialog = Some(self.open_details(id, None, None, out));
                 }
             }
             TableAction::Audit => {

@@ -35,7 +35,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::ConfirmDelete { targets, plan, typed, .. } => {
             confirm_delete(frame, area, app, targets, plan, typed, p)
         }
-        Dialog::Details { data, scroll, .. } => viewers::details(frame, area, app, data, *scroll, p),
+        Dialog::Details { data, scroll, session, note, .. } => {
+            let st = viewers::DetailsState { scroll: *scroll, session: *session, note: note.as_ref() };
+            viewers::details(frame, area, app, data, st, p)
+        }
         Dialog::Audit(view) => viewers::audit(frame, area, app, view, p),
         Dialog::Help { scroll } => help::draw(frame, area, *scroll, p),
         Dialog::Messages { scroll } => help::messages(frame, area, app, *scroll, p),

@@ -14,6 +14,7 @@ pub mod palette;
 mod table;
 pub mod text;
 mod viewers;
+pub use viewers::details_scroll_to;
 mod widgets;
 
 use super::model::{App, MIN_HEIGHT, MIN_WIDTH, Screen};
