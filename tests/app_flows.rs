@@ -1483,3 +1483,74 @@ fn read_only_mode_and_a_running_change_refuse_a_sessions_revoke() {
     assert!(jobs(press(&mut app, key('x'))).is_empty());
     assert!(details_state(&app).1.contains("Insufficient permissions"), "{:?}", details_state(&app));
 }
+
+/// A plan blocked for the `held` among `emails` (by tool runs).
+fn plan_held(emails: &[&str], held: &[&str]) -> DeletePlan {
+    DeletePlan {
+        blocked_emails: held.iter().map(|e| e.to_string()).collect(),
+        emails: emails.iter().map(|e| e.to_string()).collect(),
+        blockers: vec![Dependent {
+            table: "tool_runs".into(),
+            column: "requested_by_user_id".into(),
+            on_delete: OnDelete::Restrict,
+            rows: 4,
+        }],
+        effects: vec![],
+    }
+}
+
+#[test]
+fn a_blocked_delete_of_several_deletes_the_ones_not_held_after_asking_again() {
+    let mut app = signed_in(1);
+    app.options.deployment.name = Some("prod-skola".into());
+    app.options.deployment.protected = true;
+    let four = ["anna@x.se", "bertil@x.se", "cissi@x.se", "david@x.se"];
+    for who in four {
+        go_to(&mut app, who);
+        press(&mut app, key(' '));
+    }
+    press(&mut app, key('d'));
+    app.update(plan(&app, plan_held(&four, &["bertil@x.se", "david@x.se"])));
+    assert!(press(&mut app, key('y')).is_empty(), "y never deletes a blocked delete");
+    // r: a new delete of the two not held, planned afresh (the plan may differ now).
+    let cmds = jobs(press(&mut app, key('r')));
+    let [Job::PlanDelete(rest)] = cmds.as_slice() else { panic!("{cmds:?}") };
+    assert_eq!(rest.iter().map(|t| t.email.as_str()).collect::<Vec<_>>(), ["anna@x.se", "cissi@x.se"]);
+    assert_eq!(status(&app), "2 accounts held kept out; checking the delete of the other 2");
+    let Some(Dialog::ConfirmDelete { targets, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(targets.len(), 2);
+    assert!(press(&mut app, key('y')).is_empty(), "nothing before the new plan");
+    app.update(plan(&app, plan_for(&["anna@x.se", "cissi@x.se"])));
+    // The usual bulk delete: the number typed, the deployment's name, the reason.
+    assert!(press(&mut app, key('y')).is_empty());
+    press(&mut app, key('2'));
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty());
+    let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(p.confirm_name.as_deref(), Some("prod-skola"));
+    typed(&mut app, "prod-skola");
+    press(&mut app, code(KeyCode::Tab));
+    let cmds = give_reason(&mut app, "left the school");
+    let [Job::Apply { change: Change::Delete, targets, reason: Some(_), .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(targets.iter().map(|t| t.email.as_str()).collect::<Vec<_>>(), ["anna@x.se", "cissi@x.se"]);
+}
+
+#[test]
+fn the_rest_is_not_offered_when_every_account_or_the_only_one_is_held() {
+    let mut app = signed_in(1);
+    for who in ["anna@x.se", "bertil@x.se"] {
+        go_to(&mut app, who);
+        press(&mut app, key(' '));
+    }
+    press(&mut app, key('d'));
+    app.update(plan(&app, plan_held(&["anna@x.se", "bertil@x.se"], &["anna@x.se", "bertil@x.se"])));
+    assert!(press(&mut app, key('r')).is_empty());
+    assert!(matches!(&app.dialog, Some(Dialog::ConfirmDelete { targets, .. }) if targets.len() == 2));
+    let mut app = signed_in(1);
+    go_to(&mut app, "cissi@x.se");
+    press(&mut app, key('d'));
+    app.update(plan(&app, plan_held(&["cissi@x.se"], &["cissi@x.se"])));
+    assert!(press(&mut app, key('r')).is_empty());
+    assert!(matches!(&app.dialog, Some(Dialog::ConfirmDelete { targets, .. }) if targets.len() == 1));
+}

@@ -523,6 +523,28 @@ fn confirm_delete_blocked_many() {
     });
 }
 
+/// Blocked for some of several: `r` deletes the others.
+#[test]
+fn confirm_delete_blocked_for_some() {
+    snap("delete_blocked_some", |w, h| {
+        let mut app = users_app(w, h);
+        let targets: Vec<Expected> = app.users.rows().iter().skip(1).map(Expected::of).collect();
+        let plan = DeletePlan {
+            blocked_emails: vec![targets[1].email.clone(), targets[4].email.clone()],
+            emails: targets.iter().map(|t| t.email.clone()).collect(),
+            blockers: vec![dep("tool_runs", "requested_by_user_id", OnDelete::Restrict, 12)],
+            effects: vec![dep("sessions", "user_id", OnDelete::Cascade, 9)],
+        };
+        app.dialog = Some(Dialog::ConfirmDelete {
+            targets,
+            request: 1,
+            plan: Loading::Ready(plan),
+            typed: String::new(),
+        });
+        app
+    });
+}
+
 #[test]
 fn confirm_delete_failed() {
     snap("delete_failed", |w, h| {
@@ -1063,7 +1085,8 @@ fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
     let text = screen_text(render(&app).backend().buffer());
     assert!(text.contains("BLOCKED by: 3 rows in tool_versions (created_by_user_id)"), "{text}");
     assert!(text.contains(&held), "the held account is named: {text}");
-    assert!(text.contains("a: deactivate all 11 users instead   n/Esc: cancel"), "{text}");
+    assert!(text.contains("a: deactivate all 11   r: delete the 10 not held   n/Esc: cancel"), "{text}");
+    assert!(text.contains("r deletes the others, keeping these"), "{text}");
     assert!(text.contains("more"), "{text}");
 }
 

@@ -113,6 +113,8 @@ pub enum ConfirmAction {
     Submit,
     /// What a blocked delete offers instead: deactivation.
     Alternative,
+    /// A blocked delete of several, some of them not held: delete just those.
+    DeleteRest,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -254,6 +256,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('n'), Code(Esc)], Conf(Cf::Cancel), "no, cancel"),
     bind(&[Code(Enter)], Conf(Cf::Submit), "delete several users: type their number, then Enter"),
     bind(&[C('a')], Conf(Cf::Alternative), "blocked delete: deactivate them instead"),
+    bind(&[C('r')], Conf(Cf::DeleteRest), "blocked delete of several: delete only those not held (asks again)"),
 
     bind(&[C('c')], Pw(PasswordAction::Copy), "send to the terminal's clipboard (OSC 52)"),
     bind(&[Code(Enter)], Pw(PasswordAction::Close), "close; the password is then gone"),

@@ -6,7 +6,7 @@ use crate::domain::permissions;
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role};
 use crate::store::targets::Expected;
-use crate::tui::event::Effect;
+use crate::tui::event::{Effect, Job};
 use crate::tui::keymap::{self, ConfirmAction, FormAction, PasswordAction, PickerAction, ViewerAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
@@ -42,9 +42,8 @@ impl App {
                         _ => None,
                     }
                 }
-                Some(ConfirmAction::Submit | ConfirmAction::Alternative) | None => {
-                    Some(Dialog::Confirm { targets, change, lines })
-                }
+                Some(ConfirmAction::Submit | ConfirmAction::Alternative | ConfirmAction::DeleteRest)
+                | None => Some(Dialog::Confirm { targets, change, lines }),
             },
             Dialog::ConfirmDelete { targets, request, plan, typed } => {
                 self.delete_key(key, targets, request, plan, typed, out)
@@ -122,7 +121,9 @@ impl App {
     }
 
     /// One account is deleted with `y`; several only after their number is typed, so a
-    /// reflexive `y` never deletes hundreds. A blocked delete offers deactivation on `a`.
+    /// reflexive `y` never deletes hundreds. A blocked delete offers deactivation on `a`,
+    /// and, when only some of several are held, the delete of the others on `r`: a new
+    /// delete of that smaller set, planned and confirmed afresh.
     fn delete_key(
         &mut self,
         key: KeyEvent,
@@ -149,6 +150,28 @@ impl App {
                     "  They can no longer log in; their rows and history stay.".to_string(),
                 ];
                 return Some(Dialog::Confirm { targets, change: Change::SetActive(false), lines });
+            }
+            if action == Some(ConfirmAction::DeleteRest) && p.deletable_rest().is_some() {
+                let held: std::collections::HashSet<&str> =
+                    p.blocked_emails.iter().map(String::as_str).collect();
+                let kept = held.len();
+                let (rest, kept_out): (Vec<Expected>, Vec<Expected>) =
+                    targets.into_iter().partition(|t| !held.contains(t.email.as_str()));
+                if rest.is_empty() {
+                    return Some(Dialog::ConfirmDelete { targets: kept_out, request, plan, typed });
+                }
+                self.info(format!(
+                    "{} held kept out; checking the delete of the other {}",
+                    crate::plural::count(kept as i64, "account"),
+                    rest.len()
+                ));
+                let request = self.request(Job::PlanDelete(rest.clone()), out);
+                return Some(Dialog::ConfirmDelete {
+                    targets: rest,
+                    request,
+                    plan: Loading::Pending,
+                    typed: String::new(),
+                });
             }
             return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
         }
