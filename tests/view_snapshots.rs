@@ -17,6 +17,7 @@ use skriptoteket_admin::store::sessions::{LoginEvent, SessionRow};
 use skriptoteket_admin::store::targets::Expected;
 use skriptoteket_admin::tui::event::{Details, Event};
 use skriptoteket_admin::tui::model::dialog::{AuditView, Dialog, Loading};
+use skriptoteket_admin::tui::model::export::ExportForm;
 use skriptoteket_admin::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
 use skriptoteket_admin::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
 use skriptoteket_admin::tui::model::secret_input::SecretInput;
@@ -541,6 +542,31 @@ fn confirm_delete_blocked_for_some() {
             plan: Loading::Ready(plan),
             typed: String::new(),
         });
+        app
+    });
+}
+
+#[test]
+fn export_dialog() {
+    snap("export", |w, h| {
+        let mut app = users_app(w, h);
+        let mut f = ExportForm::new("users-2025-11-24.xlsx");
+        f.error = Some(
+            "a .xlsx file is not a format of this export: end the name in .csv (CSV), .jsonl (JSON Lines) or .json (one JSON array)"
+                .into(),
+        );
+        app.dialog = Some(Dialog::Export(f));
+        app
+    });
+}
+
+#[test]
+fn export_overwrite_question() {
+    snap("export_exists", |w, h| {
+        let mut app = users_app(w, h);
+        let mut f = ExportForm::new("users.csv");
+        f.exists = Some("/home/anna/users.csv".into());
+        app.dialog = Some(Dialog::Export(f));
         app
     });
 }

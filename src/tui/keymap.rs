@@ -70,6 +70,7 @@ pub enum TableAction {
     Reload,
     Details,
     Audit,
+    Export,
     Undo,
     Command,
     Messages,
@@ -226,6 +227,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Ctrl('r')], Tab(Ta::Reload), "reload from the database"),
     bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user"),
     bind(&[C('L')], Tab(Ta::Audit), "audit log"),
+    bind(&[C('E')], Tab(Ta::Export), "export what the table shows to a .csv, .jsonl or .json file"),
     bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)"),
     bind(&[C('c')], Tab(Ta::Command), "your last change as a subcommand, to copy"),
     bind(&[C('m')], Tab(Ta::Messages), "message history (the last 50, in full)"),
@@ -384,6 +386,7 @@ mod tests {
     #[case::del_deletes(KeyCode::Delete, KeyModifiers::NONE, Some(Ta::Delete))]
     #[case::alt_d_is_not_d(KeyCode::Char('d'), KeyModifiers::ALT, None)]
     #[case::z_undoes(KeyCode::Char('z'), KeyModifiers::NONE, Some(Ta::Undo))]
+    #[case::shift_e_exports(KeyCode::Char('E'), KeyModifiers::SHIFT, Some(Ta::Export))]
     #[case::unbound(KeyCode::Char('w'), KeyModifiers::NONE, None)]
     fn table_keys_resolve(
         #[case] code: KeyCode,

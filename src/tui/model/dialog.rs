@@ -159,6 +159,8 @@ pub enum Dialog {
     Command {
         text: String,
     },
+    /// Writing the rows the table shows to a file.
+    Export(super::export::ExportForm),
 }
 
 /// A change the admin confirmed, held while they say why.

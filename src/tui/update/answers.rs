@@ -134,6 +134,7 @@ impl App {
                     self.on_outcome(*outcome, out);
                 }
             }
+            Answer::Exported(res) => self.on_exported(id, res),
         }
     }
 

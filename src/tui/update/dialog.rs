@@ -80,6 +80,7 @@ impl App {
                 _ => Some(Dialog::Command { text }),
             },
             Dialog::NewUser(form) => self.new_user_key(form, key, out),
+            Dialog::Export(form) => self.export_key(key, form, out),
             Dialog::ResetPassword(form) => self.reset_key(form, key, out),
         };
     }

@@ -82,6 +82,7 @@ impl App {
                 self.dialog = Some(Dialog::Audit(AuditView::new(request)));
             }
             TableAction::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            TableAction::Export => self.start_export(),
             TableAction::Undo => match self.last_change.clone() {
                 None => self.info("nothing to undo: you have made no change in this session"),
                 Some(last) if !last.undoable => {

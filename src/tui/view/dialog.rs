@@ -44,6 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::Messages { scroll } => help::messages(frame, area, app, *scroll, p),
         Dialog::Reason(pending) => reason(frame, area, pending, p),
         Dialog::Command { text } => command(frame, area, text, p),
+        Dialog::Export(f) => super::export::draw(frame, area, app, f, p),
     }
 }
 

@@ -6,6 +6,7 @@
 //! anything unsafe that slipped through.
 
 mod dialog;
+mod export;
 mod forms;
 mod help;
 pub use help::max_scroll as help_max_scroll;
