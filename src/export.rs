@@ -4,6 +4,7 @@
 use crate::domain::UserRow;
 use crate::domain::sanitize::clean;
 use serde::Serialize;
+use std::path::PathBuf;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -122,6 +123,155 @@ pub fn inert_json(json: &str) -> String {
     out
 }
 
+/// The formats of the console's export, told by the file's extension.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    /// One JSON array, as `list --format json`.
+    Json,
+    /// One JSON object per line, as `list --format jsonl`.
+    JsonLines,
+}
+
+impl FileFormat {
+    /// The format a file name's extension asks for (any case): `.csv`, `.jsonl` or
+    /// `.json`; any other (or none) is refused, naming these.
+    pub fn of_path(path: &str) -> Result<FileFormat, String> {
+        const KNOWN: &str = ".csv (CSV), .jsonl (JSON Lines) or .json (one JSON array)";
+        let ext = std::path::Path::new(path.trim()).extension().map(|e| e.to_string_lossy().to_lowercase());
+        match ext.as_deref() {
+            Some("csv") => Ok(FileFormat::Csv),
+            Some("jsonl") => Ok(FileFormat::JsonLines),
+            Some("json") => Ok(FileFormat::Json),
+            Some(other) => Err(format!(
+                "a .{} file is not a format of this export: end the name in {KNOWN}",
+                clean(other)
+            )),
+            None => Err(format!("the extension picks the format: end the name in {KNOWN}")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "CSV",
+            FileFormat::Json => "JSON",
+            FileFormat::JsonLines => "JSON Lines",
+        }
+    }
+
+    /// `rows` in this format: the same bytes `list --format csv|json|jsonl` prints.
+    pub fn render(self, rows: &[UserRow]) -> Result<Vec<u8>, String> {
+        match self {
+            FileFormat::Csv => csv(rows).map_err(|e| e.to_string()),
+            FileFormat::Json => Ok(json(rows, false).into_bytes()),
+            FileFormat::JsonLines => Ok(json(rows, true).into_bytes()),
+        }
+    }
+}
+
+/// Why an export file was not written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteError {
+    /// The file exists: it is written only when the admin says to overwrite it.
+    Exists(PathBuf),
+    /// One line for the admin: what, where, and what became of the file.
+    Failed(String),
+}
+
+/// Where a path the admin typed points: `~/` is the home folder, a relative path starts
+/// in the working folder (where the console was started).
+pub fn resolve(path: &str) -> PathBuf {
+    let path = path.trim();
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
+    let p = match (path.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    };
+    if p.is_relative() {
+        match std::env::current_dir() {
+            Ok(dir) => dir.join(p),
+            Err(_) => p,
+        }
+    } else {
+        p
+    }
+}
+
+/// Writes `rows` in `format` to `path` ([`resolve`]d), readable by its owner only (0600),
+/// and returns the path written. A new file is created (`create_new`: never through a
+/// name that exists, a symbolic link included); an existing file is written only with
+/// `overwrite`, and then only a regular file that is not a symbolic link, made 0600
+/// before it is truncated (it stays as it was when that fails).
+pub fn write_file(
+    path: &str,
+    rows: &[UserRow],
+    format: FileFormat,
+    overwrite: bool,
+) -> Result<PathBuf, WriteError> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let path = resolve(path);
+    let bytes = format.render(rows).map_err(|e| WriteError::Failed(format!("cannot export: {e}")))?;
+    let fail = |e: &std::io::Error, after: &str| WriteError::Failed(io_line(&path, e, after));
+    if !overwrite {
+        let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(WriteError::Exists(path)),
+            Err(e) => return Err(fail(&e, "nothing was written")),
+        };
+        // The umask cannot widen 0600, but say it once more on the open file.
+        let written = file
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .and_then(|()| file.write_all(&bytes))
+            .and_then(|()| file.sync_all());
+        if let Err(e) = written {
+            drop(file);
+            let _ = std::fs::remove_file(&path);
+            return Err(fail(&e, "nothing was written"));
+        }
+        return Ok(path);
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .map_err(|e| fail(&e, "it was not changed"))?;
+    let regular = file.metadata().map_err(|e| fail(&e, "it was not changed"))?.is_file();
+    if !regular {
+        return Err(WriteError::Failed(format!(
+            "cannot write {}: it is not a regular file; it was not changed",
+            path.display()
+        )));
+    }
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| fail(&e, "it was not changed"))?;
+    file.set_len(0)
+        .and_then(|()| file.write_all(&bytes))
+        .and_then(|()| file.sync_all())
+        .map_err(|e| fail(&e, "it may be incomplete now"))?;
+    Ok(path)
+}
+
+/// "cannot write /x/users.csv: the folder /x does not exist; nothing was written".
+fn io_line(path: &std::path::Path, e: &std::io::Error, after: &str) -> String {
+    use std::io::ErrorKind as K;
+    let folder = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
+    let what = match e.kind() {
+        K::NotFound => format!("the folder {folder} does not exist"),
+        K::PermissionDenied => "permission denied".to_string(),
+        K::IsADirectory => "it is a folder".to_string(),
+        K::NotADirectory => "a part of the path is not a folder".to_string(),
+        K::ReadOnlyFilesystem => "the file system is read-only".to_string(),
+        K::StorageFull => "the disk is full".to_string(),
+        _ if e.raw_os_error() == Some(libc::ELOOP) => {
+            "it is a symbolic link: name the file itself".to_string()
+        }
+        other => other.to_string(),
+    };
+    format!("cannot write {}: {what}; {after}", path.display())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +300,16 @@ mod tests {
         assert_eq!(json(&rows, true).lines().count(), 2);
         let empty = String::from_utf8(csv(&[]).expect("csv")).expect("utf-8");
         assert_eq!(empty.lines().count(), 1, "a header alone");
+    }
+
+    #[test]
+    fn the_extension_picks_the_format_and_others_are_refused() {
+        assert_eq!(FileFormat::of_path("users.csv"), Ok(FileFormat::Csv));
+        assert_eq!(FileFormat::of_path(" ~/ut/Users.JSONL "), Ok(FileFormat::JsonLines));
+        assert_eq!(FileFormat::of_path("a.b.json"), Ok(FileFormat::Json));
+        let e = FileFormat::of_path("users.xlsx").expect_err("xlsx");
+        assert!(e.starts_with("a .xlsx file is not a format of this export") && e.contains(".jsonl"), "{e}");
+        assert!(FileFormat::of_path("users").expect_err("none").contains("the extension picks the format"));
+        assert!(FileFormat::of_path(".csv").is_err(), "a hidden file named csv has no extension");
     }
 }

@@ -7,7 +7,10 @@ use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, Stamp, UserRow};
 use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::store::audit::AuditRow;
-use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job, OpError, Outcome, RequestId};
+use skriptoteket_admin::store::sessions::SessionRow;
+use skriptoteket_admin::tui::event::{
+    Answer, DbEvent, Details, Effect, Event, Job, OpError, Outcome, RequestId,
+};
 use skriptoteket_admin::tui::model::dialog::Dialog;
 use skriptoteket_admin::tui::model::forms::ResetField;
 use skriptoteket_admin::tui::model::{Screen, StatusKind};
@@ -1340,4 +1343,215 @@ fn esc_in_the_audit_filter_edit_puts_the_filter_back() {
     app.update(Event::Paste(" signins\n".into()));
     let Some(Dialog::Audit(v)) = &app.dialog else { panic!() };
     assert_eq!(v.filter.value(), "actor:boss signins");
+}
+
+fn session(n: u128, active: bool, revoked: bool) -> SessionRow {
+    SessionRow {
+        id: Uuid::from_u128(n),
+        created_at: Some(datetime!(2025-11-20 8:00 UTC)),
+        expires_at: datetime!(2025-11-27 8:00 UTC),
+        revoked_at: revoked.then_some(datetime!(2025-11-21 9:30 UTC)),
+        active,
+    }
+}
+
+fn details_of(user: UserRow, sessions: Vec<SessionRow>) -> Details {
+    Details { user, profile: vec![], sessions, logins: vec![], dependents: vec![], audit: vec![] }
+}
+
+/// The worker's answer to the open details' request.
+fn details_answer(app: &App, d: Details) -> Event {
+    let Some(Dialog::Details { request, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    answer(*request, Answer::Details(Box::new(Ok(d))))
+}
+
+/// The details' selected session and the note in their box.
+fn details_state(app: &App) -> (Option<Uuid>, String) {
+    let Some(Dialog::Details { session, note, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    (*session, note.as_ref().map(|n| n.text.clone()).unwrap_or_default())
+}
+
+#[test]
+fn a_session_is_selected_in_the_details_and_revoked_after_asking() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    let anna = people()[2].clone();
+    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
+    assert!(matches!(cmds.as_slice(), [Job::LoadDetails(id)] if *id == anna.id), "{cmds:?}");
+    let sessions = vec![session(31, true, false), session(32, false, true), session(33, false, false)];
+    app.update(details_answer(&app, details_of(anna.clone(), sessions.clone())));
+
+    // x with nothing selected says how to select, in the box (the status line is under it).
+    assert!(jobs(press(&mut app, key('x'))).is_empty());
+    assert_eq!(details_state(&app), (None, "select a session first (Tab moves through them)".into()));
+    // Tab, Tab: the revoked one, which x refuses; Shift-Tab from the first goes round.
+    press(&mut app, code(KeyCode::Tab));
+    press(&mut app, code(KeyCode::Tab));
+    assert_eq!(details_state(&app), (Some(Uuid::from_u128(32)), String::new()), "a key clears the note");
+    assert!(jobs(press(&mut app, key('x'))).is_empty());
+    assert_eq!(details_state(&app).1, "session 00000000 was revoked 2025-11-21 09:30: nothing to revoke");
+    press(&mut app, code(KeyCode::Tab));
+    press(&mut app, key('x'));
+    assert_eq!(details_state(&app).1, "session 00000000 expired 2025-11-27 08:00: nothing to revoke");
+    press(&mut app, code(KeyCode::BackTab));
+    press(&mut app, code(KeyCode::BackTab));
+    assert_eq!(details_state(&app).0, Some(Uuid::from_u128(31)));
+
+    // x on the active one asks y/n, says it cannot be undone; n goes back to the details.
+    assert!(jobs(press(&mut app, key('x'))).is_empty(), "nothing is sent before y");
+    let Some(Dialog::Confirm { change, targets, lines }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(*change, Change::RevokeSession(Uuid::from_u128(31)));
+    assert_eq!(targets.iter().map(|t| t.id).collect::<Vec<_>>(), [anna.id]);
+    assert_eq!(lines[0], "Revoke session 00000000 of anna@x.se?");
+    assert_eq!(lines.last().map(String::as_str), Some("  This cannot be undone."));
+    let cmds = jobs(press(&mut app, key('n')));
+    assert!(matches!(cmds.as_slice(), [Job::LoadDetails(id)] if *id == anna.id), "{cmds:?}");
+    assert_eq!(details_state(&app), (Some(Uuid::from_u128(31)), "cancelled; nothing changed".into()));
+    app.update(details_answer(&app, details_of(anna.clone(), sessions.clone())));
+
+    // y sends one change, no reason asked (one account), and keeps the table's marks.
+    press(&mut app, code(KeyCode::Esc));
+    press(&mut app, key(' '));
+    go_to(&mut app, "anna@x.se");
+    press(&mut app, code(KeyCode::Enter));
+    app.update(details_answer(&app, details_of(anna.clone(), sessions.clone())));
+    press(&mut app, code(KeyCode::Tab));
+    press(&mut app, key('x'));
+    let cmds = jobs(press(&mut app, key('y')));
+    let [Job::Apply { change: Change::RevokeSession(s), targets, reason: None, password: None }] =
+        cmds.as_slice()
+    else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!((*s, targets[0].id), (Uuid::from_u128(31), anna.id));
+    assert_eq!(app.busy().as_deref(), Some("revoke session: anna@x.se"));
+    let mut fresh = anna.clone();
+    fresh.active_sessions = 0;
+    let effects = app.update(applied(
+        &app,
+        Outcome {
+            stamp: Stamp::new(None),
+            change: Change::RevokeSession(Uuid::from_u128(31)),
+            refreshed: vec![fresh],
+            affected: vec![anna.id],
+            result: Ok(Done::Changed(vec![Applied {
+                id: anna.id,
+                email: anna.email.clone(),
+                changed: true,
+                sessions_revoked: 1,
+            }])),
+            generated: None,
+        },
+    ));
+    // Back in the details, refreshed, with what happened in the box.
+    assert!(matches!(jobs(effects).as_slice(), [Job::LoadDetails(id)] if *id == anna.id));
+    let (selected, note) = details_state(&app);
+    assert_eq!(selected, Some(Uuid::from_u128(31)));
+    assert_eq!(note, "session 00000000 of anna@x.se revoked · cannot be undone · c: as a command");
+    assert_eq!(app.users.marks_len(), 1, "the table's marks were not the change's");
+    assert_eq!(app.users.by_id(anna.id).map(|r| r.active_sessions()), Some(0));
+    let last = app.last_change.clone().expect("the last change");
+    assert!(!last.undoable);
+    assert_eq!(
+        last.command,
+        format!(
+            "skriptoteket-admin revoke-sessions --session {} anna@x.se --actor-email boss@x.se",
+            Uuid::from_u128(31)
+        )
+    );
+}
+
+#[test]
+fn read_only_mode_and_a_running_change_refuse_a_sessions_revoke() {
+    let mut app = signed_in(1);
+    app.options.deployment.readonly = true;
+    go_to(&mut app, "anna@x.se");
+    let anna = people()[2].clone();
+    press(&mut app, code(KeyCode::Enter));
+    app.update(details_answer(&app, details_of(anna.clone(), vec![session(31, true, false)])));
+    press(&mut app, code(KeyCode::Tab));
+    assert!(jobs(press(&mut app, key('x'))).is_empty());
+    let (selected, note) = details_state(&app);
+    assert_eq!(selected, Some(Uuid::from_u128(31)), "still the details");
+    assert!(note.starts_with("read-only mode"), "{note}");
+    assert!(status(&app).starts_with("read-only mode"), "and in the history");
+    // An admin may not revoke a session of another admin.
+    let mut app = signed_in(2);
+    go_to(&mut app, "boss@x.se");
+    press(&mut app, code(KeyCode::Enter));
+    app.update(details_answer(&app, details_of(people()[0].clone(), vec![session(31, true, false)])));
+    press(&mut app, code(KeyCode::Tab));
+    assert!(jobs(press(&mut app, key('x'))).is_empty());
+    assert!(details_state(&app).1.contains("Insufficient permissions"), "{:?}", details_state(&app));
+}
+
+/// A plan blocked for the `held` among `emails` (by tool runs).
+fn plan_held(emails: &[&str], held: &[&str]) -> DeletePlan {
+    DeletePlan {
+        blocked_emails: held.iter().map(|e| e.to_string()).collect(),
+        emails: emails.iter().map(|e| e.to_string()).collect(),
+        blockers: vec![Dependent {
+            table: "tool_runs".into(),
+            column: "requested_by_user_id".into(),
+            on_delete: OnDelete::Restrict,
+            rows: 4,
+        }],
+        effects: vec![],
+    }
+}
+
+#[test]
+fn a_blocked_delete_of_several_deletes_the_ones_not_held_after_asking_again() {
+    let mut app = signed_in(1);
+    app.options.deployment.name = Some("prod-skola".into());
+    app.options.deployment.protected = true;
+    let four = ["anna@x.se", "bertil@x.se", "cissi@x.se", "david@x.se"];
+    for who in four {
+        go_to(&mut app, who);
+        press(&mut app, key(' '));
+    }
+    press(&mut app, key('d'));
+    app.update(plan(&app, plan_held(&four, &["bertil@x.se", "david@x.se"])));
+    assert!(press(&mut app, key('y')).is_empty(), "y never deletes a blocked delete");
+    // r: a new delete of the two not held, planned afresh (the plan may differ now).
+    let cmds = jobs(press(&mut app, key('r')));
+    let [Job::PlanDelete(rest)] = cmds.as_slice() else { panic!("{cmds:?}") };
+    assert_eq!(rest.iter().map(|t| t.email.as_str()).collect::<Vec<_>>(), ["anna@x.se", "cissi@x.se"]);
+    assert_eq!(status(&app), "2 accounts held kept out; checking the delete of the other 2");
+    let Some(Dialog::ConfirmDelete { targets, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(targets.len(), 2);
+    assert!(press(&mut app, key('y')).is_empty(), "nothing before the new plan");
+    app.update(plan(&app, plan_for(&["anna@x.se", "cissi@x.se"])));
+    // The usual bulk delete: the number typed, the deployment's name, the reason.
+    assert!(press(&mut app, key('y')).is_empty());
+    press(&mut app, key('2'));
+    assert!(press(&mut app, code(KeyCode::Enter)).is_empty());
+    let Some(Dialog::Reason(p)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(p.confirm_name.as_deref(), Some("prod-skola"));
+    typed(&mut app, "prod-skola");
+    press(&mut app, code(KeyCode::Tab));
+    let cmds = give_reason(&mut app, "left the school");
+    let [Job::Apply { change: Change::Delete, targets, reason: Some(_), .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(targets.iter().map(|t| t.email.as_str()).collect::<Vec<_>>(), ["anna@x.se", "cissi@x.se"]);
+}
+
+#[test]
+fn the_rest_is_not_offered_when_every_account_or_the_only_one_is_held() {
+    let mut app = signed_in(1);
+    for who in ["anna@x.se", "bertil@x.se"] {
+        go_to(&mut app, who);
+        press(&mut app, key(' '));
+    }
+    press(&mut app, key('d'));
+    app.update(plan(&app, plan_held(&["anna@x.se", "bertil@x.se"], &["anna@x.se", "bertil@x.se"])));
+    assert!(press(&mut app, key('r')).is_empty());
+    assert!(matches!(&app.dialog, Some(Dialog::ConfirmDelete { targets, .. }) if targets.len() == 2));
+    let mut app = signed_in(1);
+    go_to(&mut app, "cissi@x.se");
+    press(&mut app, key('d'));
+    app.update(plan(&app, plan_held(&["cissi@x.se"], &["cissi@x.se"])));
+    assert!(press(&mut app, key('r')).is_empty());
+    assert!(matches!(&app.dialog, Some(Dialog::ConfirmDelete { targets, .. }) if targets.len() == 1));
 }

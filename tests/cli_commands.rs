@@ -396,6 +396,48 @@ async fn non_utf8_and_huge_inputs_are_refused_cleanly() {
     assert_eq!(snapshot(&pool).await, before, "nothing changed");
 }
 
+/// `revoke-sessions --session ID EMAIL`: the subcommand behind the details view's `x`.
+#[tokio::test]
+async fn one_session_is_revoked_by_its_id() {
+    let (db, _s) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    let anna = insert_user(&pool, "anna@x.se", Role::User).await;
+    let (active, _expired, _revoked) = common::insert_sessions(&pool, anna).await;
+    let other = common::insert_session(&pool, anna, common::SessionKind::Active).await;
+    let id = active.to_string();
+    let o = run(
+        &db,
+        &["revoke-sessions", "--session", &id, "--actor-email", "boss@x.se", "anna@x.se", "x@x.se"],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "one account only: {}", stderr(&o));
+    let o = run(
+        &db,
+        &["revoke-sessions", "--session", &id, "--actor-email", "boss@x.se", "anna@x.se", "--dry-run"],
+        "",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(common::revoked_at(&pool, active).await.is_none(), "a dry run changes nothing");
+    let o = run(&db, &["revoke-sessions", "--session", &id, "--actor-email", "boss@x.se", "anna@x.se"], "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("session {} revoked", &active.simple().to_string()[..8])),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("cannot be undone"), "{}", stdout(&o));
+    assert!(common::revoked_at(&pool, active).await.is_some());
+    assert!(common::revoked_at(&pool, other).await.is_none(), "the other session stays");
+    let o = run(&db, &["revoke-sessions", "--session", &id, "--actor-email", "boss@x.se", "anna@x.se"], "");
+    refused(&o, "was revoked already");
+    let audit = run(&db, &["audit", "--format", "json", "--action", "revoke_session"], "");
+    let v: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{v}");
+    assert_eq!(rows[0]["after"]["session_id"], serde_json::json!(id));
+}
+
 #[tokio::test]
 async fn sessions_activation_and_unlock() {
     let (db, _s) = live_store().await;

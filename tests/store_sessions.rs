@@ -280,3 +280,93 @@ async fn sign_ins_are_listed_newest_first_with_their_outcome() {
     assert!(!events[1].success && events[1].failure_code.as_deref() == Some("INVALID_CREDENTIALS"));
     assert!(events[0].user_agent.as_deref().is_some_and(|a| a.contains("(tests)")));
 }
+
+/// The details' `x`: one session, by its id, of its one account; audited with the
+/// session's id; refused (nothing written) unless that session is the account's and
+/// active; not revertable; refused in read-only mode.
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn one_session_is_revoked_by_its_id_only_while_active(#[case] shape: Shape) {
+    let (db, store) = shape.store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let a = insert_user(pool, "a@example.se", Role::User).await;
+    let b = insert_user(pool, "b@example.se", Role::User).await;
+    let boss = insert_user(pool, "boss@example.se", Role::Superuser).await;
+    let (a_active, a_expired, a_revoked) = insert_sessions(pool, a).await;
+    let a_other = insert_session(pool, a, SessionKind::Active).await;
+    let b_active = insert_session(pool, b, SessionKind::Active).await;
+    let boss_active = insert_session(pool, boss, SessionKind::Active).await;
+    let of_a = [Target::email("a@example.se")];
+
+    // The dry run says what it would do and writes nothing.
+    let plan = store::change::plan(&store, &admin, &of_a, &Change::RevokeSession(a_active)).await.unwrap();
+    assert!(plan.could_run(), "{plan:?}");
+    assert_eq!(plan.action, "revoke_session");
+    assert_eq!(revoked_at(pool, a_active).await, None);
+
+    let stamp = skriptoteket_admin::domain::Stamp::new(None);
+    let done = store::change::apply(&store, &admin, &stamp, &of_a, &Change::RevokeSession(a_active), None)
+        .await
+        .expect("revoke one session");
+    let skriptoteket_admin::domain::Done::Changed(applied) = done else { panic!("{done:?}") };
+    assert_eq!(
+        applied.iter().map(|x| (x.id, x.changed, x.sessions_revoked)).collect::<Vec<_>>(),
+        [(a, true, 1)]
+    );
+    assert!(revoked_at(pool, a_active).await.is_some());
+    assert_eq!(revoked_at(pool, a_other).await, None, "the account's other sessions stay");
+    assert_eq!(revoked_at(pool, b_active).await, None);
+    assert_eq!(active_sessions(pool, a).await, 1);
+    let audit = audit_rows(pool).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!((audit[0].0.as_str(), audit[0].1, audit[0].2), ("revoke_session", Some(admin.id), Some(a)));
+    assert_eq!(audit[0].3.clone().unwrap(), json!({"session_id": a_active, "active_sessions": 2}));
+    assert_eq!(audit[0].4.clone().unwrap(), json!({"session_id": a_active, "sessions_revoked": 1}));
+
+    // Revoked, expired, another account's, unknown: refused, naming the state, no audit row.
+    let refused = |session| {
+        let store = &store;
+        let admin = &admin;
+        async move {
+            let e = apply(store, admin, &[Target::email("a@example.se")], &Change::RevokeSession(session))
+                .await
+                .expect_err("refused");
+            assert!(matches!(e, StoreError::SessionNotActive { .. }), "{e:?}");
+            e.to_string()
+        }
+    };
+    assert!(refused(a_active).await.contains("was revoked already"));
+    assert!(refused(a_revoked).await.contains("was revoked already (2001-02-03 04:05 UTC)"));
+    let expired = refused(a_expired).await;
+    assert!(expired.contains("has expired") && expired.ends_with("nothing was changed."), "{expired}");
+    assert!(refused(b_active).await.contains("is another account's"));
+    assert!(refused(uuid::Uuid::new_v4()).await.contains("does not exist"));
+    assert_eq!(revoked_at(pool, b_active).await, None);
+    let plan = store::change::plan(&store, &admin, &of_a, &Change::RevokeSession(a_expired)).await.unwrap();
+    assert!(plan.refused.as_deref().is_some_and(|r| r.contains("has expired")), "{plan:?}");
+    // One account only; an admin keeps off a superuser's sessions.
+    let two = [Target::email("a@example.se"), Target::email("b@example.se")];
+    assert!(apply(&store, &admin, &two, &Change::RevokeSession(a_other)).await.is_err());
+    let e = apply(&store, &admin, &[Target::email("boss@example.se")], &Change::RevokeSession(boss_active))
+        .await
+        .expect_err("an admin may not");
+    assert!(matches!(e, StoreError::Denied { .. }), "{e:?}");
+    assert_eq!(revoked_at(pool, boss_active).await, None);
+    assert_eq!(audit_count(pool).await, 1);
+
+    // Not revertable.
+    let e =
+        store::revert::revert(&store, &admin, &skriptoteket_admin::domain::Stamp::new(None), stamp.change_id)
+            .await
+            .expect_err("a revoked session stays revoked");
+    assert!(matches!(e, StoreError::NotRevertable { .. }), "{e:?}");
+
+    // Read-only mode refuses it before any SQL.
+    let ro = store::Store::connect(&db.target().clone().read_only()).await.expect("connect read-only");
+    let e = apply(&ro, &admin, &of_a, &Change::RevokeSession(a_other)).await.expect_err("read-only");
+    assert!(matches!(e, StoreError::ReadOnly), "{e:?}");
+    assert_eq!(revoked_at(pool, a_other).await, None);
+}

@@ -18,6 +18,7 @@ use skriptoteket_admin::store::sessions::{LoginEvent, SessionRow};
 use skriptoteket_admin::store::targets::Expected;
 use skriptoteket_admin::tui::event::{Details, Event};
 use skriptoteket_admin::tui::model::dialog::{AuditView, Dialog, Loading};
+use skriptoteket_admin::tui::model::export::ExportForm;
 use skriptoteket_admin::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
 use skriptoteket_admin::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
 use skriptoteket_admin::tui::model::secret_input::SecretInput;
@@ -524,6 +525,53 @@ fn confirm_delete_blocked_many() {
     });
 }
 
+/// Blocked for some of several: `r` deletes the others.
+#[test]
+fn confirm_delete_blocked_for_some() {
+    snap("delete_blocked_some", |w, h| {
+        let mut app = users_app(w, h);
+        let targets: Vec<Expected> = app.users.shown_rows().skip(1).map(|r| Expected::of(&r)).collect();
+        let plan = DeletePlan {
+            blocked_emails: vec![targets[1].email.clone(), targets[4].email.clone()],
+            emails: targets.iter().map(|t| t.email.clone()).collect(),
+            blockers: vec![dep("tool_runs", "requested_by_user_id", OnDelete::Restrict, 12)],
+            effects: vec![dep("sessions", "user_id", OnDelete::Cascade, 9)],
+        };
+        app.dialog = Some(Dialog::ConfirmDelete {
+            targets,
+            request: 1,
+            plan: Loading::Ready(plan),
+            typed: String::new(),
+        });
+        app
+    });
+}
+
+#[test]
+fn export_dialog() {
+    snap("export", |w, h| {
+        let mut app = users_app(w, h);
+        let mut f = ExportForm::new("users-2025-11-24.xlsx");
+        f.error = Some(
+            "a .xlsx file is not a format of this export: end the name in .csv (CSV), .jsonl (JSON Lines) or .json (one JSON array)"
+                .into(),
+        );
+        app.dialog = Some(Dialog::Export(f));
+        app
+    });
+}
+
+#[test]
+fn export_overwrite_question() {
+    snap("export_exists", |w, h| {
+        let mut app = users_app(w, h);
+        let mut f = ExportForm::new("users.csv");
+        f.exists = Some("/home/anna/users.csv".into());
+        app.dialog = Some(Dialog::Export(f));
+        app
+    });
+}
+
 #[test]
 fn confirm_delete_failed() {
     snap("delete_failed", |w, h| {
@@ -610,64 +658,85 @@ fn audit_rows() -> Vec<AuditRow> {
     ]
 }
 
+fn karin_details() -> Details {
+    let mut user = people()[5].clone();
+    user.email = "karin.ek@kommun.se".into();
+    Details {
+        user,
+        profile: vec![
+            ("first_name".into(), "Karin".into()),
+            ("last_name".into(), "Ek".into()),
+            ("display_name".into(), "-".into()),
+            ("bio".into(), "hej\u{1b}[2J\u{202e}da".into()),
+        ],
+        sessions: vec![
+            SessionRow {
+                id: Uuid::from_u128(0x3f0c_1a2b_0000_4000_8000_0000_0000_0077),
+                created_at: Some(datetime!(2025-11-23 08:00 UTC)),
+                expires_at: datetime!(2025-11-30 08:00 UTC),
+                revoked_at: None,
+                active: true,
+            },
+            SessionRow {
+                id: Uuid::from_u128(0x9d41_77e0_0000_4000_8000_0000_0000_0078),
+                created_at: Some(datetime!(2025-11-01 08:00 UTC)),
+                expires_at: datetime!(2025-11-08 08:00 UTC),
+                revoked_at: Some(datetime!(2025-11-02 09:30 UTC)),
+                active: false,
+            },
+        ],
+        logins: vec![
+            LoginEvent {
+                at: datetime!(2025-11-23 08:00 UTC),
+                success: true,
+                failure_code: None,
+                ip_address: Some("192.0.2.17".into()),
+                user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()),
+            },
+            LoginEvent {
+                at: datetime!(2025-11-22 23:10 UTC),
+                success: false,
+                failure_code: Some("INVALID_CREDENTIALS".into()),
+                ip_address: Some("185.220.101.4".into()),
+                user_agent: Some("python-requests/2.32.3\u{1b}[2J".into()),
+            },
+        ],
+        dependents: vec![
+            dep("sessions", "user_id", OnDelete::Cascade, 1),
+            dep("tool_versions", "reviewed_by_user_id", OnDelete::Restrict, 2),
+        ],
+        audit: audit_rows().into_iter().filter(|a| a.action == "unlock").collect(),
+    }
+}
+
+fn details_app(w: u16, h: u16) -> App {
+    let mut app = users_app(w, h);
+    app.dialog = Some(Dialog::Details {
+        id: Uuid::from_u128(6),
+        request: 1,
+        data: Loading::Ready(Box::new(karin_details())),
+        scroll: 0,
+        session: None,
+        note: None,
+    });
+    app
+}
+
 #[test]
 fn details() {
-    snap("details", |w, h| {
-        let mut app = users_app(w, h);
-        let mut user = people()[5].clone();
-        user.email = "karin.ek@kommun.se".into();
-        let details = Details {
-            user,
-            profile: vec![
-                ("first_name".into(), "Karin".into()),
-                ("last_name".into(), "Ek".into()),
-                ("display_name".into(), "-".into()),
-                ("bio".into(), "hej\u{1b}[2J\u{202e}da".into()),
-            ],
-            sessions: vec![
-                SessionRow {
-                    id: Uuid::from_u128(77),
-                    created_at: Some(datetime!(2025-11-23 08:00 UTC)),
-                    expires_at: datetime!(2025-11-30 08:00 UTC),
-                    revoked_at: None,
-                    active: true,
-                },
-                SessionRow {
-                    id: Uuid::from_u128(78),
-                    created_at: Some(datetime!(2025-11-01 08:00 UTC)),
-                    expires_at: datetime!(2025-11-08 08:00 UTC),
-                    revoked_at: Some(datetime!(2025-11-02 09:30 UTC)),
-                    active: false,
-                },
-            ],
-            logins: vec![
-                LoginEvent {
-                    at: datetime!(2025-11-23 08:00 UTC),
-                    success: true,
-                    failure_code: None,
-                    ip_address: Some("192.0.2.17".into()),
-                    user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into()),
-                },
-                LoginEvent {
-                    at: datetime!(2025-11-22 23:10 UTC),
-                    success: false,
-                    failure_code: Some("INVALID_CREDENTIALS".into()),
-                    ip_address: Some("185.220.101.4".into()),
-                    user_agent: Some("python-requests/2.32.3\u{1b}[2J".into()),
-                },
-            ],
-            dependents: vec![
-                dep("sessions", "user_id", OnDelete::Cascade, 1),
-                dep("tool_versions", "reviewed_by_user_id", OnDelete::Restrict, 2),
-            ],
-            audit: audit_rows().into_iter().filter(|a| a.action == "unlock").collect(),
-        };
-        app.dialog = Some(Dialog::Details {
-            id: Uuid::from_u128(6),
-            request: 1,
-            data: Loading::Ready(Box::new(details)),
-            scroll: 0,
-        });
+    snap("details", details_app);
+}
+
+/// Tab twice selects the revoked session (scrolled into view); `x` on it says why nothing
+/// is revoked, in the box.
+#[test]
+fn details_with_a_session_selected() {
+    snap("details_session", |w, h| {
+        let mut app = details_app(w, h);
+        let tab = Event::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        app.update(tab.clone());
+        app.update(tab);
+        app.update(key('x'));
         app
     });
 }
@@ -1043,7 +1112,8 @@ fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
     let text = screen_text(render(&app).backend().buffer());
     assert!(text.contains("BLOCKED by: 3 rows in tool_versions (created_by_user_id)"), "{text}");
     assert!(text.contains(&held), "the held account is named: {text}");
-    assert!(text.contains("a: deactivate all 11 users instead   n/Esc: cancel"), "{text}");
+    assert!(text.contains("a: deactivate all 11   r: delete the 10 not held   n/Esc: cancel"), "{text}");
+    assert!(text.contains("r deletes the others, keeping these"), "{text}");
     assert!(text.contains("more"), "{text}");
 }
 

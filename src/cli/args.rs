@@ -103,8 +103,16 @@ pub enum Command {
         #[command(flatten)]
         opts: ChangeOpts,
     },
-    /// Sign the named users out everywhere.
-    RevokeSessions(Targets),
+    /// Sign the named users out everywhere; with --session, end just that one session of
+    /// the one named user.
+    RevokeSessions {
+        #[command(flatten)]
+        targets: Targets,
+        /// Revoke only this session (its id, as the console's details and the audit log
+        /// show it) of the one EMAIL named; refused unless it is active.
+        #[arg(long, value_name = "SESSION_ID")]
+        session: Option<uuid::Uuid>,
+    },
     /// Stop the named users from logging in (also revokes their sessions).
     Deactivate(Targets),
     /// Let deactivated users log in again.
@@ -249,8 +257,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "EMAIL|ID")]
     pub target: Option<String>,
     /// Only these actions (repeat, or separate with commas): create_user, set_role,
-    /// activate, deactivate, unlock, revoke_sessions, verify_email, reset_password,
-    /// delete_user, bootstrap_superuser, sign_in, sign_in_failed.
+    /// activate, deactivate, unlock, revoke_sessions, revoke_session, verify_email,
+    /// reset_password, delete_user, bootstrap_superuser, sign_in, sign_in_failed.
     #[arg(long, value_name = "ACTION", value_delimiter = ',')]
     pub action: Vec<String>,
     /// Only entries at or after TIME: a date (2026-11-01), an RFC 3339 time, or an age (12h, 7d, 6m, 1y).

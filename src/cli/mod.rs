@@ -209,7 +209,17 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let new = secrets::new_password(password, email)?;
             change::apply(&store, &actor, &stamp, emails, change, Some(new), opts.format).await
         }
-        Command::RevokeSessions(t) => simple(cli, &store, t, Change::RevokeSessions).await,
+        Command::RevokeSessions { targets, session: None } => {
+            simple(cli, &store, targets, Change::RevokeSessions).await
+        }
+        Command::RevokeSessions { targets, session: Some(id) } => {
+            if targets.emails.len() != 1 {
+                return Err(CliError::Usage(
+                    "--session revokes one session of one account: name exactly one EMAIL".into(),
+                ));
+            }
+            simple(cli, &store, targets, Change::RevokeSession(*id)).await
+        }
         Command::Deactivate(t) => simple(cli, &store, t, Change::SetActive(false)).await,
         Command::Activate(t) => simple(cli, &store, t, Change::SetActive(true)).await,
         Command::Unlock(t) => simple(cli, &store, t, Change::Unlock).await,

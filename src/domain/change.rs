@@ -28,6 +28,9 @@ pub enum Change {
     /// Clear the failed-login count and the lock.
     Unlock,
     RevokeSessions,
+    /// Revoke one session (by its id) of the one target account, which must still be
+    /// active: the details view's `x`.
+    RevokeSession(Uuid),
     /// Mark the email verified: an admin vouches for the address of an account that
     /// registered itself and never followed the link, so the web app lets it log in.
     VerifyEmail,
@@ -73,6 +76,7 @@ impl Change {
             Change::SetActive(false) => "deactivate",
             Change::Unlock => "unlock",
             Change::RevokeSessions => "revoke_sessions",
+            Change::RevokeSession(_) => "revoke_session",
             Change::VerifyEmail => "verify_email",
             Change::ResetPassword { .. } => "reset_password",
             Change::Delete => "delete_user",
@@ -91,6 +95,7 @@ impl Change {
             Change::SetActive(false) => "deactivate",
             Change::Unlock => "unlock",
             Change::RevokeSessions => "revoke sessions",
+            Change::RevokeSession(_) => "revoke session",
             Change::VerifyEmail => "mark email verified",
             Change::ResetPassword { .. } => "reset password",
             Change::Delete => "delete",
@@ -107,6 +112,7 @@ impl Change {
             Change::SetActive(false) => "deactivate",
             Change::Unlock => "unlock",
             Change::RevokeSessions => "revoke the sessions of",
+            Change::RevokeSession(_) => "revoke a session of",
             Change::VerifyEmail => "verify the email of",
             Change::ResetPassword { .. } => "reset the password of",
             Change::Delete => "delete",
@@ -144,9 +150,12 @@ impl Change {
             Change::Unlock => !row.locked() && row.failed_login_attempts() == 0,
             Change::RevokeSessions => row.active_sessions() == 0,
             Change::VerifyEmail => row.email_verified(),
-            Change::Create { .. } | Change::ResetPassword { .. } | Change::Delete | Change::Revert(_) => {
-                false
-            }
+            // Whether that session is still active is the store's to check.
+            Change::Create { .. }
+            | Change::ResetPassword { .. }
+            | Change::Delete
+            | Change::Revert(_)
+            | Change::RevokeSession(_) => false,
         }
     }
 
@@ -202,6 +211,14 @@ impl Change {
                 0 => format!("Revoke the sessions of {users}: none is active now (nothing will change)."),
                 n => format!("Revoke all {} of {users}: they must log in again.", count(n, "active session")),
             }],
+            Change::RevokeSession(id) => vec![
+                format!(
+                    "Revoke session {} of {}?",
+                    short_id(id),
+                    rows.first().map_or("the account", |r| r.email())
+                ),
+                "  Whoever uses it must log in again; the account's other sessions stay.".to_string(),
+            ],
             Change::VerifyEmail => {
                 let mut lines = vec![
                     format!("Mark the email of {users} as verified."),
@@ -245,6 +262,7 @@ impl Change {
             Change::Delete
                 | Change::SetActive(false)
                 | Change::RevokeSessions
+                | Change::RevokeSession(_)
                 | Change::SetRole(_)
                 | Change::ResetPassword { .. }
                 | Change::Revert(_)
@@ -281,6 +299,7 @@ impl Change {
             Change::SetActive(false) => vec!["deactivate".into()],
             Change::Unlock => vec!["unlock".into()],
             Change::RevokeSessions => vec!["revoke-sessions".into()],
+            Change::RevokeSession(id) => vec!["revoke-sessions".into(), "--session".into(), id.to_string()],
             Change::VerifyEmail => vec!["verify-email".into()],
             Change::ResetPassword { revoke_sessions } => {
                 let mut a = vec!["reset-password".into(), "--generate-password".into()];
@@ -320,6 +339,10 @@ impl Change {
                 let mut s = match self {
                     Change::SetRole(r) => format!("role set to {r} for {}", count(changed as i64, "user")),
                     Change::Revert(_) => format!("reverted: {} restored", count(changed as i64, "user")),
+                    Change::RevokeSession(id) => match applied.first() {
+                        Some(a) => format!("session {} of {} revoked", short_id(id), a.email),
+                        None => format!("session {} revoked", short_id(id)),
+                    },
                     Change::ResetPassword { .. } => match applied.first() {
                         Some(a) => format!("password of {} reset", a.email),
                         None => "password reset".into(),
@@ -329,7 +352,7 @@ impl Change {
                 if same > 0 {
                     s.push_str(&format!(", {same} already so"));
                 }
-                if revoked > 0 {
+                if revoked > 0 && !matches!(self, Change::RevokeSession(_)) {
                     s.push_str(&format!(", {} revoked", count(revoked as i64, "session")));
                 }
                 s
@@ -348,6 +371,7 @@ impl Change {
             Change::SetActive(false) => "deactivated".into(),
             Change::Unlock => "unlocked".into(),
             Change::RevokeSessions => "sessions revoked".into(),
+            Change::RevokeSession(id) => return format!("session {} revoked", short_id(id)),
             Change::VerifyEmail => "email marked verified".into(),
             Change::ResetPassword { .. } => "password reset".into(),
             Change::Create { .. } => "created".into(),
@@ -360,6 +384,11 @@ impl Change {
             what
         }
     }
+}
+
+/// The first 8 hex digits of an id: how the details view and messages name a session.
+pub fn short_id(id: &Uuid) -> String {
+    id.simple().to_string()[..8].to_string()
 }
 
 /// "1 of them is" / "3 of them are".

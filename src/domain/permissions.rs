@@ -58,9 +58,13 @@ pub fn check(actor: ActorView, change: &Change, target: Option<TargetView>) -> R
         if on_self && matches!(change, Change::Delete | Change::SetActive(false) | Change::SetRole(_)) {
             return Err(Denied::OnSelf(change.verb()));
         }
-        // Anyone may reset their own password or sign themselves out everywhere.
-        let own_credentials =
-            on_self && matches!(change, Change::ResetPassword { .. } | Change::RevokeSessions);
+        // Anyone may reset their own password or sign themselves out (everywhere, or of
+        // one session).
+        let own_credentials = on_self
+            && matches!(
+                change,
+                Change::ResetPassword { .. } | Change::RevokeSessions | Change::RevokeSession(_)
+            );
         if actor.role == Role::Admin && t.role >= Role::Admin && !own_credentials {
             return Err(Denied::TargetRole { verb: change.verb(), role: t.role });
         }
@@ -109,6 +113,7 @@ mod tests {
             Change::SetActive(false),
             Change::Unlock,
             Change::RevokeSessions,
+            Change::RevokeSession(Uuid::from_u128(9)),
             Change::VerifyEmail,
             Change::ResetPassword { revoke_sessions: true },
             Change::Delete,
@@ -170,6 +175,7 @@ mod tests {
         }
         assert!(check(me, &Change::ResetPassword { revoke_sessions: true }, myself).is_ok());
         assert!(check(me, &Change::RevokeSessions, myself).is_ok());
+        assert!(check(me, &Change::RevokeSession(Uuid::from_u128(9)), myself).is_ok());
     }
 
     #[test]

@@ -65,6 +65,14 @@ impl DeletePlan {
         !self.blockers.is_empty()
     }
 
+    /// How many of the accounts nothing holds, when the delete is blocked for only some of
+    /// several: those could be deleted on their own. `None` otherwise.
+    pub fn deletable_rest(&self) -> Option<usize> {
+        let held = self.blocked_emails.len();
+        let n = self.emails.len();
+        (self.is_blocked() && n > 1 && held > 0 && held < n).then_some(n - held)
+    }
+
     /// "Cannot delete a@b.c: 3 rows in tool_versions (created_by_user_id) ...; deactivate instead."
     pub fn blocked_message(&self) -> String {
         let who = match self.emails.as_slice() {
@@ -80,5 +88,33 @@ impl DeletePlan {
         format!(
             "Cannot delete {who}: referenced by {what}{held}. Nothing was deleted; use deactivate instead."
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(emails: &[&str], held: &[&str]) -> DeletePlan {
+        let blocker = Dependent {
+            table: "tool_runs".into(),
+            column: "u".into(),
+            on_delete: OnDelete::Restrict,
+            rows: 1,
+        };
+        DeletePlan {
+            emails: emails.iter().map(|e| e.to_string()).collect(),
+            blockers: if held.is_empty() { vec![] } else { vec![blocker] },
+            blocked_emails: held.iter().map(|e| e.to_string()).collect(),
+            effects: vec![],
+        }
+    }
+
+    #[test]
+    fn the_rest_is_offered_only_when_some_of_several_are_held() {
+        assert_eq!(plan(&["a", "b", "c"], &["b"]).deletable_rest(), Some(2));
+        assert_eq!(plan(&["a", "b"], &["a", "b"]).deletable_rest(), None, "all held");
+        assert_eq!(plan(&["a"], &["a"]).deletable_rest(), None, "one account");
+        assert_eq!(plan(&["a", "b"], &[]).deletable_rest(), None, "nothing blocks");
     }
 }

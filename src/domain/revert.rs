@@ -16,13 +16,14 @@ pub const REVERTABLE: [&str; 7] =
     ["set_role", "activate", "deactivate", "unlock", "verify_email", "unverify_email", "restore_lock"];
 
 /// Every action the audit log holds: each change's, the bootstrap, sign-ins and reverts.
-pub const ALL_ACTIONS: [&str; 14] = [
+pub const ALL_ACTIONS: [&str; 15] = [
     "create_user",
     "set_role",
     "activate",
     "deactivate",
     "unlock",
     "revoke_sessions",
+    "revoke_session",
     "verify_email",
     "reset_password",
     "delete_user",
@@ -41,7 +42,7 @@ pub fn why_not(action: &str) -> Option<&'static str> {
     Some(match action {
         "delete_user" => "a deleted account cannot be brought back",
         "reset_password" => "the old password is not kept anywhere",
-        "revoke_sessions" => "revoked sessions cannot be restored",
+        "revoke_sessions" | "revoke_session" => "revoked sessions cannot be restored",
         "create_user" | "bootstrap_superuser" => "a created account is removed by deleting it",
         "sign_in" | "sign_in_failed" => "a sign-in is not a change",
         _ => "it is not a change this tool knows how to revert",
@@ -194,6 +195,7 @@ mod tests {
         assert!(why_not("delete_user").is_some());
         assert!(why_not("reset_password").is_some());
         assert!(why_not("revoke_sessions").is_some());
+        assert!(!can_undo(&Change::RevokeSession(uuid::Uuid::nil())), "one revoked session stays revoked");
         assert!(why_not("no_such_action").is_some());
         assert!(can_undo(&Change::SetActive(false)));
         assert!(!can_undo(&Change::Delete));

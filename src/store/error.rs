@@ -49,6 +49,9 @@ pub enum StoreError {
     LastSuperuser(String),
     #[error("{email} was changed by someone else ({what}); reload and try again.")]
     Stale { email: String, what: String },
+    /// A session revoke found its session not active (any more), or not the account's.
+    #[error("Session {} of {email} {state}; nothing was changed.", crate::domain::change::short_id(session))]
+    SessionNotActive { session: uuid::Uuid, email: String, state: String },
     #[error("{0} signs in through an external provider and has no password to reset.")]
     Federated(String),
     #[error("a superuser already exists: bootstrap is only for a fresh database.")]

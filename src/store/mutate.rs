@@ -41,6 +41,7 @@ pub(crate) async fn apply_where(
     let now: time::OffsetDateTime = sqlx::query_scalar("SELECT now()").fetch_one(&mut *tx).await?;
     let rows: Vec<UserRow> = rows.into_iter().filter(|r| keep(r, now)).collect();
     let todo = check(&mut tx, me, change, &rows, false).await?;
+    check_session(&mut tx, store, change, &rows).await?;
     let ids: Vec<Uuid> = todo.iter().map(|r| r.id).collect();
     let changed: std::collections::HashSet<Uuid> = ids.iter().copied().collect();
     let revoked = run(&mut tx, store, change, password_hash, &ids).await?;
@@ -86,8 +87,11 @@ pub(crate) async fn plan(
         Ok(found) => found,
         Err(e) => return refused(e),
     };
-    let verdict =
-        check(&mut tx, me, change, &rows, true).await.map(|todo| todo.iter().map(|r| r.id).collect());
+    let verdict = match check(&mut tx, me, change, &rows, true).await {
+        Ok(todo) => check_session(&mut tx, store, change, &rows).await.map(|()| todo),
+        Err(e) => Err(e),
+    }
+    .map(|todo| todo.iter().map(|r| r.id).collect());
     tx.rollback().await?;
     let todo: std::collections::HashSet<Uuid> = match verdict {
         Ok(ids) => ids,
@@ -107,7 +111,11 @@ fn plan_items(change: &Change, rows: &[UserRow], todo: &std::collections::HashSe
         .iter()
         .map(|r| {
             // Sessions that would be revoked are those active now.
-            let (before, after) = audit_values(change, r, r.active_sessions.max(0) as u64);
+            let revoked = match change {
+                Change::RevokeSession(_) => 1,
+                _ => r.active_sessions.max(0) as u64,
+            };
+            let (before, after) = audit_values(change, r, revoked);
             let skipped = (!todo.contains(&r.id)).then(|| "unchanged (already so)".to_string());
             PlanItem { email: r.email.clone(), id: Some(r.id), before, after, skipped }
         })
@@ -121,7 +129,45 @@ fn check_shape(change: &Change, targets: &[Target]) -> Result<(), StoreError> {
         // One hash for several accounts would give them all the same password.
         return Err(StoreError::Db("a password is reset for one account at a time".into()));
     }
+    if matches!(change, Change::RevokeSession(_)) && targets.len() != 1 {
+        return Err(StoreError::Db("a session is revoked on its one account: name exactly one".into()));
+    }
     Ok(())
+}
+
+/// A session revoke acts on one active session of its one account: refused, with what
+/// the session is now, when it is another account's, gone, revoked or expired.
+async fn check_session(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    store: &Store,
+    change: &Change,
+    rows: &[UserRow],
+) -> Result<(), StoreError> {
+    let Change::RevokeSession(session) = change else { return Ok(()) };
+    let Some(row) = rows.first() else { return Ok(()) };
+    let not_active =
+        |state: String| StoreError::SessionNotActive { session: *session, email: row.email.clone(), state };
+    if !store.schema.sessions {
+        return Err(not_active("cannot be found: this database has no sessions table".into()));
+    }
+    type Found = (Uuid, Option<time::OffsetDateTime>, time::OffsetDateTime, bool);
+    let found: Option<Found> = sqlx::query_as(
+        "SELECT user_id, revoked_at, expires_at, expires_at > now() FROM sessions WHERE id = $1",
+    )
+    .bind(session)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let at = |t: time::OffsetDateTime| {
+        t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
+            .unwrap_or_default()
+    };
+    match found {
+        None => Err(not_active("does not exist (any more)".into())),
+        Some((user, ..)) if user != row.id => Err(not_active("is another account's".into())),
+        Some((_, Some(revoked), ..)) => Err(not_active(format!("was revoked already ({})", at(revoked)))),
+        Some((_, None, expires, false)) => Err(not_active(format!("has expired ({})", at(expires)))),
+        Some(_) => Ok(()),
+    }
 }
 
 /// The rules every change to existing accounts passes, on the rows as read in `tx`:
@@ -194,6 +240,19 @@ async fn run(
             }
         }
         Change::RevokeSessions => revoke = true,
+        Change::RevokeSession(session) => {
+            // Checked just before (`check_session`); the WHERE keeps to it all the same.
+            let revoked: Vec<Uuid> = sqlx::query_scalar(
+                "UPDATE sessions SET revoked_at = now()
+                 WHERE id = $1 AND user_id = ANY($2) AND revoked_at IS NULL AND expires_at > now()
+                 RETURNING user_id",
+            )
+            .bind(session)
+            .bind(ids)
+            .fetch_all(&mut **tx)
+            .await?;
+            return Ok(revoked.into_iter().map(|id| (id, 1)).collect());
+        }
         Change::VerifyEmail => {
             if store.schema.email_verified {
                 sqlx::query("UPDATE users SET email_verified = true, updated_at = now() WHERE id = ANY($1)")
@@ -241,6 +300,11 @@ pub(crate) fn audit_values(
         Change::RevokeSessions => {
             (json!({"active_sessions": r.active_sessions}), json!({"sessions_revoked": revoked}))
         }
+        // The session by its id, so the audit log says which one.
+        Change::RevokeSession(session) => (
+            json!({"session_id": session, "active_sessions": r.active_sessions}),
+            json!({"session_id": session, "sessions_revoked": revoked}),
+        ),
         Change::VerifyEmail => (json!({"email_verified": r.email_verified}), json!({"email_verified": true})),
         Change::ResetPassword { .. } => (
             json!({"active_sessions": r.active_sessions}),

@@ -5,6 +5,7 @@
 
 use crate::domain::references::{DeletePlan, Dependent};
 use crate::domain::{Change, Done, Email, Reason, Secret, Stamp, UserRow};
+use crate::export::{FileFormat, WriteError};
 use crate::store::Actor;
 use crate::store::audit::AuditRow;
 use crate::store::sessions::{LoginEvent, SessionRow};
@@ -78,6 +79,16 @@ pub enum Answer {
     Audit(Result<Vec<AuditRow>, String>),
     DeletePlan(Result<DeletePlan, String>),
     Applied(Box<Outcome>),
+    Exported(Result<Exported, WriteError>),
+}
+
+/// An export written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    /// Where, as resolved (absolute).
+    pub path: String,
+    pub rows: usize,
+    pub format: FileFormat,
 }
 
 /// The result of one change: what it did, and the affected rows as they are now.
@@ -168,6 +179,15 @@ pub enum Job {
     LoadDetails(Uuid),
     LoadAudit,
     PlanDelete(Vec<Expected>),
+    /// Write `rows` (the table's, as shown) to the file `path` names, readable by the
+    /// admin only; an existing file only with `overwrite`. No database: the worker does
+    /// the file's I/O so the state machine stays pure.
+    Export {
+        path: String,
+        format: FileFormat,
+        rows: Vec<UserRow>,
+        overwrite: bool,
+    },
     /// Apply a change. For changes that set a password, `password: None` asks the worker
     /// to generate one (shown once in the outcome): the state machine never touches the
     /// OS random generator.

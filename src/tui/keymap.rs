@@ -73,6 +73,7 @@ pub enum TableAction {
     Reload,
     Details,
     Audit,
+    Export,
     Undo,
     Command,
     Messages,
@@ -116,6 +117,8 @@ pub enum ConfirmAction {
     Submit,
     /// What a blocked delete offers instead: deactivation.
     Alternative,
+    /// A blocked delete of several, some of them not held: delete just those.
+    DeleteRest,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -136,6 +139,11 @@ pub enum ViewerAction {
     Filter,
     Revert,
     Open,
+    /// Details: select the next / previous session listed.
+    NextSession,
+    PrevSession,
+    /// Details: revoke the selected session.
+    RevokeSession,
     Close,
 }
 
@@ -223,6 +231,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Ctrl('r')], Tab(Ta::Reload), "reload from the database"),
     bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user"),
     bind(&[C('L')], Tab(Ta::Audit), "audit log"),
+    bind(&[C('E')], Tab(Ta::Export), "export what the table shows to a .csv, .jsonl or .json file"),
     bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)"),
     bind(&[C('c')], Tab(Ta::Command), "your last change as a subcommand, to copy"),
     bind(&[C('m')], Tab(Ta::Messages), "message history (the last 50, in full)"),
@@ -253,6 +262,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('n'), Code(Esc)], Conf(Cf::Cancel), "no, cancel"),
     bind(&[Code(Enter)], Conf(Cf::Submit), "delete several users: type their number, then Enter"),
     bind(&[C('a')], Conf(Cf::Alternative), "blocked delete: deactivate them instead"),
+    bind(&[C('r')], Conf(Cf::DeleteRest), "blocked delete of several: delete only those not held (asks again)"),
 
     bind(&[C('c')], Pw(PasswordAction::Copy), "send to the terminal's clipboard (OSC 52)"),
     bind(&[Code(Enter)], Pw(PasswordAction::Close), "close; the password is then gone"),
@@ -266,6 +276,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('/')], View(Vi::Filter), "filter the audit log (actor: target: action: change: signins)"),
     bind(&[C('z')], View(Vi::Revert), "revert the top audit entry's change (asks first)"),
     bind(&[Code(Enter)], View(Vi::Open), "open the top audit entry in full (Esc: back)"),
+    bind(&[Code(TabKey)], View(Vi::NextSession), "details: select the next session"),
+    bind(&[Code(BackTab)], View(Vi::PrevSession), "details: select the previous session"),
+    bind(&[C('x')], View(Vi::RevokeSession), "details: revoke the selected session (asks first)"),
     bind(&[Code(Esc), C('q')], View(Vi::Close), "close"),
 ];
 
@@ -377,6 +390,7 @@ mod tests {
     #[case::del_deletes(KeyCode::Delete, KeyModifiers::NONE, Some(Ta::Delete))]
     #[case::alt_d_is_not_d(KeyCode::Char('d'), KeyModifiers::ALT, None)]
     #[case::z_undoes(KeyCode::Char('z'), KeyModifiers::NONE, Some(Ta::Undo))]
+    #[case::shift_e_exports(KeyCode::Char('E'), KeyModifiers::SHIFT, Some(Ta::Export))]
     #[case::unbound(KeyCode::Char('w'), KeyModifiers::NONE, None)]
     fn table_keys_resolve(
         #[case] code: KeyCode,
@@ -394,6 +408,8 @@ mod tests {
     #[case::form_letters_are_text(Context::Form, KeyCode::Char('q'), None)]
     #[case::filter_enter(Context::Filter, KeyCode::Enter, Some(Filt(Fi::Keep)))]
     #[case::viewer_end(Context::Viewer, KeyCode::End, Some(View(Vi::Bottom)))]
+    #[case::viewer_tab(Context::Viewer, KeyCode::Tab, Some(View(Vi::NextSession)))]
+    #[case::viewer_x(Context::Viewer, KeyCode::Char('x'), Some(View(Vi::RevokeSession)))]
     fn keys_resolve_in_their_context(
         #[case] context: Context,
         #[case] code: KeyCode,

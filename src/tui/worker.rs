@@ -3,10 +3,11 @@
 //! request's id. When the connection drops it reconnects by itself and finds out whether an
 //! interrupted change applied.
 
-use super::event::{Answer, DbEvent, Details, Job, OpError, Outcome, Request, RequestId};
+use super::event::{Answer, DbEvent, Details, Exported, Job, OpError, Outcome, Request, RequestId};
 use crate::auth::hasher;
 use crate::config::DbTarget;
 use crate::domain::{Change, Done, Reason, Role, Secret, Stamp, UserRow, password};
+use crate::export::{FileFormat, WriteError};
 use crate::store::login::Origin;
 use crate::store::targets::{Expected, Target};
 use crate::store::{self, Actor, Store, StoreError, audit, delete, dependents, sessions, stream, users};
@@ -151,6 +152,7 @@ impl Worker {
             Job::Apply { change, targets, password, reason } => {
                 Answer::Applied(Box::new(self.apply(change, targets, password, reason).await))
             }
+            Job::Export { path, format, rows, overwrite } => export(path, format, rows, overwrite).await,
         })
     }
 
@@ -293,6 +295,26 @@ impl Worker {
             other => OpError::Failed(other.to_string()),
         }
     }
+}
+
+/// Writes an export (the worker's `Job::Export`) on the blocking pool, so a large file
+/// never holds up the worker's runtime. No database.
+pub async fn export(path: String, format: FileFormat, rows: Vec<UserRow>, overwrite: bool) -> Answer {
+    let n = rows.len();
+    let written =
+        tokio::task::spawn_blocking(move || crate::export::write_file(&path, &rows, format, overwrite))
+            .await
+            .unwrap_or_else(|e| Err(WriteError::Failed(format!("the export stopped: {e}"))));
+    use crate::domain::sanitize::clean;
+    match &written {
+        Ok(p) => {
+            let path = clean(&p.display().to_string()).into_owned();
+            tracing::info!(rows = n, format = format.name(), %path, "exported");
+        }
+        Err(WriteError::Exists(_)) => tracing::info!("export: the file exists; asking"),
+        Err(WriteError::Failed(m)) => tracing::warn!(message = %clean(m), "export not written"),
+    }
+    Answer::Exported(written.map(|p| Exported { path: p.display().to_string(), rows: n, format }))
 }
 
 fn seen(targets: &[Expected]) -> Vec<Target> {

@@ -139,6 +139,11 @@ pub enum Dialog {
         request: RequestId,
         data: Loading<Box<Details>>,
         scroll: u16,
+        /// The selected session (Tab moves it; `x` revokes it).
+        session: Option<Uuid>,
+        /// What the last key here did or why it did nothing, shown in the box (the status
+        /// line is under it); the next key clears it.
+        note: Option<super::StatusLine>,
     },
     Audit(AuditView),
     Help {
@@ -154,6 +159,8 @@ pub enum Dialog {
     Command {
         text: String,
     },
+    /// Writing the rows the table shows to a file.
+    Export(super::export::ExportForm),
 }
 
 /// A change the admin confirmed, held while they say why.

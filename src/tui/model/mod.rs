@@ -1,6 +1,7 @@
 //! The console's state: what `update` changes and `view` draws. Plain data; no I/O.
 
 pub mod dialog;
+pub mod export;
 pub mod fields;
 pub mod forms;
 pub mod login;
@@ -176,6 +177,8 @@ impl App {
     pub fn guarded(&self) -> Option<Guarded> {
         match &self.dialog {
             Some(Dialog::Confirm { .. }) => Some(Guarded::Confirm),
+            // Overwriting a file is a confirmation too: no key typed ahead answers it.
+            Some(Dialog::Export(f)) if f.exists.is_some() => Some(Guarded::Confirm),
             Some(Dialog::ConfirmDelete { plan, .. }) => {
                 Some(Guarded::Delete { ready: matches!(plan, Loading::Ready(_)) })
             }
@@ -229,6 +232,7 @@ impl App {
                 "checking what the delete would touch"
             }
             Some(Dialog::Details { data: Loading::Pending, .. }) => "loading details",
+            Some(Dialog::Export(f)) if f.request.is_some() => "writing the export",
             Some(Dialog::Audit(view)) if matches!(view.rows, Loading::Pending) => "loading the audit log",
             _ => return None,
         };

@@ -124,6 +124,15 @@ impl App {
                         Err(e) => Loading::Failed(e),
                     };
                 }
+                // Opened again after a session's revoke: that session in view.
+                if let Some(Dialog::Details { data: Loading::Ready(d), session: Some(s), scroll, .. }) =
+                    &self.dialog
+                {
+                    let to = crate::tui::view::details_scroll_to(self, d, *s, *scroll);
+                    if let Some(Dialog::Details { scroll, .. }) = &mut self.dialog {
+                        *scroll = to;
+                    }
+                }
             }
             Answer::Audit(res) => {
                 if let Some(Dialog::Audit(view)) = &mut self.dialog
@@ -140,6 +149,7 @@ impl App {
                     self.on_outcome(*outcome, out);
                 }
             }
+            Answer::Exported(res) => self.on_exported(id, res),
         }
     }
 
@@ -173,7 +183,11 @@ impl App {
                     undoable,
                     command: std::mem::take(&mut self.in_flight_command),
                 });
-                self.users.forget_marks();
+                // The marks were the change's targets; a session's revoke (from the
+                // details) had nothing to do with them.
+                if !matches!(o.change, Change::RevokeSession(_)) {
+                    self.users.forget_marks();
+                }
                 if let Done::Created(row) = &done {
                     self.users.select(row.id);
                 }
@@ -216,6 +230,14 @@ impl App {
                 }
                 _ => self.error(msg),
             },
+        }
+        // A session's revoke came from its account's details: back there, refreshed, with
+        // what happened in the box.
+        if let (Change::RevokeSession(session), None, Some(&user)) =
+            (&o.change, &self.dialog, o.affected.first())
+        {
+            let note = self.status.clone();
+            self.dialog = Some(self.open_details(user, Some(*session), note, out));
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::domain::permissions;
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role};
 use crate::store::targets::Expected;
-use crate::tui::event::Effect;
+use crate::tui::event::{Effect, Job};
 use crate::tui::keymap::{self, ConfirmAction, FormAction, PasswordAction, PickerAction, ViewerAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
@@ -21,7 +21,9 @@ impl App {
                 Some(Dialog::Help { scroll }) => Some(Dialog::Messages { scroll }),
                 other => other,
             },
-            Dialog::Details { id, request, data, scroll } => self.details_key(key, id, request, data, scroll),
+            Dialog::Details { id, request, data, scroll, session, note: _ } => {
+                self.details_key(key, id, request, data, scroll, session)
+            }
             Dialog::Audit(view) => self.audit_key(key, view),
             Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),
             Dialog::Confirm { targets, change, lines } => match keymap::confirm(&key) {
@@ -31,11 +33,17 @@ impl App {
                 }
                 Some(ConfirmAction::Cancel) => {
                     self.info("cancelled; nothing changed");
-                    None
+                    // A session's revoke was asked from its account's details: back there.
+                    match (&change, targets.first()) {
+                        (Change::RevokeSession(session), Some(t)) => {
+                            let note = self.status.clone();
+                            Some(self.open_details(t.id, Some(*session), note, out))
+                        }
+                        _ => None,
+                    }
                 }
-                Some(ConfirmAction::Submit | ConfirmAction::Alternative) | None => {
-                    Some(Dialog::Confirm { targets, change, lines })
-                }
+                Some(ConfirmAction::Submit | ConfirmAction::Alternative | ConfirmAction::DeleteRest)
+                | None => Some(Dialog::Confirm { targets, change, lines }),
             },
             Dialog::ConfirmDelete { targets, request, plan, typed } => {
                 self.delete_key(key, targets, request, plan, typed, out)
@@ -72,6 +80,7 @@ impl App {
                 _ => Some(Dialog::Command { text }),
             },
             Dialog::NewUser(form) => self.new_user_key(form, key, out),
+            Dialog::Export(form) => self.export_key(key, form, out),
             Dialog::ResetPassword(form) => self.reset_key(form, key, out),
         };
     }
@@ -113,7 +122,9 @@ impl App {
     }
 
     /// One account is deleted with `y`; several only after their number is typed, so a
-    /// reflexive `y` never deletes hundreds. A blocked delete offers deactivation on `a`.
+    /// reflexive `y` never deletes hundreds. A blocked delete offers deactivation on `a`,
+    /// and, when only some of several are held, the delete of the others on `r`: a new
+    /// delete of that smaller set, planned and confirmed afresh.
     fn delete_key(
         &mut self,
         key: KeyEvent,
@@ -140,6 +151,28 @@ impl App {
                     "  They can no longer log in; their rows and history stay.".to_string(),
                 ];
                 return Some(Dialog::Confirm { targets, change: Change::SetActive(false), lines });
+            }
+            if action == Some(ConfirmAction::DeleteRest) && p.deletable_rest().is_some() {
+                let held: std::collections::HashSet<&str> =
+                    p.blocked_emails.iter().map(String::as_str).collect();
+                let kept = held.len();
+                let (rest, kept_out): (Vec<Expected>, Vec<Expected>) =
+                    targets.into_iter().partition(|t| !held.contains(t.email.as_str()));
+                if rest.is_empty() {
+                    return Some(Dialog::ConfirmDelete { targets: kept_out, request, plan, typed });
+                }
+                self.info(format!(
+                    "{} held kept out; checking the delete of the other {}",
+                    crate::plural::count(kept as i64, "account"),
+                    rest.len()
+                ));
+                let request = self.request(Job::PlanDelete(rest.clone()), out);
+                return Some(Dialog::ConfirmDelete {
+                    targets: rest,
+                    request,
+                    plan: Loading::Pending,
+                    typed: String::new(),
+                });
             }
             return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
         }

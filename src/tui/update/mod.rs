@@ -4,6 +4,7 @@
 
 mod answers;
 mod dialog;
+mod export;
 mod forms;
 mod login;
 mod paste;

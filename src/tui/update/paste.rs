@@ -151,6 +151,13 @@ impl App {
                     Landed::Field(r)
                 }
                 Some(Dialog::Audit(_)) => Landed::Nowhere("press / first to paste into the audit filter"),
+                Some(Dialog::Export(f)) if f.exists.is_none() && f.request.is_none() => {
+                    let r = into_input(&mut f.path, text);
+                    if r.is_ok() {
+                        f.error = None;
+                    }
+                    Landed::Field(r)
+                }
                 Some(_) => Landed::Nowhere("this dialog has no text field"),
             },
         }

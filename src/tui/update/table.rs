@@ -91,8 +91,7 @@ impl App {
             TableAction::Reload => self.reload(out),
             TableAction::Details => {
                 if let Some(id) = self.users.cursor_id() {
-                    let request = self.request(Job::LoadDetails(id), out);
-                    self.dialog = Some(Dialog::Details { id, request, data: Loading::Pending, scroll: 0 });
+                    self.dialog = Some(self.open_details(id, None, None, out));
                 }
             }
             TableAction::Audit => {
@@ -100,6 +99,7 @@ impl App {
                 self.dialog = Some(Dialog::Audit(AuditView::new(request)));
             }
             TableAction::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
+            TableAction::Export => self.start_export(),
             TableAction::Undo => match self.last_change.clone() {
                 None => self.info("nothing to undo: you have made no change in this session"),
                 Some(last) if !last.undoable => {

@@ -1,12 +1,32 @@
 //! Keys in the read-only dialogs: details, the audit log (with its filter line), help.
 
-use crate::tui::event::Details;
-use crate::tui::event::RequestId;
+use crate::domain::Change;
+use crate::domain::change::short_id;
+use crate::store::sessions::SessionRow;
+use crate::store::targets::Expected;
+use crate::tui::event::{Details, Effect, Job, RequestId};
 use crate::tui::keymap::{self, FilterAction, ViewerAction};
-use crate::tui::model::App;
 use crate::tui::model::dialog::{AuditView, Dialog, Loading};
+use crate::tui::model::{App, StatusKind, StatusLine};
+use crate::tui::view::text::date;
 use crossterm::event::KeyEvent;
 use uuid::Uuid;
+
+/// The session after (`forward`) or before `at` in the list, going round; the first (or
+/// last) when none is selected; `None` when there is none.
+fn step_session(sessions: &[SessionRow], at: Option<Uuid>, forward: bool) -> Option<Uuid> {
+    let n = sessions.len();
+    if n == 0 {
+        return None;
+    }
+    let i = match (at.and_then(|id| sessions.iter().position(|s| s.id == id)), forward) {
+        (None, true) => 0,
+        (None, false) => n - 1,
+        (Some(i), true) => (i + 1) % n,
+        (Some(i), false) => (i + n - 1) % n,
+    };
+    sessions.get(i).map(|s| s.id)
+}
 
 /// Where a scroll position goes after `action`, within `0..=max`.
 fn scrolled(action: ViewerAction, at: usize, page: usize, max: usize) -> usize {
@@ -17,7 +37,13 @@ fn scrolled(action: ViewerAction, at: usize, page: usize, max: usize) -> usize {
         ViewerAction::PageUp => at.saturating_sub(page),
         ViewerAction::Top => 0,
         ViewerAction::Bottom => max,
-        ViewerAction::Filter | ViewerAction::Revert | ViewerAction::Open | ViewerAction::Close => at,
+        ViewerAction::Filter
+        | ViewerAction::Revert
+        | ViewerAction::Open
+        | ViewerAction::NextSession
+        | ViewerAction::PrevSession
+        | ViewerAction::RevokeSession
+        | ViewerAction::Close => at,
     }
     .min(max)
 }
@@ -42,23 +68,101 @@ impl App {
         }
     }
 
+    /// Opens the details of user `id` (loading them), with `session` selected and `note`
+    /// shown once they are in.
+    pub(super) fn open_details(
+        &mut self,
+        id: Uuid,
+        session: Option<Uuid>,
+        note: Option<StatusLine>,
+        out: &mut Vec<Effect>,
+    ) -> Dialog {
+        let request = self.request(Job::LoadDetails(id), out);
+        Dialog::Details { id, request, data: Loading::Pending, scroll: 0, session, note }
+    }
+
     pub(super) fn details_key(
         &mut self,
         key: KeyEvent,
         id: Uuid,
         request: RequestId,
         data: Loading<Box<Details>>,
-        scroll: u16,
+        mut scroll: u16,
+        mut session: Option<Uuid>,
     ) -> Option<Dialog> {
-        let max = usize::from(u16::MAX);
-        let scroll = match keymap::viewer(&key) {
+        // A note belongs to the key that made it.
+        let mut note = None;
+        match keymap::viewer(&key) {
             Some(ViewerAction::Close) => return None,
-            Some(a) => {
-                u16::try_from(scrolled(a, usize::from(scroll), self.viewer_page(), max)).unwrap_or(u16::MAX)
+            Some(a @ (ViewerAction::NextSession | ViewerAction::PrevSession)) => {
+                if let Loading::Ready(d) = &data {
+                    match step_session(&d.sessions, session, a == ViewerAction::NextSession) {
+                        Some(next) => {
+                            session = Some(next);
+                            scroll = crate::tui::view::details_scroll_to(self, d, next, scroll);
+                        }
+                        None => {
+                            note = Some(StatusLine {
+                                kind: StatusKind::Info,
+                                text: "no session to select".into(),
+                            })
+                        }
+                    }
+                }
             }
-            None => scroll,
+            Some(ViewerAction::RevokeSession) => match self.confirm_session_revoke(&data, session) {
+                Ok(confirm) => return Some(confirm),
+                Err(why) => note = Some(why),
+            },
+            Some(a) => {
+                let max = usize::from(u16::MAX);
+                scroll = u16::try_from(scrolled(a, usize::from(scroll), self.viewer_page(), max))
+                    .unwrap_or(u16::MAX);
+            }
+            None => {}
+        }
+        Some(Dialog::Details { id, request, data, scroll, session, note })
+    }
+
+    /// `x` in the details: the y/n confirmation of revoking the selected session, or why
+    /// not (also in the status line and the message history).
+    fn confirm_session_revoke(
+        &mut self,
+        data: &Loading<Box<Details>>,
+        session: Option<Uuid>,
+    ) -> Result<Dialog, StatusLine> {
+        let refuse = |app: &mut App, text: String| {
+            app.error(text.clone());
+            StatusLine { kind: StatusKind::Error, text }
         };
-        Some(Dialog::Details { id, request, data, scroll })
+        let Loading::Ready(d) = data else {
+            return Err(refuse(self, "the details are not loaded".into()));
+        };
+        let select = keymap::keys_for(keymap::KeyAction::Viewer(ViewerAction::NextSession));
+        let Some(s) = session.and_then(|id| d.sessions.iter().find(|s| s.id == id)) else {
+            return Err(refuse(self, format!("select a session first ({select} moves through them)")));
+        };
+        let short = short_id(&s.id);
+        if !s.active {
+            let state = match s.revoked_at {
+                Some(at) => format!("was revoked {}", date(at, true)),
+                None => format!("expired {}", date(s.expires_at, true)),
+            };
+            return Err(refuse(self, format!("session {short} {state}: nothing to revoke")));
+        }
+        let change = Change::RevokeSession(s.id);
+        let targets = vec![Expected::of(&d.user)];
+        // Read-only mode, a change still running, a lost connection; then the rules.
+        if !self.can_start() || !self.permitted(&change, &targets) {
+            let text =
+                self.status.as_ref().map_or_else(|| "not possible now".to_string(), |st| st.text.clone());
+            return Err(StatusLine { kind: StatusKind::Error, text });
+        }
+        let mut lines = change.confirmation(&[&d.user]);
+        let created = s.created_at.map_or_else(|| "?".to_string(), |t| date(t, true));
+        lines.push(format!("  It was created {created} and would expire {}.", date(s.expires_at, true)));
+        lines.push(super::table::undo_note(&change).to_string());
+        Ok(Dialog::Confirm { targets, change, lines })
     }
 
     pub(super) fn audit_key(&mut self, key: KeyEvent, mut view: AuditView) -> Option<Dialog> {

@@ -35,12 +35,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::ConfirmDelete { targets, plan, typed, .. } => {
             confirm_delete(frame, area, app, targets, plan, typed, p)
         }
-        Dialog::Details { data, scroll, .. } => viewers::details(frame, area, app, data, *scroll, p),
+        Dialog::Details { data, scroll, session, note, .. } => {
+            let st = viewers::DetailsState { scroll: *scroll, session: *session, note: note.as_ref() };
+            viewers::details(frame, area, app, data, st, p)
+        }
         Dialog::Audit(view) => viewers::audit(frame, area, app, view, p),
         Dialog::Help { scroll } => help::draw(frame, area, *scroll, p),
         Dialog::Messages { scroll } => help::messages(frame, area, app, *scroll, p),
         Dialog::Reason(pending) => reason(frame, area, pending, p),
         Dialog::Command { text } => command(frame, area, text, p),
+        Dialog::Export(f) => super::export::draw(frame, area, app, f, p),
     }
 }
 
@@ -262,18 +266,20 @@ fn confirm_delete(
             let n = targets.len();
             let cancel = (widgets::keys(KeyAction::Confirm(ConfirmAction::Cancel)), "cancel");
             body.footer = Some(if plan.is_blocked() {
-                let instead = if n == 1 {
-                    "deactivate instead".to_string()
-                } else {
-                    format!("deactivate all {n} users instead")
+                let rest = plan.deletable_rest().map(|m| format!("delete the {m} not held"));
+                // Three choices must fit the box's one line at 80 columns.
+                let instead = match (n, &rest) {
+                    (1, _) => "deactivate instead".to_string(),
+                    (_, Some(_)) => format!("deactivate all {n}"),
+                    (_, None) => format!("deactivate all {n} users instead"),
                 };
-                widgets::hints(
-                    &[
-                        (widgets::keys(KeyAction::Confirm(ConfirmAction::Alternative)), instead.as_str()),
-                        cancel,
-                    ],
-                    p,
-                )
+                let mut pairs =
+                    vec![(widgets::keys(KeyAction::Confirm(ConfirmAction::Alternative)), instead.as_str())];
+                if let Some(rest) = &rest {
+                    pairs.push((widgets::keys(KeyAction::Confirm(ConfirmAction::DeleteRest)), rest.as_str()));
+                }
+                pairs.push(cancel);
+                widgets::hints(&pairs, p)
             } else if n == 1 {
                 confirm_hints("delete 1 user permanently", "cancel", p)
             } else {
@@ -307,11 +313,14 @@ fn ready_plan(body: &mut Body, plan: &DeletePlan, iw: usize, rows: usize, p: Pal
             let held = plan.blocked_emails.iter().take(3).map(|e| safe(e).into_owned()).collect::<Vec<_>>();
             let more = plan.blocked_emails.len().saturating_sub(3);
             let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-            tail.text(
-                &format!("held: {}{more} (unmark them to delete the rest)", held.join(", ")),
-                p.error(),
-                iw,
-            );
+            let rest = match plan.deletable_rest() {
+                Some(_) => format!(
+                    " ({} deletes the others, keeping these)",
+                    widgets::keys(KeyAction::Confirm(ConfirmAction::DeleteRest))
+                ),
+                None => String::new(),
+            };
+            tail.text(&format!("held: {}{more}{rest}", held.join(", ")), p.error(), iw);
         }
         tail.text("Nothing can be deleted while these rows exist.", p.error(), iw);
         tail.blank();

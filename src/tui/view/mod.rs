@@ -6,6 +6,7 @@
 //! anything unsafe that slipped through.
 
 mod dialog;
+mod export;
 mod forms;
 mod help;
 pub use help::max_scroll as help_max_scroll;
@@ -14,6 +15,7 @@ pub mod palette;
 mod table;
 pub mod text;
 mod viewers;
+pub use viewers::details_scroll_to;
 mod widgets;
 
 use super::model::{App, MIN_HEIGHT, MIN_WIDTH, Screen};

@@ -3,17 +3,19 @@
 use super::palette::Palette;
 use super::text::{self, date, fit, safe, safe_fit, spinner, width};
 use super::widgets::{self, Body};
+use crate::domain::change::short_id;
 use crate::operator::Operator;
 use crate::store::audit::{AuditRow, describe_change};
 use crate::tui::event::Details;
 use crate::tui::keymap::{KeyAction, TableAction, ViewerAction};
-use crate::tui::model::App;
 use crate::tui::model::dialog::{AuditView, Loading};
+use crate::tui::model::{App, StatusKind, StatusLine};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use uuid::Uuid;
 
 /// Width of the labels in the details view.
 const KEY_W: usize = 16;
@@ -66,35 +68,89 @@ fn section(body: &mut Body, title: &str, p: Palette) {
     body.push(Span::styled(title.to_string(), p.title()));
 }
 
+/// Widest box of the details.
+const DETAILS_W: u16 = 100;
+
+/// What the details dialog shows besides its data: the scroll offset, the selected
+/// session and the note of the last key.
+pub struct DetailsState<'a> {
+    pub scroll: u16,
+    pub session: Option<Uuid>,
+    pub note: Option<&'a StatusLine>,
+}
+
 pub fn details(
     frame: &mut Frame,
     area: Rect,
     app: &App,
     data: &Loading<Box<Details>>,
-    scroll: u16,
+    st: DetailsState,
     p: Palette,
 ) {
     let title = match data {
         Loading::Ready(d) => format!("Details: {}", safe(&d.user.email)),
         _ => "Details".to_string(),
     };
-    let inner = big_box(frame, area, 100, &title, p);
+    let inner = big_box(frame, area, DETAILS_W, &title, p);
     let w = usize::from(inner.width);
     let mut body = Body::default();
     match data {
         Loading::Pending => body.push(spinning(app, "loading details…", p)),
         Loading::Failed(e) => body.text(&format!("could not load the details: {e}"), p.error(), w),
-        Loading::Ready(d) => details_lines(&mut body, d, w, p),
+        Loading::Ready(d) => {
+            details_lines(&mut body, d, st.session, w, p);
+        }
     }
     // The footer takes the last row: count the rows without it.
     body.footer = Some(Line::default());
     let rows = body.rows(inner);
-    let first = usize::from(scroll).min(body.max_scroll(inner));
-    body.footer = Some(viewer_hints(first, rows, body.lines.len(), p));
+    let first = usize::from(st.scroll).min(body.max_scroll(inner));
+    body.footer = Some(match st.note {
+        // What the last key did (or why not): the status line is under this box.
+        Some(note) => {
+            let style = match note.kind {
+                StatusKind::Ok => p.ok(),
+                StatusKind::Error => p.error(),
+                StatusKind::Info => p.plain(),
+            };
+            Line::from(Span::styled(text::truncate(&safe(&note.text), w), style))
+        }
+        None => viewer_hints(first, rows, body.lines.len(), p),
+    });
     body.render(frame, inner, first);
 }
 
-fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
+/// The scroll offset (from `scroll`) that brings the line of `session` into the details
+/// box on `app`'s screen.
+pub fn details_scroll_to(app: &App, d: &Details, session: Uuid, scroll: u16) -> u16 {
+    // As `big_box` and `popup` lay it out: borders and padding, the footer's row.
+    let w = app.width.saturating_sub(2).min(DETAILS_W).min(app.width);
+    let h = app.height.saturating_sub(2).min(app.height);
+    let (iw, rows) = (usize::from(w.saturating_sub(4)), usize::from(h.saturating_sub(3)).max(1));
+    let mut body = Body::default();
+    let Some(line) = details_lines(&mut body, d, Some(session), iw, super::palette::current()) else {
+        return scroll;
+    };
+    let max = body.lines.len().saturating_sub(rows);
+    let at = usize::from(scroll).min(max);
+    let to = if line < at {
+        line
+    } else if line >= at + rows {
+        line + 1 - rows
+    } else {
+        at
+    };
+    u16::try_from(to).unwrap_or(u16::MAX)
+}
+
+/// The details' lines; returns the line of `selected` (a session), if listed.
+fn details_lines(
+    body: &mut Body,
+    d: &Details,
+    selected: Option<Uuid>,
+    w: usize,
+    p: Palette,
+) -> Option<usize> {
     let u = &d.user;
     let plain = p.plain();
     body.push(Span::styled("Account", p.title()));
@@ -130,7 +186,15 @@ fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
     section(body, &format!("Sessions ({active} active; the newest {} of any state)", d.sessions.len()), p);
     if d.sessions.is_empty() {
         body.push(Span::styled("  (none)", p.dim()));
+    } else {
+        let hint = format!(
+            "  {}: select a session   {}: revoke the selected one (asks first)",
+            widgets::keys(KeyAction::Viewer(ViewerAction::NextSession)),
+            widgets::keys(KeyAction::Viewer(ViewerAction::RevokeSession)),
+        );
+        body.text(&hint, p.dim(), w);
     }
+    let mut selected_line = None;
     for s in &d.sessions {
         let created = s.created_at.map_or_else(|| "?".to_string(), |t| date(t, true));
         let state = match (s.active, s.revoked_at) {
@@ -138,8 +202,25 @@ fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
             (false, Some(r)) => format!("revoked {}", date(r, true)),
             (false, None) => format!("expired {}", date(s.expires_at, true)),
         };
-        let style = if s.active { p.ok() } else { p.dim() };
-        body.push(Line::from(vec![Span::raw(format!("  created {created} · ")), Span::styled(state, style)]));
+        let here = selected == Some(s.id);
+        if here {
+            selected_line = Some(body.lines.len());
+        }
+        let style = if here {
+            p.chosen()
+        } else if s.active {
+            p.ok()
+        } else {
+            p.dim()
+        };
+        body.push(Line::from(vec![
+            Span::styled(if here { "▸ " } else { "  " }, p.focus()),
+            Span::styled(
+                format!("{}  created {created} · ", short_id(&s.id)),
+                if here { p.chosen() } else { plain },
+            ),
+            Span::styled(state, style),
+        ]));
     }
 
     section(body, &format!("Sign-ins (the newest {})", d.logins.len()), p);
@@ -185,6 +266,7 @@ fn details_lines(body: &mut Body, d: &Details, w: usize, p: Palette) {
         );
         body.text(&line, p.plain(), w);
     }
+    selected_line
 }
 
 /// Terminal width from which an audit entry fits on one line.

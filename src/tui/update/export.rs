@@ -1,0 +1,137 @@
+//! The export (`E` on the table): the rows the table shows, filter and sort applied, into
+//! a file of the admin's. The worker writes it (`Job::Export`) and answers; a file that
+//! exists is overwritten only after y.
+
+use crate::domain::UserRow;
+use crate::export::{FileFormat, WriteError};
+use crate::tui::event::{Effect, Exported, Job, RequestId};
+use crate::tui::keymap::{self, ConfirmAction, FormAction};
+use crate::tui::model::App;
+use crate::tui::model::dialog::Dialog;
+use crate::tui::model::export::ExportForm;
+use crossterm::event::KeyEvent;
+
+impl App {
+    /// `E`: asks for the file, with a name to start from.
+    pub(super) fn start_export(&mut self) {
+        let day = time::macros::format_description!("[year]-[month]-[day]");
+        let name = match self.users.now.and_then(|now| now.format(day).ok()) {
+            Some(d) => format!("users-{d}.csv"),
+            None => "users.csv".to_string(),
+        };
+        self.dialog = Some(Dialog::Export(ExportForm::new(&name)));
+    }
+
+    /// The rows an export writes: those the table shows, in its order (filter and sort
+    /// applied, marks ignored). The one place an export's rows are gathered (unpacked:
+    /// ~230 bytes a row while the worker writes them).
+    pub(super) fn shown_rows(&self) -> Vec<UserRow> {
+        self.users.shown_rows().map(|r| r.to_user_row()).collect()
+    }
+
+    pub(super) fn export_key(
+        &mut self,
+        key: KeyEvent,
+        mut f: ExportForm,
+        out: &mut Vec<Effect>,
+    ) -> Option<Dialog> {
+        if f.exists.is_some() {
+            match keymap::confirm(&key) {
+                Some(ConfirmAction::Yes) => {
+                    f.exists = None;
+                    self.send_export(&mut f, true, out);
+                }
+                Some(ConfirmAction::Cancel) => {
+                    f.exists = None;
+                    f.error = Some("not overwritten: that file is as it was; give another name".into());
+                }
+                _ => {}
+            }
+            return Some(Dialog::Export(f));
+        }
+        if f.request.is_some() {
+            // Writing: Esc closes the dialog; the answer still comes, to the status line.
+            if keymap::form(&key) == Some(FormAction::Cancel) {
+                self.info("the export goes on; the status line says when it is written");
+                return None;
+            }
+            return Some(Dialog::Export(f));
+        }
+        match keymap::form(&key) {
+            Some(FormAction::Cancel) => {
+                self.info("export cancelled; nothing written");
+                return None;
+            }
+            Some(FormAction::Submit) => self.send_export(&mut f, false, out),
+            Some(FormAction::Empty) => {
+                f.path.reset();
+                f.error = None;
+            }
+            _ => {
+                if super::edit(&mut f.path, key) {
+                    f.error = None;
+                }
+            }
+        }
+        Some(Dialog::Export(f))
+    }
+
+    /// Hands the write to the worker, the rows as the table shows them now; a name whose
+    /// extension is no format is refused here.
+    fn send_export(&mut self, f: &mut ExportForm, overwrite: bool, out: &mut Vec<Effect>) {
+        let path = f.path.value().trim().to_string();
+        match FileFormat::of_path(&path) {
+            Err(e) => f.error = Some(e),
+            Ok(format) => {
+                let rows = self.shown_rows();
+                f.error = None;
+                f.request = Some(self.request(Job::Export { path, format, rows, overwrite }, out));
+            }
+        }
+    }
+
+    /// The worker's answer. The dialog that asked takes it (the name again after an
+    /// error, the question after "it exists"); once closed, the status line does.
+    pub(super) fn on_exported(&mut self, id: RequestId, res: Result<Exported, WriteError>) {
+        let asked = match &mut self.dialog {
+            Some(Dialog::Export(f)) if f.request == Some(id) => {
+                f.request = None;
+                true
+            }
+            _ => false,
+        };
+        let form = |app: &mut App| match &mut app.dialog {
+            Some(Dialog::Export(f)) if asked => Some(std::mem::take(f)),
+            _ => None,
+        };
+        match res {
+            Ok(done) => {
+                if asked {
+                    self.dialog = None;
+                }
+                self.ok(format!(
+                    "wrote {} to {} ({}, readable by you only)",
+                    crate::plural::count(done.rows as i64, "user"),
+                    done.path,
+                    done.format.name()
+                ));
+            }
+            Err(WriteError::Exists(path)) => match form(self) {
+                Some(mut f) => {
+                    f.exists = Some(path.display().to_string());
+                    self.dialog = Some(Dialog::Export(f));
+                }
+                None => {
+                    self.error(format!("{} exists; nothing was written (E to export again)", path.display()))
+                }
+            },
+            Err(WriteError::Failed(msg)) => {
+                if let Some(mut f) = form(self) {
+                    f.error = Some(msg.clone());
+                    self.dialog = Some(Dialog::Export(f));
+                }
+                self.error(msg);
+            }
+        }
+    }
+}

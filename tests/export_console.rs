@@ -1,0 +1,244 @@
+//! The console's export (`E`): the state machine asks for the file and builds the job from
+//! the rows the table shows; the worker's `export` writes it (real files in a temporary
+//! folder, no database): 0600, the header and the rows in the table's order, and a file
+//! that exists is overwritten only after y.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use skriptoteket_admin::domain::account::Account;
+use skriptoteket_admin::domain::{Role, UserRow};
+use skriptoteket_admin::export::FileFormat;
+use skriptoteket_admin::store::Actor;
+use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job};
+use skriptoteket_admin::tui::model::dialog::Dialog;
+use skriptoteket_admin::tui::{App, Options, worker};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use time::macros::datetime;
+use uuid::Uuid;
+
+fn row(n: u128, email: &str, role: Role) -> UserRow {
+    let mut r = UserRow::sample(email, role);
+    r.id = Uuid::from_u128(n);
+    r.created_at = datetime!(2025-01-01 0:00 UTC);
+    r.updated_at = datetime!(2025-01-01 0:00 UTC);
+    r
+}
+
+fn people() -> Vec<UserRow> {
+    vec![
+        row(1, "boss@x.se", Role::Superuser),
+        row(2, "admin@x.se", Role::Admin),
+        row(3, "anna@x.se", Role::User),
+        row(4, "=bertil@x.se", Role::User),
+        row(5, "cissi@x.se", Role::Contributor),
+        row(6, "david@x.se", Role::User),
+    ]
+}
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+fn code(c: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+/// A key pressed by someone who has seen the screen (the dialog is armed).
+fn press(app: &mut App, ev: Event) -> Vec<Effect> {
+    let t = Instant::now();
+    app.update(Event::Drawn(t));
+    app.update(Event::Clock(t + Duration::from_secs(1)));
+    app.update(ev)
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, key(c));
+    }
+}
+
+fn signed_in() -> App {
+    let mut app = App::new(Options::default(), 120, 40);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    let actor = Actor { id: Uuid::from_u128(1), email: "boss@x.se".into(), role: Role::Superuser };
+    app.update(Event::Db(DbEvent::Answer { id: 0, answer: Answer::LoggedIn(actor) }));
+    let id = app.users_request.expect("the list is asked for");
+    app.update(Event::Db(DbEvent::Answer { id, answer: Answer::Users(Ok(people())) }));
+    app
+}
+
+/// `E`, the file name typed over the suggested one, Enter: the job sent, if any.
+fn export_to(app: &mut App, path: &Path) -> Option<(u64, Job)> {
+    if app.dialog.is_none() {
+        press(app, key('E'));
+    }
+    assert!(matches!(app.dialog, Some(Dialog::Export(_))), "{:?}", app.dialog);
+    press(app, Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+    typed(app, &path.display().to_string());
+    enter(app)
+}
+
+fn enter(app: &mut App) -> Option<(u64, Job)> {
+    press(app, code(KeyCode::Enter)).into_iter().find_map(|e| match e {
+        Effect::Db(r) => Some((r.id, r.job)),
+        _ => None,
+    })
+}
+
+/// Runs the job as the worker does and hands its answer to the console.
+async fn work(app: &mut App, (id, job): (u64, Job)) {
+    let Job::Export { path, format, rows, overwrite } = job else { panic!("{job:?}") };
+    let answer = worker::export(path, format, rows, overwrite).await;
+    app.update(Event::Db(DbEvent::Answer { id, answer }));
+}
+
+fn status(app: &App) -> String {
+    app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).expect("metadata").permissions().mode() & 0o777
+}
+
+fn emails_in_csv(path: &Path) -> (Vec<String>, Vec<String>) {
+    let mut r = csv::Reader::from_path(path).expect("csv");
+    let header = r.headers().expect("header").iter().map(str::to_string).collect();
+    let emails = r.records().map(|x| x.expect("record")[1].to_string()).collect();
+    (header, emails)
+}
+
+#[tokio::test]
+async fn the_shown_rows_go_to_a_new_private_file_in_the_tables_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = signed_in();
+    // Filter and sort as an admin would: users only, emails descending.
+    press(&mut app, key('/'));
+    typed(&mut app, "role:user");
+    press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('S'));
+    let shown: Vec<String> = app.users.shown_rows().map(|r| r.email().to_string()).collect();
+    assert_eq!(shown, ["david@x.se", "anna@x.se", "=bertil@x.se"]);
+
+    let file = dir.path().join("users.csv");
+    let job = export_to(&mut app, &file).expect("a job");
+    let Job::Export { format, rows, overwrite, .. } = &job.1 else { panic!() };
+    assert_eq!((*format, *overwrite), (FileFormat::Csv, false));
+    assert_eq!(rows.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(), shown);
+    assert_eq!(app.busy().as_deref(), Some("writing the export"));
+    work(&mut app, job).await;
+    assert!(app.dialog.is_none(), "{:?}", app.dialog);
+    assert_eq!(status(&app), format!("wrote 3 users to {} (CSV, readable by you only)", file.display()));
+    assert_eq!(mode(&file), 0o600);
+    let (header, emails) = emails_in_csv(&file);
+    assert_eq!(header[..3], ["id", "email", "role"]);
+    assert_eq!(header.len(), 12, "the fields of list --format csv");
+    assert_eq!(emails, ["david@x.se", "anna@x.se", "'=bertil@x.se"], "in order, formula made inert");
+
+    // JSON Lines: one object per shown row, same order.
+    let file = dir.path().join("users.JSONL");
+    let job = export_to(&mut app, &file).expect("a job");
+    work(&mut app, job).await;
+    let text = std::fs::read_to_string(&file).expect("read");
+    let emails: Vec<String> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["email"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(emails, ["david@x.se", "anna@x.se", "=bertil@x.se"]);
+    assert_eq!(mode(&file), 0o600);
+}
+
+#[tokio::test]
+async fn an_existing_file_is_overwritten_only_after_yes_and_stays_private() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("users.csv");
+    std::fs::write(&file, "keep me\n").expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let mut app = signed_in();
+    let job = export_to(&mut app, &file).expect("a job");
+    assert!(matches!(&job.1, Job::Export { overwrite: false, .. }));
+    work(&mut app, job).await;
+    let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(f.exists.as_deref(), Some(file.display().to_string().as_str()), "it asks");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me\n", "untouched before y");
+    // A y typed before the question was seen does nothing.
+    assert!(app.update(key('y')).is_empty());
+    // n: back to the name, nothing written.
+    assert!(press(&mut app, key('n')).is_empty());
+    let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(f.exists.is_none() && f.error.as_deref().is_some_and(|e| e.contains("not overwritten")));
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me\n");
+    // Enter again, then y: overwritten, 0600 again.
+    let job = enter(&mut app).expect("a job");
+    work(&mut app, job).await;
+    let job = press(&mut app, key('y'))
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Db(r) => Some((r.id, r.job)),
+            _ => None,
+        })
+        .expect("y sends the overwrite");
+    assert!(matches!(&job.1, Job::Export { overwrite: true, .. }));
+    work(&mut app, job).await;
+    assert!(app.dialog.is_none(), "{:?}", app.dialog);
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(emails_in_csv(&file).1.len(), 6, "every shown row, nothing of the old text");
+
+    // A symbolic link is never written through, even after y.
+    let target = dir.path().join("elsewhere.txt");
+    std::fs::write(&target, "precious\n").expect("write");
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let job = export_to(&mut app, &link).expect("a job");
+    work(&mut app, job).await;
+    let job = press(&mut app, key('y'))
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Db(r) => Some((r.id, r.job)),
+            _ => None,
+        })
+        .expect("y sends the overwrite");
+    work(&mut app, job).await;
+    let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(f.error.as_deref().is_some_and(|e| e.contains("symbolic link")), "{:?}", f.error);
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "precious\n");
+}
+
+#[tokio::test]
+async fn a_bad_name_or_a_missing_folder_is_one_clear_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = signed_in();
+    assert!(export_to(&mut app, &dir.path().join("users.xlsx")).is_none(), "no job for an unknown format");
+    let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(
+        f.error.as_deref().is_some_and(|e| e.contains(".csv (CSV), .jsonl (JSON Lines)")),
+        "{:?}",
+        f.error
+    );
+    let missing = dir.path().join("no-such-folder").join("users.csv");
+    let job = export_to(&mut app, &missing).expect("a job");
+    work(&mut app, job).await;
+    let want = format!(
+        "cannot write {}: the folder {} does not exist; nothing was written",
+        missing.display(),
+        dir.path().join("no-such-folder").display()
+    );
+    let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(f.error.as_deref(), Some(want.as_str()), "the name stays to be fixed");
+    assert_eq!(status(&app), want, "and in the history");
+    assert!(!want.contains('\n'));
+    // Esc cancels; the export works in read-only mode too (it changes no account).
+    press(&mut app, code(KeyCode::Esc));
+    assert!(app.dialog.is_none());
+    app.options.deployment.readonly = true;
+    let file = dir.path().join("ro.json");
+    let job = export_to(&mut app, &file).expect("a job");
+    work(&mut app, job).await;
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(6));
+}
