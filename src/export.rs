@@ -4,6 +4,7 @@
 use crate::domain::UserRow;
 use crate::domain::sanitize::clean;
 use serde::Serialize;
+use std::io::Write;
 use std::path::PathBuf;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -63,14 +64,22 @@ pub fn inert_cell(s: &str) -> String {
 /// RFC 4180 CSV with a header line. Every text cell is quoted (Swedish spreadsheets split
 /// on `;` too) and made inert ([`inert_cell`]).
 pub fn csv(rows: &[UserRow]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::NonNumeric).from_writer(Vec::new());
+    write_csv(Vec::new(), rows.iter().cloned())
+}
+
+/// [`csv`] written to `out` row by row as `rows` come (a million rows never sit in memory
+/// as text); returns `out`.
+pub fn write_csv<W: Write>(out: W, rows: impl IntoIterator<Item = UserRow>) -> Result<W, csv::Error> {
+    let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::NonNumeric).from_writer(out);
+    let mut any = false;
     for u in rows {
-        let mut r = ExportRow::of(u);
+        any = true;
+        let mut r = ExportRow::of(&u);
         r.email = inert_cell(&r.email);
         r.auth_provider = inert_cell(&r.auth_provider);
         w.serialize(r)?;
     }
-    if rows.is_empty() {
+    if !any {
         // The header alone, so an empty export still says what its columns are.
         w.write_record([
             "id",
@@ -93,17 +102,43 @@ pub fn csv(rows: &[UserRow]) -> Result<Vec<u8>, csv::Error> {
 /// JSON (an array) or JSON Lines (an object per line); text serde leaves active on a
 /// terminal (DEL, C1, bidi, zero-width) is escaped.
 pub fn json(rows: &[UserRow], lines: bool) -> String {
-    let export: Vec<ExportRow> = rows.iter().map(ExportRow::of).collect();
-    if lines {
-        let mut out = String::new();
-        for r in &export {
-            out.push_str(&inert_json(&serde_json::to_string(r).unwrap_or_default()));
-            out.push('\n');
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_json(&mut out, rows.iter().cloned(), lines);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`json`] written to `out` row by row as `rows` come. The array is the bytes
+/// `serde_json::to_string_pretty` gives for all rows at once: each object pretty-printed
+/// and indented by two spaces, `,` and a newline between them.
+pub fn write_json<W: Write>(
+    out: &mut W,
+    rows: impl IntoIterator<Item = UserRow>,
+    lines: bool,
+) -> std::io::Result<()> {
+    let mut first = true;
+    for u in rows {
+        let r = ExportRow::of(&u);
+        if lines {
+            out.write_all(inert_json(&serde_json::to_string(&r).unwrap_or_default()).as_bytes())?;
+            out.write_all(b"\n")?;
+            continue;
         }
-        out
-    } else {
-        format!("{}\n", inert_json(&serde_json::to_string_pretty(&export).unwrap_or_else(|_| "[]".into())))
+        out.write_all(if first { b"[\n" } else { b",\n" })?;
+        first = false;
+        let pretty = inert_json(&serde_json::to_string_pretty(&r).unwrap_or_default());
+        for (i, line) in pretty.lines().enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"  ")?;
+            out.write_all(line.as_bytes())?;
+        }
     }
+    if !lines {
+        out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
+    }
+    Ok(())
 }
 
 /// serde_json escapes only characters below U+0020; DEL, C1 controls, bidi overrides and
@@ -208,7 +243,6 @@ pub fn write_file(
     format: FileFormat,
     overwrite: bool,
 ) -> Result<PathBuf, WriteError> {
-    use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let path = resolve(path);
     let bytes = format.render(rows).map_err(|e| WriteError::Failed(format!("cannot export: {e}")))?;
@@ -300,6 +334,20 @@ mod tests {
         assert_eq!(json(&rows, true).lines().count(), 2);
         let empty = String::from_utf8(csv(&[]).expect("csv")).expect("utf-8");
         assert_eq!(empty.lines().count(), 1, "a header alone");
+    }
+
+    #[test]
+    fn the_streamed_array_is_the_array_serde_pretty_prints() {
+        let mut a = UserRow::sample("a@x.se", Role::User);
+        a.last_login_at = Some(OffsetDateTime::UNIX_EPOCH);
+        let b = UserRow::sample("b\u{202e}@x.se", Role::Admin);
+        for rows in [vec![], vec![a.clone()], vec![a, b]] {
+            let whole: Vec<ExportRow> = rows.iter().map(ExportRow::of).collect();
+            let expected = format!("{}\n", inert_json(&serde_json::to_string_pretty(&whole).expect("json")));
+            assert_eq!(json(&rows, false), expected);
+            let parsed: serde_json::Value = serde_json::from_str(&json(&rows, false)).expect("valid JSON");
+            assert_eq!(parsed.as_array().map(Vec::len), Some(rows.len()));
+        }
     }
 
     #[test]

@@ -265,6 +265,11 @@ async fn list_formats() {
     assert!(!stdout(&o).contains('\u{202e}'));
     let o = run(&db, &["list", "--role", "superuser"], "");
     assert!(stdout(&o).contains("boss@x.se") && !stdout(&o).contains("anna@x.se"));
+    // The data formats stream the table and filter it here: the same rows.
+    let o = run(&db, &["list", "--role", "superuser", "--format", "jsonl"], "");
+    assert!(stdout(&o).contains("boss@x.se") && !stdout(&o).contains("anna@x.se"), "{}", stdout(&o));
+    let o = run(&db, &["list", "--search", "%", "--format", "json"], "");
+    assert_eq!(stdout(&o), "[]\n", "% is literal in JSON too");
     let o = run(&db, &["list", "--search", "ANNA", "--format", "csv"], "");
     let out = stdout(&o);
     assert_eq!(out.lines().count(), 2, "{out}");
