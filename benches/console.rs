@@ -393,6 +393,7 @@ fn print_size(r: &SizeResult) {
         println!("| **every row loaded and drawn** | {} |", s.all.spread());
         println!("| `psql -X -q URL -c \"<the same SELECT>\" > /dev/null` | {} |", s.psql.spread());
         println!("| (diagnostic) first rows with `sslmode=disable` | {} |", s.no_tls.spread());
+        println!("| `skriptoteket-admin list --format json > /dev/null` | {} |", s.list_json.spread());
         println!(
             "\nfirst rows p50 {} (target < 300 ms: {}); all loaded p50 {} (target < 2 s: {}); all loaded / psql **{ratio:.2}x** (target < 2: {})\n",
             ms(s.total.p50),
@@ -401,6 +402,8 @@ fn print_size(r: &SizeResult) {
             verdict(s.all.p50 < 2000.0),
             verdict(ratio < 2.0)
         );
+        let list = s.list_json.p50 / s.psql.p50;
+        println!("`list --format json` / psql **{list:.2}x** (target < 1: {})\n", verdict(list < 1.0));
     }
     if let Some(b) = &r.bulk {
         let ratio = b.psql.p50 / b.apply.p50;
@@ -456,6 +459,11 @@ fn print_scaling(results: &[SizeResult]) {
                 s.all.p50 / s.psql.p50
             )
         })
+    });
+    row("`list --format json` p50 (psql p50, ratio)", &|r| {
+        r.startup
+            .as_ref()
+            .map(|s| format!("{} ({}, {:.2}x)", ms(s.list_json.p50), ms(s.psql.p50), s.list_json.p50 / s.psql.p50))
     });
     row("bulk role change p50 (users; runbook p50, ratio)", &|r| {
         r.bulk.as_ref().map(|b| {

@@ -36,6 +36,9 @@ pub struct Startup {
     pub app: Summary,
     pub draw: Summary,
     pub psql: Summary,
+    /// `skriptoteket-admin list --format json > /dev/null` (the release binary), process
+    /// start to exit: the CLI's whole table against psql's.
+    pub list_json: Summary,
     /// The same start with `sslmode=disable`: what TLS (and the 40 ms Nagle stalls in its
     /// handshake) costs.
     pub no_tls: Summary,
@@ -43,8 +46,8 @@ pub struct Startup {
 
 /// `runs` in-process starts and `runs` psql runs, alternated.
 pub async fn run(target: &DbTarget, actor: &Actor, runs: usize) -> Startup {
-    let (mut total, mut all, mut connect, mut first, mut app, mut draw, mut psql) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut total, mut all, mut connect, mut first, mut app, mut draw, mut psql, mut list_json) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     // One unmeasured round of each warms the server's caches the same way for both.
     once(target, actor).await;
     psql_once(target.url());
@@ -57,6 +60,7 @@ pub async fn run(target: &DbTarget, actor: &Actor, runs: usize) -> Startup {
         app.push(p.app);
         draw.push(p.draw);
         psql.push(psql_once(target.url()));
+        list_json.push(list_json_once(target.url()));
     }
     let plain = config::parse(&format!("{}?sslmode=disable", target.url())).expect("url");
     let mut no_tls = Vec::new();
@@ -73,6 +77,7 @@ pub async fn run(target: &DbTarget, actor: &Actor, runs: usize) -> Startup {
         app: Summary::of(&app),
         draw: Summary::of(&draw),
         psql: Summary::of(&psql),
+        list_json: Summary::of(&list_json),
     }
 }
 
@@ -119,6 +124,21 @@ async fn once(target: &DbTarget, actor: &Actor) -> Parts {
     drop(console);
     store.pool.close().await;
     Parts { connect: t1 - t0, first_chunk, app, draw, all }
+}
+
+/// `skriptoteket-admin --database-url URL list --format json > /dev/null`, process start
+/// to exit.
+fn list_json_once(url: &str) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(env!("CARGO_BIN_EXE_skriptoteket-admin"))
+        .args(["--database-url", url, "list", "--format", "json"])
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .status()
+        .expect("the release binary runs");
+    let took = start.elapsed();
+    assert!(status.success(), "list failed: {status}");
+    took
 }
 
 /// `psql -X -q URL -c LIST_SQL > /dev/null`, process start to exit.
