@@ -1,19 +1,27 @@
 //! The numbers in BENCHMARKS.md: keystroke to drawn frame, bytes per frame, start to first
-//! table, bulk role change, argon2 against argon2-cffi, and resident memory, on seeded
-//! databases of 1k, 10k and 100k users. A plain `main` (`harness = false`); run it with
-//! `benches/run.sh` or `cargo bench --bench console`. Prints markdown.
+//! table, bulk role change, argon2 against argon2-cffi, resident memory, `deactivate-dormant`
+//! and `import`, on seeded databases of 1k, 10k and 100k users. A plain `main`
+//! (`harness = false`); run it with `benches/run.sh` or `cargo bench --bench console`.
+//! Prints markdown.
 //!
 //! Environment (all optional):
 //! `SKA_BENCH_SERVER` maintenance URL (default `postgres://postgres@127.0.0.1:5432/postgres`),
 //! `SKA_BENCH_SIZES` (default `1000,10000,100000`), `SKA_BENCH_ONLY` a comma list of
-//! `keys,startup,bulk,argon2,rss`, `SKA_BENCH_PAIRS` keystroke pairs per kind (500),
-//! `SKA_BENCH_RUNS` start-up runs (7), `SKA_BENCH_BULK_RUNS` (6), `SKA_BENCH_PSQL_RUNS` (3),
-//! `SKA_BENCH_FLOW_SAMPLES` (30), `SKA_BENCH_PYTHON` (python3).
+//! `keys,startup,bulk,argon2,rss,dormant,import` (`import` runs only when named: it takes
+//! minutes), `SKA_BENCH_PAIRS` keystroke pairs per kind
+//! (500), `SKA_BENCH_RUNS` start-up runs (7), `SKA_BENCH_BULK_RUNS` (6),
+//! `SKA_BENCH_PSQL_RUNS` (3), `SKA_BENCH_FLOW_SAMPLES` (30), `SKA_BENCH_PYTHON` (python3),
+//! `SKA_BENCH_DORMANT_DAYS` (60), `SKA_BENCH_DORMANT_RUNS` (3), `SKA_BENCH_IMPORT_ROWS`
+//! (10000).
 
 #[path = "console/argon.rs"]
 mod argon;
 #[path = "console/bulk.rs"]
 mod bulk;
+#[path = "console/dormant.rs"]
+mod dormant;
+#[path = "console/import.rs"]
+mod import;
 #[path = "console/keys.rs"]
 mod keys;
 #[path = "console/rss.rs"]
@@ -47,6 +55,9 @@ struct Config {
     flow_samples: usize,
     /// Users in the bulk change (`SKA_BENCH_BULK_USERS`; default 10,000, a tenth above 100,000).
     bulk_users: Option<i64>,
+    dormant_days: u32,
+    dormant_runs: usize,
+    import_rows: usize,
 }
 
 impl Config {
@@ -70,11 +81,20 @@ impl Config {
             psql_runs: num("SKA_BENCH_PSQL_RUNS", 3),
             flow_samples: num("SKA_BENCH_FLOW_SAMPLES", 30),
             bulk_users: var("SKA_BENCH_BULK_USERS").and_then(|v| v.trim().parse().ok()),
+            dormant_days: u32::try_from(num("SKA_BENCH_DORMANT_DAYS", 60)).unwrap_or(60),
+            dormant_runs: num("SKA_BENCH_DORMANT_RUNS", 3),
+            import_rows: num("SKA_BENCH_IMPORT_ROWS", 10_000),
         }
     }
 
     fn wants(&self, section: &str) -> bool {
-        self.only.is_empty() || self.only.iter().any(|s| s == section)
+        self.only.is_empty() || self.named(section)
+    }
+
+    /// Sections too long for every run (`import` hashes 10,000 passwords: minutes) run
+    /// only when `SKA_BENCH_ONLY` names them.
+    fn named(&self, section: &str) -> bool {
+        self.only.iter().any(|s| s == section)
     }
 }
 
@@ -88,6 +108,7 @@ struct SizeResult {
     flow: Option<(usize, Vec<keys::KeyResult>)>,
     startup: Option<startup::Startup>,
     bulk: Option<bulk::Bulk>,
+    dormant: Option<dormant::Dormant>,
 }
 
 fn main() {
@@ -124,6 +145,7 @@ async fn run(cfg: Config) {
             flow: None,
             startup: None,
             bulk: None,
+            dormant: None,
         };
         if cfg.wants("keys") || cfg.wants("rss") {
             let rows = users::list(&store, &Default::default()).await.expect("list");
@@ -147,9 +169,23 @@ async fn run(cfg: Config) {
                 cfg.bulk_users.unwrap_or(if n > 100_000 { i64::from(n) / 10 } else { BULK_USERS });
             r.bulk = Some(bulk::run(&store, &actor, bulk_users, cfg.bulk_runs, cfg.psql_runs).await);
         }
+        if cfg.wants("dormant") {
+            eprintln!(
+                "   deactivate-dormant --days {} ({} runs, each undone)",
+                cfg.dormant_days, cfg.dormant_runs
+            );
+            r.dormant = Some(dormant::run(&store, &actor, cfg.dormant_days, cfg.dormant_runs).await);
+        }
         store.pool.close().await;
         results.push(r);
     }
+    let imported = if cfg.named("import") {
+        eprintln!("== import of {} CSV rows into a fresh database (release binary)", cfg.import_rows);
+        let binary = env!("CARGO_BIN_EXE_skriptoteket-admin");
+        Some(import::run(&cfg.server, binary, cfg.import_rows).await)
+    } else {
+        None
+    };
     let argon = cfg.wants("argon2").then(|| {
         eprintln!("== argon2 (3 rounds of 5, Rust then Python)");
         argon::run(3, 5)
@@ -173,6 +209,9 @@ async fn run(cfg: Config) {
         store.pool.close().await;
     }
     print_report(&cfg, &pg_version, &results, argon.as_ref(), memory.as_ref());
+    if let Some(i) = &imported {
+        print_import(i);
+    }
 }
 
 /// Reuses `ska_bench_N` when it holds exactly the seeded users, else creates it anew.
@@ -405,6 +444,9 @@ fn print_size(r: &SizeResult) {
         let list = s.list_json.p50 / s.psql.p50;
         println!("`list --format json` / psql **{list:.2}x** (target < 1: {})\n", verdict(list < 1.0));
     }
+    if let Some(d) = &r.dormant {
+        print_dormant(r.users, r.n, d);
+    }
     if let Some(b) = &r.bulk {
         let ratio = b.psql.p50 / b.apply.p50;
         println!(
@@ -426,6 +468,57 @@ fn print_size(r: &SizeResult) {
             verdict(b.apply.p50 < budget)
         );
     }
+}
+
+fn print_dormant(users: i64, n: u32, d: &dormant::Dormant) {
+    println!(
+        "`deactivate-dormant --days {}` on {} users (ska_bench_{n}): {} of {} active accounts dormant \
+         (admins and superusers spared), {} revoked; each run undone afterwards:\n",
+        d.days,
+        thousands(users as u64),
+        thousands(d.accounts as u64),
+        thousands(d.active as u64),
+        skriptoteket_admin::plural::count(i64::try_from(d.sessions_revoked).unwrap_or(i64::MAX), "session")
+    );
+    println!("| step | time |\n|---|---|");
+    println!(
+        "| dry run (`store::dormant::plan`: find, then plan in a read-only transaction) | {} |",
+        d.plan.spread()
+    );
+    println!(
+        "| real run (`store::dormant::deactivate`: one transaction, an audit row per account) | {} |",
+        d.apply.spread()
+    );
+    println!("| undo (`store::revert::revert` of that change, one transaction) | {} |", d.revert.spread());
+    println!();
+}
+
+/// Milliseconds, or seconds from 10 s on.
+fn long(d: Duration) -> String {
+    if d.as_secs() >= 10 { format!("{:.1} s", d.as_secs_f64()) } else { ms(d.as_secs_f64() * 1e3) }
+}
+
+fn print_import(i: &import::Import) {
+    println!("## import of {} CSV rows into a fresh database\n", thousands(i.rows as u64));
+    println!(
+        "The release binary, as an admin runs it; CPU is user + system time of the process (all its threads).\n"
+    );
+    println!("| run | wall | CPU | CPU / wall |\n|---|---|---|---|");
+    for (what, r) in [("`import FILE --dry-run`", &i.dry), ("`import FILE --passwords-out F`", &i.real)] {
+        println!("| {what} | {} | {} | {:.2} |", long(r.wall), long(r.cpu), r.cores_busy());
+    }
+    let per = |d: Duration| ms(d.as_secs_f64() * 1e3 / i.rows.max(1) as f64);
+    println!(
+        "\n{} accounts: {} of wall time and {} of CPU per account; CPU / wall {:.2} on {} cores ({} argon2id \
+         hashes at m=65536, t=3, p=4, as many at a time as there are cores, each running its 4 lanes in \
+         parallel: 2.0 would be both cores busy the whole time).\n",
+        thousands(i.rows as u64),
+        per(i.real.wall),
+        per(i.real.cpu),
+        i.real.cores_busy(),
+        i.cores,
+        thousands(i.rows as u64),
+    );
 }
 
 fn print_scaling(results: &[SizeResult]) {
