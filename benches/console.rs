@@ -6,7 +6,7 @@
 //!
 //! Environment (all optional):
 //! `SKA_BENCH_SERVER` maintenance URL (default `postgres://postgres@127.0.0.1:5432/postgres`),
-//! `SKA_BENCH_SIZES` (default `1000,10000,100000`), `SKA_BENCH_ONLY` a comma list of
+//! `SKA_BENCH_SIZES` (default `1000,10000,100000,1000000`), `SKA_BENCH_ONLY` a comma list of
 //! `keys,startup,bulk,argon2,rss,dormant,import` (`import` runs only when named: it takes
 //! minutes), `SKA_BENCH_PAIRS` keystroke pairs per kind
 //! (500), `SKA_BENCH_RUNS` start-up runs (7), `SKA_BENCH_BULK_RUNS` (6),
@@ -68,7 +68,7 @@ impl Config {
             server: var("SKA_BENCH_SERVER")
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".into()),
             sizes: var("SKA_BENCH_SIZES")
-                .unwrap_or_else(|| "1000,10000,100000".into())
+                .unwrap_or_else(|| "1000,10000,100000,1000000".into())
                 .split(',')
                 .filter_map(|s| s.trim().parse().ok())
                 .collect(),
