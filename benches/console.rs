@@ -554,9 +554,9 @@ fn print_scaling(results: &[SizeResult]) {
         })
     });
     row("`list --format json` p50 (psql p50, ratio)", &|r| {
-        r.startup
-            .as_ref()
-            .map(|s| format!("{} ({}, {:.2}x)", ms(s.list_json.p50), ms(s.psql.p50), s.list_json.p50 / s.psql.p50))
+        r.startup.as_ref().map(|s| {
+            format!("{} ({}, {:.2}x)", ms(s.list_json.p50), ms(s.psql.p50), s.list_json.p50 / s.psql.p50)
+        })
     });
     row("bulk role change p50 (users; runbook p50, ratio)", &|r| {
         r.bulk.as_ref().map(|b| {
