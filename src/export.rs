@@ -268,7 +268,9 @@ pub fn write_file(
     }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
-        .custom_flags(libc::O_NOFOLLOW)
+        // O_NONBLOCK: a named pipe there fails at once instead of waiting for a reader
+        // (the worker would wait with it); a regular file writes as ever.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(&path)
         .map_err(|e| fail(&e, "it was not changed"))?;
     let regular = file.metadata().map_err(|e| fail(&e, "it was not changed"))?.is_file();

@@ -242,3 +242,22 @@ async fn a_bad_name_or_a_missing_folder_is_one_clear_line() {
         serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
     assert_eq!(v.as_array().map(Vec::len), Some(6));
 }
+
+/// A named pipe where the file should be: the overwrite fails at once with one line (it
+/// would otherwise wait for a reader, and the worker with it).
+#[test]
+fn overwriting_a_named_pipe_fails_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("users.csv");
+    let c_path = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).expect("no NUL");
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
+    let path = fifo.to_string_lossy().into_owned();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(skriptoteket_admin::export::write_file(&path, &people(), FileFormat::Csv, true));
+    });
+    let res =
+        rx.recv_timeout(Duration::from_secs(10)).expect("the write returns instead of waiting for a reader");
+    assert!(res.is_err(), "{res:?}");
+}

@@ -110,7 +110,7 @@ impl<'a> From<&'a UserRow> for NewRow<'a> {
 pub enum RosterError {
     #[error("an email of {0} bytes is longer than the console's table holds (65,535)")]
     EmailTooLong(usize),
-    #[error("the emails fill more than the console's table holds (4 GiB)")]
+    #[error("the table is larger than the console holds (4 billion rows or 4 GiB of emails)")]
     ArenaFull,
 }
 

@@ -97,7 +97,7 @@ pub(crate) async fn row_holder(
     typed: &[String],
     normalised: &[String],
     ids: &[uuid::Uuid],
-    unheld: &[String],
+    inexact: &[String],
 ) -> Result<Option<(String, Holder)>, sqlx::Error> {
     let sql = format!(
         "SELECT u.email::text, {HOLDER_COLUMNS}
@@ -112,7 +112,7 @@ pub(crate) async fn row_holder(
         .bind(typed)
         .bind(normalised)
         .bind(ids)
-        .bind(unheld)
+        .bind(inexact)
         .fetch_optional(conn)
         .await?;
     Ok(row.map(|(email, pid, app, since)| (email, holder((pid, app, since)))))

@@ -251,6 +251,14 @@ async fn run(
             .bind(ids)
             .fetch_all(&mut **tx)
             .await?;
+            if revoked.is_empty() {
+                // Revoked or expired by someone else since the check: nothing to log.
+                return Err(StoreError::SessionNotActive {
+                    session: *session,
+                    email: "the account".into(),
+                    state: "was revoked or expired meanwhile".into(),
+                });
+            }
             return Ok(revoked.into_iter().map(|id| (id, 1)).collect());
         }
         Change::VerifyEmail => {

@@ -30,7 +30,8 @@ pub struct Chunk {
 
 /// Reads every user, ordered by email, handing each chunk to `send` as soon as it is
 /// decoded; stops early (with `Ok`) when `send` returns false (nobody wants the rest).
-/// Gives up after [`super::ANSWER_TIMEOUT`] without an answer, as a lost connection.
+/// Each step (begin, set-up, every chunk, the count, the end) gives up after
+/// [`super::ANSWER_TIMEOUT`] without an answer, as a lost connection.
 pub async fn table(store: &Store, send: impl FnMut(Chunk) -> bool) -> Result<(), StoreError> {
     table_in(store, FIRST_CHUNK, CHUNK, send).await
 }
@@ -50,28 +51,33 @@ pub async fn table_in(
     // The session counts are read first and joined here: joined on the server, they turn
     // the plan into a hash join and a sort of the whole table before its first row.
     let cols = user_columns(schema, "0::bigint");
-    let mut tx = store.pool.begin().await?;
-    // One snapshot for every chunk and the count; read only, so it can never write.
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    // A cursor plans for its first rows (the email index: no sort of the whole table
-    // before the first row). Compiling the plan (JIT) would only delay them.
-    sqlx::query("SET LOCAL cursor_tuple_fraction = 0.01").execute(&mut *tx).await?;
-    sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
-    let sessions: FxHashMap<Uuid, i64> = if schema.sessions {
-        sqlx::query_as(
-            "SELECT user_id, count(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > now()
-             GROUP BY user_id",
-        )
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect()
-    } else {
-        FxHashMap::default()
+    let answer = super::ANSWER_TIMEOUT;
+    let mut tx = super::within(answer, async { Ok(store.pool.begin().await?) }).await?;
+    let setup = async {
+        // One snapshot for every chunk and the count; read only, so it can never write.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+        // A cursor plans for its first rows (the email index: no sort of the whole table
+        // before the first row). Compiling the plan (JIT) would only delay them.
+        sqlx::query("SET LOCAL cursor_tuple_fraction = 0.01").execute(&mut *tx).await?;
+        sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+        let sessions: FxHashMap<Uuid, i64> = if schema.sessions {
+            sqlx::query_as(
+                "SELECT user_id, count(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > now()
+                 GROUP BY user_id",
+            )
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect()
+        } else {
+            FxHashMap::default()
+        };
+        let declare =
+            format!("DECLARE table_rows NO SCROLL CURSOR FOR SELECT {cols} FROM users u ORDER BY u.email");
+        sqlx::query(sqlx::AssertSqlSafe(declare)).execute(&mut *tx).await?;
+        Ok::<_, StoreError>(sessions)
     };
-    let declare =
-        format!("DECLARE table_rows NO SCROLL CURSOR FOR SELECT {cols} FROM users u ORDER BY u.email");
-    sqlx::query(sqlx::AssertSqlSafe(declare)).execute(&mut *tx).await?;
+    let sessions = super::within(answer, setup).await?;
     let mut total = None;
     let mut want = first_size;
     let mut is_first = true;
@@ -87,7 +93,7 @@ pub async fn table_in(
             }
             Ok::<_, StoreError>(())
         };
-        super::within(super::ANSWER_TIMEOUT, work).await?;
+        super::within(answer, work).await?;
         drop(rows);
         let done = got < want;
         let total_now = if done && total.is_none() { Some(chunk.live_len() as u64) } else { total };
@@ -96,14 +102,16 @@ pub async fn table_in(
         }
         if total.is_none() {
             // Counted in the same snapshot, once the first rows are on their way.
-            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&mut *tx).await?;
-            total = Some(n.max(0) as u64);
+            let count = async {
+                Ok(sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users").fetch_one(&mut *tx).await?)
+            };
+            total = Some(super::within(answer, count).await?.max(0) as u64);
         }
         is_first = false;
         want = rest;
     }
     // Read only: nothing to commit, so a rollback ends it as well.
-    tx.rollback().await?;
+    super::within(answer, async { Ok(tx.rollback().await?) }).await?;
     Ok(())
 }
 

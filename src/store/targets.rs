@@ -175,7 +175,8 @@ async fn lock_rows(
     // for old rows that are not: those are told apart below. Only an email typed that no
     // row holds exactly needs that search, a scan of every row (no index has lower(email));
     // the others are found through the email index.
-    let held: HashSet<String> = if typed.is_empty() {
+    // The typed emails some row holds exactly, and the normalised forms of the others.
+    let exact: HashSet<String> = if typed.is_empty() {
         HashSet::new()
     } else {
         sqlx::query_scalar::<_, String>("SELECT email::text FROM users WHERE email = ANY($1)")
@@ -185,15 +186,15 @@ async fn lock_rows(
             .into_iter()
             .collect()
     };
-    let unheld: Vec<String> = typed
+    let inexact: Vec<String> = typed
         .iter()
         .zip(&normalised)
-        .filter(|(t, _)| !held.contains(t.as_str()))
+        .filter(|(t, _)| !exact.contains(t.as_str()))
         .map(|(_, n)| n.clone())
         .collect();
     // ($4 is named either way: the statement takes four parameters.)
     let lookup =
-        if unheld.is_empty() { "(false AND $4::text[] IS NULL)" } else { "lower(u.email) = ANY($4)" };
+        if inexact.is_empty() { "(false AND $4::text[] IS NULL)" } else { "lower(u.email) = ANY($4)" };
     let locking = if for_update { "FOR UPDATE OF u" } else { "" };
     let filter = format!("(u.email = ANY($1) OR u.email = ANY($2) OR {lookup} OR u.id = ANY($3))");
     let sql = format!(
@@ -205,14 +206,14 @@ async fn lock_rows(
         .bind(&typed)
         .bind(&normalised)
         .bind(&lock_ids)
-        .bind(&unheld)
+        .bind(&inexact)
         .fetch_all(&mut **tx)
         .await;
     let rows = match settle(tx, res).await? {
         Ok(rows) => rows,
         Err(Locked::Deadlock) => return Err(StoreError::Busy { what: Locked::Deadlock, holder: None }),
         Err(_) => {
-            let found = busy::row_holder(tx, &filter, &typed, &normalised, &lock_ids, &unheld).await?;
+            let found = busy::row_holder(tx, &filter, &typed, &normalised, &lock_ids, &inexact).await?;
             return Err(match found {
                 Some((email, holder)) => {
                     StoreError::Busy { what: Locked::Account(email), holder: Some(holder) }

@@ -149,7 +149,8 @@ impl UserList {
     pub fn set_rows(&mut self, rows: Vec<UserRow>) {
         let mut roster = Roster::with_capacity(rows.len(), 0);
         for r in &rows {
-            // A row too big for the packed table is left out; `load_chunk` reports it.
+            // A row too big for the packed table (an email past 65,535 bytes) is left out;
+            // the streamed load (`load_chunk`) refuses such a table with the reason.
             let _ = roster.push(r.into());
         }
         self.replace(roster);
@@ -646,21 +647,29 @@ fn apply_fresh(roster: &mut Roster, affected: &[Uuid], fresh: &[UserRow]) -> Vec
 /// `parallel_from` rows on.
 fn filter_positions(roster: &Roster, filter: &Filter, from: &[u32], parallel_from: usize) -> Vec<u32> {
     let keeps = |p: &u32| roster.get(*p).is_some_and(|r| filter.keeps(&r));
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(2);
-    if from.len() < parallel_from || threads < 2 {
+    if from.len() < parallel_from || cores() < 2 {
         return from.iter().copied().filter(keeps).collect();
     }
     let (a, b) = from.split_at(from.len() / 2);
     std::thread::scope(|s| {
-        let second = s.spawn(|| b.iter().copied().filter(keeps).collect::<Vec<u32>>());
+        // A thread the system refuses (a process limit) means one thread does it all.
+        let second = std::thread::Builder::new()
+            .spawn_scoped(s, || b.iter().copied().filter(keeps).collect::<Vec<u32>>())
+            .ok();
         let mut first: Vec<u32> = a.iter().copied().filter(keeps).collect();
-        match second.join() {
-            Ok(rest) => first.extend(rest),
-            // The thread cannot panic (no code in it can); were it to, search its half here.
-            Err(_) => first.extend(b.iter().copied().filter(keeps)),
+        match second.map(|t| t.join()) {
+            Some(Ok(rest)) => first.extend(rest),
+            // Not started, or (no code in it can panic) ended without its half: search it here.
+            _ => first.extend(b.iter().copied().filter(keeps)),
         }
         first
     })
+}
+
+/// The cores to filter on (at most two), asked once.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()).min(2))
 }
 
 #[cfg(test)]

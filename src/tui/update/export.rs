@@ -14,6 +14,15 @@ use crossterm::event::KeyEvent;
 impl App {
     /// `E`: asks for the file, with a name to start from.
     pub(super) fn start_export(&mut self) {
+        if let Some(p) = self.users.loading() {
+            // The file would hold only the rows in so far, and say nothing of the rest.
+            let of = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
+            self.error(format!(
+                "the table is still loading ({}{of} users in): export when it has loaded",
+                p.received
+            ));
+            return;
+        }
         let day = time::macros::format_description!("[year]-[month]-[day]");
         let name = match self.users.now.and_then(|now| now.format(day).ok()) {
             Some(d) => format!("users-{d}.csv"),

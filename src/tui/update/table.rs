@@ -88,7 +88,15 @@ impl App {
             TableAction::Messages => self.dialog = Some(Dialog::Messages { scroll: 0 }),
             TableAction::Sort => self.users.set_sort(self.users.sort.next(), false),
             TableAction::SortReverse => self.users.set_sort(self.users.sort, !self.users.reverse),
-            TableAction::Reload => self.reload(out),
+            TableAction::Reload => match self.users.loading() {
+                // A second read would start only after this one ends; the table is coming.
+                Some(p) => self.info(format!(
+                    "the table is loading already ({} users in{})",
+                    p.received,
+                    p.total.map(|t| format!(" of {t}")).unwrap_or_default()
+                )),
+                None => self.reload(out),
+            },
             TableAction::Details => {
                 if let Some(id) = self.users.cursor_id() {
                     self.dialog = Some(self.open_details(id, None, None, out));
@@ -237,8 +245,9 @@ impl App {
         self.users.selection().iter().map(Expected::of).collect()
     }
 
-    /// The table's rows of `targets` (the selection a dialog holds), in table order: the
-    /// selection itself when it still is the marks or the cursor row, else found by id.
+    /// The table's rows of `targets` (the selection a dialog holds): the selection itself
+    /// (in table order) when it still is the marks or the cursor row, else found by id (in
+    /// no particular order; the confirmation only counts them).
     fn target_rows(&self, targets: &[Expected]) -> Vec<crate::domain::roster::RowRef<'_>> {
         let sel = self.users.selection();
         if sel.len() == targets.len() && sel.iter().zip(targets).all(|(r, t)| r.id() == t.id) {
@@ -359,6 +368,10 @@ impl App {
 
     /// The early, friendly form of the store's last-superuser rule.
     fn superuser_remains(&mut self, leaving: &[Expected]) -> bool {
+        if self.users.loading().is_some() {
+            // The superusers not in yet cannot be counted; the store's check stands.
+            return true;
+        }
         let active_supers = self.users.all().filter(|r| r.role() == Role::Superuser && r.is_active()).count();
         let removed = leaving.iter().filter(|t| t.role == Role::Superuser && t.is_active).count();
         if removed > 0 && removed >= active_supers {
