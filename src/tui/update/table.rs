@@ -91,7 +91,7 @@ impl App {
             TableAction::Reload => match self.users.loading() {
                 // A second read would start only after this one ends; the table is coming.
                 Some(p) => self.info(format!(
-                    "the table is loading already ({} users in{})",
+                    "the table is loading already ({}{} users in)",
                     p.received,
                     p.total.map(|t| format!(" of {t}")).unwrap_or_default()
                 )),
