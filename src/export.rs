@@ -99,6 +99,14 @@ pub fn write_csv<W: Write>(out: W, rows: impl IntoIterator<Item = UserRow>) -> R
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// The I/O error inside a CSV writer's error (what a full disk or a closed pipe gives).
+pub fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
 /// JSON (an array) or JSON Lines (an object per line); text serde leaves active on a
 /// terminal (DEL, C1, bidi, zero-width) is escaped.
 pub fn json(rows: &[UserRow], lines: bool) -> String {
@@ -194,12 +202,13 @@ impl FileFormat {
         }
     }
 
-    /// `rows` in this format: the same bytes `list --format csv|json|jsonl` prints.
-    pub fn render(self, rows: &[UserRow]) -> Result<Vec<u8>, String> {
+    /// Writes `rows` in this format to `out` row by row: the same bytes `list --format
+    /// csv|json|jsonl` prints.
+    pub fn write_to<W: Write>(self, out: &mut W, rows: &[UserRow]) -> std::io::Result<()> {
         match self {
-            FileFormat::Csv => csv(rows).map_err(|e| e.to_string()),
-            FileFormat::Json => Ok(json(rows, false).into_bytes()),
-            FileFormat::JsonLines => Ok(json(rows, true).into_bytes()),
+            FileFormat::Csv => write_csv(out, rows.iter().cloned()).map(|_| ()).map_err(csv_io),
+            FileFormat::Json => write_json(out, rows.iter().cloned(), false),
+            FileFormat::JsonLines => write_json(out, rows.iter().cloned(), true),
         }
     }
 }
@@ -245,7 +254,15 @@ pub fn write_file(
 ) -> Result<PathBuf, WriteError> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let path = resolve(path);
-    let bytes = format.render(rows).map_err(|e| WriteError::Failed(format!("cannot export: {e}")))?;
+    // Written through a buffer as the rows are turned to text: the file's text is never
+    // whole in memory.
+    let write = |file: &mut std::fs::File| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *file);
+        format.write_to(&mut out, rows)?;
+        out.flush()?;
+        drop(out);
+        file.sync_all()
+    };
     let fail = |e: &std::io::Error, after: &str| WriteError::Failed(io_line(&path, e, after));
     if !overwrite {
         let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)
@@ -255,10 +272,8 @@ pub fn write_file(
             Err(e) => return Err(fail(&e, "nothing was written")),
         };
         // The umask cannot widen 0600, but say it once more on the open file.
-        let written = file
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .and_then(|()| file.write_all(&bytes))
-            .and_then(|()| file.sync_all());
+        let written =
+            file.set_permissions(std::fs::Permissions::from_mode(0o600)).and_then(|()| write(&mut file));
         if let Err(e) = written {
             drop(file);
             let _ = std::fs::remove_file(&path);
@@ -282,10 +297,7 @@ pub fn write_file(
     }
     file.set_permissions(std::fs::Permissions::from_mode(0o600))
         .map_err(|e| fail(&e, "it was not changed"))?;
-    file.set_len(0)
-        .and_then(|()| file.write_all(&bytes))
-        .and_then(|()| file.sync_all())
-        .map_err(|e| fail(&e, "it may be incomplete now"))?;
+    file.set_len(0).and_then(|()| write(&mut file)).map_err(|e| fail(&e, "it may be incomplete now"))?;
     Ok(path)
 }
 

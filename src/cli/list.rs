@@ -78,10 +78,7 @@ async fn stream_out(
     let rows = order.iter().filter_map(|&p| kept.get(p)).map(|r| r.to_user_row());
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let written = match format {
-        Format::Csv => export::write_csv(&mut out, rows).map(|_| ()).map_err(|e| match e.into_kind() {
-            csv::ErrorKind::Io(io) => io,
-            other => std::io::Error::other(format!("{other:?}")),
-        }),
+        Format::Csv => export::write_csv(&mut out, rows).map(|_| ()).map_err(export::csv_io),
         Format::Jsonl => export::write_json(&mut out, rows, true),
         _ => export::write_json(&mut out, rows, false),
     };
