@@ -105,6 +105,26 @@ impl<'a> From<&'a UserRow> for NewRow<'a> {
     }
 }
 
+impl From<NewRow<'_>> for UserRow {
+    fn from(n: NewRow<'_>) -> UserRow {
+        UserRow {
+            id: n.id,
+            email: n.email.to_string(),
+            role: n.role,
+            auth_provider: n.auth_provider.to_string(),
+            is_active: n.is_active,
+            email_verified: n.email_verified,
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+            last_login_at: n.last_login_at,
+            locked: n.locked,
+            locked_until: n.locked_until,
+            failed_login_attempts: n.failed_login_attempts,
+            active_sessions: n.active_sessions,
+        }
+    }
+}
+
 /// Why a row cannot be kept (both far beyond what the web app's schema allows).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RosterError {
@@ -369,22 +389,7 @@ impl<'a> RowRef<'a> {
     }
 
     pub fn to_user_row(&self) -> UserRow {
-        let n = self.to_new();
-        UserRow {
-            id: n.id,
-            email: n.email.to_string(),
-            role: n.role,
-            auth_provider: n.auth_provider.to_string(),
-            is_active: n.is_active,
-            email_verified: n.email_verified,
-            created_at: n.created_at,
-            updated_at: n.updated_at,
-            last_login_at: n.last_login_at,
-            locked: n.locked,
-            locked_until: n.locked_until,
-            failed_login_attempts: n.failed_login_attempts,
-            active_sessions: n.active_sessions,
-        }
+        UserRow::from(self.to_new())
     }
 
     /// Raw sort keys, cheaper than the `Account` accessors in a million comparisons.

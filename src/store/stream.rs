@@ -2,13 +2,11 @@
 //! rest are still coming: a cursor in one read-only snapshot, ordered by email, so every
 //! chunk follows the one before it and together they are one consistent table.
 
-use super::users::user_columns;
+use super::users::{decode_borrowed, user_columns};
 use super::{Store, StoreError};
-use crate::domain::Role;
-use crate::domain::roster::{NewRow, Roster};
+use crate::domain::roster::Roster;
 use futures::TryStreamExt;
 use rustc_hash::FxHashMap;
-use sqlx::Row;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
@@ -118,23 +116,8 @@ pub async fn table_in(
 /// Decodes a row whose select list is [`user_columns`] straight into `chunk`, borrowing
 /// the text from the wire row (no allocation per row); its session count from `sessions`.
 fn push(chunk: &mut Roster, row: &PgRow, sessions: &FxHashMap<Uuid, i64>) -> Result<(), StoreError> {
-    let role: &str = row.try_get(2)?;
-    let id: Uuid = row.try_get(0)?;
-    let new = NewRow {
-        id,
-        email: row.try_get(1)?,
-        role: Role::from_db(role),
-        auth_provider: row.try_get(3)?,
-        is_active: row.try_get(4)?,
-        created_at: row.try_get(5)?,
-        updated_at: row.try_get(6)?,
-        last_login_at: row.try_get(7)?,
-        locked_until: row.try_get(8)?,
-        locked: row.try_get(9)?,
-        failed_login_attempts: row.try_get(10)?,
-        active_sessions: sessions.get(&id).copied().unwrap_or(0),
-        email_verified: row.try_get(12)?,
-    };
+    let mut new = decode_borrowed(row)?;
+    new.active_sessions = sessions.get(&new.id).copied().unwrap_or(0);
     chunk.push(new).map_err(|e| StoreError::Db(e.to_string()))?;
     Ok(())
 }

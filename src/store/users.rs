@@ -2,6 +2,7 @@
 
 use super::{Schema, Store, StoreError, UserRow};
 use crate::domain::Role;
+use crate::domain::roster::NewRow;
 use futures::TryStreamExt;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -36,14 +37,18 @@ pub(crate) fn user_columns(schema: &Schema, sessions: &str) -> String {
 /// Decodes a row whose select list starts with [`user_columns`], by position (a lookup by
 /// name costs a hash per column per row, which shows at 100,000 rows).
 pub(crate) fn decode(row: &PgRow) -> Result<UserRow, StoreError> {
+    decode_borrowed(row).map(UserRow::from)
+}
+
+/// [`decode`] with the text borrowed from the wire row: what the streamed table packs
+/// (`store::stream`) without allocating per row.
+pub(crate) fn decode_borrowed(row: &PgRow) -> Result<NewRow<'_>, StoreError> {
     let role_text: &str = row.try_get(2)?;
-    let email: String = row.try_get(1)?;
-    // A role the web app does not know stays visible as `unknown`, with no rights.
-    let role = Role::from_db(role_text);
-    Ok(UserRow {
+    Ok(NewRow {
         id: row.try_get(0)?,
-        email,
-        role,
+        email: row.try_get(1)?,
+        // A role the web app does not know stays visible as `unknown`, with no rights.
+        role: Role::from_db(role_text),
         auth_provider: row.try_get(3)?,
         is_active: row.try_get(4)?,
         created_at: row.try_get(5)?,
