@@ -29,7 +29,7 @@ pub(crate) async fn revoke(
 }
 
 /// One session, for the details view.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
     pub id: Uuid,
     pub created_at: Option<OffsetDateTime>,
@@ -44,29 +44,18 @@ pub async fn recent_for(store: &Store, user_id: Uuid, limit: i64) -> Result<Vec<
     if !store.schema.sessions {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, created_at, expires_at, revoked_at, (revoked_at IS NULL AND expires_at > now()) AS active
          FROM sessions WHERE user_id = $1 ORDER BY created_at DESC NULLS LAST LIMIT $2",
     )
     .bind(user_id)
     .bind(limit)
     .fetch_all(&store.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SessionRow {
-                id: r.try_get("id")?,
-                created_at: r.try_get("created_at")?,
-                expires_at: r.try_get("expires_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-                active: r.try_get("active")?,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 /// One sign-in attempt from the web app's `login_events` (web logins and this tool's).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct LoginEvent {
     pub at: OffsetDateTime,
     pub success: bool,
@@ -80,24 +69,13 @@ pub async fn logins_for(store: &Store, user_id: Uuid, limit: i64) -> Result<Vec<
     if !store.schema.login_events {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(
-        "SELECT created_at, status::text = 'success' AS success, failure_code::text AS failure_code,
+    Ok(sqlx::query_as(
+        "SELECT created_at AS at, status::text = 'success' AS success, failure_code::text AS failure_code,
                 ip_address::text AS ip_address, user_agent::text AS user_agent
          FROM login_events WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2",
     )
     .bind(user_id)
     .bind(limit)
     .fetch_all(&store.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(LoginEvent {
-                at: r.try_get("created_at")?,
-                success: r.try_get("success")?,
-                failure_code: r.try_get("failure_code")?,
-                ip_address: r.try_get("ip_address")?,
-                user_agent: r.try_get("user_agent")?,
-            })
-        })
-        .collect()
+    .await?)
 }
