@@ -3,14 +3,14 @@
 -- this file only reproduces, for the demo and the tests, what they leave behind:
 --   * users, sessions, user_profiles, login_events and email_verification_tokens with all
 --     their columns, defaults, and constraint and index names;
---   * every table holding one of the 21 foreign keys to users(id), each key with the name,
+--   * every table holding one of the 22 foreign keys to users(id), each key with the name,
 --     ON DELETE action and nullability it has in production. Their other columns are cut
 --     down to what a real row needs (NOT NULL columns kept, most optional ones dropped).
 -- Constraints the migrations leave unnamed carry PostgreSQL's default names
 -- (<table>_pkey, <table>_<column>_fkey, <table>_<column>_key); they are written out so the
 -- fixture does not depend on that rule. Load it into an empty database only.
--- Not reproduced: catalog/taxonomy tables, tool_session_messages/turns, tool_run_jobs and
--- sandbox_snapshots (whose created_by_user_id key the identity notes do not count).
+-- Not reproduced: catalog/taxonomy tables, tool_session_messages/turns and tool_run_jobs
+-- (none of them references users).
 
 CREATE TABLE alembic_version (
     version_num varchar(64) NOT NULL,
@@ -311,3 +311,32 @@ CREATE TABLE draft_locks (
 CREATE INDEX ix_draft_locks_expires_at ON draft_locks (expires_at);
 CREATE INDEX ix_draft_locks_draft_head_id ON draft_locks (draft_head_id);
 CREATE INDEX ix_draft_locks_locked_by_user_id ON draft_locks (locked_by_user_id);
+
+-- sandbox_snapshots (migration 0020): a draft's frozen copy for a sandbox run. Its creator
+-- key is RESTRICT and NOT NULL, so anyone who ever ran a sandbox cannot be deleted.
+CREATE TABLE sandbox_snapshots (
+    id uuid NOT NULL,
+    tool_id uuid NOT NULL,
+    draft_head_id uuid NOT NULL,
+    created_by_user_id uuid NOT NULL,
+    entrypoint varchar(128) NOT NULL,
+    source_code text NOT NULL,
+    settings_schema jsonb,
+    input_schema jsonb,
+    usage_instructions text,
+    payload_bytes bigint NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    CONSTRAINT sandbox_snapshots_pkey PRIMARY KEY (id),
+    CONSTRAINT sandbox_snapshots_tool_id_fkey FOREIGN KEY (tool_id) REFERENCES tools (id) ON DELETE CASCADE,
+    CONSTRAINT sandbox_snapshots_draft_head_id_fkey FOREIGN KEY (draft_head_id) REFERENCES tool_versions (id) ON DELETE CASCADE,
+    CONSTRAINT sandbox_snapshots_created_by_user_id_fkey FOREIGN KEY (created_by_user_id) REFERENCES users (id) ON DELETE RESTRICT
+);
+CREATE INDEX ix_sandbox_snapshots_tool_id ON sandbox_snapshots (tool_id);
+CREATE INDEX ix_sandbox_snapshots_draft_head_id ON sandbox_snapshots (draft_head_id);
+CREATE INDEX ix_sandbox_snapshots_created_by_user_id ON sandbox_snapshots (created_by_user_id);
+CREATE INDEX ix_sandbox_snapshots_expires_at ON sandbox_snapshots (expires_at);
+-- tool_runs of a sandbox point at their snapshot (also migration 0020).
+ALTER TABLE tool_runs ADD COLUMN snapshot_id uuid;
+ALTER TABLE tool_runs ADD CONSTRAINT tool_runs_snapshot_id_fkey FOREIGN KEY (snapshot_id) REFERENCES sandbox_snapshots (id) ON DELETE SET NULL;
+CREATE INDEX ix_tool_runs_snapshot_id ON tool_runs (snapshot_id);

@@ -20,6 +20,12 @@ fn main() -> ExitCode {
         logging::init_for_cli(cli.log_file.as_deref());
     }
     runtime.block_on(async move {
-        if cli.command.is_some() { cli::run(cli).await } else { cli::console::run(&cli).await }
+        if cli.print_database {
+            cli::print_database(&cli).await
+        } else if cli.command.is_some() {
+            cli::run(cli).await
+        } else {
+            cli::console::run(&cli).await
+        }
     })
 }

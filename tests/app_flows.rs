@@ -85,7 +85,13 @@ fn plan_for(emails: &[&str]) -> DeletePlan {
 fn all_changed(ids: &[Uuid]) -> Done {
     Done::Changed(
         ids.iter()
-            .map(|id| Applied { id: *id, email: String::new(), changed: true, sessions_revoked: 0 })
+            .map(|id| Applied {
+                id: *id,
+                email: String::new(),
+                changed: true,
+                sessions_revoked: 0,
+                unlocked: false,
+            })
             .collect(),
     )
 }
@@ -1439,6 +1445,7 @@ fn a_session_is_selected_in_the_details_and_revoked_after_asking() {
                 email: anna.email.clone(),
                 changed: true,
                 sessions_revoked: 1,
+                unlocked: false,
             }])),
             generated: None,
         },

@@ -77,7 +77,7 @@ async fn a_reason_is_kept_and_a_deployment_can_require_one() {
     assert_eq!(
         scalar_i64(
             &pool,
-            &format!("SELECT count(*) FROM admin_audit_log WHERE change_id = '{id}' AND reason = 'course'")
+            &format!("SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE change_id = '{id}' AND reason = 'course'")
         )
         .await,
         1
@@ -119,7 +119,7 @@ async fn a_dry_run_leaves_the_database_byte_identical_and_exits_by_the_verdict()
         .await
         .expect("xmin");
         let events = scalar_i64(&pool, "SELECT count(*) FROM login_events").await;
-        let audit = scalar_i64(&pool, "SELECT count(*) FROM admin_audit_log").await;
+        let audit = scalar_i64(&pool, "SELECT count(*) FROM skriptoteket_admin.admin_audit_log").await;
         (rows, xmin, events, audit)
     };
     let before = state().await;

@@ -327,7 +327,14 @@ async fn set_role_is_all_or_nothing() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("role set to contributor for 2 users"), "{}", stdout(&o));
     assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE role = 'contributor'").await, 2);
-    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM admin_audit_log WHERE action = 'set_role'").await, 2);
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'set_role'"
+        )
+        .await,
+        2
+    );
 }
 
 #[tokio::test]
@@ -547,7 +554,7 @@ async fn connection_errors_name_host_and_database_not_the_password() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no database given"));
+    assert!(stderr(&o).contains("no database found"));
 }
 
 #[tokio::test]
@@ -626,7 +633,7 @@ async fn verify_email_lets_a_self_registered_account_sign_in_and_shows_in_list()
     assert_eq!(
         scalar_i64(
             &pool,
-            "SELECT count(*) FROM admin_audit_log WHERE action = 'verify_email'
+            "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'verify_email'
                AND before = '{\"email_verified\": false}' AND after = '{\"email_verified\": true}'"
         )
         .await,
@@ -636,7 +643,11 @@ async fn verify_email_lets_a_self_registered_account_sign_in_and_shows_in_list()
     let o = run(&db, &["verify-email", "--actor-email", "admin@x.se", "ny@x.se"], "");
     assert!(stdout(&o).contains("ny@x.se: unchanged (already so)"), "{}", stdout(&o));
     assert_eq!(
-        scalar_i64(&pool, "SELECT count(*) FROM admin_audit_log WHERE action = 'verify_email'").await,
+        scalar_i64(
+            &pool,
+            "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'verify_email'"
+        )
+        .await,
         1
     );
     // And the account now passes the web app's login steps.

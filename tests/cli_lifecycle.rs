@@ -99,7 +99,7 @@ async fn dormant_accounts_are_deactivated_in_one_revertable_change_sparing_admin
     assert_eq!(
         scalar_i64(
             &pool,
-            "SELECT count(DISTINCT change_id) FROM admin_audit_log WHERE action = 'deactivate'"
+            "SELECT count(DISTINCT change_id) FROM skriptoteket_admin.admin_audit_log WHERE action = 'deactivate'"
         )
         .await,
         1
@@ -237,7 +237,7 @@ async fn import_reports_each_line_creates_all_or_nothing_and_hands_out_the_passw
     assert_eq!(
         scalar_i64(
             &pool,
-            "SELECT count(DISTINCT change_id) FROM admin_audit_log WHERE action = 'create_user'"
+            "SELECT count(DISTINCT change_id) FROM skriptoteket_admin.admin_audit_log WHERE action = 'create_user'"
         )
         .await,
         1

@@ -56,13 +56,13 @@ fn an_admin_session_from_login_to_quit() {
     );
     assert_eq!(
         s.scalar(
-            "SELECT count(*) FROM admin_audit_log WHERE action = 'set_role' AND reason = 'autumn course'
+            "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'set_role' AND reason = 'autumn course'
                   AND change_id IS NOT NULL AND operator ? 'tool'"
         ),
         5
     );
     assert_eq!(
-        s.scalar("SELECT count(DISTINCT change_id) FROM admin_audit_log WHERE action = 'set_role'"),
+        s.scalar("SELECT count(DISTINCT change_id) FROM skriptoteket_admin.admin_audit_log WHERE action = 'set_role'"),
         1
     );
     // The same change as a subcommand, then undone with z.
@@ -80,7 +80,10 @@ fn an_admin_session_from_login_to_quit() {
         s.scalar("SELECT count(*) FROM users WHERE email LIKE '%@team.test' AND role = 'contributor'"),
         0
     );
-    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log WHERE reverts IS NOT NULL"), 5);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE reverts IS NOT NULL"),
+        5
+    );
 
     // Reset u1's password (generated); the password is shown once.
     filter(&mut c, "u1@");
@@ -89,7 +92,7 @@ fn an_admin_session_from_login_to_quit() {
     c.wait_for("password of u1@team.test reset", 20);
     c.enter();
     assert_eq!(
-        s.scalar("SELECT count(*) FROM admin_audit_log WHERE action = 'reset_password' AND target_email = 'u1@team.test'"),
+        s.scalar("SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'reset_password' AND target_email = 'u1@team.test'"),
         1
     );
 
@@ -140,7 +143,7 @@ fn a_typed_password_never_reaches_screen_log_or_audit() {
         .expect("the console logs to a file");
     assert!(log.contains("signed in"), "log has content: {log}");
     assert!(!log.contains(typed) && !log.contains(PASSWORD), "a password reached the log");
-    assert_eq!(s.scalar(&format!("SELECT count(*) FROM admin_audit_log WHERE before::text LIKE '%{typed}%' OR after::text LIKE '%{typed}%' OR after::text LIKE '%argon2%'")), 0);
+    assert_eq!(s.scalar(&format!("SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE before::text LIKE '%{typed}%' OR after::text LIKE '%{typed}%' OR after::text LIKE '%argon2%'")), 0);
     let hash: String = s.rt.block_on(async {
         sqlx::query_scalar("SELECT password_hash FROM users WHERE email = 'u3@team.test'")
             .fetch_one(&s.pool)
@@ -167,7 +170,7 @@ fn sigterm_with_a_dialog_open_restores_the_terminal() {
     assert!(c.cooked_mode());
     assert!(c.screen_restored());
     assert_eq!(
-        s.scalar("SELECT count(*) FROM admin_audit_log WHERE action NOT LIKE 'sign_in%'"),
+        s.scalar("SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action NOT LIKE 'sign_in%'"),
         0,
         "nothing was changed"
     );
@@ -261,7 +264,7 @@ fn a_3000_character_burst_is_read_to_its_last_key() {
 #[test]
 fn pastes_and_keys_typed_ahead_change_nothing() {
     let s = setup();
-    let changes = "SELECT count(*) FROM admin_audit_log WHERE action NOT LIKE 'sign_in%'";
+    let changes = "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action NOT LIKE 'sign_in%'";
     let mut c = s.start(120, 40, &[]);
     log_in(&mut c);
     filter(&mut c, "u1@");

@@ -29,7 +29,10 @@ impl Faults for Setup {
         self.rt.block_on(async {
             let mut conn = sqlx::PgConnection::connect(self.db.url()).await.unwrap();
             sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
-            sqlx::query("LOCK TABLE admin_audit_log IN EXCLUSIVE MODE").execute(&mut conn).await.unwrap();
+            sqlx::query("LOCK TABLE skriptoteket_admin.admin_audit_log IN EXCLUSIVE MODE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
             conn
         })
     }
@@ -80,7 +83,10 @@ fn killed_connection_during_bulk_change_applies_nothing_and_recovers() {
     c.wait_for("NOT applied", 20);
     s.rt.block_on(async { sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap() });
     assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'contributor'"), 0);
-    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log WHERE action NOT LIKE 'sign_in%'"), 0);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action NOT LIKE 'sign_in%'"),
+        0
+    );
     // What the admin typed is still there, and the console works again.
     assert!(c.screen().contains("team"), "filter kept:\n{}", c.screen());
     c.send("*");
@@ -124,7 +130,10 @@ fn sigterm_while_a_change_waits_leaves_nothing_half_written() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'admin'"), 0);
-    assert_eq!(s.scalar("SELECT count(*) FROM admin_audit_log WHERE action NOT LIKE 'sign_in%'"), 0);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action NOT LIKE 'sign_in%'"),
+        0
+    );
 }
 
 #[test]

@@ -16,7 +16,10 @@ use std::time::Duration;
 async fn lock_audit(url: &str) -> sqlx::PgConnection {
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
     sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
-    sqlx::query("LOCK TABLE admin_audit_log IN EXCLUSIVE MODE").execute(&mut conn).await.unwrap();
+    sqlx::query("LOCK TABLE skriptoteket_admin.admin_audit_log IN EXCLUSIVE MODE")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     conn
 }
 
@@ -66,7 +69,7 @@ async fn a_bulk_change_killed_before_commit_changes_nothing() {
         0,
         "nothing applied"
     );
-    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM admin_audit_log").await, 0);
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM skriptoteket_admin.admin_audit_log").await, 0);
     // The pool replaces the dead connection: the next change works.
     let done = apply(&store, &boss, &targets, &Change::SetRole(Role::Contributor)).await.unwrap();
     assert_eq!(done.len(), 50);

@@ -85,7 +85,10 @@ async fn after_a_killed_change_its_id_decides_even_with_a_second_session_of_the_
     // Session A's change waits on the audit table, then its connection is killed.
     let mut locker = sqlx::PgConnection::connect(db.url()).await.expect("connect");
     sqlx::query("BEGIN").execute(&mut locker).await.expect("begin");
-    sqlx::query("LOCK TABLE admin_audit_log IN EXCLUSIVE MODE").execute(&mut locker).await.expect("lock");
+    sqlx::query("LOCK TABLE skriptoteket_admin.admin_audit_log IN EXCLUSIVE MODE")
+        .execute(&mut locker)
+        .await
+        .expect("lock");
     let a = Stamp::new(None);
     let (s, b2, a2) = (store.clone(), boss.clone(), a.clone());
     let first = tokio::spawn(async move {

@@ -118,7 +118,7 @@ async fn an_audit_write_that_fails_rolls_back_the_change() {
     let pool = &store.pool;
     let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
     let u = insert_user(pool, "u@example.se", Role::User).await;
-    db.exec("ALTER TABLE admin_audit_log ADD CONSTRAINT no_set_role CHECK (action <> 'set_role')").await;
+    db.exec("ALTER TABLE skriptoteket_admin.admin_audit_log ADD CONSTRAINT no_set_role CHECK (action <> 'set_role')").await;
     let before = snapshot(pool).await;
     let err = apply(&store, &su, &[Target::email("u@example.se")], &Change::SetRole(Role::Admin))
         .await
@@ -136,7 +136,7 @@ async fn an_audit_insert_a_trigger_swallows_rolls_back_the_change() {
     let u = insert_user(pool, "u@example.se", Role::User).await;
     db.exec(
         "CREATE FUNCTION swallow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
-         CREATE TRIGGER swallow BEFORE INSERT ON admin_audit_log FOR EACH ROW EXECUTE FUNCTION swallow();",
+         CREATE TRIGGER swallow BEFORE INSERT ON skriptoteket_admin.admin_audit_log FOR EACH ROW EXECUTE FUNCTION swallow();",
     )
     .await;
     let before = snapshot(pool).await;

@@ -96,7 +96,10 @@ async fn provision_writes_an_audit_row_and_a_profile(#[case] shape: Shape) {
     assert_eq!(after["email"], json!("ny.person@example.se"));
     assert!(!after.to_string().contains("argon2"), "no hash in the audit log");
     let actor_email: String =
-        sqlx::query_scalar("SELECT actor_email::text FROM admin_audit_log").fetch_one(pool).await.unwrap();
+        sqlx::query_scalar("SELECT actor_email::text FROM skriptoteket_admin.admin_audit_log")
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!(actor_email, "admin@example.se");
 
     if shape.is_live() {

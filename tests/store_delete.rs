@@ -199,6 +199,52 @@ async fn delete_on_an_empty_database_cascades_sessions() {
 }
 
 #[tokio::test]
+async fn the_fixture_has_every_key_to_users_at_the_web_apps_head() {
+    let (_db, store) = live_store().await;
+    let keys = scalar_i64(
+        &store.pool,
+        "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'users'::regclass",
+    )
+    .await;
+    assert_eq!(keys, 22);
+}
+
+#[tokio::test]
+async fn a_sandbox_snapshot_blocks_the_delete_of_its_creator() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let author = insert_user(pool, "sandboxer@example.se", Role::Contributor).await;
+    let t = tool(pool).await;
+    insert_version(pool, t, 1, su.id, None).await;
+    sqlx::query(
+        "INSERT INTO sandbox_snapshots (id, tool_id, draft_head_id, created_by_user_id, entrypoint,
+                                        source_code, payload_bytes, expires_at)
+         SELECT $1, $2, id, $3, 'main', 'print(1)', 8, now() + interval '1 day' FROM tool_versions WHERE tool_id = $2",
+    )
+    .bind(Uuid::new_v4())
+    .bind(t)
+    .bind(author)
+    .execute(pool)
+    .await
+    .expect("a snapshot");
+    let before = snapshot(pool).await;
+
+    let plan = store::delete::plan(&store, &su, &[Target::email("sandboxer@example.se")]).await.unwrap();
+    assert_eq!(plan.blockers, [dep("sandbox_snapshots", "created_by_user_id", OnDelete::Restrict, 1)]);
+    let err = store::delete::delete(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &[Target::email("sandboxer@example.se")],
+    )
+    .await
+    .expect_err("blocked");
+    assert!(err.to_string().contains("sandbox_snapshots (created_by_user_id)"), "{err}");
+    assert_eq!(snapshot(pool).await, before, "nothing deleted");
+}
+
+#[tokio::test]
 async fn a_restricting_reference_blocks_the_delete_and_names_the_table() {
     let (_db, store) = live_store().await;
     let pool = &store.pool;

@@ -64,7 +64,7 @@ async fn right_password_signs_in_admins_and_superusers(#[case] shape: Shape) {
         let actor = sign_in(&store, &typed, PASSWORD).await.unwrap_or_else(|e| panic!("{role}: {e}"));
         assert_eq!((actor.id, actor.email.as_str(), actor.role), (id, addr.as_str(), role));
         let signed_in = format!(
-            "SELECT count(*) FROM admin_audit_log WHERE action = 'sign_in' AND target_id = '{id}' AND actor_id = '{id}'"
+            "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'sign_in' AND target_id = '{id}' AND actor_id = '{id}'"
         );
         assert_eq!(scalar_i64(pool, &signed_in).await, 1, "the sign-in is audited");
         assert!(updated_recently(pool, id).await, "updated_at is written, as the web app does");
@@ -274,7 +274,11 @@ async fn wrong_passwords_count_and_lock_like_the_web_app() {
         "a success sets locked_until to NULL"
     );
     assert_eq!(
-        scalar_i64(pool, "SELECT count(*) FROM admin_audit_log WHERE action = 'sign_in_failed'").await,
+        scalar_i64(
+            pool,
+            "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'sign_in_failed'"
+        )
+        .await,
         7
     );
 }
@@ -286,7 +290,7 @@ async fn the_counter_the_event_and_the_audit_row_are_one_transaction() {
     insert_user(pool, "admin@example.se", Role::Admin).await;
     db.exec(
         "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no'; END $$;
-         CREATE TRIGGER refuse BEFORE INSERT ON admin_audit_log FOR EACH ROW EXECUTE FUNCTION refuse();",
+         CREATE TRIGGER refuse BEFORE INSERT ON skriptoteket_admin.admin_audit_log FOR EACH ROW EXECUTE FUNCTION refuse();",
     )
     .await;
     let err = sign_in(&store, "admin@example.se", "wrong").await.expect_err("wrong password");

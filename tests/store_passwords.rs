@@ -78,7 +78,8 @@ async fn reset_writes_a_verifiable_hash_and_revokes_active_sessions(#[case] shap
     assert_eq!(*target, Some(u));
     assert_eq!(before.clone().unwrap(), json!({"active_sessions": 2}));
     assert_eq!(after.clone().unwrap(), json!({"password": "reset", "sessions_revoked": 2}));
-    let whole: String = scalar_text(pool, "SELECT json_agg(a)::text FROM admin_audit_log a").await;
+    let whole: String =
+        scalar_text(pool, "SELECT json_agg(a)::text FROM skriptoteket_admin.admin_audit_log a").await;
     assert!(!whole.contains("argon2") && !whole.contains(NEW_PASSWORD), "no secret in the log");
 
     // And the account signs in with the new password (an admin, to use the login path).
@@ -166,4 +167,61 @@ async fn a_superuser_may_reset_their_own_password(#[case] shape: Shape) {
 
 async fn scalar_text(pool: &sqlx::PgPool, sql: &'static str) -> String {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+/// A reset means "let them in": an account locked after failed logins would refuse the new
+/// password (the web app checks the lock first) until the lock ran out. The reset lifts
+/// it in the same change, and the audit row says what it was.
+#[tokio::test]
+async fn a_reset_lifts_the_lock_so_the_new_password_signs_in() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    // An admin, since only admins sign in to this tool (the web app's steps are the same).
+    let u = insert_user(pool, "locked@example.se", Role::Admin).await;
+    sqlx::query(
+        "UPDATE users SET failed_login_attempts = 5, locked_until = now() + interval '15 minutes' WHERE id = $1",
+    )
+    .bind(u)
+    .execute(pool)
+    .await
+    .expect("lock");
+
+    let applied = with_new_password(&store, &su, &[Target::email("locked@example.se")], &reset(false))
+        .await
+        .expect("reset");
+    assert!(applied[0].unlocked);
+    assert_eq!(reset(false).outcome_for(&applied[0]), "password reset, lock lifted");
+
+    let lock = scalar_i64(
+        pool,
+        "SELECT count(*) FROM users WHERE email = 'locked@example.se' AND failed_login_attempts = 0 AND locked_until IS NULL",
+    )
+    .await;
+    assert_eq!(lock, 1, "lock lifted");
+    let origin = store::login::Origin::current("test");
+    store::login::authenticate(&store, "locked@example.se", &secret(NEW_PASSWORD), &origin)
+        .await
+        .expect("the new password signs in at once");
+    let audit = audit_rows(pool).await;
+    let (_, _, _, before, after) = audit.iter().find(|a| a.0 == "reset_password").expect("audited");
+    let (before, after) = (before.clone().expect("before"), after.clone().expect("after"));
+    assert_eq!(before["locked"], json!(true));
+    assert_eq!(before["failed_login_attempts"], json!(5));
+    assert_eq!(after["locked"], json!(false));
+    assert_eq!(after["failed_login_attempts"], json!(0));
+}
+
+#[tokio::test]
+async fn the_confirmation_of_a_reset_says_the_lock_goes_too() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    insert_user(pool, "locked@example.se", Role::User).await;
+    sqlx::query("UPDATE users SET failed_login_attempts = 5, locked_until = now() + interval '15 minutes'")
+        .execute(pool)
+        .await
+        .expect("lock");
+    let rows = store::users::list(&store, &Default::default()).await.expect("list");
+    let lines = reset(true).confirmation(&rows.iter().collect::<Vec<_>>());
+    assert!(lines.iter().any(|l| l.contains("the lock is lifted too")), "{lines:?}");
 }

@@ -16,7 +16,10 @@ const ITERATIONS: usize = 50;
 
 /// Empties `users` (and with it sessions and the profiles) and seeds two active superusers.
 async fn reset(store: &Store) -> (Actor, Actor) {
-    sqlx::raw_sql("DELETE FROM users; DELETE FROM admin_audit_log;").execute(&store.pool).await.unwrap();
+    sqlx::raw_sql("DELETE FROM users; DELETE FROM skriptoteket_admin.admin_audit_log;")
+        .execute(&store.pool)
+        .await
+        .unwrap();
     let s1 = seed_actor(&store.pool, "s1@example.se", Role::Superuser).await;
     let s2 = seed_actor(&store.pool, "s2@example.se", Role::Superuser).await;
     (s1, s2)
@@ -136,7 +139,10 @@ async fn mixed_removals_on_a_multi_threaded_runtime() {
 async fn concurrent_bootstraps_make_one_superuser() {
     let (_db, a, b) = two_stores(Shape::Old).await;
     for i in 0..20 {
-        sqlx::raw_sql("DELETE FROM users; DELETE FROM admin_audit_log;").execute(&a.pool).await.unwrap();
+        sqlx::raw_sql("DELETE FROM users; DELETE FROM skriptoteket_admin.admin_audit_log;")
+            .execute(&a.pool)
+            .await
+            .unwrap();
         let (e1, e2) = (email("first@example.se"), email("second@example.se"));
         let stamp = skriptoteket_admin::domain::Stamp::new(None);
         let (r1, r2) = tokio::join!(
@@ -258,7 +264,7 @@ async fn audit_rows_carry_the_moment_of_the_write() {
     holder.rollback().await.unwrap();
     waiting.await.unwrap().expect("deactivate");
     let at: time::OffsetDateTime =
-        sqlx::query_scalar("SELECT at FROM admin_audit_log WHERE action = 'deactivate'")
+        sqlx::query_scalar("SELECT at FROM skriptoteket_admin.admin_audit_log WHERE action = 'deactivate'")
             .fetch_one(&pool)
             .await
             .unwrap();

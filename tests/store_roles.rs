@@ -445,3 +445,35 @@ async fn an_email_acts_on_the_row_stored_exactly_so_and_an_ambiguous_one_is_refu
         apply(&store, &su, &[Target::email("old.case@x.se")], &Change::SetActive(false)).await.unwrap();
     assert_eq!(done[0].id, legacy);
 }
+
+/// As the web app's own verification does, the account's pending links (sent, never used)
+/// are removed in the same transaction; used links and other accounts' stay.
+#[tokio::test]
+async fn verify_email_voids_the_accounts_pending_links() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let admin = seed_actor(pool, "admin@example.se", Role::Admin).await;
+    let u = insert_user_with(pool, &NewUser::local("ny@example.se", Role::User).unverified()).await;
+    let other = insert_user_with(pool, &NewUser::local("annan@example.se", Role::User).unverified()).await;
+    for (user, token, used) in
+        [(u, "t-pending-1", false), (u, "t-pending-2", false), (u, "t-used", true), (other, "t-other", false)]
+    {
+        sqlx::query(
+            "INSERT INTO email_verification_tokens (id, user_id, token, expires_at, verified_at)
+             VALUES (gen_random_uuid(), $1, $2, now() + interval '1 day', CASE WHEN $3 THEN now() END)",
+        )
+        .bind(user)
+        .bind(token)
+        .bind(used)
+        .execute(pool)
+        .await
+        .expect("token");
+    }
+    apply(&store, &admin, &[by_email("ny@example.se")], &Change::VerifyEmail).await.expect("verify");
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT token::text FROM email_verification_tokens ORDER BY token")
+            .fetch_all(pool)
+            .await
+            .expect("tokens");
+    assert_eq!(left, ["t-other", "t-used"]);
+}

@@ -81,6 +81,7 @@ fn options() -> Options {
         login_hint: None,
         demo_password_hint: false,
         target: "db.skola.se:5432/skriptoteket".into(),
+        target_via: String::new(),
         deployment: Default::default(),
     }
 }
@@ -230,6 +231,28 @@ fn login_with_error_and_demo_hint() {
             password: typed("wrong-password"),
             focus: LoginField::Password,
             error: Some("wrong email or password".into()),
+            busy: false,
+        });
+        app
+    });
+}
+
+/// On the production host the database is a container found through compose: the form
+/// says which, on a line of its own.
+#[test]
+fn login_on_a_database_found_through_compose() {
+    snap("login_via_compose", |w, h| {
+        let o = Options {
+            target: "172.18.0.3:5432/skriptoteket".into(),
+            target_via: "container shared-postgres on hule-network".into(),
+            ..options()
+        };
+        let mut app = App::new(o, w, h);
+        app.screen = Screen::Login(LoginForm {
+            email: Input::new(String::new()),
+            password: typed(""),
+            focus: LoginField::Email,
+            error: None,
             busy: false,
         });
         app

@@ -407,7 +407,7 @@ FROM generate_series(1, greatest(20, (SELECT count(*) FROM seed_users) / 50)) AS
 -- History from before the demo started (weeks back, so an admin trying the demo tells it
 -- from the changes they make now).
 -- One change (one change id) made from an SSH session, with its reason.
-INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after,
+INSERT INTO skriptoteket_admin.admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after,
                              change_id, operator, reason)
 SELECT now() - interval '30 days', a.id, a.email, 'set_role', u.id, u.email,
        '{"role": "user"}'::jsonb, jsonb_build_object('role', u.role), c.id,

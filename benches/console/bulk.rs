@@ -30,10 +30,11 @@ pub async fn run(store: &Store, actor: &Actor, max_users: i64, runs: usize, psql
     .fetch_all(&store.pool)
     .await
     .expect("pick targets");
-    let audit_mark: i64 = sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM admin_audit_log")
-        .fetch_one(&store.pool)
-        .await
-        .expect("audit mark");
+    let audit_mark: i64 =
+        sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM skriptoteket_admin.admin_audit_log")
+            .fetch_one(&store.pool)
+            .await
+            .expect("audit mark");
     let targets: Vec<Target> = emails.iter().map(|e| Target::email(e)).collect();
     let role = |i: usize| if i.is_multiple_of(2) { Role::Contributor } else { Role::User };
 
@@ -62,13 +63,16 @@ pub async fn run(store: &Store, actor: &Actor, max_users: i64, runs: usize, psql
         psql.push(psql_file(store.target.url(), file.path()));
     }
     restore(store, &emails).await;
-    sqlx::query("DELETE FROM admin_audit_log WHERE id > $1")
+    sqlx::query("DELETE FROM skriptoteket_admin.admin_audit_log WHERE id > $1")
         .bind(audit_mark)
         .execute(&store.pool)
         .await
         .expect("remove the bench's audit rows");
     // Every run left 10,000 dead row versions: clean up so the next run starts alike.
-    sqlx::query("VACUUM ANALYZE users, admin_audit_log").execute(&store.pool).await.expect("vacuum");
+    sqlx::query("VACUUM ANALYZE users, skriptoteket_admin.admin_audit_log")
+        .execute(&store.pool)
+        .await
+        .expect("vacuum");
     Bulk { users: emails.len(), apply: Summary::of(&apply), psql: Summary::of(&psql) }
 }
 

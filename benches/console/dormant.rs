@@ -29,10 +29,11 @@ pub async fn run(store: &Store, actor: &Actor, days: u32, runs: usize) -> Dorman
     let (mut plans, mut applies, mut reverts) = (Vec::new(), Vec::new(), Vec::new());
     let (mut active, mut accounts, mut sessions_revoked) = (0, 0, 0);
     for _ in 0..runs.max(1) {
-        let audit_mark: i64 = sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM admin_audit_log")
-            .fetch_one(&store.pool)
-            .await
-            .expect("audit mark");
+        let audit_mark: i64 =
+            sqlx::query_scalar("SELECT COALESCE(max(id), 0) FROM skriptoteket_admin.admin_audit_log")
+                .fetch_one(&store.pool)
+                .await
+                .expect("audit mark");
         // What the undo puts back beyond the revert.
         let (ids, updated): (Vec<Uuid>, Vec<OffsetDateTime>) =
             sqlx::query_as::<_, (Uuid, OffsetDateTime)>("SELECT id, updated_at FROM users WHERE is_active")
@@ -99,10 +100,13 @@ async fn restore(store: &Store, ids: &[Uuid], updated: &[OffsetDateTime], live: 
         .await
         .expect("count");
     assert_eq!(active, ids.len() as i64, "every account active again");
-    sqlx::query("DELETE FROM admin_audit_log WHERE id > $1")
+    sqlx::query("DELETE FROM skriptoteket_admin.admin_audit_log WHERE id > $1")
         .bind(audit_mark)
         .execute(pool)
         .await
         .expect("remove the bench's audit rows");
-    sqlx::query("VACUUM ANALYZE users, sessions, admin_audit_log").execute(pool).await.expect("vacuum");
+    sqlx::query("VACUUM ANALYZE users, sessions, skriptoteket_admin.admin_audit_log")
+        .execute(pool)
+        .await
+        .expect("vacuum");
 }

@@ -14,8 +14,12 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("
     about = "Manage the local user accounts of a Skriptoteket deployment.",
     long_about = "Manage the local user accounts of a Skriptoteket deployment.\n\n\
         With no subcommand, opens the interactive console. The database comes from \
-        --database-url, else $DATABASE_URL, else DATABASE_URL in ./.env (the web app's \
-        postgresql+asyncpg:// form works as is).\n\n\
+        --database-url, else $DATABASE_URL, else DATABASE_URL in ./.env (read by docker \
+        compose's rules; the web app's postgresql+asyncpg:// form works as is), else libpq's \
+        PGHOST/PGDATABASE (with PGPORT, PGUSER, PGPASSWORD, ~/.pgpass), else the compose \
+        project in this folder: its service's DATABASE_URL, with a container name reached at \
+        the container's address (read-only docker commands only). --print-database shows \
+        which.\n\n\
         The acting admin's password is read from $SKRIPTOTEKET_ACTOR_PASSWORD, else asked \
         on the terminal; new passwords come from stdin (--password-stdin), a hidden prompt, \
         or --generate-password. No password is ever taken from the command line."
@@ -27,6 +31,16 @@ pub struct Cli {
     /// Read DATABASE_URL from this file instead of ./.env.
     #[arg(long, global = true, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
+    /// The deployment's compose file (repeatable; default: COMPOSE_FILE, else the files the
+    /// running project of this folder was started with, else compose.yaml and the like here).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub compose_file: Vec<PathBuf>,
+    /// The compose service whose DATABASE_URL to use, when services differ.
+    #[arg(long, global = true, value_name = "SERVICE")]
+    pub compose_service: Option<String>,
+    /// Print where the database is and how it was found (never the password), then exit.
+    #[arg(long, global = true)]
+    pub print_database: bool,
     /// Read-only mode: every change is refused, and every connection is opened read-only,
     /// so the server refuses any write too (also SKRIPTOTEKET_ADMIN_READONLY=1).
     #[arg(long, global = true)]

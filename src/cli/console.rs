@@ -7,12 +7,9 @@ use crate::tui::{self, Options};
 use std::process::ExitCode;
 
 pub async fn run(cli: &Cli) -> ExitCode {
-    if let Some(w) = config::password_in_argv_warning(cli.database_url.as_deref()) {
-        eprintln!("{w}");
-    }
-    let target = match config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref()) {
+    let target = match super::target(cli).await {
         Ok(t) => t,
-        Err(e) => return CliError::Usage(e.to_string()).report(),
+        Err(e) => return e.report(),
     };
     for key in config::unknown_settings(cli.env_file.as_deref()) {
         eprintln!(

@@ -35,7 +35,7 @@ impl From<StoreError> for CliError {
 
 impl From<config::ConfigError> for CliError {
     fn from(e: config::ConfigError) -> Self {
-        CliError::Usage(e.to_string())
+        if e.is_usage() { CliError::Usage(e.to_string()) } else { CliError::Failed(e.to_string()) }
     }
 }
 
@@ -65,12 +65,44 @@ pub(crate) fn emit(text: &str) -> Result<(), CliError> {
     }
 }
 
-/// Resolves the database and connects (read-only in read-only mode).
-pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
+/// Finds the database the way the deployment does (see [`config`]).
+pub async fn target(cli: &Cli) -> Result<DbTarget, CliError> {
     if let Some(w) = config::password_in_argv_warning(cli.database_url.as_deref()) {
         eprintln!("{w}");
     }
-    let target: DbTarget = config::resolve(cli.database_url.as_deref(), cli.env_file.as_deref())?;
+    let request = config::Request {
+        flag: cli.database_url.as_deref(),
+        env_file: cli.env_file.as_deref(),
+        compose: config::compose::Choice {
+            files: cli.compose_file.clone(),
+            service: cli.compose_service.clone(),
+        },
+    };
+    Ok(config::resolve(&request).await?)
+}
+
+/// `--print-database`: where the database is and how it was found; connects to nothing.
+pub async fn print_database(cli: &Cli) -> ExitCode {
+    let shown = async {
+        let target = target(cli).await?;
+        let readonly = config::Deployment::load(cli.readonly, cli.env_file.as_deref())?.readonly;
+        let target = if readonly { target.read_only() } else { target };
+        emit(&clean_lines(&target.explain()))
+    };
+    match shown.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(),
+    }
+}
+
+/// Each line cleaned of control characters (names come from files and docker).
+fn clean_lines(text: &str) -> String {
+    text.lines().map(|l| format!("{}\n", clean(l))).collect()
+}
+
+/// Resolves the database and connects (read-only in read-only mode).
+pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
+    let target = target(cli).await?;
     let readonly = config::Deployment::load(cli.readonly, cli.env_file.as_deref())?.readonly;
     for key in config::unknown_settings(cli.env_file.as_deref()) {
         eprintln!(
@@ -165,9 +197,10 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
         Command::Migrate => {
             store::migrate::run(&mut store).await?;
             println!(
-                "migrated {}: the tool's tables ({}) are in place",
-                store.target.describe,
-                store::migrate::OWN_TABLES.join(", ")
+                "migrated {}: the tool's tables ({}) are in place in schema {}",
+                store.target.label(),
+                store::migrate::OWN_TABLES.join(", "),
+                store::migrate::SCHEMA
             );
             Ok(())
         }

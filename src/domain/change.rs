@@ -52,6 +52,8 @@ pub struct Applied {
     /// False when the account already was as asked (nothing written, nothing audited).
     pub changed: bool,
     pub sessions_revoked: u64,
+    /// A password reset lifted a lock after failed logins (or cleared their count).
+    pub unlocked: bool,
 }
 
 /// What a change did, as data; [`Change::summary`] phrases it.
@@ -223,7 +225,7 @@ impl Change {
                 let mut lines = vec![
                     format!("Mark the email of {users} as verified."),
                     "  You vouch for the address; the web app then lets the account".to_string(),
-                    "  log in without the emailed link.".to_string(),
+                    "  log in without the emailed link (pending links stop working).".to_string(),
                 ];
                 let todo = rows.iter().filter(|r| !r.email_verified()).count();
                 if todo < rows.len() {
@@ -238,6 +240,13 @@ impl Change {
                 let mut lines = vec![format!("Set a new password for {users}.")];
                 if *revoke_sessions {
                     lines.push(sessions_line("revoked"));
+                }
+                // A reset means "let them in": the web app would refuse the new password
+                // while a lock after failed logins holds.
+                if rows.iter().any(|r| r.locked()) {
+                    lines.push("  Locked after failed logins now: the lock is lifted too.".to_string());
+                } else if rows.iter().any(|r| r.failed_login_attempts() > 0) {
+                    lines.push("  Its failed-login count goes back to 0 too.".to_string());
                 }
                 lines
             }
@@ -344,6 +353,7 @@ impl Change {
                         None => format!("session {} revoked", short_id(id)),
                     },
                     Change::ResetPassword { .. } => match applied.first() {
+                        Some(a) if a.unlocked => format!("password of {} reset, its lock lifted", a.email),
                         Some(a) => format!("password of {} reset", a.email),
                         None => "password reset".into(),
                     },
@@ -373,6 +383,7 @@ impl Change {
             Change::RevokeSessions => "sessions revoked".into(),
             Change::RevokeSession(id) => return format!("session {} revoked", short_id(id)),
             Change::VerifyEmail => "email marked verified".into(),
+            Change::ResetPassword { .. } if a.unlocked => "password reset, lock lifted".into(),
             Change::ResetPassword { .. } => "password reset".into(),
             Change::Create { .. } => "created".into(),
             Change::Delete => "deleted".into(),
@@ -441,8 +452,13 @@ mod tests {
 
     #[test]
     fn summaries_say_what_changed_and_what_was_already_so() {
-        let applied =
-            |changed, n| Applied { id: Uuid::new_v4(), email: "a@x.se".into(), changed, sessions_revoked: n };
+        let applied = |changed, n| Applied {
+            id: Uuid::new_v4(),
+            email: "a@x.se".into(),
+            changed,
+            sessions_revoked: n,
+            unlocked: false,
+        };
         let done = Done::Changed(vec![applied(true, 2), applied(false, 0)]);
         assert_eq!(
             Change::SetActive(false).summary(&done),

@@ -38,7 +38,7 @@ pub(crate) async fn write(
     let after: Vec<Value> = entries.iter().map(|e| e.after.clone()).collect();
     let operator = serde_json::to_value(Operator::current()).unwrap_or(Value::Null);
     let done = sqlx::query(
-        "INSERT INTO admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after,
+        "INSERT INTO skriptoteket_admin.admin_audit_log (at, actor_id, actor_email, action, target_id, target_email, before, after,
                                       change_id, operator, reason, reverts)
          SELECT c.written, $1, $2, $3, t.id, t.email, t.before, t.after, $8, $9, $10, $11
          FROM (SELECT clock_timestamp() AS written) c,
@@ -73,10 +73,12 @@ pub(crate) async fn write(
 /// admin cannot be mistaken for it). A change that found nothing to do wrote no row and
 /// changed nothing: `false` is right for it too.
 pub async fn change_applied(store: &Store, change_id: Uuid) -> Result<bool, StoreError> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM admin_audit_log WHERE change_id = $1)")
-        .bind(change_id)
-        .fetch_one(&store.pool)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM skriptoteket_admin.admin_audit_log WHERE change_id = $1)",
+    )
+    .bind(change_id)
+    .fetch_one(&store.pool)
+    .await?)
 }
 
 /// [`change_applied`], asked once no COMMIT of this tool is still running on the server
@@ -196,7 +198,7 @@ fn bind_filter<'q>(
 pub async fn query(store: &Store, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
     store.require_audit()?;
     let sql = format!(
-        "SELECT {AUDIT_COLUMNS} FROM admin_audit_log WHERE {FILTER_SQL} ORDER BY at DESC, id DESC LIMIT $12"
+        "SELECT {AUDIT_COLUMNS} FROM skriptoteket_admin.admin_audit_log WHERE {FILTER_SQL} ORDER BY at DESC, id DESC LIMIT $12"
     );
     let rows =
         bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).bind(limit).fetch_all(&store.pool).await?;
@@ -214,7 +216,7 @@ pub async fn written_from(
 ) -> Result<Vec<AuditRow>, StoreError> {
     store.require_audit()?;
     let sql = format!(
-        "SELECT {AUDIT_COLUMNS} FROM admin_audit_log WHERE {FILTER_SQL} AND at >= $12 ORDER BY at, id"
+        "SELECT {AUDIT_COLUMNS} FROM skriptoteket_admin.admin_audit_log WHERE {FILTER_SQL} AND at >= $12 ORDER BY at, id"
     );
     let rows =
         bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).bind(from).fetch_all(&store.pool).await?;

@@ -18,7 +18,7 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Db(String),
     #[error(
-        "the audit log (admin_audit_log) is missing or older than this tool: run `skriptoteket-admin migrate` first"
+        "the audit log (skriptoteket_admin.admin_audit_log) is missing, older than this tool or in the old place: run `skriptoteket-admin migrate` first"
     )]
     NeedsMigrate,
     #[error(
@@ -89,7 +89,7 @@ pub enum StoreError {
 
 impl StoreError {
     pub fn connect(target: &DbTarget, e: &dyn std::fmt::Display) -> StoreError {
-        StoreError::Connect { target: target.describe.clone(), reason: strip_url(&e.to_string()) }
+        StoreError::Connect { target: target.label(), reason: strip_url(&e.to_string()) }
     }
 
     /// Like [`StoreError::connect`], but with only the server's message for server errors
@@ -102,7 +102,7 @@ impl StoreError {
             sqlx::Error::Database(db)
                 if matches!(db.code().as_deref(), Some("3D000" | "28000" | "28P01" | "42501")) =>
             {
-                StoreError::Misconfigured { target: target.describe.clone(), reason: strip_url(db.message()) }
+                StoreError::Misconfigured { target: target.label(), reason: strip_url(db.message()) }
             }
             sqlx::Error::Database(db) => StoreError::connect(target, &db.message()),
             other => StoreError::connect(target, other),

@@ -173,7 +173,7 @@ pub async fn pool(target: &DbTarget, max: u32) -> Result<PgPool, StoreError> {
         Ok(r) => r.map_err(|e| StoreError::connect_sqlx(target, &e))?,
         Err(_) => {
             return Err(StoreError::Connect {
-                target: target.describe.clone(),
+                target: target.label(),
                 reason: format!("no answer within {} s (connect timeout)", CONNECT_TIMEOUT.as_secs()),
             });
         }

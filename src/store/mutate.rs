@@ -62,6 +62,9 @@ pub(crate) async fn apply_where(
             email: r.email.clone(),
             changed: changed.contains(&r.id),
             sessions_revoked: revoked.get(&r.id).copied().unwrap_or(0),
+            unlocked: changed.contains(&r.id)
+                && matches!(change, Change::ResetPassword { .. })
+                && (r.locked || r.failed_login_attempts > 0),
         })
         .collect())
 }
@@ -268,15 +271,29 @@ async fn run(
                     .execute(&mut **tx)
                     .await?;
             }
+            // As the web app's own verification does: the account's links still pending
+            // (sent, not used) are removed, so none verifies anything later.
+            if store.schema.verification_tokens {
+                sqlx::query(
+                    "DELETE FROM email_verification_tokens WHERE user_id = ANY($1) AND verified_at IS NULL",
+                )
+                .bind(ids)
+                .execute(&mut **tx)
+                .await?;
+            }
         }
         Change::ResetPassword { revoke_sessions } => {
             let hash = password_hash
                 .ok_or_else(|| StoreError::Db("a password reset needs the new password's hash".into()))?;
-            sqlx::query("UPDATE users SET password_hash = $1, updated_at = now() WHERE id = ANY($2)")
-                .bind(hash)
-                .bind(ids)
-                .execute(&mut **tx)
-                .await?;
+            // A reset means "let them in": a lock after failed logins would refuse the new
+            // password until it ran out, so it is lifted in the same change (audited).
+            let sql = if store.schema.lockout {
+                "UPDATE users SET password_hash = $1, failed_login_attempts = 0, locked_until = NULL,
+                                  updated_at = now() WHERE id = ANY($2)"
+            } else {
+                "UPDATE users SET password_hash = $1, updated_at = now() WHERE id = ANY($2)"
+            };
+            sqlx::query(sql).bind(hash).bind(ids).execute(&mut **tx).await?;
             revoke = *revoke_sessions;
         }
         Change::Create { .. } | Change::Delete | Change::Revert(_) => {
@@ -314,10 +331,18 @@ pub(crate) fn audit_values(
             json!({"session_id": session, "sessions_revoked": revoked}),
         ),
         Change::VerifyEmail => (json!({"email_verified": r.email_verified}), json!({"email_verified": true})),
-        Change::ResetPassword { .. } => (
-            json!({"active_sessions": r.active_sessions}),
-            json!({"password": "reset", "sessions_revoked": revoked}),
-        ),
+        Change::ResetPassword { .. } => {
+            let mut before = json!({"active_sessions": r.active_sessions});
+            let mut after = json!({"password": "reset", "sessions_revoked": revoked});
+            // The lock the reset lifted (see `run`), when there was one to lift.
+            if r.locked || r.failed_login_attempts > 0 {
+                before["failed_login_attempts"] = json!(r.failed_login_attempts);
+                before["locked"] = json!(r.locked);
+                after["failed_login_attempts"] = json!(0);
+                after["locked"] = json!(false);
+            }
+            (before, after)
+        }
         // Written by `create` and `delete`, which have their own shapes.
         Change::Create { .. } | Change::Delete | Change::Revert(_) => {
             (serde_json::Value::Null, serde_json::Value::Null)

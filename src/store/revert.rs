@@ -38,12 +38,13 @@ async fn steps(store: &Store, change_id: Uuid) -> Result<Vec<Step>, StoreError> 
     if let Some(why) = why_not(&first.action) {
         return Err(StoreError::NotRevertable { action: first.action.clone(), why });
     }
-    let by: Option<Uuid> =
-        sqlx::query_scalar("SELECT change_id FROM admin_audit_log WHERE reverts = $1 LIMIT 1")
-            .bind(change_id)
-            .fetch_optional(&store.pool)
-            .await?
-            .flatten();
+    let by: Option<Uuid> = sqlx::query_scalar(
+        "SELECT change_id FROM skriptoteket_admin.admin_audit_log WHERE reverts = $1 LIMIT 1",
+    )
+    .bind(change_id)
+    .fetch_optional(&store.pool)
+    .await?
+    .flatten();
     if let Some(by) = by {
         return Err(StoreError::AlreadyReverted { change: change_id, by });
     }
@@ -177,6 +178,7 @@ pub async fn revert(
             email: r.email.clone(),
             changed: true,
             sessions_revoked: revoked.get(&r.id).copied().unwrap_or(0),
+            unlocked: false,
         })
         .collect();
     Ok(Reverted { reverted: change_id, action, applied })

@@ -15,9 +15,13 @@ pub struct Schema {
     pub last_failed_login_at: bool,
     /// `users.email_verified`: the web app refuses login while it is false.
     pub email_verified: bool,
+    /// The web app's `email_verification_tokens` (the emailed links of unverified accounts).
+    pub verification_tokens: bool,
     /// The web app's `login_events` table, where console sign-ins are recorded too.
     pub login_events: bool,
-    /// This tool's audit table, with every column this version writes.
+    /// This tool's audit table (in its own schema, `skriptoteket_admin`), with every column
+    /// this version writes. An earlier version's table in the default schema does not
+    /// count: `migrate` moves it.
     pub audit_log: bool,
 }
 
@@ -25,8 +29,10 @@ impl Schema {
     pub async fn detect(pool: &PgPool) -> Result<Schema, sqlx::Error> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT table_name::text, column_name::text FROM information_schema.columns
-             WHERE table_schema = current_schema()
-               AND table_name IN ('users', 'sessions', 'user_profiles', 'login_events', 'admin_audit_log')",
+             WHERE (table_schema = current_schema()
+                    AND table_name IN ('users', 'sessions', 'user_profiles', 'login_events',
+                                       'email_verification_tokens'))
+                OR (table_schema = 'skriptoteket_admin' AND table_name = 'admin_audit_log')",
         )
         .fetch_all(pool)
         .await?;
@@ -39,6 +45,8 @@ impl Schema {
             last_login_at: has("users", Some("last_login_at")),
             last_failed_login_at: has("users", Some("last_failed_login_at")),
             email_verified: has("users", Some("email_verified")),
+            verification_tokens: has("email_verification_tokens", Some("verified_at"))
+                && has("email_verification_tokens", Some("user_id")),
             // Every column the sign-in writes (all there since the table's first migration).
             login_events: [
                 "id",

@@ -30,6 +30,7 @@ enum Exit {
 /// Opens the console on `target` until the admin quits or a signal arrives.
 pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitCode> {
     options.target = target.describe.clone();
+    options.target_via = target.source.short();
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (db_tx, mut db_rx) = mpsc::unbounded_channel();
     let worker = tokio::spawn(worker::run(target, request_rx, db_tx));

@@ -50,7 +50,7 @@ async fn connect_until_up(target: &DbTarget, tx: &UnboundedSender<DbEvent>) -> O
         };
         if err.is_permanent() {
             let message = match err {
-                StoreError::NoUsersTable => format!("{}: {err}", target.describe),
+                StoreError::NoUsersTable => format!("{}: {err}", target.label()),
                 other => other.to_string(),
             };
             tracing::error!(%message, "database unusable");
@@ -59,7 +59,7 @@ async fn connect_until_up(target: &DbTarget, tx: &UnboundedSender<DbEvent>) -> O
         }
         let message = err.to_string();
         tracing::warn!(attempt, %message, "database not ready");
-        let _ = tx.send(DbEvent::Waiting { target: target.describe.clone(), message, attempt });
+        let _ = tx.send(DbEvent::Waiting { target: target.label(), message, attempt });
         tokio::time::sleep(Duration::from_millis(u64::from(attempt.min(5)) * 400)).await;
     }
 }
@@ -79,7 +79,7 @@ impl Worker {
             match self.store.ping().await {
                 Ok(_) => break,
                 Err(e) => self.send(DbEvent::Waiting {
-                    target: self.store.target.describe.clone(),
+                    target: self.store.target.label(),
                     message: e.to_string(),
                     attempt,
                 }),

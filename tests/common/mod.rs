@@ -444,11 +444,16 @@ pub async fn table_json(pool: &PgPool, table: &str) -> String {
 /// Every table the console may touch, as JSON text (tables the shape lacks are skipped;
 /// sign-in audit rows left out).
 pub async fn snapshot(pool: &PgPool) -> Vec<(String, String)> {
+    // The web app's tables, then the tool's audit log in its own schema.
     let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT table_name::text FROM information_schema.tables
-         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-           AND table_name NOT IN ('_sqlx_migrations', 'login_events')
-         ORDER BY 1",
+        "SELECT t FROM (
+             SELECT table_name::text AS t, 0 AS o FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+               AND table_name NOT IN ('_sqlx_migrations', 'login_events')
+             UNION ALL
+             SELECT 'admin_audit_log', 1 FROM information_schema.tables
+             WHERE table_schema = 'skriptoteket_admin' AND table_name = 'admin_audit_log') x
+         ORDER BY o, t",
     )
     .fetch_all(pool)
     .await
@@ -461,7 +466,7 @@ pub async fn snapshot(pool: &PgPool) -> Vec<(String, String)> {
             "admin_audit_log" => {
                 table_json(
                     pool,
-                    "(SELECT * FROM admin_audit_log WHERE action NOT IN ('sign_in', 'sign_in_failed'))",
+                    "(SELECT * FROM skriptoteket_admin.admin_audit_log WHERE action NOT IN ('sign_in', 'sign_in_failed'))",
                 )
                 .await
             }
@@ -499,7 +504,7 @@ pub async fn columns(pool: &PgPool) -> Vec<(String, String, String, String, Opti
 
 /// Audit rows of changes (sign-ins are audited too, and counted apart).
 pub async fn audit_count(pool: &PgPool) -> i64 {
-    scalar_i64(pool, "SELECT count(*) FROM admin_audit_log WHERE action NOT IN ('sign_in', 'sign_in_failed')")
+    scalar_i64(pool, "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action NOT IN ('sign_in', 'sign_in_failed')")
         .await
 }
 
@@ -509,7 +514,7 @@ pub async fn audit_rows(
     pool: &PgPool,
 ) -> Vec<(String, Option<Uuid>, Option<Uuid>, Option<serde_json::Value>, Option<serde_json::Value>)> {
     sqlx::query_as(
-        "SELECT action::text, actor_id, target_id, before, after FROM admin_audit_log
+        "SELECT action::text, actor_id, target_id, before, after FROM skriptoteket_admin.admin_audit_log
          WHERE action NOT IN ('sign_in', 'sign_in_failed') ORDER BY id",
     )
     .fetch_all(pool)

@@ -23,6 +23,27 @@ pub struct Console {
 impl Console {
     /// Starts `skriptoteket-admin ARGS` in a `cols`x`rows` terminal.
     pub fn start(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Console {
+        Console::start_at(None, args, cols, rows, env)
+    }
+
+    /// Starts it in the folder `dir` (a deployment folder, say).
+    pub fn start_in(
+        dir: &std::path::Path,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Console {
+        Console::start_at(Some(dir), args, cols, rows, env)
+    }
+
+    fn start_at(
+        dir: Option<&std::path::Path>,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Console {
         let pair = native_pty_system()
             .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
             .expect("openpty");
@@ -37,7 +58,10 @@ impl Console {
         cmd.env("XDG_STATE_HOME", state.path());
         cmd.env_remove("DATABASE_URL");
         cmd.env_remove("NO_COLOR");
-        cmd.cwd(state.path());
+        for k in ["PGHOST", "PGHOSTADDR", "PGDATABASE", "COMPOSE_FILE"] {
+            cmd.env_remove(k);
+        }
+        cmd.cwd(dir.unwrap_or(state.path()));
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -63,6 +63,9 @@ pub struct Options {
     pub demo_password_hint: bool,
     /// `host:port/db`, for the header.
     pub target: String,
+    /// How the database was found when it was not given as it is ("container
+    /// shared-postgres on hule-network"); empty otherwise.
+    pub target_via: String,
     /// Read-only mode, a required reason, the deployment's name and protection.
     pub deployment: crate::config::Deployment,
 }

@@ -22,10 +22,16 @@ fn height(body: &Body) -> u16 {
     body.height().saturating_add(2)
 }
 
-fn target_line(app: &App, p: Palette) -> Line<'static> {
+fn target_lines(app: &App, p: Palette) -> Vec<Line<'static>> {
     let mut spans = widgets::label("database", false, p);
     spans.push(Span::raw(safe(&app.options.target).into_owned()));
-    Line::from(spans)
+    let mut lines = vec![Line::from(spans)];
+    if !app.options.target_via.is_empty() {
+        let mut via = widgets::label("via", false, p);
+        via.push(Span::raw(safe(&app.options.target_via).into_owned()));
+        lines.push(Line::from(via));
+    }
+    lines
 }
 
 /// Waiting for the database: a spinner and what the worker last said.
@@ -75,7 +81,9 @@ pub fn login(frame: &mut Frame, area: Rect, app: &App, f: &LoginForm, p: Palette
     let inner_w = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
-    body.push(target_line(app, p));
+    for l in target_lines(app, p) {
+        body.push(l);
+    }
     body.blank();
     body.field(widgets::input("Email", &f.email, f.focus == LoginField::Email, inner_w, p));
     body.field(widgets::secret("Password", &f.password, f.focus == LoginField::Password, inner_w, p));
@@ -98,7 +106,9 @@ pub fn bootstrap(frame: &mut Frame, area: Rect, app: &App, f: &BootstrapForm, p:
     let mut body = Body::default();
     body.blank();
     body.push(Span::styled("This database has no superuser. Create the first one.", p.bold()));
-    body.push(target_line(app, p));
+    for l in target_lines(app, p) {
+        body.push(l);
+    }
     body.blank();
     body.field(widgets::input("Email", &f.email, f.focus == BootstrapField::Email, inner_w, p));
     body.field(widgets::secret("Password", &f.password, f.focus == BootstrapField::Password, inner_w, p));

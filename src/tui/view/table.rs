@@ -171,7 +171,11 @@ fn draw_top_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         .map(|b| format!(" {} {} ", spinner(app.spinner), safe_truncate(&b, total / 2)))
         .unwrap_or_default();
     let room = total.saturating_sub(width(&busy) + 6);
-    let target = format!(" {} ", safe_truncate(&app.options.target, room));
+    let shown = match app.options.target_via.as_str() {
+        "" => app.options.target.clone(),
+        via => format!("{} ({via})", app.options.target),
+    };
+    let target = format!(" {} ", safe_truncate(&shown, room));
     let fill = total.saturating_sub(2 + width(&target) + width(&busy) + 1);
     let line = Line::from(vec![
         Span::styled("─", p.border()),

@@ -1,0 +1,109 @@
+//! What the deployment says about how this tool behaves there: `SKRIPTOTEKET_ADMIN_*`
+//! settings from the environment, else the env file.
+
+use super::{ConfigError, from_env_file};
+use std::path::Path;
+
+/// Makes every console and subcommand confirmation of a change ask for a reason.
+pub const REQUIRE_REASON: &str = "SKRIPTOTEKET_ADMIN_REQUIRE_REASON";
+/// Read-only mode (as `--readonly`).
+pub const READONLY: &str = "SKRIPTOTEKET_ADMIN_READONLY";
+/// The deployment's name, shown in the console's header.
+pub const NAME: &str = "SKRIPTOTEKET_ADMIN_NAME";
+/// The colour of that name: red, yellow, green, blue, magenta or cyan.
+pub const COLOR: &str = "SKRIPTOTEKET_ADMIN_COLOR";
+/// A protected deployment asks for its name typed before a destructive change to several
+/// accounts.
+pub const PROTECTED: &str = "SKRIPTOTEKET_ADMIN_PROTECTED";
+
+/// The colours a deployment name may have.
+pub const COLORS: [&str; 6] = ["red", "yellow", "green", "blue", "magenta", "cyan"];
+
+/// What the deployment says about how this tool behaves there: from the environment, else
+/// the env file (only these keys are read from it).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deployment {
+    pub readonly: bool,
+    pub require_reason: bool,
+    /// Shown in the console's header ("prod-skola").
+    pub name: Option<String>,
+    pub color: Option<String>,
+    /// Destructive changes to several accounts need the name typed (needs `name`).
+    pub protected: bool,
+}
+
+impl Deployment {
+    /// Reads the settings; `readonly_flag` is `--readonly`. A bad value is an error naming
+    /// its key: a typo must not switch a safety off.
+    pub fn load(readonly_flag: bool, env_file: Option<&Path>) -> Result<Deployment, ConfigError> {
+        let name = setting(NAME, env_file)?.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        if let Some(n) = &name
+            && (n.chars().count() > 40 || n.chars().any(crate::domain::sanitize::is_unsafe))
+        {
+            return Err(ConfigError::BadSetting(NAME.into(), "at most 40 printable characters".into()));
+        }
+        let color =
+            setting(COLOR, env_file)?.map(|c| c.trim().to_ascii_lowercase()).filter(|c| !c.is_empty());
+        if let Some(c) = &color
+            && !COLORS.contains(&c.as_str())
+        {
+            return Err(ConfigError::BadSetting(COLOR.into(), format!("one of {}", COLORS.join(", "))));
+        }
+        let protected = switch(PROTECTED, env_file)?;
+        if protected && name.is_none() {
+            return Err(ConfigError::BadSetting(
+                PROTECTED.into(),
+                format!("a protected deployment needs its name in {NAME}"),
+            ));
+        }
+        Ok(Deployment {
+            readonly: readonly_flag || switch(READONLY, env_file)?,
+            require_reason: switch(REQUIRE_REASON, env_file)?,
+            name,
+            color,
+            protected,
+        })
+    }
+}
+
+/// A text setting: `$KEY`, else `KEY` in the env file. An empty variable counts as unset
+/// (compose's `${RO}` with RO unset must not override `KEY=1` in the env file).
+fn setting(key: &str, env_file: Option<&Path>) -> Result<Option<String>, ConfigError> {
+    match std::env::var(key) {
+        Ok(v) if !v.trim().is_empty() => Ok(Some(v)),
+        _ => from_env_file(key, env_file),
+    }
+}
+
+/// Every `SKRIPTOTEKET_ADMIN_*` setting this version reads.
+pub const SETTINGS: [&str; 5] = [REQUIRE_REASON, READONLY, NAME, COLOR, PROTECTED];
+
+/// `SKRIPTOTEKET_ADMIN_*` keys in the environment or the env file that this version does
+/// not know (a typo in a key name would otherwise switch nothing on, silently). Only key
+/// names are read from the file, never values.
+pub fn unknown_settings(env_file: Option<&Path>) -> Vec<String> {
+    let known = |k: &str| SETTINGS.contains(&k);
+    let mut keys: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with("SKRIPTOTEKET_ADMIN_"))
+        .collect();
+    let path = env_file.unwrap_or(Path::new(".env"));
+    if let Ok(file) = super::envfile::EnvFile::read(path) {
+        keys.extend(file.keys().filter(|k| k.starts_with("SKRIPTOTEKET_ADMIN_")).map(str::to_string));
+    }
+    keys.retain(|k| !known(k));
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// A yes/no setting of the deployment: `$KEY`, else `KEY` in the env file. `1`, `true`,
+/// `yes`, `on` are yes; `0`, `false`, `no`, `off` or empty are no; anything else is an
+/// error naming the key (a typo must not silently turn a safety off).
+pub fn switch(key: &str, env_file: Option<&Path>) -> Result<bool, ConfigError> {
+    match setting(key, env_file)?.as_deref().map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("" | "0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(_) => Err(ConfigError::BadSwitch(key.to_string())),
+    }
+}
