@@ -64,10 +64,10 @@ fn a_missing_python_is_named_in_one_line() {
 }
 
 /// Offline (here: an index on a closed loopback port), the venv cannot be made: that is said
-/// at once, in one line naming the index and the way to skip the cross-check, and nothing
-/// is left behind.
+/// in one line naming the index and the way to skip the cross-check, within seconds (making
+/// the venv takes most of them; pip's retries took 12-25 s), and nothing is left behind.
 #[test]
-fn an_unreachable_package_index_is_named_in_one_line_at_once() {
+fn an_unreachable_package_index_is_named_in_one_line_quickly() {
     if skip_py() {
         return;
     }
@@ -76,11 +76,12 @@ fn an_unreachable_package_index_is_named_in_one_line_at_once() {
     let started = std::time::Instant::now();
     let err = py::ensure(base_python(), &dir.path().join("venv"), index).unwrap_err();
     let took = started.elapsed();
+    eprintln!("after {took:?}: {err}");
     assert!(!err.contains('\n'), "{err}");
     assert!(err.contains("cannot reach the Python package index at http://127.0.0.1:9/simple"), "{err}");
     assert!(err.contains("SKA_SKIP_PY=1"), "{err}");
-    assert!(took < std::time::Duration::from_secs(10), "took {took:?}: {err}");
-    assert!(!dir.path().join("venv").exists(), "nothing made without an index");
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}: {err}");
+    assert!(!dir.path().join("venv").exists(), "the unfinished venv is removed");
 }
 
 /// The interpreter the venv is made from (`SKA_TEST_PYTHON`, else `python3`).

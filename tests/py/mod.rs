@@ -7,10 +7,11 @@
 //! from its site-packages, and every call runs the venv's interpreter isolated (`-I`).
 //!
 //! The base interpreter is `python3` unless `SKA_TEST_PYTHON` names another. The package
-//! index is `PIP_INDEX_URL` when set (as pip reads it), else PyPI's; before a venv is made
-//! the index is asked once, with a short timeout, so a machine that cannot reach it learns
-//! that in one line at once (and how to skip the cross-check: `SKA_SKIP_PY=1`) instead of
-//! pip's last line after its retries.
+//! index is `PIP_INDEX_URL` when set (as pip reads it), else PyPI's. pip gives up on the
+//! first failed request (no retries, 5 s timeout); when it fails, the index is asked once,
+//! and an index that does not answer is said in one line naming it and the way to skip
+//! the cross-check (`SKA_SKIP_PY=1`), instead of pip's last line after its retries. pip's
+//! own ways to a package without the index (`PIP_FIND_LINKS`, a wheelhouse) still work.
 #![allow(dead_code)]
 
 use std::fs::{self, File};
@@ -27,11 +28,12 @@ pub const ARGON2_CFFI: &str = "25.1.0";
 const PIP_WHEEL_URL: &str = "https://files.pythonhosted.org/packages/44/3c/d717024885424591d5376220b5e836c2d5293ce2011523c9de23ff7bf068/pip-25.3-py3-none-any.whl";
 const PIP_WHEEL_SHA256: &str = "9655943313a94722b7774661c21049070f6bbb0a1516bf02f7c8d5d9201514cd";
 
-/// Downloads `argv[1]` to `argv[3]` when its sha256 is `argv[2]`.
+/// Downloads `argv[1]` to `argv[3]` when its sha256 is `argv[2]` (`argv[4]`: the timeout of
+/// each read, in seconds).
 const PY_FETCH: &str = r#"
 import hashlib, sys, urllib.request
-url, digest, dest = sys.argv[1:4]
-data = urllib.request.urlopen(url, timeout=120).read()
+url, digest, dest, timeout = sys.argv[1:5]
+data = urllib.request.urlopen(url, timeout=float(timeout)).read()
 if hashlib.sha256(data).hexdigest() != digest:
     sys.exit("the pip wheel from %s does not have the expected sha256" % url)
 open(dest, "wb").write(data)
@@ -40,7 +42,8 @@ open(dest, "wb").write(data)
 /// The package index argon2-cffi comes from when `PIP_INDEX_URL` names none.
 pub const DEFAULT_INDEX: &str = "https://pypi.org/simple";
 
-/// How long the index may take to answer before it counts as unreachable.
+/// How long the index (and pip's every request) may take to answer before it counts as
+/// unreachable.
 const INDEX_TIMEOUT_SECS: u32 = 5;
 
 /// Asks the index (`argv[1]`) for argon2-cffi's page. Exit 0 when it answers at all (an
@@ -89,7 +92,6 @@ pub fn ensure(base: &str, dir: &Path, index: &str) -> Result<PathBuf, String> {
         return Ok(python);
     }
     check_base(base)?;
-    check_index(base, index)?;
     let parent = dir.parent().ok_or_else(|| format!("{} has no parent folder", dir.display()))?;
     fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let lock_path = parent.join(format!("{}.lock", dir.file_name().unwrap_or_default().to_string_lossy()));
@@ -104,7 +106,10 @@ pub fn ensure(base: &str, dir: &Path, index: &str) -> Result<PathBuf, String> {
         fs::remove_dir_all(dir)
             .map_err(|e| format!("cannot remove the unfinished {}: {e}", dir.display()))?;
     }
-    create(base, dir, &python, index)?;
+    if let Err(e) = create(base, dir, &python, index) {
+        let _ = fs::remove_dir_all(dir); // made again next time in any case
+        return Err(e);
+    }
     if !ready(&python) {
         return Err(format!(
             "the venv {} was made but does not import argon2-cffi {ARGON2_CFFI}",
@@ -151,7 +156,7 @@ fn check_base(base: &str) -> Result<(), String> {
 }
 
 /// An index that does not answer is the other thing to fix by hand (or to skip): say so in
-/// one line, after at most [`INDEX_TIMEOUT_SECS`] seconds, before anything is made.
+/// one line, after at most [`INDEX_TIMEOUT_SECS`] seconds.
 fn check_index(base: &str, index: &str) -> Result<(), String> {
     let out = Command::new(base)
         .args(["-I", "-c", PY_PROBE, index, &INDEX_TIMEOUT_SECS.to_string()])
@@ -172,11 +177,17 @@ fn check_index(base: &str, index: &str) -> Result<(), String> {
 fn create(base: &str, dir: &Path, python: &Path, index: &str) -> Result<(), String> {
     let dir_s = dir.to_string_lossy();
     let package = format!("argon2-cffi=={ARGON2_CFFI}");
+    let timeout = INDEX_TIMEOUT_SECS.to_string();
     let pip_args = ["install", "--quiet", "--no-input", "--disable-pip-version-check", package.as_str()];
+    let fail_fast = ["--index-url", index, "--retries", "0", "--timeout", timeout.as_str()];
+    // pip's failure, unless the index does not answer at all: then that, in one line.
+    let install_failed = |e: String| {
+        check_index(base, index).err().unwrap_or(format!("cannot install {package} into {dir_s}: {e}"))
+    };
     if run(Command::new(base).args(["-m", "venv", &dir_s])).is_ok() {
         let mut pip = Command::new(python);
-        pip.args(["-I", "-m", "pip"]).args(pip_args).args(["--index-url", index]);
-        return run(&mut pip).map_err(|e| format!("cannot install {package} into {dir_s}: {e}"));
+        pip.args(["-I", "-m", "pip"]).args(pip_args).args(fail_fast);
+        return run(&mut pip).map_err(install_failed);
     }
     // No ensurepip (Debian/Ubuntu without python3-venv): a venv without pip, and pip run
     // from its wheel.
@@ -186,11 +197,13 @@ fn create(base: &str, dir: &Path, python: &Path, index: &str) -> Result<(), Stri
     })?;
     let wheel = dir.join("pip-25.3-py3-none-any.whl");
     let wheel_s = wheel.to_string_lossy();
-    run(Command::new(python).args(["-I", "-c", PY_FETCH, PIP_WHEEL_URL, PIP_WHEEL_SHA256, &wheel_s]))
-        .map_err(|e| format!("cannot download pip from PyPI: {e}"))?;
+    let fetch = ["-I", "-c", PY_FETCH, PIP_WHEEL_URL, PIP_WHEEL_SHA256, wheel_s.as_ref(), timeout.as_str()];
+    run(Command::new(python).args(fetch)).map_err(|e| {
+        format!("cannot download pip from {PIP_WHEEL_URL} ({e}); or skip the cross-check with SKA_SKIP_PY=1")
+    })?;
     let mut pip = Command::new(python);
-    pip.arg("-I").arg(wheel.join("pip")).args(pip_args).args(["--index-url", index]);
-    run(&mut pip).map_err(|e| format!("cannot install {package} into {dir_s}: {e}"))
+    pip.arg("-I").arg(wheel.join("pip")).args(pip_args).args(fail_fast);
+    run(&mut pip).map_err(install_failed)
 }
 
 /// Runs a command to the end; its last line of stderr on failure.
