@@ -1,8 +1,8 @@
 //! Hashes cross-checked with the web app's own hasher, argon2-cffi's `PasswordHasher()`:
 //! it must accept the console's hashes without wanting to re-hash them, and the console
-//! must accept the web app's. argon2-cffi runs in a venv the tests make under `target/`
-//! (`py/mod.rs`), so only `python3` and a way to PyPI are needed; `SKA_SKIP_PY=1` skips
-//! these checks where neither is available.
+//! must accept the web app's. argon2-cffi runs in a venv the tests make in cargo's target
+//! dir (`py/mod.rs`), so only `python3` and a way to the package index (PyPI, or
+//! `PIP_INDEX_URL`) are needed; `SKA_SKIP_PY=1` skips these checks where either is missing.
 
 mod common;
 mod py;
@@ -31,11 +31,19 @@ import sys, argon2
 print(argon2.PasswordHasher().hash(sys.stdin.read()))
 "#;
 
-/// False (after saying so) when `SKA_SKIP_PY=1`; otherwise makes sure the venv exists
-/// (panicking with one line that says what to install when it cannot be made).
-fn python_available() -> bool {
-    if std::env::var("SKA_SKIP_PY").is_ok_and(|v| v == "1") {
+/// True (after saying so) when `SKA_SKIP_PY=1` skips the cross-check.
+fn skip_py() -> bool {
+    let skip = std::env::var("SKA_SKIP_PY").is_ok_and(|v| v == "1");
+    if skip {
         eprintln!("SKA_SKIP_PY=1: skipping the argon2-cffi cross-check");
+    }
+    skip
+}
+
+/// False when `SKA_SKIP_PY=1`; otherwise makes sure the venv exists (panicking with one line
+/// that says what to install, or which index it cannot reach, when it cannot be made).
+fn python_available() -> bool {
+    if skip_py() {
         return false;
     }
     py::python();
@@ -49,10 +57,39 @@ fn python(script: &str, stdin: &str) -> String {
 #[test]
 fn a_missing_python_is_named_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
-    let err = py::ensure("/nonexistent/python3", &dir.path().join("venv")).unwrap_err();
+    let err = py::ensure("/nonexistent/python3", &dir.path().join("venv"), py::DEFAULT_INDEX).unwrap_err();
     assert!(!err.contains('\n'), "{err}");
     assert!(err.contains("needs Python 3") && err.contains("apt-get install python3"), "{err}");
     assert!(!dir.path().join("venv").exists(), "nothing made without a Python");
+}
+
+/// Offline (here: an index on a closed loopback port), the venv cannot be made: that is said
+/// in one line naming the index and the way to skip the cross-check, within seconds (making
+/// the venv takes most of them; pip's retries took 12-25 s), and nothing is left behind.
+#[test]
+fn an_unreachable_package_index_is_named_in_one_line_quickly() {
+    if skip_py() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let index = "http://127.0.0.1:9/simple";
+    let started = std::time::Instant::now();
+    let err = py::ensure(base_python(), &dir.path().join("venv"), index).unwrap_err();
+    let took = started.elapsed();
+    eprintln!("after {took:?}: {err}");
+    assert!(!err.contains('\n'), "{err}");
+    assert!(err.contains("cannot reach the Python package index at http://127.0.0.1:9/simple"), "{err}");
+    assert!(err.contains("SKA_SKIP_PY=1"), "{err}");
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}: {err}");
+    assert!(!dir.path().join("venv").exists(), "the unfinished venv is removed");
+}
+
+/// The interpreter the venv is made from (`SKA_TEST_PYTHON`, else `python3`).
+fn base_python() -> &'static str {
+    static BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| {
+        std::env::var("SKA_TEST_PYTHON").ok().filter(|s| !s.trim().is_empty()).unwrap_or("python3".into())
+    })
 }
 
 #[test]
