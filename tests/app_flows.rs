@@ -3,10 +3,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skriptoteket_admin::domain::account::Account;
+use skriptoteket_admin::domain::audit::AuditRow;
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, Stamp, UserRow};
 use skriptoteket_admin::store::Actor;
-use skriptoteket_admin::store::audit::AuditRow;
 use skriptoteket_admin::store::sessions::SessionRow;
 use skriptoteket_admin::tui::event::{
     Answer, DbEvent, Details, Effect, Event, Job, OpError, Outcome, RequestId,
