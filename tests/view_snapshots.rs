@@ -845,8 +845,11 @@ fn hostile_text_never_reaches_the_buffer() {
     for (w, h) in SIZES {
         let mut app = users_app(w, h);
         app.status = Some(Status { kind: StatusKind::Error, text: format!("{HOSTILE}: refused") });
-        app.in_flight = Some(1);
-        app.in_flight_label = format!("delete: {HOSTILE}");
+        app.in_flight = Some(skriptoteket_admin::tui::model::InFlight {
+            id: 1,
+            label: format!("delete: {HOSTILE}"),
+            command: String::new(),
+        });
         app.connection_lost = Some(format!("lost: {HOSTILE}"));
         apps.push(app);
 

@@ -70,6 +70,16 @@ pub struct Options {
     pub deployment: crate::config::Deployment,
 }
 
+/// A change sent to the worker and not answered yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub id: RequestId,
+    /// What it does, for the spinner ("deactivate: 3 users").
+    pub label: String,
+    /// The equivalent subcommand, for `c` once it is done.
+    pub command: String,
+}
+
 /// The admin's last change in this session: what `z` undoes and `c` shows as a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LastChange {
@@ -94,11 +104,7 @@ pub struct App {
     pub dialog: Option<Dialog>,
     pub status: Option<StatusLine>,
     /// The change in flight: no second change starts until its answer arrives.
-    pub in_flight: Option<RequestId>,
-    /// What the change in flight does, for the spinner ("deactivate: 3 users").
-    pub in_flight_label: String,
-    /// The subcommand equivalent to the change in flight.
-    pub in_flight_command: String,
+    pub in_flight: Option<InFlight>,
     pub last_change: Option<LastChange>,
     /// The newest user-list request: older answers are dropped.
     pub users_request: Option<RequestId>,
@@ -109,7 +115,6 @@ pub struct App {
     pub pending_form: Option<NewUserForm>,
     pub width: u16,
     pub height: u16,
-    pub quit: bool,
     /// `q` was pressed once while a change ran; a second `q` quits.
     pub quit_armed: bool,
     /// The id the next request gets.
@@ -157,8 +162,6 @@ impl App {
             dialog: None,
             status: None,
             in_flight: None,
-            in_flight_label: String::new(),
-            in_flight_command: String::new(),
             last_change: None,
             users_request: None,
             connection_lost: None,
@@ -166,7 +169,6 @@ impl App {
             pending_form: None,
             width,
             height,
-            quit: false,
             quit_armed: false,
             next_request: 1,
             now: None,
@@ -224,8 +226,8 @@ impl App {
     /// What the worker is doing for us (the spinner's text), worked out from the requests
     /// still unanswered; `None` when idle. Derived, so no answer can leave it stale.
     pub fn busy(&self) -> Option<String> {
-        if self.in_flight.is_some() {
-            return Some(self.in_flight_label.clone());
+        if let Some(f) = &self.in_flight {
+            return Some(f.label.clone());
         }
         if self.users_request.is_some() {
             return Some(if self.loaded { "reloading" } else { "loading users" }.into());
