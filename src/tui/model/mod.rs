@@ -180,16 +180,28 @@ impl App {
 
     /// Which guard the open dialog needs, if any.
     pub fn guarded(&self) -> Option<Guarded> {
-        match &self.dialog {
-            Some(Dialog::Confirm { .. }) => Some(Guarded::Confirm),
+        // Every dialog is named: a new one does not compile until it says whether keys
+        // typed ahead may act on it.
+        let dialog = self.dialog.as_ref()?;
+        match dialog {
+            Dialog::Confirm { .. } => Some(Guarded::Confirm),
             // Overwriting a file is a confirmation too: no key typed ahead answers it.
-            Some(Dialog::Export(f)) if f.exists.is_some() => Some(Guarded::Confirm),
-            Some(Dialog::ConfirmDelete { plan, .. }) => {
+            Dialog::Export(f) => f.exists.is_some().then_some(Guarded::Confirm),
+            Dialog::ConfirmDelete { plan, .. } => {
                 Some(Guarded::Delete { ready: matches!(plan, Loading::Ready(_)) })
             }
-            Some(Dialog::Reason(_)) => Some(Guarded::Reason),
-            Some(Dialog::ShowPassword { .. }) => Some(Guarded::Password),
-            _ => None,
+            Dialog::Reason(_) => Some(Guarded::Reason),
+            Dialog::ShowPassword { .. } => Some(Guarded::Password),
+            // Forms take text, pickers and viewers move a selection or scroll: nothing they
+            // do changes an account without a confirmation after them.
+            Dialog::NewUser(_)
+            | Dialog::PickRole { .. }
+            | Dialog::ResetPassword(_)
+            | Dialog::Details { .. }
+            | Dialog::Audit(_)
+            | Dialog::Help { .. }
+            | Dialog::Messages { .. }
+            | Dialog::Command { .. } => None,
         }
     }
 
@@ -232,15 +244,24 @@ impl App {
         if self.users_request.is_some() {
             return Some(if self.loaded { "reloading" } else { "loading users" }.into());
         }
-        let text = match &self.dialog {
-            Some(Dialog::ConfirmDelete { plan: Loading::Pending, .. }) => {
-                "checking what the delete would touch"
+        // Every dialog is named, so a new one that waits for the worker cannot forget to say so.
+        let text = match self.dialog.as_ref()? {
+            Dialog::ConfirmDelete { plan, .. } => {
+                matches!(plan, Loading::Pending).then_some("checking what the delete would touch")
             }
-            Some(Dialog::Details { data: Loading::Pending, .. }) => "loading details",
-            Some(Dialog::Export(f)) if f.request.is_some() => "writing the export",
-            Some(Dialog::Audit(view)) if matches!(view.rows, Loading::Pending) => "loading the audit log",
-            _ => return None,
+            Dialog::Details { data, .. } => matches!(data, Loading::Pending).then_some("loading details"),
+            Dialog::Export(f) => f.request.is_some().then_some("writing the export"),
+            Dialog::Audit(view) => matches!(view.rows, Loading::Pending).then_some("loading the audit log"),
+            Dialog::NewUser(_)
+            | Dialog::PickRole { .. }
+            | Dialog::Confirm { .. }
+            | Dialog::ResetPassword(_)
+            | Dialog::ShowPassword { .. }
+            | Dialog::Help { .. }
+            | Dialog::Messages { .. }
+            | Dialog::Reason(_)
+            | Dialog::Command { .. } => None,
         };
-        Some(text.into())
+        text.map(str::to_string)
     }
 }
