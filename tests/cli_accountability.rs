@@ -208,6 +208,16 @@ async fn revert_through_the_cli_and_the_audit_filters() {
     assert!(lines(&o).len() == 2 && lines(&o).iter().all(|r| r["action"] == "sign_in"), "{}", out(&o));
     let o = run(&db, &["audit", "--format", "jsonl", "--until", "2000-01-01"]);
     assert!(out(&o).is_empty(), "{}", out(&o));
+    // The audit viewer's language, the same words as the flags.
+    let o = run(&db, &["audit", "--format", "jsonl", "--filter", "target:U1@x action:role"]);
+    assert_eq!(lines(&o).len(), 2, "{}{}", out(&o), err(&o));
+    let o =
+        run(&db, &["audit", "--format", "jsonl", "--filter", &format!("change:{} wrong", &revert_id[..8])]);
+    assert!(lines(&o).len() == 2 && lines(&o).iter().all(|r| r["reason"] == "wrong course"), "{}", out(&o));
+    let o = run(&db, &["audit", "--filter", "actr:boss"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(err(&o).lines().count(), 1, "{}", err(&o));
+    assert!(err(&o).contains("--filter: actr:: no such filter word"), "{}", err(&o));
     let o = run(&db, &["audit", "--action", "promote"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("the actions are create_user, set_role"), "{}", err(&o));

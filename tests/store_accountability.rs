@@ -40,7 +40,7 @@ async fn change(
 }
 
 /// Every audit row of a change: (target email, action, before, after, reason, reverts).
-async fn rows_of(store: &Store, id: Uuid) -> Vec<audit::AuditRow> {
+async fn rows_of(store: &Store, id: Uuid) -> Vec<skriptoteket_admin::domain::audit::AuditRow> {
     audit::of_change(store, id).await.expect("read the change's rows")
 }
 

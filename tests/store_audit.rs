@@ -50,7 +50,7 @@ async fn recent_returns_newest_first(#[case] shape: Shape) {
         ["deactivate", "set_role", "create_user"]
     );
     assert_eq!(
-        store::audit::describe_change(&mine[1].before, &mine[1].after),
+        skriptoteket_admin::domain::audit::describe_change(&mine[1].before, &mine[1].after),
         "role=user → role=contributor"
     );
     // Several rows of one change share their `at`; `id` keeps them newest first too.
@@ -237,4 +237,85 @@ async fn every_change_needs_the_audit_table() {
     .await
     .expect("sign in");
     store::delete::plan(&store, &su, &target).await.expect("plan");
+}
+
+/// One filter language, one meaning: for every filter text, the entries the store's SQL
+/// returns are exactly those the console's audit viewer keeps in memory.
+#[tokio::test]
+async fn the_audit_filter_means_the_same_in_sql_and_in_the_viewer() {
+    use skriptoteket_admin::domain::audit_filter::AuditFilter;
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let lena = seed_actor(pool, "lena.lund@example.se", Role::Admin).await;
+    insert_user(pool, "anna_100%@example.se", Role::User).await;
+    insert_user(pool, "bo@example.se", Role::User).await;
+    let stamp = |r: &str| {
+        skriptoteket_admin::domain::Stamp::new(skriptoteket_admin::domain::Reason::parse(r, false).unwrap())
+    };
+    let anna = [Target::email("anna_100%@example.se")];
+    store::change::apply(
+        &store,
+        &su,
+        &stamp("autumn course"),
+        &anna,
+        &Change::SetRole(Role::Contributor),
+        None,
+    )
+    .await
+    .unwrap();
+    store::change::apply(
+        &store,
+        &lena,
+        &stamp("left the school"),
+        &[Target::email("bo@example.se")],
+        &Change::SetActive(false),
+        None,
+    )
+    .await
+    .unwrap();
+    store::change::apply(&store, &su, &stamp(""), &anna, &Change::Unlock, None).await.ok();
+    store::login::authenticate(
+        &store,
+        "root@example.se",
+        &secret(PASSWORD),
+        &store::login::Origin::current("test"),
+    )
+    .await
+    .unwrap();
+    let all = store::audit::query(&store, &AuditFilter { sign_ins: true, ..Default::default() }, 1000)
+        .await
+        .unwrap();
+    assert!(all.len() >= 3, "{all:?}");
+    let change =
+        all.iter().find(|r| r.action == "set_role").and_then(|r| r.change_id).unwrap().simple().to_string();
+    let now = time::OffsetDateTime::now_utc();
+    for text in [
+        "",
+        "signins",
+        "actor:lena",
+        "actor:LENA.LUND",
+        "target:anna_100%",
+        "target:100",
+        "target:_",
+        "action:role",
+        "action:sign",
+        "action:deactivate,set_role",
+        &format!("change:{}", &change[..8]),
+        &format!("change:{change}"),
+        "since:1h",
+        "until:2000-01-01",
+        "autumn",
+        "school lena",
+        "contributor",
+        "is_active",
+        &change[..6],
+        "nothing-matches-this",
+    ] {
+        let filter = AuditFilter::parse(text, Some(now)).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let from_sql: Vec<i64> =
+            store::audit::query(&store, &filter, 1000).await.unwrap().iter().map(|r| r.id).collect();
+        let in_memory: Vec<i64> = all.iter().filter(|r| filter.shows(r)).map(|r| r.id).collect();
+        assert_eq!(from_sql, in_memory, "{text:?}");
+    }
 }

@@ -9,11 +9,11 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use skriptoteket_admin::domain::account::Account;
+use skriptoteket_admin::domain::audit::AuditRow;
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
 use skriptoteket_admin::domain::{Role, Secret, UserRow};
 use skriptoteket_admin::store::Actor;
-use skriptoteket_admin::store::audit::AuditRow;
 use skriptoteket_admin::store::sessions::{LoginEvent, SessionRow};
 use skriptoteket_admin::store::targets::Expected;
 use skriptoteket_admin::tui::event::{Details, Event};
@@ -845,8 +845,11 @@ fn hostile_text_never_reaches_the_buffer() {
     for (w, h) in SIZES {
         let mut app = users_app(w, h);
         app.status = Some(Status { kind: StatusKind::Error, text: format!("{HOSTILE}: refused") });
-        app.in_flight = Some(1);
-        app.in_flight_label = format!("delete: {HOSTILE}");
+        app.in_flight = Some(skriptoteket_admin::tui::model::InFlight {
+            id: 1,
+            label: format!("delete: {HOSTILE}"),
+            command: String::new(),
+        });
         app.connection_lost = Some(format!("lost: {HOSTILE}"));
         apps.push(app);
 

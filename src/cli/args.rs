@@ -264,6 +264,11 @@ pub struct AuditArgs {
     /// At most this many entries (before --follow starts following).
     #[arg(long, default_value_t = 50)]
     pub limit: i64,
+    /// The audit viewer's filter words, ANDed: actor:TEXT target:TEXT action:NAME[,NAME]
+    /// change:HEX since:TIME until:TIME signins, and free words (any field). The flags
+    /// below add to it.
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// Only changes by this admin (email, or a part of it; or the account's id).
     #[arg(long, value_name = "EMAIL|ID")]
     pub actor: Option<String>,

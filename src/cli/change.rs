@@ -175,7 +175,9 @@ pub fn print_plan(plan: &Plan, format: OutFormat) -> Result<(), CliError> {
             for t in &plan.targets {
                 let what = match &t.skipped {
                     Some(why) => format!("skipped: {why}"),
-                    None => audit::describe_change(&Some(t.before.clone()), &Some(t.after.clone())),
+                    None => {
+                        crate::domain::audit::describe_change(&Some(t.before.clone()), &Some(t.after.clone()))
+                    }
                 };
                 out.push_str(&format!("  {}: {}\n", clean(&t.email), clean(&what)));
             }

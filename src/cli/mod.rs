@@ -2,6 +2,7 @@
 //! stdout, errors to stderr as one line; exit 1 when refused or failed, 2 on usage errors.
 
 pub mod args;
+mod audit;
 mod change;
 pub mod console;
 mod create;
@@ -218,7 +219,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
         Command::List { role, search, filter, format } => {
             list::users(&store, role.as_deref(), search.clone(), filter.as_deref(), *format).await
         }
-        Command::Audit(args) => list::audit(&store, args).await,
+        Command::Audit(args) => audit::audit(&store, args).await,
         Command::SetRole { actor, role, emails, opts } => {
             let role =
                 role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;

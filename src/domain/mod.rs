@@ -1,6 +1,8 @@
 //! Rules of the web app that hold everywhere: no I/O in this module.
 
 pub mod account;
+pub mod audit;
+pub mod audit_filter;
 pub mod change;
 pub mod email;
 pub mod filter;

@@ -3,8 +3,9 @@
 
 use super::{Actor, Store, StoreError};
 use crate::domain::Stamp;
+use crate::domain::audit::{AuditRow, SIGN_IN_ACTIONS};
+use crate::domain::audit_filter::AuditFilter;
 use crate::operator::Operator;
-use serde::Serialize;
 use serde_json::Value;
 use sqlx::{Postgres, Row, Transaction};
 use time::OffsetDateTime;
@@ -109,58 +110,12 @@ pub async fn settled(
     }
 }
 
-/// One entry as read back.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AuditRow {
-    pub id: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    pub actor_id: Option<Uuid>,
-    pub actor_email: String,
-    pub action: String,
-    pub target_id: Option<Uuid>,
-    pub target_email: Option<String>,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-    /// `None` for rows written before change ids existed.
-    pub change_id: Option<Uuid>,
-    pub operator: Option<Value>,
-    pub reason: Option<String>,
-    pub reverts: Option<Uuid>,
-}
-
-/// The actions a sign-in writes: many, and rarely what an admin looks for, so hidden unless
-/// asked for ([`AuditFilter::sign_ins`], or naming them in `actions`).
-pub const SIGN_IN_ACTIONS: [&str; 2] = ["sign_in", "sign_in_failed"];
-
-/// Which entries to read. Text matches are literal and case-insensitive, on the email or
-/// (for a whole UUID) the id.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AuditFilter {
-    pub actor: Option<String>,
-    pub target: Option<String>,
-    pub target_id: Option<Uuid>,
-    /// Any of these actions (all when empty).
-    pub actions: Vec<String>,
-    pub since: Option<OffsetDateTime>,
-    pub until: Option<OffsetDateTime>,
-    pub change: Option<Uuid>,
-    /// Include sign-ins even when `actions` does not name them.
-    pub sign_ins: bool,
-}
-
-impl AuditFilter {
-    /// Entries of one account (its history in the details view).
-    pub fn of_target(id: Uuid) -> AuditFilter {
-        AuditFilter { target_id: Some(id), sign_ins: true, ..AuditFilter::default() }
-    }
-}
-
 const AUDIT_COLUMNS: &str =
     "id, at, actor_id, actor_email::text, action::text, target_id, target_email::text,
      before, after, change_id, operator, reason, reverts";
 
-/// The WHERE clause of `filter` over binds $1..$11 (see [`bind_filter`]).
+/// The WHERE clause of [`AuditFilter`] over binds $1..$14 (see [`bind_filter`]): the
+/// meaning of [`AuditFilter::shows`], in SQL.
 const FILTER_SQL: &str =
     "($1::text IS NULL OR actor_email ILIKE $1 ESCAPE '\\' OR actor_id::text = lower($2))
    AND ($3::text IS NULL OR target_email ILIKE $3 ESCAPE '\\' OR target_id::text = lower($4))
@@ -169,7 +124,17 @@ const FILTER_SQL: &str =
    AND ($6::text[] && $10::text[] OR NOT (action = ANY($10)) OR $11)
    AND ($7::timestamptz IS NULL OR at >= $7)
    AND ($8::timestamptz IS NULL OR at < $8)
-   AND ($9::uuid IS NULL OR change_id = $9)";
+   AND ($9::uuid IS NULL OR change_id = $9)
+   AND ($12::text IS NULL OR starts_with(replace(change_id::text, '-', ''), $12))
+   AND NOT EXISTS (
+       SELECT 1 FROM unnest($13::text[], $14::text[]) AS w(pat, raw)
+       WHERE NOT (actor_email ILIKE w.pat ESCAPE '\\' OR action ILIKE w.pat ESCAPE '\\'
+                  OR coalesce(target_email, '') ILIKE w.pat ESCAPE '\\'
+                  OR coalesce(reason, '') ILIKE w.pat ESCAPE '\\'
+                  OR coalesce(operator::text, '') ILIKE w.pat ESCAPE '\\'
+                  OR coalesce(before::text, '') ILIKE w.pat ESCAPE '\\'
+                  OR coalesce(after::text, '') ILIKE w.pat ESCAPE '\\'
+                  OR starts_with(replace(coalesce(change_id::text, ''), '-', ''), w.raw)))";
 
 /// `%text%` for ILIKE, with the pattern characters escaped.
 fn contains(text: &str) -> String {
@@ -177,31 +142,57 @@ fn contains(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The binds of [`FILTER_SQL`], owned so the query can borrow them.
+struct Binds {
+    actor: Option<String>,
+    target: Option<String>,
+    change_prefix: Option<String>,
+    patterns: Vec<String>,
+}
+
+impl Binds {
+    fn of(f: &AuditFilter) -> Binds {
+        Binds {
+            actor: f.actor.as_deref().map(contains),
+            target: f.target.as_deref().map(contains),
+            change_prefix: f.change.clone().filter(|_| f.change_id().is_none()),
+            patterns: f.words.iter().map(|w| contains(w)).collect(),
+        }
+    }
+}
+
 fn bind_filter<'q>(
     q: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
     f: &'q AuditFilter,
+    b: &'q Binds,
 ) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
-    q.bind(f.actor.as_deref().map(contains))
+    q.bind(b.actor.as_deref())
         .bind(f.actor.as_deref().map(str::trim))
-        .bind(f.target.as_deref().map(contains))
+        .bind(b.target.as_deref())
         .bind(f.target.as_deref().map(str::trim))
         .bind(f.target_id)
         .bind(&f.actions)
         .bind(f.since)
         .bind(f.until)
-        .bind(f.change)
+        .bind(f.change_id())
         .bind(SIGN_IN_ACTIONS.as_slice())
         .bind(f.sign_ins)
+        .bind(b.change_prefix.as_deref())
+        .bind(&b.patterns)
+        .bind(&f.words)
 }
 
 /// Newest first, at most `limit`.
 pub async fn query(store: &Store, filter: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
     store.require_audit()?;
     let sql = format!(
-        "SELECT {AUDIT_COLUMNS} FROM skriptoteket_admin.admin_audit_log WHERE {FILTER_SQL} ORDER BY at DESC, id DESC LIMIT $12"
+        "SELECT {AUDIT_COLUMNS} FROM skriptoteket_admin.admin_audit_log WHERE {FILTER_SQL} ORDER BY at DESC, id DESC LIMIT $15"
     );
-    let rows =
-        bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).bind(limit).fetch_all(&store.pool).await?;
+    let binds = Binds::of(filter);
+    let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter, &binds)
+        .bind(limit)
+        .fetch_all(&store.pool)
+        .await?;
     rows.iter().map(decode).collect()
 }
 
@@ -216,10 +207,13 @@ pub async fn written_from(
 ) -> Result<Vec<AuditRow>, StoreError> {
     store.require_audit()?;
     let sql = format!(
-        "SELECT {AUDIT_COLUMNS} FROM skriptoteket_admin.admin_audit_log WHERE {FILTER_SQL} AND at >= $12 ORDER BY at, id"
+        "SELECT {AUDIT_COLUMNS} FROM skriptoteket_admin.admin_audit_log WHERE {FILTER_SQL} AND at >= $15 ORDER BY at, id"
     );
-    let rows =
-        bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).bind(from).fetch_all(&store.pool).await?;
+    let binds = Binds::of(filter);
+    let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter, &binds)
+        .bind(from)
+        .fetch_all(&store.pool)
+        .await?;
     rows.iter().map(decode).collect()
 }
 
@@ -230,7 +224,11 @@ pub async fn now(store: &Store) -> Result<OffsetDateTime, StoreError> {
 
 /// Every entry of one change, in the order written.
 pub async fn of_change(store: &Store, change_id: Uuid) -> Result<Vec<AuditRow>, StoreError> {
-    let filter = AuditFilter { change: Some(change_id), sign_ins: true, ..AuditFilter::default() };
+    let filter = AuditFilter {
+        change: Some(change_id.simple().to_string()),
+        sign_ins: true,
+        ..AuditFilter::default()
+    };
     let mut rows = query(store, &filter, i64::MAX).await?;
     rows.reverse();
     Ok(rows)
@@ -258,27 +256,4 @@ fn decode(r: &sqlx::postgres::PgRow) -> Result<AuditRow, StoreError> {
         reason: r.try_get("reason")?,
         reverts: r.try_get("reverts")?,
     })
-}
-
-/// `{"before": ..}` → compact text for tables: `role: user → admin`.
-pub fn describe_change(before: &Option<Value>, after: &Option<Value>) -> String {
-    let fmt = |v: &Option<Value>| match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::Object(m)) => m
-            .iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => format!("{k}={s}"),
-                other => format!("{k}={other}"),
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        Some(other) => other.to_string(),
-    };
-    let (b, a) = (fmt(before), fmt(after));
-    match (b.is_empty(), a.is_empty()) {
-        (true, true) => String::new(),
-        (true, false) => a,
-        (false, true) => format!("{b} → (gone)"),
-        (false, false) => format!("{b} → {a}"),
-    }
 }

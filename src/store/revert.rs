@@ -4,9 +4,10 @@
 //! that moved on. The revert is audited like any change, each row linked to the change it
 //! reverts (`reverts`).
 
-use super::audit::{self, AuditRow, Entry};
+use super::audit::{self, Entry};
 use super::targets::{self, Target};
 use super::{Actor, Store, StoreError, UserRow};
+use crate::domain::audit::AuditRow;
 use crate::domain::permissions::{self, ActorView, TargetView};
 use crate::domain::revert::{Restore, why_not};
 use crate::domain::{Applied, Plan, PlanItem, Stamp};

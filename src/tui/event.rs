@@ -3,11 +3,11 @@
 //! sentences: the console phrases them. All plain data, so the state machine is tested
 //! without a terminal or a database.
 
+use crate::domain::audit::AuditRow;
 use crate::domain::references::{DeletePlan, Dependent};
 use crate::domain::{Change, Done, Email, Reason, Secret, Stamp, UserRow};
 use crate::export::{FileFormat, WriteError};
 use crate::store::Actor;
-use crate::store::audit::AuditRow;
 use crate::store::sessions::{LoginEvent, SessionRow};
 use crate::store::targets::Expected;
 use crossterm::event::KeyEvent;

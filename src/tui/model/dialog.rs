@@ -2,11 +2,10 @@
 //! once-only password display and the viewers. At most one is open (`App::dialog`).
 
 use super::forms::{NewUserForm, ResetForm};
+use crate::domain::audit::AuditRow;
+use crate::domain::audit_filter::{AuditFilter, AuditFilterError};
 use crate::domain::references::DeletePlan;
-use crate::domain::when;
 use crate::domain::{Change, Secret};
-use crate::operator::Operator;
-use crate::store::audit::{AuditRow, SIGN_IN_ACTIONS, describe_change};
 use crate::store::targets::Expected;
 use crate::tui::event::{Details, RequestId};
 use tui_input::Input;
@@ -51,59 +50,21 @@ impl AuditView {
         }
     }
 
-    /// A `since:`/`until:` value: a date or time, or an age counted back from the wall
-    /// clock (none while the clock is unknown).
-    fn moment(&self, v: &str) -> Option<time::OffsetDateTime> {
-        match self.now {
-            Some(now) => when::parse(v, now).ok(),
-            None if !when_is_age(v) => when::parse(v, time::OffsetDateTime::UNIX_EPOCH).ok(),
-            None => None,
-        }
+    /// The filter as typed, parsed ([`AuditFilter::parse`]: the language `audit --filter`
+    /// speaks too); ages count back from the wall clock as last told.
+    pub fn parsed(&self) -> Result<AuditFilter, AuditFilterError> {
+        AuditFilter::parse(self.filter.value(), self.now)
     }
 
-    /// The entries the filter keeps. Its words are ANDed: `actor:TEXT`, `target:TEXT`,
-    /// `action:TEXT`, `change:HEX` (the start of a change id) match that field,
-    /// `since:` / `until:` (a date, an RFC 3339 time, or an age such as `7d`) bound the time; `signins`
-    /// shows sign-ins, which are hidden unless asked for (or named by `action:`); any other
-    /// word matches actor, action, target, change values, operator or reason.
+    /// The entries the filter keeps; none while it cannot be read (then [`Self::parsed`]
+    /// says why), so no key acts on an entry the admin did not mean.
     pub fn filtered(&self) -> Vec<&AuditRow> {
         let Loading::Ready(rows) = &self.rows else { return Vec::new() };
-        let text = self.filter.value().to_lowercase();
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let sign_ins = words.iter().any(|w| *w == "signins" || w.starts_with("action:sign"));
-        let has = |hay: &str, needle: &str| hay.to_lowercase().contains(needle);
-        rows.iter()
-            .filter(|r| sign_ins || !SIGN_IN_ACTIONS.contains(&r.action.as_str()))
-            .filter(|r| {
-                let target = r.target_email.as_deref().unwrap_or("");
-                let change = r.change_id.map(|c| c.simple().to_string()).unwrap_or_default();
-                words.iter().all(|w| match w.split_once(':') {
-                    Some(("actor", v)) => has(&r.actor_email, v),
-                    Some(("target", v)) => has(target, v),
-                    Some(("action", v)) => has(&r.action, v),
-                    Some(("change", v)) => change.starts_with(&v.replace('-', "")),
-                    // Dates (or RFC 3339 times) only: the console keeps no clock.
-                    Some(("since", v)) => self.moment(v).is_some_and(|t| r.at >= t),
-                    Some(("until", v)) => self.moment(v).is_some_and(|t| r.at < t),
-                    _ if *w == "signins" => true,
-                    _ => {
-                        has(&r.actor_email, w)
-                            || has(&r.action, w)
-                            || has(target, w)
-                            || has(&describe_change(&r.before, &r.after), w)
-                            || change.starts_with(*w)
-                            || r.reason.as_deref().is_some_and(|x| has(x, w))
-                            || r.operator.as_ref().is_some_and(|o| has(&Operator::describe(o), w))
-                    }
-                })
-            })
-            .collect()
+        match self.parsed() {
+            Ok(f) => rows.iter().filter(|r| f.shows(r)).collect(),
+            Err(_) => Vec::new(),
+        }
     }
-}
-
-/// `7d` and the like: an age, which needs a clock the console's state does not have.
-fn when_is_age(v: &str) -> bool {
-    when::age(v).is_some()
 }
 
 /// The one open dialog.

@@ -70,6 +70,16 @@ pub struct Options {
     pub deployment: crate::config::Deployment,
 }
 
+/// A change sent to the worker and not answered yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub id: RequestId,
+    /// What it does, for the spinner ("deactivate: 3 users").
+    pub label: String,
+    /// The equivalent subcommand, for `c` once it is done.
+    pub command: String,
+}
+
 /// The admin's last change in this session: what `z` undoes and `c` shows as a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LastChange {
@@ -94,11 +104,7 @@ pub struct App {
     pub dialog: Option<Dialog>,
     pub status: Option<StatusLine>,
     /// The change in flight: no second change starts until its answer arrives.
-    pub in_flight: Option<RequestId>,
-    /// What the change in flight does, for the spinner ("deactivate: 3 users").
-    pub in_flight_label: String,
-    /// The subcommand equivalent to the change in flight.
-    pub in_flight_command: String,
+    pub in_flight: Option<InFlight>,
     pub last_change: Option<LastChange>,
     /// The newest user-list request: older answers are dropped.
     pub users_request: Option<RequestId>,
@@ -109,7 +115,6 @@ pub struct App {
     pub pending_form: Option<NewUserForm>,
     pub width: u16,
     pub height: u16,
-    pub quit: bool,
     /// `q` was pressed once while a change ran; a second `q` quits.
     pub quit_armed: bool,
     /// The id the next request gets.
@@ -157,8 +162,6 @@ impl App {
             dialog: None,
             status: None,
             in_flight: None,
-            in_flight_label: String::new(),
-            in_flight_command: String::new(),
             last_change: None,
             users_request: None,
             connection_lost: None,
@@ -166,7 +169,6 @@ impl App {
             pending_form: None,
             width,
             height,
-            quit: false,
             quit_armed: false,
             next_request: 1,
             now: None,
@@ -178,16 +180,28 @@ impl App {
 
     /// Which guard the open dialog needs, if any.
     pub fn guarded(&self) -> Option<Guarded> {
-        match &self.dialog {
-            Some(Dialog::Confirm { .. }) => Some(Guarded::Confirm),
+        // Every dialog is named: a new one does not compile until it says whether keys
+        // typed ahead may act on it.
+        let dialog = self.dialog.as_ref()?;
+        match dialog {
+            Dialog::Confirm { .. } => Some(Guarded::Confirm),
             // Overwriting a file is a confirmation too: no key typed ahead answers it.
-            Some(Dialog::Export(f)) if f.exists.is_some() => Some(Guarded::Confirm),
-            Some(Dialog::ConfirmDelete { plan, .. }) => {
+            Dialog::Export(f) => f.exists.is_some().then_some(Guarded::Confirm),
+            Dialog::ConfirmDelete { plan, .. } => {
                 Some(Guarded::Delete { ready: matches!(plan, Loading::Ready(_)) })
             }
-            Some(Dialog::Reason(_)) => Some(Guarded::Reason),
-            Some(Dialog::ShowPassword { .. }) => Some(Guarded::Password),
-            _ => None,
+            Dialog::Reason(_) => Some(Guarded::Reason),
+            Dialog::ShowPassword { .. } => Some(Guarded::Password),
+            // Forms take text, pickers and viewers move a selection or scroll: nothing they
+            // do changes an account without a confirmation after them.
+            Dialog::NewUser(_)
+            | Dialog::PickRole { .. }
+            | Dialog::ResetPassword(_)
+            | Dialog::Details { .. }
+            | Dialog::Audit(_)
+            | Dialog::Help { .. }
+            | Dialog::Messages { .. }
+            | Dialog::Command { .. } => None,
         }
     }
 
@@ -224,21 +238,30 @@ impl App {
     /// What the worker is doing for us (the spinner's text), worked out from the requests
     /// still unanswered; `None` when idle. Derived, so no answer can leave it stale.
     pub fn busy(&self) -> Option<String> {
-        if self.in_flight.is_some() {
-            return Some(self.in_flight_label.clone());
+        if let Some(f) = &self.in_flight {
+            return Some(f.label.clone());
         }
         if self.users_request.is_some() {
             return Some(if self.loaded { "reloading" } else { "loading users" }.into());
         }
-        let text = match &self.dialog {
-            Some(Dialog::ConfirmDelete { plan: Loading::Pending, .. }) => {
-                "checking what the delete would touch"
+        // Every dialog is named, so a new one that waits for the worker cannot forget to say so.
+        let text = match self.dialog.as_ref()? {
+            Dialog::ConfirmDelete { plan, .. } => {
+                matches!(plan, Loading::Pending).then_some("checking what the delete would touch")
             }
-            Some(Dialog::Details { data: Loading::Pending, .. }) => "loading details",
-            Some(Dialog::Export(f)) if f.request.is_some() => "writing the export",
-            Some(Dialog::Audit(view)) if matches!(view.rows, Loading::Pending) => "loading the audit log",
-            _ => return None,
+            Dialog::Details { data, .. } => matches!(data, Loading::Pending).then_some("loading details"),
+            Dialog::Export(f) => f.request.is_some().then_some("writing the export"),
+            Dialog::Audit(view) => matches!(view.rows, Loading::Pending).then_some("loading the audit log"),
+            Dialog::NewUser(_)
+            | Dialog::PickRole { .. }
+            | Dialog::Confirm { .. }
+            | Dialog::ResetPassword(_)
+            | Dialog::ShowPassword { .. }
+            | Dialog::Help { .. }
+            | Dialog::Messages { .. }
+            | Dialog::Reason(_)
+            | Dialog::Command { .. } => None,
         };
-        Some(text.into())
+        text.map(str::to_string)
     }
 }

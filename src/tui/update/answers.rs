@@ -5,7 +5,7 @@ use crate::domain::{Change, Done};
 use crate::tui::event::{Answer, DbEvent, Effect, OpError, Outcome, RequestId};
 use crate::tui::model::dialog::{Dialog, Loading};
 use crate::tui::model::login::{BootstrapForm, LoginField, LoginForm};
-use crate::tui::model::{App, LastChange, Screen, StatusKind};
+use crate::tui::model::{App, InFlight, LastChange, Screen, StatusKind};
 use tui_input::Input;
 
 impl App {
@@ -145,8 +145,8 @@ impl App {
                 }
             }
             Answer::Applied(outcome) => {
-                if self.in_flight == Some(id) {
-                    self.on_outcome(*outcome, out);
+                if let Some(sent) = self.in_flight.take_if(|f| f.id == id) {
+                    self.on_outcome(sent, *outcome, out);
                 }
             }
             Answer::Exported(res) => self.on_exported(id, res),
@@ -166,8 +166,7 @@ impl App {
         }
     }
 
-    fn on_outcome(&mut self, o: Outcome, out: &mut Vec<Effect>) {
-        self.in_flight = None;
+    fn on_outcome(&mut self, sent: InFlight, o: Outcome, out: &mut Vec<Effect>) {
         self.quit_armed = false;
         self.users.merge(&o.affected, o.refreshed);
         let form = self.pending_form.take();
@@ -179,9 +178,9 @@ impl App {
                 self.ok(format!("{} · {undo} · c: as a command", o.change.summary(&done)));
                 self.last_change = Some(LastChange {
                     id: o.stamp.change_id,
-                    label: self.in_flight_label.clone(),
+                    label: sent.label,
                     undoable,
-                    command: std::mem::take(&mut self.in_flight_command),
+                    command: sent.command,
                 });
                 // The marks were the change's targets; a session's revoke (from the
                 // details) had nothing to do with them.
@@ -204,9 +203,9 @@ impl App {
                 self.last_change = match &e {
                     OpError::Interrupted { applied: Some(true) } => Some(LastChange {
                         id: o.stamp.change_id,
-                        label: self.in_flight_label.clone(),
+                        label: sent.label,
                         undoable: crate::domain::revert::can_undo(&o.change),
-                        command: std::mem::take(&mut self.in_flight_command),
+                        command: sent.command,
                     }),
                     OpError::Interrupted { applied: Some(false) } => self.last_change.take(),
                     _ => None,

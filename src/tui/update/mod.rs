@@ -14,7 +14,7 @@ mod viewers;
 use super::event::{Effect, Event, Job, Request, RequestId};
 use super::keymap::{self, ConfirmAction, FormAction, PasswordAction, TableAction};
 use super::model::dialog::{Dialog, PendingChange};
-use super::model::{ARM_TIME, App, Arming, Guarded, HISTORY_LEN, Screen, StatusKind, StatusLine};
+use super::model::{ARM_TIME, App, Arming, Guarded, HISTORY_LEN, InFlight, Screen, StatusKind, StatusLine};
 use crate::domain::{Change, Reason, Secret};
 use crate::store::targets::Expected;
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -123,7 +123,6 @@ impl App {
     }
 
     pub(super) fn quit_now(&mut self, out: &mut Vec<Effect>) {
-        self.quit = true;
         out.push(Effect::Quit);
     }
 
@@ -190,10 +189,10 @@ impl App {
         reason: Option<Reason>,
         out: &mut Vec<Effect>,
     ) {
-        self.in_flight_label = Self::change_label(&change, &targets);
-        self.in_flight_command = self.equivalent_command(&change, &targets, reason.as_ref());
+        let label = Self::change_label(&change, &targets);
+        let command = self.equivalent_command(&change, &targets, reason.as_ref());
         let id = self.request(Job::Apply { change, targets, password, reason }, out);
-        self.in_flight = Some(id);
+        self.in_flight = Some(InFlight { id, label, command });
     }
 
     /// The subcommand that makes `change`, quoted for a POSIX shell. Past a few hundred

@@ -158,7 +158,19 @@ impl App {
                     }
                     Landed::Field(r)
                 }
-                Some(_) => Landed::Nowhere("this dialog has no text field"),
+                // Every other dialog by name (an export asking to overwrite, or writing, has
+                // no field either): a new one with a text field cannot be forgotten here.
+                Some(
+                    Dialog::Export(_)
+                    | Dialog::PickRole { .. }
+                    | Dialog::Confirm { .. }
+                    | Dialog::ShowPassword { .. }
+                    | Dialog::ConfirmDelete { .. }
+                    | Dialog::Details { .. }
+                    | Dialog::Help { .. }
+                    | Dialog::Messages { .. }
+                    | Dialog::Command { .. },
+                ) => Landed::Nowhere("this dialog has no text field"),
             },
         }
     }

@@ -3,9 +3,9 @@
 use super::palette::Palette;
 use super::text::{self, date, fit, safe, safe_fit, spinner, width};
 use super::widgets::{self, Body};
+use crate::domain::audit::{AuditRow, describe_change};
 use crate::domain::change::short_id;
 use crate::operator::Operator;
-use crate::store::audit::{AuditRow, describe_change};
 use crate::tui::event::Details;
 use crate::tui::keymap::{KeyAction, TableAction, ViewerAction};
 use crate::tui::model::dialog::{AuditView, Loading};
@@ -409,8 +409,10 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
     let first = view.scroll.min(filtered.len().saturating_sub(1));
 
     // Filter line, with the count on the right.
-    let count = match &view.rows {
-        Loading::Ready(all) => format!("{} of {} entries", filtered.len(), all.len()),
+    let count = match (&view.rows, view.parsed()) {
+        (Loading::Ready(_), Err(e)) if !view.editing => format!("filter: {e}"),
+        (Loading::Ready(_), Err(_)) => "…".to_string(),
+        (Loading::Ready(all), Ok(_)) => format!("{} of {} entries", filtered.len(), all.len()),
         _ => String::new(),
     };
     let room = w.saturating_sub(width(&count) + 2);
