@@ -9,7 +9,7 @@ use skriptoteket_admin::domain::{Applied, Change, Done, Role, Secret, Stamp, Use
 use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::store::sessions::SessionRow;
 use skriptoteket_admin::tui::event::{
-    Answer, DbEvent, Details, Effect, Event, Job, OpError, Outcome, RequestId,
+    Answer, DbEvent, Details, Effect, Event, Job, Measured, OpError, Outcome, RequestId,
 };
 use skriptoteket_admin::tui::model::dialog::Dialog;
 use skriptoteket_admin::tui::model::forms::ResetField;
@@ -116,13 +116,24 @@ fn code(c: KeyCode) -> Event {
 fn ctrl(c: char) -> Event {
     Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
-/// A key pressed by a person who has seen the screen: a frame was drawn, then the key
-/// comes a second later, so a confirmation is armed. Type-ahead tests send raw events.
+/// A key pressed by a person who has seen the screen: a frame was drawn (and reported what
+/// it measured, as the console's loop does), then the key comes a second later, so a
+/// confirmation is armed. Type-ahead tests send raw events.
 fn press(app: &mut App, ev: Event) -> Vec<Effect> {
     let t = Instant::now();
-    app.update(Event::Drawn(t));
+    let measured = drawn(app);
+    app.update(Event::Drawn(t, measured));
     app.update(Event::Clock(t + Duration::from_secs(1)));
     app.update(ev)
+}
+
+/// Draws `app` into a test terminal of its size; what the draw measured.
+fn drawn(app: &App) -> Measured {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.width, app.height))
+        .expect("test terminal");
+    let mut measured = Measured::default();
+    terminal.draw(|f| measured = skriptoteket_admin::tui::view::draw(f, app)).expect("draw");
+    measured
 }
 
 fn typed(app: &mut App, text: &str) -> Vec<Effect> {
@@ -1221,11 +1232,11 @@ fn keys_typed_ahead_never_confirm_a_dialog_not_yet_seen() {
     assert!(status(&app).starts_with("key y ignored"), "{}", status(&app));
     // Drawn, but the key comes 100 ms later: still too soon.
     let t = Instant::now();
-    app.update(Event::Drawn(t));
+    app.update(Event::Drawn(t, Default::default()));
     app.update(Event::Clock(t + Duration::from_millis(100)));
     assert!(jobs(app.update(key('y'))).is_empty());
     // A later frame does not restart the clock; 150 ms after the first one, y acts.
-    app.update(Event::Drawn(t + Duration::from_millis(120)));
+    app.update(Event::Drawn(t + Duration::from_millis(120), Default::default()));
     app.update(Event::Clock(t + Duration::from_millis(150)));
     let sent = jobs(app.update(key('y')));
     assert!(matches!(&sent[..], [Job::Apply { change: Change::SetRole(Role::Contributor), .. }]), "{sent:?}");
@@ -1602,4 +1613,32 @@ fn while_the_table_loads_export_and_reload_wait_and_superusers_not_in_yet_are_no
     press(&mut app, key('r'));
     press(&mut app, key('1'));
     assert!(matches!(app.dialog, Some(Dialog::Confirm { .. })), "{:?} {}", app.dialog, status(&app));
+}
+
+/// Tab to a session below the box's edge: the next frame scrolls it into view (the draw
+/// measures, `update` never lays out), and a scroll key then starts from what was shown.
+#[test]
+fn a_session_selected_below_the_edge_is_scrolled_into_view_by_the_draw() {
+    let mut app = signed_in(1);
+    app.update(Event::Resize(80, 24));
+    go_to(&mut app, "anna@x.se");
+    let anna = people()[2].clone();
+    press(&mut app, code(KeyCode::Enter));
+    let sessions: Vec<SessionRow> = (0..30).map(|n| session(100 + n, true, false)).collect();
+    app.update(details_answer(&app, details_of(anna, sessions)));
+    for _ in 0..30 {
+        press(&mut app, code(KeyCode::Tab));
+    }
+    let shown = drawn(&app);
+    app.update(Event::Drawn(Instant::now(), shown));
+    let Some(Dialog::Details { scroll, reveal, session, .. }) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    assert_eq!(*session, Some(Uuid::from_u128(129)), "the last session");
+    assert!(!reveal, "revealed once");
+    assert!(*scroll > 0 && Some(*scroll) == shown.revealed, "scrolled to it: {scroll} {shown:?}");
+    let at = *scroll;
+    press(&mut app, key('k'));
+    let Some(Dialog::Details { scroll, .. }) = &app.dialog else { panic!() };
+    assert_eq!(*scroll, at - 1, "k moves up from what was shown");
 }

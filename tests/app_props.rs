@@ -138,7 +138,8 @@ fn base() -> std::time::Instant {
 /// pastes of a few lines.
 fn time_or_paste() -> impl Strategy<Value = Event> {
     prop_oneof![
-        (0u64..3000).prop_map(|ms| Event::Drawn(base() + std::time::Duration::from_millis(ms))),
+        (0u64..3000)
+            .prop_map(|ms| Event::Drawn(base() + std::time::Duration::from_millis(ms), Default::default())),
         (0u64..3000).prop_map(|ms| Event::Clock(base() + std::time::Duration::from_millis(ms))),
         "[a-z@. \n]{0,16}".prop_map(Event::Paste),
     ]
@@ -215,7 +216,9 @@ proptest! {
                 prop_assert!(check_effect(&actor, c).is_ok(), "{:?}", check_effect(&actor, c));
             }
             prop_assert!(invariants(&app).is_ok(), "{:?}", invariants(&app));
-            terminal.draw(|f| view::draw(f, &app)).unwrap();
+            let mut measured = Default::default();
+            terminal.draw(|f| measured = view::draw(f, &app)).unwrap();
+            app.update(Event::Drawn(base(), measured));
             if quit { break; }
         }
     }

@@ -46,7 +46,7 @@ fn code(c: KeyCode) -> Event {
 /// A key pressed by someone who has seen the screen (the dialog is armed).
 fn press(app: &mut App, ev: Event) -> Vec<Effect> {
     let t = Instant::now();
-    app.update(Event::Drawn(t));
+    app.update(Event::Drawn(t, Default::default()));
     app.update(Event::Clock(t + Duration::from_secs(1)));
     app.update(ev)
 }

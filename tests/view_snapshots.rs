@@ -121,7 +121,11 @@ fn typed(text: &str) -> SecretInput {
 fn render(app: &App) -> Terminal<TestBackend> {
     palette::set_color_override(Some(false));
     let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).expect("test terminal");
-    terminal.draw(|f| view::draw(f, app)).expect("draw");
+    terminal
+        .draw(|f| {
+            view::draw(f, app);
+        })
+        .expect("draw");
     terminal
 }
 
@@ -194,7 +198,7 @@ fn a_protected_deployment_asks_for_its_name_before_a_bulk_delete() {
         app.update(key('x'));
         // The confirmation was drawn and read before y (it takes no key typed ahead).
         let t = std::time::Instant::now();
-        app.update(Event::Drawn(t));
+        app.update(Event::Drawn(t, Default::default()));
         app.update(Event::Clock(t + std::time::Duration::from_secs(1)));
         app.update(key('y'));
         app
@@ -740,6 +744,7 @@ fn details_app(w: u16, h: u16) -> App {
         data: Loading::Ready(Box::new(karin_details())),
         scroll: 0,
         session: None,
+        reveal: false,
         note: None,
     });
     app
@@ -971,7 +976,11 @@ fn a_hundred_thousand_rows_draw_only_the_window() {
     palette::set_color_override(Some(false));
     let start = Instant::now();
     for _ in 0..20 {
-        terminal.draw(|f| view::draw(f, &app)).expect("draw");
+        terminal
+            .draw(|f| {
+                view::draw(f, &app);
+            })
+            .expect("draw");
     }
     let per_draw = start.elapsed() / 20;
     assert!(per_draw < Duration::from_millis(100), "one draw of 100k rows took {per_draw:?}");
@@ -1006,14 +1015,20 @@ fn no_color_draws_no_colour_but_keeps_emphasis() {
     for app in &apps {
         palette::set_color_override(Some(false));
         let mut t = Terminal::new(TestBackend::new(app.width, app.height)).expect("terminal");
-        t.draw(|f| view::draw(f, app)).expect("draw");
+        t.draw(|f| {
+            view::draw(f, app);
+        })
+        .expect("draw");
         let buf = t.backend().buffer();
         assert!(!any_colour(buf), "NO_COLOR: a cell has a colour");
         assert!(buf.content.iter().any(|c| c.modifier.contains(Modifier::BOLD)));
 
         palette::set_color_override(Some(true));
         let mut t = Terminal::new(TestBackend::new(app.width, app.height)).expect("terminal");
-        t.draw(|f| view::draw(f, app)).expect("draw");
+        t.draw(|f| {
+            view::draw(f, app);
+        })
+        .expect("draw");
         assert!(any_colour(t.backend().buffer()), "with colour on, something is coloured");
     }
     palette::set_color_override(None);

@@ -55,7 +55,11 @@ pub fn written(t: &Term) -> u64 {
 }
 
 pub fn draw(t: &mut Term, app: &App) {
-    t.terminal.draw(|f| view::draw(f, app)).expect("draw into a counting writer cannot fail");
+    t.terminal
+        .draw(|f| {
+            view::draw(f, app);
+        })
+        .expect("draw into a counting writer cannot fail");
 }
 
 /// The console as it is right after the first user list arrived.

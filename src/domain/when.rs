@@ -41,6 +41,15 @@ pub fn age(t: &str) -> Option<Duration> {
     })
 }
 
+/// A moment as the console shows it: `2026-12-01`, or with `with_time` `2026-12-01 09:30`.
+pub fn shown(t: OffsetDateTime, with_time: bool) -> String {
+    const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
+        format_description!("[year]-[month]-[day]");
+    const DATE_TIME: &[time::format_description::BorrowedFormatItem<'static>] =
+        format_description!("[year]-[month]-[day] [hour]:[minute]");
+    t.format(if with_time { DATE_TIME } else { DATE }).unwrap_or_else(|_| "?".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

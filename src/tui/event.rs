@@ -27,9 +27,19 @@ pub enum Event {
     Clock(std::time::Instant),
     /// The wall clock, sent with `Clock`: what filter ages count back from.
     WallClock(time::OffsetDateTime),
-    /// A frame was drawn at this time: what is open now has been seen from then on.
-    Drawn(std::time::Instant),
+    /// A frame was drawn at this time: what is open now has been seen from then on; and
+    /// what the draw measured, which keys then clamp against (update never lays out).
+    Drawn(std::time::Instant, Measured),
     Db(DbEvent),
+}
+
+/// What the last frame measured of the open viewer: the largest useful scroll offset (so
+/// G/End land on the last page and k moves up from there at once), and the offset that
+/// brought a newly selected session into view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Measured {
+    pub max_scroll: Option<u16>,
+    pub revealed: Option<u16>,
 }
 
 /// Tags a request; its answer carries the same id, so an answer nobody waits for any more

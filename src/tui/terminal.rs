@@ -137,9 +137,11 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         if dirty {
-            terminal.draw(|f| view::draw(f, &app))?;
-            // What is open now has been seen from this moment (a confirmation arms later).
-            app.update(Event::Drawn(std::time::Instant::now()));
+            let mut measured = Default::default();
+            terminal.draw(|f| measured = view::draw(f, &app))?;
+            // What is open now has been seen from this moment (a confirmation arms later),
+            // and keys clamp against what this frame measured.
+            app.update(Event::Drawn(std::time::Instant::now(), measured));
         }
         let (event, from_keys) = tokio::select! {
             k = keys.next() => match k {

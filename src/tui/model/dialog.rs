@@ -102,6 +102,8 @@ pub enum Dialog {
         scroll: u16,
         /// The selected session (Tab moves it; `x` revokes it).
         session: Option<Uuid>,
+        /// The next draw scrolls so the selected session is in view (and reports where).
+        reveal: bool,
         /// What the last key here did or why it did nothing, shown in the box (the status
         /// line is under it); the next key clears it.
         note: Option<super::StatusLine>,

@@ -127,6 +127,8 @@ pub struct App {
     pub filter_before_edit: String,
     /// The newest status messages, oldest first, in full.
     pub history: std::collections::VecDeque<StatusLine>,
+    /// What the last frame measured (reported by the draw with `Event::Drawn`).
+    pub measured: super::event::Measured,
 }
 
 /// What guards the open dialog against keys typed before it was seen: the kind of dialog
@@ -175,6 +177,7 @@ impl App {
             arming: Arming::default(),
             filter_before_edit: String::new(),
             history: std::collections::VecDeque::new(),
+            measured: Default::default(),
         }
     }
 

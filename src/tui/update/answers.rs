@@ -125,13 +125,10 @@ impl App {
                     };
                 }
                 // Opened again after a session's revoke: that session in view.
-                if let Some(Dialog::Details { data: Loading::Ready(d), session: Some(s), scroll, .. }) =
-                    &self.dialog
-                {
-                    let to = crate::tui::view::details_scroll_to(self, d, *s, *scroll);
-                    if let Some(Dialog::Details { scroll, .. }) = &mut self.dialog {
-                        *scroll = to;
-                    }
+                // A session selected before the details came (after a revoke, say) is
+                // brought into view by the next draw.
+                if let Some(Dialog::Details { session: Some(_), reveal, .. }) = &mut self.dialog {
+                    *reveal = true;
                 }
             }
             Answer::Audit(res) => {

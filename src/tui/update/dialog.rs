@@ -21,8 +21,8 @@ impl App {
                 Some(Dialog::Help { scroll }) => Some(Dialog::Messages { scroll }),
                 other => other,
             },
-            Dialog::Details { id, request, data, scroll, session, note: _ } => {
-                self.details_key(key, id, request, data, scroll, session)
+            Dialog::Details { id, request, data, scroll, session, reveal, note: _ } => {
+                self.details_key(key, id, request, data, (scroll, session, reveal))
             }
             Dialog::Audit(view) => self.audit_key(key, view),
             Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),

@@ -55,9 +55,17 @@ impl App {
             Event::Paste(text) => self.on_paste(text),
             Event::Clock(now) => self.now = Some(now),
             Event::WallClock(now) => self.users.now = Some(now),
-            Event::Drawn(at) => {
+            Event::Drawn(at, measured) => {
                 if self.arming.guarded.is_some() && self.arming.drawn_at.is_none() {
                     self.arming.drawn_at = Some(at);
+                }
+                self.measured = measured;
+                if let (Some(to), Some(Dialog::Details { scroll, reveal, .. })) =
+                    (measured.revealed, &mut self.dialog)
+                    && *reveal
+                {
+                    *scroll = to;
+                    *reveal = false;
                 }
             }
             Event::Db(db) => self.on_db(db, &mut out),

@@ -2,13 +2,13 @@
 
 use crate::domain::Change;
 use crate::domain::change::short_id;
+use crate::domain::when::shown as date;
 use crate::store::sessions::SessionRow;
 use crate::store::targets::Expected;
 use crate::tui::event::{Details, Effect, Job, RequestId};
 use crate::tui::keymap::{self, FilterAction, ViewerAction};
 use crate::tui::model::dialog::{AuditView, Dialog, Loading};
 use crate::tui::model::{App, StatusKind, StatusLine};
-use crate::tui::view::text::date;
 use crossterm::event::KeyEvent;
 use uuid::Uuid;
 
@@ -56,12 +56,13 @@ impl App {
 
     /// Keys in the help (`messages`: the message history, which scrolls alike).
     pub(super) fn help_key(&mut self, key: KeyEvent, scroll: u16, messages: bool) -> Option<Dialog> {
-        // The offset stays within the text as drawn: after G/End, k moves up at once.
-        let max = crate::tui::view::help_max_scroll(self, messages);
+        // The offset stays within the text as last drawn: after G/End, k moves up at once.
+        let _ = messages;
+        let max = self.measured.max_scroll.map_or(usize::from(u16::MAX), usize::from);
         match keymap::viewer(&key) {
             Some(ViewerAction::Close) => None,
             Some(a) => {
-                let s = scrolled(a, usize::from(scroll), self.viewer_page(), max);
+                let s = scrolled(a, usize::from(scroll).min(max), self.viewer_page(), max);
                 Some(Dialog::Help { scroll: u16::try_from(s).unwrap_or(u16::MAX) })
             }
             None => Some(Dialog::Help { scroll }),
@@ -78,7 +79,15 @@ impl App {
         out: &mut Vec<Effect>,
     ) -> Dialog {
         let request = self.request(Job::LoadDetails(id), out);
-        Dialog::Details { id, request, data: Loading::Pending, scroll: 0, session, note }
+        Dialog::Details {
+            id,
+            request,
+            data: Loading::Pending,
+            scroll: 0,
+            session,
+            reveal: session.is_some(),
+            note,
+        }
     }
 
     pub(super) fn details_key(
@@ -87,8 +96,7 @@ impl App {
         id: Uuid,
         request: RequestId,
         data: Loading<Box<Details>>,
-        mut scroll: u16,
-        mut session: Option<Uuid>,
+        (mut scroll, mut session, mut reveal): (u16, Option<Uuid>, bool),
     ) -> Option<Dialog> {
         // A note belongs to the key that made it.
         let mut note = None;
@@ -99,7 +107,7 @@ impl App {
                     match step_session(&d.sessions, session, a == ViewerAction::NextSession) {
                         Some(next) => {
                             session = Some(next);
-                            scroll = crate::tui::view::details_scroll_to(self, d, next, scroll);
+                            reveal = true;
                         }
                         None => {
                             note = Some(StatusLine {
@@ -115,13 +123,15 @@ impl App {
                 Err(why) => note = Some(why),
             },
             Some(a) => {
-                let max = usize::from(u16::MAX);
-                scroll = u16::try_from(scrolled(a, usize::from(scroll), self.viewer_page(), max))
-                    .unwrap_or(u16::MAX);
+                // As drawn last: the offset the frame showed, within its measured end.
+                let max = self.measured.max_scroll.map_or(usize::from(u16::MAX), usize::from);
+                let from = usize::from(self.measured.revealed.filter(|_| reveal).unwrap_or(scroll)).min(max);
+                scroll = u16::try_from(scrolled(a, from, self.viewer_page(), max)).unwrap_or(u16::MAX);
+                reveal = false;
             }
             None => {}
         }
-        Some(Dialog::Details { id, request, data, scroll, session, note })
+        Some(Dialog::Details { id, request, data, scroll, session, reveal, note })
     }
 
     /// `x` in the details: the y/n confirmation of revoking the selected session, or why

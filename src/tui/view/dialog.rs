@@ -8,6 +8,7 @@ use super::{forms, help, viewers};
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role, Secret};
 use crate::store::targets::Expected;
+use crate::tui::event::Measured;
 use crate::tui::keymap::{ConfirmAction, FormAction, KeyAction, PasswordAction, PickerAction, ViewerAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
@@ -18,8 +19,20 @@ use ratatui::text::{Line, Span};
 /// Emails a delete confirmation lists before "and N more".
 const MAX_LISTED: usize = 8;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palette) {
+/// Draws the open dialog; the viewers report what they measured.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palette) -> Measured {
     match dialog {
+        Dialog::Details { data, scroll, session, reveal, note, .. } => {
+            let st = viewers::DetailsState {
+                scroll: *scroll,
+                session: *session,
+                reveal: *reveal,
+                note: note.as_ref(),
+            };
+            return viewers::details(frame, area, app, data, st, p);
+        }
+        Dialog::Help { scroll } => return help::draw(frame, area, *scroll, p),
+        Dialog::Messages { scroll } => return help::messages(frame, area, app, *scroll, p),
         Dialog::NewUser(f) => {
             forms::new_user(frame, area, f, app.actor.as_ref().map_or(Role::User, |a| a.role), p)
         }
@@ -35,17 +48,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::ConfirmDelete { targets, plan, typed, .. } => {
             confirm_delete(frame, area, app, targets, plan, typed, p)
         }
-        Dialog::Details { data, scroll, session, note, .. } => {
-            let st = viewers::DetailsState { scroll: *scroll, session: *session, note: note.as_ref() };
-            viewers::details(frame, area, app, data, st, p)
-        }
         Dialog::Audit(view) => viewers::audit(frame, area, app, view, p),
-        Dialog::Help { scroll } => help::draw(frame, area, *scroll, p),
-        Dialog::Messages { scroll } => help::messages(frame, area, app, *scroll, p),
         Dialog::Reason(pending) => reason(frame, area, pending, p),
         Dialog::Command { text } => command(frame, area, text, p),
         Dialog::Export(f) => super::export::draw(frame, area, app, f, p),
     }
+    Measured::default()
 }
 
 /// The admin's reason for a confirmed change: kept in the audit log with it.

@@ -5,6 +5,7 @@ use super::palette::Palette;
 use super::text::{self, fit, width};
 use super::viewers::viewer_hints;
 use super::widgets::{self, Body};
+use crate::tui::event::Measured;
 use crate::tui::keymap::{BINDINGS, Binding, Context};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -37,15 +38,23 @@ pub fn lines(w: usize, p: Palette) -> Vec<Line<'static>> {
 
 /// The message history (`m`): the session's last status messages, newest first, wrapped
 /// so none is cut off.
-pub fn messages(frame: &mut Frame, area: Rect, app: &crate::tui::model::App, scroll: u16, p: Palette) {
+pub fn messages(
+    frame: &mut Frame,
+    area: Rect,
+    app: &crate::tui::model::App,
+    scroll: u16,
+    p: Palette,
+) -> Measured {
     let w = area.width.saturating_sub(4).min(100);
     let h = area.height.saturating_sub(2);
     let inner = widgets::popup(frame, area, w, h, "Messages (newest first)", p);
     let mut body = Body { lines: message_lines(app, usize::from(inner.width), p), ..Body::default() };
     body.footer = Some(Line::default());
-    let first = usize::from(scroll).min(body.max_scroll(inner));
+    let max = body.max_scroll(inner);
+    let first = usize::from(scroll).min(max);
     body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), p));
     body.render(frame, inner, first);
+    Measured { max_scroll: Some(u16::try_from(max).unwrap_or(u16::MAX)), revealed: None }
 }
 
 /// The messages' lines in a box `iw` columns wide inside.
@@ -69,37 +78,16 @@ fn message_lines(app: &crate::tui::model::App, iw: usize, p: Palette) -> Vec<Lin
     lines
 }
 
-/// The popup of the help and the messages in an `area`-sized screen: its inner width and
-/// the rows its text gets (less borders and the footer).
-fn popup_inner(width: u16, height: u16, max_w: u16) -> (usize, usize) {
-    let w = width.saturating_sub(4).min(max_w).min(width);
-    let h = height.saturating_sub(2);
-    (usize::from(w.saturating_sub(2)), usize::from(h.saturating_sub(3)))
-}
-
-/// The largest useful scroll offset of the help (`messages`: of the message history) on
-/// `app`'s screen, so G/End land on the last page and k moves up from there at once.
-pub fn max_scroll(app: &crate::tui::model::App, messages: bool) -> usize {
-    if messages {
-        let (iw, rows) = popup_inner(app.width, app.height, 100);
-        message_lines(app, iw, crate::tui::view::palette::current()).len().saturating_sub(rows)
-    } else {
-        let (_, rows) = popup_inner(app.width, app.height, 90);
-        let lines = BINDINGS.len() + 2 * Context::ALL.len() - 1;
-        lines.saturating_sub(rows)
-    }
-}
-
-pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, p: Palette) {
+pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, p: Palette) -> Measured {
     let w = area.width.saturating_sub(4).min(90);
     let h = area.height.saturating_sub(2);
     let inner = widgets::popup(frame, area, w, h, "Keys", p);
     let mut body = Body { lines: lines(usize::from(inner.width), p), ..Body::default() };
-    // The footer's row counts when clamping the scroll; its text needs the result.
+    // The footer takes the last row: count the rows without it (its text needs the result).
     body.footer = Some(Line::default());
-    // The footer takes the last row: count the rows without it.
-    body.footer = Some(Line::default());
-    let first = usize::from(scroll).min(body.max_scroll(inner));
+    let max = body.max_scroll(inner);
+    let first = usize::from(scroll).min(max);
     body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), p));
     body.render(frame, inner, first);
+    Measured { max_scroll: Some(u16::try_from(max).unwrap_or(u16::MAX)), revealed: None }
 }

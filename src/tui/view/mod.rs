@@ -9,15 +9,14 @@ mod dialog;
 mod export;
 mod forms;
 mod help;
-pub use help::max_scroll as help_max_scroll;
 mod login;
 pub mod palette;
 mod table;
 pub mod text;
 mod viewers;
-pub use viewers::details_scroll_to;
 mod widgets;
 
+use super::event::Measured;
 use super::model::{App, MIN_HEIGHT, MIN_WIDTH, Screen};
 use crate::domain::sanitize::{REPLACEMENT, is_unsafe};
 use ratatui::Frame;
@@ -25,9 +24,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame, app: &App) {
+/// Draws the whole screen and returns what it measured, for `Event::Drawn`.
+pub fn draw(frame: &mut Frame, app: &App) -> Measured {
     let p = palette::current();
     let area = frame.area();
+    let mut measured = Measured::default();
     if app.too_small() || area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area, p);
     } else {
@@ -38,12 +39,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Screen::Users => {
                 table::draw(frame, area, app, p);
                 if let Some(dialog) = &app.dialog {
-                    dialog::draw(frame, area, app, dialog, p);
+                    measured = dialog::draw(frame, area, app, dialog, p);
                 }
             }
         }
     }
     scrub(frame);
+    measured
 }
 
 fn too_small(frame: &mut Frame, area: Rect, p: palette::Palette) {

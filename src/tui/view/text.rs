@@ -3,9 +3,6 @@
 
 use crate::domain::sanitize::clean;
 use std::borrow::Cow;
-use time::OffsetDateTime;
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 use unicode_width::UnicodeWidthChar;
 
 /// The display width of one character (zero for combining marks).
@@ -110,14 +107,7 @@ pub fn safe_truncate(s: &str, width: usize) -> String {
     truncate(&clean(s), width)
 }
 
-const DATE: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
-const DATE_TIME: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]");
-
-/// `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM` with `with_time`.
-pub fn date(t: OffsetDateTime, with_time: bool) -> String {
-    let fmt = if with_time { DATE_TIME } else { DATE };
-    t.format(fmt).unwrap_or_else(|_| "?".to_string())
-}
+pub use crate::domain::when::shown as date;
 
 /// `n user` / `n users`.
 pub fn users(n: usize) -> String {

@@ -6,7 +6,7 @@ use super::widgets::{self, Body};
 use crate::domain::audit::{AuditRow, describe_change};
 use crate::domain::change::short_id;
 use crate::operator::Operator;
-use crate::tui::event::Details;
+use crate::tui::event::{Details, Measured};
 use crate::tui::keymap::{KeyAction, TableAction, ViewerAction};
 use crate::tui::model::dialog::{AuditView, Loading};
 use crate::tui::model::{App, StatusKind, StatusLine};
@@ -76,6 +76,8 @@ const DETAILS_W: u16 = 100;
 pub struct DetailsState<'a> {
     pub scroll: u16,
     pub session: Option<Uuid>,
+    /// Scroll so the selected session is in view (and report the offset).
+    pub reveal: bool,
     pub note: Option<&'a StatusLine>,
 }
 
@@ -86,7 +88,7 @@ pub fn details(
     data: &Loading<Box<Details>>,
     st: DetailsState,
     p: Palette,
-) {
+) -> Measured {
     let title = match data {
         Loading::Ready(d) => format!("Details: {}", safe(&d.user.email)),
         _ => "Details".to_string(),
@@ -94,17 +96,33 @@ pub fn details(
     let inner = big_box(frame, area, DETAILS_W, &title, p);
     let w = usize::from(inner.width);
     let mut body = Body::default();
-    match data {
-        Loading::Pending => body.push(spinning(app, "loading details…", p)),
-        Loading::Failed(e) => body.text(&format!("could not load the details: {e}"), p.error(), w),
-        Loading::Ready(d) => {
-            details_lines(&mut body, d, st.session, w, p);
+    let selected_line = match data {
+        Loading::Pending => {
+            body.push(spinning(app, "loading details…", p));
+            None
         }
-    }
+        Loading::Failed(e) => {
+            body.text(&format!("could not load the details: {e}"), p.error(), w);
+            None
+        }
+        Loading::Ready(d) => details_lines(&mut body, d, st.session, w, p),
+    };
     // The footer takes the last row: count the rows without it.
     body.footer = Some(Line::default());
-    let rows = body.rows(inner);
-    let first = usize::from(st.scroll).min(body.max_scroll(inner));
+    let rows = body.rows(inner).max(1);
+    let max = body.max_scroll(inner);
+    let at = usize::from(st.scroll).min(max);
+    // A newly selected session is brought into view, moving as little as it can.
+    let revealed = selected_line.filter(|_| st.reveal).map(|line| {
+        if line < at {
+            line
+        } else if line >= at + rows {
+            (line + 1 - rows).min(max)
+        } else {
+            at
+        }
+    });
+    let first = revealed.unwrap_or(at);
     body.footer = Some(match st.note {
         // What the last key did (or why not): the status line is under this box.
         Some(note) => {
@@ -118,29 +136,8 @@ pub fn details(
         None => viewer_hints(first, rows, body.lines.len(), p),
     });
     body.render(frame, inner, first);
-}
-
-/// The scroll offset (from `scroll`) that brings the line of `session` into the details
-/// box on `app`'s screen.
-pub fn details_scroll_to(app: &App, d: &Details, session: Uuid, scroll: u16) -> u16 {
-    // As `big_box` and `popup` lay it out: borders and padding, the footer's row.
-    let w = app.width.saturating_sub(2).min(DETAILS_W).min(app.width);
-    let h = app.height.saturating_sub(2).min(app.height);
-    let (iw, rows) = (usize::from(w.saturating_sub(4)), usize::from(h.saturating_sub(3)).max(1));
-    let mut body = Body::default();
-    let Some(line) = details_lines(&mut body, d, Some(session), iw, super::palette::current()) else {
-        return scroll;
-    };
-    let max = body.lines.len().saturating_sub(rows);
-    let at = usize::from(scroll).min(max);
-    let to = if line < at {
-        line
-    } else if line >= at + rows {
-        line + 1 - rows
-    } else {
-        at
-    };
-    u16::try_from(to).unwrap_or(u16::MAX)
+    let to_u16 = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+    Measured { max_scroll: Some(to_u16(max)), revealed: revealed.map(to_u16) }
 }
 
 /// The details' lines; returns the line of `selected` (a session), if listed.
