@@ -222,6 +222,37 @@ async fn revert_through_the_cli_and_the_audit_filters() {
     );
 }
 
+/// Issue 23 point 9: the operator fields come from the caller's environment (up to 128 KiB
+/// each): the audit row keeps at most 255 characters of each, and an SSH client only when
+/// it is an address, as `login_events.ip_address` does.
+#[tokio::test]
+async fn operator_fields_are_bounded_and_the_ssh_client_is_an_address_or_nothing() {
+    let (db, _store) = live_store().await;
+    team(&db).await;
+    let pool = db.pool().await;
+    let huge = "x".repeat(100_000);
+    let connection = format!("{huge} 51000 10.0.0.1 22");
+    let env = [("SUDO_USER", huge.as_str()), ("SSH_CONNECTION", &connection), ("SSH_CLIENT", "$(id) 1 22")];
+    let o = run_at(db.url(), &["deactivate", "--actor-email", "boss@x.se", "u1@x.se"], &env);
+    assert!(o.status.success(), "{}{}", out(&o), err(&o));
+    let (sudo, ssh, bytes): (Option<String>, Option<String>, i32) = sqlx::query_as(
+        "SELECT operator->>'sudo_user', operator->>'ssh_client', octet_length(operator::text)
+         FROM skriptoteket_admin.admin_audit_log WHERE action = 'deactivate'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the audit row");
+    assert_eq!(sudo.map(|s| s.chars().count()), Some(255), "SUDO_USER cut to 255 characters");
+    assert_eq!(ssh, None, "no address in SSH_CONNECTION or SSH_CLIENT");
+    assert!(bytes < 2048, "the operator is {bytes} bytes");
+    let ip: Option<String> =
+        sqlx::query_scalar("SELECT ip_address::text FROM login_events ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("the sign-in");
+    assert_eq!(ip, None);
+}
+
 #[tokio::test]
 async fn audit_follow_prints_each_entry_as_it_commits() {
     let (db, _store) = live_store().await;
