@@ -5,9 +5,11 @@
 mod common;
 
 use common::proxy::{self, Cut};
-use common::{PASSWORD, TestDb, insert_user, live_store, scalar_i64, snapshot};
+use common::{PASSWORD, TestDb, admin_url, insert_user, live_store, scalar_i64, snapshot, without_password};
 use skriptoteket_admin::auth::hasher;
 use skriptoteket_admin::domain::{Role, Secret};
+use skriptoteket_admin::store::seed;
+use sqlx::Connection;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -403,6 +405,44 @@ async fn read_only_mode_refuses_changes_in_the_tool_and_in_the_server() {
     .execute(&pool)
     .await
     .expect("reset the count");
+}
+
+/// Issue 23 point 5: the demo creates, drops and seeds databases, so read-only mode
+/// (the flag or the setting) refuses it before it connects: a demo database is not reset,
+/// a new one not made.
+#[tokio::test]
+async fn read_only_mode_refuses_the_demo() {
+    let db = TestDb::new().await;
+    db.exec(&format!("COMMENT ON DATABASE {} IS '{}'", db.name, seed::DEMO_MARK)).await;
+    db.exec("CREATE TABLE kept (x int); INSERT INTO kept VALUES (1)").await;
+    let (server, password) = without_password(&admin_url());
+    let fresh = format!("ska_t_{}", uuid::Uuid::new_v4().simple());
+    let cases = [
+        (vec!["--readonly", "demo", "--server", &server, "--name", &db.name, "--reset"], None),
+        (vec!["demo", "--server", &server, "--name", &fresh], Some(("SKRIPTOTEKET_ADMIN_READONLY", "1"))),
+    ];
+    for (mut args, setting) in cases {
+        args.extend(["--users", "5", "--no-console"]);
+        let mut cmd = command(db.url(), &args, setting.as_slice());
+        if let Some(p) = &password {
+            cmd.env("PGPASSWORD", p);
+        }
+        let o = cmd.output().expect("run the demo");
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}{}", out(&o), err(&o));
+        assert!(err(&o).contains("read-only mode"), "{}", err(&o));
+    }
+    let pool = db.pool().await;
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM kept").await, 1, "the demo database was not reset");
+    let mut admin = sqlx::PgConnection::connect(&admin_url()).await.expect("connect");
+    let made: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname = $1")
+        .bind(&fresh)
+        .fetch_one(&mut admin)
+        .await
+        .expect("pg_database");
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {fresh} WITH (FORCE)")))
+        .execute(&mut admin)
+        .await;
+    assert_eq!(made, 0, "no demo database was made");
 }
 
 #[tokio::test]

@@ -186,6 +186,11 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
     };
     // These need no database.
     match command {
+        // The demo creates, drops and seeds databases: read-only mode refuses it before it
+        // connects anywhere.
+        Command::Demo(_) if config::Deployment::load(cli.readonly, cli.env_file.as_deref())?.readonly => {
+            return Err(StoreError::ReadOnly.into());
+        }
         Command::Demo(args) => return demo::run(args).await,
         Command::Completions { shell } => return install::completions(*shell),
         Command::Man { dir } => return install::man(dir.as_deref()),

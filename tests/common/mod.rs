@@ -93,6 +93,21 @@ fn throwaway_url() -> Result<String, String> {
     Ok(throwaway::url(port, "postgres"))
 }
 
+/// `url` without its password, and the password: a test that hands a URL to the binary on
+/// its command line (which every user of the machine can read in `ps`) passes the password
+/// as `PGPASSWORD` in the child's environment instead (the throwaway cluster's URL has one).
+pub fn without_password(url: &str) -> (String, Option<String>) {
+    let Ok(mut parsed) = url::Url::parse(url) else { return (url.to_string(), None) };
+    let password = parsed.password().map(|p| {
+        url::form_urlencoded::parse(format!("p={p}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    });
+    let _ = parsed.set_password(None);
+    (parsed.to_string(), password)
+}
+
 /// A database of its own for one test; dropped (`WITH (FORCE)`) when this value is.
 pub struct TestDb {
     pub name: String,
