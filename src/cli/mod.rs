@@ -6,6 +6,7 @@ mod change;
 pub mod console;
 mod create;
 pub mod demo;
+mod dormant;
 mod import;
 mod install;
 pub(crate) mod list;
@@ -275,18 +276,19 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let rule = store::dormant::Dormancy {
                 days: *days,
                 include_admins: *include_admins,
-                exclude: change::exclude_list(exclude_file.as_deref())?,
+                exclude: dormant::exclude_list(exclude_file.as_deref())?,
             };
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
                 let actor = sign_in_quietly(&store, &actor.actor_email).await?;
-                let plan = store::dormant::plan(&store, &actor, &rule).await?;
-                return change::print_plan(&plan, opts.format);
+                dormant::warn_unmatched(&store, &rule).await?;
+                return dormant::dry_run(&store, &actor, &rule, opts.format).await;
             }
             // A protected deployment wants its name for a mass deactivation, however many.
             guard(cli, opts, &Change::SetActive(false), usize::MAX)?;
             let actor = sign_in(&store, &actor.actor_email).await?;
-            change::dormant(&store, &actor, &stamp, &rule, opts.format).await
+            dormant::warn_unmatched(&store, &rule).await?;
+            dormant::run(&store, &actor, &stamp, &rule, opts.format).await
         }
         Command::Import { actor, file, passwords_out, opts } => {
             let stamp = stamp(cli, opts)?;

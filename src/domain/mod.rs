@@ -3,6 +3,7 @@
 pub mod account;
 pub mod change;
 pub mod email;
+pub mod exclude;
 pub mod filter;
 pub mod import;
 pub mod password;
