@@ -2,7 +2,7 @@
 //! subcommands only when RUST_LOG asks. No password is ever logged: secrets are `Secret`,
 //! whose `Debug` prints `***`.
 
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use crate::export::file::{self, OwnError};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tracing_subscriber::EnvFilter;
@@ -22,10 +22,14 @@ pub fn init_to_file(path: Option<&Path>) -> Option<PathBuf> {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    // Only its owner reads it: it names accounts and where admins signed in from. An
-    // existing file that others could read is narrowed too.
-    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&path).ok()?;
-    let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    let file = match open_log(&path) {
+        Ok(file) => file,
+        Err(OwnError::Io(_)) => return None,
+        Err(why) => {
+            eprintln!("warning: not logging to {}: {}", path.display(), why.describe(&path));
+            return None;
+        }
+    };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let ok = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -34,6 +38,18 @@ pub fn init_to_file(path: Option<&Path>) -> Option<PathBuf> {
         .try_init()
         .is_ok();
     ok.then_some(path)
+}
+
+/// The log at `path`, opened for appending. Only its owner reads it: it names accounts and
+/// where admins signed in from. A new file is created 0600; an existing one is written only
+/// when it is the caller's (never another user's, whoever the caller is), and narrowed to
+/// 0600.
+fn open_log(path: &Path) -> Result<std::fs::File, OwnError> {
+    match file::create_new(path, 0o600) {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => file::open_own(path, 0o600, true),
+        Err(e) => Err(OwnError::Io(e)),
+    }
 }
 
 /// Subcommands log to a file when given one, else to stderr only when RUST_LOG is set.
@@ -48,6 +64,7 @@ pub fn init_for_cli(path: Option<&Path>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn the_log_file_is_readable_by_its_owner_only() {
@@ -60,5 +77,29 @@ mod tests {
         let _ = init_to_file(Some(&path));
         let mode = std::fs::metadata(&path).expect("metadata").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    /// Issue 23 point 3: as root, another user's file where the log should go is not
+    /// appended to (nor narrowed, which would leave it that user's, with root's log in it).
+    #[test]
+    fn another_users_file_is_never_the_log() {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            eprintln!("skipped: only root can give a file to another user");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+        let path = dir.path().join("console.log");
+        std::fs::write(&path, "nobody's\n").expect("a file");
+        std::os::unix::fs::chown(&path, Some(65534), Some(65534)).expect("chown");
+        assert!(matches!(open_log(&path), Err(OwnError::Foreign(65534))));
+        let meta = std::fs::metadata(&path).expect("metadata");
+        assert_eq!((meta.uid(), meta.mode() & 0o777), (65534, 0o644));
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "nobody's\n");
+        let own = dir.path().join("new.log");
+        open_log(&own).expect("a new log");
+        assert_eq!(std::fs::metadata(&own).expect("metadata").uid(), 0);
     }
 }

@@ -5,9 +5,11 @@
 mod common;
 
 use common::proxy::{self, Cut};
-use common::{PASSWORD, TestDb, insert_user, live_store, scalar_i64, snapshot};
+use common::{PASSWORD, TestDb, admin_url, insert_user, live_store, scalar_i64, snapshot, without_password};
 use skriptoteket_admin::auth::hasher;
 use skriptoteket_admin::domain::{Role, Secret};
+use skriptoteket_admin::store::seed;
+use sqlx::Connection;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -232,6 +234,37 @@ async fn revert_through_the_cli_and_the_audit_filters() {
     );
 }
 
+/// Issue 23 point 9: the operator fields come from the caller's environment (up to 128 KiB
+/// each): the audit row keeps at most 255 characters of each, and an SSH client only when
+/// it is an address, as `login_events.ip_address` does.
+#[tokio::test]
+async fn operator_fields_are_bounded_and_the_ssh_client_is_an_address_or_nothing() {
+    let (db, _store) = live_store().await;
+    team(&db).await;
+    let pool = db.pool().await;
+    let huge = "x".repeat(100_000);
+    let connection = format!("{huge} 51000 10.0.0.1 22");
+    let env = [("SUDO_USER", huge.as_str()), ("SSH_CONNECTION", &connection), ("SSH_CLIENT", "$(id) 1 22")];
+    let o = run_at(db.url(), &["deactivate", "--actor-email", "boss@x.se", "u1@x.se"], &env);
+    assert!(o.status.success(), "{}{}", out(&o), err(&o));
+    let (sudo, ssh, bytes): (Option<String>, Option<String>, i32) = sqlx::query_as(
+        "SELECT operator->>'sudo_user', operator->>'ssh_client', octet_length(operator::text)
+         FROM skriptoteket_admin.admin_audit_log WHERE action = 'deactivate'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the audit row");
+    assert_eq!(sudo.map(|s| s.chars().count()), Some(255), "SUDO_USER cut to 255 characters");
+    assert_eq!(ssh, None, "no address in SSH_CONNECTION or SSH_CLIENT");
+    assert!(bytes < 2048, "the operator is {bytes} bytes");
+    let ip: Option<String> =
+        sqlx::query_scalar("SELECT ip_address::text FROM login_events ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("the sign-in");
+    assert_eq!(ip, None);
+}
+
 #[tokio::test]
 async fn audit_follow_prints_each_entry_as_it_commits() {
     let (db, _store) = live_store().await;
@@ -382,6 +415,44 @@ async fn read_only_mode_refuses_changes_in_the_tool_and_in_the_server() {
     .execute(&pool)
     .await
     .expect("reset the count");
+}
+
+/// Issue 23 point 5: the demo creates, drops and seeds databases, so read-only mode
+/// (the flag or the setting) refuses it before it connects: a demo database is not reset,
+/// a new one not made.
+#[tokio::test]
+async fn read_only_mode_refuses_the_demo() {
+    let db = TestDb::new().await;
+    db.exec(&format!("COMMENT ON DATABASE {} IS '{}'", db.name, seed::DEMO_MARK)).await;
+    db.exec("CREATE TABLE kept (x int); INSERT INTO kept VALUES (1)").await;
+    let (server, password) = without_password(&admin_url());
+    let fresh = format!("ska_t_{}", uuid::Uuid::new_v4().simple());
+    let cases = [
+        (vec!["--readonly", "demo", "--server", &server, "--name", &db.name, "--reset"], None),
+        (vec!["demo", "--server", &server, "--name", &fresh], Some(("SKRIPTOTEKET_ADMIN_READONLY", "1"))),
+    ];
+    for (mut args, setting) in cases {
+        args.extend(["--users", "5", "--no-console"]);
+        let mut cmd = command(db.url(), &args, setting.as_slice());
+        if let Some(p) = &password {
+            cmd.env("PGPASSWORD", p);
+        }
+        let o = cmd.output().expect("run the demo");
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}{}", out(&o), err(&o));
+        assert!(err(&o).contains("read-only mode"), "{}", err(&o));
+    }
+    let pool = db.pool().await;
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM kept").await, 1, "the demo database was not reset");
+    let mut admin = sqlx::PgConnection::connect(&admin_url()).await.expect("connect");
+    let made: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname = $1")
+        .bind(&fresh)
+        .fetch_one(&mut admin)
+        .await
+        .expect("pg_database");
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {fresh} WITH (FORCE)")))
+        .execute(&mut admin)
+        .await;
+    assert_eq!(made, 0, "no demo database was made");
 }
 
 #[tokio::test]

@@ -12,8 +12,11 @@ use skriptoteket_admin::domain::Role;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// The password in the deployment's `.env` (the test server trusts loopback, so any works).
-const DB_PASSWORD: &str = "prod-db-s3cret-Zq";
+/// The password in the deployment's `.env`: the test server's own when it asks for one
+/// (the throwaway cluster does), else made up (a server that trusts loopback takes any).
+fn db_password() -> String {
+    common::without_password(&common::admin_url()).1.unwrap_or_else(|| "prod-db-s3cret-Zq".to_string())
+}
 
 /// A deployment folder shaped like the web app's production host, with the stand-in
 /// docker's answers beside it.
@@ -43,7 +46,7 @@ impl Deployment {
             "compose.prod.yaml",
             "name: skriptoteket\nservices:\n  web:\n    image: skriptoteket-web:latest\n",
         );
-        d.file(".env", &format!("# Database (shared PostgreSQL on hule-network)\nSKRIPTOTEKET_DB_PASSWORD={DB_PASSWORD}\nSECRET_KEY=abc\n"));
+        d.file(".env", &format!("# Database (shared PostgreSQL on hule-network)\nSKRIPTOTEKET_DB_PASSWORD={}\nSECRET_KEY=abc\n", db_password()));
         d.answer(
             "compose-ls.json",
             &format!(
@@ -75,8 +78,8 @@ impl Deployment {
             .iter()
             .map(|(name, host)| {
                 format!(
-                    r#""{name}":{{"container_name":"skriptoteket-{name}","environment":{{"DATABASE_URL":"postgresql+asyncpg://{}:{DB_PASSWORD}@{host}:{}/{}","ENVIRONMENT":"production","SECRET_KEY":"abc"}},"image":"skriptoteket-web:latest","networks":{{"hule-network":null}}}}"#,
-                    self.user, self.port, self.database
+                    r#""{name}":{{"container_name":"skriptoteket-{name}","environment":{{"DATABASE_URL":"postgresql+asyncpg://{}:{}@{host}:{}/{}","ENVIRONMENT":"production","SECRET_KEY":"abc"}},"image":"skriptoteket-web:latest","networks":{{"hule-network":null}}}}"#,
+                    self.user, db_password(), self.port, self.database
                 )
             })
             .collect();
@@ -149,7 +152,7 @@ fn fails_with(d: &Deployment, o: &Output, expected: &str) {
     assert_eq!(o.status.code(), Some(1), "stdout {out}\nstderr {err}");
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains(expected), "{err}");
-    assert!(!format!("{out}{err}{}", d.calls()).contains(DB_PASSWORD), "a password leaked: {err}");
+    assert!(!format!("{out}{err}{}", d.calls()).contains(db_password().as_str()), "a password leaked: {err}");
 }
 
 async fn live_db() -> TestDb {
@@ -173,7 +176,7 @@ async fn the_production_layout_is_found_through_compose_and_docker() {
         "{out}"
     );
     assert!(out.contains("password: in the URL"), "{out}");
-    assert!(!out.contains(DB_PASSWORD) && !err.contains(DB_PASSWORD), "{out}{err}");
+    assert!(!out.contains(db_password().as_str()) && !err.contains(db_password().as_str()), "{out}{err}");
 
     let o = d.run(&["list", "--format", "jsonl"], true);
     let (out, err) = text(&o);
@@ -191,7 +194,7 @@ async fn the_production_layout_is_found_through_compose_and_docker() {
         assert!(read_only, "a docker call that is not read-only: {line}");
     }
     assert!(calls.contains("compose ls --all --format json"), "{calls}");
-    assert!(!calls.contains(DB_PASSWORD));
+    assert!(!calls.contains(db_password().as_str()));
 }
 
 #[tokio::test]
@@ -219,7 +222,7 @@ async fn the_console_opens_on_the_production_layout() {
     .expect("console");
     assert!(shown.0.contains("container shared-postgres on hule-network"), "{}", shown.0);
     assert!(shown.1.contains("boss@skola.se"), "{}", shown.1);
-    assert!(!shown.0.contains(DB_PASSWORD) && !shown.1.contains(DB_PASSWORD));
+    assert!(!shown.0.contains(db_password().as_str()) && !shown.1.contains(db_password().as_str()));
 }
 
 #[tokio::test]
@@ -253,7 +256,7 @@ async fn compose_file_in_env_chooses_the_files() {
     fails_with(&d, &o, "define different databases");
     assert!(text(&o).1.contains("service web in compose.prod.yaml"), "{}", text(&o).1);
 
-    d.file(".env", &format!("SKRIPTOTEKET_DB_PASSWORD={DB_PASSWORD}\nCOMPOSE_FILE=compose.prod.yaml\n"));
+    d.file(".env", &format!("SKRIPTOTEKET_DB_PASSWORD={}\nCOMPOSE_FILE=compose.prod.yaml\n", db_password()));
     let o = d.run(&["--print-database"], true);
     assert!(o.status.success(), "{}", text(&o).1);
     let o = d.run(&["--compose-file", "compose.prod.yaml", "--print-database"], true);

@@ -84,6 +84,31 @@ fn man_dir_writes_one_page_per_command() {
     assert!(reset.contains("keep\\-sessions"), "options of the subcommand:\n{reset}");
 }
 
+/// Issue 23 point 3, for every file the tool writes: a page is replaced only when it is the
+/// caller's own regular file; never written through a symbolic link (a root building the
+/// package in a folder others can write would overwrite what the link names).
+#[test]
+fn man_dir_replaces_its_own_pages_and_never_writes_through_a_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("man1");
+    let page = target.join("skriptoteket-admin-list.1");
+    stdout(&run(&["man", "--dir", target.to_str().unwrap()]));
+    std::fs::write(&page, "stale\n").unwrap();
+    stdout(&run(&["man", "--dir", target.to_str().unwrap()]));
+    assert!(std::fs::read_to_string(&page).unwrap().contains(".TH"), "its own page is replaced");
+    assert_eq!(std::fs::metadata(&page).unwrap().permissions().mode() & 0o777, 0o644);
+    let precious = dir.path().join("precious");
+    std::fs::write(&precious, "precious\n").unwrap();
+    std::fs::remove_file(&page).unwrap();
+    std::os::unix::fs::symlink(&precious, &page).unwrap();
+    let out = run(&["man", "--dir", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("symbolic link") && err.lines().count() == 1, "{err}");
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "precious\n");
+}
+
 #[test]
 fn man_dir_that_cannot_be_written_is_one_line() {
     let file = tempfile::NamedTempFile::new().unwrap();

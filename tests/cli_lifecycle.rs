@@ -6,9 +6,10 @@ use common::{
     PASSWORD, SessionKind, TestDb, active_sessions, insert_session, insert_user, live_store, scalar_i64,
     snapshot,
 };
+use skriptoteket_admin::domain::exclude::Exclusions;
 use skriptoteket_admin::domain::{Role, UserRow};
 use skriptoteket_admin::store::Actor;
-use skriptoteket_admin::store::dormant::Dormancy;
+use skriptoteket_admin::store::dormant::{Dormancy, Spared, Verdict};
 use std::process::{Command, Output, Stdio};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -144,11 +145,103 @@ async fn dormant_accounts_are_deactivated_in_one_revertable_change_sparing_admin
     assert_eq!(o.status.code(), Some(2), "a missing exclude file never means 'exclude nothing': {}", err(&o));
 }
 
+/// Issue 23 point 4: an exclude file spares what it lists, whatever made it: a byte order
+/// mark, a CSV from `list --format csv` (quoted cells, a header). An entry that is no email
+/// refuses the run (exit 1, naming its lines, nothing changed); an email no account has is
+/// named; the dry run names each account spared, and why.
+#[tokio::test]
+async fn an_exclude_file_is_read_as_written_and_its_mistakes_are_named() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    for (email, role) in [
+        ("old@x.se", Role::User),
+        ("keep.bom@x.se", Role::User),
+        ("keep.csv@x.se", Role::Contributor),
+        ("admin.old@x.se", Role::Admin),
+    ] {
+        insert_user(&pool, email, role).await;
+        aged(&pool, email, Some(300), 400).await;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = |name: &str, text: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    let dormant = |exclude: &str, extra: &[&str]| {
+        let mut args = vec![
+            "deactivate-dormant",
+            "--actor-email",
+            "boss@x.se",
+            "--days",
+            "180",
+            "--exclude-file",
+            exclude,
+        ];
+        args.extend(extra);
+        run(&db, &args)
+    };
+
+    // A byte order mark before the first email (Notepad writes one).
+    let bom = file("bom.txt", "\u{feff}KEEP.bom@x.se\r\n# and nobody else\r\n".as_bytes());
+    let o = dormant(&bom, &["--dry-run"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(text.contains("dry run of deactivate on 2 accounts"), "{text}");
+    assert!(text.contains("  keep.bom@x.se: listed in the exclude file (line 1)"), "{text}");
+    assert!(text.contains("  admin.old@x.se: admin (spared unless --include-admins)"), "{text}");
+    assert!(!text.contains("  keep.csv@x.se: listed"), "{text}");
+    let o = dormant(&bom, &["--dry-run", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let spared = v["spared"].as_array().expect("spared");
+    assert!(
+        spared.iter().any(|s| s["email"] == "keep.bom@x.se" && s["why"] == "excluded" && s["line"] == 1),
+        "{v}"
+    );
+
+    // What `list --format csv` wrote, as it wrote it.
+    let listed = run(&db, &["list", "--search", "keep", "--format", "csv"]);
+    assert!(listed.status.success(), "{}", err(&listed));
+    let csv = file("keep.csv", &listed.stdout);
+    let before = snapshot(&pool).await;
+    let o = dormant(&csv, &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).is_empty(), "both match accounts: {}", err(&o));
+    let inactive: Vec<String> =
+        sqlx::query_scalar("SELECT email::text FROM users WHERE NOT is_active ORDER BY email")
+            .fetch_all(&pool)
+            .await
+            .expect("read");
+    assert_eq!(inactive, ["old@x.se"], "the listed accounts spared");
+    assert_ne!(snapshot(&pool).await, before);
+    let o = run(&db, &["activate", "--actor-email", "boss@x.se", "old@x.se"]);
+    assert!(o.status.success(), "{}", err(&o));
+
+    // Entries that are not emails: refused, naming the lines, nothing changed.
+    let bad = file("bad.txt", b"keep.bom@x.se\nKeep CSV\n\nkeep.csv@x.se;old@x.se\n");
+    let before = snapshot(&pool).await;
+    let o = dormant(&bad, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
+    let e = err(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("line 2 (\"Keep CSV\")"), "{e}");
+    assert!(e.contains("line 4") && e.contains("nothing was changed"), "{e}");
+    assert_eq!(snapshot(&pool).await, before);
+
+    // An email no account has: named, and the run goes on.
+    let ghost = file("ghost.txt", b"keep.bom@x.se\nkeep.csv@x.se\ngone@x.se\n");
+    let o = dormant(&ghost, &["--dry-run"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(err(&o).trim(), "warning: --exclude-file line 3: no account has the email gone@x.se");
+}
+
 #[test]
 fn dormancy_is_judged_on_the_row_as_it_is_now() {
     let now = OffsetDateTime::now_utc();
     let actor = Actor { id: Uuid::new_v4(), email: "boss@x.se".into(), role: Role::Superuser };
-    let rule = Dormancy { days: 30, include_admins: false, exclude: ["keep@x.se".to_string()].into() };
+    let exclude = Exclusions::parse("keep@x.se\n").expect("an exclude file");
+    let rule = Dormancy { days: 30, include_admins: false, exclude };
     let mut r = UserRow::sample("a@x.se", Role::User);
     r.created_at = now - Duration::days(90);
     assert!(rule.holds(&r, &actor, now), "never signed in, created long ago");
@@ -161,6 +254,7 @@ fn dormancy_is_judged_on_the_row_as_it_is_now() {
     r.role = Role::User;
     r.email = "Keep@x.se".into();
     assert!(!rule.holds(&r, &actor, now), "excluded, whatever the case");
+    assert_eq!(rule.judge(&r, &actor, now), Verdict::Spared(Spared::Excluded { line: 1 }));
     r.email = "a@x.se".into();
     r.is_active = false;
     assert!(!rule.holds(&r, &actor, now));

@@ -191,13 +191,22 @@ fn a_database_that_cannot_be_used_fails_fast_with_its_cause() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let empty = rt.block_on(common::TestDb::new());
     let missing = format!("ska_missing_{}", uuid::Uuid::new_v4().simple());
+    let (_, password) = common::without_password(&common::admin_url());
+    // A server that wants a password (the throwaway cluster) does not say whether a role
+    // exists.
+    let no_role = match password {
+        None => "role \"ska_no_such_role\" does not exist",
+        Some(_) => "password authentication failed for user \"ska_no_such_role\"",
+    };
     let cases = [
         (server_url("postgres", &missing), format!("database \"{missing}\" does not exist")),
-        (server_url("ska_no_such_role", "postgres"), "role \"ska_no_such_role\" does not exist".to_string()),
+        (server_url("ska_no_such_role", "postgres"), no_role.to_string()),
         (empty.url().to_string(), "the database has no users table".to_string()),
     ];
     for (url, cause) in cases {
-        let mut c = Console::start(&["--database-url", &url], 200, 30, &[]);
+        let (url, password) = common::without_password(&url);
+        let env: Vec<(&str, &str)> = password.iter().map(|p| ("PGPASSWORD", p.as_str())).collect();
+        let mut c = Console::start(&["--database-url", &url], 200, 30, &env);
         assert_eq!(c.wait_exit(20), 1, "{url}: exit 1; screen:\n{}", c.screen());
         assert!(c.cooked_mode() && c.screen_restored(), "{url}: terminal restored");
         let screen = c.screen();
@@ -287,9 +296,10 @@ fn a_server_restart_mid_session_shows_retrying_and_recovers_keeping_input() {
     let upstream = Proxy::upstream(s.db.url());
     let mut url = url::Url::parse(s.db.url()).expect("test database URL");
     url.set_port(Some(port)).expect("a port");
-    let url = url.to_string();
+    let (url, password) = common::without_password(url.as_str());
+    let env: Vec<(&str, &str)> = password.iter().map(|p| ("PGPASSWORD", p.as_str())).collect();
     // Down at start: the console waits with a clear message.
-    let mut c = Console::start(&["--database-url", &url], 120, 40, &[]);
+    let mut c = Console::start(&["--database-url", &url], 120, 40, &env);
     c.wait_for("waiting for the database", 20);
     let mut proxy = Proxy::start(port, &upstream);
     log_in(&mut c, "u01@team.test");

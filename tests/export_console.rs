@@ -6,7 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skriptoteket_admin::domain::account::Account;
 use skriptoteket_admin::domain::{Role, UserRow};
-use skriptoteket_admin::export::FileFormat;
+use skriptoteket_admin::export::{FileFormat, WriteError, write_file};
 use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job};
 use skriptoteket_admin::tui::model::dialog::Dialog;
@@ -188,24 +188,76 @@ async fn an_existing_file_is_overwritten_only_after_yes_and_stays_private() {
     assert_eq!(mode(&file), 0o600);
     assert_eq!(emails_in_csv(&file).1.len(), 6, "every shown row, nothing of the old text");
 
-    // A symbolic link is never written through, even after y.
+    // A symbolic link is never written through: refused without asking, and an overwrite
+    // asked for anyway is refused too.
     let target = dir.path().join("elsewhere.txt");
     std::fs::write(&target, "precious\n").expect("write");
     let link = dir.path().join("link.csv");
     std::os::unix::fs::symlink(&target, &link).expect("symlink");
     let job = export_to(&mut app, &link).expect("a job");
     work(&mut app, job).await;
-    let job = press(&mut app, key('y'))
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Db(r) => Some((r.id, r.job)),
-            _ => None,
-        })
-        .expect("y sends the overwrite");
-    work(&mut app, job).await;
     let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(f.exists.is_none(), "not asked");
     assert!(f.error.as_deref().is_some_and(|e| e.contains("symbolic link")), "{:?}", f.error);
+    let res = write_file(&link.display().to_string(), &people(), FileFormat::Csv, true);
+    assert!(matches!(&res, Err(WriteError::Failed(e)) if e.contains("symbolic link")), "{res:?}");
     assert_eq!(std::fs::read_to_string(&target).expect("read"), "precious\n");
+}
+
+/// Issue 23 point 3: a file that is not the caller's own is never written, whoever the
+/// caller is: not root's rewrite of `nobody`'s file in a 1777 folder (which, made 0600,
+/// would leave `nobody` the owner of the whole user list), not a second name (a hard
+/// link) of another file. Refused at once, in one line, without asking; a new file is the
+/// caller's. Nothing is chowned.
+#[tokio::test]
+async fn a_file_that_is_not_the_callers_own_is_never_written() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).expect("chmod 1777");
+    let mut app = signed_in();
+    let refused_at_once = |app: &App, what: &str| {
+        let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+        assert!(f.exists.is_none(), "not asked whether to overwrite");
+        let e = f.error.as_deref().unwrap_or_default();
+        assert!(e.contains(what) && e.ends_with("; it was not changed") && !e.contains('\n'), "{e:?}");
+    };
+
+    // A hard link to a file of one's own: anyone can make one to a file they may not write.
+    let own = dir.path().join("own.txt");
+    std::fs::write(&own, "precious\n").expect("write");
+    let linked = dir.path().join("linked.csv");
+    std::fs::hard_link(&own, &linked).expect("hard link");
+    let job = export_to(&mut app, &linked).expect("a job");
+    work(&mut app, job).await;
+    refused_at_once(&app, "other names (hard links)");
+    let res = write_file(&linked.display().to_string(), &people(), FileFormat::Csv, true);
+    assert!(matches!(&res, Err(WriteError::Failed(e)) if e.contains("hard links")), "{res:?}");
+    assert_eq!(std::fs::read_to_string(&own).expect("read"), "precious\n");
+
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped the rest: only root can give a file to another user");
+        return;
+    }
+    let theirs = dir.path().join("users.csv");
+    std::fs::write(&theirs, "nobody's\n").expect("write");
+    std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).expect("chown to nobody");
+    press(&mut app, code(KeyCode::Esc));
+    let job = export_to(&mut app, &theirs).expect("a job");
+    work(&mut app, job).await;
+    refused_at_once(&app, "it belongs to another user (uid 65534)");
+    let res = write_file(&theirs.display().to_string(), &people(), FileFormat::Csv, true);
+    assert!(matches!(&res, Err(WriteError::Failed(e)) if e.contains("uid 65534")), "{res:?}");
+    let meta = std::fs::metadata(&theirs).expect("metadata");
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (65534, 0o644), "not chowned, not narrowed");
+    assert_eq!(std::fs::read_to_string(&theirs).expect("read"), "nobody's\n");
+
+    // A new file in the same folder is root's, 0600.
+    let new = dir.path().join("new.csv");
+    write_file(&new.display().to_string(), &people(), FileFormat::Csv, false).expect("written");
+    let meta = std::fs::metadata(&new).expect("metadata");
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (0, 0o600));
 }
 
 #[tokio::test]

@@ -48,7 +48,7 @@ pub async fn run(store: &Store, actor: &Actor, days: u32, runs: usize) -> Dorman
             .expect("sessions");
 
         let start = Instant::now();
-        let plan = store::dormant::plan(store, actor, &rule).await.expect("dry run");
+        let plan = store::dormant::plan(store, actor, &rule).await.expect("dry run").plan;
         plans.push(start.elapsed());
         assert!(plan.could_run(), "{:?}", plan.refused);
 

@@ -169,7 +169,9 @@ pub enum Command {
         /// Days without a sign-in.
         #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36500))]
         days: u32,
-        /// Never touch the accounts listed in FILE (one email per line; # comments).
+        /// Never touch the accounts listed in FILE: one email per line (# comments), or a
+        /// CSV with an email column (as list --format csv writes). An entry that is not an
+        /// email refuses the run; one that matches no account is named.
         #[arg(long, value_name = "FILE")]
         exclude_file: Option<PathBuf>,
         /// Include admins and superusers (the last active superuser is kept all the same).

@@ -58,7 +58,12 @@ pub async fn apply(
 /// minute), then ask it whether this change id committed. A generated password is
 /// printed unless the change is known not to have happened: the account may have it now,
 /// and nobody else knows it.
-async fn lost(store: &Store, stamp: &Stamp, new: Option<&NewSecret>, e: StoreError) -> Result<(), CliError> {
+pub(super) async fn lost(
+    store: &Store,
+    stamp: &Stamp,
+    new: Option<&NewSecret>,
+    e: StoreError,
+) -> Result<(), CliError> {
     let id = stamp.change_id;
     eprintln!("the connection dropped during change {id} ({e}); finding out whether it applied ...");
     let mut applied = None;
@@ -102,7 +107,7 @@ async fn lost(store: &Store, stamp: &Stamp, new: Option<&NewSecret>, e: StoreErr
 }
 
 /// A line per account, then the summary the console shows too, and the change id.
-fn report(change: &Change, done: &Done, stamp: &Stamp, format: OutFormat) -> Result<(), CliError> {
+pub(super) fn report(change: &Change, done: &Done, stamp: &Stamp, format: OutFormat) -> Result<(), CliError> {
     let id = stamp.change_id;
     if format == OutFormat::Json {
         let accounts: Vec<serde_json::Value> = match done {
@@ -161,34 +166,47 @@ fn applied_json(a: &Applied) -> serde_json::Value {
 /// Prints a dry run's plan; `Err` (exit 1) when the change would be refused.
 pub fn print_plan(plan: &Plan, format: OutFormat) -> Result<(), CliError> {
     let out = match format {
-        OutFormat::Json => {
-            let v = json!({"dry_run": true, "could_run": plan.could_run(), "action": plan.action,
-                           "refused": plan.refused, "targets": plan.targets});
-            format!("{}\n", crate::export::inert_json(&serde_json::to_string_pretty(&v).unwrap_or_default()))
-        }
-        OutFormat::Table => {
-            let mut out = format!(
-                "dry run of {} on {} (nothing was changed):\n",
-                plan.action,
-                crate::plural::count(plan.targets.len() as i64, "account")
-            );
-            for t in &plan.targets {
-                let what = match &t.skipped {
-                    Some(why) => format!("skipped: {why}"),
-                    None => {
-                        crate::domain::audit::describe_change(&Some(t.before.clone()), &Some(t.after.clone()))
-                    }
-                };
-                out.push_str(&format!("  {}: {}\n", clean(&t.email), clean(&what)));
-            }
-            match &plan.refused {
-                None => out.push_str("it could run as it stands\n"),
-                Some(why) => out.push_str(&format!("it would be REFUSED: {}\n", clean(why))),
-            }
-            out
-        }
+        OutFormat::Json => json_text(&plan_json(plan)),
+        OutFormat::Table => plan_table(plan),
     };
-    super::emit(&out)?;
+    emit_plan(plan, &out)
+}
+
+/// A dry run's plan as JSON (`dry_run`, `could_run`, `action`, `refused`, `targets`).
+pub(super) fn plan_json(plan: &Plan) -> serde_json::Value {
+    json!({"dry_run": true, "could_run": plan.could_run(), "action": plan.action,
+           "refused": plan.refused, "targets": plan.targets})
+}
+
+/// JSON pretty-printed and made inert for a terminal, with a final newline.
+pub(super) fn json_text(v: &serde_json::Value) -> String {
+    format!("{}\n", crate::export::inert_json(&serde_json::to_string_pretty(v).unwrap_or_default()))
+}
+
+/// A dry run's plan as lines: a line per account, then whether it could run.
+pub(super) fn plan_table(plan: &Plan) -> String {
+    let mut out = format!(
+        "dry run of {} on {} (nothing was changed):\n",
+        plan.action,
+        crate::plural::count(plan.targets.len() as i64, "account")
+    );
+    for t in &plan.targets {
+        let what = match &t.skipped {
+            Some(why) => format!("skipped: {why}"),
+            None => crate::domain::audit::describe_change(&Some(t.before.clone()), &Some(t.after.clone())),
+        };
+        out.push_str(&format!("  {}: {}\n", clean(&t.email), clean(&what)));
+    }
+    match &plan.refused {
+        None => out.push_str("it could run as it stands\n"),
+        Some(why) => out.push_str(&format!("it would be REFUSED: {}\n", clean(why))),
+    }
+    out
+}
+
+/// Prints `out` (the plan as text); `Err` (exit 1) when the plan says refused.
+pub(super) fn emit_plan(plan: &Plan, out: &str) -> Result<(), CliError> {
+    super::emit(out)?;
     match &plan.refused {
         None => Ok(()),
         // The plan itself was printed above; the exit code says "refused".
@@ -287,36 +305,4 @@ pub async fn revert(
     ));
     out.push_str(&change_line(id, true));
     super::emit(&out)
-}
-
-/// The emails of an `--exclude-file` (one per line, `#` comments, blank lines), in lower
-/// case; a missing or unreadable file is an error, never "exclude nothing".
-pub fn exclude_list(path: Option<&std::path::Path>) -> Result<std::collections::HashSet<String>, CliError> {
-    let Some(path) = path else { return Ok(Default::default()) };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Usage(format!("--exclude-file {}: {}", path.display(), e.kind())))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
-        .filter(|l| !l.is_empty())
-        .collect())
-}
-
-/// `deactivate-dormant`: what it did, in the words of a deactivation.
-pub async fn dormant(
-    store: &Store,
-    actor: &Actor,
-    stamp: &Stamp,
-    rule: &store::dormant::Dormancy,
-    format: OutFormat,
-) -> Result<(), CliError> {
-    let change = Change::SetActive(false);
-    match store::dormant::deactivate(store, actor, stamp, rule).await {
-        Ok(applied) if applied.is_empty() && format == OutFormat::Table => {
-            super::emit(&format!("no dormant accounts (no sign-in for {} days)\n", rule.days))
-        }
-        Ok(applied) => report(&change, &Done::Changed(applied), stamp, format),
-        Err(e) if e.is_connection() => lost(store, stamp, None, e).await,
-        Err(e) => Err(e.into()),
-    }
 }

@@ -7,6 +7,7 @@ mod change;
 pub mod console;
 mod create;
 pub mod demo;
+mod dormant;
 mod import;
 mod install;
 pub(crate) mod list;
@@ -187,6 +188,11 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
     };
     // These need no database.
     match command {
+        // The demo creates, drops and seeds databases: read-only mode refuses it before it
+        // connects anywhere.
+        Command::Demo(_) if config::Deployment::load(cli.readonly, cli.env_file.as_deref())?.readonly => {
+            return Err(StoreError::ReadOnly.into());
+        }
         Command::Demo(args) => return demo::run(args).await,
         Command::Completions { shell } => return install::completions(*shell),
         Command::Man { dir } => return install::man(dir.as_deref()),
@@ -271,18 +277,19 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let rule = store::dormant::Dormancy {
                 days: *days,
                 include_admins: *include_admins,
-                exclude: change::exclude_list(exclude_file.as_deref())?,
+                exclude: dormant::exclude_list(exclude_file.as_deref())?,
             };
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
                 let actor = sign_in_quietly(&store, &actor.actor_email).await?;
-                let plan = store::dormant::plan(&store, &actor, &rule).await?;
-                return change::print_plan(&plan, opts.format);
+                dormant::warn_unmatched(&store, &rule).await?;
+                return dormant::dry_run(&store, &actor, &rule, opts.format).await;
             }
             // A protected deployment wants its name for a mass deactivation, however many.
             guard(cli, opts, &Change::SetActive(false), usize::MAX)?;
             let actor = sign_in(&store, &actor.actor_email).await?;
-            change::dormant(&store, &actor, &stamp, &rule, opts.format).await
+            dormant::warn_unmatched(&store, &rule).await?;
+            dormant::run(&store, &actor, &stamp, &rule, opts.format).await
         }
         Command::Import { actor, file, passwords_out, opts } => {
             let stamp = stamp(cli, opts)?;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod audit_filter;
 pub mod change;
 pub mod email;
+pub mod exclude;
 pub mod filter;
 pub mod import;
 pub mod password;

@@ -80,10 +80,15 @@ const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
 const DIGITS: &[u8] = b"23456789";
 /// Symbols that need no quoting in a POSIX shell.
 const SYMBOLS: &[u8] = b"-_.+@%";
+/// What a spreadsheet reads as the start of a formula: no generated password starts so.
+pub const FORMULA_STARTS: [char; 4] = ['-', '+', '@', '='];
 
 /// A fresh random password from the OS CSPRNG: 20 characters with at least one lower-case
-/// letter, upper-case letter, digit and symbol; look-alikes (l, I, O, 0, 1) left out.
+/// letter, upper-case letter, digit and symbol; look-alikes (l, I, O, 0, 1) left out. The
+/// first is a letter or a digit, so no spreadsheet opening `--passwords-out` takes one for
+/// a formula ([`FORMULA_STARTS`]).
 pub fn generate() -> Secret {
+    let first: Vec<u8> = [LOWER, UPPER, DIGITS].concat();
     let all: Vec<u8> = [LOWER, UPPER, DIGITS, SYMBOLS].concat();
     let mut rng = OsRng.unwrap_err();
     let mut pick = |set: &[u8]| -> char {
@@ -93,7 +98,8 @@ pub fn generate() -> Secret {
     let mut out = Zeroizing::new(String::with_capacity(GENERATED_LEN));
     loop {
         out.clear();
-        for _ in 0..GENERATED_LEN {
+        out.push(pick(&first));
+        for _ in 1..GENERATED_LEN {
             out.push(pick(&all));
         }
         let has = |set: &[u8]| out.bytes().any(|b| set.contains(&b));
@@ -135,6 +141,22 @@ mod tests {
             assert!(pw.expose().bytes().any(|c| DIGITS.contains(&c)));
             assert!(pw.expose().bytes().all(|c| c.is_ascii_graphic()));
         }
+    }
+
+    /// Issue 23 point 8: `--passwords-out` is read by spreadsheets, which run a cell
+    /// starting with one of these as a formula.
+    #[test]
+    fn no_generated_password_starts_like_a_spreadsheet_formula() {
+        let mut firsts = std::collections::HashSet::new();
+        for _ in 0..20_000 {
+            let pw = generate();
+            let first = pw.expose().chars().next().expect("a character");
+            assert!(!FORMULA_STARTS.contains(&first), "{first:?} starts a generated password");
+            assert!(check_policy(&pw).is_ok());
+            firsts.insert(first);
+        }
+        // Still drawn from every letter and digit.
+        assert_eq!(firsts.len(), LOWER.len() + UPPER.len() + DIGITS.len());
     }
 
     #[test]

@@ -42,16 +42,9 @@ impl Origin {
         let ssh = ["SSH_CLIENT", "SSH_CONNECTION"].iter().find_map(|v| std::env::var(v).ok());
         Origin {
             user_agent: format!("skriptoteket-admin/{} ({front_end})", env!("CARGO_PKG_VERSION")),
-            ip_address: ssh.as_deref().and_then(ssh_client_ip),
+            ip_address: ssh.as_deref().and_then(crate::operator::ssh_client_ip),
         }
     }
-}
-
-/// The client address of an `SSH_CLIENT` / `SSH_CONNECTION` value ("ip port ..."), if it
-/// is an IP address.
-fn ssh_client_ip(value: &str) -> Option<String> {
-    let first = value.split_whitespace().next()?;
-    first.parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
 }
 
 /// How an attempt ended, with the web app's failure codes.
@@ -317,7 +310,7 @@ async fn clear_failures(tx: &mut Transaction<'_, Postgres>, s: &Schema, id: Uuid
 
 #[cfg(test)]
 mod tests {
-    use super::ssh_client_ip;
+    use crate::operator::ssh_client_ip;
 
     #[test]
     fn the_client_address_is_the_first_field_of_ssh_client() {

@@ -1,6 +1,11 @@
 //! A throwaway PostgreSQL cluster of our own, for the demo and the tests where no usable
-//! server answers: `initdb` into a fresh folder under the temp dir, `postgres` listening on
-//! 127.0.0.1 at a free port (its unix socket in that folder), trust auth for `postgres`.
+//! server answers: `initdb` into a fresh folder (0700) under the temp dir, `postgres`
+//! listening on 127.0.0.1 at a free port (its unix socket in that folder). Every
+//! connection, TCP or socket, must give the superuser `postgres`'s password
+//! (scram-sha-256; see [`secret`]): a superuser runs programs as the cluster's OS user, so
+//! trust auth on loopback would let any local user act as that user (the system `postgres`
+//! account when we are root, the admin otherwise). TCP stays, with the password, because
+//! the tests hand `host:port` to programs of their own (a stand-in docker, a proxy).
 //!
 //! A keeper process (`keeper.sh`) starts postgres and, when the cluster's owner has gone,
 //! stops it and removes the folder: the owner is this process ([`Owner::ThisProcess`]: the
@@ -12,8 +17,10 @@
 //! `postgres` user, else `nobody`.
 
 mod host;
+mod secret;
 pub mod shared;
 
+use crate::domain::Secret;
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::os::unix::process::CommandExt;
@@ -62,10 +69,29 @@ pub enum Owner {
     Pid(u32),
 }
 
+/// Where a running cluster answers and the password it asks for: what a client needs.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    port: u16,
+    password: Secret,
+}
+
+impl Endpoint {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL of `database` as user `postgres`, with the password: keep it out of command
+    /// lines (every user sees those) and logs.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://postgres:{}@127.0.0.1:{}/{database}", self.password.expose(), self.port)
+    }
+}
+
 /// A running throwaway cluster.
 #[derive(Debug)]
 pub struct Cluster {
-    port: u16,
+    endpoint: Endpoint,
     dir: PathBuf,
     version: String,
     owner: Owner,
@@ -92,10 +118,15 @@ impl Cluster {
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.endpoint.port
     }
 
-    /// The folder with the data, the socket and `postgres.log` (removed at the end).
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The folder with the data, the socket, the password file and `postgres.log` (removed
+    /// at the end).
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -105,9 +136,9 @@ impl Cluster {
         &self.version
     }
 
-    /// The URL of `database` on this cluster, as user `postgres` (trust auth).
+    /// The URL of `database` on this cluster ([`Endpoint::url`]).
     pub fn url(&self, database: &str) -> String {
-        url(self.port, database)
+        self.endpoint.url(database)
     }
 
     /// Stops postgres and removes the folder now, whoever owns the cluster. (Dropping does
@@ -153,11 +184,6 @@ impl Drop for Cluster {
     }
 }
 
-/// The URL of `database` on a throwaway cluster at `port`.
-pub fn url(port: u16, database: &str) -> String {
-    format!("postgres://postgres@127.0.0.1:{port}/{database}")
-}
-
 fn start_once(
     bin: &Path,
     user: Option<host::User>,
@@ -168,6 +194,7 @@ fn start_once(
     // Until the keeper runs, removing the folder on failure is ours to do.
     let remove = RemoveOnDrop(Some(dir.clone()));
     let data = dir.join("data");
+    let password = secret::create(&dir, user)?;
     initdb(bin, &dir, &data, user)?;
 
     let port = host::free_port()?;
@@ -199,7 +226,9 @@ fn start_once(
     let mut child = keeper.spawn().map_err(|e| ThrowawayError::Start(format!("cannot run /bin/sh: {e}")))?;
     let cue = child.stdin.take();
     remove.disarm();
-    let mut cluster = Cluster { port, dir, version: version.to_string(), owner, keeper: Some(child), cue };
+    let endpoint = Endpoint { port, password };
+    let mut cluster =
+        Cluster { endpoint, dir, version: version.to_string(), owner, keeper: Some(child), cue };
     match wait_ready(&mut cluster, &data) {
         Ok(()) => Ok(cluster),
         Err(why) => {
@@ -215,9 +244,12 @@ fn start_once(
 
 fn initdb(bin: &Path, dir: &Path, data: &Path, user: Option<host::User>) -> Result<(), ThrowawayError> {
     let mut cmd = Command::new(bin.join("initdb"));
+    let mut pwfile = std::ffi::OsString::from("--pwfile=");
+    pwfile.push(secret::path(dir));
     cmd.arg("-D")
         .arg(data)
-        .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+        .arg(pwfile)
+        .args(["-U", "postgres", "-A", "scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"])
         .env("LC_ALL", "C")
         .env_remove("PGDATA")
         .current_dir(dir)
@@ -246,11 +278,11 @@ fn wait_ready(cluster: &mut Cluster, data: &Path) -> Result<(), String> {
         }
         let ready = fs::read_to_string(&pid_file)
             .is_ok_and(|s| s.lines().nth(7).is_some_and(|l| l.trim() == "ready"));
-        if ready && host::answers(cluster.port) {
+        if ready && host::answers(cluster.port()) {
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(format!("no answer on port {} within {}s", cluster.port, START_TIMEOUT.as_secs()));
+            return Err(format!("no answer on port {} within {}s", cluster.port(), START_TIMEOUT.as_secs()));
         }
         std::thread::sleep(Duration::from_millis(50));
     }

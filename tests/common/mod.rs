@@ -8,6 +8,9 @@
 //! throwaway cluster started from the machine's PostgreSQL binaries: one per nextest run,
 //! shared by its test processes (one per process under `cargo test`); see
 //! `skriptoteket_admin::throwaway`. `SKA_TEST_THROWAWAY=1` skips the configured server.
+//! The throwaway cluster wants its password, which its URLs carry: a test hands such a URL
+//! to a child process in its environment (`DATABASE_URL`, or [`without_password`] and
+//! `PGPASSWORD`), never on its command line.
 //! `SKA_TEST_KEEP_DB=1` keeps the databases for a look.
 #![allow(dead_code)]
 
@@ -75,10 +78,10 @@ fn configured_server_usable() -> Result<(), String> {
 /// this process, stopped when it exits.
 fn throwaway_url() -> Result<String, String> {
     static CLUSTER: OnceLock<Result<throwaway::Cluster, String>> = OnceLock::new();
-    let port = match std::env::var("NEXTEST_RUN_ID") {
+    let endpoint = match std::env::var("NEXTEST_RUN_ID") {
         Ok(run) => {
             let state = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pg-throwaway");
-            throwaway::shared::port_for_run(&state, &run, std::os::unix::process::parent_id())
+            throwaway::shared::for_run(&state, &run, std::os::unix::process::parent_id())
                 .map_err(|e| e.to_string())?
         }
         // Never dropped: the cluster's keeper stops it when this process exits.
@@ -88,9 +91,25 @@ fn throwaway_url() -> Result<String, String> {
             })
             .as_ref()
             .map_err(Clone::clone)?
-            .port(),
+            .endpoint()
+            .clone(),
     };
-    Ok(throwaway::url(port, "postgres"))
+    Ok(endpoint.url("postgres"))
+}
+
+/// `url` without its password, and the password: a test that hands a URL to the binary on
+/// its command line (which every user of the machine can read in `ps`) passes the password
+/// as `PGPASSWORD` in the child's environment instead (the throwaway cluster's URL has one).
+pub fn without_password(url: &str) -> (String, Option<String>) {
+    let Ok(mut parsed) = url::Url::parse(url) else { return (url.to_string(), None) };
+    let password = parsed.password().map(|p| {
+        url::form_urlencoded::parse(format!("p={p}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    });
+    let _ = parsed.set_password(None);
+    (parsed.to_string(), password)
 }
 
 /// A database of its own for one test; dropped (`WITH (FORCE)`) when this value is.
@@ -104,9 +123,10 @@ impl TestDb {
     pub async fn new() -> TestDb {
         let admin = admin_url();
         let name = format!("ska_t_{}", Uuid::new_v4().simple());
+        let shown = without_password(&admin).0;
         let mut conn = PgConnection::connect(&admin)
             .await
-            .unwrap_or_else(|e| panic!("cannot reach the test Postgres at {admin}: {e}"));
+            .unwrap_or_else(|e| panic!("cannot reach the test Postgres at {shown}: {e}"));
         conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .await
             .unwrap_or_else(|e| panic!("CREATE DATABASE {name} failed: {e}"));

@@ -2,7 +2,7 @@
 //! to check rows from synchronous tests, and the key sequences of signing in and filtering.
 #![allow(dead_code)]
 
-use crate::common::{PASSWORD, TestDb, insert_user, live_store, scalar_i64};
+use crate::common::{PASSWORD, TestDb, insert_user, live_store, scalar_i64, without_password};
 use crate::pty::Console;
 use skriptoteket_admin::domain::Role;
 
@@ -35,9 +35,15 @@ impl Setup {
         self.rt.block_on(scalar_i64(&self.pool, sql))
     }
 
-    /// The console on this database in a `cols`x`rows` terminal.
+    /// The console on this database in a `cols`x`rows` terminal (a password of the URL in
+    /// `PGPASSWORD`, off the command line).
     pub fn start(&self, cols: u16, rows: u16, env: &[(&str, &str)]) -> Console {
-        Console::start(&["--database-url", self.db.url()], cols, rows, env)
+        let (url, password) = without_password(self.db.url());
+        let mut env = env.to_vec();
+        if let Some(p) = &password {
+            env.push(("PGPASSWORD", p));
+        }
+        Console::start(&["--database-url", &url], cols, rows, &env)
     }
 }
 

@@ -1,11 +1,14 @@
 //! Users as data for other programs: CSV, JSON and JSON Lines, with the same fields in the
-//! same order in each. Used by `list` and the console's export.
+//! same order in each. Used by `list` and the console's export; [`file`] writes the files.
+
+pub mod file;
+
+pub use file::{WriteError, resolve, write_file};
 
 use crate::domain::UserRow;
 use crate::domain::sanitize::clean;
 use serde::Serialize;
 use std::io::Write;
-use std::path::PathBuf;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -211,113 +214,6 @@ impl FileFormat {
             FileFormat::JsonLines => write_json(out, rows.iter().cloned(), true),
         }
     }
-}
-
-/// Why an export file was not written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WriteError {
-    /// The file exists: it is written only when the admin says to overwrite it.
-    Exists(PathBuf),
-    /// One line for the admin: what, where, and what became of the file.
-    Failed(String),
-}
-
-/// Where a path the admin typed points: `~/` is the home folder, a relative path starts
-/// in the working folder (where the console was started).
-pub fn resolve(path: &str) -> PathBuf {
-    let path = path.trim();
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
-    let p = match (path.strip_prefix("~/"), home) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(path),
-    };
-    if p.is_relative() {
-        match std::env::current_dir() {
-            Ok(dir) => dir.join(p),
-            Err(_) => p,
-        }
-    } else {
-        p
-    }
-}
-
-/// Writes `rows` in `format` to `path` ([`resolve`]d), readable by its owner only (0600),
-/// and returns the path written. A new file is created (`create_new`: never through a
-/// name that exists, a symbolic link included); an existing file is written only with
-/// `overwrite`, and then only a regular file that is not a symbolic link, made 0600
-/// before it is truncated (it stays as it was when that fails).
-pub fn write_file(
-    path: &str,
-    rows: &[UserRow],
-    format: FileFormat,
-    overwrite: bool,
-) -> Result<PathBuf, WriteError> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let path = resolve(path);
-    // Written through a buffer as the rows are turned to text: the file's text is never
-    // whole in memory.
-    let write = |file: &mut std::fs::File| -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *file);
-        format.write_to(&mut out, rows)?;
-        out.flush()?;
-        drop(out);
-        file.sync_all()
-    };
-    let fail = |e: &std::io::Error, after: &str| WriteError::Failed(io_line(&path, e, after));
-    if !overwrite {
-        let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)
-        {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(WriteError::Exists(path)),
-            Err(e) => return Err(fail(&e, "nothing was written")),
-        };
-        // The umask cannot widen 0600, but say it once more on the open file.
-        let written =
-            file.set_permissions(std::fs::Permissions::from_mode(0o600)).and_then(|()| write(&mut file));
-        if let Err(e) = written {
-            drop(file);
-            let _ = std::fs::remove_file(&path);
-            return Err(fail(&e, "nothing was written"));
-        }
-        return Ok(path);
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        // O_NONBLOCK: a named pipe there fails at once instead of waiting for a reader
-        // (the worker would wait with it); a regular file writes as ever.
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(&path)
-        .map_err(|e| fail(&e, "it was not changed"))?;
-    let regular = file.metadata().map_err(|e| fail(&e, "it was not changed"))?.is_file();
-    if !regular {
-        return Err(WriteError::Failed(format!(
-            "cannot write {}: it is not a regular file; it was not changed",
-            path.display()
-        )));
-    }
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| fail(&e, "it was not changed"))?;
-    file.set_len(0).and_then(|()| write(&mut file)).map_err(|e| fail(&e, "it may be incomplete now"))?;
-    Ok(path)
-}
-
-/// "cannot write /x/users.csv: the folder /x does not exist; nothing was written".
-fn io_line(path: &std::path::Path, e: &std::io::Error, after: &str) -> String {
-    use std::io::ErrorKind as K;
-    let folder = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
-    let what = match e.kind() {
-        K::NotFound => format!("the folder {folder} does not exist"),
-        K::PermissionDenied => "permission denied".to_string(),
-        K::IsADirectory => "it is a folder".to_string(),
-        K::NotADirectory => "a part of the path is not a folder".to_string(),
-        K::ReadOnlyFilesystem => "the file system is read-only".to_string(),
-        K::StorageFull => "the disk is full".to_string(),
-        _ if e.raw_os_error() == Some(libc::ELOOP) => {
-            "it is a symbolic link: name the file itself".to_string()
-        }
-        other => other.to_string(),
-    };
-    format!("cannot write {}: {what}; {after}", path.display())
 }
 
 #[cfg(test)]
