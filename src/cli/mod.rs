@@ -65,6 +65,27 @@ pub(crate) fn emit(text: &str) -> Result<(), CliError> {
     }
 }
 
+/// Writes `text` to stdout and flushes it; any failure is one, a closed pipe too. For the
+/// output that must not be lost (a generated password), written before its change commits.
+pub(crate) fn emit_strict(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write the output ({e})"))
+}
+
+/// The report of a change that has committed: when it cannot be written, the admin still
+/// learns (on stderr) that the change WAS applied, its id, and where to see it.
+pub(crate) fn emit_applied(text: &str, change_id: uuid::Uuid) -> Result<(), CliError> {
+    emit_strict(text).map_err(|why| {
+        CliError::Failed(format!(
+            "change {change_id} WAS applied, but its report was lost: {why}; \
+             `skriptoteket-admin audit --change {change_id}` lists what it did"
+        ))
+    })
+}
+
 /// Finds the database the way the deployment does (see [`config`]).
 pub async fn target(cli: &Cli) -> Result<DbTarget, CliError> {
     if let Some(w) = config::password_in_argv_warning(cli.database_url.as_deref()) {

@@ -5,6 +5,7 @@
 //! app's login (an unverified email is).
 
 use super::audit::{self, Entry};
+use super::mutate::BeforeCommit;
 use super::{Actor, Store, StoreError, UserRow, targets};
 use crate::domain::import::NewAccount;
 use crate::domain::permissions;
@@ -23,6 +24,19 @@ pub async fn provision(
     role: Role,
     password_hash: &str,
 ) -> Result<UserRow, StoreError> {
+    provision_then(store, actor, stamp, email, role, password_hash, &mut |_| Ok(())).await
+}
+
+/// [`provision`], with `before_commit` hearing the new row before the commit.
+pub async fn provision_then(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    email: &Email,
+    role: Role,
+    password_hash: &str,
+    before_commit: &mut BeforeCommit<'_, UserRow>,
+) -> Result<UserRow, StoreError> {
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     let (me, _) = targets::lock(&mut tx, &store.schema, actor, &[]).await?;
@@ -34,6 +48,10 @@ pub async fn provision(
     // Read back before the commit: nothing that can fail may follow it, or a created
     // account (and its generated password) would be reported as a failure.
     let row = created_row(&mut tx, store, id).await?;
+    if let Err(why) = before_commit(&row) {
+        tx.rollback().await?;
+        return Err(StoreError::OutputFailed(why));
+    }
     tx.commit().await?;
     Ok(row)
 }
@@ -79,6 +97,17 @@ pub async fn bootstrap(
     email: &Email,
     password_hash: &str,
 ) -> Result<UserRow, StoreError> {
+    bootstrap_then(store, stamp, email, password_hash, &mut |_| Ok(())).await
+}
+
+/// [`bootstrap`], with `before_commit` hearing the new row before the commit.
+pub async fn bootstrap_then(
+    store: &Store,
+    stamp: &Stamp,
+    email: &Email,
+    password_hash: &str,
+    before_commit: &mut BeforeCommit<'_, UserRow>,
+) -> Result<UserRow, StoreError> {
     store.require_writable()?;
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
@@ -95,6 +124,10 @@ pub async fn bootstrap(
     // Read back before the commit: nothing that can fail may follow it, or a created
     // account (and its generated password) would be reported as a failure.
     let row = created_row(&mut tx, store, id).await?;
+    if let Err(why) = before_commit(&row) {
+        tx.rollback().await?;
+        return Err(StoreError::OutputFailed(why));
+    }
     tx.commit().await?;
     Ok(row)
 }
