@@ -7,6 +7,7 @@ pub mod console;
 mod create;
 pub mod demo;
 mod import;
+mod import_out;
 mod install;
 pub(crate) mod list;
 pub mod secrets;
@@ -304,15 +305,15 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let actor = sign_in(&store, &actor.actor_email).await?;
             change::dormant(&store, &actor, &stamp, &rule, opts.format).await
         }
-        Command::Import { actor, file, passwords_out, opts } => {
+        Command::Import { actor, file, passwords_out, max_rows, opts } => {
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
                 let actor = sign_in_quietly(&store, &actor.actor_email).await?;
-                let lines = import::read(file, &actor)?;
+                let lines = import::read(file, &actor, *max_rows)?;
                 return import::dry_run(&store, &lines, opts.format).await;
             }
             let actor = sign_in(&store, &actor.actor_email).await?;
-            let lines = import::read(file, &actor)?;
+            let lines = import::read(file, &actor, *max_rows)?;
             import::run(&store, &actor, &stamp, &lines, passwords_out.as_deref(), opts.format).await
         }
         Command::Revert { actor, change_id, opts } => {
