@@ -365,3 +365,82 @@ async fn bootstrap_of_an_existing_email_is_already_exists() {
     assert_eq!(role_of(pool, id).await, "user");
     assert_eq!(audit_count(pool).await, 0);
 }
+
+/// An import's accounts go in a thousand at a time (issue 23 point 10): 2,500 accounts in
+/// one change, in the provisioned shape, names where the schema has profiles, one audit
+/// row each, and the progress heard after each batch. One taken email refuses them all.
+#[rstest]
+#[case::old(Shape::Old)]
+#[case::live(Shape::Live)]
+#[tokio::test]
+async fn many_accounts_are_created_in_batches_in_one_change(#[case] shape: Shape) {
+    use skriptoteket_admin::domain::import::NewAccount;
+    let (_db, store) = shape.store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let account = |i: usize| NewAccount {
+        email: email(&format!("elev{i}@skola.se")),
+        role: if i.is_multiple_of(2) { Role::User } else { Role::Contributor },
+        first_name: Some(format!("Elev {i}")),
+        last_name: None,
+        display_name: (i == 7).then(|| "Sju".to_string()),
+    };
+    let accounts: Vec<(NewAccount, String)> =
+        (0..2500).map(|i| (account(i), password_hash().to_string())).collect();
+    let heard = std::sync::Mutex::new(Vec::new());
+    let stamp = skriptoteket_admin::domain::Stamp::new(None);
+    let ids =
+        store::create::provision_many(&store, &su, &stamp, &accounts, &|n| heard.lock().unwrap().push(n))
+            .await
+            .expect("created");
+    assert_eq!(ids.len(), 2500);
+    assert_eq!(*heard.lock().unwrap(), [1000, 2000, 2500]);
+    assert_eq!(
+        scalar_i64(
+            pool,
+            "SELECT count(*) FROM users WHERE email LIKE 'elev%' AND auth_provider = 'local' AND is_active"
+        )
+        .await,
+        2500
+    );
+    assert_eq!(
+        scalar_i64(
+            pool,
+            "SELECT count(*) FROM users WHERE email = 'elev1@skola.se' AND role = 'contributor'"
+        )
+        .await,
+        1
+    );
+    let audited = format!(
+        "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE change_id = '{}'",
+        stamp.change_id
+    );
+    assert_eq!(scalar_i64(pool, &audited).await, 2500);
+    if shape.is_live() {
+        let elevs = "SELECT count(*) FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE u.email LIKE 'elev%'";
+        assert_eq!(scalar_i64(pool, elevs).await, 2500, "a profile each");
+        assert_eq!(
+            scalar_i64(pool, "SELECT count(*) FROM user_profiles WHERE first_name = 'Elev 7' AND display_name = 'Sju' AND last_name IS NULL").await,
+            1
+        );
+        assert_eq!(
+            scalar_i64(pool, "SELECT count(*) FROM users u JOIN user_profiles p ON p.user_id = u.id WHERE u.email LIKE 'elev%' AND u.email_verified").await,
+            2500
+        );
+    }
+    // One email taken since: nothing of the next import is created, and it is named.
+    let more: Vec<(NewAccount, String)> =
+        [2600, 7, 2601].into_iter().map(|i| (account(i), password_hash().to_string())).collect();
+    let before = scalar_i64(pool, "SELECT count(*) FROM users").await;
+    let e = store::create::provision_many(
+        &store,
+        &su,
+        &skriptoteket_admin::domain::Stamp::new(None),
+        &more,
+        &|_| {},
+    )
+    .await
+    .expect_err("taken");
+    assert!(matches!(&e, StoreError::AlreadyExists(email) if email == "elev7@skola.se"), "{e}");
+    assert_eq!(scalar_i64(pool, "SELECT count(*) FROM users").await, before);
+}

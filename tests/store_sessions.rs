@@ -1,4 +1,4 @@
-//! `mutate::apply` with RevokeSessions, SetActive and Unlock, and `sessions::active_for`.
+//! `store::change::apply` with RevokeSessions, SetActive and Unlock, and `sessions::active_for`.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Bulk role change: `store::mutate::apply` with `Change::SetRole` on up to 10,000 users in
+//! Bulk role change: `store::change::apply` with `Change::SetRole` on up to 10,000 users in
 //! one transaction with its audit rows, against the runbook's way: one autocommitted
 //! `UPDATE` per user through `psql -f`.
 

@@ -22,6 +22,11 @@ fn targets(emails: &[String]) -> Vec<Target> {
 
 /// Applies `change` to the accounts named by `emails` under `stamp`; `new` is the new
 /// password of the changes that set one.
+///
+/// A generated password is known before the commit, and nobody else will ever know it: the
+/// report and the password are written (and flushed) inside the change's transaction,
+/// before its commit, and a write that fails rolls the change back. Other reports follow
+/// the commit; when one cannot be written, stderr says that the change WAS applied.
 pub async fn apply(
     store: &Store,
     actor: &Actor,
@@ -37,59 +42,78 @@ pub async fn apply(
         ),
         None => None,
     };
+    let password = new.as_ref().and_then(NewSecret::line);
+    let mut printed = false;
+    let mut before_commit = |done: &Done| -> Result<(), String> {
+        let Some(password) = &password else { return Ok(()) };
+        let mut out = zeroize::Zeroizing::new(report_text(&change, done, stamp, format));
+        out.push_str(password);
+        super::emit_strict(&out)?;
+        printed = true;
+        Ok(())
+    };
     // A silent network must not hold the command for ever: past the answer timeout it is a
     // lost connection, settled by the change id like any other.
     let named = targets(emails);
-    let apply = store::change::apply(store, actor, stamp, &named, &change, hash.as_deref());
-    match store::within(store::ANSWER_TIMEOUT, apply).await {
-        Ok(done) => {
-            report(&change, &done, stamp, format)?;
-            if let Some(n) = &new {
-                n.print_if_generated();
-            }
-            Ok(())
-        }
-        Err(e) if e.is_connection() => lost(store, stamp, new.as_ref(), e).await,
+    let apply =
+        store::change::apply_then(store, actor, stamp, &named, &change, hash.as_deref(), &mut before_commit);
+    let result = store::within(store::ANSWER_TIMEOUT, apply).await;
+    let id = stamp.change_id;
+    match result {
+        Ok(_) if printed => Ok(()),
+        Ok(done) => super::emit_applied(&report_text(&change, &done, stamp, format), id),
+        Err(e) if e.is_connection() => lost(store, stamp, new.as_ref(), printed, e).await,
+        Err(e) if printed => Err(CliError::Failed(format!(
+            "{e}: change {id} was NOT applied, nothing was changed; the password printed above is no account's"
+        ))),
         Err(e) => Err(e.into()),
     }
 }
 
-/// The connection dropped while the change ran: wait for the server (up to half a
-/// minute), then ask it whether this change id committed. A generated password is
-/// printed unless the change is known not to have happened: the account may have it now,
-/// and nobody else knows it.
+/// After a lost connection: waits for the server (up to half a minute), then asks it
+/// whether change `id` committed; `None` when it did not come back.
+pub(super) async fn settle(store: &Store, id: uuid::Uuid) -> Option<bool> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while tokio::time::Instant::now() < deadline {
+        if store.ping().await.is_ok() {
+            return audit::settled(store, id, deadline).await.ok();
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    None
+}
+
+/// The connection dropped while the change ran: find out whether it applied. A generated
+/// password was `printed` before the commit when it could be; otherwise it is printed
+/// unless the change is known not to have happened: the account may have it now, and
+/// nobody else knows it.
 pub(super) async fn lost(
     store: &Store,
     stamp: &Stamp,
     new: Option<&NewSecret>,
+    printed: bool,
     e: StoreError,
 ) -> Result<(), CliError> {
     let id = stamp.change_id;
     eprintln!("the connection dropped during change {id} ({e}); finding out whether it applied ...");
-    let mut applied = None;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while tokio::time::Instant::now() < deadline {
-        if store.ping().await.is_ok() {
-            applied = audit::settled(store, id, deadline).await.ok();
-            break;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
+    let applied = settle(store, id).await;
     let print_password = || {
-        if let Some(n) = new {
+        if let (Some(n), false) = (new, printed) {
             n.print_if_generated();
         }
     };
     match applied {
         Some(true) => {
-            super::emit(&format!(
-                "change {id} WAS applied (its answer was lost; `audit --change {id}` lists it)\n"
-            ))?;
+            eprintln!(
+                "change {id} WAS applied (its answer was lost; `skriptoteket-admin audit --change {id}` lists it){}",
+                if printed { "; the password printed above is the account's" } else { "" }
+            );
             print_password();
             Ok(())
         }
         Some(false) => Err(CliError::Failed(format!(
-            "the connection dropped; change {id} was NOT applied, nothing changed: run the command again"
+            "the connection dropped; change {id} was NOT applied, nothing changed: run the command again{}",
+            if printed { " (the password printed above is no account's)" } else { "" }
         ))),
         None => {
             print_password();
@@ -107,7 +131,7 @@ pub(super) async fn lost(
 }
 
 /// A line per account, then the summary the console shows too, and the change id.
-pub(super) fn report(change: &Change, done: &Done, stamp: &Stamp, format: OutFormat) -> Result<(), CliError> {
+pub(super) fn report_text(change: &Change, done: &Done, stamp: &Stamp, format: OutFormat) -> String {
     let id = stamp.change_id;
     if format == OutFormat::Json {
         let accounts: Vec<serde_json::Value> = match done {
@@ -123,7 +147,7 @@ pub(super) fn report(change: &Change, done: &Done, stamp: &Stamp, format: OutFor
             "change_id": id, "action": change.audit_name(), "reason": stamp.reason.as_ref().map(|r| r.as_str()),
             "accounts": accounts, "summary": change.summary(done),
         });
-        return super::emit(&format!("{}\n", crate::export::inert_json(&out.to_string())));
+        return format!("{}\n", crate::export::inert_json(&out.to_string()));
     }
     let mut out = String::new();
     match done {
@@ -147,7 +171,7 @@ pub(super) fn report(change: &Change, done: &Done, stamp: &Stamp, format: OutFor
         }
     }
     out.push_str(&change_line(id, crate::domain::revert::can_undo(change)));
-    super::emit(&out)
+    out
 }
 
 /// `change <id>` and how to undo it, or that it cannot be.
@@ -281,7 +305,7 @@ pub async fn revert(
 ) -> Result<(), CliError> {
     let done = match store::revert::revert(store, actor, stamp, change_id).await {
         Ok(done) => done,
-        Err(e) if e.is_connection() => return lost(store, stamp, None, e).await,
+        Err(e) if e.is_connection() => return lost(store, stamp, None, false, e).await,
         Err(e) => return Err(e.into()),
     };
     let id = stamp.change_id;
@@ -289,7 +313,7 @@ pub async fn revert(
         let accounts: Vec<serde_json::Value> = done.applied.iter().map(applied_json).collect();
         let out = json!({"change_id": id, "action": done.action, "reverts": change_id,
                          "reason": stamp.reason.as_ref().map(|r| r.as_str()), "accounts": accounts});
-        return super::emit(&format!("{}\n", crate::export::inert_json(&out.to_string())));
+        return super::emit_applied(&format!("{}\n", crate::export::inert_json(&out.to_string())), id);
     }
     let mut out = String::new();
     for a in &done.applied {
@@ -304,5 +328,5 @@ pub async fn revert(
         crate::plural::count(done.applied.len() as i64, "user")
     ));
     out.push_str(&change_line(id, true));
-    super::emit(&out)
+    super::emit_applied(&out, id)
 }

@@ -15,11 +15,24 @@ pub async fn bootstrap(store: &Store, email: &str, password: &NewPassword) -> Re
     let hash =
         hasher::hash_off_thread(new.secret.clone()).await.map_err(|e| CliError::Failed(e.to_string()))?;
     let stamp = Stamp::new(None);
-    let row = store::create::bootstrap(store, &stamp, &email, &hash).await?;
-    println!("created superuser {} ({})", clean(&row.email), row.id);
-    print!("{}", super::change::change_line(stamp.change_id, false));
-    new.print_if_generated();
-    Ok(())
+    let text = |row: &crate::store::UserRow| {
+        format!(
+            "created superuser {} ({})\n{}",
+            clean(&row.email),
+            row.id,
+            super::change::change_line(stamp.change_id, false)
+        )
+    };
+    // A generated password is written before the commit; a write that fails rolls back.
+    let password = new.line();
+    let mut before_commit = |row: &crate::store::UserRow| -> Result<(), String> {
+        let Some(password) = &password else { return Ok(()) };
+        let mut out = zeroize::Zeroizing::new(text(row));
+        out.push_str(password);
+        super::emit_strict(&out)
+    };
+    let row = store::create::bootstrap_then(store, &stamp, &email, &hash, &mut before_commit).await?;
+    if password.is_some() { Ok(()) } else { super::emit_applied(&text(&row), stamp.change_id) }
 }
 
 fn parse(email: &str, role: &str) -> Result<Change, CliError> {

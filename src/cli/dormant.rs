@@ -4,7 +4,7 @@
 
 use super::CliError;
 use super::args::OutFormat;
-use super::change::{emit_plan, json_text, lost, plan_json, plan_table, report};
+use super::change::{emit_plan, json_text, lost, plan_json, plan_table, report_text};
 use crate::domain::exclude::Exclusions;
 use crate::domain::sanitize::clean;
 use crate::domain::{Change, Done, Stamp};
@@ -74,8 +74,11 @@ pub async fn run(
         Ok(applied) if applied.is_empty() && format == OutFormat::Table => {
             super::emit(&format!("no dormant accounts (no sign-in for {} days)\n", rule.days))
         }
-        Ok(applied) => report(&change, &Done::Changed(applied), stamp, format),
-        Err(e) if e.is_connection() => lost(store, stamp, None, e).await,
+        Ok(applied) => super::emit_applied(
+            &report_text(&change, &Done::Changed(applied), stamp, format),
+            stamp.change_id,
+        ),
+        Err(e) if e.is_connection() => lost(store, stamp, None, false, e).await,
         Err(e) => Err(e.into()),
     }
 }

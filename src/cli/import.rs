@@ -3,16 +3,16 @@
 
 use super::CliError;
 use super::args::OutFormat;
-use crate::auth::hasher;
+use super::import_out::Sink;
+use crate::auth::bulk::BulkHasher;
 use crate::domain::import::{self, ImportLine, NewAccount};
 use crate::domain::permissions::ActorView;
 use crate::domain::sanitize::clean;
-use crate::domain::{Secret, Stamp, password};
+use crate::domain::{Stamp, password};
 use crate::export::inert_json;
 use crate::store::{self, Actor, Store};
 use futures::StreamExt;
 use serde_json::json;
-use std::io::Write;
 use std::path::Path;
 
 /// What a line comes to.
@@ -59,12 +59,27 @@ fn report(lines: &[ImportLine], taken: &std::collections::HashSet<String>, forma
     out
 }
 
-/// Reads and checks the file; `Err` on a file that cannot be an import at all.
-pub fn read(path: &Path, actor: &Actor) -> Result<Vec<ImportLine>, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Usage(format!("{}: {}", path.display(), e.kind())))?;
-    import::parse(&text, ActorView { id: actor.id, role: actor.role })
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+/// Reads and checks the file; `Err` on a file that cannot be an import at all. The file
+/// itself, not a symbolic link to one (an import names what it reads), and a regular file
+/// (a FIFO or a device would never end); refused past `max_rows` accounts.
+pub fn read(path: &Path, actor: &Actor, max_rows: usize) -> Result<Vec<ImportLine>, CliError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let refuse = |why: String| CliError::Usage(format!("{}: {why}; nothing was created", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        // Opening a FIFO would wait for a writer: O_NONBLOCK returns at once, fstat says no.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => refuse("is a symbolic link: name the file it points to".into()),
+            _ => refuse(format!("cannot be read: {}", e.kind())),
+        })?;
+    let meta = file.metadata().map_err(|e| refuse(format!("cannot be read: {}", e.kind())))?;
+    if !meta.is_file() {
+        return Err(refuse("is not a regular file".into()));
+    }
+    import::parse(std::io::BufReader::new(file), ActorView { id: actor.id, role: actor.role }, max_rows)
+        .map_err(|e| refuse(e.to_string()))
 }
 
 /// The emails already taken among the file's valid lines.
@@ -83,6 +98,12 @@ pub async fn dry_run(store: &Store, lines: &[ImportLine], format: OutFormat) -> 
 
 /// Creates every new account of the file in one change; refuses (creating nothing) while
 /// any line is invalid. Existing emails are skipped.
+///
+/// The passwords are generated and hashed on every core, a few at a time, each written to
+/// its output as soon as it is hashed and then dropped; the output is complete (flushed,
+/// the file synced) before the one short transaction that creates every account. Nothing
+/// is created when the output cannot be written, and an output that was written for
+/// accounts that then were not created says so.
 pub async fn run(
     store: &Store,
     actor: &Actor,
@@ -110,104 +131,126 @@ pub async fn run(
     if todo.is_empty() {
         return super::emit("nothing to create: every account exists already\n");
     }
-    let passwords: Vec<Secret> = todo.iter().map(|_| password::generate()).collect();
-    // The file first: once the accounts exist, their passwords must be somewhere.
-    if let Some(path) = passwords_out {
-        write_passwords(path, &todo, &passwords)?;
-    }
-    let hashes = hash_all(&passwords).await?;
+    let mut sink = match passwords_out {
+        Some(path) => Sink::file(path)?,
+        None => {
+            // The passwords on stdout, as JSON and alone there; the report goes to stderr.
+            eprint!("{}", report(lines, &taken, OutFormat::Table));
+            Sink::stdout(stamp.change_id)?
+        }
+    };
+    let hashed = tokio::select! {
+        hashed = hash_and_hand_out(&todo, &mut sink) => hashed.and_then(|h| sink.finish().map(|()| h)),
+        _ = tokio::signal::ctrl_c() => Err(CliError::Failed("interrupted; nothing was created".into())),
+    };
+    let hashes = match hashed {
+        Ok(h) => h,
+        Err(e) => {
+            sink.discard();
+            return Err(void(e, &sink));
+        }
+    };
     let accounts: Vec<(NewAccount, String)> = todo.iter().map(|a| (*a).clone()).zip(hashes).collect();
-    let result = store::create::provision_many(store, actor, stamp, &accounts).await;
+    let bar = progress(accounts.len() as u64, "creating");
+    let result =
+        store::create::provision_many(store, actor, stamp, &accounts, &|n| bar.set_position(n as u64)).await;
+    bar.finish_and_clear();
+    let id = stamp.change_id;
     let applied = match &result {
         Ok(_) => true,
-        Err(e) if e.is_connection() => {
-            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-            match store::audit::settled(store, stamp.change_id, deadline).await {
-                Ok(applied) => applied,
-                Err(_) => {
-                    // Unknown: the passwords are kept; they are the accounts' if it applied.
-                    return Err(CliError::Failed(format!(
-                        "the connection dropped; whether import change {} applied is unknown \
-                         (check with `audit --change {}`); {}",
-                        stamp.change_id,
-                        stamp.change_id,
-                        passwords_out.map_or("its passwords are lost if it did".to_string(), |p| format!(
-                            "the passwords file {} is kept",
-                            p.display()
-                        ))
-                    )));
-                }
+        Err(e) if e.is_connection() => match super::change::settle(store, id).await {
+            Some(applied) => applied,
+            None => {
+                // Unknown: the passwords are kept; they are the accounts' if it applied.
+                return Err(CliError::Failed(format!(
+                    "the connection dropped; whether import change {id} applied is unknown \
+                     (check with `audit --change {id}`); {}",
+                    sink.path().map_or("the passwords printed above are theirs if it did".to_string(), |p| {
+                        format!("the passwords file {} is kept: they are theirs if it did", p.display())
+                    })
+                )));
             }
-        }
+        },
         Err(_) => false,
     };
     if !applied {
-        if let Some(path) = passwords_out {
-            let _ = std::fs::remove_file(path);
-        }
-        return Err(result.err().map_or(CliError::Failed("not imported".into()), CliError::from));
+        sink.discard();
+        let why = match &result {
+            Err(e) if e.is_connection() => {
+                format!("the connection dropped; import change {id} was NOT applied: run the command again")
+            }
+            Err(e) => e.to_string(),
+            Ok(_) => "not imported".to_string(),
+        };
+        return Err(void(CliError::Failed(format!("{why}; nothing was created")), &sink));
     }
-    let id = stamp.change_id;
-    match passwords_out {
+    let created = crate::plural::count(todo.len() as i64, "account");
+    match sink.path() {
         Some(path) => {
             let mut out = report(lines, &taken, format);
             if format == OutFormat::Table {
                 out.push_str(&format!(
-                    "{} created; their passwords are in {} (only there)\n",
-                    crate::plural::count(todo.len() as i64, "account"),
+                    "{created} created; their passwords are in {} (only there)\n",
                     path.display()
                 ));
                 out.push_str(&super::change::change_line(id, false));
             }
-            super::emit(&out)
+            super::emit_applied(&out, id)
         }
         None => {
-            // The passwords on stdout, as JSON and alone there; the report goes to stderr.
-            eprint!("{}", report(lines, &taken, OutFormat::Table));
-            let items: Vec<serde_json::Value> = todo
-                .iter()
-                .zip(&passwords)
-                .map(|(a, p)| json!({"email": a.email.as_str(), "role": a.role, "password": p.expose()}))
-                .collect();
-            let out = json!({"change_id": id, "created": items});
-            super::emit(&format!("{}\n", inert_json(&out.to_string())))
+            eprintln!(
+                "{created} created (change {id}); their passwords are the JSON on stdout, and only there"
+            );
+            Ok(())
         }
     }
 }
 
-/// Hashes every password on tokio's blocking pool, as many at once as there are cores
-/// (argon2 with the web app's 64 MiB each keeps this bounded).
-async fn hash_all(passwords: &[Secret]) -> Result<Vec<String>, CliError> {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    futures::stream::iter(passwords.iter().cloned().map(hasher::hash_off_thread))
-        .buffered(cores)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .map(|r| r.map_err(|e| CliError::Failed(e.to_string())))
-        .collect()
+/// A failure after passwords went to stdout: they belong to no account.
+fn void(e: CliError, sink: &Sink) -> CliError {
+    match (e, sink.path()) {
+        (CliError::Failed(m), None) => {
+            CliError::Failed(format!("{m}: the passwords printed on stdout belong to no account"))
+        }
+        (e, _) => e,
+    }
 }
 
-/// `email,password` lines into a new file only the admin can read; an existing file is
-/// never overwritten.
-fn write_passwords(path: &Path, accounts: &[&NewAccount], passwords: &[Secret]) -> Result<(), CliError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file =
-        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(|e| {
-            CliError::Usage(format!(
-                "--passwords-out {}: {} (it is never overwritten)",
-                path.display(),
-                e.kind()
-            ))
-        })?;
-    let mut w = csv::Writer::from_writer(file);
-    let fail =
-        |e: &dyn std::fmt::Display| CliError::Failed(format!("--passwords-out {}: {e}", path.display()));
-    w.write_record(["email", "password"]).map_err(|e| fail(&e))?;
-    for (a, p) in accounts.iter().zip(passwords) {
-        w.write_record([a.email.as_str(), p.expose()]).map_err(|e| fail(&e))?;
+/// A progress bar on stderr with the rate and the time left, drawn only on a terminal.
+fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
     }
-    let mut file = w.into_inner().map_err(|e| fail(&e))?;
-    file.flush().map_err(|e| fail(&e))?;
-    file.sync_all().map_err(|e| fail(&e))
+    let style = indicatif::ProgressStyle::with_template("{msg} {pos}/{len} [{bar:30}] {per_sec}, {eta} left")
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr())
+        .with_style(style)
+        .with_message(what.to_string())
+}
+
+/// Generates and hashes a password per account on every core, handing each to `sink` as
+/// soon as it is hashed (in the file's order) and dropping it there; a few more than the
+/// cores are in the works at once. Returns the hashes in order.
+async fn hash_and_hand_out(todo: &[&NewAccount], sink: &mut Sink) -> Result<Vec<String>, CliError> {
+    let bulk = BulkHasher::per_core().map_err(|e| CliError::Failed(e.to_string()))?;
+    let bar = progress(todo.len() as u64, "hashing passwords");
+    let mut hashes = Vec::with_capacity(todo.len());
+    let mut pending = futures::stream::iter(todo.iter().copied())
+        .map(|a| {
+            let password = password::generate();
+            let hashed = bulk.hash(password.clone());
+            async move { (a, password, hashed.await) }
+        })
+        .buffered(2 * bulk.workers());
+    while let Some((account, password, hashed)) = pending.next().await {
+        let hash = hashed.map_err(|e| CliError::Failed(format!("{e}; nothing was created")))?;
+        sink.write(account, &password)?;
+        drop(password);
+        hashes.push(hash);
+        bar.inc(1);
+    }
+    bar.finish();
+    Ok(hashes)
 }

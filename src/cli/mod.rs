@@ -9,6 +9,7 @@ mod create;
 pub mod demo;
 mod dormant;
 mod import;
+mod import_out;
 mod install;
 pub(crate) mod list;
 pub mod secrets;
@@ -65,6 +66,27 @@ pub(crate) fn emit(text: &str) -> Result<(), CliError> {
         }
         _ => Ok(()),
     }
+}
+
+/// Writes `text` to stdout and flushes it; any failure is one, a closed pipe too. For the
+/// output that must not be lost (a generated password), written before its change commits.
+pub(crate) fn emit_strict(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write the output ({e})"))
+}
+
+/// The report of a change that has committed: when it cannot be written, the admin still
+/// learns (on stderr) that the change WAS applied, its id, and where to see it.
+pub(crate) fn emit_applied(text: &str, change_id: uuid::Uuid) -> Result<(), CliError> {
+    emit_strict(text).map_err(|why| {
+        CliError::Failed(format!(
+            "change {change_id} WAS applied, but its report was lost: {why}; \
+             `skriptoteket-admin audit --change {change_id}` lists what it did"
+        ))
+    })
 }
 
 /// Finds the database the way the deployment does (see [`config`]).
@@ -291,15 +313,15 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             dormant::warn_unmatched(&store, &rule).await?;
             dormant::run(&store, &actor, &stamp, &rule, opts.format).await
         }
-        Command::Import { actor, file, passwords_out, opts } => {
+        Command::Import { actor, file, passwords_out, max_rows, opts } => {
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
                 let actor = sign_in_quietly(&store, &actor.actor_email).await?;
-                let lines = import::read(file, &actor)?;
+                let lines = import::read(file, &actor, *max_rows)?;
                 return import::dry_run(&store, &lines, opts.format).await;
             }
             let actor = sign_in(&store, &actor.actor_email).await?;
-            let lines = import::read(file, &actor)?;
+            let lines = import::read(file, &actor, *max_rows)?;
             import::run(&store, &actor, &stamp, &lines, passwords_out.as_deref(), opts.format).await
         }
         Command::Revert { actor, change_id, opts } => {

@@ -28,11 +28,17 @@ pub struct NewSecret {
 /// Reads or makes the new password of `account` the flags ask for, and checks the policy.
 impl NewSecret {
     /// A generated password goes alone on the last line of stdout, once: scripts read it
-    /// from there. A typed one is never printed.
+    /// from there. A typed one is never printed. Best effort: for the output that must
+    /// not be lost, see [`NewSecret::line`].
     pub fn print_if_generated(&self) {
-        if self.generated {
-            println!("{}", self.secret.expose());
+        if let Some(line) = self.line() {
+            let _ = super::emit_strict(&line);
         }
+    }
+
+    /// The generated password's line of output (`None` for a typed one).
+    pub fn line(&self) -> Option<zeroize::Zeroizing<String>> {
+        self.generated.then(|| zeroize::Zeroizing::new(format!("{}\n", self.secret.expose())))
     }
 }
 

@@ -29,7 +29,14 @@ pub enum EntryError {
     Required,
     /// The value uses a variable whose own line cannot be read.
     UsesBadLine,
+    /// The value expands to more than [`MAX_VALUE_BYTES`] (`B=${A}${A}` on line after line
+    /// doubles a value each time).
+    TooLong,
 }
+
+/// The longest value a statement may expand to: far above any setting of a deployment, far
+/// below what a file of `X=${X}${X}` lines would grow to (2^lines bytes).
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 
 impl EntryError {
     pub fn describe(self) -> &'static str {
@@ -39,6 +46,7 @@ impl EntryError {
             EntryError::BadTemplate => "a $ that starts no ${VAR} (write $$ for a literal $)",
             EntryError::Required => "a ${VAR:?} whose variable is not set",
             EntryError::UsesBadLine => "it uses a variable whose line cannot be read",
+            EntryError::TooLong => "its value expands to more than 64 KiB",
         }
     }
 }
@@ -238,9 +246,12 @@ type VarLookup<'l> = dyn Fn(&str) -> Result<Option<Zeroizing<String>>, EntryErro
 
 /// `$VAR`, `${VAR...}` and `$$` in `raw`, by compose's template rules.
 pub(crate) fn substitute(raw: &str, lookup: &VarLookup) -> Result<Zeroizing<String>, EntryError> {
-    let mut out = Zeroizing::new(String::with_capacity(raw.len()));
+    let mut out = Zeroizing::new(String::with_capacity(raw.len().min(MAX_VALUE_BYTES)));
     let mut rest = raw;
     while let Some(i) = rest.find('$') {
+        if out.len() > MAX_VALUE_BYTES {
+            return Err(EntryError::TooLong);
+        }
         out.push_str(&rest[..i]);
         rest = &rest[i + 1..];
         if let Some(r) = rest.strip_prefix('$') {
@@ -260,6 +271,9 @@ pub(crate) fn substitute(raw: &str, lookup: &VarLookup) -> Result<Zeroizing<Stri
         }
     }
     out.push_str(rest);
+    if out.len() > MAX_VALUE_BYTES {
+        return Err(EntryError::TooLong);
+    }
     Ok(out)
 }
 

@@ -1,12 +1,24 @@
 //! Reading an import file: a CSV whose header names `email` and `role`, and any of
-//! `first_name`, `last_name`, `display_name`. Each line becomes an account to create or a
-//! reason why not; whether the email exists already is the store's to say.
+//! `first_name`, `last_name`, `display_name`. Each record becomes an account to create or
+//! a reason why not; whether the email exists already is the store's to say.
+//!
+//! The file is untrusted and may not be an import at all (`import .env`): a refusal of the
+//! whole file names a line and a column, never what is written there.
 
 use super::permissions::{self, ActorView};
 use super::{Change, Email, Role};
+use std::collections::HashMap;
 
 /// The longest name the web app's `user_profiles` columns take.
 pub const MAX_NAME_CHARS: usize = 100;
+
+/// How many accounts one import creates at most unless `--max-rows` says otherwise: at the
+/// web app's argon2 parameters each costs ~126 ms of CPU, so 100,000 are about 1 h 45 min
+/// on 2 cores (BENCHMARKS.md).
+pub const DEFAULT_MAX_ROWS: usize = 100_000;
+
+/// The columns an import knows, in the order the refusals list them.
+pub const COLUMNS: [&str; 5] = ["email", "role", "first_name", "last_name", "display_name"];
 
 /// One account to create.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,71 +30,219 @@ pub struct NewAccount {
     pub display_name: Option<String>,
 }
 
-/// One data line of the file (line numbers count the header as line 1).
+/// One record of the file. `line` is the physical line it starts on (the header is line 1;
+/// a quoted field may hold line breaks, so records and lines can differ).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportLine {
-    pub line: usize,
+    pub line: u64,
     /// The email as written (for the report).
     pub email: String,
     pub outcome: Result<NewAccount, String>,
 }
 
-/// Parses the whole file; a file whose header lacks `email` or `role`, or names a column
-/// this tool does not know, is refused as a whole.
-pub fn parse(text: &str, actor: ActorView) -> Result<Vec<ImportLine>, String> {
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("the header line cannot be read: {e}"))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    const KNOWN: [&str; 5] = ["email", "role", "first_name", "last_name", "display_name"];
-    if let Some(unknown) = header.iter().find(|h| !KNOWN.contains(&h.as_str())) {
-        return Err(format!("the header names {unknown:?}; the columns are {}", KNOWN.join(", ")));
-    }
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (Some(email_col), Some(role_col)) = (col("email"), col("role")) else {
-        return Err("the header line must name the columns email and role".into());
-    };
-    let names = [col("first_name"), col("last_name"), col("display_name")];
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| format!("line {line}: {e}"))?;
-        let field = |c: usize| record.get(c).unwrap_or("").to_string();
-        let raw = field(email_col);
-        let outcome = (|| {
-            let email = Email::parse(&raw).map_err(|e| e.to_string())?;
-            let role: Role = field(role_col).parse().map_err(|e: super::role::UnknownRole| e.to_string())?;
-            if !seen.insert(email.as_str().to_string()) {
-                return Err("the same email is on an earlier line".to_string());
+/// Why a file is refused as a whole. No variant holds text of the file: only numbers and
+/// this tool's own column names.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("the file is empty; its first line must name the columns email and role")]
+    Empty,
+    #[error(
+        "line {line}, column {column} is not a column of an import (the columns are email, role, \
+         first_name, last_name, display_name); is this an import file?"
+    )]
+    UnknownColumn { line: u64, column: usize },
+    #[error("line {line}, column {column} names {name} again (column {first} did already)")]
+    ColumnTwice { line: u64, column: usize, first: usize, name: &'static str },
+    #[error(
+        "line {line}, the header, does not name the column {name}; an import's header names email and role"
+    )]
+    MissingColumn { line: u64, name: &'static str },
+    #[error("line {line}, column {column}: not UTF-8 text")]
+    NotUtf8 { line: u64, column: usize },
+    #[error("line {line}: {found} fields where the header line has {expected}")]
+    FieldCount { line: u64, found: u64, expected: u64 },
+    #[error(
+        "more than {max} accounts in the file; a larger import needs --max-rows (each costs ~0.13 s of CPU)"
+    )]
+    TooManyRows { max: usize },
+    #[error("cannot be read: {0}")]
+    Read(std::io::ErrorKind),
+}
+
+impl FileError {
+    /// A refusal from the CSV reader, in this module's terms (its own messages need not
+    /// stay free of the file's text); `line` tells the line of a record's byte offset.
+    fn from_csv(e: &csv::Error, line: &mut dyn FnMut(u64) -> u64) -> FileError {
+        let mut at = |pos: &Option<csv::Position>| pos.as_ref().map_or(0, |p| line(p.byte()));
+        match e.kind() {
+            csv::ErrorKind::Io(io) => FileError::Read(io.kind()),
+            csv::ErrorKind::Utf8 { pos, err } => {
+                FileError::NotUtf8 { line: at(pos), column: err.field() + 1 }
             }
-            permissions::check(actor, &Change::Create { email: email.clone(), role }, None)
-                .map_err(|e| e.to_string())?;
-            let name = |c: Option<usize>| -> Result<Option<String>, String> {
-                let Some(v) = c.map(&field).filter(|v| !v.is_empty()) else { return Ok(None) };
-                if v.chars().count() > MAX_NAME_CHARS {
-                    return Err(format!("a name is longer than {MAX_NAME_CHARS} characters"));
+            csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
+                FileError::FieldCount { line: at(pos), found: *len, expected: *expected_len }
+            }
+            _ => FileError::Read(std::io::ErrorKind::InvalidData),
+        }
+    }
+}
+
+/// The input, with the lines counted as the CSV reader reads it. The reader's position of
+/// a record is where it started looking, before the blank lines it skips; the record's
+/// line is that of the first line after it that is not blank. Only the lines the reader
+/// has read ahead are remembered.
+struct Lines<R> {
+    inner: R,
+    offset: u64,
+    line: u64,
+    at_line_start: bool,
+    /// The last byte read was a CR (so a LF next ends no further line).
+    after_cr: bool,
+    /// (byte offset, line) of the starts of lines that are not blank, not yet asked for.
+    starts: std::collections::VecDeque<(u64, u64)>,
+}
+
+impl<R: std::io::Read> Lines<R> {
+    fn new(inner: R) -> Lines<R> {
+        Lines { inner, offset: 0, line: 1, at_line_start: true, after_cr: false, starts: Default::default() }
+    }
+
+    /// The line of the first byte at or after `byte` that is not a line break.
+    fn line_of(&mut self, byte: u64) -> u64 {
+        while self.starts.front().is_some_and(|&(at, _)| at < byte) {
+            self.starts.pop_front();
+        }
+        self.starts.front().map_or(self.line, |&(_, line)| line)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Lines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        // A line ends with LF, CRLF or a lone CR, as for the CSV reader.
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' if self.after_cr => {}
+                b'\n' | b'\r' => {
+                    self.line += 1;
+                    self.at_line_start = true;
                 }
-                if v.chars().any(super::sanitize::is_unsafe) {
-                    return Err("a name holds a control or invisible character".into());
+                _ if self.at_line_start => {
+                    self.starts.push_back((self.offset + i as u64, self.line));
+                    self.at_line_start = false;
                 }
-                Ok(Some(v))
-            };
-            Ok(NewAccount {
-                email,
-                role,
-                first_name: name(names[0])?,
-                last_name: name(names[1])?,
-                display_name: name(names[2])?,
-            })
-        })();
+                _ => {}
+            }
+            self.after_cr = b == b'\r';
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// Where each known column is, from the header's fields (trimmed, any case).
+fn columns<'h>(
+    line: u64,
+    header: impl Iterator<Item = &'h str>,
+) -> Result<HashMap<&'static str, usize>, FileError> {
+    let mut at: HashMap<&'static str, usize> = HashMap::new();
+    for (i, field) in header.enumerate() {
+        let column = i + 1;
+        let Some(name) = COLUMNS.iter().copied().find(|c| field.trim().eq_ignore_ascii_case(c)) else {
+            return Err(FileError::UnknownColumn { line, column });
+        };
+        if let Some(first) = at.insert(name, i) {
+            return Err(FileError::ColumnTwice { line, column, first: first + 1, name });
+        }
+    }
+    for required in ["email", "role"] {
+        if !at.contains_key(required) {
+            return Err(FileError::MissingColumn { line, name: required });
+        }
+    }
+    Ok(at)
+}
+
+/// Parses a whole file read from `input`, refusing it when it holds more than `max_rows`
+/// records (found while reading, so a huge file is not read to its end first).
+pub fn parse<R: std::io::Read>(
+    input: R,
+    actor: ActorView,
+    max_rows: usize,
+) -> Result<Vec<ImportLine>, FileError> {
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(Lines::new(input));
+    let header = match reader.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(FileError::from_csv(&e, &mut |b| reader.get_mut().line_of(b))),
+    };
+    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+        return Err(FileError::Empty);
+    }
+    // Blank lines before the header are skipped: it is where it starts.
+    let line = header.position().map_or(1, |p| reader.get_mut().line_of(p.byte()));
+    let header = csv::StringRecord::from_byte_record(header)
+        .map_err(|e| FileError::NotUtf8 { line, column: e.utf8_error().field() + 1 })?;
+    let at = columns(line, header.iter())?;
+    let (email_col, role_col) = (at["email"], at["role"]);
+    let names = [at.get("first_name"), at.get("last_name"), at.get("display_name")].map(|c| c.copied());
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut out = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(FileError::from_csv(&e, &mut |b| reader.get_mut().line_of(b))),
+        }
+        if out.len() == max_rows {
+            return Err(FileError::TooManyRows { max: max_rows });
+        }
+        let line = record.position().map_or(0, |p| reader.get_mut().line_of(p.byte()));
+        let field = |c: usize| record.get(c).unwrap_or("");
+        let raw = field(email_col).to_string();
+        let outcome = account(&raw, field(role_col), names.map(|c| c.map(field)), actor).and_then(|a| {
+            match seen.get(a.email.as_str()) {
+                Some(earlier) => Err(format!("the same email is on line {earlier}")),
+                None => {
+                    seen.insert(a.email.as_str().to_string(), line);
+                    Ok(a)
+                }
+            }
+        });
         out.push(ImportLine { line, email: raw, outcome });
     }
     Ok(out)
+}
+
+/// [`parse`] of text in memory, with the default row limit.
+pub fn parse_str(text: &str, actor: ActorView) -> Result<Vec<ImportLine>, FileError> {
+    parse(text.as_bytes(), actor, DEFAULT_MAX_ROWS)
+}
+
+/// One record's account, or why not.
+fn account(raw: &str, role: &str, names: [Option<&str>; 3], actor: ActorView) -> Result<NewAccount, String> {
+    let email = Email::parse(raw).map_err(|e| e.to_string())?;
+    let role: Role = role.parse().map_err(|e: super::role::UnknownRole| e.to_string())?;
+    permissions::check(actor, &Change::Create { email: email.clone(), role }, None)
+        .map_err(|e| e.to_string())?;
+    let name = |v: Option<&str>| -> Result<Option<String>, String> {
+        let Some(v) = v.filter(|v| !v.is_empty()) else { return Ok(None) };
+        if v.chars().count() > MAX_NAME_CHARS {
+            return Err(format!("a name is longer than {MAX_NAME_CHARS} characters"));
+        }
+        if v.chars().any(super::sanitize::is_unsafe) {
+            return Err("a name holds a control or invisible character".into());
+        }
+        Ok(Some(v.to_string()))
+    };
+    Ok(NewAccount {
+        email,
+        role,
+        first_name: name(names[0])?,
+        last_name: name(names[1])?,
+        display_name: name(names[2])?,
+    })
 }
 
 #[cfg(test)]
@@ -97,7 +257,7 @@ mod tests {
     #[test]
     fn lines_become_accounts_or_reasons() {
         let text = "Email, Role ,first_name\nAnna@X.se,user,Anna\nbad-email,user,\nb@x.se,boss,\nc@x.se,admin,\nanna@x.se,user,\n";
-        let lines = parse(text, admin()).expect("parsed");
+        let lines = parse_str(text, admin()).expect("parsed");
         assert_eq!(lines.len(), 5);
         let a = lines[0].outcome.as_ref().expect("anna");
         assert_eq!(
@@ -110,9 +270,77 @@ mod tests {
             lines[3].outcome.as_ref().is_err_and(|e| e.contains("permissions")),
             "an admin imports no admins"
         );
-        assert!(lines[4].outcome.as_ref().is_err_and(|e| e.contains("earlier line")));
+        assert_eq!(lines[4].outcome, Err("the same email is on line 2".into()));
         assert_eq!(lines[4].line, 6);
-        assert!(parse("mail,role\n", admin()).is_err());
-        assert!(parse("email\n", admin()).is_err());
+        assert_eq!(parse_str("mail,role\n", admin()), Err(FileError::UnknownColumn { line: 1, column: 1 }));
+        assert_eq!(parse_str("email\n", admin()), Err(FileError::MissingColumn { line: 1, name: "role" }));
+        assert_eq!(
+            parse_str("\n\nrole,nom\n", admin()),
+            Err(FileError::UnknownColumn { line: 3, column: 2 })
+        );
+        let bom =
+            parse_str("\u{feff}email,role\na@x.se,user\n", admin()).expect("a byte order mark is no column");
+        assert_eq!(bom[0].line, 2);
+        assert_eq!(parse_str("", admin()), Err(FileError::Empty));
+    }
+
+    /// Issue 23 point 6: `import .env` printed the file's first line, the database password
+    /// with it. A first line that is no header is refused by its position alone.
+    #[test]
+    fn a_file_that_is_no_import_is_refused_without_quoting_it() {
+        let secret = "s3cr3t-Pa55word";
+        for text in [
+            format!("DATABASE_URL=postgres://app:{secret}@db:5432/app\nOTHER=1\n"),
+            format!("email,role,{secret}\n"),
+            format!("email,\"{secret}\nrole\"\n"),
+            format!("{secret}\n"),
+        ] {
+            let e = parse_str(&text, admin()).expect_err("not an import");
+            let shown = e.to_string();
+            assert!(!shown.contains(secret) && !shown.contains("postgres"), "{shown}");
+            assert!(shown.starts_with("line 1, column "), "{shown}");
+        }
+        let e = parse(&b"email,ro\xffle\n"[..], admin(), 10).expect_err("not UTF-8");
+        assert_eq!(e, FileError::NotUtf8 { line: 1, column: 2 });
+    }
+
+    /// Issue 23 point 7: line numbers are the lines a record starts on, which a quoted
+    /// line break moves; a column named twice is refused.
+    #[test]
+    fn line_numbers_are_physical_lines_and_a_column_named_twice_is_refused() {
+        let text =
+            "email,role,display_name\na@x.se,user,\"two\nlines\"\nbad,user,\n\nb@x.se,user,\nb@x.se,user,\n";
+        let lines = parse_str(text, admin()).expect("parsed");
+        let numbers: Vec<u64> = lines.iter().map(|l| l.line).collect();
+        assert_eq!(numbers, [2, 4, 6, 7]);
+        assert_eq!(lines[3].outcome, Err("the same email is on line 6".into()));
+        assert_eq!(
+            parse_str("email,role,EMAIL\n", admin()),
+            Err(FileError::ColumnTwice { line: 1, column: 3, first: 1, name: "email" })
+        );
+        let e =
+            parse_str("email,role\na@x.se,user\n\"b@x.se\nx\",user,extra\n", admin()).expect_err("3 fields");
+        assert_eq!(e, FileError::FieldCount { line: 3, found: 3, expected: 2 });
+        let e =
+            parse(&b"email,role\na@x.se,user\n\r\n\nb@x.se,us\xffer\n"[..], admin(), 10).expect_err("bytes");
+        assert_eq!(e, FileError::NotUtf8 { line: 5, column: 2 });
+        let crlf =
+            parse_str("email,role\r\n\r\na@x.se,user\r\nb@x.se,\"us\r\ner\"\r\nc@x.se,user\r\n", admin());
+        let numbers: Vec<u64> = crlf.expect("parsed").iter().map(|l| l.line).collect();
+        assert_eq!(numbers, [3, 4, 6]);
+        // Found by the fuzzer (fuzz/fuzz_targets/import_csv.rs): after a lone CR (old Mac
+        // line ends), a record was said to be on the header's line.
+        let cr = parse_str("email,role\ra@x.se,user\r\rb@x.se,user\n\rc@x.se,user", admin());
+        let numbers: Vec<u64> = cr.expect("parsed").iter().map(|l| l.line).collect();
+        assert_eq!(numbers, [2, 4, 6]);
+    }
+
+    /// Issue 23 point 10: a file over the row limit is refused, at the first record past it.
+    #[test]
+    fn more_rows_than_the_limit_are_refused() {
+        let text = "email,role\na@x.se,user\nb@x.se,user\nc@x.se,user\n";
+        assert_eq!(parse(text.as_bytes(), admin(), 3).map(|l| l.len()), Ok(3));
+        assert_eq!(parse(text.as_bytes(), admin(), 2), Err(FileError::TooManyRows { max: 2 }));
+        assert!(FileError::TooManyRows { max: 2 }.to_string().contains("--max-rows"));
     }
 }

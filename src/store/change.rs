@@ -1,6 +1,7 @@
 //! The one place a [`Change`] is executed: the console's worker and the subcommands both
 //! call [`apply`], which hands each kind to the code that knows its SQL.
 
+use super::mutate::BeforeCommit;
 use super::targets::Target;
 use super::{Actor, Store, StoreError, create, delete, mutate};
 use crate::domain::{Change, Done, Plan, PlanItem, Stamp};
@@ -17,12 +18,30 @@ pub async fn apply(
     change: &Change,
     password_hash: Option<&str>,
 ) -> Result<Done, StoreError> {
+    apply_then(store, actor, stamp, targets, change, password_hash, &mut |_| Ok(())).await
+}
+
+/// [`apply`], with `before_commit` hearing what the change did inside its transaction,
+/// before the commit: a change that sets a generated password writes it there, and an
+/// `Err` rolls the change back ([`StoreError::OutputFailed`]). Deletes and reverts, which
+/// hand out nothing, commit without asking.
+pub async fn apply_then(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    targets: &[Target],
+    change: &Change,
+    password_hash: Option<&str>,
+    before_commit: &mut BeforeCommit<'_, Done>,
+) -> Result<Done, StoreError> {
     store.require_writable()?;
     let hash =
         || password_hash.ok_or_else(|| StoreError::Db(format!("{} needs a password hash", change.label())));
     match change {
         Change::Create { email, role } => {
-            Ok(Done::Created(create::provision(store, actor, stamp, email, *role, hash()?).await?))
+            let mut hook = |row: &crate::domain::UserRow| before_commit(&Done::Created(row.clone()));
+            let row = create::provision_then(store, actor, stamp, email, *role, hash()?, &mut hook).await?;
+            Ok(Done::Created(row))
         }
         Change::Delete => {
             let (plan, rows) = delete::delete(store, actor, stamp, targets).await?;
@@ -31,7 +50,15 @@ pub async fn apply(
         Change::Revert(id) => {
             Ok(Done::Changed(super::revert::revert(store, actor, stamp, *id).await?.applied))
         }
-        _ => Ok(Done::Changed(mutate::apply(store, actor, stamp, targets, change, password_hash).await?)),
+        _ => {
+            let mut hook =
+                |applied: &Vec<crate::domain::Applied>| before_commit(&Done::Changed(applied.clone()));
+            let keep = |_: &crate::domain::UserRow, _| true;
+            let applied =
+                mutate::apply_where(store, actor, stamp, targets, change, password_hash, &keep, &mut hook)
+                    .await?;
+            Ok(Done::Changed(applied))
+        }
     }
 }
 

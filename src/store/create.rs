@@ -5,6 +5,7 @@
 //! app's login (an unverified email is).
 
 use super::audit::{self, Entry};
+use super::mutate::BeforeCommit;
 use super::{Actor, Store, StoreError, UserRow, targets};
 use crate::domain::import::NewAccount;
 use crate::domain::permissions;
@@ -23,6 +24,19 @@ pub async fn provision(
     role: Role,
     password_hash: &str,
 ) -> Result<UserRow, StoreError> {
+    provision_then(store, actor, stamp, email, role, password_hash, &mut |_| Ok(())).await
+}
+
+/// [`provision`], with `before_commit` hearing the new row before the commit.
+pub async fn provision_then(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    email: &Email,
+    role: Role,
+    password_hash: &str,
+    before_commit: &mut BeforeCommit<'_, UserRow>,
+) -> Result<UserRow, StoreError> {
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     let (me, _) = targets::lock(&mut tx, &store.schema, actor, &[]).await?;
@@ -34,6 +48,10 @@ pub async fn provision(
     // Read back before the commit: nothing that can fail may follow it, or a created
     // account (and its generated password) would be reported as a failure.
     let row = created_row(&mut tx, store, id).await?;
+    if let Err(why) = before_commit(&row) {
+        tx.rollback().await?;
+        return Err(StoreError::OutputFailed(why));
+    }
     tx.commit().await?;
     Ok(row)
 }
@@ -79,6 +97,17 @@ pub async fn bootstrap(
     email: &Email,
     password_hash: &str,
 ) -> Result<UserRow, StoreError> {
+    bootstrap_then(store, stamp, email, password_hash, &mut |_| Ok(())).await
+}
+
+/// [`bootstrap`], with `before_commit` hearing the new row before the commit.
+pub async fn bootstrap_then(
+    store: &Store,
+    stamp: &Stamp,
+    email: &Email,
+    password_hash: &str,
+    before_commit: &mut BeforeCommit<'_, UserRow>,
+) -> Result<UserRow, StoreError> {
     store.require_writable()?;
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
@@ -95,6 +124,10 @@ pub async fn bootstrap(
     // Read back before the commit: nothing that can fail may follow it, or a created
     // account (and its generated password) would be reported as a failure.
     let row = created_row(&mut tx, store, id).await?;
+    if let Err(why) = before_commit(&row) {
+        tx.rollback().await?;
+        return Err(StoreError::OutputFailed(why));
+    }
     tx.commit().await?;
     Ok(row)
 }
@@ -130,41 +163,78 @@ async fn insert(
     Ok(id)
 }
 
+/// How many accounts one statement of [`provision_many`] inserts.
+const BATCH: usize = 1000;
+
 /// Creates every account (each with its password's PHC string) in one transaction, with
 /// one audit row each under `stamp`: all of them, or none. Names go to `user_profiles`.
+/// The rows go in [`BATCH`] at a time; `progress` hears how many are in so far.
 pub async fn provision_many(
     store: &Store,
     actor: &Actor,
     stamp: &Stamp,
     accounts: &[(NewAccount, String)],
+    progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<Vec<Uuid>, StoreError> {
     store.require_writable()?;
     store.require_audit()?;
     let mut tx = store.pool.begin().await?;
     let (me, _) = targets::lock(&mut tx, &store.schema, actor, &[]).await?;
-    let mut ids = Vec::with_capacity(accounts.len());
-    let mut entries = Vec::with_capacity(accounts.len());
-    for (a, hash) in accounts {
+    for (a, _) in accounts {
         let change = Change::Create { email: a.email.clone(), role: a.role };
         permissions::check(me, &change, None)
             .map_err(|reason| StoreError::Denied { email: a.email.to_string(), reason })?;
-        let id = insert(&mut tx, store, &a.email, a.role, hash).await?;
-        if store.schema.user_profiles
-            && (a.first_name.is_some() || a.last_name.is_some() || a.display_name.is_some())
-        {
+    }
+    // Created meanwhile by someone else (the caller skipped those it found): named, where
+    // the unique index would only say that one of them exists.
+    let emails: Vec<&str> = accounts.iter().map(|(a, _)| a.email.as_str()).collect();
+    let taken: Option<String> =
+        sqlx::query_scalar("SELECT email FROM users WHERE lower(email) = ANY($1) ORDER BY email LIMIT 1")
+            .bind(&emails)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(email) = taken {
+        return Err(StoreError::AlreadyExists(email));
+    }
+    let ids: Vec<Uuid> = accounts.iter().map(|_| Uuid::new_v4()).collect();
+    let users_sql = insert_many_sql(&store.schema);
+    let mut done = 0;
+    for (batch, ids) in accounts.chunks(BATCH).zip(ids.chunks(BATCH)) {
+        let col = |f: fn(&NewAccount) -> Option<&str>| -> Vec<Option<&str>> {
+            batch.iter().map(|(a, _)| f(a)).collect()
+        };
+        let res = sqlx::query(sqlx::AssertSqlSafe(users_sql.as_str()))
+            .bind(ids)
+            .bind(col(|a| Some(a.email.as_str())))
+            .bind(col(|a| Some(a.role.as_str())))
+            .bind(batch.iter().map(|(_, hash)| hash.as_str()).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await;
+        match res {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
+                return Err(StoreError::AlreadyExists("an account of the file (created meanwhile)".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if store.schema.user_profiles {
             sqlx::query(
-                "UPDATE user_profiles SET first_name = $2, last_name = $3, display_name = $4 WHERE user_id = $1",
+                "INSERT INTO user_profiles (user_id, first_name, last_name, display_name, created_at, updated_at)
+                 SELECT t.id, t.first_name, t.last_name, t.display_name, now(), now()
+                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS t(id, first_name, last_name, display_name)",
             )
-            .bind(id)
-            .bind(&a.first_name)
-            .bind(&a.last_name)
-            .bind(&a.display_name)
+            .bind(ids)
+            .bind(col(|a| a.first_name.as_deref()))
+            .bind(col(|a| a.last_name.as_deref()))
+            .bind(col(|a| a.display_name.as_deref()))
             .execute(&mut *tx)
             .await?;
         }
-        entries.push(created_entry(id, &a.email, a.role));
-        ids.push(id);
+        done += batch.len();
+        progress(done);
     }
+    let entries: Vec<Entry> =
+        accounts.iter().zip(&ids).map(|((a, _), id)| created_entry(*id, &a.email, a.role)).collect();
     audit::write(&mut tx, actor, stamp, "create_user", &entries).await?;
     tx.commit().await?;
     Ok(ids)
@@ -186,8 +256,24 @@ pub async fn taken(
 /// The INSERT of a provisioned account, naming every column the web app's provisioning sets
 /// that this database has (old deployments lack the later ones).
 fn insert_sql(schema: &super::Schema) -> String {
+    let (cols, vals) = provisioned_columns(schema, ["$1", "$2", "$3", "$4"]);
+    format!("INSERT INTO users ({cols}) VALUES ({vals})")
+}
+
+/// [`insert_sql`] of many accounts: arrays of ids, emails, roles and hashes.
+fn insert_many_sql(schema: &super::Schema) -> String {
+    let (cols, vals) = provisioned_columns(schema, ["t.id", "t.email", "t.role", "t.hash"]);
+    format!(
+        "INSERT INTO users ({cols}) SELECT {vals}
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS t(id, email, role, hash)"
+    )
+}
+
+/// The columns of a provisioned account and their values, given the expressions of its
+/// id, email, role and password hash.
+fn provisioned_columns(schema: &super::Schema, [id, email, role, hash]: [&str; 4]) -> (String, String) {
     let mut cols = vec!["id", "email", "role", "auth_provider", "password_hash", "is_active"];
-    let mut vals = vec!["$1", "$2", "$3", "'local'", "$4", "true"];
+    let mut vals = vec![id, email, role, "'local'", hash, "true"];
     if schema.email_verified {
         // The column defaults to false (self-registration); provisioned accounts are
         // verified, or the web app refuses their login with EMAIL_NOT_VERIFIED.
@@ -208,7 +294,7 @@ fn insert_sql(schema: &super::Schema) -> String {
     }
     cols.extend(["created_at", "updated_at"]);
     vals.extend(["now()", "now()"]);
-    format!("INSERT INTO users ({}) VALUES ({})", cols.join(", "), vals.join(", "))
+    (cols.join(", "), vals.join(", "))
 }
 
 fn created_entry(id: Uuid, email: &Email, role: Role) -> Entry {

@@ -164,7 +164,17 @@ pub async fn deactivate(
     // Checked again on the locked rows, by the clock inside the transaction: an account
     // that signed in meanwhile is skipped, not deactivated.
     let still = |r: &UserRow, now: OffsetDateTime| rule.holds(r, actor, now);
-    mutate::apply_where(store, actor, stamp, &targets(&rows), &Change::SetActive(false), None, &still).await
+    mutate::apply_where(
+        store,
+        actor,
+        stamp,
+        &targets(&rows),
+        &Change::SetActive(false),
+        None,
+        &still,
+        &mut |_| Ok(()),
+    )
+    .await
 }
 
 /// What [`deactivate`] would do, and whom it would spare.

@@ -70,6 +70,10 @@ pub enum StoreError {
         "read-only mode (--readonly or SKRIPTOTEKET_ADMIN_READONLY): nothing can be changed; nothing was changed."
     )]
     ReadOnly,
+    /// The change's output (a generated password) could not be written before the commit,
+    /// so the change was rolled back: nothing that would be lost is committed.
+    #[error("{0}; nothing was changed")]
+    OutputFailed(String),
     #[error("No change with id {0} in the audit log.")]
     NoSuchChange(uuid::Uuid),
     #[error("A {action} change cannot be reverted: {why}.")]

@@ -10,21 +10,17 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// Applies `change` (a change to existing accounts) to every target in one transaction,
-/// with its audit rows. `password_hash` is the new PHC string of a password reset.
-pub(crate) async fn apply(
-    store: &Store,
-    actor: &Actor,
-    stamp: &Stamp,
-    targets: &[Target],
-    change: &Change,
-    password_hash: Option<&str>,
-) -> Result<Vec<Applied>, StoreError> {
-    apply_where(store, actor, stamp, targets, change, password_hash, &|_, _| true).await
-}
+/// What runs inside a change's transaction just before its commit, with what the change
+/// did: the output that must not be lost (a generated password) is written there. An
+/// `Err` (the output could not be written) rolls the change back.
+pub type BeforeCommit<'a, T> = dyn FnMut(&T) -> Result<(), String> + Send + 'a;
 
-/// [`apply`] to the targets that still pass `keep` once locked (given the row and the
-/// transaction's clock); the others are left as they are, and out of the result.
+/// Applies `change` (a change to existing accounts) to every target that still passes
+/// `keep` once locked (given the row and the transaction's clock) in one transaction, with
+/// its audit rows; the others are left as they are, and out of the result.
+/// `password_hash` is the new PHC string of a password reset.
+/// `before_commit` hears the result before the commit (see [`BeforeCommit`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn apply_where(
     store: &Store,
     actor: &Actor,
@@ -33,6 +29,7 @@ pub(crate) async fn apply_where(
     change: &Change,
     password_hash: Option<&str>,
     keep: &(dyn Fn(&UserRow, time::OffsetDateTime) -> bool + Sync),
+    before_commit: &mut BeforeCommit<'_, Vec<Applied>>,
 ) -> Result<Vec<Applied>, StoreError> {
     store.require_audit()?;
     check_shape(change, targets)?;
@@ -54,8 +51,7 @@ pub(crate) async fn apply_where(
         })
         .collect();
     audit::write(&mut tx, actor, stamp, change.audit_name(), &entries).await?;
-    tx.commit().await?;
-    Ok(rows
+    let applied: Vec<Applied> = rows
         .iter()
         .map(|r| Applied {
             id: r.id,
@@ -66,7 +62,13 @@ pub(crate) async fn apply_where(
                 && matches!(change, Change::ResetPassword { .. })
                 && (r.locked || r.failed_login_attempts > 0),
         })
-        .collect())
+        .collect();
+    if let Err(why) = before_commit(&applied) {
+        tx.rollback().await?;
+        return Err(StoreError::OutputFailed(why));
+    }
+    tx.commit().await?;
+    Ok(applied)
 }
 
 /// What `apply` would do, read in a read-only transaction with the same lookups and checks

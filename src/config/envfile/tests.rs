@@ -98,3 +98,28 @@ fn nothing_of_the_file_is_in_an_error() {
     let text = format!("line {line}: {}", why.describe());
     assert!(!text.contains("pw-secret"), "{text}");
 }
+
+/// Found by the fuzzer (fuzz/fuzz_targets/envfile.rs): each `A=${A}${A}` line doubles the
+/// value, so 4 KB of them took minutes and all memory. A value past 64 KiB is a bad line
+/// (its own and those that use it); the file reads at once.
+#[test]
+fn a_value_that_doubles_line_after_line_is_cut_off() {
+    let text = format!("A=x\n{}B=${{A}}\nC=short $$A\n", "A=${A}${A}\n".repeat(4000));
+    let started = std::time::Instant::now();
+    let f = EnvFile::parse(&text, &|_| None);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(matches!(
+        f.get("A"),
+        Lookup::Bad { why: EntryError::TooLong, .. } | Lookup::Bad { why: EntryError::UsesBadLine, .. }
+    ));
+    assert!(matches!(f.get("B"), Lookup::Bad { why: EntryError::UsesBadLine, .. }));
+    assert_eq!(f.get("C"), is("short $A"));
+    assert_eq!(
+        value(&format!("L={}", "y".repeat(MAX_VALUE_BYTES)), &[], "L"),
+        is(&"y".repeat(MAX_VALUE_BYTES))
+    );
+    assert!(matches!(
+        value(&format!("L={}", "y".repeat(MAX_VALUE_BYTES + 1)), &[], "L"),
+        Lookup::Bad { why: EntryError::TooLong, .. }
+    ));
+}

@@ -1,0 +1,172 @@
+//! Where an import's generated passwords go, one at a time as they are hashed: a new file
+//! only the admin can read (CSV `email,password`), or stdout as JSON. Each password is
+//! written (through a zeroizing buffer, never a long-lived one) and then dropped; the
+//! output is complete, flushed and on disk before the accounts are created, so an output
+//! that cannot be written stops the import before anything exists.
+
+use super::CliError;
+use crate::domain::Secret;
+use crate::domain::import::NewAccount;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+pub(super) enum Sink {
+    File {
+        path: PathBuf,
+        file: std::fs::File,
+    },
+    /// JSON on stdout: `{"change_id": ..., "created": [{email, role, password}, ...]}`.
+    Stdout {
+        first: bool,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct Created<'a> {
+    email: &'a str,
+    role: crate::domain::Role,
+    password: &'a str,
+}
+
+impl Sink {
+    /// A new file (0600, never an existing one overwritten) with its header line.
+    pub(super) fn file(path: &Path) -> Result<Sink, CliError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file =
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(|e| {
+                CliError::Usage(format!(
+                    "--passwords-out {}: {} (it is never overwritten); nothing was created",
+                    path.display(),
+                    e.kind()
+                ))
+            })?;
+        let mut sink = Sink::File { path: path.to_path_buf(), file };
+        sink.put(b"email,password\n")?;
+        Ok(sink)
+    }
+
+    /// The JSON's start on stdout.
+    pub(super) fn stdout(change_id: uuid::Uuid) -> Result<Sink, CliError> {
+        let mut sink = Sink::Stdout { first: true };
+        sink.put(format!("{{\"change_id\":\"{change_id}\",\"created\":[").as_bytes())?;
+        Ok(sink)
+    }
+
+    /// One account's password, written through at once.
+    pub(super) fn write(&mut self, a: &NewAccount, password: &Secret) -> Result<(), CliError> {
+        let mut buf = Zeroizing::new(Vec::with_capacity(1024));
+        match self {
+            Sink::File { .. } => {
+                csv_line(&mut buf, &[a.email.as_str(), password.expose()]);
+            }
+            Sink::Stdout { first } => {
+                // Emails are validated (nothing unsafe to draw), roles are names, and the
+                // generator's alphabet is plain ASCII: the JSON is inert as it stands.
+                buf.extend_from_slice(if *first { b"\n" } else { b",\n" });
+                *first = false;
+                let item = Created { email: a.email.as_str(), role: a.role, password: password.expose() };
+                serde_json::to_writer(&mut *buf, &item)
+                    .map_err(|e| CliError::Failed(format!("cannot write a password: {e}")))?;
+            }
+        }
+        self.put(&buf)
+    }
+
+    /// Ends the output and makes sure it is where it goes: the JSON closed and flushed,
+    /// the file synced to disk.
+    pub(super) fn finish(&mut self) -> Result<(), CliError> {
+        match self {
+            Sink::File { file, .. } => file.sync_all().map_err(|e| self.failed(&e)),
+            Sink::Stdout { first } => {
+                let end: &[u8] = if *first { b"]}\n" } else { b"\n]}\n" };
+                self.put(end)
+            }
+        }
+    }
+
+    /// The passwords are no account's: the file goes (stdout cannot be taken back).
+    pub(super) fn discard(&self) {
+        if let Sink::File { path, .. } = self {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    /// Where the passwords are, for the closing report.
+    pub(super) fn path(&self) -> Option<&Path> {
+        match self {
+            Sink::File { path, .. } => Some(path),
+            Sink::Stdout { .. } => None,
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), CliError> {
+        let written = match self {
+            Sink::File { file, .. } => file.write_all(bytes),
+            Sink::Stdout { .. } => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(bytes).and_then(|()| out.flush())
+            }
+        };
+        written.map_err(|e| self.failed(&e))
+    }
+
+    fn failed(&self, e: &std::io::Error) -> CliError {
+        match self {
+            Sink::File { path, .. } => CliError::Failed(format!(
+                "cannot write the passwords to {}: {e}; nothing was created",
+                path.display()
+            )),
+            Sink::Stdout { .. } => CliError::Failed(format!(
+                "cannot write the passwords to stdout: {e}; nothing was created \
+                 (run it again with --passwords-out FILE, or with stdout where it can be written)"
+            )),
+        }
+    }
+}
+
+/// One CSV line of `fields` into `out`, quoted where needed, by csv-core (which writes into
+/// the caller's buffer, so the password is in no buffer of its own).
+fn csv_line(out: &mut Vec<u8>, fields: &[&str]) {
+    let mut w = csv_core::Writer::new();
+    let mut chunk = Zeroizing::new([0u8; 256]);
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            let (_, n) = w.delimiter(&mut chunk[..]);
+            out.extend_from_slice(&chunk[..n]);
+        }
+        let mut input = field.as_bytes();
+        loop {
+            let (res, nin, nout) = w.field(input, &mut chunk[..]);
+            out.extend_from_slice(&chunk[..nout]);
+            input = &input[nin..];
+            if res == csv_core::WriteResult::InputEmpty {
+                break;
+            }
+        }
+    }
+    loop {
+        let (res, n) = w.finish(&mut chunk[..]);
+        out.extend_from_slice(&chunk[..n]);
+        if res == csv_core::WriteResult::InputEmpty {
+            break;
+        }
+    }
+    out.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_line;
+
+    #[test]
+    fn csv_lines_are_quoted_where_the_csv_crate_reads_them_back() {
+        for fields in [["a@x.se", "Pw-1.x"], ["a\"b,c@x.se", "p,w\"1"], ["å@ö.se", ""]] {
+            let mut out = Vec::new();
+            csv_line(&mut out, &fields);
+            let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(&out[..]);
+            let back = r.records().next().expect("a record").expect("readable");
+            assert_eq!(back.iter().collect::<Vec<_>>(), fields, "{}", String::from_utf8_lossy(&out));
+        }
+    }
+}
