@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn accepts_the_web_apps_form() {
-        let t = parse("postgresql+asyncpg://app:s3cret@127.0.0.1:55432/skriptoteket").unwrap();
+        let t = parse("postgresql+asyncpg://app:s3cret@127.0.0.1:55432/skriptoteket").expect("test input");
         assert_eq!(t.url(), "postgres://app:s3cret@127.0.0.1:55432/skriptoteket");
         assert_eq!(t.describe, "127.0.0.1:55432/skriptoteket");
         assert!(!format!("{t:?}").contains("s3cret"));
@@ -306,8 +306,8 @@ mod tests {
 
     #[test]
     fn accepts_plain_forms() {
-        assert_eq!(parse("postgres://u@h/db").unwrap().describe, "h:5432/db");
-        assert_eq!(parse("postgresql://u@h:1/db").unwrap().describe, "h:1/db");
+        assert_eq!(parse("postgres://u@h/db").expect("test input").describe, "h:5432/db");
+        assert_eq!(parse("postgresql://u@h:1/db").expect("test input").describe, "h:1/db");
     }
 
     #[test]
@@ -318,32 +318,33 @@ mod tests {
 
     #[test]
     fn reads_an_env_file() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test input");
         let p = dir.path().join(".env");
-        std::fs::write(&p, "OTHER=1\nDATABASE_URL=postgresql+asyncpg://a:b@db:55432/sk\n").unwrap();
+        std::fs::write(&p, "OTHER=1\nDATABASE_URL=postgresql+asyncpg://a:b@db:55432/sk\n")
+            .expect("test input");
         assert_eq!(
-            from_env_file("DATABASE_URL", Some(&p)).unwrap().as_deref(),
+            from_env_file("DATABASE_URL", Some(&p)).expect("test input").as_deref(),
             Some("postgresql+asyncpg://a:b@db:55432/sk")
         );
-        std::fs::write(&p, "OTHER=1\n").unwrap();
-        assert_eq!(from_env_file("DATABASE_URL", Some(&p)).unwrap(), None);
+        std::fs::write(&p, "OTHER=1\n").expect("test input");
+        assert_eq!(from_env_file("DATABASE_URL", Some(&p)).expect("test input"), None);
     }
 
     #[test]
     fn bad_lines_of_other_keys_are_ignored_and_no_error_quotes_a_line() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test input");
         let p = dir.path().join(".env");
         std::fs::write(
             &p,
             "BROKEN LINE sk-secret-2\nexport DATABASE_URL = \"postgresql+asyncpg://a:b@db:55432/sk\"\n\
              DATABASE_URL_RO=x\nAPI_KEY=\"sk-secret-1 unterminated\n",
         )
-        .unwrap();
+        .expect("test input");
         assert_eq!(
-            from_env_file("DATABASE_URL", Some(&p)).unwrap().as_deref(),
+            from_env_file("DATABASE_URL", Some(&p)).expect("test input").as_deref(),
             Some("postgresql+asyncpg://a:b@db:55432/sk")
         );
-        std::fs::write(&p, "DATABASE_URL=\"postgres://u:pw-secret@h/db\nOTHER=1\n").unwrap();
+        std::fs::write(&p, "DATABASE_URL=\"postgres://u:pw-secret@h/db\nOTHER=1\n").expect("test input");
         let e = from_env_file("DATABASE_URL", Some(&p)).expect_err("unclosed quote").to_string();
         assert!(e.contains("line 1") && !e.contains("pw-secret"), "{e}");
     }
