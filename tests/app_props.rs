@@ -9,10 +9,11 @@ use ratatui::backend::TestBackend;
 use skriptoteket_admin::domain::permissions::{self, ActorView, TargetView};
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::{Change, Done, Role, Secret, UserRow};
-use skriptoteket_admin::store::Actor;
+use skriptoteket_admin::store::{Actor, StoreError};
 use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job, OpError, Outcome};
 use skriptoteket_admin::tui::model::Screen;
 use skriptoteket_admin::tui::{App, Options, view};
+use std::sync::Arc;
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -94,7 +95,10 @@ fn db_event() -> impl Strategy<Value = Event> {
                         result: if ok {
                             Ok(Done::Changed(vec![]))
                         } else {
-                            Err(OpError::Stale("changed".into()))
+                            Err(OpError::Stale(Arc::new(StoreError::Stale {
+                                email: "a@x.se".into(),
+                                what: "changed".into(),
+                            })))
                         },
                         generated: generated
                             .then(|| ("a@x.se".to_string(), Secret::from("Generated-Pw-123"))),
@@ -120,10 +124,12 @@ fn db_event() -> impl Strategy<Value = Event> {
                 effects: vec![],
             }))
         )),
-        Just(Event::Db(DbEvent::ConnectionLost { message: "gone".into() })),
+        Just(Event::Db(DbEvent::ConnectionLost {
+            error: Arc::new(StoreError::ConnectionLost("gone".into()))
+        })),
         Just(Event::Db(DbEvent::Reconnected)),
-        Just(answer(1, Answer::LoginFailed("Invalid admin credentials.".into()))),
-        (0u64..40).prop_map(|id| answer(id, Answer::Users(Err("boom".into())))),
+        Just(answer(1, Answer::LoginFailed(Arc::new(StoreError::InvalidCredentials)))),
+        (0u64..40).prop_map(|id| answer(id, Answer::Users(Err(Arc::new(StoreError::Db("boom".into())))))),
         Just(Event::Tick),
     ]
 }

@@ -1,74 +1,34 @@
 //! The console's export (`E`): the state machine asks for the file and builds the job from
-//! the rows the table shows; the worker's `export` writes it (real files in a temporary
-//! folder, no database): 0600, the header and the rows in the table's order, and a file
+//! the rows the table shows; the loop's `file_write::write` writes it (real files in a
+//! temporary folder, no database): 0600, the header and the rows in the table's order, and a file
 //! that exists is overwritten only after y.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use skriptoteket_admin::domain::UserRow;
 use skriptoteket_admin::domain::account::Account;
-use skriptoteket_admin::domain::{Role, UserRow};
 use skriptoteket_admin::export::{FileFormat, WriteError, write_file};
-use skriptoteket_admin::store::Actor;
-use skriptoteket_admin::tui::event::{Answer, DbEvent, Effect, Event, Job};
+use skriptoteket_admin::tui::event::{Effect, Event, FileWrite};
 use skriptoteket_admin::tui::model::dialog::Dialog;
-use skriptoteket_admin::tui::{App, Options, worker};
+use skriptoteket_admin::tui::{App, file_write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::time::{Duration, Instant};
-use time::macros::datetime;
-use uuid::Uuid;
+use std::time::Duration;
+mod console_support;
+use console_support::{code, key, press, signed_in_with, status, typed};
 
-fn row(n: u128, email: &str, role: Role) -> UserRow {
-    let mut r = UserRow::sample(email, role);
-    r.id = Uuid::from_u128(n);
-    r.created_at = datetime!(2025-01-01 0:00 UTC);
-    r.updated_at = datetime!(2025-01-01 0:00 UTC);
-    r
-}
-
+/// The standard people, one with an email a spreadsheet would read as a formula.
 fn people() -> Vec<UserRow> {
-    vec![
-        row(1, "boss@x.se", Role::Superuser),
-        row(2, "admin@x.se", Role::Admin),
-        row(3, "anna@x.se", Role::User),
-        row(4, "=bertil@x.se", Role::User),
-        row(5, "cissi@x.se", Role::Contributor),
-        row(6, "david@x.se", Role::User),
-    ]
-}
-
-fn key(c: char) -> Event {
-    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-fn code(c: KeyCode) -> Event {
-    Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-
-/// A key pressed by someone who has seen the screen (the dialog is armed).
-fn press(app: &mut App, ev: Event) -> Vec<Effect> {
-    let t = Instant::now();
-    app.update(Event::Drawn(t, Default::default()));
-    app.update(Event::Clock(t + Duration::from_secs(1)));
-    app.update(ev)
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        press(app, key(c));
-    }
+    let mut rows = console_support::people();
+    rows[3].email = "=bertil@x.se".into();
+    rows
 }
 
 fn signed_in() -> App {
-    let mut app = App::new(Options::default(), 120, 40);
-    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
-    let actor = Actor { id: Uuid::from_u128(1), email: "boss@x.se".into(), role: Role::Superuser };
-    app.update(Event::Db(DbEvent::Answer { id: 0, answer: Answer::LoggedIn(actor) }));
-    let id = app.users_request.expect("the list is asked for");
-    app.update(Event::Db(DbEvent::Answer { id, answer: Answer::Users(Ok(people())) }));
-    app
+    signed_in_with(1, people())
 }
 
-/// `E`, the file name typed over the suggested one, Enter: the job sent, if any.
-fn export_to(app: &mut App, path: &Path) -> Option<(u64, Job)> {
+/// `E`, the file name typed over the suggested one, Enter: the write asked for, if any.
+fn export_to(app: &mut App, path: &Path) -> Option<FileWrite> {
     if app.dialog.is_none() {
         press(app, key('E'));
     }
@@ -78,22 +38,21 @@ fn export_to(app: &mut App, path: &Path) -> Option<(u64, Job)> {
     enter(app)
 }
 
-fn enter(app: &mut App) -> Option<(u64, Job)> {
-    press(app, code(KeyCode::Enter)).into_iter().find_map(|e| match e {
-        Effect::Db(r) => Some((r.id, r.job)),
+fn enter(app: &mut App) -> Option<FileWrite> {
+    written(press(app, code(KeyCode::Enter)))
+}
+
+/// The file write among `effects`.
+fn written(effects: Vec<Effect>) -> Option<FileWrite> {
+    effects.into_iter().find_map(|e| match e {
+        Effect::WriteFile(w) => Some(w),
         _ => None,
     })
 }
 
-/// Runs the job as the worker does and hands its answer to the console.
-async fn work(app: &mut App, (id, job): (u64, Job)) {
-    let Job::Export { path, format, rows, overwrite } = job else { panic!("{job:?}") };
-    let answer = worker::export(path, format, rows, overwrite).await;
-    app.update(Event::Db(DbEvent::Answer { id, answer }));
-}
-
-fn status(app: &App) -> String {
-    app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+/// Writes the file as the terminal loop does and hands the result to the console.
+async fn work(app: &mut App, write: FileWrite) {
+    app.update(file_write::write(write).await);
 }
 
 fn mode(path: &Path) -> u32 {
@@ -121,7 +80,7 @@ async fn the_shown_rows_go_to_a_new_private_file_in_the_tables_order() {
 
     let file = dir.path().join("users.csv");
     let job = export_to(&mut app, &file).expect("a job");
-    let Job::Export { format, rows, overwrite, .. } = &job.1 else { panic!() };
+    let FileWrite { format, rows, overwrite, .. } = &job;
     assert_eq!((*format, *overwrite), (FileFormat::Csv, false));
     assert_eq!(rows.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(), shown);
     assert_eq!(app.busy().as_deref(), Some("writing the export"));
@@ -160,7 +119,7 @@ async fn an_existing_file_is_overwritten_only_after_yes_and_stays_private() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     let mut app = signed_in();
     let job = export_to(&mut app, &file).expect("a job");
-    assert!(matches!(&job.1, Job::Export { overwrite: false, .. }));
+    assert!(!job.overwrite);
     work(&mut app, job).await;
     let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(f.exists.as_deref(), Some(file.display().to_string().as_str()), "it asks");
@@ -175,14 +134,8 @@ async fn an_existing_file_is_overwritten_only_after_yes_and_stays_private() {
     // Enter again, then y: overwritten, 0600 again.
     let job = enter(&mut app).expect("a job");
     work(&mut app, job).await;
-    let job = press(&mut app, key('y'))
-        .into_iter()
-        .find_map(|e| match e {
-            Effect::Db(r) => Some((r.id, r.job)),
-            _ => None,
-        })
-        .expect("y sends the overwrite");
-    assert!(matches!(&job.1, Job::Export { overwrite: true, .. }));
+    let job = written(press(&mut app, key('y'))).expect("y sends the overwrite");
+    assert!(job.overwrite);
     work(&mut app, job).await;
     assert!(app.dialog.is_none(), "{:?}", app.dialog);
     assert_eq!(mode(&file), 0o600);

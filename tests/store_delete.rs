@@ -9,7 +9,7 @@ use common::*;
 use serde_json::json;
 use skriptoteket_admin::domain::{Denied, Role};
 use skriptoteket_admin::store::dependents::{Dependent, OnDelete};
-use skriptoteket_admin::store::targets::{Expected, Target};
+use skriptoteket_admin::store::targets::{Seen, Target};
 use skriptoteket_admin::store::{self, StoreError};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -457,7 +457,7 @@ async fn delete_of_a_row_changed_since_seen_is_stale(#[case] shape: Shape) {
         &store,
         &su,
         &skriptoteket_admin::domain::Stamp::new(None),
-        &[Target::Seen(Expected::of(&row))],
+        &[Target::Seen(Seen::of(&row))],
     )
     .await
     .expect_err("stale");

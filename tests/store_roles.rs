@@ -9,7 +9,7 @@ use common::*;
 use serde_json::json;
 use skriptoteket_admin::domain::Change;
 use skriptoteket_admin::domain::{Denied, Role};
-use skriptoteket_admin::store::targets::{Expected, Target};
+use skriptoteket_admin::store::targets::{Seen, Target};
 use skriptoteket_admin::store::{self, StoreError};
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ fn by_email(e: &str) -> Target {
 
 async fn seen(store: &store::Store, id: Uuid) -> Target {
     let rows = store::users::by_ids(store, &[id]).await.unwrap();
-    Target::Seen(Expected::of(&rows[0]))
+    Target::Seen(Seen::of(&rows[0]))
 }
 
 #[rstest]

@@ -15,10 +15,11 @@ use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
 use skriptoteket_admin::domain::{Role, Secret, UserRow};
 use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::store::sessions::{LoginEvent, SessionRow};
-use skriptoteket_admin::store::targets::Expected;
+use skriptoteket_admin::store::targets::Seen;
 use skriptoteket_admin::tui::event::{Details, Event};
 use skriptoteket_admin::tui::model::dialog::{AuditView, Dialog, Loading};
 use skriptoteket_admin::tui::model::export::ExportForm;
+use skriptoteket_admin::tui::model::filter_line::FilterLine;
 use skriptoteket_admin::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
 use skriptoteket_admin::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
 use skriptoteket_admin::tui::model::secret_input::SecretInput;
@@ -31,16 +32,18 @@ use time::macros::datetime;
 use tui_input::Input;
 use uuid::Uuid;
 
+mod console_support;
+use console_support::key;
+
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 const HOSTILE: &str = "mallory\u{1b}]2;PWNED\u{7}\u{202e}@evil.test";
 
+/// The shared row, with dates a table shows (created, changed, last signed in).
 fn row(n: u128, email: &str, role: Role) -> UserRow {
-    let mut r = UserRow::sample(email, role);
-    r.id = Uuid::from_u128(n);
+    let mut r = console_support::row(n, email, role);
     r.created_at = datetime!(2024-09-01 08:30 UTC);
     r.updated_at = datetime!(2025-01-15 12:00 UTC);
     r.last_login_at = Some(datetime!(2025-11-20 14:05 UTC));
-    r.active_sessions = 1;
     r
 }
 
@@ -101,13 +104,9 @@ fn users_app(w: u16, h: u16) -> App {
     app
 }
 
-fn by_email(app: &App, email: &str) -> Expected {
+fn by_email(app: &App, email: &str) -> Seen {
     let row = app.users.shown_rows().find(|r| r.email() == email).expect("user in fixture");
-    Expected::of(&row)
-}
-
-fn key(c: char) -> Event {
-    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    Seen::of(&row)
 }
 
 fn typed(text: &str) -> SecretInput {
@@ -322,9 +321,9 @@ fn users_table_sorted_by_last_login_busy() {
 fn users_table_filter_editing() {
     snap("users_filter_editing", |w, h| {
         let mut app = users_app(w, h);
-        app.filter_editing = true;
-        app.filter_input = Input::new("se role:user".into());
-        app.users.set_filter("se role:user");
+        app.filter.editing = true;
+        app.filter.input = Input::new("se role:user".into());
+        app.users.set_filter("se role:user", time::OffsetDateTime::UNIX_EPOCH);
         app
     });
 }
@@ -333,8 +332,8 @@ fn users_table_filter_editing() {
 fn users_table_filter_kept_and_invalid_token() {
     snap("users_filter_invalid", |w, h| {
         let mut app = users_app(w, h);
-        app.filter_input = Input::new("anna status:sleeping".into());
-        app.users.set_filter("anna status:sleeping");
+        app.filter.input = Input::new("anna status:sleeping".into());
+        app.users.set_filter("anna status:sleeping", time::OffsetDateTime::UNIX_EPOCH);
         app
     });
 }
@@ -484,7 +483,7 @@ fn show_password() {
     });
 }
 
-fn delete_targets(app: &App) -> Vec<Expected> {
+fn delete_targets(app: &App) -> Vec<Seen> {
     ["anna.andersson1@skola.se", "erik.berg22@larare.se"].iter().map(|e| by_email(app, e)).collect()
 }
 
@@ -535,7 +534,7 @@ fn confirm_delete_ready() {
 fn confirm_delete_blocked_many() {
     snap("delete_blocked", |w, h| {
         let mut app = users_app(w, h);
-        let targets: Vec<Expected> = app.users.shown_rows().skip(1).map(|r| Expected::of(&r)).collect();
+        let targets: Vec<Seen> = app.users.shown_rows().skip(1).map(|r| Seen::of(&r)).collect();
         let plan = DeletePlan {
             blocked_emails: vec![],
             emails: targets.iter().map(|t| t.email.clone()).collect(),
@@ -557,7 +556,7 @@ fn confirm_delete_blocked_many() {
 fn confirm_delete_blocked_for_some() {
     snap("delete_blocked_some", |w, h| {
         let mut app = users_app(w, h);
-        let targets: Vec<Expected> = app.users.shown_rows().skip(1).map(|r| Expected::of(&r)).collect();
+        let targets: Vec<Seen> = app.users.shown_rows().skip(1).map(|r| Seen::of(&r)).collect();
         let plan = DeletePlan {
             blocked_emails: vec![targets[1].email.clone(), targets[4].email.clone()],
             emails: targets.iter().map(|t| t.email.clone()).collect(),
@@ -776,12 +775,9 @@ fn audit_log() {
         app.dialog = Some(Dialog::Audit(AuditView {
             request: 1,
             rows: Loading::Ready(audit_rows()),
-            filter: Input::default(),
-            editing: false,
-            before_edit: String::new(),
+            filter: FilterLine::default(),
             scroll: 0,
             open: None,
-            now: None,
         }));
         app
     });
@@ -794,12 +790,9 @@ fn an_audit_entry_in_full() {
         app.dialog = Some(Dialog::Audit(AuditView {
             request: 1,
             rows: Loading::Ready(audit_rows()),
-            filter: Input::default(),
-            editing: false,
-            before_edit: String::new(),
+            filter: FilterLine::default(),
             scroll: 0,
             open: Some(0),
-            now: None,
         }));
         app
     });
@@ -812,12 +805,9 @@ fn audit_log_filter_editing_scrolled() {
         app.dialog = Some(Dialog::Audit(AuditView {
             request: 1,
             rows: Loading::Ready(audit_rows()),
-            filter: Input::new("admin@".into()),
-            editing: true,
-            before_edit: String::new(),
+            filter: FilterLine::typing("admin@"),
             scroll: 1,
             open: None,
-            now: None,
         }));
         app
     });
@@ -854,6 +844,7 @@ fn hostile_text_never_reaches_the_buffer() {
             id: 1,
             label: format!("delete: {HOSTILE}"),
             command: String::new(),
+            back: None,
         });
         app.connection_lost = Some(format!("lost: {HOSTILE}"));
         apps.push(app);
@@ -878,12 +869,9 @@ fn hostile_text_never_reaches_the_buffer() {
         app.dialog = Some(Dialog::Audit(AuditView {
             request: 1,
             rows: Loading::Ready(audit_rows()),
-            filter: Input::new("\u{1b}".into()),
-            editing: true,
-            before_edit: String::new(),
+            filter: FilterLine::typing("\u{1b}"),
             scroll: 0,
             open: None,
-            now: None,
         }));
         apps.push(app);
 
@@ -1123,9 +1111,9 @@ fn the_text_cursor_sits_in_the_focused_field() {
 
     // Filter: cursor after the typed text on the table's bottom edge.
     let mut app = users_app(80, 24);
-    app.filter_editing = true;
-    app.filter_input = Input::new("anna".into());
-    app.users.set_filter("anna");
+    app.filter.editing = true;
+    app.filter.input = Input::new("anna".into());
+    app.users.set_filter("anna", time::OffsetDateTime::UNIX_EPOCH);
     let terminal = render(&app);
     let buf = terminal.backend().buffer();
     let x = find_in_row(buf, 21, "/anna").expect("filter on the bottom edge") + 5;
@@ -1139,7 +1127,7 @@ fn the_text_cursor_sits_in_the_focused_field() {
 #[test]
 fn a_blocked_delete_always_shows_what_blocks_it_and_the_keys() {
     let mut app = users_app(80, 24);
-    let targets: Vec<Expected> = app.users.shown_rows().map(|r| Expected::of(&r)).collect();
+    let targets: Vec<Seen> = app.users.shown_rows().map(|r| Seen::of(&r)).collect();
     let effects = (0..15).map(|i| dep(&format!("table_{i}"), "user_id", OnDelete::Cascade, i)).collect();
     let plan = DeletePlan {
         blocked_emails: vec![targets[1].email.clone()],

@@ -21,29 +21,25 @@ pub enum Target {
     /// as ambiguous (old rows may differ only in case).
     Email(String),
     /// The console's view of the row; the change is refused if the row differs now.
-    Seen(Expected),
+    Seen(Seen),
     /// An account by id, with the email it had (for messages): a revert names the rows
     /// its change touched. A row that is gone is `Stale`.
     Id { id: Uuid, email: String },
 }
 
-/// What the console drew for a row; compared with the locked row before changing it.
+/// A row as the console saw it (drew it, or read it for a subcommand): compared with the
+/// locked row before it is changed, so a change never lands on a row that moved meanwhile.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Expected {
+pub struct Seen {
     pub id: Uuid,
     pub email: String,
     pub role: Role,
     pub is_active: bool,
 }
 
-impl Expected {
-    pub fn of(row: &impl crate::domain::account::Account) -> Expected {
-        Expected {
-            id: row.id(),
-            email: row.email().to_string(),
-            role: row.role(),
-            is_active: row.is_active(),
-        }
+impl Seen {
+    pub fn of(row: &impl crate::domain::account::Account) -> Seen {
+        Seen { id: row.id(), email: row.email().to_string(), role: row.role(), is_active: row.is_active() }
     }
 }
 
@@ -272,7 +268,7 @@ async fn lock_rows(
     Ok((me, out))
 }
 
-fn check_unchanged(seen: &Expected, now: &UserRow) -> Result<(), StoreError> {
+fn check_unchanged(seen: &Seen, now: &UserRow) -> Result<(), StoreError> {
     let what = if now.email != seen.email {
         format!("its email is now {}", now.email)
     } else if now.role != seen.role {

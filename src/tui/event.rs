@@ -7,9 +7,9 @@ use crate::domain::audit::AuditRow;
 use crate::domain::references::{DeletePlan, Dependent};
 use crate::domain::{Change, Done, Email, Reason, Secret, Stamp, UserRow};
 use crate::export::{FileFormat, WriteError};
-use crate::store::Actor;
 use crate::store::sessions::{LoginEvent, SessionRow};
-use crate::store::targets::Expected;
+use crate::store::targets::Seen;
+use crate::store::{Actor, StoreError};
 use crossterm::event::KeyEvent;
 use uuid::Uuid;
 
@@ -31,16 +31,44 @@ pub enum Event {
     /// what the draw measured, which keys then clamp against (update never lays out).
     Drawn(std::time::Instant, Measured),
     Db(DbEvent),
+    /// The file write `id` (`Effect::WriteFile`) is done.
+    Written {
+        id: RequestId,
+        result: Result<Exported, WriteError>,
+    },
 }
 
-/// What the last frame measured of the open viewer: the largest useful scroll offset (so
-/// G/End land on the last page and k moves up from there at once), and the offset that
-/// brought a newly selected session into view.
+/// What the last frame measured, so keys move by what the admin saw: the table's window,
+/// and of the open viewer its page (the lines, or audit entries, one screen shows), the
+/// largest useful scroll offset (so G/End land on the last page and k moves up from there
+/// at once), and the offset that brought a newly selected session into view.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Measured {
+    pub table: Option<TableWindow>,
+    pub page: Option<u16>,
     pub max_scroll: Option<u16>,
     pub revealed: Option<u16>,
 }
+
+impl Measured {
+    /// A viewer `page` lines high that scrolls as far as `max`.
+    pub fn scrolled(page: usize, max: usize) -> Measured {
+        let to_u16 = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        Measured { page: Some(to_u16(page)), max_scroll: Some(to_u16(max)), ..Measured::default() }
+    }
+}
+
+/// The rows of the user table one frame showed: how many fit, and the first, moved as
+/// little as it could to keep the cursor in view (as ratatui's `TableState` does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableWindow {
+    pub rows: u16,
+    pub offset: usize,
+}
+
+/// A refusal or failure as the store reported it: the worker answers with the error, the
+/// console phrases it. Shared, so events stay cheap to clone.
+pub type Failure = std::sync::Arc<StoreError>;
 
 /// Tags a request; its answer carries the same id, so an answer nobody waits for any more
 /// (a dialog closed and opened again meanwhile) is recognised and dropped.
@@ -52,13 +80,14 @@ pub enum DbEvent {
     /// Still trying to reach the server (startup or after a lost connection).
     Waiting {
         target: String,
-        message: String,
+        error: Failure,
         attempt: u32,
     },
     /// The database cannot be used as configured (no such database, role or password, no
-    /// `users` table): the worker has stopped, and the console ends with this message.
+    /// `users` table): the worker has stopped, and the console ends saying why.
     Unusable {
-        message: String,
+        target: String,
+        error: Failure,
     },
     /// Connected at start: whether a superuser exists decides login or bootstrap.
     Connected {
@@ -66,7 +95,7 @@ pub enum DbEvent {
     },
     /// A query failed because the connection went away; the worker is reconnecting.
     ConnectionLost {
-        message: String,
+        error: Failure,
     },
     Reconnected,
     /// The answer to request `id`.
@@ -76,20 +105,19 @@ pub enum DbEvent {
     },
 }
 
-/// The data a request asked for. Errors are the store's one-line messages.
+/// The data a request asked for, or the store's error.
 #[derive(Debug, Clone)]
 pub enum Answer {
     LoggedIn(Actor),
-    LoginFailed(String),
+    LoginFailed(Failure),
     /// The whole table at once (tests and benchmarks hand it over so).
-    Users(Result<Vec<UserRow>, String>),
+    Users(Result<Vec<UserRow>, Failure>),
     /// The next chunk of the table as the worker streams it (`store::stream`).
-    UserChunk(Result<crate::store::stream::Chunk, String>),
-    Details(Box<Result<Details, String>>),
-    Audit(Result<Vec<AuditRow>, String>),
-    DeletePlan(Result<DeletePlan, String>),
+    UserChunk(Result<crate::store::stream::Chunk, Failure>),
+    Details(Box<Result<Details, Failure>>),
+    Audit(Result<Vec<AuditRow>, Failure>),
+    DeletePlan(Result<DeletePlan, Failure>),
     Applied(Box<Outcome>),
-    Exported(Result<Exported, WriteError>),
 }
 
 /// An export written.
@@ -115,12 +143,12 @@ pub struct Outcome {
     pub generated: Option<(String, Secret)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum OpError {
     /// Refused or failed; nothing changed.
-    Failed(String),
+    Failed(Failure),
     /// The row changed under us; the table should reload.
-    Stale(String),
+    Stale(Failure),
     /// The connection dropped mid-change; `applied` says what the database shows now
     /// (`None`: it could not be found out).
     Interrupted { applied: Option<bool> },
@@ -129,7 +157,7 @@ pub enum OpError {
 impl std::fmt::Display for OpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OpError::Failed(m) | OpError::Stale(m) => f.write_str(m),
+            OpError::Failed(e) | OpError::Stale(e) => e.fmt(f),
             OpError::Interrupted { applied: Some(true) } => {
                 f.write_str("the connection dropped, but the change WAS applied")
             }
@@ -156,16 +184,29 @@ pub struct Details {
     pub audit: Vec<AuditRow>,
 }
 
-/// What the console asks of the outside world: the terminal loop runs the clipboard and
-/// quitting itself and hands database requests to the worker.
+/// What the console asks of the outside world: the terminal loop runs the clipboard, file
+/// writes and quitting itself and hands database requests to the worker.
 #[derive(Debug, Clone)]
 pub enum Effect {
     Db(Request),
+    /// Write a file (off the loop's thread); `Event::Written` answers.
+    WriteFile(FileWrite),
     /// Write the secret to the admin's clipboard (OSC 52).
     Clipboard(Secret),
     Quit,
     /// End the console, restore the terminal, print this line, exit 1.
     Fail(String),
+}
+
+/// An export: `rows` (the table's, as shown) into the file `path` names, readable by the
+/// admin only; an existing file only with `overwrite`.
+#[derive(Debug, Clone)]
+pub struct FileWrite {
+    pub id: RequestId,
+    pub path: String,
+    pub format: FileFormat,
+    pub rows: Vec<UserRow>,
+    pub overwrite: bool,
 }
 
 /// One job for the database worker, tagged with its id.
@@ -188,22 +229,13 @@ pub enum Job {
     LoadUsers,
     LoadDetails(Uuid),
     LoadAudit,
-    PlanDelete(Vec<Expected>),
-    /// Write `rows` (the table's, as shown) to the file `path` names, readable by the
-    /// admin only; an existing file only with `overwrite`. No database: the worker does
-    /// the file's I/O so the state machine stays pure.
-    Export {
-        path: String,
-        format: FileFormat,
-        rows: Vec<UserRow>,
-        overwrite: bool,
-    },
+    PlanDelete(Vec<Seen>),
     /// Apply a change. For changes that set a password, `password: None` asks the worker
     /// to generate one (shown once in the outcome): the state machine never touches the
     /// OS random generator.
     Apply {
         change: Change,
-        targets: Vec<Expected>,
+        targets: Vec<Seen>,
         password: Option<Secret>,
         /// The admin's reason, for the audit rows.
         reason: Option<Reason>,

@@ -14,20 +14,28 @@ pub enum Context {
     Form,
     RolePicker,
     Confirm,
-    Password,
-    Viewer,
+    /// A text to copy: the generated password, the last change as a command.
+    Copy,
+    /// The details of one account (Enter), beside the scroll keys.
+    Details,
+    /// The audit log (L), beside the scroll keys.
+    Audit,
+    /// Every viewer: details, audit log, help, messages.
+    Scroll,
 }
 
 impl Context {
     /// The contexts in the order the help overlay lists them.
-    pub const ALL: [Context; 7] = [
+    pub const ALL: [Context; 9] = [
         Context::Table,
         Context::Filter,
         Context::Form,
         Context::RolePicker,
         Context::Confirm,
-        Context::Password,
-        Context::Viewer,
+        Context::Copy,
+        Context::Details,
+        Context::Audit,
+        Context::Scroll,
     ];
 
     pub fn title(self) -> &'static str {
@@ -37,8 +45,10 @@ impl Context {
             Context::Form => "Forms (log in, new user, password)",
             Context::RolePicker => "Role picker (r)",
             Context::Confirm => "Confirmations",
-            Context::Password => "Generated password",
-            Context::Viewer => "Details, audit log, help",
+            Context::Copy => "Generated password, command (c)",
+            Context::Details => "Details (Enter)",
+            Context::Audit => "Audit log (L)",
+            Context::Scroll => "Every viewer: details, audit log, help, messages",
         }
     }
 }
@@ -121,30 +131,48 @@ pub enum ConfirmAction {
     DeleteRest,
 }
 
+/// Keys where a text is shown to copy: a generated password (shown once), a command.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum PasswordAction {
+pub enum CopyAction {
     Copy,
     Close,
 }
 
-/// Keys in the read-only dialogs: details, audit log, help.
+/// Keys every viewer shares (details, audit log, help, messages).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum ViewerAction {
+pub enum ScrollAction {
     Down,
     Up,
     PageDown,
     PageUp,
     Top,
     Bottom,
+    Close,
+}
+
+/// Keys of the details besides scrolling.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DetailsAction {
+    /// Select the next / previous session listed.
+    NextSession,
+    PrevSession,
+    /// Revoke the selected session.
+    RevokeSession,
+}
+
+/// Keys of the audit log besides scrolling.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AuditAction {
     Filter,
     Revert,
     Open,
-    /// Details: select the next / previous session listed.
-    NextSession,
-    PrevSession,
-    /// Details: revoke the selected session.
-    RevokeSession,
-    Close,
+}
+
+/// A key in a viewer: one of its own, or one of the scroll keys all viewers share.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum InViewer<A> {
+    Own(A),
+    Scroll(ScrollAction),
 }
 
 /// What a key does, in its context.
@@ -155,8 +183,10 @@ pub enum KeyAction {
     Form(FormAction),
     Picker(PickerAction),
     Confirm(ConfirmAction),
-    Password(PasswordAction),
-    Viewer(ViewerAction),
+    Copy(CopyAction),
+    Details(DetailsAction),
+    Audit(AuditAction),
+    Scroll(ScrollAction),
 }
 
 impl KeyAction {
@@ -167,8 +197,10 @@ impl KeyAction {
             KeyAction::Form(_) => Context::Form,
             KeyAction::Picker(_) => Context::RolePicker,
             KeyAction::Confirm(_) => Context::Confirm,
-            KeyAction::Password(_) => Context::Password,
-            KeyAction::Viewer(_) => Context::Viewer,
+            KeyAction::Copy(_) => Context::Copy,
+            KeyAction::Details(_) => Context::Details,
+            KeyAction::Audit(_) => Context::Audit,
+            KeyAction::Scroll(_) => Context::Scroll,
         }
     }
 }
@@ -184,25 +216,36 @@ pub enum Key {
 pub struct Binding {
     pub keys: &'static [Key],
     pub action: KeyAction,
+    /// What the help overlay says it does.
     pub help: &'static str,
+    /// The word a footer shows beside the key ("filter"); empty where no footer names it.
+    pub short: &'static str,
 }
 
 const fn bind(keys: &'static [Key], action: KeyAction, help: &'static str) -> Binding {
-    Binding { keys, action, help }
+    Binding { keys, action, help, short: "" }
 }
 
+impl Binding {
+    const fn short(self, short: &'static str) -> Binding {
+        Binding { short, ..self }
+    }
+}
+
+use AuditAction as Au;
 use ConfirmAction as Cf;
+use DetailsAction as De;
 use FilterAction as Fi;
 use FormAction as Fo;
 use Key::{Char as C, Code, Ctrl};
 use KeyAction::{
-    Confirm as Conf, Filter as Filt, Form as Frm, Password as Pw, Picker as Pick, Table as Tab,
-    Viewer as View,
+    Audit as Aud, Confirm as Conf, Copy as Cp, Details as Det, Filter as Filt, Form as Frm, Picker as Pick,
+    Scroll as Scr, Table as Tab,
 };
 use KeyCode::{BackTab, Delete, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab as TabKey, Up};
 use PickerAction as Pi;
+use ScrollAction as Sc;
 use TableAction as Ta;
-use ViewerAction as Vi;
 
 #[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
@@ -212,35 +255,35 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('G'), Code(End)], Tab(Ta::Bottom), "last row"),
     bind(&[Code(PageDown), Ctrl('d')], Tab(Ta::PageDown), "page down"),
     bind(&[Code(PageUp), Ctrl('u')], Tab(Ta::PageUp), "page up"),
-    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:a,b status: last_login:>180d never_logged_in -word (README)"),
-    bind(&[C(' ')], Tab(Ta::Mark), "mark / unmark row, move down"),
-    bind(&[C('*')], Tab(Ta::MarkAll), "mark every row the filter shows"),
+    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:a,b status: last_login:>180d never_logged_in -word (README)").short("filter"),
+    bind(&[C(' ')], Tab(Ta::Mark), "mark / unmark row, move down").short("mark"),
+    bind(&[C('*')], Tab(Ta::MarkAll), "mark every row the filter shows").short("all"),
     bind(&[C('i')], Tab(Ta::InvertMarks), "invert marks on the shown rows (act on the rest)"),
     bind(&[Code(Esc)], Tab(Ta::ClearMarks), "clear one thing: the filter, then the marks"),
     bind(&[C('U')], Tab(Ta::RestoreMarks), "restore the marks Esc cleared"),
-    bind(&[C('n')], Tab(Ta::New), "new user"),
-    bind(&[C('r')], Tab(Ta::Role), "change role of marked (or cursor) users"),
-    bind(&[C('p')], Tab(Ta::Password), "reset password of cursor user"),
-    bind(&[C('d'), Code(Delete)], Tab(Ta::Delete), "delete marked (or cursor) users"),
-    bind(&[C('x')], Tab(Ta::Revoke), "revoke all sessions of marked (or cursor) users"),
-    bind(&[C('a')], Tab(Ta::ToggleActive), "deactivate / reactivate"),
-    bind(&[C('u')], Tab(Ta::Unlock), "unlock a locked account"),
-    bind(&[C('v')], Tab(Ta::VerifyEmail), "mark email verified (you vouch for the address)"),
-    bind(&[C('s')], Tab(Ta::Sort), "sort by next column"),
+    bind(&[C('n')], Tab(Ta::New), "new user").short("new"),
+    bind(&[C('r')], Tab(Ta::Role), "change role of marked (or cursor) users").short("role"),
+    bind(&[C('p')], Tab(Ta::Password), "reset password of cursor user").short("password"),
+    bind(&[C('d'), Code(Delete)], Tab(Ta::Delete), "delete marked (or cursor) users").short("delete"),
+    bind(&[C('x')], Tab(Ta::Revoke), "revoke all sessions of marked (or cursor) users").short("revoke"),
+    bind(&[C('a')], Tab(Ta::ToggleActive), "deactivate / reactivate").short("on/off"),
+    bind(&[C('u')], Tab(Ta::Unlock), "unlock a locked account").short("unlock"),
+    bind(&[C('v')], Tab(Ta::VerifyEmail), "mark email verified (you vouch for the address)").short("verify"),
+    bind(&[C('s')], Tab(Ta::Sort), "sort by next column").short("sort"),
     bind(&[C('S')], Tab(Ta::SortReverse), "reverse sort order"),
     bind(&[Ctrl('r')], Tab(Ta::Reload), "reload from the database"),
-    bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user"),
-    bind(&[C('L')], Tab(Ta::Audit), "audit log"),
+    bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user").short("details"),
+    bind(&[C('L')], Tab(Ta::Audit), "audit log").short("audit"),
     bind(&[C('E')], Tab(Ta::Export), "export what the table shows to a .csv, .jsonl or .json file"),
-    bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)"),
+    bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)").short("undo"),
     bind(&[C('c')], Tab(Ta::Command), "your last change as a subcommand, to copy"),
-    bind(&[C('m')], Tab(Ta::Messages), "message history (the last 50, in full)"),
-    bind(&[C('?')], Tab(Ta::Help), "this help"),
-    bind(&[C('q'), Ctrl('c')], Tab(Ta::Quit), "quit"),
+    bind(&[C('m')], Tab(Ta::Messages), "message history (the last 50, in full)").short("messages"),
+    bind(&[C('?')], Tab(Ta::Help), "this help").short("help"),
+    bind(&[C('q'), Ctrl('c')], Tab(Ta::Quit), "quit").short("quit"),
 
-    bind(&[Code(Enter)], Filt(Fi::Keep), "keep the filter"),
-    bind(&[Code(Esc)], Filt(Fi::Clear), "cancel the edit (the filter as it was)"),
-    bind(&[Ctrl('u')], Filt(Fi::Empty), "empty the field"),
+    bind(&[Code(Enter)], Filt(Fi::Keep), "keep the filter").short("keep filter"),
+    bind(&[Code(Esc)], Filt(Fi::Clear), "cancel the edit (the filter as it was)").short("cancel edit"),
+    bind(&[Ctrl('u')], Filt(Fi::Empty), "empty the field").short("empty"),
 
     bind(&[Code(TabKey), Code(Down)], Frm(Fo::NextField), "next field"),
     bind(&[Code(BackTab), Code(Up)], Frm(Fo::PrevField), "previous field"),
@@ -255,8 +298,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('4')], Pick(Pi::Pick(Role::Superuser)), "superuser"),
     bind(&[C('j'), Code(Down)], Pick(Pi::Down), "next role"),
     bind(&[C('k'), Code(Up)], Pick(Pi::Up), "previous role"),
-    bind(&[Code(Enter)], Pick(Pi::Submit), "choose"),
-    bind(&[Code(Esc), C('n')], Pick(Pi::Cancel), "cancel"),
+    bind(&[Code(Enter)], Pick(Pi::Submit), "choose").short("choose"),
+    bind(&[Code(Esc), C('n')], Pick(Pi::Cancel), "cancel").short("cancel"),
 
     bind(&[C('y'), C('Y')], Conf(Cf::Yes), "yes, do it"),
     bind(&[C('n'), Code(Esc)], Conf(Cf::Cancel), "no, cancel"),
@@ -264,22 +307,24 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('a')], Conf(Cf::Alternative), "blocked delete: deactivate them instead"),
     bind(&[C('r')], Conf(Cf::DeleteRest), "blocked delete of several: delete only those not held (asks again)"),
 
-    bind(&[C('c')], Pw(PasswordAction::Copy), "send to the terminal's clipboard (OSC 52)"),
-    bind(&[Code(Enter)], Pw(PasswordAction::Close), "close; the password is then gone"),
+    bind(&[C('c')], Cp(CopyAction::Copy), "send to the terminal's clipboard (OSC 52)").short("copy (OSC 52)"),
+    bind(&[Code(Enter)], Cp(CopyAction::Close), "close; a generated password is then gone").short("close"),
 
-    bind(&[C('j'), Code(Down)], View(Vi::Down), "scroll down"),
-    bind(&[C('k'), Code(Up)], View(Vi::Up), "scroll up"),
-    bind(&[Code(PageDown), Ctrl('d'), C(' ')], View(Vi::PageDown), "page down"),
-    bind(&[Code(PageUp), Ctrl('u')], View(Vi::PageUp), "page up"),
-    bind(&[C('g'), Code(Home)], View(Vi::Top), "top"),
-    bind(&[C('G'), Code(End)], View(Vi::Bottom), "bottom"),
-    bind(&[C('/')], View(Vi::Filter), "filter the audit log (actor: target: action: change: signins)"),
-    bind(&[C('z')], View(Vi::Revert), "revert the top audit entry's change (asks first)"),
-    bind(&[Code(Enter)], View(Vi::Open), "open the top audit entry in full (Esc: back)"),
-    bind(&[Code(TabKey)], View(Vi::NextSession), "details: select the next session"),
-    bind(&[Code(BackTab)], View(Vi::PrevSession), "details: select the previous session"),
-    bind(&[C('x')], View(Vi::RevokeSession), "details: revoke the selected session (asks first)"),
-    bind(&[Code(Esc), C('q')], View(Vi::Close), "close"),
+    bind(&[Code(TabKey)], Det(De::NextSession), "select the next session"),
+    bind(&[Code(BackTab)], Det(De::PrevSession), "select the previous session"),
+    bind(&[C('x')], Det(De::RevokeSession), "revoke the selected session (asks first)"),
+
+    bind(&[C('/')], Aud(Au::Filter), "filter by actor: target: action: since: …"),
+    bind(&[Code(Enter)], Aud(Au::Open), "open the top entry in full (Esc: back)"),
+    bind(&[C('z')], Aud(Au::Revert), "revert the top entry's change (asks first)"),
+
+    bind(&[C('j'), Code(Down)], Scr(Sc::Down), "scroll down").short("down"),
+    bind(&[C('k'), Code(Up)], Scr(Sc::Up), "scroll up").short("up"),
+    bind(&[Code(PageDown), Ctrl('d'), C(' ')], Scr(Sc::PageDown), "page down").short("page"),
+    bind(&[Code(PageUp), Ctrl('u')], Scr(Sc::PageUp), "page up"),
+    bind(&[C('g'), Code(Home)], Scr(Sc::Top), "top"),
+    bind(&[C('G'), Code(End)], Scr(Sc::Bottom), "bottom"),
+    bind(&[Code(Esc), C('q')], Scr(Sc::Close), "close").short("close"),
 ];
 
 impl Key {
@@ -351,12 +396,32 @@ pub fn confirm(ev: &KeyEvent) -> Option<ConfirmAction> {
     if let Some(KeyAction::Confirm(a)) = lookup(Context::Confirm, ev) { Some(a) } else { None }
 }
 
-pub fn password(ev: &KeyEvent) -> Option<PasswordAction> {
-    if let Some(KeyAction::Password(a)) = lookup(Context::Password, ev) { Some(a) } else { None }
+pub fn copy(ev: &KeyEvent) -> Option<CopyAction> {
+    if let Some(KeyAction::Copy(a)) = lookup(Context::Copy, ev) { Some(a) } else { None }
 }
 
-pub fn viewer(ev: &KeyEvent) -> Option<ViewerAction> {
-    if let Some(KeyAction::Viewer(a)) = lookup(Context::Viewer, ev) { Some(a) } else { None }
+/// The scroll keys of every viewer (help and messages have no others).
+pub fn scroll(ev: &KeyEvent) -> Option<ScrollAction> {
+    if let Some(KeyAction::Scroll(a)) = lookup(Context::Scroll, ev) { Some(a) } else { None }
+}
+
+pub fn details(ev: &KeyEvent) -> Option<InViewer<DetailsAction>> {
+    match lookup(Context::Details, ev) {
+        Some(KeyAction::Details(a)) => Some(InViewer::Own(a)),
+        _ => scroll(ev).map(InViewer::Scroll),
+    }
+}
+
+pub fn audit(ev: &KeyEvent) -> Option<InViewer<AuditAction>> {
+    match lookup(Context::Audit, ev) {
+        Some(KeyAction::Audit(a)) => Some(InViewer::Own(a)),
+        _ => scroll(ev).map(InViewer::Scroll),
+    }
+}
+
+/// The footer's word for `action` (empty when it has none).
+pub fn short(action: KeyAction) -> &'static str {
+    BINDINGS.iter().find(|b| b.action == action).map_or("", |b| b.short)
 }
 
 /// "j/↓" style label of every key bound to `action` (for footers and hints).
@@ -407,9 +472,11 @@ mod tests {
     #[case::form_tab(Context::Form, KeyCode::Tab, Some(Frm(Fo::NextField)))]
     #[case::form_letters_are_text(Context::Form, KeyCode::Char('q'), None)]
     #[case::filter_enter(Context::Filter, KeyCode::Enter, Some(Filt(Fi::Keep)))]
-    #[case::viewer_end(Context::Viewer, KeyCode::End, Some(View(Vi::Bottom)))]
-    #[case::viewer_tab(Context::Viewer, KeyCode::Tab, Some(View(Vi::NextSession)))]
-    #[case::viewer_x(Context::Viewer, KeyCode::Char('x'), Some(View(Vi::RevokeSession)))]
+    #[case::viewer_end(Context::Scroll, KeyCode::End, Some(Scr(Sc::Bottom)))]
+    #[case::details_tab(Context::Details, KeyCode::Tab, Some(Det(De::NextSession)))]
+    #[case::details_x(Context::Details, KeyCode::Char('x'), Some(Det(De::RevokeSession)))]
+    #[case::audit_z(Context::Audit, KeyCode::Char('z'), Some(Aud(Au::Revert)))]
+    #[case::details_have_no_audit_keys(Context::Details, KeyCode::Char('z'), None)]
     fn keys_resolve_in_their_context(
         #[case] context: Context,
         #[case] code: KeyCode,
@@ -418,18 +485,33 @@ mod tests {
         assert_eq!(lookup(context, &key(code, KeyModifiers::NONE)), want);
     }
 
+    /// The keys a dialog reads: a viewer's own and the scroll keys together.
     #[test]
-    fn no_key_is_bound_twice_in_one_context() {
-        for ctx in Context::ALL {
+    fn no_key_is_bound_twice_where_it_is_read() {
+        let read_together = Context::ALL.map(|c| match c {
+            Context::Details | Context::Audit => vec![c, Context::Scroll],
+            other => vec![other],
+        });
+        for contexts in read_together {
             let keys: Vec<Key> = BINDINGS
                 .iter()
-                .filter(|b| b.action.context() == ctx)
+                .filter(|b| contexts.contains(&b.action.context()))
                 .flat_map(|b| b.keys.iter().copied())
                 .collect();
             for (i, k) in keys.iter().enumerate() {
-                assert!(!keys[i + 1..].contains(k), "{k:?} twice in {ctx:?}");
+                assert!(!keys[i + 1..].contains(k), "{k:?} twice in {contexts:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_viewer_reads_its_own_keys_then_the_scroll_keys() {
+        let k = |c: char| key(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(details(&k('x')), Some(InViewer::Own(De::RevokeSession)));
+        assert_eq!(details(&k('j')), Some(InViewer::Scroll(Sc::Down)));
+        assert_eq!(audit(&k('/')), Some(InViewer::Own(Au::Filter)));
+        assert_eq!(audit(&k('q')), Some(InViewer::Scroll(Sc::Close)));
+        assert_eq!(scroll(&k('x')), None, "help has no session to revoke");
     }
 
     #[test]

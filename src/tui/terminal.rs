@@ -1,11 +1,12 @@
 //! The terminal loop: raw mode and the alternate screen in, events to `App::update`,
-//! effects out (database requests to the worker, the clipboard, quitting), frames out; and
+//! effects out (database requests to the worker, file writes, the clipboard, quitting),
+//! frames out; and
 //! the terminal restored on every way out (quit, error, panic via ratatui's hook, SIGTERM,
 //! SIGHUP, SIGINT, SIGQUIT) and around a suspension (SIGTSTP).
 
 use super::event::{DbEvent, Effect, Event, Request};
 use super::model::{App, Options};
-use super::{view, worker};
+use super::{file_write, view, worker};
 use crate::config::DbTarget;
 use crate::domain::Secret;
 use base64::Engine;
@@ -134,6 +135,9 @@ async fn event_loop(
     let mut keys = EventStream::new();
     let nudge = InputNudge::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
+    // Work the loop hands off (file writes) comes back here when done.
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let outside = Outside { requests: request_tx, done: &done_tx };
     let mut dirty = true;
     loop {
         if dirty {
@@ -150,6 +154,7 @@ async fn event_loop(
                 None => return Ok(Exit::Quit),
             },
             Some(db) = db_rx.recv() => (Some(Event::Db(db)), false),
+            Some(done) = done_rx.recv() => (Some(done), false),
             _ = tick.tick() => (Some(Event::Tick), false),
             _ = signals.term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
             _ = signals.hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
@@ -163,7 +168,7 @@ async fn event_loop(
         };
         if let Some(event) = event {
             dirty = !matches!(event, Event::Tick) || app.animating();
-            if let Some(exit) = handle(terminal, &mut app, event, request_tx)? {
+            if let Some(exit) = handle(terminal, &mut app, event, &outside)? {
                 return Ok(exit);
             }
         }
@@ -179,7 +184,7 @@ async fn event_loop(
             let Some(next) = waiting_input(&mut keys).await else { break };
             let Some(event) = input(next?) else { continue };
             dirty = true;
-            if let Some(exit) = handle(terminal, &mut app, event, request_tx)? {
+            if let Some(exit) = handle(terminal, &mut app, event, &outside)? {
                 return Ok(exit);
             }
         }
@@ -211,12 +216,20 @@ async fn waiting_input(keys: &mut EventStream) -> Option<std::io::Result<CtEvent
     .await
 }
 
+/// Where effects go that the loop does not carry out on its own thread.
+struct Outside<'a> {
+    /// To the database worker.
+    requests: &'a mpsc::UnboundedSender<Request>,
+    /// Back into the loop, when work handed off is done.
+    done: &'a mpsc::UnboundedSender<Event>,
+}
+
 /// Feeds one event to the app and carries out its effects; `Some` when the console ends.
 fn handle(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     event: Event,
-    request_tx: &mpsc::UnboundedSender<Request>,
+    outside: &Outside,
 ) -> anyhow::Result<Option<Exit>> {
     #[cfg(debug_assertions)]
     test_panic_hook(&event);
@@ -230,9 +243,16 @@ fn handle(
             Effect::Fail(message) => return Ok(Some(Exit::Failed(message))),
             Effect::Clipboard(secret) => copy_osc52(terminal, &secret)?,
             Effect::Db(request) => {
-                if request_tx.send(request).is_err() {
+                if outside.requests.send(request).is_err() {
                     anyhow::bail!("the database worker stopped unexpectedly");
                 }
+            }
+            Effect::WriteFile(write) => {
+                let done = outside.done.clone();
+                tokio::spawn(async move {
+                    // The loop holds the receiver until it ends; after that nobody waits.
+                    let _ = done.send(file_write::write(write).await);
+                });
             }
         }
     }

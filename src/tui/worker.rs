@@ -3,14 +3,14 @@
 //! request's id. When the connection drops it reconnects by itself and finds out whether an
 //! interrupted change applied.
 
-use super::event::{Answer, DbEvent, Details, Exported, Job, OpError, Outcome, Request, RequestId};
+use super::event::{Answer, DbEvent, Details, Job, OpError, Outcome, Request, RequestId};
 use crate::auth::hasher;
 use crate::config::DbTarget;
 use crate::domain::{Change, Done, Reason, Role, Secret, Stamp, UserRow, password};
-use crate::export::{FileFormat, WriteError};
 use crate::store::login::Origin;
-use crate::store::targets::{Expected, Target};
+use crate::store::targets::{Seen, Target};
 use crate::store::{self, Actor, Store, StoreError, audit, delete, dependents, sessions, stream, users};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use uuid::Uuid;
@@ -49,17 +49,12 @@ async fn connect_until_up(target: &DbTarget, tx: &UnboundedSender<DbEvent>) -> O
             Err(e) => e,
         };
         if err.is_permanent() {
-            let message = match err {
-                StoreError::NoUsersTable => format!("{}: {err}", target.label()),
-                other => other.to_string(),
-            };
-            tracing::error!(%message, "database unusable");
-            let _ = tx.send(DbEvent::Unusable { message });
+            tracing::error!(message = %err, "database unusable");
+            let _ = tx.send(DbEvent::Unusable { target: target.label(), error: Arc::new(err) });
             return None;
         }
-        let message = err.to_string();
-        tracing::warn!(attempt, %message, "database not ready");
-        let _ = tx.send(DbEvent::Waiting { target: target.label(), message, attempt });
+        tracing::warn!(attempt, message = %err, "database not ready");
+        let _ = tx.send(DbEvent::Waiting { target: target.label(), error: Arc::new(err), attempt });
         tokio::time::sleep(Duration::from_millis(u64::from(attempt.min(5)) * 400)).await;
     }
 }
@@ -70,9 +65,9 @@ impl Worker {
     }
 
     /// Waits until a trivial query works again.
-    async fn reconnect(&self, message: String) {
-        tracing::warn!(%message, "connection lost");
-        self.send(DbEvent::ConnectionLost { message });
+    async fn reconnect(&self, error: StoreError) {
+        tracing::warn!(message = %error, "connection lost");
+        self.send(DbEvent::ConnectionLost { error: Arc::new(error) });
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -80,7 +75,7 @@ impl Worker {
                 Ok(_) => break,
                 Err(e) => self.send(DbEvent::Waiting {
                     target: self.store.target.label(),
-                    message: e.to_string(),
+                    error: Arc::new(e),
                     attempt,
                 }),
             }
@@ -93,7 +88,7 @@ impl Worker {
     async fn handle(&mut self, id: RequestId, job: Job) -> Option<Answer> {
         Some(match job {
             Job::LoadUsers => {
-                return self.load_users(id).await.err().map(|e| Answer::UserChunk(Err(e.to_string())));
+                return self.load_users(id).await.err().map(|e| Answer::UserChunk(Err(Arc::new(e))));
             }
             Job::Login { email, password } => {
                 let res = self
@@ -110,7 +105,7 @@ impl Worker {
                         self.actor = Some(actor.clone());
                         Answer::LoggedIn(actor)
                     }
-                    Err(e) => Answer::LoginFailed(login_refusal(&e)),
+                    Err(e) => Answer::LoginFailed(Arc::new(e)),
                 }
             }
             Job::Bootstrap { email, password } => {
@@ -125,34 +120,33 @@ impl Worker {
                         self.actor = Some(actor.clone());
                         Answer::LoggedIn(actor)
                     }
-                    Err(e) => Answer::LoginFailed(e.to_string()),
+                    Err(e) => Answer::LoginFailed(Arc::new(e)),
                 }
             }
             Job::LoadDetails(id) => {
                 let res = self.retry(|s| async move { details(&s, id).await }).await;
-                Answer::Details(Box::new(res.map_err(|e| e.to_string())))
+                Answer::Details(Box::new(res.map_err(Arc::new)))
             }
             Job::LoadAudit => {
                 let res = self.retry(|s| async move { audit::recent(&s, 1000, None).await }).await;
-                Answer::Audit(res.map_err(|e| e.to_string()))
+                Answer::Audit(res.map_err(Arc::new))
             }
             Job::PlanDelete(targets) => {
                 let Some(actor) = self.actor.clone() else {
-                    return Some(Answer::DeletePlan(Err(StoreError::InvalidCredentials.to_string())));
+                    return Some(Answer::DeletePlan(Err(Arc::new(StoreError::InvalidCredentials))));
                 };
-                let t = seen(&targets);
+                let t = as_targets(&targets);
                 let res = self
                     .retry(|s| {
                         let (a, t) = (actor.clone(), t.clone());
                         async move { delete::plan(&s, &a, &t).await }
                     })
                     .await;
-                Answer::DeletePlan(res.map_err(|e| e.to_string()))
+                Answer::DeletePlan(res.map_err(Arc::new))
             }
             Job::Apply { change, targets, password, reason } => {
                 Answer::Applied(Box::new(self.apply(change, targets, password, reason).await))
             }
-            Job::Export { path, format, rows, overwrite } => export(path, format, rows, overwrite).await,
         })
     }
 
@@ -163,7 +157,7 @@ impl Worker {
         let send = |chunk| self.tx.send(DbEvent::Answer { id, answer: Answer::UserChunk(Ok(chunk)) }).is_ok();
         match stream::table(&self.store, send).await {
             Err(e) if e.is_connection() => {
-                self.reconnect(e.to_string()).await;
+                self.reconnect(e).await;
                 stream::table(&self.store, send).await
             }
             other => other,
@@ -179,7 +173,7 @@ impl Worker {
     {
         match store::within(store::ANSWER_TIMEOUT, f(self.store.clone())).await {
             Err(e) if e.is_connection() => {
-                self.reconnect(e.to_string()).await;
+                self.reconnect(e).await;
                 store::within(store::ANSWER_TIMEOUT, f(self.store.clone())).await
             }
             other => other,
@@ -191,7 +185,7 @@ impl Worker {
     async fn apply(
         &self,
         change: Change,
-        targets: Vec<Expected>,
+        targets: Vec<Seen>,
         typed: Option<Secret>,
         reason: Option<Reason>,
     ) -> Outcome {
@@ -200,7 +194,7 @@ impl Worker {
             stamp: Stamp::new(reason),
             refreshed: Vec::new(),
             affected: Vec::new(),
-            result: Err(OpError::Failed(StoreError::InvalidCredentials.to_string())),
+            result: Err(OpError::Failed(Arc::new(StoreError::InvalidCredentials))),
             generated: None,
         };
         let Some(actor) = self.actor.clone() else { return outcome };
@@ -224,13 +218,13 @@ impl Worker {
             match hasher::hash_off_thread(secret).await {
                 Ok(h) => hash = Some(h),
                 Err(e) => {
-                    outcome.result = Err(OpError::Failed(e.to_string()));
+                    outcome.result = Err(OpError::Failed(Arc::new(StoreError::Hash(e))));
                     return outcome;
                 }
             }
         }
         let stamp = &outcome.stamp;
-        let seen_targets = seen(&targets);
+        let seen_targets = as_targets(&targets);
         // A silent network must not hold the console for ever: past the answer timeout the
         // change counts as interrupted, and its id settles whether it applied.
         let apply = store::change::apply(&self.store, &actor, stamp, &seen_targets, change, hash.as_deref());
@@ -286,38 +280,18 @@ impl Worker {
     async fn settle(&self, change_id: Uuid, e: StoreError) -> OpError {
         match e {
             e if e.is_connection() => {
-                self.reconnect(e.to_string()).await;
+                self.reconnect(e).await;
                 let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
                 let applied = audit::settled(&self.store, change_id, deadline).await.ok();
                 OpError::Interrupted { applied }
             }
-            StoreError::Stale { .. } => OpError::Stale(e.to_string()),
-            other => OpError::Failed(other.to_string()),
+            StoreError::Stale { .. } => OpError::Stale(Arc::new(e)),
+            other => OpError::Failed(Arc::new(other)),
         }
     }
 }
 
-/// Writes an export (the worker's `Job::Export`) on the blocking pool, so a large file
-/// never holds up the worker's runtime. No database.
-pub async fn export(path: String, format: FileFormat, rows: Vec<UserRow>, overwrite: bool) -> Answer {
-    let n = rows.len();
-    let written =
-        tokio::task::spawn_blocking(move || crate::export::write_file(&path, &rows, format, overwrite))
-            .await
-            .unwrap_or_else(|e| Err(WriteError::Failed(format!("the export stopped: {e}"))));
-    use crate::domain::sanitize::clean;
-    match &written {
-        Ok(p) => {
-            let path = clean(&p.display().to_string()).into_owned();
-            tracing::info!(rows = n, format = format.name(), %path, "exported");
-        }
-        Err(WriteError::Exists(_)) => tracing::info!("export: the file exists; asking"),
-        Err(WriteError::Failed(m)) => tracing::warn!(message = %clean(m), "export not written"),
-    }
-    Answer::Exported(written.map(|p| Exported { path: p.display().to_string(), rows: n, format }))
-}
-
-fn seen(targets: &[Expected]) -> Vec<Target> {
+fn as_targets(targets: &[Seen]) -> Vec<Target> {
     targets.iter().cloned().map(Target::Seen).collect()
 }
 
@@ -334,17 +308,4 @@ async fn details(store: &Store, id: Uuid) -> Result<Details, StoreError> {
     let dependents = dependents::count(&mut conn, &[id]).await?;
     let audit = if store.schema.audit_log { audit::recent(store, 20, Some(id)).await? } else { Vec::new() };
     Ok(Details { user, profile, sessions, logins, dependents, audit })
-}
-
-/// What a refused sign-in tells the admin. A wrong password also says what is coming (the
-/// lock), in words that hold for every email, so they tell nobody whether one exists.
-pub fn login_refusal(e: &StoreError) -> String {
-    use crate::store::login::{LOCK_MINUTES, MAX_FAILED_LOGINS};
-    match e {
-        StoreError::InvalidCredentials => format!(
-            "Wrong email or password. After {MAX_FAILED_LOGINS} failed attempts in a row an account is \
-             locked for {LOCK_MINUTES} minutes."
-        ),
-        other => other.to_string(),
-    }
 }

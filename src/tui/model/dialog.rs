@@ -1,12 +1,13 @@
 //! The state of every dialog over the table: forms, the role picker, confirmations, the
 //! once-only password display and the viewers. At most one is open (`App::dialog`).
 
+use super::filter_line::FilterLine;
 use super::forms::{NewUserForm, ResetForm};
 use crate::domain::audit::AuditRow;
 use crate::domain::audit_filter::{AuditFilter, AuditFilterError};
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Secret};
-use crate::store::targets::Expected;
+use crate::store::targets::Seen;
 use crate::tui::event::{Details, RequestId};
 use tui_input::Input;
 use uuid::Uuid;
@@ -25,46 +26,42 @@ pub struct AuditView {
     /// The request whose answer fills `rows`; other answers are stale.
     pub request: RequestId,
     pub rows: Loading<Vec<AuditRow>>,
-    pub filter: Input,
-    pub editing: bool,
-    /// The filter as it was when `/` opened its edit: Esc puts it back.
-    pub before_edit: String,
+    pub filter: FilterLine,
     pub scroll: usize,
     /// The top entry is shown in full (Enter), scrolled by this many lines.
     pub open: Option<u16>,
-    /// The wall clock as last told (with every key): what `since:7d` counts back from.
-    pub now: Option<time::OffsetDateTime>,
 }
 
 impl AuditView {
     pub fn new(request: RequestId) -> AuditView {
-        AuditView {
-            request,
-            rows: Loading::Pending,
-            filter: Input::default(),
-            editing: false,
-            before_edit: String::new(),
-            scroll: 0,
-            open: None,
-            now: None,
-        }
+        AuditView { request, rows: Loading::Pending, filter: FilterLine::default(), scroll: 0, open: None }
     }
 
     /// The filter as typed, parsed ([`AuditFilter::parse`]: the language `audit --filter`
-    /// speaks too); ages count back from the wall clock as last told.
-    pub fn parsed(&self) -> Result<AuditFilter, AuditFilterError> {
-        AuditFilter::parse(self.filter.value(), self.now)
+    /// speaks too); ages count back from `now` (the console's wall clock).
+    pub fn parsed(&self, now: Option<time::OffsetDateTime>) -> Result<AuditFilter, AuditFilterError> {
+        AuditFilter::parse(self.filter.value(), now)
     }
 
     /// The entries the filter keeps; none while it cannot be read (then [`Self::parsed`]
     /// says why), so no key acts on an entry the admin did not mean.
-    pub fn filtered(&self) -> Vec<&AuditRow> {
+    pub fn filtered(&self, now: Option<time::OffsetDateTime>) -> Vec<&AuditRow> {
         let Loading::Ready(rows) = &self.rows else { return Vec::new() };
-        match self.parsed() {
+        match self.parsed(now) {
             Ok(f) => rows.iter().filter(|r| f.shows(r)).collect(),
             Err(_) => Vec::new(),
         }
     }
+}
+
+/// Where the console goes once a dialog (and the change it sent) is done. A session's
+/// revoke is asked from its account's details, and returns there whether it is
+/// confirmed, cancelled or refused: the dialog carries the place, so no handler has to
+/// know where it was opened from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Back {
+    /// The details of `user`, loaded afresh, with `session` selected.
+    Details { user: Uuid, session: Option<Uuid> },
 }
 
 /// The one open dialog.
@@ -72,14 +69,15 @@ impl AuditView {
 pub enum Dialog {
     NewUser(NewUserForm),
     PickRole {
-        targets: Vec<Expected>,
+        targets: Vec<Seen>,
         selected: usize,
     },
     /// A change to existing accounts, with the lines saying what it will do.
     Confirm {
-        targets: Vec<Expected>,
+        targets: Vec<Seen>,
         change: Change,
         lines: Vec<String>,
+        back: Option<Back>,
     },
     ResetPassword(ResetForm),
     /// A generated password, shown once; dropped (and wiped) when closed.
@@ -90,7 +88,7 @@ pub enum Dialog {
     },
     /// `typed`: the number of accounts, typed to confirm a delete of more than one.
     ConfirmDelete {
-        targets: Vec<Expected>,
+        targets: Vec<Seen>,
         request: RequestId,
         plan: Loading<DeletePlan>,
         typed: String,
@@ -130,7 +128,7 @@ pub enum Dialog {
 #[derive(Debug, Clone)]
 pub struct PendingChange {
     pub change: Change,
-    pub targets: Vec<Expected>,
+    pub targets: Vec<Seen>,
     /// A typed new password (wiped when dropped).
     pub password: Option<Secret>,
     /// What the change does, in one line (the dialog's title).
@@ -143,4 +141,6 @@ pub struct PendingChange {
     pub typed_name: Input,
     /// The name field has the focus (else the reason).
     pub name_focus: bool,
+    /// Where to go once the change is sent or cancelled.
+    pub back: Option<Back>,
 }

@@ -3,7 +3,7 @@
 use super::fields::Field;
 use super::secret_input::SecretInput;
 use crate::domain::Role;
-use crate::store::targets::Expected;
+use crate::store::targets::Seen;
 use tui_input::Input;
 
 /// Where a new password comes from.
@@ -81,7 +81,7 @@ impl Field for ResetField {
 /// Password reset of one user.
 #[derive(Debug, Clone)]
 pub struct ResetForm {
-    pub target: Expected,
+    pub target: Seen,
     pub mode: PasswordMode,
     pub revoke_sessions: bool,
     pub password: SecretInput,
@@ -91,7 +91,7 @@ pub struct ResetForm {
 }
 
 impl ResetForm {
-    pub fn new(target: Expected) -> Self {
+    pub fn new(target: Seen) -> Self {
         ResetForm {
             target,
             mode: PasswordMode::Generate,

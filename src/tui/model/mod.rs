@@ -3,6 +3,7 @@
 pub mod dialog;
 pub mod export;
 pub mod fields;
+pub mod filter_line;
 pub mod forms;
 pub mod login;
 pub mod marks;
@@ -15,7 +16,6 @@ use dialog::{Dialog, Loading};
 use forms::NewUserForm;
 use login::{BootstrapForm, LoginForm};
 use table::UserList;
-use tui_input::Input;
 
 /// The smallest terminal the console draws in; below it a message asks for more room.
 pub const MIN_WIDTH: u16 = 60;
@@ -25,9 +25,6 @@ pub const MIN_HEIGHT: u16 = 15;
 pub const ARM_TIME: std::time::Duration = std::time::Duration::from_millis(150);
 /// How many status messages the history (`m`) keeps.
 pub const HISTORY_LEN: usize = 50;
-
-/// Lines around the table: header, column titles, status, footer, borders.
-pub const TABLE_CHROME: u16 = 6;
 
 #[derive(Debug, Clone)]
 pub enum Screen {
@@ -78,6 +75,8 @@ pub struct InFlight {
     pub label: String,
     /// The equivalent subcommand, for `c` once it is done.
     pub command: String,
+    /// Where the console goes when the answer comes.
+    pub back: Option<dialog::Back>,
 }
 
 /// The admin's last change in this session: what `z` undoes and `c` shows as a command.
@@ -99,8 +98,8 @@ pub struct App {
     pub users: UserList,
     /// True once the first user list has arrived.
     pub loaded: bool,
-    pub filter_input: Input,
-    pub filter_editing: bool,
+    /// The table's filter line (`/`).
+    pub filter: filter_line::FilterLine,
     pub dialog: Option<Dialog>,
     pub status: Option<StatusLine>,
     /// The change in flight: no second change starts until its answer arrives.
@@ -121,10 +120,12 @@ pub struct App {
     pub(crate) next_request: RequestId,
     /// The time of the newest key or paste (from `Event::Clock`).
     pub now: Option<std::time::Instant>,
+    /// The wall clock as last told (`Event::WallClock`, sent with every key): what filter
+    /// ages (`last_login:>180d`, `since:7d`) count back from and exports are named by.
+    /// The one wall clock of the console.
+    pub wall: Option<time::OffsetDateTime>,
     /// When the guarded dialog open now was first drawn.
     pub arming: Arming,
-    /// The filter as it was when `/` opened its edit: Esc in the edit goes back to it.
-    pub filter_before_edit: String,
     /// The newest status messages, oldest first, in full.
     pub history: std::collections::VecDeque<StatusLine>,
     /// What the last frame measured (reported by the draw with `Event::Drawn`).
@@ -159,8 +160,7 @@ impl App {
             actor: None,
             users: UserList::default(),
             loaded: false,
-            filter_input: Input::default(),
-            filter_editing: false,
+            filter: Default::default(),
             dialog: None,
             status: None,
             in_flight: None,
@@ -174,8 +174,8 @@ impl App {
             quit_armed: false,
             next_request: 1,
             now: None,
+            wall: None,
             arming: Arming::default(),
-            filter_before_edit: String::new(),
             history: std::collections::VecDeque::new(),
             measured: Default::default(),
         }
@@ -216,9 +216,21 @@ impl App {
         }
     }
 
-    /// Rows of the table that fit on screen now.
+    /// Rows of the table on screen, as the last frame laid it out (before the first
+    /// frame: the terminal's height, which no page is taller than).
     pub fn page_size(&self) -> usize {
-        usize::from(self.height.saturating_sub(TABLE_CHROME)).max(1)
+        usize::from(self.measured.table.map_or(self.height, |t| t.rows)).max(1)
+    }
+
+    /// Lines (the audit log: entries) the open viewer shows at once, as last drawn.
+    pub fn viewer_page(&self) -> usize {
+        usize::from(self.measured.page.unwrap_or(self.height)).max(1)
+    }
+
+    /// What filter ages count back from: the wall clock as last told (the epoch before
+    /// the first key, when no filter has been typed yet).
+    pub fn wall_now(&self) -> time::OffsetDateTime {
+        self.wall.unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
     }
 
     pub fn too_small(&self) -> bool {

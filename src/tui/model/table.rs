@@ -135,9 +135,6 @@ pub struct UserList {
     pub sort: SortKey,
     pub reverse: bool,
     pub filter: Filter,
-    /// The wall clock as last told (`Event::WallClock`, sent before every key): what filter
-    /// ages (`last_login:>180d`) count back from.
-    pub now: Option<OffsetDateTime>,
     /// The widest email, in terminal columns: the table sizes its email column by it.
     pub longest_email: usize,
     load: Option<Load>,
@@ -162,8 +159,8 @@ impl UserList {
     /// as they came, the table empties and fills again.
     pub fn begin_load(&mut self) {
         if matches!(self.load, Some(Load { aside: None, .. })) {
-            let (sort, reverse, filter, now) = (self.sort, self.reverse, self.filter.clone(), self.now);
-            *self = UserList { sort, reverse, filter, now, ..UserList::default() };
+            let (sort, reverse, filter) = (self.sort, self.reverse, self.filter.clone());
+            *self = UserList { sort, reverse, filter, ..UserList::default() };
         }
         let aside = (!self.roster.is_empty()).then(Roster::default);
         self.load = Some(Load { aside, ..Load::default() });
@@ -358,9 +355,10 @@ impl UserList {
         self.visible.as_deref().unwrap_or(&self.order)
     }
 
-    pub fn set_filter(&mut self, input: &str) {
+    /// Filters by `input`; its ages (`last_login:>180d`) count back from `now`.
+    pub fn set_filter(&mut self, input: &str, now: OffsetDateTime) {
         let keep = self.cursor_pos();
-        let filter = Filter::parse(input, self.now.unwrap_or(OffsetDateTime::UNIX_EPOCH));
+        let filter = Filter::parse(input, now);
         let narrow = self.filter.invalid.is_none()
             && filter.invalid.is_none()
             && filter.parsed.narrows(&self.filter.parsed);
@@ -405,14 +403,20 @@ impl UserList {
 
     /// Keeps the cursor within the `height` rows drawn from `offset`.
     pub fn scroll_into_view(&mut self, height: usize) {
+        self.offset = self.offset_for(height);
+    }
+
+    /// The first row of a window `height` rows high: the offset moved as little as keeps
+    /// the cursor in view, and never past the last full page.
+    pub fn offset_for(&self, height: usize) -> usize {
         let height = height.max(1);
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + height {
-            self.offset = self.cursor + 1 - height;
+        let mut offset = self.offset;
+        if self.cursor < offset {
+            offset = self.cursor;
+        } else if self.cursor >= offset + height {
+            offset = self.cursor + 1 - height;
         }
-        let max_offset = self.visible_len().saturating_sub(height);
-        self.offset = self.offset.min(max_offset);
+        offset.min(self.visible_len().saturating_sub(height))
     }
 
     /// Accounts in the table (whatever the filter shows).
@@ -694,15 +698,15 @@ mod tests {
     fn sorts_by_email_and_filters_by_text_role_and_status() {
         let mut l = list();
         assert_eq!(l.cursor_row().unwrap().email(), "a@x.se");
-        l.set_filter("X.SE");
+        l.set_filter("X.SE", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 2);
-        l.set_filter("role:admin");
+        l.set_filter("role:admin", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 1);
-        l.set_filter("status:inactive");
+        l.set_filter("status:inactive", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.cursor_row().unwrap().email(), "c%_\\@y.se");
-        l.set_filter("%_\\");
+        l.set_filter("%_\\", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 1, "metacharacters match literally");
-        l.set_filter("role:root");
+        l.set_filter("role:root", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 0);
         assert!(l.filter.invalid.is_some());
     }
@@ -715,13 +719,13 @@ mod tests {
             row("ÅSA@x.se", Role::User),
             row("b@x.se", Role::User),
         ]);
-        l.set_filter("pwned");
+        l.set_filter("pwned", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 1);
-        l.set_filter("åsa@");
+        l.set_filter("åsa@", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 1);
-        l.set_filter("X.SE");
+        l.set_filter("X.SE", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 3);
-        l.set_filter("");
+        l.set_filter("", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 3);
     }
 
@@ -744,7 +748,7 @@ mod tests {
         let mut l = list();
         l.move_by(1);
         let id = l.cursor_id().unwrap();
-        l.set_filter("x.se");
+        l.set_filter("x.se", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.cursor_id(), Some(id));
         l.set_sort(SortKey::Email, true);
         assert_eq!(l.cursor_id(), Some(id));
@@ -827,9 +831,9 @@ mod tests {
     #[test]
     fn marks_follow_their_users_through_sorting_filters_and_merges() {
         let mut l = list();
-        l.set_filter("x.se");
+        l.set_filter("x.se", OffsetDateTime::UNIX_EPOCH);
         l.mark_all_visible();
-        l.set_filter("");
+        l.set_filter("", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.marks_len(), 2);
         l.set_sort(SortKey::Role, true);
         let marked: Vec<String> = l.selection().iter().map(|r| r.email().to_string()).collect();
@@ -845,15 +849,15 @@ mod tests {
     #[test]
     fn inverting_marks_touches_only_what_the_filter_shows() {
         let mut l = list();
-        l.set_filter("a@");
+        l.set_filter("a@", OffsetDateTime::UNIX_EPOCH);
         l.mark_all_visible();
-        l.set_filter("x.se");
+        l.set_filter("x.se", OffsetDateTime::UNIX_EPOCH);
         l.invert_marks_visible();
         let marked: Vec<String> = l.selection().iter().map(|r| r.email().to_string()).collect();
         assert_eq!(marked, ["b@x.se"], "a@ unmarked, b@ marked, the hidden c untouched");
-        l.set_filter("");
+        l.set_filter("", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.marked_hidden(), 0);
-        l.set_filter("a@");
+        l.set_filter("a@", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.marked_hidden(), 1);
     }
 
@@ -862,11 +866,11 @@ mod tests {
         let mut l = UserList::default();
         l.set_rows((0..400).map(|i| row(&format!("n{}{}@x.se", i % 7, i % 13), Role::User)).collect());
         for text in ["n", "n1", "n12", "n12 role:user", "n12 role:user -n125", "n1", "n12"] {
-            l.set_filter(text);
+            l.set_filter(text, OffsetDateTime::UNIX_EPOCH);
             let narrowed = emails(&l);
             let mut fresh = UserList::default();
             fresh.set_rows(l.all().map(|r| r.to_user_row()).collect());
-            fresh.set_filter(text);
+            fresh.set_filter(text, OffsetDateTime::UNIX_EPOCH);
             assert_eq!(narrowed, emails(&fresh), "{text}");
         }
     }

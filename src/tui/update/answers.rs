@@ -2,6 +2,7 @@
 //! answer whose id nobody waits for any more is dropped.
 
 use crate::domain::{Change, Done};
+use crate::store::StoreError;
 use crate::tui::event::{Answer, DbEvent, Effect, OpError, Outcome, RequestId};
 use crate::tui::model::dialog::{Dialog, Loading};
 use crate::tui::model::login::{BootstrapForm, LoginField, LoginForm};
@@ -11,17 +12,21 @@ use tui_input::Input;
 impl App {
     pub(super) fn on_db(&mut self, db: DbEvent, out: &mut Vec<Effect>) {
         match db {
-            DbEvent::Waiting { target, message, attempt } => {
+            DbEvent::Waiting { target, error, attempt } => {
                 if let Screen::Connecting { message: shown } = &mut self.screen {
                     *shown = format!(
-                        "waiting for the database at {target}: {message} (attempt {attempt}, retrying)"
+                        "waiting for the database at {target}: {error} (attempt {attempt}, retrying)"
                     );
                 } else {
                     self.connection_lost =
-                        Some(format!("connection lost, retrying (attempt {attempt}): {message}"));
+                        Some(format!("connection lost, retrying (attempt {attempt}): {error}"));
                 }
             }
-            DbEvent::Unusable { message } => out.push(Effect::Fail(message)),
+            DbEvent::Unusable { target, error } => out.push(Effect::Fail(match &*error {
+                // Which database has no such table says which URL to fix.
+                StoreError::NoUsersTable => format!("{target}: {error}"),
+                other => other.to_string(),
+            })),
             DbEvent::Connected { has_superuser } => {
                 if matches!(self.screen, Screen::Connecting { .. }) {
                     self.screen = if has_superuser {
@@ -36,8 +41,8 @@ impl App {
                     };
                 }
             }
-            DbEvent::ConnectionLost { message } => {
-                self.connection_lost = Some(format!("connection lost, retrying: {message}"));
+            DbEvent::ConnectionLost { error } => {
+                self.connection_lost = Some(format!("connection lost, retrying: {error}"));
             }
             DbEvent::Reconnected => {
                 self.connection_lost = None;
@@ -55,17 +60,17 @@ impl App {
                 self.screen = Screen::Users;
                 self.reload(out);
             }
-            Answer::LoginFailed(msg) => match &mut self.screen {
+            Answer::LoginFailed(error) => match &mut self.screen {
                 Screen::Login(f) => {
                     f.busy = false;
-                    f.error = Some(msg);
+                    f.error = Some(super::login::login_refusal(&error));
                     f.password.clear();
                 }
                 Screen::Bootstrap(f) => {
                     f.busy = false;
-                    f.error = Some(msg);
+                    f.error = Some(error.to_string());
                 }
-                _ => self.error(msg),
+                _ => self.error(error.to_string()),
             },
             Answer::Users(res) => {
                 if self.users_request != Some(id) {
@@ -78,7 +83,7 @@ impl App {
                         self.users.set_rows(rows);
                         self.table_loaded();
                     }
-                    Err(msg) => self.error(msg),
+                    Err(error) => self.error(error.to_string()),
                 }
             }
             Answer::UserChunk(res) => {
@@ -98,10 +103,10 @@ impl App {
                             self.table_loaded();
                         }
                     }
-                    Err(msg) => {
+                    Err(error) => {
                         self.users_request = None;
                         self.users.abandon_load();
-                        self.error(msg);
+                        self.error(error.to_string());
                     }
                 }
             }
@@ -111,7 +116,7 @@ impl App {
                 {
                     *p = match plan {
                         Ok(plan) => Loading::Ready(plan),
-                        Err(e) => Loading::Failed(e),
+                        Err(e) => Loading::Failed(e.to_string()),
                     };
                 }
             }
@@ -121,7 +126,7 @@ impl App {
                 {
                     *data = match *res {
                         Ok(d) => Loading::Ready(Box::new(d)),
-                        Err(e) => Loading::Failed(e),
+                        Err(e) => Loading::Failed(e.to_string()),
                     };
                 }
                 // Opened again after a session's revoke: that session in view.
@@ -137,7 +142,7 @@ impl App {
                 {
                     view.rows = match res {
                         Ok(rows) => Loading::Ready(rows),
-                        Err(e) => Loading::Failed(e),
+                        Err(e) => Loading::Failed(e.to_string()),
                     };
                 }
             }
@@ -146,7 +151,6 @@ impl App {
                     self.on_outcome(sent, *outcome, out);
                 }
             }
-            Answer::Exported(res) => self.on_exported(id, res),
         }
     }
 
@@ -191,8 +195,8 @@ impl App {
                     self.dialog = Some(Dialog::ShowPassword { email, secret, copied: false });
                 }
             }
-            Err(OpError::Stale(msg)) => {
-                self.error(msg);
+            Err(OpError::Stale(error)) => {
+                self.error(error.to_string());
                 self.reload(out);
             }
             Err(e @ OpError::Interrupted { .. }) => {
@@ -217,23 +221,20 @@ impl App {
                 }
                 self.reload(out);
             }
-            Err(OpError::Failed(msg)) => match form {
+            Err(OpError::Failed(error)) => match form {
                 // A refused create keeps what was typed, with the reason in the form.
                 Some(mut f) if matches!(o.change, Change::Create { .. }) => {
-                    f.error = Some(msg);
+                    f.error = Some(error.to_string());
                     f.focus = Default::default();
                     self.dialog = Some(Dialog::NewUser(f));
                 }
-                _ => self.error(msg),
+                _ => self.error(error.to_string()),
             },
         }
-        // A session's revoke came from its account's details: back there, refreshed, with
-        // what happened in the box.
-        if let (Change::RevokeSession(session), None, Some(&user)) =
-            (&o.change, &self.dialog, o.affected.first())
-        {
-            let note = self.status.clone();
-            self.dialog = Some(self.open_details(user, Some(*session), note, out));
+        // Where the change was asked from (a session's revoke: its account's details),
+        // refreshed, with what happened shown there; unless a dialog opened meanwhile.
+        if self.dialog.is_none() {
+            self.dialog = self.go_back(sent.back, out);
         }
     }
 }

@@ -5,9 +5,9 @@
 use crate::domain::permissions;
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role};
-use crate::store::targets::Expected;
+use crate::store::targets::Seen;
 use crate::tui::event::{Effect, Job};
-use crate::tui::keymap::{self, ConfirmAction, FormAction, PasswordAction, PickerAction, ViewerAction};
+use crate::tui::keymap::{self, ConfirmAction, CopyAction, FormAction, PickerAction, ScrollAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -26,30 +26,23 @@ impl App {
             }
             Dialog::Audit(view) => self.audit_key(key, view),
             Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),
-            Dialog::Confirm { targets, change, lines } => match keymap::confirm(&key) {
+            Dialog::Confirm { targets, change, lines, back } => match keymap::confirm(&key) {
                 Some(ConfirmAction::Yes) => {
-                    self.send_change(change, targets, None, out);
+                    self.send_change(change, targets, None, back, out);
                     self.dialog.take()
                 }
                 Some(ConfirmAction::Cancel) => {
                     self.info("cancelled; nothing changed");
-                    // A session's revoke was asked from its account's details: back there.
-                    match (&change, targets.first()) {
-                        (Change::RevokeSession(session), Some(t)) => {
-                            let note = self.status.clone();
-                            Some(self.open_details(t.id, Some(*session), note, out))
-                        }
-                        _ => None,
-                    }
+                    self.go_back(back, out)
                 }
                 Some(ConfirmAction::Submit | ConfirmAction::Alternative | ConfirmAction::DeleteRest)
-                | None => Some(Dialog::Confirm { targets, change, lines }),
+                | None => Some(Dialog::Confirm { targets, change, lines, back }),
             },
             Dialog::ConfirmDelete { targets, request, plan, typed } => {
                 self.delete_key(key, targets, request, plan, typed, out)
             }
-            Dialog::ShowPassword { email, secret, copied } => match keymap::password(&key) {
-                Some(PasswordAction::Copy) => {
+            Dialog::ShowPassword { email, secret, copied } => match keymap::copy(&key) {
+                Some(CopyAction::Copy) => {
                     // OSC 52 is fire-and-forget: nothing tells whether the terminal took it.
                     out.push(Effect::Clipboard(secret.clone()));
                     self.info(
@@ -58,10 +51,10 @@ impl App {
                     );
                     Some(Dialog::ShowPassword { email, secret, copied: true })
                 }
-                Some(PasswordAction::Close) => None,
+                Some(CopyAction::Close) => None,
                 None => {
                     if key.code == KeyCode::Esc {
-                        let close = keymap::keys_for(keymap::KeyAction::Password(PasswordAction::Close));
+                        let close = keymap::keys_for(keymap::KeyAction::Copy(CopyAction::Close));
                         self.info(format!(
                             "the password stays until you close it with {close}: it is shown only once"
                         ));
@@ -70,14 +63,16 @@ impl App {
                 }
             },
             Dialog::Reason(pending) => self.reason_key(key, pending, out),
-            Dialog::Command { text } => match (keymap::password(&key), keymap::viewer(&key)) {
-                (Some(PasswordAction::Copy), _) => {
+            Dialog::Command { text } => match keymap::copy(&key) {
+                Some(CopyAction::Copy) => {
                     out.push(Effect::Clipboard(crate::domain::Secret::from(text.as_str())));
                     self.info("the command was sent to your terminal's clipboard (OSC 52); paste to check");
                     Some(Dialog::Command { text })
                 }
-                (Some(PasswordAction::Close), _) | (_, Some(ViewerAction::Close)) => None,
-                _ => Some(Dialog::Command { text }),
+                Some(CopyAction::Close) => None,
+                // It is only text to read: the viewers' close keys close it too.
+                None if keymap::scroll(&key) == Some(ScrollAction::Close) => None,
+                None => Some(Dialog::Command { text }),
             },
             Dialog::NewUser(form) => self.new_user_key(form, key, out),
             Dialog::Export(form) => self.export_key(key, form, out),
@@ -85,7 +80,7 @@ impl App {
         };
     }
 
-    fn picker_key(&mut self, key: KeyEvent, targets: Vec<Expected>, selected: usize) -> Option<Dialog> {
+    fn picker_key(&mut self, key: KeyEvent, targets: Vec<Seen>, selected: usize) -> Option<Dialog> {
         let last = Role::ALL.len() - 1;
         let actor = self.actor.as_ref().map_or(Role::User, |a| a.role);
         let offered = |i: usize| permissions::may_assign(actor, Role::ALL[i]).is_ok();
@@ -101,7 +96,7 @@ impl App {
             from
         };
         let choose =
-            |app: &mut App, role: Role, targets: Vec<Expected>| match permissions::may_assign(actor, role) {
+            |app: &mut App, role: Role, targets: Vec<Seen>| match permissions::may_assign(actor, role) {
                 Ok(()) => {
                     app.confirm(Change::SetRole(role), targets);
                     app.dialog.take()
@@ -128,7 +123,7 @@ impl App {
     fn delete_key(
         &mut self,
         key: KeyEvent,
-        targets: Vec<Expected>,
+        targets: Vec<Seen>,
         request: u64,
         plan: Loading<DeletePlan>,
         mut typed: String,
@@ -150,13 +145,18 @@ impl App {
                     format!("The delete is blocked. Deactivate {who} instead?"),
                     "  They can no longer log in; their rows and history stay.".to_string(),
                 ];
-                return Some(Dialog::Confirm { targets, change: Change::SetActive(false), lines });
+                return Some(Dialog::Confirm {
+                    targets,
+                    change: Change::SetActive(false),
+                    lines,
+                    back: None,
+                });
             }
             if action == Some(ConfirmAction::DeleteRest) && p.deletable_rest().is_some() {
                 let held: std::collections::HashSet<&str> =
                     p.blocked_emails.iter().map(String::as_str).collect();
                 let kept = held.len();
-                let (rest, kept_out): (Vec<Expected>, Vec<Expected>) =
+                let (rest, kept_out): (Vec<Seen>, Vec<Seen>) =
                     targets.into_iter().partition(|t| !held.contains(t.email.as_str()));
                 if rest.is_empty() {
                     return Some(Dialog::ConfirmDelete { targets: kept_out, request, plan, typed });
@@ -191,7 +191,7 @@ impl App {
         if !confirmed {
             return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
         }
-        self.send_change(Change::Delete, targets, None, out);
+        self.send_change(Change::Delete, targets, None, None, out);
         self.dialog.take()
     }
 
@@ -202,7 +202,7 @@ impl App {
             Some(FormAction::Cancel) => {
                 self.pending_form = None;
                 self.info("cancelled; nothing changed");
-                None
+                self.go_back(p.back, out)
             }
             Some(FormAction::NextField | FormAction::PrevField) if p.confirm_name.is_some() => {
                 p.name_focus = !p.name_focus;
@@ -219,7 +219,7 @@ impl App {
             Some(FormAction::Submit) => {
                 match crate::domain::Reason::parse(p.reason.value(), self.options.deployment.require_reason) {
                     Ok(reason) => {
-                        self.dispatch(p.change, p.targets, p.password, reason, out);
+                        self.dispatch(p.change, p.targets, p.password, reason, p.back, out);
                         None
                     }
                     Err(e) => {

@@ -1,10 +1,10 @@
 //! The export (`E` on the table): the rows the table shows, filter and sort applied, into
-//! a file of the admin's. The worker writes it (`Job::Export`) and answers; a file that
-//! exists is overwritten only after y.
+//! a file of the admin's. The terminal loop writes it (`Effect::WriteFile`) and answers;
+//! a file that exists is overwritten only after y.
 
 use crate::domain::UserRow;
 use crate::export::{FileFormat, WriteError};
-use crate::tui::event::{Effect, Exported, Job, RequestId};
+use crate::tui::event::{Effect, Exported, FileWrite, RequestId};
 use crate::tui::keymap::{self, ConfirmAction, FormAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::Dialog;
@@ -24,7 +24,7 @@ impl App {
             return;
         }
         let day = time::macros::format_description!("[year]-[month]-[day]");
-        let name = match self.users.now.and_then(|now| now.format(day).ok()) {
+        let name = match self.wall.and_then(|now| now.format(day).ok()) {
             Some(d) => format!("users-{d}.csv"),
             None => "users.csv".to_string(),
         };
@@ -94,7 +94,9 @@ impl App {
             Ok(format) => {
                 let rows = self.shown_rows();
                 f.error = None;
-                f.request = Some(self.request(Job::Export { path, format, rows, overwrite }, out));
+                let id = self.next_id();
+                out.push(Effect::WriteFile(FileWrite { id, path, format, rows, overwrite }));
+                f.request = Some(id);
             }
         }
     }

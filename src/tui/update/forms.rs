@@ -107,7 +107,7 @@ impl App {
                     }
                 };
                 self.pending_form = Some(f);
-                self.send_change(change, Vec::new(), password, out);
+                self.send_change(change, Vec::new(), password, None, out);
                 return self.dialog.take();
             }
         }
@@ -161,7 +161,7 @@ impl App {
                     }
                 };
                 let change = Change::ResetPassword { revoke_sessions: f.revoke_sessions };
-                self.send_change(change, vec![f.target], password, out);
+                self.send_change(change, vec![f.target], password, None, out);
                 return self.dialog.take();
             }
         }

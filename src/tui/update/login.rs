@@ -2,6 +2,7 @@
 
 use crate::domain::Email;
 use crate::domain::password::check_policy;
+use crate::store::StoreError;
 use crate::tui::event::{Effect, Job};
 use crate::tui::keymap::{self, FormAction};
 use crate::tui::model::fields::Field;
@@ -135,5 +136,18 @@ impl App {
                 }
             }
         }
+    }
+}
+
+/// What a refused sign-in tells the admin. A wrong password also says what is coming (the
+/// lock), in words that hold for every email, so they tell nobody whether one exists.
+pub fn login_refusal(e: &StoreError) -> String {
+    use crate::store::login::{LOCK_MINUTES, MAX_FAILED_LOGINS};
+    match e {
+        StoreError::InvalidCredentials => format!(
+            "Wrong email or password. After {MAX_FAILED_LOGINS} failed attempts in a row an account is \
+             locked for {LOCK_MINUTES} minutes."
+        ),
+        other => other.to_string(),
     }
 }

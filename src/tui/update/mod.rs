@@ -5,6 +5,7 @@
 mod answers;
 mod dialog;
 mod export;
+mod filter_line;
 mod forms;
 mod login;
 mod paste;
@@ -12,11 +13,11 @@ mod table;
 mod viewers;
 
 use super::event::{Effect, Event, Job, Request, RequestId};
-use super::keymap::{self, ConfirmAction, FormAction, PasswordAction, TableAction};
-use super::model::dialog::{Dialog, PendingChange};
+use super::keymap::{self, ConfirmAction, CopyAction, FormAction, TableAction};
+use super::model::dialog::{Back, Dialog, PendingChange};
 use super::model::{ARM_TIME, App, Arming, Guarded, HISTORY_LEN, InFlight, Screen, StatusKind, StatusLine};
 use crate::domain::{Change, Reason, Secret};
-use crate::store::targets::Expected;
+use crate::store::targets::Seen;
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -24,6 +25,8 @@ use tui_input::backend::crossterm::EventHandler;
 /// The longest text a field takes, in bytes (an email is at most 255 characters): a paste
 /// of 50 KB stops here instead of costing seconds per key.
 pub const MAX_FIELD_BYTES: usize = 1024;
+
+pub use login::login_refusal;
 
 /// Edits a text field with `key`; returns whether its text changed. Characters beyond
 /// [`MAX_FIELD_BYTES`] are dropped.
@@ -54,12 +57,16 @@ impl App {
             Event::Key(_) => {}
             Event::Paste(text) => self.on_paste(text),
             Event::Clock(now) => self.now = Some(now),
-            Event::WallClock(now) => self.users.now = Some(now),
+            Event::WallClock(now) => self.wall = Some(now),
             Event::Drawn(at, measured) => {
                 if self.arming.guarded.is_some() && self.arming.drawn_at.is_none() {
                     self.arming.drawn_at = Some(at);
                 }
                 self.measured = measured;
+                // The table showed the rows from here (the cursor kept in view).
+                if let Some(t) = measured.table {
+                    self.users.offset = t.offset;
+                }
                 if let (Some(to), Some(Dialog::Details { scroll, reveal, .. })) =
                     (measured.revealed, &mut self.dialog)
                     && *reveal
@@ -69,6 +76,7 @@ impl App {
                 }
             }
             Event::Db(db) => self.on_db(db, &mut out),
+            Event::Written { id, result } => self.on_exported(id, result),
         }
         // A dialog that opened (or changed what it asks) has not been seen yet.
         let guarded = self.guarded();
@@ -87,7 +95,7 @@ impl App {
                 keymap::confirm(key) != Some(ConfirmAction::Cancel)
             }
             Some(Guarded::Reason) => keymap::form(key) == Some(FormAction::Submit),
-            Some(Guarded::Password) => keymap::password(key) == Some(PasswordAction::Close),
+            Some(Guarded::Password) => keymap::copy(key) == Some(CopyAction::Close),
         }
     }
 
@@ -120,7 +128,7 @@ impl App {
                     ));
                 } else if self.dialog.is_some() {
                     self.dialog_key(key, out);
-                } else if self.filter_editing {
+                } else if self.filter.editing {
                     self.filter_key(key);
                 } else {
                     self.table_key(key, out);
@@ -134,10 +142,16 @@ impl App {
         out.push(Effect::Quit);
     }
 
-    /// Tags `job` with a fresh id, queues it, and returns the id.
-    pub(super) fn request(&mut self, job: Job, out: &mut Vec<Effect>) -> RequestId {
+    /// A fresh id for a request or a file write.
+    pub(super) fn next_id(&mut self) -> RequestId {
         let id = self.next_request;
         self.next_request += 1;
+        id
+    }
+
+    /// Tags `job` with a fresh id, queues it, and returns the id.
+    pub(super) fn request(&mut self, job: Job, out: &mut Vec<Effect>) -> RequestId {
+        let id = self.next_id();
         out.push(Effect::Db(Request { id, job }));
         id
     }
@@ -148,8 +162,9 @@ impl App {
     pub(super) fn send_change(
         &mut self,
         change: Change,
-        targets: Vec<Expected>,
+        targets: Vec<Seen>,
         password: Option<Secret>,
+        back: Option<Back>,
         out: &mut Vec<Effect>,
     ) {
         let d = &self.options.deployment;
@@ -172,14 +187,15 @@ impl App {
                 name_focus: confirm_name.is_some(),
                 confirm_name,
                 typed_name: Input::default(),
+                back,
             }));
             return;
         }
-        self.dispatch(change, targets, password, None, out);
+        self.dispatch(change, targets, password, None, back, out);
     }
 
     /// "deactivate: 3 users", "creating anna@x.se".
-    fn change_label(change: &Change, targets: &[Expected]) -> String {
+    fn change_label(change: &Change, targets: &[Seen]) -> String {
         match (change, targets) {
             (Change::Create { email, .. }, _) => format!("creating {email}"),
             (Change::Revert(id), _) => format!("reverting change {}", &id.simple().to_string()[..8]),
@@ -192,20 +208,21 @@ impl App {
     pub(super) fn dispatch(
         &mut self,
         change: Change,
-        targets: Vec<Expected>,
+        targets: Vec<Seen>,
         password: Option<Secret>,
         reason: Option<Reason>,
+        back: Option<Back>,
         out: &mut Vec<Effect>,
     ) {
         let label = Self::change_label(&change, &targets);
         let command = self.equivalent_command(&change, &targets, reason.as_ref());
         let id = self.request(Job::Apply { change, targets, password, reason }, out);
-        self.in_flight = Some(InFlight { id, label, command });
+        self.in_flight = Some(InFlight { id, label, command, back });
     }
 
     /// The subcommand that makes `change`, quoted for a POSIX shell. Past a few hundred
     /// accounts a command line is no way to name them: it says so instead.
-    fn equivalent_command(&self, change: &Change, targets: &[Expected], reason: Option<&Reason>) -> String {
+    fn equivalent_command(&self, change: &Change, targets: &[Seen], reason: Option<&Reason>) -> String {
         const MAX_ACCOUNTS: usize = 200;
         if targets.len() > MAX_ACCOUNTS {
             return format!(
@@ -226,6 +243,17 @@ impl App {
         }
         shlex::try_join(args.iter().map(String::as_str))
             .unwrap_or_else(|_| "# an email holds a NUL byte: no shell command can name it".into())
+    }
+
+    /// Where `back` says to go, with what just happened (the status line) shown there;
+    /// `None`: back to the table.
+    pub(super) fn go_back(&mut self, back: Option<Back>, out: &mut Vec<Effect>) -> Option<Dialog> {
+        match back? {
+            Back::Details { user, session } => {
+                let note = self.status.clone();
+                Some(self.open_details(user, session, note, out))
+            }
+        }
     }
 
     /// Asks for the user list again (the newest request's answer wins).

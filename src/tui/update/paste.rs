@@ -68,14 +68,12 @@ impl App {
             return;
         }
         let line = one_line(&text);
-        let filter_before = self.filter_input.value().to_string();
+        let filter_before = self.filter.value().to_string();
         let landed = self.paste_into_focus(&line);
         match landed {
             Landed::Field(Ok(())) => {
-                if self.filter_editing && self.dialog.is_none() && self.filter_input.value() != filter_before
-                {
-                    let text = self.filter_input.value().to_string();
-                    self.users.set_filter(&text);
+                if self.filter.editing && self.dialog.is_none() && self.filter.value() != filter_before {
+                    self.users.set_filter(self.filter.value(), self.wall_now());
                 }
             }
             Landed::Field(Err(why)) => match &mut self.screen {
@@ -117,7 +115,7 @@ impl App {
             Screen::Login(_) | Screen::Bootstrap(_) => Landed::Nowhere("wait for the sign-in to finish"),
             Screen::Connecting { .. } => Landed::Nowhere("the console is still connecting"),
             Screen::Users => match &mut self.dialog {
-                None if self.filter_editing => Landed::Field(into_input(&mut self.filter_input, text)),
+                None if self.filter.editing => Landed::Field(into_input(&mut self.filter.input, text)),
                 None => Landed::Nowhere("press / first to paste into the filter"),
                 Some(Dialog::NewUser(f)) => match f.focus {
                     NewUserField::Email => Landed::Field(into_input(&mut f.email, text)),
@@ -145,8 +143,8 @@ impl App {
                     }
                     Landed::Field(r)
                 }
-                Some(Dialog::Audit(v)) if v.editing => {
-                    let r = into_input(&mut v.filter, text);
+                Some(Dialog::Audit(v)) if v.filter.editing => {
+                    let r = into_input(&mut v.filter.input, text);
                     v.scroll = 0;
                     Landed::Field(r)
                 }

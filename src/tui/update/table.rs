@@ -5,43 +5,32 @@
 use crate::domain::account::Account;
 use crate::domain::permissions::{self, ActorView, TargetView};
 use crate::domain::{Change, Role};
-use crate::store::targets::Expected;
+use crate::store::targets::Seen;
 use crate::tui::event::{Effect, Job};
-use crate::tui::keymap::{self, FilterAction, TableAction};
+use crate::tui::keymap::{self, TableAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{AuditView, Dialog, Loading};
+use crate::tui::model::filter_line::FilterEdit;
 use crate::tui::model::forms::{NewUserForm, ResetForm};
 use crossterm::event::KeyEvent;
 
 impl App {
     pub(super) fn filter_key(&mut self, key: KeyEvent) {
-        match keymap::filter(&key) {
-            Some(FilterAction::Keep) => self.filter_editing = false,
-            Some(FilterAction::Clear) => {
-                // Esc ends the edit and puts back the filter it started from: one thing at
-                // a time (the next Esc clears the filter, the one after the marks).
-                self.filter_editing = false;
-                let before = std::mem::take(&mut self.filter_before_edit);
-                if self.filter_input.value() != before {
-                    self.filter_input = tui_input::Input::new(before.clone());
-                    self.users.set_filter(&before);
-                    self.info(if before.is_empty() {
-                        "filter edit cancelled; no filter".to_string()
-                    } else {
-                        format!("filter edit cancelled; the filter is {before:?} again")
-                    });
-                }
+        let now = self.wall_now();
+        match self.filter.on_key(key) {
+            FilterEdit::Changed => self.users.set_filter(self.filter.value(), now),
+            // Esc ends the edit and puts back the filter it started from: one thing at a
+            // time (the next Esc clears the filter, the one after the marks).
+            FilterEdit::Cancelled { restored: true } => {
+                let before = self.filter.value().to_string();
+                self.users.set_filter(&before, now);
+                self.info(if before.is_empty() {
+                    "filter edit cancelled; no filter".to_string()
+                } else {
+                    format!("filter edit cancelled; the filter is {before:?} again")
+                });
             }
-            Some(FilterAction::Empty) => {
-                self.filter_input.reset();
-                self.users.set_filter("");
-            }
-            None => {
-                if super::edit(&mut self.filter_input, key) {
-                    let text = self.filter_input.value().to_string();
-                    self.users.set_filter(&text);
-                }
-            }
+            FilterEdit::Cancelled { restored: false } | FilterEdit::Kept | FilterEdit::Unchanged => {}
         }
     }
 
@@ -58,10 +47,7 @@ impl App {
             TableAction::Bottom => self.users.bottom(),
             TableAction::PageDown => self.users.move_by(page),
             TableAction::PageUp => self.users.move_by(-page),
-            TableAction::Filter => {
-                self.filter_before_edit = self.filter_input.value().to_string();
-                self.filter_editing = true;
-            }
+            TableAction::Filter => self.filter.begin(),
             TableAction::Mark => self.users.toggle_mark(),
             TableAction::MarkAll => {
                 self.users.mark_all_visible();
@@ -150,9 +136,8 @@ impl App {
     /// what it cleared. Cleared marks can be restored with `U`.
     fn clear_one_thing(&mut self) {
         let marks = self.users.marks_len();
-        if !self.filter_input.value().is_empty() {
-            self.filter_input.reset();
-            self.users.set_filter("");
+        if self.filter.clear() {
+            self.users.set_filter("", self.wall_now());
             let kept = if marks > 0 {
                 format!("; {} kept (Esc again clears them)", crate::plural::count(marks as i64, "mark"))
             } else {
@@ -210,7 +195,7 @@ impl App {
 
     /// Refuses (naming the first account in the way) when the rules forbid `change` on any
     /// of `targets`.
-    pub(super) fn permitted(&mut self, change: &Change, targets: &[Expected]) -> bool {
+    pub(super) fn permitted(&mut self, change: &Change, targets: &[Seen]) -> bool {
         if targets.is_empty() && !matches!(change, Change::Create { .. }) {
             self.error("no user selected");
             return false;
@@ -221,7 +206,7 @@ impl App {
     /// True when `rule` allows every target; else the first refusal goes to the status line.
     fn all_permitted(
         &mut self,
-        targets: &[Expected],
+        targets: &[Seen],
         rule: impl Fn(ActorView, TargetView) -> Result<(), permissions::Denied>,
     ) -> bool {
         let Some(actor) = self.actor_view() else { return false };
@@ -241,14 +226,14 @@ impl App {
         }
     }
 
-    fn selection(&self) -> Vec<Expected> {
-        self.users.selection().iter().map(Expected::of).collect()
+    fn selection(&self) -> Vec<Seen> {
+        self.users.selection().iter().map(Seen::of).collect()
     }
 
     /// The table's rows of `targets` (the selection a dialog holds): the selection itself
     /// (in table order) when it still is the marks or the cursor row, else found by id (in
     /// no particular order; the confirmation only counts them).
-    fn target_rows(&self, targets: &[Expected]) -> Vec<crate::domain::roster::RowRef<'_>> {
+    fn target_rows(&self, targets: &[Seen]) -> Vec<crate::domain::roster::RowRef<'_>> {
         let sel = self.users.selection();
         if sel.len() == targets.len() && sel.iter().zip(targets).all(|(r, t)| r.id() == t.id) {
             return sel;
@@ -287,7 +272,7 @@ impl App {
             self.error(msg);
             return;
         }
-        let target = Expected::of(&row);
+        let target = Seen::of(&row);
         let change = Change::ResetPassword { revoke_sessions: true };
         if self.can_start() && self.permitted(&change, std::slice::from_ref(&target)) {
             self.dialog = Some(Dialog::ResetPassword(ResetForm::new(target)));
@@ -316,7 +301,7 @@ impl App {
     }
 
     /// The confirmation dialog of `change` (checked again: a role is only known now).
-    pub(super) fn confirm(&mut self, change: Change, targets: Vec<Expected>) {
+    pub(super) fn confirm(&mut self, change: Change, targets: Vec<Seen>) {
         if !self.permitted(&change, &targets) {
             self.dialog = None;
             return;
@@ -354,7 +339,7 @@ impl App {
         }
         lines.extend(self.who(&targets));
         lines.push(undo_note(&change).to_string());
-        self.dialog = Some(Dialog::Confirm { targets, change, lines });
+        self.dialog = Some(Dialog::Confirm { targets, change, lines, back: None });
     }
 
     /// The confirmation of reverting change `id` (`what`: how the admin knows it).
@@ -363,11 +348,11 @@ impl App {
         let mut lines = vec![format!("Undo {what}?")];
         lines.extend(change.confirmation::<&crate::domain::UserRow>(&[]));
         lines.push("  The revert is a change of its own: z undoes it too.".to_string());
-        Some(Dialog::Confirm { targets: Vec::new(), change, lines })
+        Some(Dialog::Confirm { targets: Vec::new(), change, lines, back: None })
     }
 
     /// The early, friendly form of the store's last-superuser rule.
-    fn superuser_remains(&mut self, leaving: &[Expected]) -> bool {
+    fn superuser_remains(&mut self, leaving: &[Seen]) -> bool {
         if self.users.loading().is_some() {
             // The superusers not in yet cannot be counted; the store's check stands.
             return true;
@@ -383,7 +368,7 @@ impl App {
 
     /// The accounts a confirmation is about (when several), and how many of them the
     /// current filter hides: marks survive filter changes, so the admin must see them.
-    fn who(&self, targets: &[Expected]) -> Vec<String> {
+    fn who(&self, targets: &[Seen]) -> Vec<String> {
         const LISTED: usize = 5;
         if targets.len() < 2 {
             return Vec::new();

@@ -4,10 +4,10 @@ use crate::domain::Change;
 use crate::domain::change::short_id;
 use crate::domain::when::shown as date;
 use crate::store::sessions::SessionRow;
-use crate::store::targets::Expected;
+use crate::store::targets::Seen;
 use crate::tui::event::{Details, Effect, Job, RequestId};
-use crate::tui::keymap::{self, FilterAction, ViewerAction};
-use crate::tui::model::dialog::{AuditView, Dialog, Loading};
+use crate::tui::keymap::{self, AuditAction, DetailsAction, InViewer, ScrollAction};
+use crate::tui::model::dialog::{AuditView, Back, Dialog, Loading};
 use crate::tui::model::{App, StatusKind, StatusLine};
 use crossterm::event::KeyEvent;
 use uuid::Uuid;
@@ -29,38 +29,27 @@ fn step_session(sessions: &[SessionRow], at: Option<Uuid>, forward: bool) -> Opt
 }
 
 /// Where a scroll position goes after `action`, within `0..=max`.
-fn scrolled(action: ViewerAction, at: usize, page: usize, max: usize) -> usize {
+fn scrolled(action: ScrollAction, at: usize, page: usize, max: usize) -> usize {
     match action {
-        ViewerAction::Down => at.saturating_add(1),
-        ViewerAction::Up => at.saturating_sub(1),
-        ViewerAction::PageDown => at.saturating_add(page),
-        ViewerAction::PageUp => at.saturating_sub(page),
-        ViewerAction::Top => 0,
-        ViewerAction::Bottom => max,
-        ViewerAction::Filter
-        | ViewerAction::Revert
-        | ViewerAction::Open
-        | ViewerAction::NextSession
-        | ViewerAction::PrevSession
-        | ViewerAction::RevokeSession
-        | ViewerAction::Close => at,
+        ScrollAction::Down => at.saturating_add(1),
+        ScrollAction::Up => at.saturating_sub(1),
+        ScrollAction::PageDown => at.saturating_add(page),
+        ScrollAction::PageUp => at.saturating_sub(page),
+        ScrollAction::Top => 0,
+        ScrollAction::Bottom => max,
+        ScrollAction::Close => at,
     }
     .min(max)
 }
 
 impl App {
-    /// Lines a viewer scrolls by per page: the dialog's height, less its frame.
-    fn viewer_page(&self) -> usize {
-        usize::from(self.height.saturating_sub(6)).max(1)
-    }
-
     /// Keys in the help (`messages`: the message history, which scrolls alike).
     pub(super) fn help_key(&mut self, key: KeyEvent, scroll: u16, messages: bool) -> Option<Dialog> {
         // The offset stays within the text as last drawn: after G/End, k moves up at once.
         let _ = messages;
         let max = self.measured.max_scroll.map_or(usize::from(u16::MAX), usize::from);
-        match keymap::viewer(&key) {
-            Some(ViewerAction::Close) => None,
+        match keymap::scroll(&key) {
+            Some(ScrollAction::Close) => None,
             Some(a) => {
                 let s = scrolled(a, usize::from(scroll).min(max), self.viewer_page(), max);
                 Some(Dialog::Help { scroll: u16::try_from(s).unwrap_or(u16::MAX) })
@@ -100,11 +89,11 @@ impl App {
     ) -> Option<Dialog> {
         // A note belongs to the key that made it.
         let mut note = None;
-        match keymap::viewer(&key) {
-            Some(ViewerAction::Close) => return None,
-            Some(a @ (ViewerAction::NextSession | ViewerAction::PrevSession)) => {
+        match keymap::details(&key) {
+            Some(InViewer::Scroll(ScrollAction::Close)) => return None,
+            Some(InViewer::Own(a @ (DetailsAction::NextSession | DetailsAction::PrevSession))) => {
                 if let Loading::Ready(d) = &data {
-                    match step_session(&d.sessions, session, a == ViewerAction::NextSession) {
+                    match step_session(&d.sessions, session, a == DetailsAction::NextSession) {
                         Some(next) => {
                             session = Some(next);
                             reveal = true;
@@ -118,11 +107,13 @@ impl App {
                     }
                 }
             }
-            Some(ViewerAction::RevokeSession) => match self.confirm_session_revoke(&data, session) {
-                Ok(confirm) => return Some(confirm),
-                Err(why) => note = Some(why),
-            },
-            Some(a) => {
+            Some(InViewer::Own(DetailsAction::RevokeSession)) => {
+                match self.confirm_session_revoke(&data, session) {
+                    Ok(confirm) => return Some(confirm),
+                    Err(why) => note = Some(why),
+                }
+            }
+            Some(InViewer::Scroll(a)) => {
                 // As drawn last: the offset the frame showed, within its measured end.
                 let max = self.measured.max_scroll.map_or(usize::from(u16::MAX), usize::from);
                 let from = usize::from(self.measured.revealed.filter(|_| reveal).unwrap_or(scroll)).min(max);
@@ -148,7 +139,7 @@ impl App {
         let Loading::Ready(d) = data else {
             return Err(refuse(self, "the details are not loaded".into()));
         };
-        let select = keymap::keys_for(keymap::KeyAction::Viewer(ViewerAction::NextSession));
+        let select = keymap::keys_for(keymap::KeyAction::Details(DetailsAction::NextSession));
         let Some(s) = session.and_then(|id| d.sessions.iter().find(|s| s.id == id)) else {
             return Err(refuse(self, format!("select a session first ({select} moves through them)")));
         };
@@ -161,7 +152,7 @@ impl App {
             return Err(refuse(self, format!("session {short} {state}: nothing to revoke")));
         }
         let change = Change::RevokeSession(s.id);
-        let targets = vec![Expected::of(&d.user)];
+        let targets = vec![Seen::of(&d.user)];
         // Read-only mode, a change still running, a lost connection; then the rules.
         if !self.can_start() || !self.permitted(&change, &targets) {
             let text =
@@ -172,48 +163,43 @@ impl App {
         let created = s.created_at.map_or_else(|| "?".to_string(), |t| date(t, true));
         lines.push(format!("  It was created {created} and would expire {}.", date(s.expires_at, true)));
         lines.push(super::table::undo_note(&change).to_string());
-        Ok(Dialog::Confirm { targets, change, lines })
+        let back = Some(Back::Details { user: d.user.id, session: Some(s.id) });
+        Ok(Dialog::Confirm { targets, change, lines, back })
     }
 
     pub(super) fn audit_key(&mut self, key: KeyEvent, mut view: AuditView) -> Option<Dialog> {
-        view.now = self.users.now;
-        if view.editing {
-            match keymap::filter(&key) {
-                Some(FilterAction::Keep) => view.editing = false,
-                Some(FilterAction::Clear) => {
-                    view.editing = false;
-                    view.filter = tui_input::Input::new(std::mem::take(&mut view.before_edit));
-                }
-                Some(FilterAction::Empty) => view.filter.reset(),
-                None => {
-                    super::edit(&mut view.filter, key);
-                }
-            }
+        if view.filter.editing {
+            // Whatever the key did, the list starts again from its newest entry.
+            let _ = view.filter.on_key(key);
             view.scroll = 0;
             return Some(Dialog::Audit(view));
         }
         if let Some(scroll) = view.open {
             // The entry in full: scroll it; Esc (or Enter) goes back to the list.
-            match keymap::viewer(&key) {
-                Some(ViewerAction::Close | ViewerAction::Open) => view.open = None,
-                Some(a) => {
-                    let s = scrolled(a, usize::from(scroll), self.viewer_page(), usize::from(u16::MAX));
+            match keymap::audit(&key) {
+                Some(InViewer::Scroll(ScrollAction::Close) | InViewer::Own(AuditAction::Open)) => {
+                    view.open = None
+                }
+                // Filtering or reverting works on the list, not on one entry in full.
+                Some(InViewer::Own(AuditAction::Filter | AuditAction::Revert)) => {}
+                Some(InViewer::Scroll(a)) => {
+                    let max = self.measured.max_scroll.map_or(usize::from(u16::MAX), usize::from);
+                    let s = scrolled(a, usize::from(scroll).min(max), self.viewer_page(), max);
                     view.open = Some(u16::try_from(s).unwrap_or(u16::MAX));
                 }
                 None => {}
             }
             return Some(Dialog::Audit(view));
         }
-        match keymap::viewer(&key) {
-            Some(ViewerAction::Close) => return None,
-            Some(ViewerAction::Filter) => {
-                view.before_edit = view.filter.value().to_string();
-                view.editing = true;
+        match keymap::audit(&key) {
+            Some(InViewer::Scroll(ScrollAction::Close)) => return None,
+            Some(InViewer::Own(AuditAction::Filter)) => view.filter.begin(),
+            Some(InViewer::Own(AuditAction::Open)) if !view.filtered(self.wall).is_empty() => {
+                view.open = Some(0)
             }
-            Some(ViewerAction::Open) if !view.filtered().is_empty() => view.open = Some(0),
-            Some(ViewerAction::Open) => {}
-            Some(ViewerAction::Revert) => {
-                let top = view.filtered().get(view.scroll).map(|r| (r.change_id, r.action.clone()));
+            Some(InViewer::Own(AuditAction::Open)) => {}
+            Some(InViewer::Own(AuditAction::Revert)) => {
+                let top = view.filtered(self.wall).get(view.scroll).map(|r| (r.change_id, r.action.clone()));
                 match top {
                     Some((Some(id), action)) => match crate::domain::revert::why_not(&action) {
                         None if self.can_start() => {
@@ -228,9 +214,9 @@ impl App {
                     None => {}
                 }
             }
-            Some(a) => {
-                let max = view.filtered().len().saturating_sub(1);
-                view.scroll = scrolled(a, view.scroll, self.page_size(), max);
+            Some(InViewer::Scroll(a)) => {
+                let max = view.filtered(self.wall).len().saturating_sub(1);
+                view.scroll = scrolled(a, view.scroll, self.viewer_page(), max);
             }
             None => {}
         }

@@ -7,9 +7,9 @@ use super::widgets::{self, Body};
 use super::{forms, help, viewers};
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Role, Secret};
-use crate::store::targets::Expected;
+use crate::store::targets::Seen;
 use crate::tui::event::Measured;
-use crate::tui::keymap::{ConfirmAction, FormAction, KeyAction, PasswordAction, PickerAction, ViewerAction};
+use crate::tui::keymap::{ConfirmAction, CopyAction, FormAction, KeyAction, PickerAction, ScrollAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
 use ratatui::Frame;
@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
             let actor = app.actor.as_ref().map_or(Role::User, |a| a.role);
             pick_role(frame, area, targets, *selected, actor, p)
         }
-        Dialog::Confirm { targets, change, lines } => confirm(frame, area, targets, change, lines, p),
+        Dialog::Confirm { targets, change, lines, .. } => confirm(frame, area, targets, change, lines, p),
         Dialog::ResetPassword(f) => forms::reset(frame, area, f, p),
         Dialog::ShowPassword { email, secret, copied } => {
             show_password(frame, area, email, secret, *copied, p)
@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::ConfirmDelete { targets, plan, typed, .. } => {
             confirm_delete(frame, area, app, targets, plan, typed, p)
         }
-        Dialog::Audit(view) => viewers::audit(frame, area, app, view, p),
+        Dialog::Audit(view) => return viewers::audit(frame, area, app, view, p),
         Dialog::Reason(pending) => reason(frame, area, pending, p),
         Dialog::Command { text } => command(frame, area, text, p),
         Dialog::Export(f) => super::export::draw(frame, area, app, f, p),
@@ -108,8 +108,8 @@ fn command(frame: &mut Frame, area: Rect, command: &str, p: Palette) {
     }
     body.footer = Some(widgets::hints(
         &[
-            (widgets::keys(KeyAction::Password(PasswordAction::Copy)), "copy (OSC 52)"),
-            (widgets::keys(KeyAction::Viewer(ViewerAction::Close)), "close"),
+            widgets::pair(KeyAction::Copy(CopyAction::Copy)),
+            widgets::pair(KeyAction::Scroll(ScrollAction::Close)),
         ],
         p,
     ));
@@ -127,7 +127,7 @@ pub(super) fn show(frame: &mut Frame, area: Rect, w: u16, title: &str, body: Bod
     body.render(frame, inner, 0);
 }
 
-fn pick_role(frame: &mut Frame, area: Rect, targets: &[Expected], selected: usize, actor: Role, p: Palette) {
+fn pick_role(frame: &mut Frame, area: Rect, targets: &[Seen], selected: usize, actor: Role, p: Palette) {
     let w = box_width(area).min(56);
     let iw = widgets::inner_width(w);
     let mut body = Body::default();
@@ -164,8 +164,8 @@ fn pick_role(frame: &mut Frame, area: Rect, targets: &[Expected], selected: usiz
     }
     body.footer = Some(widgets::hints(
         &[
-            (widgets::keys(KeyAction::Picker(PickerAction::Submit)), "choose"),
-            (widgets::keys(KeyAction::Picker(PickerAction::Cancel)), "cancel"),
+            widgets::pair(KeyAction::Picker(PickerAction::Submit)),
+            widgets::pair(KeyAction::Picker(PickerAction::Cancel)),
         ],
         p,
     ));
@@ -182,14 +182,7 @@ fn confirm_hints(yes: &str, cancel: &str, p: Palette) -> Line<'static> {
     )
 }
 
-fn confirm(
-    frame: &mut Frame,
-    area: Rect,
-    targets: &[Expected],
-    change: &Change,
-    lines: &[String],
-    p: Palette,
-) {
+fn confirm(frame: &mut Frame, area: Rect, targets: &[Seen], change: &Change, lines: &[String], p: Palette) {
     let w = box_width(area);
     let iw = widgets::inner_width(w);
     let mut body = Body::default();
@@ -228,8 +221,8 @@ fn show_password(frame: &mut Frame, area: Rect, email: &str, secret: &Secret, co
     }
     body.footer = Some(widgets::hints(
         &[
-            (widgets::keys(KeyAction::Password(PasswordAction::Copy)), "send to clipboard"),
-            (widgets::keys(KeyAction::Password(PasswordAction::Close)), "close, the password is then gone"),
+            (widgets::keys(KeyAction::Copy(CopyAction::Copy)), "send to clipboard"),
+            (widgets::keys(KeyAction::Copy(CopyAction::Close)), "close, the password is then gone"),
         ],
         p,
     ));
@@ -240,7 +233,7 @@ fn confirm_delete(
     frame: &mut Frame,
     area: Rect,
     app: &App,
-    targets: &[Expected],
+    targets: &[Seen],
     plan: &Loading<DeletePlan>,
     typed: &str,
     p: Palette,

@@ -53,8 +53,9 @@ pub fn messages(
     let max = body.max_scroll(inner);
     let first = usize::from(scroll).min(max);
     body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), p));
+    let measured = Measured::scrolled(body.rows(inner), max);
     body.render(frame, inner, first);
-    Measured { max_scroll: Some(u16::try_from(max).unwrap_or(u16::MAX)), revealed: None }
+    measured
 }
 
 /// The messages' lines in a box `iw` columns wide inside.
@@ -88,6 +89,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, p: Palette) -> Measured 
     let max = body.max_scroll(inner);
     let first = usize::from(scroll).min(max);
     body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), p));
+    let measured = Measured::scrolled(body.rows(inner), max);
     body.render(frame, inner, first);
-    Measured { max_scroll: Some(u16::try_from(max).unwrap_or(u16::MAX)), revealed: None }
+    measured
 }

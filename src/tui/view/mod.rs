@@ -37,10 +37,11 @@ pub fn draw(frame: &mut Frame, app: &App) -> Measured {
             Screen::Login(form) => login::login(frame, area, app, form, p),
             Screen::Bootstrap(form) => login::bootstrap(frame, area, app, form, p),
             Screen::Users => {
-                table::draw(frame, area, app, p);
+                let table = table::draw(frame, area, app, p);
                 if let Some(dialog) = &app.dialog {
                     measured = dialog::draw(frame, area, app, dialog, p);
                 }
+                measured.table = table;
             }
         }
     }

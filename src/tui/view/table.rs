@@ -6,10 +6,11 @@ use super::text::{self, date, fit, safe, safe_fit, safe_truncate, spinner, width
 use super::widgets;
 use crate::domain::account::Account;
 use crate::domain::roster::RowRef;
-use crate::tui::keymap::{FilterAction, KeyAction, TableAction};
+use crate::tui::event::TableWindow;
+use crate::tui::keymap::{self, FilterAction, KeyAction, TableAction};
 use crate::tui::model::table::LoadProgress;
 use crate::tui::model::table::SortKey;
-use crate::tui::model::{App, StatusKind, TABLE_CHROME};
+use crate::tui::model::{App, StatusKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
@@ -111,9 +112,14 @@ fn user_row(row: RowRef<'_>, marked: bool, l: &Columns, p: Palette) -> Row<'stat
     if marked { row.style(p.marked()) } else { row }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
-    if area.height < TABLE_CHROME + 1 {
-        return;
+/// Lines around the table's rows: the header, the table's top edge and column titles,
+/// its bottom edge, the status line and the footer.
+const CHROME: u16 = 6;
+
+/// Draws the table screen; returns the window of rows it showed.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: Palette) -> Option<TableWindow> {
+    if area.height < CHROME + 1 {
+        return None;
     }
     let header = Rect { height: 1, ..area };
     let table_area = Rect { y: area.y + 1, height: area.height - 3, ..area };
@@ -121,7 +127,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let footer = Rect { y: area.bottom() - 1, height: 1, ..area };
 
     draw_header(frame, header, app, p);
-    draw_table(frame, table_area, app, p);
+    let window = draw_table(frame, table_area, app, p);
     draw_bottom_line(frame, Rect { y: table_area.bottom() - 1, height: 1, ..area }, app, p);
     let top = Rect { y: table_area.y, height: 1, ..area };
     draw_top_line(frame, top, app, p);
@@ -132,6 +138,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     }
     draw_status(frame, status, app, p);
     draw_footer(frame, footer, app, p);
+    Some(window)
 }
 
 /// App name and who is signed in; the email gives way before the role does.
@@ -187,15 +194,16 @@ fn draw_top_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) -> TableWindow {
     let l = Columns::new(area.width, app.users.longest_email);
-    let page = app.page_size();
-    let offset = app.users.offset;
-    let rows: Vec<Row<'static>> =
-        app.users.window(offset, page).map(|(r, marked)| user_row(r, marked, &l, p)).collect();
-    let empty = rows.is_empty();
     let block = Block::new().borders(Borders::TOP | Borders::BOTTOM).border_style(p.border());
     let inner = block.inner(area);
+    // Below the column titles.
+    let page = inner.height.saturating_sub(1).max(1);
+    let offset = app.users.offset_for(usize::from(page));
+    let rows: Vec<Row<'static>> =
+        app.users.window(offset, usize::from(page)).map(|(r, marked)| user_row(r, marked, &l, p)).collect();
+    let empty = rows.is_empty();
     let table = Table::new(rows, l.constraints())
         .header(header_row(&l, app, p))
         .column_spacing(1)
@@ -215,6 +223,7 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         let body = Rect { y: inner.y + 1, height: 1, ..inner };
         frame.render_widget(Paragraph::new(Span::styled(format!("  {msg}"), p.dim())), body);
     }
+    TableWindow { rows: page, offset }
 }
 
 /// The table's bottom edge: the filter on the left, the counts on the right.
@@ -240,24 +249,17 @@ fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     // The unknown token matters more than the filter text it came from.
     let invalid = invalid.map(|s| text::truncate(&s, room.saturating_sub(10)));
     let field_room = room.saturating_sub(invalid.as_ref().map_or(0, |s| width(s)) + 1);
-    if app.filter_editing {
-        let value = safe(app.filter_input.value());
-        let field_w = (width(&value) + 1).clamp(12, 40).min(field_room.saturating_sub(2));
-        let cursor = app.filter_input.visual_cursor();
-        let (shown, col) = widgets::window(&value, cursor, field_w);
-        spans.push(Span::styled("/", p.key()));
-        spans.push(Span::styled(shown.clone(), p.field(true)));
-        let x = area.x + u16::try_from(used + 1 + col).unwrap_or(0);
+    let typed = safe(app.filter.value());
+    let field_w = (width(&typed) + 1).clamp(12, 40).min(field_room.saturating_sub(2));
+    let (filter, cursor) = widgets::filter_line(&app.filter, field_w, field_room.saturating_sub(10), p);
+    if let Some(col) = cursor {
+        let x = area.x + u16::try_from(used + col).unwrap_or(0);
         if x < area.right() {
             frame.set_cursor_position(Position { x, y: area.y });
         }
-        used += 1 + width(&shown);
-    } else if !app.filter_input.value().is_empty() {
-        let shown =
-            format!("filter: {}", safe_truncate(app.filter_input.value(), field_room.saturating_sub(10)));
-        used += width(&shown);
-        spans.push(Span::styled(shown, p.warn()));
     }
+    used += filter.iter().map(|s| width(&s.content)).sum::<usize>();
+    spans.extend(filter);
     if let Some(inv) = invalid {
         spans.push(Span::raw(" "));
         used += 1 + width(&inv);
@@ -295,25 +297,26 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 
 /// The table's jobs in footer order, with their priority: 0 always shows, higher numbers
 /// go first when the line is short. Help is last and always shown.
-const FOOTER: [(TableAction, &str, u8); 18] = [
-    (TableAction::Filter, "filter", 1),
-    (TableAction::Mark, "mark", 1),
-    (TableAction::MarkAll, "all", 3),
-    (TableAction::New, "new", 2),
-    (TableAction::Role, "role", 2),
-    (TableAction::Password, "password", 3),
-    (TableAction::Delete, "delete", 2),
-    (TableAction::ToggleActive, "on/off", 3),
-    (TableAction::Revoke, "revoke", 3),
-    (TableAction::Unlock, "unlock", 4),
-    (TableAction::Sort, "sort", 4),
-    (TableAction::Audit, "audit", 4),
-    (TableAction::VerifyEmail, "verify", 5),
-    (TableAction::Details, "details", 5),
-    (TableAction::Undo, "undo", 5),
-    (TableAction::Messages, "messages", 6),
-    (TableAction::Quit, "quit", 1),
-    (TableAction::Help, "help", 0),
+/// Each job's word is its binding's `short` (the keymap).
+const FOOTER: [(TableAction, u8); 18] = [
+    (TableAction::Filter, 1),
+    (TableAction::Mark, 1),
+    (TableAction::MarkAll, 3),
+    (TableAction::New, 2),
+    (TableAction::Role, 2),
+    (TableAction::Password, 3),
+    (TableAction::Delete, 2),
+    (TableAction::ToggleActive, 3),
+    (TableAction::Revoke, 3),
+    (TableAction::Unlock, 4),
+    (TableAction::Sort, 4),
+    (TableAction::Audit, 4),
+    (TableAction::VerifyEmail, 5),
+    (TableAction::Details, 5),
+    (TableAction::Undo, 5),
+    (TableAction::Messages, 6),
+    (TableAction::Quit, 1),
+    (TableAction::Help, 0),
 ];
 
 /// Up to this priority a footer packs its hints closer rather than drop one.
@@ -350,15 +353,21 @@ fn fitting(items: &[(String, &str, u8)], total: usize, sep: usize) -> Vec<bool> 
 /// The footer's hints for what the table shows now: every job that fits the width, by
 /// priority, always ending with `? help`.
 pub fn footer_hints(app: &App) -> Vec<(String, &'static str, u8)> {
-    if app.filter_editing {
+    if app.filter.editing {
         vec![
-            (widgets::keys(KeyAction::Filter(FilterAction::Keep)), "keep filter", 0),
-            (widgets::keys(KeyAction::Filter(FilterAction::Clear)), "cancel edit", 0),
-            (widgets::keys(KeyAction::Filter(FilterAction::Empty)), "empty", 1),
+            widgets::hint(KeyAction::Filter(FilterAction::Keep), 0),
+            widgets::hint(KeyAction::Filter(FilterAction::Clear), 0),
+            widgets::hint(KeyAction::Filter(FilterAction::Empty), 1),
             ("role:NAME status:active|unverified|locked|inactive".to_string(), "tokens", 5),
         ]
     } else {
-        FOOTER.iter().map(|(a, what, prio)| (first_key(KeyAction::Table(*a)), *what, *prio)).collect()
+        FOOTER
+            .iter()
+            .map(|(a, prio)| {
+                let action = KeyAction::Table(*a);
+                (first_key(action), keymap::short(action), *prio)
+            })
+            .collect()
     }
 }
 

@@ -7,7 +7,7 @@ use crate::domain::audit::{AuditRow, describe_change};
 use crate::domain::change::short_id;
 use crate::operator::Operator;
 use crate::tui::event::{Details, Measured};
-use crate::tui::keymap::{KeyAction, TableAction, ViewerAction};
+use crate::tui::keymap::{AuditAction, DetailsAction, KeyAction, ScrollAction, TableAction};
 use crate::tui::model::dialog::{AuditView, Loading};
 use crate::tui::model::{App, StatusKind, StatusLine};
 use ratatui::Frame;
@@ -31,10 +31,10 @@ fn big_box(frame: &mut Frame, area: Rect, max_w: u16, title: &str, p: Palette) -
 pub fn viewer_hints(first: usize, shown: usize, total: usize, p: Palette) -> Line<'static> {
     let mut line = widgets::hints(
         &[
-            (widgets::keys(KeyAction::Viewer(ViewerAction::Down)), "down"),
-            (widgets::keys(KeyAction::Viewer(ViewerAction::Up)), "up"),
-            (widgets::keys(KeyAction::Viewer(ViewerAction::PageDown)), "page"),
-            (widgets::keys(KeyAction::Viewer(ViewerAction::Close)), "close"),
+            widgets::pair(KeyAction::Scroll(ScrollAction::Down)),
+            widgets::pair(KeyAction::Scroll(ScrollAction::Up)),
+            widgets::pair(KeyAction::Scroll(ScrollAction::PageDown)),
+            widgets::pair(KeyAction::Scroll(ScrollAction::Close)),
         ],
         p,
     );
@@ -137,7 +137,7 @@ pub fn details(
     });
     body.render(frame, inner, first);
     let to_u16 = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
-    Measured { max_scroll: Some(to_u16(max)), revealed: revealed.map(to_u16) }
+    Measured { revealed: revealed.map(to_u16), ..Measured::scrolled(rows, max) }
 }
 
 /// The details' lines; returns the line of `selected` (a session), if listed.
@@ -186,8 +186,8 @@ fn details_lines(
     } else {
         let hint = format!(
             "  {}: select a session   {}: revoke the selected one (asks first)",
-            widgets::keys(KeyAction::Viewer(ViewerAction::NextSession)),
-            widgets::keys(KeyAction::Viewer(ViewerAction::RevokeSession)),
+            widgets::keys(KeyAction::Details(DetailsAction::NextSession)),
+            widgets::keys(KeyAction::Details(DetailsAction::RevokeSession)),
         );
         body.text(&hint, p.dim(), w);
     }
@@ -332,7 +332,7 @@ fn provenance(r: &AuditRow) -> String {
 }
 
 /// One audit entry in full: every field, the values before and after one per line.
-fn audit_entry(frame: &mut Frame, area: Rect, r: &AuditRow, scroll: u16, p: Palette) {
+fn audit_entry(frame: &mut Frame, area: Rect, r: &AuditRow, scroll: u16, p: Palette) -> Measured {
     let inner = big_box(frame, area, 120, &format!("Audit entry {}", r.id), p);
     let w = usize::from(inner.width);
     let mut body = Body::default();
@@ -383,55 +383,52 @@ fn audit_entry(frame: &mut Frame, area: Rect, r: &AuditRow, scroll: u16, p: Pale
     }
     body.footer = Some(Line::default());
     let rows = body.rows(inner);
-    let first = usize::from(scroll).min(body.max_scroll(inner));
+    let max = body.max_scroll(inner);
+    let first = usize::from(scroll).min(max);
     body.footer = Some(viewer_hints(first, rows, body.lines.len(), p));
     body.render(frame, inner, first);
+    Measured::scrolled(rows, max)
 }
 
-pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Palette) {
+/// The audit log, or its top entry in full; reports its page (entries, or lines).
+pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Palette) -> Measured {
     if let Some(scroll) = view.open
-        && let Some(r) = view.filtered().get(view.scroll)
+        && let Some(r) = view.filtered(app.wall).get(view.scroll)
     {
         return audit_entry(frame, area, r, scroll, p);
     }
     let inner = big_box(frame, area, 160, "Audit log (newest first)", p);
     if inner.height < 4 {
-        return;
+        return Measured::default();
     }
     let w = usize::from(inner.width);
     let rows_area = Rect { y: inner.y + 2, height: inner.height - 3, ..inner };
     let footer = Rect { y: inner.bottom() - 1, height: 1, ..inner };
-    let filtered = view.filtered();
+    let filtered = view.filtered(app.wall);
     let rows = usize::from(rows_area.height);
     let first = view.scroll.min(filtered.len().saturating_sub(1));
 
     // Filter line, with the count on the right.
-    let count = match (&view.rows, view.parsed()) {
-        (Loading::Ready(_), Err(e)) if !view.editing => format!("filter: {e}"),
+    let count = match (&view.rows, view.parsed(app.wall)) {
+        (Loading::Ready(_), Err(e)) if !view.filter.editing => format!("filter: {e}"),
         (Loading::Ready(_), Err(_)) => "…".to_string(),
         (Loading::Ready(all), Ok(_)) => format!("{} of {} entries", filtered.len(), all.len()),
         _ => String::new(),
     };
     let room = w.saturating_sub(width(&count) + 2);
-    let mut spans = Vec::new();
-    if view.editing {
-        let value = safe(view.filter.value());
-        let field_w = room.saturating_sub(1).min(40);
-        let (shown, col) = widgets::window(&value, view.filter.visual_cursor(), field_w);
-        spans.push(Span::styled("/", p.key()));
-        let x = inner.x + u16::try_from(1 + col).unwrap_or(0);
+    let (mut spans, cursor) =
+        widgets::filter_line(&view.filter, room.saturating_sub(1).min(40), room.saturating_sub(8), p);
+    if let Some(col) = cursor {
+        let x = inner.x + u16::try_from(col).unwrap_or(0);
         frame.set_cursor_position(Position { x, y: inner.y });
-        spans.push(Span::styled(shown, p.field(true)));
-    } else if !view.filter.value().is_empty() {
-        let shown = text::safe_truncate(view.filter.value(), room.saturating_sub(8));
-        spans.push(Span::styled(format!("filter: {shown}"), p.warn()));
-    } else {
+    }
+    if spans.is_empty() {
         spans.push(Span::styled(
             format!(
                 "{}: filter   {}: the top entry in full   {}: revert its change",
-                widgets::keys(KeyAction::Viewer(ViewerAction::Filter)),
-                widgets::keys(KeyAction::Viewer(ViewerAction::Open)),
-                widgets::keys(KeyAction::Viewer(ViewerAction::Revert))
+                widgets::keys(KeyAction::Audit(AuditAction::Filter)),
+                widgets::keys(KeyAction::Audit(AuditAction::Open)),
+                widgets::keys(KeyAction::Audit(AuditAction::Revert))
             ),
             p.dim(),
         ));
@@ -475,6 +472,8 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
     };
     frame.render_widget(Paragraph::new(lines), rows_area);
     let per_entry = if cols.len() == 4 { 2 } else { 1 };
-    let hints = viewer_hints(first, rows / per_entry, filtered.len(), p);
+    let page = (rows / per_entry).max(1);
+    let hints = viewer_hints(first, page, filtered.len(), p);
     frame.render_widget(Paragraph::new(hints), footer);
+    Measured { page: Some(u16::try_from(page).unwrap_or(u16::MAX)), ..Measured::default() }
 }

@@ -8,6 +8,7 @@ use crate::tui::keymap::FormAction;
 use crate::tui::keymap::{self, KeyAction};
 #[cfg(test)]
 use crate::tui::keymap::{ConfirmAction, TableAction};
+use crate::tui::model::filter_line::FilterLine;
 use crate::tui::model::secret_input::SecretInput;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -159,6 +160,27 @@ pub fn window(value: &str, cursor_col: usize, w: usize) -> (String, usize) {
     (fit(rest, w), cursor_col.saturating_sub(skip_cols).min(w - 1))
 }
 
+/// A filter line (the table's, the audit log's). While typed: `/`, then the window of its
+/// text `field_w` columns wide, and the cursor's column counted from the `/`. Otherwise
+/// `filter: TEXT` with the text cut to `text_room` columns, or nothing when it is empty.
+pub fn filter_line(
+    line: &FilterLine,
+    field_w: usize,
+    text_room: usize,
+    p: Palette,
+) -> (Vec<Span<'static>>, Option<usize>) {
+    if line.editing {
+        let value = safe(line.value());
+        let (shown, col) = window(&value, line.input.visual_cursor(), field_w);
+        (vec![Span::styled("/", p.key()), Span::styled(shown, p.field(true))], Some(1 + col))
+    } else if line.value().is_empty() {
+        (Vec::new(), None)
+    } else {
+        let shown = format!("filter: {}", text::safe_truncate(line.value(), text_room));
+        (vec![Span::styled(shown, p.warn())], None)
+    }
+}
+
 /// A text field: label, then the input (made safe, scrolled to keep the cursor visible).
 pub fn input(name: &str, input: &Input, focused: bool, w: usize, p: Palette) -> (Line<'static>, Option<u16>) {
     let field_w = w.saturating_sub(VALUE_X);
@@ -262,6 +284,16 @@ pub fn keys(action: KeyAction) -> String {
         .copied()
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A footer item: `action`'s keys and its word (`Binding::short`), with a priority.
+pub fn hint(action: KeyAction, prio: u8) -> (String, &'static str, u8) {
+    (keys(action), keymap::short(action), prio)
+}
+
+/// A (keys, word) pair of `action` for [`hints`].
+pub fn pair(action: KeyAction) -> (String, &'static str) {
+    (keys(action), keymap::short(action))
 }
 
 /// "KEY: what   KEY: what" from (keys, what) pairs.
