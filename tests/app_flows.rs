@@ -1581,3 +1581,56 @@ fn a_session_selected_below_the_edge_is_scrolled_into_view_by_the_draw() {
     let Some(Dialog::Details { scroll, .. }) = &app.dialog else { panic!() };
     assert_eq!(*scroll, at - 1, "k moves up from what was shown");
 }
+
+#[test]
+fn the_edit_form_starts_from_the_accounts_values_and_confirms_each_change() {
+    use skriptoteket_admin::domain::edit::{Edit, Editable};
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    let job = jobs(press(&mut app, key('e')));
+    assert!(matches!(job.as_slice(), [Job::LoadEditable(id)] if *id == Uuid::from_u128(3)), "{job:?}");
+    assert_eq!(app.busy().as_deref(), Some("loading the account"));
+    let Some(Dialog::Edit(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    let now = Editable {
+        email: "anna@x.se".into(),
+        email_verified: true,
+        first_name: Some("Anna".into()),
+        last_name: None,
+        display_name: None,
+        locale: "sv-SE".into(),
+        has_profile: true,
+    };
+    app.update(answer(f.request, Answer::Editable(Ok(now))));
+    // Unchanged: Enter says so instead of asking.
+    press(&mut app, code(KeyCode::Enter));
+    assert!(matches!(app.dialog, Some(Dialog::Edit(_))));
+    let Some(Dialog::Edit(f)) = &app.dialog else { panic!() };
+    assert!(f.error.as_deref().is_some_and(|e| e.starts_with("nothing changed")), "{:?}", f.error);
+    // A bad email is refused in the form, with the email in focus.
+    press(&mut app, ctrl('u'));
+    typed(&mut app, "anna@");
+    press(&mut app, code(KeyCode::Enter));
+    let Some(Dialog::Edit(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert!(f.error.as_deref().is_some_and(|e| e.contains("not a valid email")), "{:?}", f.error);
+    // A good one, the locale switched: the confirmation names each field before → after.
+    typed(&mut app, "y.se");
+    press(&mut app, code(KeyCode::Tab)); // the verified choice
+    press(&mut app, code(KeyCode::Tab)); // first name
+    press(&mut app, code(KeyCode::Tab)); // last name
+    press(&mut app, code(KeyCode::Tab)); // display name
+    press(&mut app, code(KeyCode::Tab)); // locale
+    press(&mut app, key(' '));
+    press(&mut app, code(KeyCode::Enter));
+    let Some(Dialog::Confirm { lines, change, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    let want = Edit {
+        email: Some(skriptoteket_admin::domain::Email::parse("anna@y.se").expect("email")),
+        locale: Some("en-US".into()),
+        ..Edit::default()
+    };
+    assert_eq!(change, &Change::Edit(Box::new(want)), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("email") && l.contains("anna@x.se → anna@y.se")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("sv-SE → en-US")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("cannot log in until they verify it")), "{lines:?}");
+    let sent = jobs(press(&mut app, key('y')));
+    assert!(matches!(sent.as_slice(), [Job::Apply { change: Change::Edit(_), .. }]), "{sent:?}");
+}

@@ -661,3 +661,62 @@ async fn verify_email_lets_a_self_registered_account_sign_in_and_shows_in_list()
             .expect_err("a user is not an admin, but the password and the email pass");
     assert!(err.to_string().contains("only admins"), "{err}");
 }
+
+#[tokio::test]
+async fn edit_fixes_an_email_sets_names_and_refuses_what_the_web_app_would() {
+    let (db, _s) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "anna.bergg@x.se", Role::User).await;
+    insert_user(&pool, "berit@x.se", Role::User).await;
+    // The accounts edited and their profiles (the actor's row records its sign-ins).
+    let untouched = "SELECT count(*) FROM users WHERE email IN ('anna.bergg@x.se', 'berit@x.se')
+                       AND updated_at = created_at AND email_verified";
+    let edit = |args: &[&str]| {
+        let mut a = vec!["edit", "--actor-email", "admin@x.se", "anna.bergg@x.se"];
+        a.extend_from_slice(args);
+        run(&db, &a, "")
+    };
+    // A new email must say whether the admin vouches for it.
+    let o = edit(&["--email", "anna.berg@x.se"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--vouch") && stderr(&o).lines().count() == 1, "{}", stderr(&o));
+    let o = edit(&["--email", "berit@x.se", "--vouch"]);
+    refused(&o, "berit@x.se is already registered");
+    let o = edit(&["--locale", "fi-FI"]);
+    assert_eq!(o.status.code(), Some(2), "clap refuses the locale: {}", stderr(&o));
+    let long = "x".repeat(101);
+    let o = edit(&["--first-name", &long]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("longer than 100 characters"), "{}", stderr(&o));
+    let o = edit(&["--email", "anna.berg@x.se", "--vouch", "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("anna.berg@x.se"), "{}", stdout(&o));
+    assert_eq!(scalar_i64(&pool, untouched).await, 2, "nothing changed by refusals and the dry run");
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM user_profiles WHERE first_name IS NOT NULL").await, 0);
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'edit_account'"
+        )
+        .await,
+        0
+    );
+
+    let o = edit(&["--email", "Anna.Berg@x.se", "--vouch", "--first-name", " Anna ", "--reason", "typo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("anna.bergg@x.se: edited"), "{}", stdout(&o));
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(*) FROM users u JOIN user_profiles p ON p.user_id = u.id
+              WHERE u.email = 'anna.berg@x.se' AND u.email_verified AND p.first_name = 'Anna'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        scalar_i64(&pool, "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE action = 'edit_account' AND reason = 'typo'").await,
+        1
+    );
+}

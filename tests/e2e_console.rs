@@ -349,3 +349,53 @@ fn an_ascii_terminal_gets_only_ascii() {
     assert_eq!(wide, 0, "non-ASCII bytes reached an ASCII terminal: {}", String::from_utf8_lossy(&raw));
     assert!(String::from_utf8_lossy(&raw).contains("+-"), "borders in ASCII");
 }
+
+/// `e`: the form filled from the database, a typo in the email fixed and vouched for, a
+/// name set; the confirmation shows each field before → after; then `z` undoes it all.
+#[test]
+fn an_email_typo_is_fixed_in_the_edit_form_and_undone_with_z() {
+    let s = setup();
+    let mut c = s.start(120, 40, &[]);
+    log_in(&mut c);
+    filter(&mut c, "u3@");
+    c.send("e");
+    c.wait_for("Edit account", 10);
+    c.wait_for("sv-SE", 10);
+    // Empty the email field and type the new address; its verified choice appears.
+    c.send("\x15");
+    c.type_text("u3.fixed@team.test");
+    c.wait_for("I vouch", 10);
+    // Tab to the choice, Space: the admin vouches for it; Tab to the first name.
+    c.tab();
+    c.send(" ");
+    c.tab();
+    c.type_text("Ulla");
+    c.enter();
+    c.wait_for("u3@team.test → u3.fixed@team.test", 10);
+    c.wait_for("first name     (none) → Ulla", 10);
+    c.wait_for("You vouch for the new address", 10);
+    c.send("y");
+    c.wait_for("u3@team.test edited", 20);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM users WHERE email = 'u3.fixed@team.test' AND email_verified"),
+        1
+    );
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE u.email = 'u3.fixed@team.test' AND p.first_name = 'Ulla'"),
+        1
+    );
+    c.send("z");
+    c.wait_for("Undo edit account", 10);
+    c.send("y");
+    // A revert asks why (it can touch many accounts); Enter skips it.
+    c.wait_for("Reason", 10);
+    c.enter();
+    c.wait_for("reverted: 1 user restored", 20);
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE email = 'u3@team.test'"), 1);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM user_profiles p JOIN users u ON u.id = p.user_id WHERE u.email = 'u3@team.test' AND p.first_name IS NOT NULL"),
+        0
+    );
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+}

@@ -183,8 +183,12 @@ pub enum Command {
         #[command(flatten)]
         opts: ChangeOpts,
     },
-    /// Undo a change: restore the role, active flag, lock and verified flag each account
-    /// had before change CHANGE_ID, where it still has the values that change gave it.
+    /// Edit one account: its email, first, last and display name, locale; any of them in
+    /// one change (the web app's rules). A new email needs --vouch or --unverified.
+    Edit(EditArgs),
+    /// Undo a change: restore the role, active flag, lock, verified flag, email and profile
+    /// each account had before change CHANGE_ID, where it still has the values that change
+    /// gave it.
     /// Deletes, password resets and revoked sessions cannot be reverted.
     Revert {
         #[command(flatten)]
@@ -219,7 +223,7 @@ pub enum Shell {
     Fish,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct ActorArg {
     /// The admin or superuser acting (password from $SKRIPTOTEKET_ACTOR_PASSWORD or a prompt).
     #[arg(long, value_name = "EMAIL")]
@@ -232,6 +236,41 @@ pub struct Targets {
     pub actor: ActorArg,
     #[arg(required = true, value_name = "EMAIL")]
     pub emails: Vec<String>,
+    #[command(flatten)]
+    pub opts: ChangeOpts,
+}
+
+/// `edit`: the account, and the fields to set (at least one).
+#[derive(Args, Debug, Clone)]
+pub struct EditArgs {
+    #[command(flatten)]
+    pub actor: ActorArg,
+    /// The account to edit, by its email now.
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+    /// Its new email (normalised and checked like any; nobody else's, case twins too).
+    #[arg(long = "email", value_name = "NEW")]
+    pub new_email: Option<String>,
+    /// You know the new address is right: it stays verified and the user logs in with it.
+    #[arg(long, conflicts_with = "unverified")]
+    pub vouch: bool,
+    /// Leave the new address unverified, as the web app does: the user cannot log in until
+    /// they verify it.
+    #[arg(long)]
+    pub unverified: bool,
+    /// Trimmed; not empty; at most 100 characters.
+    #[arg(long, value_name = "NAME")]
+    pub first_name: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub last_name: Option<String>,
+    /// Empty ("") clears it.
+    #[arg(long, value_name = "NAME")]
+    pub display_name: Option<String>,
+    #[arg(long, value_name = "LOCALE", value_parser = ["sv-SE", "en-US"])]
+    pub locale: Option<String>,
+    /// End the account's sessions too (an email change alone leaves them).
+    #[arg(long)]
+    pub revoke_sessions: bool,
     #[command(flatten)]
     pub opts: ChangeOpts,
 }

@@ -8,6 +8,7 @@ pub mod console;
 mod create;
 pub mod demo;
 mod dormant;
+mod edit;
 mod import;
 mod import_out;
 mod install;
@@ -286,6 +287,12 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
         Command::Activate(t) => simple(cli, &store, t, Change::SetActive(true)).await,
         Command::Unlock(t) => simple(cli, &store, t, Change::Unlock).await,
         Command::VerifyEmail(t) => simple(cli, &store, t, Change::VerifyEmail).await,
+        Command::Edit(a) => {
+            let change = Change::Edit(Box::new(edit::from_args(a)?));
+            let t =
+                args::Targets { actor: a.actor.clone(), emails: vec![a.email.clone()], opts: a.opts.clone() };
+            simple(cli, &store, &t, change).await
+        }
         Command::Delete { targets, yes } => {
             if targets.opts.dry_run {
                 return simple(cli, &store, targets, Change::Delete).await;

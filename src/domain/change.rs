@@ -39,6 +39,8 @@ pub enum Change {
         revoke_sessions: bool,
     },
     Delete,
+    /// Change one account's email and profile (names, locale): `domain::edit`.
+    Edit(Box<super::edit::Edit>),
     /// Put back what the change with this id changed (role, active flag, lock, verified
     /// flag), where each account still holds what it left; the rows are the change's.
     Revert(Uuid),
@@ -82,6 +84,7 @@ impl Change {
             Change::VerifyEmail => "verify_email",
             Change::ResetPassword { .. } => "reset_password",
             Change::Delete => "delete_user",
+            Change::Edit(_) => "edit_account",
             // Its rows are written with the action each restore amounts to (`set_role`, ...),
             // linked to the reverted change; this names the request itself.
             Change::Revert(_) => "revert",
@@ -101,6 +104,7 @@ impl Change {
             Change::VerifyEmail => "mark email verified",
             Change::ResetPassword { .. } => "reset password",
             Change::Delete => "delete",
+            Change::Edit(_) => "edit account",
             Change::Revert(_) => "revert",
         }
     }
@@ -118,6 +122,7 @@ impl Change {
             Change::VerifyEmail => "verify the email of",
             Change::ResetPassword { .. } => "reset the password of",
             Change::Delete => "delete",
+            Change::Edit(_) => "edit",
             Change::Revert(_) => "revert a change to",
         }
     }
@@ -152,8 +157,10 @@ impl Change {
             Change::Unlock => !row.locked() && row.failed_login_attempts() == 0,
             Change::RevokeSessions => row.active_sessions() == 0,
             Change::VerifyEmail => row.email_verified(),
-            // Whether that session is still active is the store's to check.
-            Change::Create { .. }
+            // Whether that session is still active is the store's to check; what an edit
+            // changes, the store works out against the profile.
+            Change::Edit(_)
+            | Change::Create { .. }
             | Change::ResetPassword { .. }
             | Change::Delete
             | Change::Revert(_)
@@ -254,6 +261,29 @@ impl Change {
                 vec![format!("Create the local account {email} with the role {role}, email verified.")]
             }
             Change::Delete => vec![format!("Delete {users} permanently.")],
+            // The fields before → after are the caller's, who read the profile.
+            Change::Edit(e) => {
+                let mut lines = vec![format!("Edit the account of {users}:")];
+                if e.email.is_some() {
+                    if e.vouch {
+                        lines
+                            .push("  You vouch for the new address: it stays verified, the user".to_string());
+                        lines.push("  logs in with it at once.".to_string());
+                    } else {
+                        lines.push(
+                            "  The new address is unverified, as the web app leaves it: the user".to_string(),
+                        );
+                        lines.push("  cannot log in until they verify it.".to_string());
+                    }
+                    lines.push(
+                        "  Pending verification links (sent to the old address) stop working.".to_string(),
+                    );
+                }
+                if e.revoke_sessions {
+                    lines.push(sessions_line("revoked"));
+                }
+                lines
+            }
             Change::Revert(id) => vec![
                 format!("Revert change {id}:"),
                 "  put back the values it changed on each account it touched,".to_string(),
@@ -318,6 +348,12 @@ impl Change {
                 a
             }
             Change::Delete => vec!["delete".into(), "--yes".into()],
+            Change::Edit(e) => {
+                let mut a = vec!["edit".to_string()];
+                a.extend(emails.iter().cloned());
+                a.extend(e.cli_args());
+                return a;
+            }
             Change::Revert(id) => return vec!["revert".into(), id.to_string()],
         };
         args.extend(emails.iter().cloned());
@@ -351,6 +387,11 @@ impl Change {
                     Change::RevokeSession(id) => match applied.first() {
                         Some(a) => format!("session {} of {} revoked", short_id(id), a.email),
                         None => format!("session {} revoked", short_id(id)),
+                    },
+                    Change::Edit(_) => match applied.first() {
+                        Some(a) if a.changed => format!("{} edited", a.email),
+                        Some(a) => return format!("{}: already so, nothing changed", a.email),
+                        None => "edited".into(),
                     },
                     Change::ResetPassword { .. } => match applied.first() {
                         Some(a) if a.unlocked => format!("password of {} reset, its lock lifted", a.email),
@@ -387,6 +428,7 @@ impl Change {
             Change::ResetPassword { .. } => "password reset".into(),
             Change::Create { .. } => "created".into(),
             Change::Delete => "deleted".into(),
+            Change::Edit(_) => "edited".into(),
             Change::Revert(_) => "restored".into(),
         };
         if a.sessions_revoked > 0 {

@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod audit_filter;
 pub mod change;
+pub mod edit;
 pub mod email;
 pub mod exclude;
 pub mod filter;

@@ -55,7 +55,13 @@ pub fn check(actor: ActorView, change: &Change, target: Option<TargetView>) -> R
     }
     if let Some(t) = target {
         let on_self = t.id == actor.id;
-        if on_self && matches!(change, Change::Delete | Change::SetActive(false) | Change::SetRole(_)) {
+        // Nor edits it: their own email and names they change in the web app's profile.
+        if on_self
+            && matches!(
+                change,
+                Change::Delete | Change::SetActive(false) | Change::SetRole(_) | Change::Edit(_)
+            )
+        {
             return Err(Denied::OnSelf(change.verb()));
         }
         // Anyone may reset their own password or sign themselves out (everywhere, or of

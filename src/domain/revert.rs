@@ -12,11 +12,20 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// The actions whose rows a revert can put back.
-pub const REVERTABLE: [&str; 7] =
-    ["set_role", "activate", "deactivate", "unlock", "verify_email", "unverify_email", "restore_lock"];
+pub const REVERTABLE: [&str; 8] = [
+    "set_role",
+    "activate",
+    "deactivate",
+    "unlock",
+    "verify_email",
+    "unverify_email",
+    "restore_lock",
+    "edit_account",
+];
 
 /// Every action the audit log holds: each change's, the bootstrap, sign-ins and reverts.
-pub const ALL_ACTIONS: [&str; 15] = [
+pub const ALL_ACTIONS: [&str; 16] = [
+    "edit_account",
     "create_user",
     "set_role",
     "activate",

@@ -50,6 +50,11 @@ pub async fn apply_then(
         Change::Revert(id) => {
             Ok(Done::Changed(super::revert::revert(store, actor, stamp, *id).await?.applied))
         }
+        Change::Edit(edit) => {
+            let mut hook =
+                |applied: &Vec<crate::domain::Applied>| before_commit(&Done::Changed(applied.clone()));
+            Ok(Done::Changed(super::edit::apply(store, actor, stamp, targets, edit, &mut hook).await?))
+        }
         _ => {
             let mut hook =
                 |applied: &Vec<crate::domain::Applied>| before_commit(&Done::Changed(applied.clone()));
@@ -101,6 +106,7 @@ pub async fn plan(
             Ok(Plan { action: change.audit_name().into(), targets: items, refused })
         }
         Change::Revert(id) => super::revert::plan(store, actor, *id).await,
+        Change::Edit(edit) => super::edit::plan(store, actor, targets, edit).await,
         _ => mutate::plan(store, actor, targets, change).await,
     }
 }

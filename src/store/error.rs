@@ -63,6 +63,8 @@ pub enum StoreError {
     #[error("{0}")]
     Password(#[from] PasswordError),
     #[error("{0}")]
+    Edit(#[from] crate::domain::edit::EditError),
+    #[error("{0}")]
     Hash(#[from] crate::auth::hasher::HashError),
     #[error("{0}")]
     Migrate(String),

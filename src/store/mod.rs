@@ -7,6 +7,7 @@ pub mod create;
 pub mod delete;
 pub mod dependents;
 pub mod dormant;
+pub mod edit;
 pub mod error;
 pub mod login;
 pub mod migrate;

@@ -298,7 +298,7 @@ async fn run(
             sqlx::query(sql).bind(hash).bind(ids).execute(&mut **tx).await?;
             revoke = *revoke_sessions;
         }
-        Change::Create { .. } | Change::Delete | Change::Revert(_) => {
+        Change::Create { .. } | Change::Delete | Change::Revert(_) | Change::Edit(_) => {
             return Err(StoreError::Db(format!("{} is not a change to existing accounts", change.label())));
         }
     }
@@ -345,8 +345,8 @@ pub(crate) fn audit_values(
             }
             (before, after)
         }
-        // Written by `create` and `delete`, which have their own shapes.
-        Change::Create { .. } | Change::Delete | Change::Revert(_) => {
+        // Written by `create`, `delete` and `edit`, which have their own shapes.
+        Change::Create { .. } | Change::Delete | Change::Revert(_) | Change::Edit(_) => {
             (serde_json::Value::Null, serde_json::Value::Null)
         }
     }

@@ -31,8 +31,8 @@ struct Step {
     expect: Restore,
 }
 
-/// Reads the change's rows and works out the steps; refuses what cannot be reverted.
-async fn steps(store: &Store, change_id: Uuid) -> Result<Vec<Step>, StoreError> {
+/// The change's audit rows; refuses a change that cannot be reverted, or was already.
+async fn rows_of(store: &Store, change_id: Uuid) -> Result<Vec<AuditRow>, StoreError> {
     store.require_audit()?;
     let rows: Vec<AuditRow> = audit::of_change(store, change_id).await?;
     let Some(first) = rows.first() else { return Err(StoreError::NoSuchChange(change_id)) };
@@ -49,9 +49,14 @@ async fn steps(store: &Store, change_id: Uuid) -> Result<Vec<Step>, StoreError> 
     if let Some(by) = by {
         return Err(StoreError::AlreadyReverted { change: change_id, by });
     }
+    Ok(rows)
+}
+
+/// Works out the steps of the change's rows (not an edit's: `store::edit` reverts those).
+fn steps(store: &Store, rows: &[AuditRow]) -> Result<Vec<Step>, StoreError> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    for r in &rows {
+    for r in rows {
         let values = |v: &Option<serde_json::Value>| v.as_ref().and_then(Restore::from_values);
         let not = |why: &'static str| StoreError::NotRevertable { action: r.action.clone(), why };
         let (Some(id), Some(restore), Some(expect)) = (r.target_id, values(&r.before), values(&r.after))
@@ -143,7 +148,11 @@ pub async fn revert(
     change_id: Uuid,
 ) -> Result<Reverted, StoreError> {
     store.require_writable()?;
-    let steps = steps(store, change_id).await?;
+    let rows = rows_of(store, change_id).await?;
+    if rows.first().is_some_and(|r| r.action == super::edit::ACTION) {
+        return super::edit::revert(store, actor, stamp, change_id, &rows).await;
+    }
+    let steps = steps(store, &rows)?;
     let mut tx = store.pool.begin().await?;
     // Rows first; the superuser lock only if a restore takes a superuser away (in `check`).
     let (me, rows) = targets::lock(&mut tx, &store.schema, actor, &id_targets(&steps)).await?;
@@ -190,7 +199,14 @@ pub async fn plan(store: &Store, actor: &Actor, change_id: Uuid) -> Result<Plan,
     let refused = |e: StoreError| -> Result<Plan, StoreError> {
         if e.is_connection() { Err(e) } else { Ok(Plan::refused("revert", e.to_string())) }
     };
-    let steps = match steps(store, change_id).await {
+    let rows = match rows_of(store, change_id).await {
+        Ok(r) => r,
+        Err(e) => return refused(e),
+    };
+    if rows.first().is_some_and(|r| r.action == super::edit::ACTION) {
+        return super::edit::revert_plan(store, actor, &rows).await;
+    }
+    let steps = match steps(store, &rows) {
         Ok(s) => s,
         Err(e) => return refused(e),
     };

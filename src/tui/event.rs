@@ -117,6 +117,8 @@ pub enum Answer {
     Details(Box<Result<Details, Failure>>),
     Audit(Result<Vec<AuditRow>, Failure>),
     DeletePlan(Result<DeletePlan, Failure>),
+    /// An account's email and profile as they are now, for the edit form.
+    Editable(Result<crate::domain::edit::Editable, Failure>),
     Applied(Box<Outcome>),
 }
 
@@ -230,6 +232,8 @@ pub enum Job {
     LoadDetails(Uuid),
     LoadAudit,
     PlanDelete(Vec<Seen>),
+    /// The values the edit form starts from.
+    LoadEditable(Uuid),
     /// Apply a change. For changes that set a password, `password: None` asks the worker
     /// to generate one (shown once in the outcome): the state machine never touches the
     /// OS random generator.

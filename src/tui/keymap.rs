@@ -73,6 +73,8 @@ pub enum TableAction {
     New,
     Role,
     Password,
+    /// Edit the cursor's account: email, names, locale.
+    Edit,
     Delete,
     Revoke,
     ToggleActive,
@@ -264,6 +266,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('n')], Tab(Ta::New), "new user").short("new"),
     bind(&[C('r')], Tab(Ta::Role), "change role of marked (or cursor) users").short("role"),
     bind(&[C('p')], Tab(Ta::Password), "reset password of cursor user").short("password"),
+    bind(&[C('e')], Tab(Ta::Edit), "edit email, names, locale of cursor user").short("edit"),
     bind(&[C('d'), Code(Delete)], Tab(Ta::Delete), "delete marked (or cursor) users").short("delete"),
     bind(&[C('x')], Tab(Ta::Revoke), "revoke all sessions of marked (or cursor) users").short("revoke"),
     bind(&[C('a')], Tab(Ta::ToggleActive), "deactivate / reactivate").short("on/off"),

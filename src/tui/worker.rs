@@ -127,6 +127,10 @@ impl Worker {
                 let res = self.retry(|s| async move { details(&s, id).await }).await;
                 Answer::Details(Box::new(res.map_err(Arc::new)))
             }
+            Job::LoadEditable(id) => {
+                let res = self.retry(|s| async move { store::edit::current(&s, id).await }).await;
+                Answer::Editable(res.map_err(Arc::new))
+            }
             Job::LoadAudit => {
                 let res = self.retry(|s| async move { audit::recent(&s, 1000, None).await }).await;
                 Answer::Audit(res.map_err(Arc::new))

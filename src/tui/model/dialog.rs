@@ -2,7 +2,7 @@
 //! once-only password display and the viewers. At most one is open (`App::dialog`).
 
 use super::filter_line::FilterLine;
-use super::forms::{NewUserForm, ResetForm};
+use super::forms::{EditForm, NewUserForm, ResetForm};
 use crate::domain::audit::AuditRow;
 use crate::domain::audit_filter::{AuditFilter, AuditFilterError};
 use crate::domain::references::DeletePlan;
@@ -80,6 +80,8 @@ pub enum Dialog {
         back: Option<Back>,
     },
     ResetPassword(ResetForm),
+    /// Editing one account's email and profile.
+    Edit(EditForm),
     /// A generated password, shown once; dropped (and wiped) when closed.
     ShowPassword {
         email: String,

@@ -1,4 +1,4 @@
-//! The forms over the table: a new user, and a password reset.
+//! The forms over the table: a new user, a password reset, an account edit.
 
 use super::fields::Field;
 use super::secret_input::SecretInput;
@@ -105,5 +105,102 @@ impl ResetForm {
 
     pub fn shows(&self, field: ResetField) -> bool {
         self.mode == PasswordMode::Type || !matches!(field, ResetField::Password | ResetField::Confirm)
+    }
+}
+
+/// The edit form's fields, in tab order.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum EditField {
+    #[default]
+    Email,
+    Vouch,
+    FirstName,
+    LastName,
+    DisplayName,
+    Locale,
+    RevokeSessions,
+}
+
+impl Field for EditField {
+    const ORDER: &'static [Self] = &[
+        EditField::Email,
+        EditField::Vouch,
+        EditField::FirstName,
+        EditField::LastName,
+        EditField::DisplayName,
+        EditField::Locale,
+        EditField::RevokeSessions,
+    ];
+}
+
+/// Editing one account: its values as read (the fields start from them), then as typed.
+#[derive(Debug, Clone)]
+pub struct EditForm {
+    pub target: Seen,
+    /// The request whose answer holds the account's values now.
+    pub request: super::super::event::RequestId,
+    pub current: super::dialog::Loading<crate::domain::edit::Editable>,
+    pub email: Input,
+    /// A new email stays verified (the admin vouches for it); else it is unverified.
+    pub vouch: bool,
+    pub first_name: Input,
+    pub last_name: Input,
+    pub display_name: Input,
+    /// An index into `domain::edit::LOCALES`.
+    pub locale: usize,
+    pub revoke_sessions: bool,
+    pub focus: EditField,
+    pub error: Option<String>,
+}
+
+impl EditForm {
+    /// The form for `target`, waiting for its values (`request`).
+    pub fn new(target: Seen, request: super::super::event::RequestId) -> EditForm {
+        EditForm {
+            target,
+            request,
+            current: super::dialog::Loading::Pending,
+            email: Input::default(),
+            vouch: false,
+            first_name: Input::default(),
+            last_name: Input::default(),
+            display_name: Input::default(),
+            locale: 0,
+            revoke_sessions: false,
+            focus: EditField::Email,
+            error: None,
+        }
+    }
+
+    /// The values are in: every field starts from them.
+    pub fn fill(&mut self, now: crate::domain::edit::Editable) {
+        let text = |v: &Option<String>| Input::new(v.clone().unwrap_or_default());
+        self.email = Input::new(now.email.clone());
+        self.first_name = text(&now.first_name);
+        self.last_name = text(&now.last_name);
+        self.display_name = text(&now.display_name);
+        self.locale = crate::domain::edit::LOCALES.iter().position(|l| *l == now.locale).unwrap_or(0);
+        self.current = super::dialog::Loading::Ready(now);
+    }
+
+    /// Whether the typed email differs from the account's (then the verified choice applies).
+    pub fn email_changed(&self) -> bool {
+        match &self.current {
+            super::dialog::Loading::Ready(now) => {
+                crate::domain::email::normalize(self.email.value()) != now.email
+            }
+            _ => false,
+        }
+    }
+
+    /// The input of a text field, if `field` is one.
+    pub fn input_mut(&mut self, field: EditField) -> Option<&mut Input> {
+        match field {
+            EditField::Email => Some(&mut self.email),
+            EditField::FirstName => Some(&mut self.first_name),
+            EditField::LastName => Some(&mut self.last_name),
+            EditField::DisplayName => Some(&mut self.display_name),
+            EditField::Vouch | EditField::Locale | EditField::RevokeSessions => None,
+        }
     }
 }

@@ -200,6 +200,7 @@ impl App {
             Dialog::NewUser(_)
             | Dialog::PickRole { .. }
             | Dialog::ResetPassword(_)
+            | Dialog::Edit(_)
             | Dialog::Details { .. }
             | Dialog::Audit(_)
             | Dialog::Help { .. }
@@ -267,6 +268,7 @@ impl App {
             Dialog::Details { data, .. } => matches!(data, Loading::Pending).then_some("loading details"),
             Dialog::Export(f) => f.request.is_some().then_some("writing the export"),
             Dialog::Audit(view) => matches!(view.rows, Loading::Pending).then_some("loading the audit log"),
+            Dialog::Edit(f) => matches!(f.current, Loading::Pending).then_some("loading the account"),
             Dialog::NewUser(_)
             | Dialog::PickRole { .. }
             | Dialog::Confirm { .. }

@@ -146,6 +146,7 @@ impl App {
                     };
                 }
             }
+            Answer::Editable(res) => self.on_editable(id, res),
             Answer::Applied(outcome) => {
                 if let Some(sent) = self.in_flight.take_if(|f| f.id == id) {
                     self.on_outcome(sent, *outcome, out);

@@ -77,6 +77,7 @@ impl App {
             Dialog::NewUser(form) => self.new_user_key(form, key, out),
             Dialog::Export(form) => self.export_key(key, form, out),
             Dialog::ResetPassword(form) => self.reset_key(form, key, out),
+            Dialog::Edit(form) => self.edit_key(form, key),
         };
     }
 

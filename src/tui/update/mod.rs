@@ -4,6 +4,7 @@
 
 mod answers;
 mod dialog;
+mod edit;
 mod export;
 mod filter_line;
 mod forms;

@@ -149,6 +149,19 @@ impl App {
                     Landed::Field(r)
                 }
                 Some(Dialog::Audit(_)) => Landed::Nowhere("press / first to paste into the audit filter"),
+                Some(Dialog::Edit(f)) => {
+                    let focus = f.focus;
+                    match f.input_mut(focus) {
+                        Some(input) => {
+                            let r = into_input(input, text);
+                            if r.is_ok() {
+                                f.error = None;
+                            }
+                            Landed::Field(r)
+                        }
+                        None => Landed::Nowhere("move to a text field (Tab) to paste"),
+                    }
+                }
                 Some(Dialog::Export(f)) if f.exists.is_none() && f.request.is_none() => {
                     let r = into_input(&mut f.path, text);
                     if r.is_ok() {

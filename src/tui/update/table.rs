@@ -119,6 +119,7 @@ impl App {
             TableAction::New => self.start_new(),
             TableAction::Role => self.start_role(),
             TableAction::Password => self.start_password(),
+            TableAction::Edit => self.start_edit(out),
             TableAction::Delete => self.start_delete(out),
             TableAction::Revoke => self.start_change(Change::RevokeSessions),
             TableAction::ToggleActive => {
@@ -233,7 +234,7 @@ impl App {
     /// The table's rows of `targets` (the selection a dialog holds): the selection itself
     /// (in table order) when it still is the marks or the cursor row, else found by id (in
     /// no particular order; the confirmation only counts them).
-    fn target_rows(&self, targets: &[Seen]) -> Vec<crate::domain::roster::RowRef<'_>> {
+    pub(super) fn target_rows(&self, targets: &[Seen]) -> Vec<crate::domain::roster::RowRef<'_>> {
         let sel = self.users.selection();
         if sel.len() == targets.len() && sel.iter().zip(targets).all(|(r, t)| r.id() == t.id) {
             return sel;

@@ -42,6 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         }
         Dialog::Confirm { targets, change, lines, .. } => confirm(frame, area, targets, change, lines, p),
         Dialog::ResetPassword(f) => forms::reset(frame, area, f, p),
+        Dialog::Edit(f) => forms::edit(frame, area, app, f, p),
         Dialog::ShowPassword { email, secret, copied } => {
             show_password(frame, area, email, secret, *copied, p)
         }

@@ -1,11 +1,14 @@
-//! The forms over the table: a new user, and a password reset.
+//! The forms over the table: a new user, a password reset, an account edit.
 
 use super::dialog::{box_width, show};
 use super::palette::Palette;
 use super::widgets::{self, Body};
 use crate::domain::Role;
 use crate::tui::keymap::{FormAction, KeyAction};
-use crate::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
+use crate::tui::model::dialog::Loading;
+use crate::tui::model::forms::{
+    EditField, EditForm, NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm,
+};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -106,3 +109,66 @@ pub(super) fn reset(frame: &mut Frame, area: Rect, f: &ResetForm, p: Palette) {
     body.footer = Some(widgets::form_hints("reset", "cancel", p));
     show(frame, area, w, "Reset password", body, p);
 }
+
+/// The edit form: the account's values as read, each editable; the new email checked as it
+/// is typed, and whether the admin vouches for it.
+pub(super) fn edit(frame: &mut Frame, area: Rect, app: &crate::tui::model::App, f: &EditForm, p: Palette) {
+    let w = box_width(area);
+    let iw = widgets::inner_width(w);
+    let mut body = Body::default();
+    body.blank();
+    let who = format!("{} ({})", f.target.email, f.target.role);
+    for line in widgets::value_lines("Account", &who, iw, p.bold(), p) {
+        body.push(line);
+    }
+    body.blank();
+    match &f.current {
+        Loading::Pending => body.push(super::viewers::spinning(app, "loading the account…", p)),
+        Loading::Failed(e) => body.text(&format!("could not read the account: {e}"), p.error(), iw),
+        Loading::Ready(_) => edit_fields(&mut body, f, iw, p),
+    }
+    body.blank();
+    error_line(&mut body, f.error.as_deref(), iw, p);
+    body.footer = Some(widgets::form_hints("review the changes", "cancel", p));
+    show(frame, area, w, "Edit account", body, p);
+}
+
+fn edit_fields(body: &mut Body, f: &EditForm, iw: usize, p: Palette) {
+    body.field(widgets::input("Email", &f.email, f.focus == EditField::Email, iw, p));
+    if f.email_changed() {
+        // What the web app would refuse, as it is typed.
+        match crate::domain::Email::parse(f.email.value()) {
+            Err(e) => body.text(&format!("  {e}"), p.error(), iw),
+            Ok(_) => body.push(widgets::choice(
+                "New email",
+                &VERIFIED,
+                usize::from(!f.vouch),
+                f.focus == EditField::Vouch,
+                &toggle_hint(),
+                p,
+            )),
+        }
+    }
+    body.field(widgets::input("First", &f.first_name, f.focus == EditField::FirstName, iw, p));
+    body.field(widgets::input("Last", &f.last_name, f.focus == EditField::LastName, iw, p));
+    body.field(widgets::input("Display", &f.display_name, f.focus == EditField::DisplayName, iw, p));
+    body.push(widgets::choice(
+        "Locale",
+        &crate::domain::edit::LOCALES,
+        f.locale,
+        f.focus == EditField::Locale,
+        &toggle_hint(),
+        p,
+    ));
+    let mut revoke = widgets::label("", f.focus == EditField::RevokeSessions, p);
+    let x = if f.revoke_sessions { "x" } else { " " };
+    revoke.push(Span::styled(
+        format!("revoke sessions: [{x}]"),
+        if f.focus == EditField::RevokeSessions { p.bold() } else { p.plain() },
+    ));
+    revoke.push(Span::styled(format!("   {}", toggle_hint()), p.dim()));
+    body.push(Line::from(revoke));
+}
+
+/// The choice for a new email: vouched for (stays verified) or not.
+const VERIFIED: [&str; 2] = ["I vouch: verified", "unverified (user verifies)"];

@@ -298,7 +298,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 /// The table's jobs in footer order, with their priority: 0 always shows, higher numbers
 /// go first when the line is short. Help is last and always shown.
 /// Each job's word is its binding's `short` (the keymap).
-const FOOTER: [(TableAction, u8); 18] = [
+const FOOTER: [(TableAction, u8); 19] = [
     (TableAction::Filter, 1),
     (TableAction::Mark, 1),
     (TableAction::MarkAll, 3),
@@ -306,6 +306,7 @@ const FOOTER: [(TableAction, u8); 18] = [
     (TableAction::Role, 2),
     (TableAction::Password, 3),
     (TableAction::Delete, 2),
+    (TableAction::Edit, 5),
     (TableAction::ToggleActive, 3),
     (TableAction::Revoke, 3),
     (TableAction::Unlock, 4),

@@ -45,7 +45,7 @@ pub fn viewer_hints(first: usize, shown: usize, total: usize, p: Palette) -> Lin
     line
 }
 
-fn spinning(app: &App, what: &str, p: Palette) -> Line<'static> {
+pub(super) fn spinning(app: &App, what: &str, p: Palette) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{} ", spinner(app.spinner)), p.warn()),
         Span::raw(what.to_string()),
