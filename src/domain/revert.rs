@@ -25,7 +25,6 @@ pub const REVERTABLE: [&str; 8] = [
 
 /// Every action the audit log holds: each change's, the bootstrap, sign-ins and reverts.
 pub const ALL_ACTIONS: [&str; 16] = [
-    "edit_account",
     "create_user",
     "set_role",
     "activate",
@@ -36,6 +35,7 @@ pub const ALL_ACTIONS: [&str; 16] = [
     "verify_email",
     "reset_password",
     "delete_user",
+    "edit_account",
     "bootstrap_superuser",
     "unverify_email",
     "restore_lock",
