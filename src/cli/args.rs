@@ -86,7 +86,7 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
         /// The console's filter language, e.g. 'last_login:>180d -role:admin,superuser',
-        /// 'never_logged_in created:<2025-01-01', 'sessions:>0 status:locked' (see README).
+        /// 'never_logged_in created:<2025-01-01', 'sessions:>0 status:locked' (see docs/admin-guide.md, "Finding accounts").
         #[arg(long, value_name = "EXPR")]
         filter: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
