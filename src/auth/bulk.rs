@@ -1,15 +1,19 @@
 //! Hashing many passwords at once (an import): one worker thread per core, each hashing
-//! one password at a time with its four argon2 lanes in turn.
+//! one password at a time with its four argon2 lanes in turn, in argon2 memory of its own.
 //!
 //! One hash alone runs its lanes on rayon's global pool (argon2's `parallel` feature):
 //! the fastest single hash. Many hashes that way leave cores idle at every one of a hash's
 //! 12 lane barriers, and the thread that asked waits without working; an import of 10,000
 //! rows ran at a CPU/wall of 1.27 on 2 cores. Here each worker is a rayon pool of one
 //! thread (itself), so argon2's lanes run in turn on it and every core hashes all the time:
-//! the work is the same, the wall time is the CPU time divided by the cores. Memory stays
-//! one hash (64 MiB) per worker.
+//! the work is the same, the wall time is the CPU time divided by the cores.
+//!
+//! Each worker allocates its 64 MiB of argon2 blocks ([`HashMemory`]) at its first
+//! password and hashes every later one in the same blocks, instead of allocating (and
+//! faulting in) 64 MiB per password as [`hash`](super::hasher::hash) does; the blocks are
+//! zeroed when the worker ends. Memory stays one hash (64 MiB) per worker.
 
-use super::hasher::{self, HashError};
+use super::hasher::{HashError, HashMemory};
 use crate::domain::Secret;
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
@@ -72,9 +76,11 @@ impl Drop for BulkHasher {
     }
 }
 
-/// A worker: a rayon pool of this one thread, so argon2's lanes stay on it.
+/// A worker: a rayon pool of this one thread, so argon2's lanes stay on it, and argon2
+/// blocks of its own, made at the first password and zeroed (dropped) when it returns.
 fn work(jobs: &Mutex<mpsc::Receiver<Job>>) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build();
+    let mut memory: Option<HashMemory> = None;
     loop {
         let job = match jobs.lock() {
             Ok(rx) => rx.recv(),
@@ -82,17 +88,28 @@ fn work(jobs: &Mutex<mpsc::Receiver<Job>>) {
         };
         let Ok((password, answer)) = job else { return };
         let hashed = match &pool {
-            Ok(pool) => pool.install(|| hasher::hash(&password)),
-            Err(_) => hasher::hash(&password),
+            Ok(pool) => pool.install(|| hash_in(&mut memory, &password)),
+            Err(_) => hash_in(&mut memory, &password),
         };
         drop(password);
         let _ = answer.send(hashed);
     }
 }
 
+/// Hashes in the worker's blocks, allocating them the first time (and again after an
+/// allocation that failed).
+fn hash_in(memory: &mut Option<HashMemory>, password: &Secret) -> Result<String, HashError> {
+    let blocks = match memory {
+        Some(blocks) => blocks,
+        None => memory.insert(HashMemory::new()?),
+    };
+    blocks.hash(password)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::hasher;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn hashes_verify_and_come_back_in_the_order_asked() {
@@ -105,6 +122,25 @@ mod tests {
             assert!(hasher::verify(p, &phc));
         }
         drop(bulk);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_worker_reuses_its_memory_and_salts_each_hash_anew() {
+        let bulk = BulkHasher::new(1).expect("worker");
+        let pw = Secret::from("the same password");
+        let first = bulk.hash(pw.clone()).await.expect("first");
+        let second = bulk.hash(pw.clone()).await.expect("second, in the same blocks");
+        assert_ne!(first, second, "a new salt for each hash");
+        let one = hasher::hash(&pw).expect("hash");
+        for phc in [&first, &second] {
+            assert!(hasher::verify(&pw, phc), "{phc}");
+            let (ours, theirs): (Vec<&str>, Vec<&str>) = (phc.split('$').collect(), one.split('$').collect());
+            assert_eq!(ours[..4], theirs[..4], "same algorithm, version and parameters");
+            assert_eq!(
+                ours.iter().map(|p| p.len()).collect::<Vec<_>>(),
+                theirs.iter().map(|p| p.len()).collect::<Vec<_>>()
+            );
+        }
     }
 
     /// A worker's pool is the worker alone, so argon2's `par_iter` over the lanes runs them

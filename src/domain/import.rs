@@ -140,6 +140,37 @@ impl<R: std::io::Read> std::io::Read for Lines<R> {
     }
 }
 
+/// The input with a first read of at least four bytes (or all of a shorter input), so the
+/// CSV reader sees a byte order mark whole and something after it. It strips a mark only
+/// when its first read holds all three bytes (a file whose first read brought fewer, from
+/// a pipe or a slow file system, had `\u{feff}email` as its first column and was refused),
+/// and given the mark alone it takes the empty rest for the end of the file.
+struct WholeStart<R> {
+    inner: R,
+    started: bool,
+}
+
+impl<R: std::io::Read> std::io::Read for WholeStart<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.started {
+            return self.inner.read(buf);
+        }
+        let want = buf.len().min(4);
+        let mut n = 0;
+        while n < want {
+            match self.inner.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if n == 0 => return Err(e),
+                // The bytes read so far go out; a lasting error comes again at the next read.
+                Err(_) => break,
+            }
+        }
+        self.started = true;
+        Ok(n)
+    }
+}
+
 /// Where each known column is, from the header's fields (trimmed, any case).
 fn columns<'h>(
     line: u64,
@@ -170,8 +201,10 @@ pub fn parse<R: std::io::Read>(
     actor: ActorView,
     max_rows: usize,
 ) -> Result<Vec<ImportLine>, FileError> {
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(Lines::new(input));
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(Lines::new(WholeStart { inner: input, started: false }));
     let header = match reader.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(FileError::from_csv(&e, &mut |b| reader.get_mut().line_of(b))),
@@ -333,6 +366,41 @@ mod tests {
         let cr = parse_str("email,role\ra@x.se,user\r\rb@x.se,user\n\rc@x.se,user", admin());
         let numbers: Vec<u64> = cr.expect("parsed").iter().map(|l| l.line).collect();
         assert_eq!(numbers, [2, 4, 6]);
+    }
+
+    /// Hands out one byte per `read`, as a pipe or a slow file system may.
+    struct ByteByByte<'a>(&'a [u8]);
+
+    impl std::io::Read for ByteByByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some((first, rest)) = self.0.split_first() else { return Ok(0) };
+            match buf.first_mut() {
+                Some(b) => *b = *first,
+                None => return Ok(0),
+            }
+            self.0 = rest;
+            Ok(1)
+        }
+    }
+
+    /// Found by the fuzzer (fuzz/fuzz_targets/import_csv.rs): a byte order mark was taken
+    /// for part of the first column name when the file's first read brought fewer than its
+    /// three bytes, so how the reads fell decided whether the file was an import.
+    #[test]
+    fn a_byte_order_mark_is_no_column_however_the_reads_fall() {
+        for text in
+            ["\u{feff}email,role\na@x.se,user\n", "\u{feff}", "\u{feff}\u{feff}email,role\n", "email,role\n"]
+        {
+            let whole = parse(text.as_bytes(), admin(), 10);
+            assert_eq!(parse(ByteByByte(text.as_bytes()), admin(), 10), whole, "{text:?}");
+        }
+        let lines = parse(ByteByByte("\u{feff}email,role\na@x.se,user\n".as_bytes()), admin(), 10);
+        assert_eq!(lines.expect("an import").iter().map(|l| l.line).collect::<Vec<_>>(), [2]);
+        // Only a mark at the very start is one: bytes of one that stop short stay text.
+        assert_eq!(
+            parse(ByteByByte(b"\xef\xbbemail,role\n"), admin(), 10),
+            Err(FileError::NotUtf8 { line: 1, column: 1 })
+        );
     }
 
     /// Issue 23 point 10: a file over the row limit is refused, at the first record past it.

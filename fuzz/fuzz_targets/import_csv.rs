@@ -1,0 +1,106 @@
+//! `import FILE.csv`'s reading of the file: `domain::import::parse` (all of it but the
+//! database: the CSV reader, the header's columns, each record's checks, the row limit).
+//!
+//! Input: one byte (the importing admin's role and the row limit), then the file's bytes.
+//!
+//! Asserts: never a panic; the file read whole, one byte per `read`, or in chunks the input
+//! chooses gives the same result (the line counting is streamed and remembers only what
+//! the reader has read ahead); a refusal of the whole file is ASCII (it names lines and
+//! columns, never the file's text); record lines rise strictly, from line 2, and never
+//! past the file's last line; an account to create has the email its line's email parses
+//! to, names of at most 100 safe characters, a role its importer may give, and an email
+//! no earlier account has; at most the row limit is accepted, and one row fewer refuses.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use skriptoteket_admin::domain::import::{self, ImportLine, MAX_NAME_CHARS};
+use skriptoteket_admin::domain::permissions::ActorView;
+use skriptoteket_admin::domain::sanitize::is_unsafe;
+use skriptoteket_admin::domain::{Email, Role};
+use std::collections::HashSet;
+use std::io::Read;
+
+/// Hands out `data` in pieces of the sizes in `sizes` (cycled; 0 counts as 1).
+struct Chunks<'a> {
+    data: &'a [u8],
+    sizes: &'a [u8],
+    next: usize,
+}
+
+impl Read for Chunks<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = if self.sizes.is_empty() {
+            1
+        } else {
+            usize::from(self.sizes[self.next % self.sizes.len()]).max(1)
+        };
+        self.next += 1;
+        let n = want.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// Lines as the import counts them: LF, CRLF or a lone CR ends one.
+fn physical_lines(data: &[u8]) -> u64 {
+    let mut lines = 1;
+    let mut after_cr = false;
+    for &b in data {
+        if b == b'\r' || (b == b'\n' && !after_cr) {
+            lines += 1;
+        }
+        after_cr = b == b'\r';
+    }
+    lines
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&knobs, file)) = data.split_first() else { return };
+    let actor =
+        ActorView { id: uuid::Uuid::nil(), role: if knobs & 1 == 0 { Role::Admin } else { Role::Superuser } };
+    let max_rows = usize::from(knobs >> 1) + 1;
+
+    let whole = import::parse(file, actor, max_rows);
+    let bytewise = import::parse(Chunks { data: file, sizes: &[], next: 0 }, actor, max_rows);
+    assert_eq!(whole, bytewise, "read one byte at a time, the file reads otherwise");
+    let chunked =
+        import::parse(Chunks { data: file, sizes: data.get(..7).unwrap_or(data), next: 0 }, actor, max_rows);
+    assert_eq!(whole, chunked, "read in chunks, the file reads otherwise");
+
+    let lines: Vec<ImportLine> = match whole {
+        Err(e) => {
+            let shown = e.to_string();
+            assert!(shown.is_ascii(), "a refusal quotes the file: {shown:?}");
+            return;
+        }
+        Ok(lines) => lines,
+    };
+    assert!(lines.len() <= max_rows);
+    let last_line = physical_lines(file);
+    let mut previous = 1;
+    let mut emails = HashSet::new();
+    for l in &lines {
+        assert!(
+            l.line > previous && l.line <= last_line,
+            "line {} after {previous} (of {last_line})",
+            l.line
+        );
+        previous = l.line;
+        let Ok(a) = &l.outcome else { continue };
+        assert_eq!(Email::parse(&l.email).as_ref(), Ok(&a.email));
+        assert!(emails.insert(a.email.as_str().to_string()), "{} twice", a.email);
+        assert!(actor.role == Role::Superuser || a.role < Role::Admin, "an admin imports an admin");
+        for name in [&a.first_name, &a.last_name, &a.display_name].into_iter().flatten() {
+            assert!(!name.is_empty() && name.chars().count() <= MAX_NAME_CHARS);
+            assert!(!name.chars().any(is_unsafe), "{name:?}");
+        }
+    }
+    if let Some(fewer) = lines.len().checked_sub(1) {
+        assert_eq!(
+            import::parse(file, actor, fewer),
+            Err(import::FileError::TooManyRows { max: fewer }),
+            "one row over the limit is accepted"
+        );
+    }
+});
