@@ -66,6 +66,15 @@ pub(super) fn new_user(frame: &mut Frame, area: Rect, f: &NewUserForm, actor: Ro
     show(frame, area, w, "New user", body, p);
 }
 
+/// The "revoke sessions: [x]" checkbox of the reset and edit forms.
+fn revoke_sessions(on: bool, focused: bool, p: Palette) -> Line<'static> {
+    let mut spans = widgets::label("", focused, p);
+    let x = if on { "x" } else { " " };
+    spans.push(Span::styled(format!("revoke sessions: [{x}]"), if focused { p.bold() } else { p.plain() }));
+    spans.push(Span::styled(format!("   {}", toggle_hint()), p.dim()));
+    Line::from(spans)
+}
+
 fn error_line(body: &mut Body, error: Option<&str>, w: usize, p: Palette) {
     match error {
         Some(e) => body.text(e, p.error(), w),
@@ -95,14 +104,7 @@ pub(super) fn reset(frame: &mut Frame, area: Rect, f: &ResetForm, p: Palette) {
         body.field(widgets::secret("Type it", &f.password, f.focus == ResetField::Password, iw, p));
         body.field(widgets::secret("Again", &f.confirm, f.focus == ResetField::Confirm, iw, p));
     }
-    let mut revoke = widgets::label("", f.focus == ResetField::RevokeSessions, p);
-    let x = if f.revoke_sessions { "x" } else { " " };
-    revoke.push(Span::styled(
-        format!("revoke sessions: [{x}]"),
-        if f.focus == ResetField::RevokeSessions { p.bold() } else { p.plain() },
-    ));
-    revoke.push(Span::styled(format!("   {}", toggle_hint()), p.dim()));
-    body.push(Line::from(revoke));
+    body.push(revoke_sessions(f.revoke_sessions, f.focus == ResetField::RevokeSessions, p));
     body.blank();
     body.text("A reset cannot be undone: the old password is not kept.", p.dim(), iw);
     error_line(&mut body, f.error.as_deref(), iw, p);
@@ -160,14 +162,7 @@ fn edit_fields(body: &mut Body, f: &EditForm, iw: usize, p: Palette) {
         &toggle_hint(),
         p,
     ));
-    let mut revoke = widgets::label("", f.focus == EditField::RevokeSessions, p);
-    let x = if f.revoke_sessions { "x" } else { " " };
-    revoke.push(Span::styled(
-        format!("revoke sessions: [{x}]"),
-        if f.focus == EditField::RevokeSessions { p.bold() } else { p.plain() },
-    ));
-    revoke.push(Span::styled(format!("   {}", toggle_hint()), p.dim()));
-    body.push(Line::from(revoke));
+    body.push(revoke_sessions(f.revoke_sessions, f.focus == EditField::RevokeSessions, p));
 }
 
 /// The choice for a new email: vouched for (stays verified) or not.
