@@ -353,6 +353,138 @@ async fn import_reports_each_line_creates_all_or_nothing_and_hands_out_the_passw
     assert!(v["created"][0]["password"].as_str().is_some_and(|p| p.len() >= 16));
 }
 
+/// The profile of `email`: first, last and display name, locale (None: no profile row).
+async fn profile_of(
+    pool: &sqlx::PgPool,
+    email: &str,
+) -> Option<(Option<String>, Option<String>, Option<String>, String)> {
+    sqlx::query_as(
+        "SELECT p.first_name, p.last_name, p.display_name, p.locale FROM user_profiles p
+           JOIN users u ON u.id = p.user_id WHERE u.email = $1",
+    )
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+    .expect("profile")
+}
+
+#[tokio::test]
+async fn import_update_edits_names_and_locales_all_or_nothing_and_reverts_as_one_change() {
+    let (db, store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    let anna = insert_user(&pool, "anna@x.se", Role::User).await;
+    let berit = insert_user(&pool, "berit@x.se", Role::Contributor).await;
+    insert_user(&pool, "cilla@x.se", Role::User).await;
+    sqlx::query(
+        "INSERT INTO user_profiles (user_id, first_name, last_name, display_name, locale, created_at, updated_at)
+         VALUES ($1, 'Berit', 'Ek', NULL, 'sv-SE', now(), now())",
+    )
+    .bind(berit)
+    .execute(&pool)
+    .await
+    .expect("berit's profile");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    common::signed_in(&store, "admin@x.se").await;
+    let before = snapshot(&pool).await;
+
+    // Every kind of bad line is named by its line, and nothing changes.
+    let long = "n".repeat(101);
+    let bad = write(
+        "bad.csv",
+        &format!(
+            "email,first_name,last_name,locale\nanna@x.se,Anna,,fi-FI\nnobody@x.se,No,,\nboss@x.se,Big,,\n\
+             berit@x.se,,{long},\nAnna@X.se,,Berg,\nadmin@x.se,Me,,\n"
+        ),
+    );
+    let o = run(&db, &["import", "--update", "--actor-email", "admin@x.se", &bad, "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let text = out(&o);
+    for (line, why) in [
+        (2, "not a locale the web app supports"),
+        (3, "nobody@x.se"),
+        (4, "Insufficient permissions"),
+        (5, "longer than 100 characters"),
+        (6, "the same account is on line 2"),
+        (7, "your own account"),
+    ] {
+        let shown = text.lines().find(|l| l.starts_with(&format!("line {line}: "))).unwrap_or_default();
+        assert!(shown.contains("invalid") && shown.contains(why), "line {line}: {text}");
+    }
+    let o = run(&db, &["import", "--update", "--actor-email", "admin@x.se", &bad]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("6 lines invalid; nothing was changed"), "{}", err(&o));
+    // Roles are not changed this way: the header is refused by its position.
+    let roles = write("roles.csv", "email,role\nanna@x.se,admin\n");
+    let o = run(&db, &["import", "--update", "--actor-email", "admin@x.se", &roles]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("line 1, column 2 is not a column of an import --update"), "{}", err(&o));
+    // By id, the email beside it must be the account's.
+    let wrong =
+        write("wrong.csv", &format!("id,email,first_name\n{anna},berit@x.se,Anna\n{},,X\n", Uuid::nil()));
+    let o = run(&db, &["import", "--update", "--actor-email", "admin@x.se", &wrong, "--dry-run"]);
+    assert!(out(&o).contains("line 2: ") && out(&o).contains("is anna@x.se now"), "{}", out(&o));
+    assert!(out(&o).contains("line 3: ") && out(&o).contains("no account has this id"), "{}", out(&o));
+    assert_eq!(snapshot(&pool).await, before, "refusals and dry runs change nothing");
+
+    // A good file: Anna (no profile row yet) gets names and a locale, Berit a display name,
+    // Cilla's blank line and Berit's unchanged last name leave them as they are.
+    let good = write(
+        "good.csv",
+        &format!(
+            "id,email,first_name,last_name,display_name,locale\n{anna},anna@x.se,Anna,Berg,,en-US\n\
+             {berit},,,Ek,Bea,\n{},cilla@x.se,,,,\n",
+            scalar_uuid(&pool, "SELECT id FROM users WHERE email = 'cilla@x.se'").await
+        ),
+    );
+    let o = run(&db, &["import", "--update", "--actor-email", "admin@x.se", &good, "--reason", "names"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(text.contains("2 accounts updated, 1 unchanged"), "{text}");
+    assert!(text.contains("line 4: cilla@x.se: unchanged"), "{text}");
+    assert_eq!(
+        profile_of(&pool, "anna@x.se").await,
+        Some((Some("Anna".into()), Some("Berg".into()), None, "en-US".into()))
+    );
+    assert_eq!(
+        profile_of(&pool, "berit@x.se").await,
+        Some((Some("Berit".into()), Some("Ek".into()), Some("Bea".into()), "sv-SE".into()))
+    );
+    assert_eq!(profile_of(&pool, "cilla@x.se").await, None, "a blank line makes no profile row");
+    let (rows, changes): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT change_id) FROM skriptoteket_admin.admin_audit_log
+          WHERE action = 'edit_account' AND reason = 'names'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("audit");
+    assert_eq!((rows, changes), (2, 1), "an audit row per account, one change");
+
+    // One revert puts every field back.
+    let change: Uuid = scalar_uuid(
+        &pool,
+        "SELECT change_id FROM skriptoteket_admin.admin_audit_log WHERE action = 'edit_account' LIMIT 1",
+    )
+    .await;
+    let o = run(&db, &["revert", "--actor-email", "admin@x.se", &change.to_string()]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(profile_of(&pool, "anna@x.se").await, Some((None, None, None, "sv-SE".into())));
+    assert_eq!(
+        profile_of(&pool, "berit@x.se").await,
+        Some((Some("Berit".into()), Some("Ek".into()), None, "sv-SE".into()))
+    );
+}
+
+async fn scalar_uuid(pool: &sqlx::PgPool, sql: &str) -> Uuid {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.expect("a uuid")
+}
+
 #[tokio::test]
 async fn list_filter_speaks_the_filter_language_and_refuses_typos() {
     let (db, _store) = live_store().await;

@@ -263,3 +263,58 @@ async fn a_dry_run_plans_each_field_and_writes_nothing() {
     assert_eq!(plan.targets[0].after, json!({"locale": "en-US"}));
     assert_eq!(snapshot(pool).await, before);
 }
+
+/// `import --update`'s store half: many accounts in one transaction, refused as a whole when
+/// one of them moved since it was checked; its revert refused as a whole when one of them
+/// has been edited since, naming it.
+#[tokio::test]
+async fn many_edits_are_one_change_refused_whole_when_an_account_moved() {
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let anna = insert_user(pool, "anna@skola.se", Role::User).await;
+    let berit = insert_user(pool, "berit@skola.se", Role::User).await;
+    let named = |first: &str| Edit { first_name: Some(first.into()), ..Edit::default() };
+    let items = |anna_first: &str| {
+        vec![
+            (Target::email("anna@skola.se"), named(anna_first)),
+            (Target::email("berit@skola.se"), named("Berit")),
+        ]
+    };
+    let checked = store::edit::check_many(&store, &su, &items("Anna")).await.expect("checked");
+    let seen: Vec<(Target, Edit)> = checked
+        .iter()
+        .zip(items("Anna"))
+        .map(|(c, (_, e))| (Target::Seen(store::targets::Seen::of(&c.as_ref().expect("found").row)), e))
+        .collect();
+    // Berit is made a contributor after the check: nothing is written, Anna included.
+    sqlx::query("UPDATE users SET role = 'contributor' WHERE id = $1")
+        .bind(berit)
+        .execute(pool)
+        .await
+        .expect("role");
+    let before = snapshot(pool).await;
+    let refused = store::edit::apply_many(&store, &su, &Stamp::new(None), &seen).await;
+    assert!(
+        matches!(&refused, Err(StoreError::Stale { email, .. }) if email == "berit@skola.se"),
+        "{refused:?}"
+    );
+    assert_eq!(snapshot(pool).await, before);
+
+    let applied =
+        store::edit::apply_many(&store, &su, &Stamp::new(None), &items("Anna")).await.expect("applied");
+    assert!(applied.iter().all(|a| a.changed));
+    assert_eq!(profile(pool, anna).await.and_then(|p| p.0).as_deref(), Some("Anna"));
+    assert_eq!(profile(pool, berit).await.and_then(|p| p.0).as_deref(), Some("Berit"));
+    let change = last_change(pool).await;
+    // Anna is renamed since: the revert of both is refused, naming her, and changes nothing.
+    apply(&store, &su, &[Target::email("anna@skola.se")], &edit(named("Annie"))).await.expect("renamed");
+    let before = snapshot(pool).await;
+    let refused = revert(&store, &su, change).await;
+    assert!(
+        matches!(&refused, Err(StoreError::RevertStale(v)) if v.len() == 1 && v[0].starts_with("anna@skola.se")),
+        "{refused:?}"
+    );
+    assert_eq!(snapshot(pool).await, before);
+    assert_eq!(profile(pool, berit).await.and_then(|p| p.0).as_deref(), Some("Berit"));
+}

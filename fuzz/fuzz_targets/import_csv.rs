@@ -1,5 +1,6 @@
 //! `import FILE.csv`'s reading of the file: `domain::import::parse` (all of it but the
-//! database: the CSV reader, the header's columns, each record's checks, the row limit).
+//! database: the CSV reader, the header's columns, each record's checks, the row limit),
+//! and `import --update`'s, `domain::import_update::parse`, of the same bytes.
 //!
 //! Input: one byte (the importing admin's role and the row limit), then the file's bytes.
 //!
@@ -10,10 +11,15 @@
 //! past the file's last line; an account to create has the email its line's email parses
 //! to, names of at most 100 safe characters, a role its importer may give, and an email
 //! no earlier account has; at most the row limit is accepted, and one row fewer refuses.
+//! For `--update` the same about reads, refusals and lines, and: an edit's names are at
+//! most 100 safe characters and never empty, its locale one the web app supports, and no
+//! account is named by two lines.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use skriptoteket_admin::domain::edit::LOCALES;
 use skriptoteket_admin::domain::import::{self, ImportLine, MAX_NAME_CHARS};
+use skriptoteket_admin::domain::import_update::{self, Key};
 use skriptoteket_admin::domain::permissions::ActorView;
 use skriptoteket_admin::domain::sanitize::is_unsafe;
 use skriptoteket_admin::domain::{Email, Role};
@@ -55,8 +61,47 @@ fn physical_lines(data: &[u8]) -> u64 {
     lines
 }
 
+/// The `--update` reading of `file`; `sizes` picks the chunks of a second read.
+fn updates(file: &[u8], sizes: &[u8], max_rows: usize) {
+    let whole = import_update::parse(file, max_rows);
+    let chunked = import_update::parse(Chunks { data: file, sizes, next: 0 }, max_rows);
+    assert_eq!(whole, chunked, "read in chunks, the update file reads otherwise");
+    let lines = match whole {
+        Err(e) => {
+            let shown = e.to_string();
+            assert!(shown.is_ascii(), "a refusal quotes the file: {shown:?}");
+            return;
+        }
+        Ok(lines) => lines,
+    };
+    assert!(lines.len() <= max_rows);
+    let last_line = physical_lines(file);
+    let mut previous = 1;
+    let mut keys = HashSet::new();
+    for l in &lines {
+        assert!(l.line > previous && l.line <= last_line, "line {} after {previous}", l.line);
+        previous = l.line;
+        let Ok(u) = &l.outcome else { continue };
+        let key = match &u.key {
+            Key::Id(id) => id.to_string(),
+            Key::Email(e) => Email::parse(e).expect("a key email is an email").to_string(),
+        };
+        assert!(keys.insert(key), "an account on two lines");
+        let e = &u.edit;
+        let display = e.display_name.clone().flatten();
+        for name in [&e.first_name, &e.last_name, &display].into_iter().flatten() {
+            assert!(!name.is_empty() && name.chars().count() <= MAX_NAME_CHARS);
+            assert!(!name.chars().any(is_unsafe), "{name:?}");
+            assert_eq!(name.trim(), name);
+        }
+        assert!(e.locale.as_deref().is_none_or(|l| LOCALES.contains(&l)));
+        assert!(e.email.is_none(), "an update file changes no email");
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&knobs, file)) = data.split_first() else { return };
+    updates(file, data.get(..7).unwrap_or(data), usize::from(knobs >> 1) + 1);
     let actor =
         ActorView { id: uuid::Uuid::nil(), role: if knobs & 1 == 0 { Role::Admin } else { Role::Superuser } };
     let max_rows = usize::from(knobs >> 1) + 1;

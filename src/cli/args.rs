@@ -147,11 +147,17 @@ pub enum Command {
     /// Create the accounts listed in FILE (CSV; a header line naming email and role, and any
     /// of first_name, last_name, display_name), each with a generated password: all in one
     /// transaction, or none while any line is invalid; emails that exist are skipped.
+    /// With --update: edit existing accounts instead.
     Import {
         #[command(flatten)]
         actor: ActorArg,
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// Update existing accounts: FILE names each by id or email and gives any of
+        /// first_name, last_name, display_name, locale (a blank cell changes nothing). One
+        /// change, all or nothing; `revert` undoes it.
+        #[arg(long, conflicts_with = "passwords_out")]
+        update: bool,
         /// Write the passwords (CSV: email,password) to this new file, readable by you only
         /// (never overwrites one); without it they are printed once as JSON on stdout.
         #[arg(long, value_name = "FILE")]

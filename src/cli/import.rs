@@ -59,12 +59,24 @@ fn report(lines: &[ImportLine], taken: &std::collections::HashSet<String>, forma
     out
 }
 
-/// Reads and checks the file; `Err` on a file that cannot be an import at all. The file
-/// itself, not a symbolic link to one (an import names what it reads), and a regular file
-/// (a FIFO or a device would never end); refused past `max_rows` accounts.
+/// Reads and checks the file; `Err` on a file that cannot be an import at all (see
+/// [`open`]); refused past `max_rows` accounts.
 pub fn read(path: &Path, actor: &Actor, max_rows: usize) -> Result<Vec<ImportLine>, CliError> {
+    let file = open(path, "created")?;
+    import::parse(file, ActorView { id: actor.id, role: actor.role }, max_rows)
+        .map_err(|e| refusal(path, "created", e.to_string()))
+}
+
+/// The refusal of the file at `path`: nothing was `done`.
+pub(super) fn refusal(path: &Path, done: &str, why: String) -> CliError {
+    CliError::Usage(format!("{}: {why}; nothing was {done}", path.display()))
+}
+
+/// Opens an import file: the file itself, not a symbolic link to one (an import names what
+/// it reads), and a regular file (a FIFO or a device would never end).
+pub(super) fn open(path: &Path, done: &str) -> Result<std::io::BufReader<std::fs::File>, CliError> {
     use std::os::unix::fs::OpenOptionsExt;
-    let refuse = |why: String| CliError::Usage(format!("{}: {why}; nothing was created", path.display()));
+    let refuse = |why: String| refusal(path, done, why);
     let file = std::fs::OpenOptions::new()
         .read(true)
         // Opening a FIFO would wait for a writer: O_NONBLOCK returns at once, fstat says no.
@@ -78,8 +90,7 @@ pub fn read(path: &Path, actor: &Actor, max_rows: usize) -> Result<Vec<ImportLin
     if !meta.is_file() {
         return Err(refuse("is not a regular file".into()));
     }
-    import::parse(std::io::BufReader::new(file), ActorView { id: actor.id, role: actor.role }, max_rows)
-        .map_err(|e| refuse(e.to_string()))
+    Ok(std::io::BufReader::new(file))
 }
 
 /// The emails already taken among the file's valid lines.
@@ -217,7 +228,7 @@ fn void(e: CliError, sink: &Sink) -> CliError {
 }
 
 /// A progress bar on stderr with the rate and the time left, drawn only on a terminal.
-fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+pub(super) fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();

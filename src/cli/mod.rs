@@ -11,6 +11,7 @@ mod dormant;
 mod edit;
 mod import;
 mod import_out;
+mod import_update;
 mod install;
 pub(crate) mod list;
 pub mod secrets;
@@ -320,7 +321,18 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             dormant::warn_unmatched(&store, &rule).await?;
             dormant::run(&store, &actor, &stamp, &rule, opts.format).await
         }
-        Command::Import { actor, file, passwords_out, max_rows, opts } => {
+        Command::Import { actor, file, update: true, max_rows, opts, .. } => {
+            let stamp = stamp(cli, opts)?;
+            if opts.dry_run {
+                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let lines = import_update::read(file, *max_rows)?;
+                return import_update::dry_run(&store, &actor, &lines, opts.format).await;
+            }
+            let actor = sign_in(&store, &actor.actor_email).await?;
+            let lines = import_update::read(file, *max_rows)?;
+            import_update::run(&store, &actor, &stamp, &lines, opts.format).await
+        }
+        Command::Import { actor, file, update: false, passwords_out, max_rows, opts } => {
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
                 let actor = sign_in_quietly(&store, &actor.actor_email).await?;

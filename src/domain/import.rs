@@ -40,30 +40,53 @@ pub struct ImportLine {
     pub outcome: Result<NewAccount, String>,
 }
 
+/// The columns a kind of import knows and which it needs, for the header check and the
+/// refusals (which name these, never the file's text).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Columns {
+    /// What the file is for, in a refusal: "an import".
+    pub what: &'static str,
+    /// Every column it knows, in the order the refusals list them.
+    pub known: &'static [&'static str],
+    /// Each entry: one of these columns must be there.
+    pub required: &'static [&'static [&'static str]],
+}
+
+/// The columns of an import that creates accounts.
+pub const CREATE: Columns =
+    Columns { what: "an import", known: &COLUMNS, required: &[&["email"], &["role"]] };
+
+impl Columns {
+    fn known_list(&self) -> String {
+        self.known.join(", ")
+    }
+
+    fn needs(&self) -> String {
+        let each: Vec<String> = self.required.iter().map(|any| any.join(" or ")).collect();
+        each.join(" and ")
+    }
+}
+
 /// Why a file is refused as a whole. No variant holds text of the file: only numbers and
 /// this tool's own column names.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
-    #[error("the file is empty; its first line must name the columns email and role")]
+    #[error("the file is empty; its first line must name the columns")]
     Empty,
     #[error(
-        "line {line}, column {column} is not a column of an import (the columns are email, role, \
-         first_name, last_name, display_name); is this an import file?"
+        "line {line}, column {column} is not a column of {} (the columns are {}); is this an import file?",
+        of.what, of.known_list()
     )]
-    UnknownColumn { line: u64, column: usize },
+    UnknownColumn { line: u64, column: usize, of: &'static Columns },
     #[error("line {line}, column {column} names {name} again (column {first} did already)")]
     ColumnTwice { line: u64, column: usize, first: usize, name: &'static str },
-    #[error(
-        "line {line}, the header, does not name the column {name}; an import's header names email and role"
-    )]
-    MissingColumn { line: u64, name: &'static str },
+    #[error("line {line}, the header, does not name the column {name}; the header of {} names {}", of.what, of.needs())]
+    MissingColumn { line: u64, name: &'static str, of: &'static Columns },
     #[error("line {line}, column {column}: not UTF-8 text")]
     NotUtf8 { line: u64, column: usize },
     #[error("line {line}: {found} fields where the header line has {expected}")]
     FieldCount { line: u64, found: u64, expected: u64 },
-    #[error(
-        "more than {max} accounts in the file; a larger import needs --max-rows (each costs ~0.13 s of CPU)"
-    )]
+    #[error("more than {max} accounts in the file; a larger import needs --max-rows")]
     TooManyRows { max: usize },
     #[error("cannot be read: {0}")]
     Read(std::io::ErrorKind),
@@ -175,63 +198,93 @@ impl<R: std::io::Read> std::io::Read for WholeStart<R> {
 fn columns<'h>(
     line: u64,
     header: impl Iterator<Item = &'h str>,
+    of: &'static Columns,
 ) -> Result<HashMap<&'static str, usize>, FileError> {
     let mut at: HashMap<&'static str, usize> = HashMap::new();
     for (i, field) in header.enumerate() {
         let column = i + 1;
-        let Some(name) = COLUMNS.iter().copied().find(|c| field.trim().eq_ignore_ascii_case(c)) else {
-            return Err(FileError::UnknownColumn { line, column });
+        let Some(name) = of.known.iter().copied().find(|c| field.trim().eq_ignore_ascii_case(c)) else {
+            return Err(FileError::UnknownColumn { line, column, of });
         };
         if let Some(first) = at.insert(name, i) {
             return Err(FileError::ColumnTwice { line, column, first: first + 1, name });
         }
     }
-    for required in ["email", "role"] {
-        if !at.contains_key(required) {
-            return Err(FileError::MissingColumn { line, name: required });
+    for any in of.required {
+        if !any.iter().any(|c| at.contains_key(c)) {
+            return Err(FileError::MissingColumn { line, name: any[0], of });
         }
     }
     Ok(at)
 }
 
+/// An import file being read: its header checked, then a record at a time with the line
+/// it starts on, refused past `max_rows` records (found while reading, so a huge file is
+/// not read to its end first).
+pub(super) struct Records<R: std::io::Read> {
+    reader: csv::Reader<Lines<WholeStart<R>>>,
+    /// Where each column of the header is.
+    pub at: HashMap<&'static str, usize>,
+    max_rows: usize,
+    read: usize,
+}
+
+impl<R: std::io::Read> Records<R> {
+    /// Reads and checks the header against `of`.
+    pub(super) fn open(input: R, of: &'static Columns, max_rows: usize) -> Result<Records<R>, FileError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .trim(csv::Trim::All)
+            .from_reader(Lines::new(WholeStart { inner: input, started: false }));
+        let header = match reader.byte_headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Err(FileError::from_csv(&e, &mut |b| reader.get_mut().line_of(b))),
+        };
+        if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
+            return Err(FileError::Empty);
+        }
+        // Blank lines before the header are skipped: it is where it starts.
+        let line = header.position().map_or(1, |p| reader.get_mut().line_of(p.byte()));
+        let header = csv::StringRecord::from_byte_record(header)
+            .map_err(|e| FileError::NotUtf8 { line, column: e.utf8_error().field() + 1 })?;
+        let at = columns(line, header.iter(), of)?;
+        Ok(Records { reader, at, max_rows, read: 0 })
+    }
+
+    /// The next record into `record`, and the line it starts on; `None` at the end.
+    pub(super) fn next(&mut self, record: &mut csv::StringRecord) -> Result<Option<u64>, FileError> {
+        match self.reader.read_record(record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
+            Err(e) => return Err(FileError::from_csv(&e, &mut |b| self.reader.get_mut().line_of(b))),
+        }
+        if self.read == self.max_rows {
+            return Err(FileError::TooManyRows { max: self.max_rows });
+        }
+        self.read += 1;
+        Ok(Some(record.position().map_or(0, |p| self.reader.get_mut().line_of(p.byte()))))
+    }
+
+    /// Where the column `name` is, if the header names it.
+    pub(super) fn column(&self, name: &str) -> Option<usize> {
+        self.at.get(name).copied()
+    }
+}
+
 /// Parses a whole file read from `input`, refusing it when it holds more than `max_rows`
-/// records (found while reading, so a huge file is not read to its end first).
+/// records.
 pub fn parse<R: std::io::Read>(
     input: R,
     actor: ActorView,
     max_rows: usize,
 ) -> Result<Vec<ImportLine>, FileError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .trim(csv::Trim::All)
-        .from_reader(Lines::new(WholeStart { inner: input, started: false }));
-    let header = match reader.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(FileError::from_csv(&e, &mut |b| reader.get_mut().line_of(b))),
-    };
-    if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(FileError::Empty);
-    }
-    // Blank lines before the header are skipped: it is where it starts.
-    let line = header.position().map_or(1, |p| reader.get_mut().line_of(p.byte()));
-    let header = csv::StringRecord::from_byte_record(header)
-        .map_err(|e| FileError::NotUtf8 { line, column: e.utf8_error().field() + 1 })?;
-    let at = columns(line, header.iter())?;
-    let (email_col, role_col) = (at["email"], at["role"]);
-    let names = [at.get("first_name"), at.get("last_name"), at.get("display_name")].map(|c| c.copied());
+    let mut records = Records::open(input, &CREATE, max_rows)?;
+    let (email_col, role_col) = (records.at["email"], records.at["role"]);
+    let names = ["first_name", "last_name", "display_name"].map(|c| records.column(c));
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();
     let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(FileError::from_csv(&e, &mut |b| reader.get_mut().line_of(b))),
-        }
-        if out.len() == max_rows {
-            return Err(FileError::TooManyRows { max: max_rows });
-        }
-        let line = record.position().map_or(0, |p| reader.get_mut().line_of(p.byte()));
+    while let Some(line) = records.next(&mut record)? {
         let field = |c: usize| record.get(c).unwrap_or("");
         let raw = field(email_col).to_string();
         let outcome = account(&raw, field(role_col), names.map(|c| c.map(field)), actor).and_then(|a| {
@@ -305,11 +358,17 @@ mod tests {
         );
         assert_eq!(lines[4].outcome, Err("the same email is on line 2".into()));
         assert_eq!(lines[4].line, 6);
-        assert_eq!(parse_str("mail,role\n", admin()), Err(FileError::UnknownColumn { line: 1, column: 1 }));
-        assert_eq!(parse_str("email\n", admin()), Err(FileError::MissingColumn { line: 1, name: "role" }));
+        assert_eq!(
+            parse_str("mail,role\n", admin()),
+            Err(FileError::UnknownColumn { line: 1, column: 1, of: &CREATE })
+        );
+        assert_eq!(
+            parse_str("email\n", admin()),
+            Err(FileError::MissingColumn { line: 1, name: "role", of: &CREATE })
+        );
         assert_eq!(
             parse_str("\n\nrole,nom\n", admin()),
-            Err(FileError::UnknownColumn { line: 3, column: 2 })
+            Err(FileError::UnknownColumn { line: 3, column: 2, of: &CREATE })
         );
         let bom =
             parse_str("\u{feff}email,role\na@x.se,user\n", admin()).expect("a byte order mark is no column");

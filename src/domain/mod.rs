@@ -9,6 +9,7 @@ pub mod email;
 pub mod exclude;
 pub mod filter;
 pub mod import;
+pub mod import_update;
 pub mod password;
 pub mod permissions;
 pub mod plan;

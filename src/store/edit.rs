@@ -27,49 +27,155 @@ pub(crate) async fn apply(
     edit: &Edit,
     before_commit: &mut super::mutate::BeforeCommit<'_, Vec<Applied>>,
 ) -> Result<Vec<Applied>, StoreError> {
-    store.require_audit()?;
     check_shape(edit, targets)?;
-    let change = Change::Edit(Box::new(edit.clone()));
+    let items: Vec<(Target, Edit)> = targets.iter().map(|t| (t.clone(), edit.clone())).collect();
+    edit_all(store, actor, stamp, &items, before_commit).await
+}
+
+/// Applies each edit to its account, all in one transaction with an audit row per account
+/// changed (`import --update`). Refused as a whole, changing nothing, when any account is
+/// not found, has changed since it was read (a `Target::Seen`), may not be edited by the
+/// actor, or is named twice. Accounts that already hold the values are left alone.
+pub async fn apply_many(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    items: &[(Target, Edit)],
+) -> Result<Vec<Applied>, StoreError> {
+    if items.is_empty() {
+        return Err(EditError::Nothing.into());
+    }
+    edit_all(store, actor, stamp, items, &mut |_| Ok(())).await
+}
+
+async fn edit_all(
+    store: &Store,
+    actor: &Actor,
+    stamp: &Stamp,
+    items: &[(Target, Edit)],
+    before_commit: &mut super::mutate::BeforeCommit<'_, Vec<Applied>>,
+) -> Result<Vec<Applied>, StoreError> {
+    store.require_audit()?;
+    let targets: Vec<Target> = items.iter().map(|(t, _)| t.clone()).collect();
     let mut tx = store.pool.begin().await?;
-    let (me, rows) = targets::lock(&mut tx, &store.schema, actor, targets).await?;
-    let row = one(&rows)?;
-    targets::check_all(me, &change, &rows)?;
-    let now = editable(&mut tx, store, row, true).await?;
-    let fields = checked_fields(&mut tx, row, edit, &now).await?;
-    let mut applied = Applied {
-        id: row.id,
-        email: row.email.clone(),
-        changed: !fields.is_empty(),
-        sessions_revoked: 0,
-        unlocked: false,
-    };
-    if fields.is_empty() {
+    let (me, rows) = targets::lock(&mut tx, &store.schema, actor, &targets).await?;
+    if rows.len() != items.len() {
+        return Err(StoreError::Db("an account is named twice: name each once".into()));
+    }
+    for (row, (_, edit)) in rows.iter().zip(items) {
+        targets::check_all(me, &Change::Edit(Box::new(edit.clone())), std::slice::from_ref(row))?;
+    }
+    let nows = editables(&mut tx, store, &rows, true).await?;
+    let mut applied = Vec::with_capacity(rows.len());
+    let mut writes = Vec::new();
+    let mut revoke = Vec::new();
+    for ((row, (_, edit)), now) in rows.iter().zip(items).zip(&nows) {
+        let fields = checked_fields(&mut tx, row, edit, now).await?;
+        applied.push(Applied {
+            id: row.id,
+            email: row.email.clone(),
+            changed: !fields.is_empty(),
+            sessions_revoked: 0,
+            unlocked: false,
+        });
+        if !fields.is_empty() {
+            if edit.revoke_sessions && store.schema.sessions {
+                revoke.push(row.id);
+            }
+            writes.push((row, now, fields));
+        }
+    }
+    if writes.is_empty() {
         tx.rollback().await?;
-        return Ok(vec![applied]);
+        return Ok(applied);
     }
-    write(&mut tx, store, row.id, &now, &fields).await?;
-    let mut before = now.pick(&fields).0;
-    let mut after = fields.0.clone();
-    if edit.revoke_sessions && store.schema.sessions {
-        let revoked = super::sessions::revoke(&mut tx, &[row.id]).await?;
-        applied.sessions_revoked = revoked.get(&row.id).copied().unwrap_or(0);
-        before.insert("active_sessions".into(), json!(row.active_sessions));
-        after.insert("sessions_revoked".into(), json!(applied.sessions_revoked));
-    }
-    let entry = Entry {
-        target_id: Some(row.id),
-        target_email: row.email.clone(),
-        before: before.into(),
-        after: after.into(),
+    let to_write: Vec<(Uuid, &Editable, &Fields)> =
+        writes.iter().map(|(row, now, fields)| (row.id, *now, fields)).collect();
+    write(&mut tx, store, &to_write).await?;
+    let revoked = if revoke.is_empty() {
+        Default::default()
+    } else {
+        super::sessions::revoke(&mut tx, &revoke).await?
     };
-    audit::write(&mut tx, actor, stamp, ACTION, &[entry]).await?;
-    let applied = vec![applied];
+    let mut entries = Vec::with_capacity(writes.len());
+    for (row, now, fields) in &writes {
+        let mut before = now.pick(fields).0;
+        let mut after = fields.0.clone();
+        if revoke.contains(&row.id) {
+            let n = revoked.get(&row.id).copied().unwrap_or(0);
+            if let Some(a) = applied.iter_mut().find(|a| a.id == row.id) {
+                a.sessions_revoked = n;
+            }
+            before.insert("active_sessions".into(), json!(row.active_sessions));
+            after.insert("sessions_revoked".into(), json!(n));
+        }
+        entries.push(Entry {
+            target_id: Some(row.id),
+            target_email: row.email.clone(),
+            before: before.into(),
+            after: after.into(),
+        });
+    }
+    audit::write(&mut tx, actor, stamp, ACTION, &entries).await?;
     if let Err(why) = before_commit(&applied) {
         tx.rollback().await?;
         return Err(StoreError::OutputFailed(why));
     }
     tx.commit().await?;
     Ok(applied)
+}
+
+/// One account of a planned edit: its row and values now, and the fields the edit would
+/// write (empty: it holds them already).
+#[derive(Clone, Debug)]
+pub struct Checked {
+    pub row: UserRow,
+    pub now: Editable,
+    pub fields: Fields,
+}
+
+/// What each edit would do, read in one read-only transaction: per item, the account and
+/// its fields before → after, or why it would be refused. `Err` only for what refuses
+/// every item (the actor may not change anything, the connection).
+pub async fn check_many(
+    store: &Store,
+    actor: &Actor,
+    items: &[(Target, Edit)],
+) -> Result<Vec<Result<Checked, StoreError>>, StoreError> {
+    store.require_audit()?;
+    let targets: Vec<Target> = items.iter().map(|(t, _)| t.clone()).collect();
+    let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
+    let checked = async {
+        let (me, found) = targets::read_each(&mut tx, &store.schema, actor, &targets).await?;
+        let rows: Vec<UserRow> = found.iter().filter_map(|r| r.as_ref().ok()).cloned().collect();
+        let mut nows = editables(&mut tx, store, &rows, false).await?.into_iter();
+        let mut out = Vec::with_capacity(items.len());
+        for (found, (_, edit)) in found.into_iter().zip(items) {
+            let row = match found {
+                Ok(row) => row,
+                Err(e) if e.is_connection() => return Err(e),
+                Err(e) => {
+                    out.push(Err(e));
+                    continue;
+                }
+            };
+            let now = nows.next().ok_or_else(|| StoreError::Db("a profile went missing".into()))?;
+            let change = Change::Edit(Box::new(edit.clone()));
+            let one = match targets::check_all(me, &change, std::slice::from_ref(&row)) {
+                Ok(()) => checked_fields(&mut tx, &row, edit, &now).await,
+                Err(e) => Err(e),
+            };
+            out.push(match one {
+                Ok(fields) => Ok(Checked { row, now, fields }),
+                Err(e) if e.is_connection() => return Err(e),
+                Err(e) => Err(e),
+            });
+        }
+        Ok::<_, StoreError>(out)
+    }
+    .await;
+    tx.rollback().await?;
+    checked
 }
 
 /// What [`apply`] would do, read in a read-only transaction: the fields before → after, or
@@ -80,27 +186,20 @@ pub(crate) async fn plan(
     targets: &[Target],
     edit: &Edit,
 ) -> Result<Plan, StoreError> {
-    let refused = |e: StoreError| -> Result<Plan, StoreError> {
-        if e.is_connection() { Err(e) } else { Ok(Plan::refused(ACTION, e.to_string())) }
+    let refused = |why: String| Ok(Plan::refused(ACTION, why));
+    if let Err(e) = check_shape(edit, targets) {
+        return refused(e.to_string());
+    }
+    let items: Vec<(Target, Edit)> = targets.iter().map(|t| (t.clone(), edit.clone())).collect();
+    let checked = match check_many(store, actor, &items).await {
+        Ok(c) => c,
+        Err(e) if e.is_connection() => return Err(e),
+        Err(e) => return refused(e.to_string()),
     };
-    if let Err(e) = store.require_audit().and_then(|()| check_shape(edit, targets)) {
-        return refused(e);
-    }
-    let change = Change::Edit(Box::new(edit.clone()));
-    let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
-    let found = async {
-        let (me, rows) = targets::read(&mut tx, &store.schema, actor, targets).await?;
-        let row = one(&rows)?.clone();
-        targets::check_all(me, &change, &rows)?;
-        let now = editable(&mut tx, store, &row, false).await?;
-        let fields = checked_fields(&mut tx, &row, edit, &now).await?;
-        Ok::<_, StoreError>((row, now, fields))
-    }
-    .await;
-    tx.rollback().await?;
-    let (row, now, fields) = match found {
-        Ok(f) => f,
-        Err(e) => return refused(e),
+    let Some(one) = checked.into_iter().next() else { return refused("no account".into()) };
+    let Checked { row, now, fields } = match one {
+        Ok(c) => c,
+        Err(why) => return refused(why.to_string()),
     };
     let item = PlanItem {
         email: row.email.clone(),
@@ -112,8 +211,9 @@ pub(crate) async fn plan(
     Ok(Plan { action: ACTION.into(), targets: vec![item], refused: None })
 }
 
-/// Reverts the edit `change_id`, whose audit rows are `rows`: the fields its row records
-/// are put back where the account still holds what the edit left.
+/// Reverts the edit `change_id`, whose audit rows are `rows` (one per account it changed):
+/// the fields each row records are put back where every account still holds what the edit
+/// left; one that does not refuses the whole revert.
 pub(crate) async fn revert(
     store: &Store,
     actor: &Actor,
@@ -122,24 +222,39 @@ pub(crate) async fn revert(
     rows: &[AuditRow],
 ) -> Result<Reverted, StoreError> {
     store.require_writable()?;
-    let (target, restore, expect) = steps(rows)?;
+    let steps = steps(rows)?;
+    let targets: Vec<Target> = steps.iter().map(|s| s.0.clone()).collect();
     let mut tx = store.pool.begin().await?;
-    let (me, locked) = targets::lock(&mut tx, &store.schema, actor, &[target]).await?;
-    let row = one(&locked)?;
-    let now = revert_checks(&mut tx, store, me, row, &restore, &expect).await?;
-    write(&mut tx, store, row.id, &now, &restore).await?;
-    let entry = Entry {
-        target_id: Some(row.id),
-        target_email: row.email.clone(),
-        before: now.pick(&restore).0.into(),
-        after: restore.0.clone().into(),
-    };
+    let (me, locked) = targets::lock(&mut tx, &store.schema, actor, &targets).await?;
+    let nows = revert_checks(&mut tx, store, me, &locked, &steps, true).await?;
+    let restores: Vec<(Uuid, &Editable, &Fields)> =
+        locked.iter().zip(&nows).zip(&steps).map(|((row, now), s)| (row.id, now, &s.1)).collect();
+    write(&mut tx, store, &restores).await?;
+    let entries: Vec<Entry> = locked
+        .iter()
+        .zip(&nows)
+        .zip(&steps)
+        .map(|((row, now), (_, restore, _))| Entry {
+            target_id: Some(row.id),
+            target_email: row.email.clone(),
+            before: now.pick(restore).0.into(),
+            after: restore.0.clone().into(),
+        })
+        .collect();
     let stamp = Stamp { reverts: Some(change_id), ..stamp.clone() };
-    audit::write(&mut tx, actor, &stamp, ACTION, &[entry]).await?;
+    audit::write(&mut tx, actor, &stamp, ACTION, &entries).await?;
     tx.commit().await?;
-    let applied =
-        Applied { id: row.id, email: row.email.clone(), changed: true, sessions_revoked: 0, unlocked: false };
-    Ok(Reverted { reverted: change_id, action: ACTION, applied: vec![applied] })
+    let applied = locked
+        .iter()
+        .map(|row| Applied {
+            id: row.id,
+            email: row.email.clone(),
+            changed: true,
+            sessions_revoked: 0,
+            unlocked: false,
+        })
+        .collect();
+    Ok(Reverted { reverted: change_id, action: ACTION, applied })
 }
 
 /// What [`revert`] would do, read in a read-only transaction.
@@ -147,75 +262,97 @@ pub(crate) async fn revert_plan(store: &Store, actor: &Actor, rows: &[AuditRow])
     let refused = |e: StoreError| -> Result<Plan, StoreError> {
         if e.is_connection() { Err(e) } else { Ok(Plan::refused(ACTION, e.to_string())) }
     };
-    let (target, restore, expect) = match steps(rows) {
+    let steps = match steps(rows) {
         Ok(s) => s,
         Err(e) => return refused(e),
     };
+    let targets: Vec<Target> = steps.iter().map(|s| s.0.clone()).collect();
     let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
     let found = async {
-        let (me, read) = targets::read(&mut tx, &store.schema, actor, &[target]).await?;
-        let row = one(&read)?.clone();
-        let now = revert_checks(&mut tx, store, me, &row, &restore, &expect).await?;
-        Ok::<_, StoreError>((row, now))
+        let (me, read) = targets::read(&mut tx, &store.schema, actor, &targets).await?;
+        let nows = revert_checks(&mut tx, store, me, &read, &steps, false).await?;
+        Ok::<_, StoreError>((read, nows))
     }
     .await;
     tx.rollback().await?;
-    let (row, now) = match found {
+    let (read, nows) = match found {
         Ok(f) => f,
-        Err(e) if e.is_connection() => return Err(e),
-        Err(e) => return Ok(Plan::refused(ACTION, e.to_string())),
+        Err(e) => return refused(e),
     };
-    let item = PlanItem {
-        email: row.email.clone(),
-        id: Some(row.id),
-        before: now.pick(&restore).0.into(),
-        after: restore.0.into(),
-        skipped: None,
-    };
-    Ok(Plan { action: ACTION.into(), targets: vec![item], refused: None })
+    let items = read
+        .iter()
+        .zip(&nows)
+        .zip(&steps)
+        .map(|((row, now), (_, restore, _))| PlanItem {
+            email: row.email.clone(),
+            id: Some(row.id),
+            before: now.pick(restore).0.into(),
+            after: restore.0.clone().into(),
+            skipped: None,
+        })
+        .collect();
+    Ok(Plan { action: ACTION.into(), targets: items, refused: None })
 }
 
-/// The account an edit's audit row names, what to put back and what it must still hold.
-fn steps(rows: &[AuditRow]) -> Result<(Target, Fields, Fields), StoreError> {
+/// Per audit row of an edit: the account it names, what to put back and what the account
+/// must still hold.
+fn steps(rows: &[AuditRow]) -> Result<Vec<(Target, Fields, Fields)>, StoreError> {
     let not = |why: &'static str| StoreError::NotRevertable { action: ACTION.into(), why };
-    let [r] = rows else { return Err(not("its audit rows are not one account's edit")) };
+    if rows.is_empty() {
+        return Err(not("it has no audit rows"));
+    }
     let values = |v: &Option<serde_json::Value>| v.as_ref().and_then(Fields::from_values);
-    let (Some(id), Some(restore), Some(expect)) = (r.target_id, values(&r.before), values(&r.after)) else {
-        return Err(not("its audit row does not say what was there before"));
-    };
-    Ok((Target::Id { id, email: r.target_email.clone().unwrap_or_default() }, restore, expect))
+    rows.iter()
+        .map(|r| match (r.target_id, values(&r.before), values(&r.after)) {
+            (Some(id), Some(restore), Some(expect)) => {
+                Ok((Target::Id { id, email: r.target_email.clone().unwrap_or_default() }, restore, expect))
+            }
+            _ => Err(not("its audit row does not say what was there before")),
+        })
+        .collect()
 }
 
-/// A revert's rules: the actor may edit the account, it still holds what the edit left,
-/// and an email put back is nobody else's now. Returns its values now.
+/// A revert's rules, for each account: the actor may edit it, it still holds what the edit
+/// left (every account that does not is named), and an email put back is nobody else's
+/// now. Returns their values now, in the order of `rows`.
 async fn revert_checks(
     tx: &mut Transaction<'_, Postgres>,
     store: &Store,
     me: crate::domain::permissions::ActorView,
-    row: &UserRow,
-    restore: &Fields,
-    expect: &Fields,
-) -> Result<Editable, StoreError> {
+    rows: &[UserRow],
+    steps: &[(Target, Fields, Fields)],
+    lock: bool,
+) -> Result<Vec<Editable>, StoreError> {
+    if rows.len() != steps.len() {
+        return Err(StoreError::NotRevertable {
+            action: ACTION.into(),
+            why: "its audit rows name an account twice",
+        });
+    }
     let as_edit = Change::Edit(Box::new(Edit { email: None, ..Edit::default() }));
-    targets::check_all(me, &as_edit, std::slice::from_ref(row))?;
-    let now = editable(tx, store, row, true).await?;
-    if !now.holds(expect) {
-        let fields: Vec<String> = expect
-            .0
-            .keys()
-            .filter(|k| now.get(k) != expect.0[k.as_str()])
-            .map(|k| format!("{} is {}", crate::domain::edit::label(k), now.get(k)))
-            .collect();
-        return Err(StoreError::RevertStale(vec![format!(
-            "{} ({} now, not what the edit left)",
-            row.email,
-            fields.join(", ")
-        )]));
+    targets::check_all(me, &as_edit, rows)?;
+    let nows = editables(tx, store, rows, lock).await?;
+    let mut stale = Vec::new();
+    for ((row, now), (_, _, expect)) in rows.iter().zip(&nows).zip(steps) {
+        if !now.holds(expect) {
+            let fields: Vec<String> = expect
+                .0
+                .iter()
+                .filter(|(k, v)| now.get(k) != **v)
+                .map(|(k, _)| format!("{} is {}", crate::domain::edit::label(k), now.get(k)))
+                .collect();
+            stale.push(format!("{} ({} now, not what the edit left)", row.email, fields.join(", ")));
+        }
     }
-    if let Some(email) = restore.email() {
-        email_is_free(tx, row.id, email).await?;
+    if !stale.is_empty() {
+        return Err(StoreError::RevertStale(stale));
     }
-    Ok(now)
+    for (row, (_, restore, _)) in rows.iter().zip(steps) {
+        if let Some(email) = restore.email() {
+            email_is_free(tx, row.id, email).await?;
+        }
+    }
+    Ok(nows)
 }
 
 /// Refusals that need no database.
@@ -227,10 +364,6 @@ fn check_shape(edit: &Edit, targets: &[Target]) -> Result<(), StoreError> {
         return Err(EditError::Nothing.into());
     }
     Ok(())
-}
-
-fn one(rows: &[UserRow]) -> Result<&UserRow, StoreError> {
-    rows.first().ok_or_else(|| StoreError::Db("the account to edit was not found".into()))
 }
 
 /// The fields `edit` writes over `now`, after the rules that need the database: a new
@@ -276,97 +409,125 @@ pub async fn current(store: &Store, id: Uuid) -> Result<Editable, StoreError> {
         .next()
         .ok_or_else(|| StoreError::Db("the account was deleted meanwhile".into()))?;
     let mut tx = store.pool.begin_with("BEGIN READ ONLY").await?;
-    let now = editable(&mut tx, store, &row, false).await?;
+    let now = editables(&mut tx, store, std::slice::from_ref(&row), false).await?;
     tx.rollback().await?;
-    Ok(now)
+    now.into_iter().next().ok_or_else(|| StoreError::Db("the account was deleted meanwhile".into()))
 }
 
-/// The account's editable values now; `lock`: its profile row is locked too.
-async fn editable(
+/// The accounts' editable values now, in the order of `rows`; `lock`: their profile rows
+/// are locked too.
+async fn editables(
     tx: &mut Transaction<'_, Postgres>,
     store: &Store,
-    row: &UserRow,
+    rows: &[UserRow],
     lock: bool,
-) -> Result<Editable, StoreError> {
-    type Profile = (Option<String>, Option<String>, Option<String>, String);
-    let profile: Option<Profile> = if store.schema.user_profiles {
-        let sql = if lock {
-            "SELECT first_name, last_name, display_name, locale FROM user_profiles WHERE user_id = $1 FOR UPDATE"
-        } else {
-            "SELECT first_name, last_name, display_name, locale FROM user_profiles WHERE user_id = $1"
-        };
-        sqlx::query_as(sql).bind(row.id).fetch_optional(&mut **tx).await?
+) -> Result<Vec<Editable>, StoreError> {
+    type Profile = (Uuid, Option<String>, Option<String>, Option<String>, String);
+    let mut profiles: std::collections::HashMap<Uuid, Profile> = if store.schema.user_profiles {
+        let sql = format!(
+            "SELECT user_id, first_name, last_name, display_name, locale FROM user_profiles \
+             WHERE user_id = ANY($1) ORDER BY user_id{}",
+            if lock { " FOR UPDATE" } else { "" }
+        );
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let found: Vec<Profile> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&ids).fetch_all(&mut **tx).await?;
+        found.into_iter().map(|p| (p.0, p)).collect()
     } else {
-        None
+        Default::default()
     };
-    let has_profile = profile.is_some();
-    let (first_name, last_name, display_name, locale) =
-        profile.unwrap_or((None, None, None, DEFAULT_LOCALE.to_string()));
-    Ok(Editable {
-        email: row.email.clone(),
-        email_verified: row.email_verified,
-        first_name,
-        last_name,
-        display_name,
-        locale,
-        has_profile,
-    })
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let profile = profiles.remove(&row.id);
+            let has_profile = profile.is_some();
+            let (_, first_name, last_name, display_name, locale) =
+                profile.unwrap_or((row.id, None, None, None, DEFAULT_LOCALE.to_string()));
+            Editable {
+                email: row.email.clone(),
+                email_verified: row.email_verified,
+                first_name,
+                last_name,
+                display_name,
+                locale,
+                has_profile,
+            }
+        })
+        .collect())
 }
 
-/// Writes `fields` over the account `id` (whose values are `now`): the users row for the
-/// email and its verified flag, the profile row (made when missing) for the rest. A new
-/// email ends the account's pending verification links, as the web app's own verification
-/// does: they were sent to the old address and must not verify the new one.
+/// Writes each account's `fields` over its values `now`: the users row for the email and
+/// its verified flag, the profile rows (made when missing) for the rest, all of them in
+/// one statement. A new email ends the account's pending verification links, as the web
+/// app's own verification does: they were sent to the old address and must not verify
+/// the new one.
 async fn write(
     tx: &mut Transaction<'_, Postgres>,
     store: &Store,
-    id: Uuid,
-    now: &Editable,
-    fields: &Fields,
+    writes: &[(Uuid, &Editable, &Fields)],
 ) -> Result<(), StoreError> {
-    let to = now.with(fields);
-    if fields.touches_user() {
-        if store.schema.email_verified {
-            sqlx::query("UPDATE users SET email = $1, email_verified = $2, updated_at = now() WHERE id = $3")
-                .bind(&to.email)
-                .bind(to.email_verified)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        } else {
-            sqlx::query("UPDATE users SET email = $1, updated_at = now() WHERE id = $2")
-                .bind(&to.email)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+    let mut profiles: Vec<(Uuid, Editable)> = Vec::new();
+    for &(id, now, fields) in writes {
+        let to = now.with(fields);
+        if fields.touches_user() {
+            write_user(tx, store, id, &to, fields.email().is_some()).await?;
         }
-        if fields.email().is_some() && store.schema.verification_tokens {
-            sqlx::query("DELETE FROM email_verification_tokens WHERE user_id = $1 AND verified_at IS NULL")
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+        if fields.touches_profile() {
+            profiles.push((id, to));
         }
     }
-    if fields.touches_profile() {
-        if !store.schema.user_profiles {
-            return Err(StoreError::Db(
-                "this database has no user_profiles table: names cannot be set".into(),
-            ));
-        }
-        sqlx::query(
-            "INSERT INTO user_profiles (user_id, first_name, last_name, display_name, locale, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, now(), now())
-             ON CONFLICT (user_id) DO UPDATE SET first_name = EXCLUDED.first_name,
-                 last_name = EXCLUDED.last_name, display_name = EXCLUDED.display_name,
-                 locale = EXCLUDED.locale, updated_at = now()",
-        )
-        .bind(id)
-        .bind(&to.first_name)
-        .bind(&to.last_name)
-        .bind(&to.display_name)
-        .bind(&to.locale)
-        .execute(&mut **tx)
-        .await?;
+    if profiles.is_empty() {
+        return Ok(());
+    }
+    if !store.schema.user_profiles {
+        return Err(StoreError::Db("this database has no user_profiles table: names cannot be set".into()));
+    }
+    let column = |f: fn(&Editable) -> Option<String>| profiles.iter().map(|(_, e)| f(e)).collect::<Vec<_>>();
+    let ids: Vec<Uuid> = profiles.iter().map(|(id, _)| *id).collect();
+    sqlx::query(
+        "INSERT INTO user_profiles (user_id, first_name, last_name, display_name, locale, created_at, updated_at)
+         SELECT u.*, now(), now() FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u
+         ON CONFLICT (user_id) DO UPDATE SET first_name = EXCLUDED.first_name,
+             last_name = EXCLUDED.last_name, display_name = EXCLUDED.display_name,
+             locale = EXCLUDED.locale, updated_at = now()",
+    )
+    .bind(&ids)
+    .bind(column(|e| e.first_name.clone()))
+    .bind(column(|e| e.last_name.clone()))
+    .bind(column(|e| e.display_name.clone()))
+    .bind(column(|e| Some(e.locale.clone())))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The users row's part of a write: the email and its verified flag.
+async fn write_user(
+    tx: &mut Transaction<'_, Postgres>,
+    store: &Store,
+    id: Uuid,
+    to: &Editable,
+    new_email: bool,
+) -> Result<(), StoreError> {
+    if store.schema.email_verified {
+        sqlx::query("UPDATE users SET email = $1, email_verified = $2, updated_at = now() WHERE id = $3")
+            .bind(&to.email)
+            .bind(to.email_verified)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    } else {
+        sqlx::query("UPDATE users SET email = $1, updated_at = now() WHERE id = $2")
+            .bind(&to.email)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if new_email && store.schema.verification_tokens {
+        sqlx::query("DELETE FROM email_verification_tokens WHERE user_id = $1 AND verified_at IS NULL")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

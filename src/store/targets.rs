@@ -113,6 +113,7 @@ pub(crate) async fn lock(
     targets: &[Target],
 ) -> Result<(ActorView, Vec<UserRow>), StoreError> {
     let (me, rows) = lock_rows(tx, schema, Some(actor.id), targets, true).await?;
+    let rows = distinct(rows)?;
     check_actor(actor, me).map(|me| (me, rows))
 }
 
@@ -124,6 +125,34 @@ pub(crate) async fn read(
     actor: &Actor,
     targets: &[Target],
 ) -> Result<(ActorView, Vec<UserRow>), StoreError> {
+    let (me, rows) = lock_rows(tx, schema, Some(actor.id), targets, false).await?;
+    let rows = distinct(rows)?;
+    check_actor(actor, me).map(|me| (me, rows))
+}
+
+/// The rows of `found`, each once (a change may name an account twice), or the first
+/// target's refusal.
+fn distinct(found: Vec<Result<UserRow, StoreError>>) -> Result<Vec<UserRow>, StoreError> {
+    let mut taken: HashSet<Uuid> = HashSet::with_capacity(found.len());
+    let mut out = Vec::with_capacity(found.len());
+    for r in found {
+        let r = r?;
+        if taken.insert(r.id) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// [`read`] that answers for each target on its own, in the order asked: its row (again
+/// when two targets name the same account), or why it names none; a bulk edit's plan
+/// reports every line.
+pub(crate) async fn read_each(
+    tx: &mut Transaction<'_, Postgres>,
+    schema: &Schema,
+    actor: &Actor,
+    targets: &[Target],
+) -> Result<(ActorView, Vec<Result<UserRow, StoreError>>), StoreError> {
     let (me, rows) = lock_rows(tx, schema, Some(actor.id), targets, false).await?;
     check_actor(actor, me).map(|me| (me, rows))
 }
@@ -143,15 +172,15 @@ fn check_actor(actor: &Actor, me: Option<UserRow>) -> Result<ActorView, StoreErr
     Ok(ActorView { id: actor.id, role: me.role })
 }
 
-/// Locks the actor's row (when given) and the named rows; returns the actor's row and the
-/// targets in the order asked.
+/// Locks the actor's row (when given) and the named rows; returns the actor's row and, in
+/// the order asked, each target's row (a row named twice comes twice) or why it names none.
 async fn lock_rows(
     tx: &mut Transaction<'_, Postgres>,
     schema: &Schema,
     actor: Option<uuid::Uuid>,
     targets: &[Target],
     for_update: bool,
-) -> Result<(Option<UserRow>, Vec<UserRow>), StoreError> {
+) -> Result<(Option<UserRow>, Vec<Result<UserRow, StoreError>>), StoreError> {
     let mut typed = Vec::new();
     let mut normalised = Vec::new();
     let mut ids = Vec::new();
@@ -228,44 +257,53 @@ async fn lock_rows(
             by_lower.entry(r.email.to_lowercase()).or_default().push(r);
         }
     }
-    let mut taken: HashSet<Uuid> = HashSet::with_capacity(targets.len());
-    let mut out: Vec<UserRow> = Vec::with_capacity(targets.len());
-    for t in targets {
-        let found = match t {
-            Target::Email(e) => match by_email.get(e.as_str()) {
-                Some(r) => *r,
+    let found = Found { by_id: &by_id, by_email: &by_email, by_lower: &by_lower };
+    let out = targets.iter().map(|t| found.row(t).cloned()).collect();
+    let me = actor.and_then(|id| by_id.get(&id).map(|r| (*r).clone()));
+    Ok((me, out))
+}
+
+/// The rows found, indexed for the lookups of [`Found::row`].
+struct Found<'a> {
+    by_id: &'a HashMap<Uuid, &'a UserRow>,
+    by_email: &'a HashMap<&'a str, &'a UserRow>,
+    by_lower: &'a HashMap<String, Vec<&'a UserRow>>,
+}
+
+impl<'a> Found<'a> {
+    /// The row `t` names: by an exact email, else the one row whose email is it normalised;
+    /// by id (a row the console saw must not have changed).
+    fn row(&self, t: &Target) -> Result<&'a UserRow, StoreError> {
+        match t {
+            Target::Email(e) => match self.by_email.get(e.as_str()) {
+                Some(r) => Ok(*r),
                 None => {
                     let n = normalize(e);
-                    match by_lower.get(&n).map(Vec::as_slice).unwrap_or_default() {
-                        [] => return Err(StoreError::NotFound(n)),
-                        [one] => *one,
+                    match self.by_lower.get(&n).map(Vec::as_slice).unwrap_or_default() {
+                        [] => Err(StoreError::NotFound(n)),
+                        [one] => Ok(*one),
                         several => {
                             let mut emails: Vec<String> = several.iter().map(|r| r.email.clone()).collect();
                             emails.sort();
-                            return Err(StoreError::AmbiguousEmail { typed: e.clone(), emails });
+                            Err(StoreError::AmbiguousEmail { typed: e.clone(), emails })
                         }
                     }
                 }
             },
             Target::Seen(x) => {
-                let r = by_id.get(&x.id).ok_or_else(|| StoreError::Stale {
+                let r = self.by_id.get(&x.id).ok_or_else(|| StoreError::Stale {
                     email: x.email.clone(),
                     what: "the account was deleted".into(),
                 })?;
                 check_unchanged(x, r)?;
-                *r
+                Ok(*r)
             }
-            Target::Id { id, email } => by_id.get(id).copied().ok_or_else(|| StoreError::Stale {
+            Target::Id { id, email } => self.by_id.get(id).copied().ok_or_else(|| StoreError::Stale {
                 email: email.clone(),
                 what: "the account was deleted".into(),
-            })?,
-        };
-        if taken.insert(found.id) {
-            out.push(found.clone());
+            }),
         }
     }
-    let me = actor.and_then(|id| by_id.get(&id).map(|r| (*r).clone()));
-    Ok((me, out))
 }
 
 fn check_unchanged(seen: &Seen, now: &UserRow) -> Result<(), StoreError> {
