@@ -75,7 +75,11 @@ async fn a_reason_is_kept_and_a_deployment_can_require_one() {
     );
     assert!(o.status.success(), "{}", err(&o));
     let id = change_id(&o);
-    assert!(out(&o).contains(&format!("undo: skriptoteket-admin revert {id}")), "{}", out(&o));
+    assert!(
+        out(&o).contains(&format!("undo: skriptoteket-admin revert --actor-email boss@x.se {id}")),
+        "{}",
+        out(&o)
+    );
     assert_eq!(
         scalar_i64(
             &pool,
@@ -330,7 +334,7 @@ async fn a_lost_commit_answer_is_settled_by_the_change_id_and_the_password_is_no
             .expect("hash");
         match cut {
             Cut::AfterCommit => {
-                assert!(o.status.success(), "{}{}", out(&o), err(&o));
+                assert_eq!(o.status.code(), Some(7), "applied, its answer lost: {}{}", out(&o), err(&o));
                 assert!(err(&o).contains("WAS applied"), "{}", err(&o));
                 assert!(err(&o).contains("the password printed above is the account's"), "{}", err(&o));
                 let pw = out(&o).lines().last().expect("the password").to_string();
@@ -341,7 +345,13 @@ async fn a_lost_commit_answer_is_settled_by_the_change_id_and_the_password_is_no
                 );
             }
             Cut::BeforeCommit => {
-                assert_eq!(o.status.code(), Some(1), "{}{}", out(&o), err(&o));
+                assert_eq!(
+                    o.status.code(),
+                    Some(4),
+                    "the connection, nothing applied: {}{}",
+                    out(&o),
+                    err(&o)
+                );
                 assert!(err(&o).contains("was NOT applied"), "{}", err(&o));
                 assert!(
                     err(&o).contains("the password printed above is no account's"),
@@ -407,7 +417,7 @@ async fn read_only_mode_refuses_changes_in_the_tool_and_in_the_server() {
         &["--readonly", "unlock", "--actor-email", "boss@x.se", "u1@x.se", "--dry-run"],
         &[("SKRIPTOTEKET_ACTOR_PASSWORD", "wrong password")],
     );
-    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(3), "a failed sign-in: {}", err(&o));
     assert_eq!(
         scalar_i64(&pool, "SELECT failed_login_attempts::bigint FROM users WHERE email = 'boss@x.se'").await,
         1

@@ -140,7 +140,9 @@ async fn migrate_then_bootstrap_then_provision() {
         "",
         &[("SKRIPTOTEKET_ACTOR_PASSWORD", "wrong-password")],
     );
-    refused(&o, "Invalid admin credentials.");
+    // A failed sign-in has its own exit code and says how many tries are left.
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("error: Invalid admin credentials. 4 attempts left"), "{}", stderr(&o));
     assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users").await, 2);
 }
 
@@ -534,8 +536,9 @@ async fn connection_errors_name_host_and_database_not_the_password() {
         .args(["--database-url", "postgresql+asyncpg://app:s3cretpw@127.0.0.1:1/skriptoteket", "list"])
         .output()
         .unwrap();
-    // The warning about the password on the command line, then the one-line error.
-    assert_eq!(o.status.code(), Some(1));
+    // The warning about the password on the command line, then the one-line error; the
+    // exit code of a connection failure.
+    assert_eq!(o.status.code(), Some(4));
     let err = stderr(&o);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
@@ -548,7 +551,9 @@ async fn connection_errors_name_host_and_database_not_the_password() {
         cmd.env("PGPASSWORD", p);
     }
     let o = cmd.args(["--database-url", &format!("{url}_missing"), "list"]).output().unwrap();
-    refused(&o, "_missing");
+    // No such database: the settings must change, so a usage error, not a retry.
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("_missing") && stderr(&o).lines().count() == 1, "{}", stderr(&o));
     let o = Command::new(env!("CARGO_BIN_EXE_skriptoteket-admin"))
         .args(["list"])
         .env_remove("DATABASE_URL")

@@ -149,7 +149,7 @@ fn pg_variables_name_the_server_and_pgpass_gives_the_password() {
 
     let o = run(dir.path(), &["list"], &env);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(o.status.code(), Some(2), "the server refused the password, the settings must change: {err}");
     assert!(err.contains("password authentication failed") && !err.contains("from-pgpass-Qx7"), "{err}");
     assert_eq!(server.passwords(), [("skriptoteket".to_string(), "from-pgpass-Qx7".to_string())]);
 }
@@ -165,7 +165,7 @@ fn a_url_without_a_password_takes_it_from_pgpass() {
     )
     .expect("write .env");
     let o = run(dir.path(), &["list"], &[("PGPASSFILE", file.as_str())]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2), "the server refused the password: the settings must change");
     assert_eq!(server.passwords(), [("skriptoteket".to_string(), "url-pgpass-Lm3".to_string())]);
 }
 

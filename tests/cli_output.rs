@@ -137,7 +137,7 @@ async fn a_report_lost_after_the_commit_says_the_change_was_applied() {
     let u1 = insert_user(&pool, "u1@x.se", Role::User).await;
     let o =
         run(&db, &["set-role", "--actor-email", "boss@x.se", "--role", "contributor", "u1@x.se"], Out::Full);
-    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(7), "applied, its answer lost: {}", err(&o));
     let id: uuid::Uuid = sqlx::query_scalar(
         "SELECT change_id FROM skriptoteket_admin.admin_audit_log WHERE action = 'set_role'",
     )

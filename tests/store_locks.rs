@@ -234,7 +234,7 @@ async fn a_read_without_an_answer_gives_up_as_a_lost_connection() {
 
 /// The CLI prints the one line and exits 1.
 #[tokio::test]
-async fn the_cli_says_who_holds_the_row_and_exits_1() {
+async fn the_cli_says_who_holds_the_row_and_exits_busy() {
     let (db, _store) = live_store().await;
     let pool = db.pool().await;
     insert_user(&pool, "a@x.se", Role::Superuser).await;
@@ -254,7 +254,7 @@ async fn the_cli_says_who_holds_the_row_and_exits_1() {
     .await
     .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(6), "busy: {err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.starts_with(&format!(

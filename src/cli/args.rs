@@ -20,8 +20,10 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("
         project in this folder: its service's DATABASE_URL, with a container name reached at \
         the container's address (read-only docker commands only). --print-database shows \
         which.\n\n\
-        The acting admin's password is read from $SKRIPTOTEKET_ACTOR_PASSWORD, else asked \
-        on the terminal; new passwords come from stdin (--password-stdin), a hidden prompt, \
+        The acting admin is --actor-email or $SKRIPTOTEKET_ACTOR_EMAIL; the password is read \
+        from --actor-password-file (yours, mode 600), else the systemd credential \
+        skriptoteket-actor-password, else $SKRIPTOTEKET_ACTOR_PASSWORD, else asked on the \
+        terminal; new passwords come from stdin (--password-stdin), a hidden prompt, \
         or --generate-password. No password is ever taken from the command line."
 )]
 pub struct Cli {
@@ -199,9 +201,10 @@ pub enum Command {
     Revert {
         #[command(flatten)]
         actor: ActorArg,
-        /// The change id (from the change's output or `audit`).
-        #[arg(value_name = "CHANGE_ID")]
-        change_id: uuid::Uuid,
+        /// The change id (from the change's output or `audit`), or a prefix of at least 8
+        /// of its hex digits that no other change shares (as the console shows it).
+        #[arg(value_name = "CHANGE_ID", value_parser = change_ref)]
+        change_id: ChangeRef,
         #[command(flatten)]
         opts: ChangeOpts,
     },
@@ -231,9 +234,15 @@ pub enum Shell {
 
 #[derive(Args, Debug, Clone)]
 pub struct ActorArg {
-    /// The admin or superuser acting (password from $SKRIPTOTEKET_ACTOR_PASSWORD or a prompt).
-    #[arg(long, value_name = "EMAIL")]
+    /// The admin or superuser acting. The password: --actor-password-file, else the
+    /// systemd credential skriptoteket-actor-password, else $SKRIPTOTEKET_ACTOR_PASSWORD,
+    /// else a prompt.
+    #[arg(long, value_name = "EMAIL", env = "SKRIPTOTEKET_ACTOR_EMAIL")]
     pub actor_email: String,
+    /// Read the acting admin's password from the first line of FILE, which must be yours
+    /// and readable by nobody else (chmod 600).
+    #[arg(long, value_name = "FILE")]
+    pub actor_password_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -302,6 +311,33 @@ pub struct ChangeOpts {
     pub confirm_name: Option<String>,
 }
 
+/// A change id as typed: all of it, or a prefix of its hex digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeRef {
+    Full(uuid::Uuid),
+    /// At least [`MIN_PREFIX`] hex digits, lower case, hyphens left out.
+    Prefix(String),
+}
+
+/// The shortest prefix of a change id taken (as many as the console shows).
+pub const MIN_PREFIX: usize = 8;
+
+/// Parses a [`ChangeRef`]: a whole UUID, or 8 to 31 hex digits (hyphens ignored).
+pub fn change_ref(s: &str) -> Result<ChangeRef, String> {
+    let s = s.trim();
+    if let Ok(id) = uuid::Uuid::parse_str(s) {
+        return Ok(ChangeRef::Full(id));
+    }
+    let hex: String = s.chars().filter(|c| *c != '-').collect::<String>().to_ascii_lowercase();
+    if !hex.chars().all(|c| c.is_ascii_hexdigit()) || hex.is_empty() || hex.len() > 32 {
+        return Err("a change id is hex digits, as `audit` and the console show it".into());
+    }
+    if hex.len() < MIN_PREFIX {
+        return Err(format!("a change id needs at least {MIN_PREFIX} of its hex digits"));
+    }
+    Ok(ChangeRef::Prefix(hex))
+}
+
 #[derive(Copy, Clone, Debug, Default, ValueEnum, PartialEq, Eq)]
 pub enum OutFormat {
     #[default]
@@ -336,9 +372,9 @@ pub struct AuditArgs {
     /// Only entries before TIME (same forms as --since).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// Only the entries of one change.
-    #[arg(long, value_name = "CHANGE_ID")]
-    pub change: Option<uuid::Uuid>,
+    /// Only the entries of one change (its id, or its first 8 or more hex digits).
+    #[arg(long, value_name = "CHANGE_ID", value_parser = change_ref)]
+    pub change: Option<ChangeRef>,
     /// Include sign-ins (left out unless --action names them).
     #[arg(long)]
     pub sign_ins: bool,

@@ -40,8 +40,11 @@ fn audit_filter(args: &AuditArgs, now: OffsetDateTime) -> Result<AuditFilter, Cl
     if let Some(u) = one("until", &args.until)? {
         f.until = u.until;
     }
-    if let Some(id) = args.change {
-        f.change = Some(id.simple().to_string());
+    if let Some(change) = &args.change {
+        f.change = Some(match change {
+            super::args::ChangeRef::Full(id) => id.simple().to_string(),
+            super::args::ChangeRef::Prefix(hex) => hex.clone(),
+        });
     }
     f.sign_ins |= args.sign_ins;
     Ok(f)

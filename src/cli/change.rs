@@ -5,6 +5,7 @@
 
 use super::CliError;
 use super::args::{ChangeOpts, OutFormat};
+use super::failure::Kind;
 use super::secrets::NewSecret;
 use crate::auth::hasher;
 use crate::domain::references::DeletePlan;
@@ -46,7 +47,7 @@ pub async fn apply(
     let mut printed = false;
     let mut before_commit = |done: &Done| -> Result<(), String> {
         let Some(password) = &password else { return Ok(()) };
-        let mut out = zeroize::Zeroizing::new(report_text(&change, done, stamp, format));
+        let mut out = zeroize::Zeroizing::new(report_text(&change, done, stamp, actor, format));
         out.push_str(password);
         super::emit_strict(&out)?;
         printed = true;
@@ -61,7 +62,7 @@ pub async fn apply(
     let id = stamp.change_id;
     match result {
         Ok(_) if printed => Ok(()),
-        Ok(done) => super::emit_applied(&report_text(&change, &done, stamp, format), id),
+        Ok(done) => super::emit_applied(&report_text(&change, &done, stamp, actor, format), id),
         Err(e) if e.is_connection() => lost(store, stamp, new.as_ref(), printed, e).await,
         Err(e) if printed => Err(CliError::Failed(format!(
             "{e}: change {id} was NOT applied, nothing was changed; the password printed above is no account's"
@@ -104,34 +105,48 @@ pub(super) async fn lost(
     };
     match applied {
         Some(true) => {
-            eprintln!(
-                "change {id} WAS applied (its answer was lost; `skriptoteket-admin audit --change {id}` lists it){}",
-                if printed { "; the password printed above is the account's" } else { "" }
-            );
             print_password();
-            Ok(())
+            Err(CliError::Coded(
+                Kind::AnswerLost,
+                format!(
+                    "change {id} WAS applied (its answer was lost; `skriptoteket-admin audit --change {id}` lists it){}",
+                    if printed { "; the password printed above is the account's" } else { "" }
+                ),
+            ))
         }
-        Some(false) => Err(CliError::Failed(format!(
-            "the connection dropped; change {id} was NOT applied, nothing changed: run the command again{}",
-            if printed { " (the password printed above is no account's)" } else { "" }
-        ))),
+        Some(false) => Err(CliError::Coded(
+            Kind::Connection,
+            format!(
+                "the connection dropped; change {id} was NOT applied, nothing changed: run the command again{}",
+                if printed { " (the password printed above is no account's)" } else { "" }
+            ),
+        )),
         None => {
             print_password();
-            Err(CliError::Failed(format!(
-                "the connection dropped and the server did not come back: whether change {id} applied is unknown; \
+            Err(CliError::Coded(
+                Kind::Unknown,
+                format!(
+                    "the connection dropped and the server did not come back: whether change {id} applied is unknown; \
                  check with `skriptoteket-admin audit --change {id}`{}",
-                if new.is_some_and(|n| n.generated) {
-                    " (the generated password above is its password if it did)"
-                } else {
-                    ""
-                }
-            )))
+                    if new.is_some_and(|n| n.generated) {
+                        " (the generated password above is its password if it did)"
+                    } else {
+                        ""
+                    }
+                ),
+            ))
         }
     }
 }
 
 /// A line per account, then the summary the console shows too, and the change id.
-pub(super) fn report_text(change: &Change, done: &Done, stamp: &Stamp, format: OutFormat) -> String {
+pub(super) fn report_text(
+    change: &Change,
+    done: &Done,
+    stamp: &Stamp,
+    actor: &Actor,
+    format: OutFormat,
+) -> String {
     let id = stamp.change_id;
     if format == OutFormat::Json {
         let accounts: Vec<serde_json::Value> = match done {
@@ -170,16 +185,19 @@ pub(super) fn report_text(change: &Change, done: &Done, stamp: &Stamp, format: O
             out.push_str(&format!("{} deleted\n", crate::plural::count(rows.len() as i64, "user")));
         }
     }
-    out.push_str(&change_line(id, crate::domain::revert::can_undo(change)));
+    out.push_str(&change_line(id, crate::domain::revert::can_undo(change).then_some(actor)));
     out
 }
 
-/// `change <id>` and how to undo it, or that it cannot be.
-pub(super) fn change_line(id: uuid::Uuid, revertable: bool) -> String {
-    if revertable {
-        format!("change {id} (undo: skriptoteket-admin revert {id})\n")
-    } else {
-        format!("change {id} (cannot be undone)\n")
+/// `change <id>` and the command that undoes it, as `undo_by` would run it (quoted for a
+/// POSIX shell, so it runs as printed), or that it cannot be undone.
+pub(super) fn change_line(id: uuid::Uuid, undo_by: Option<&Actor>) -> String {
+    let Some(actor) = undo_by else { return format!("change {id} (cannot be undone)\n") };
+    let id = id.to_string();
+    let args = ["skriptoteket-admin", "revert", "--actor-email", actor.email.as_str(), id.as_str()];
+    match shlex::try_join(args) {
+        Ok(undo) => format!("change {id} (undo: {undo})\n"),
+        Err(_) => format!("change {id} (undo: skriptoteket-admin revert {id})\n"),
     }
 }
 
@@ -295,6 +313,28 @@ fn confirm(plan: &DeletePlan) -> Result<(), CliError> {
     }
 }
 
+/// The change a typed id names: itself, or the one change whose id starts with the prefix
+/// (none, or several, are refused naming them).
+pub async fn resolve(store: &Store, typed: &super::args::ChangeRef) -> Result<uuid::Uuid, CliError> {
+    let prefix = match typed {
+        super::args::ChangeRef::Full(id) => return Ok(*id),
+        super::args::ChangeRef::Prefix(p) => p,
+    };
+    let found = store::audit::changes_with_prefix(store, prefix, 6).await?;
+    match found.as_slice() {
+        [] => Err(CliError::Failed(format!("no change id in the audit log starts with {prefix}"))),
+        [one] => Ok(*one),
+        several => {
+            let ids: Vec<String> = several.iter().take(5).map(|id| id.to_string()).collect();
+            Err(CliError::Usage(format!(
+                "{prefix} is the start of several change ids ({}{}): give more of it",
+                ids.join(", "),
+                if several.len() > 5 { ", ..." } else { "" }
+            )))
+        }
+    }
+}
+
 /// `revert CHANGE_ID`.
 pub async fn revert(
     store: &Store,
@@ -327,6 +367,6 @@ pub async fn revert(
         "reverted change {change_id}: {} restored\n",
         crate::plural::count(done.applied.len() as i64, "user")
     ));
-    out.push_str(&change_line(id, true));
+    out.push_str(&change_line(id, Some(actor)));
     super::emit_applied(&out, id)
 }

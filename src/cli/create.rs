@@ -20,7 +20,7 @@ pub async fn bootstrap(store: &Store, email: &str, password: &NewPassword) -> Re
             "created superuser {} ({})\n{}",
             clean(&row.email),
             row.id,
-            super::change::change_line(stamp.change_id, false)
+            super::change::change_line(stamp.change_id, None)
         )
     };
     // A generated password is written before the commit; a write that fails rolls back.

@@ -75,7 +75,7 @@ pub async fn run(
             super::emit(&format!("no dormant accounts (no sign-in for {} days)\n", rule.days))
         }
         Ok(applied) => super::emit_applied(
-            &report_text(&change, &Done::Changed(applied), stamp, format),
+            &report_text(&change, &Done::Changed(applied), stamp, actor, format),
             stamp.change_id,
         ),
         Err(e) if e.is_connection() => lost(store, stamp, None, false, e).await,

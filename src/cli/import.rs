@@ -204,7 +204,7 @@ pub async fn run(
                     "{created} created; their passwords are in {} (only there)\n",
                     path.display()
                 ));
-                out.push_str(&super::change::change_line(id, false));
+                out.push_str(&super::change::change_line(id, None));
             }
             super::emit_applied(&out, id)
         }

@@ -184,7 +184,9 @@ pub async fn run(
     let applied = match store::within(store::ANSWER_TIMEOUT, apply).await {
         Ok(a) => a,
         Err(e) if e.is_connection() => return super::change::lost(store, stamp, None, false, e).await,
-        Err(e) => return Err(CliError::Failed(format!("{e}; nothing was changed"))),
+        Err(e) => {
+            return Err(CliError::Coded(super::failure::Kind::of(&e), format!("{e}; nothing was changed")));
+        }
     };
     let out = match format {
         OutFormat::Json => super::change::json_text(&json!({
@@ -200,7 +202,7 @@ pub async fn run(
                 "{}{} updated, {unchanged} unchanged\n{}",
                 report(&checked),
                 crate::plural::count(changed as i64, "account"),
-                super::change::change_line(stamp.change_id, true)
+                super::change::change_line(stamp.change_id, Some(actor))
             )
         }
     };

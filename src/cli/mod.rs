@@ -1,5 +1,6 @@
 //! The subcommands: thin wrappers that parse, call `store`, and print. Results go to
-//! stdout, errors to stderr as one line; exit 1 when refused or failed, 2 on usage errors.
+//! stdout, errors to stderr as one line (and with `--format json` as JSON on stdout too),
+//! with an exit code per kind of failure (`failure::Kind`).
 
 pub mod args;
 mod audit;
@@ -9,6 +10,7 @@ mod create;
 pub mod demo;
 mod dormant;
 mod edit;
+pub mod failure;
 mod import;
 mod import_out;
 mod import_update;
@@ -23,18 +25,20 @@ use crate::store::{self, Actor, Store, StoreError};
 use args::{Cli, Command};
 use std::process::ExitCode;
 
-/// A subcommand's failure: `Usage` exits 2, `Failed` exits 1.
+/// A subcommand's failure: `Usage` exits 2, `Failed` (refused) 1, `Coded` by its kind.
 #[derive(Debug)]
 pub enum CliError {
     Usage(String),
     Failed(String),
+    /// A failure of another kind than a refusal (see [`failure::Kind`]).
+    Coded(failure::Kind, String),
     /// Exit 1 with nothing more to say (a dry run that printed its refusal already).
     Quiet,
 }
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
-        CliError::Failed(e.to_string())
+        CliError::Coded(failure::Kind::of(&e), e.to_string())
     }
 }
 
@@ -45,15 +49,34 @@ impl From<config::ConfigError> for CliError {
 }
 
 impl CliError {
+    /// The failure's kind (a `Quiet` one is a refusal).
+    pub fn kind(&self) -> failure::Kind {
+        match self {
+            CliError::Usage(_) => failure::Kind::Usage,
+            CliError::Failed(_) | CliError::Quiet => failure::Kind::Refused,
+            CliError::Coded(k, _) => *k,
+        }
+    }
+
+    /// Says what failed on stderr and exits with the kind's code.
     pub fn report(&self) -> ExitCode {
-        let (msg, code) = match self {
-            CliError::Usage(m) => (m, 2),
-            CliError::Failed(m) => (m, 1),
-            CliError::Quiet => return ExitCode::from(1),
+        self.report_as(false)
+    }
+
+    /// [`CliError::report`]; `json`: the failure is also a JSON object on stdout.
+    pub fn report_as(&self, json: bool) -> ExitCode {
+        let kind = self.kind();
+        let msg = match self {
+            CliError::Usage(m) | CliError::Failed(m) | CliError::Coded(_, m) => m,
+            CliError::Quiet => return ExitCode::from(kind.exit_code()),
         };
         // Messages can quote emails from the database or the command line.
-        eprintln!("error: {}", clean(msg));
-        ExitCode::from(code)
+        let msg = clean(msg);
+        eprintln!("error: {msg}");
+        if json {
+            let _ = emit_strict(&failure::json_error(kind, &msg));
+        }
+        ExitCode::from(kind.exit_code())
     }
 }
 
@@ -84,10 +107,13 @@ pub(crate) fn emit_strict(text: &str) -> Result<(), String> {
 /// learns (on stderr) that the change WAS applied, its id, and where to see it.
 pub(crate) fn emit_applied(text: &str, change_id: uuid::Uuid) -> Result<(), CliError> {
     emit_strict(text).map_err(|why| {
-        CliError::Failed(format!(
-            "change {change_id} WAS applied, but its report was lost: {why}; \
+        CliError::Coded(
+            failure::Kind::AnswerLost,
+            format!(
+                "change {change_id} WAS applied, but its report was lost: {why}; \
              `skriptoteket-admin audit --change {change_id}` lists what it did"
-        ))
+            ),
+        )
     })
 }
 
@@ -141,17 +167,46 @@ pub async fn connect(cli: &Cli) -> Result<Store, CliError> {
 }
 
 /// Signs in the `--actor-email` admin with the password from env or prompt.
-async fn sign_in(store: &Store, actor_email: &str) -> Result<Actor, CliError> {
-    let pw = secrets::actor_password(actor_email)?;
-    Ok(store::login::authenticate(store, actor_email, &pw, &store::login::Origin::current("cli")).await?)
+async fn sign_in(store: &Store, actor: &args::ActorArg) -> Result<Actor, CliError> {
+    let pw = secrets::actor_password(actor)?;
+    let origin = store::login::Origin::current("cli");
+    let signed_in = store::login::authenticate(store, &actor.actor_email, &pw, &origin).await;
+    match signed_in {
+        Ok(a) => Ok(a),
+        Err(e) => Err(sign_in_failure(store, &actor.actor_email, e).await),
+    }
 }
 
 /// Signs in for a dry run: the password is checked (a failure counts as always), a success
 /// is not recorded, so the dry run leaves the database as it was.
-async fn sign_in_quietly(store: &Store, actor_email: &str) -> Result<Actor, CliError> {
-    let pw = secrets::actor_password(actor_email)?;
+async fn sign_in_quietly(store: &Store, actor: &args::ActorArg) -> Result<Actor, CliError> {
+    let pw = secrets::actor_password(actor)?;
     let origin = store::login::Origin::current("cli");
-    Ok(store::login::authenticate_quietly(store, actor_email, &pw, &origin).await?)
+    let signed_in = store::login::authenticate_quietly(store, &actor.actor_email, &pw, &origin).await;
+    match signed_in {
+        Ok(a) => Ok(a),
+        Err(e) => Err(sign_in_failure(store, &actor.actor_email, e).await),
+    }
+}
+
+/// A refused sign-in, with how many tries the account has left before the web app's lock
+/// when the password was wrong: a script that retries would otherwise lock its admin out,
+/// web login included, without a word.
+async fn sign_in_failure(store: &Store, email: &str, e: StoreError) -> CliError {
+    let left = match e {
+        StoreError::InvalidCredentials => store::login::tries_left_now(store, email).await,
+        _ => None,
+    };
+    let message = match (&e, left) {
+        (StoreError::InvalidCredentials, Some(left)) => format!(
+            "{e} {} left before the account is locked for {} minutes (the web login too): check the password \
+             before trying again",
+            crate::plural::count(i64::from(left), "attempt"),
+            store::login::LOCK_MINUTES
+        ),
+        _ => e.to_string(),
+    };
+    CliError::Coded(failure::Kind::of(&e), message)
 }
 
 /// The stamp of a change made now: a new change id and the reason, which the deployment
@@ -190,10 +245,10 @@ async fn simple(cli: &Cli, store: &Store, t: &args::Targets, change: Change) -> 
     let stamp = stamp(cli, &t.opts)?;
     guard(cli, &t.opts, &change, t.emails.len())?;
     if t.opts.dry_run {
-        let actor = sign_in_quietly(store, &t.actor.actor_email).await?;
+        let actor = sign_in_quietly(store, &t.actor).await?;
         return change::dry_run(store, &actor, &t.emails, &change, t.opts.format).await;
     }
-    let actor = sign_in(store, &t.actor.actor_email).await?;
+    let actor = sign_in(store, &t.actor).await?;
     change::apply(store, &actor, &stamp, &t.emails, change, None, t.opts.format).await
 }
 
@@ -202,7 +257,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = dispatch(&cli).await;
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => e.report(),
+        Err(e) => e.report_as(failure::wants_json(cli.command.as_ref())),
     }
 }
 
@@ -240,10 +295,10 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
         Command::ProvisionUser { actor, email, role, password, opts } => {
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
-                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let actor = sign_in_quietly(&store, actor).await?;
                 return create::dry_run(&store, &actor, email, role, opts.format).await;
             }
-            let actor = sign_in(&store, &actor.actor_email).await?;
+            let actor = sign_in(&store, actor).await?;
             create::provision(&store, &actor, &stamp, email, role, password, opts.format).await
         }
         Command::List { role, search, filter, format } => {
@@ -253,11 +308,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
         Command::SetRole { actor, role, emails, opts } => {
             let role =
                 role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
-            let t = args::Targets {
-                actor: args::ActorArg { actor_email: actor.actor_email.clone() },
-                emails: emails.clone(),
-                opts: opts.clone(),
-            };
+            let t = args::Targets { actor: actor.clone(), emails: emails.clone(), opts: opts.clone() };
             simple(cli, &store, &t, Change::SetRole(role)).await
         }
         Command::ResetPassword { actor, email, password, keep_sessions, opts } => {
@@ -265,11 +316,11 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let stamp = stamp(cli, opts)?;
             let emails = std::slice::from_ref(email);
             if opts.dry_run {
-                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let actor = sign_in_quietly(&store, actor).await?;
                 return change::dry_run(&store, &actor, emails, &change, opts.format).await;
             }
             // The admin's own password first, then the target's new one (named in the prompt).
-            let actor = sign_in(&store, &actor.actor_email).await?;
+            let actor = sign_in(&store, actor).await?;
             let new = secrets::new_password(password, email)?;
             change::apply(&store, &actor, &stamp, emails, change, Some(new), opts.format).await
         }
@@ -300,7 +351,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             }
             let stamp = stamp(cli, &targets.opts)?;
             guard(cli, &targets.opts, &Change::Delete, targets.emails.len())?;
-            let actor = sign_in(&store, &targets.actor.actor_email).await?;
+            let actor = sign_in(&store, &targets.actor).await?;
             change::delete(&store, &actor, &stamp, &targets.emails, *yes, &targets.opts).await
         }
         Command::DeactivateDormant { actor, days, exclude_file, include_admins, opts } => {
@@ -311,47 +362,48 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             };
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
-                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let actor = sign_in_quietly(&store, actor).await?;
                 dormant::warn_unmatched(&store, &rule).await?;
                 return dormant::dry_run(&store, &actor, &rule, opts.format).await;
             }
             // A protected deployment wants its name for a mass deactivation, however many.
             guard(cli, opts, &Change::SetActive(false), usize::MAX)?;
-            let actor = sign_in(&store, &actor.actor_email).await?;
+            let actor = sign_in(&store, actor).await?;
             dormant::warn_unmatched(&store, &rule).await?;
             dormant::run(&store, &actor, &stamp, &rule, opts.format).await
         }
         Command::Import { actor, file, update: true, max_rows, opts, .. } => {
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
-                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let actor = sign_in_quietly(&store, actor).await?;
                 let lines = import_update::read(file, *max_rows)?;
                 return import_update::dry_run(&store, &actor, &lines, opts.format).await;
             }
-            let actor = sign_in(&store, &actor.actor_email).await?;
+            let actor = sign_in(&store, actor).await?;
             let lines = import_update::read(file, *max_rows)?;
             import_update::run(&store, &actor, &stamp, &lines, opts.format).await
         }
         Command::Import { actor, file, update: false, passwords_out, max_rows, opts } => {
             let stamp = stamp(cli, opts)?;
             if opts.dry_run {
-                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let actor = sign_in_quietly(&store, actor).await?;
                 let lines = import::read(file, &actor, *max_rows)?;
                 return import::dry_run(&store, &lines, opts.format).await;
             }
-            let actor = sign_in(&store, &actor.actor_email).await?;
+            let actor = sign_in(&store, actor).await?;
             let lines = import::read(file, &actor, *max_rows)?;
             import::run(&store, &actor, &stamp, &lines, passwords_out.as_deref(), opts.format).await
         }
         Command::Revert { actor, change_id, opts } => {
             let stamp = stamp(cli, opts)?;
+            let change_id = &change::resolve(&store, change_id).await?;
             if opts.dry_run {
-                let actor = sign_in_quietly(&store, &actor.actor_email).await?;
+                let actor = sign_in_quietly(&store, actor).await?;
                 let plan = store::revert::plan(&store, &actor, *change_id).await?;
                 return change::print_plan(&plan, opts.format);
             }
             guard(cli, opts, &Change::Revert(*change_id), usize::MAX)?;
-            let actor = sign_in(&store, &actor.actor_email).await?;
+            let actor = sign_in(&store, actor).await?;
             change::revert(&store, &actor, &stamp, *change_id, opts.format).await
         }
         // Answered above, before connecting; never a panic on a path input reaches.

@@ -1,22 +1,94 @@
-//! Where passwords come from in scripts: never argv. The actor's from the environment or a
-//! hidden prompt; a new one from stdin, a hidden prompt asked twice, or the generator.
+//! Where passwords come from in scripts: never argv. The actor's from a private file, a
+//! systemd credential, the environment or a hidden prompt; a new one from stdin, a hidden
+//! prompt asked twice, or the generator.
 
 use super::CliError;
-use super::args::NewPassword;
+use super::args::{ActorArg, NewPassword};
 use crate::domain::password::{self, PasswordError, Secret, check_policy};
 use std::io::{BufRead, IsTerminal};
 use zeroize::Zeroizing;
 
 pub const ACTOR_PASSWORD_ENV: &str = "SKRIPTOTEKET_ACTOR_PASSWORD";
+/// The name of the systemd credential (`LoadCredential=skriptoteket-actor-password:PATH`)
+/// that holds the acting admin's password; systemd puts it in `$CREDENTIALS_DIRECTORY`.
+pub const ACTOR_CREDENTIAL: &str = "skriptoteket-actor-password";
+/// The longest password file read (a password is far shorter; a wrong file is refused).
+const MAX_PASSWORD_FILE: u64 = 4096;
 
-/// The acting admin's password: `$SKRIPTOTEKET_ACTOR_PASSWORD`, else a prompt on the terminal.
-pub fn actor_password(actor_email: &str) -> Result<Secret, CliError> {
+/// The acting admin's password: `--actor-password-file`, else the systemd credential,
+/// else `$SKRIPTOTEKET_ACTOR_PASSWORD`, else a prompt on the terminal.
+pub fn actor_password(actor: &ActorArg) -> Result<Secret, CliError> {
+    if let Some(path) = &actor.actor_password_file {
+        return read_password_file(path, true);
+    }
+    if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
+        let path = std::path::Path::new(&dir).join(ACTOR_CREDENTIAL);
+        // systemd made the folder and the file readable by this service alone.
+        if path.exists() {
+            return read_password_file(&path, false);
+        }
+    }
     if let Ok(pw) = std::env::var(ACTOR_PASSWORD_ENV) {
         return Ok(Secret::new(pw));
     }
-    rpassword::prompt_password(format!("Password for {actor_email}: ")).map(Secret::new).map_err(|_| {
-        CliError::Usage(format!("no actor password: set {ACTOR_PASSWORD_ENV} or run on a terminal"))
-    })
+    rpassword::prompt_password(format!("Password for {}: ", actor.actor_email)).map(Secret::new).map_err(
+        |_| {
+            CliError::Usage(format!(
+                "no actor password: use --actor-password-file, a systemd credential {ACTOR_CREDENTIAL}, \
+             {ACTOR_PASSWORD_ENV}, or run on a terminal"
+            ))
+        },
+    )
+}
+
+/// The first line of the file at `path`, without its line ending. `private`: refused unless
+/// it is the caller's own regular file (not a link to one) that nobody else can read.
+fn read_password_file(path: &std::path::Path, private: bool) -> Result<Secret, CliError> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let refuse = |why: String| CliError::Usage(format!("{}: {why}", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => refuse("is a symbolic link: name the file itself".into()),
+            _ => refuse(format!("cannot be read: {}", e.kind())),
+        })?;
+    let meta = file.metadata().map_err(|e| refuse(format!("cannot be read: {}", e.kind())))?;
+    if !meta.is_file() {
+        return Err(refuse("is not a regular file".into()));
+    }
+    if private {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            return Err(refuse("is not owned by you: a password file must be your own".into()));
+        }
+        if meta.mode() & 0o077 != 0 {
+            return Err(refuse(format!(
+                "is readable by others (mode {:04o}): `chmod 600` it first",
+                meta.mode() & 0o7777
+            )));
+        }
+    }
+    let mut buf = Zeroizing::new(Vec::new());
+    file.take(MAX_PASSWORD_FILE + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| refuse(format!("cannot be read: {}", e.kind())))?;
+    if buf.len() as u64 > MAX_PASSWORD_FILE {
+        return Err(refuse("is too long to be a password file".into()));
+    }
+    let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
+    let mut line = &buf[..end];
+    if let Some(stripped) = line.strip_suffix(b"\r") {
+        line = stripped;
+    }
+    let text = std::str::from_utf8(line).map_err(|_| refuse("does not hold UTF-8 text".into()))?;
+    if text.is_empty() {
+        return Err(refuse("holds no password on its first line".into()));
+    }
+    Ok(Secret::new(text.to_string()))
 }
 
 /// How the new password was obtained; a generated one must be printed once at the end.

@@ -82,6 +82,25 @@ pub async fn change_applied(store: &Store, change_id: Uuid) -> Result<bool, Stor
     .await?)
 }
 
+/// The changes whose id starts with the hex digits `prefix` (at most 32, lower case, no
+/// hyphens), at most `limit` of them: a range of the change-id index, not a scan.
+pub async fn changes_with_prefix(store: &Store, prefix: &str, limit: i64) -> Result<Vec<Uuid>, StoreError> {
+    let pad = |c: char| format!("{prefix}{}", c.to_string().repeat(32usize.saturating_sub(prefix.len())));
+    let (Ok(low), Ok(high)) = (Uuid::parse_str(&pad('0')), Uuid::parse_str(&pad('f'))) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT DISTINCT change_id FROM {}.admin_audit_log WHERE change_id BETWEEN $1 AND $2 ORDER BY 1 LIMIT $3",
+        super::migrate::SCHEMA
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(low)
+        .bind(high)
+        .bind(limit)
+        .fetch_all(&store.pool)
+        .await?)
+}
+
 /// [`change_applied`], asked once no COMMIT of this tool is still running on the server
 /// (the lost connection's backend may be finishing its commit, say waiting for a
 /// synchronous replica): until `deadline`, after which the answer is `Err` (unknown).

@@ -172,6 +172,25 @@ async fn sign_in(
     result
 }
 
+/// How many more wrong passwords the account `email` takes before the lock, as the
+/// database has it now; `None` when no lock would follow (no such account, one that could
+/// not sign in anyway, a database without the lockout columns) or it cannot be read.
+pub async fn tries_left_now(store: &Store, email: &str) -> Option<i32> {
+    if !store.schema.lockout {
+        return None;
+    }
+    let failures: Option<i32> = sqlx::query_scalar(
+        "SELECT failed_login_attempts FROM users
+          WHERE email = $1 AND is_active AND auth_provider = 'local' AND password_hash IS NOT NULL",
+    )
+    .bind(normalize(email))
+    .fetch_optional(&store.pool)
+    .await
+    .ok()
+    .flatten();
+    failures.map(|f| (MAX_FAILED_LOGINS - f).max(0))
+}
+
 /// `HH:MM` (UTC) of a lock's end, for the message.
 fn clock(t: OffsetDateTime) -> String {
     let f = time::macros::format_description!("[hour]:[minute] UTC");

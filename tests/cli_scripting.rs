@@ -1,0 +1,219 @@
+//! The subcommands as scripts and cron use them (issue 25): the printed undo runs as
+//! printed, change ids by prefix, the acting admin from the environment, a password file
+//! or a systemd credential, a failed sign-in that warns before the lock and exits with its
+//! own code, and exit codes (and JSON errors) that tell failures apart.
+
+mod common;
+
+use common::{PASSWORD, TestDb, insert_user, live_store, role_of, scalar_i64, snapshot};
+use skriptoteket_admin::domain::Role;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_skriptoteket-admin");
+
+/// The binary with the test database and nothing of the caller's environment that names
+/// an actor; `env` adds variables.
+fn command(db: &TestDb, env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env("DATABASE_URL", db.url())
+        .env_remove("SKRIPTOTEKET_ACTOR_PASSWORD")
+        .env_remove("SKRIPTOTEKET_ACTOR_EMAIL")
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .env_remove("SKRIPTOTEKET_ADMIN_REQUIRE_REASON")
+        .env_remove("SKRIPTOTEKET_ADMIN_PROTECTED")
+        .env_remove("RUST_LOG")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+fn run(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(db, env).args(args).output().expect("run")
+}
+
+fn with_password(db: &TestDb, args: &[&str]) -> Output {
+    run(db, args, &[("SKRIPTOTEKET_ACTOR_PASSWORD", PASSWORD)])
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `line` as printed, in a POSIX shell whose PATH finds the binary first.
+fn run_printed(db: &TestDb, line: &str) -> Output {
+    let dir = Path::new(BIN).parent().expect("the binary's folder");
+    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(line).env("PATH", path);
+    for (k, v) in command(db, &[("SKRIPTOTEKET_ACTOR_PASSWORD", PASSWORD)]).get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.current_dir(std::env::temp_dir()).stdin(Stdio::null()).output().expect("sh")
+}
+
+/// The command after "undo: " in a change's report.
+fn undo_line(report: &str) -> String {
+    let at = report.find("undo: ").expect("an undo hint") + "undo: ".len();
+    report[at..].trim_end().trim_end_matches(')').to_string()
+}
+
+#[tokio::test]
+async fn the_printed_undo_runs_as_printed_and_change_ids_go_by_prefix() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "o'brien@x.se", Role::Admin).await;
+    let anna = insert_user(&pool, "anna@x.se", Role::User).await;
+    let o = with_password(
+        &db,
+        &["set-role", "--actor-email", "o'brien@x.se", "--role", "contributor", "anna@x.se"],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let line = undo_line(&out(&o));
+    assert!(line.contains("--actor-email") && !line.contains(PASSWORD), "{line}");
+    let undone = run_printed(&db, &line);
+    assert!(undone.status.success(), "{line}: {}", err(&undone));
+    assert_eq!(role_of(&pool, anna).await, "user");
+
+    // A change id by a unique prefix of 8 or more hex digits, as the console shows them.
+    let o = with_password(
+        &db,
+        &["set-role", "--actor-email", "o'brien@x.se", "--role", "contributor", "anna@x.se"],
+    );
+    let full = undo_line(&out(&o)).rsplit(' ').next().expect("an id").to_string();
+    let o = with_password(&db, &["revert", "--actor-email", "o'brien@x.se", &full[..8], "--dry-run"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = with_password(&db, &["revert", "--actor-email", "o'brien@x.se", &full[..7]]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("at least 8"), "{}", err(&o));
+    // Two changes that share a prefix: refused, naming both.
+    for i in [1, 2] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO skriptoteket_admin.admin_audit_log (change_id, actor_email, action, target_email)
+             VALUES ('abcdef12-0000-4000-8000-00000000000{i}', 'x@x.se', 'set_role', 'anna@x.se')"
+        )))
+        .execute(&pool)
+        .await
+        .expect("audit row");
+    }
+    let before = snapshot(&pool).await;
+    let o = with_password(&db, &["revert", "--actor-email", "o'brien@x.se", "abcdef12"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("abcdef12-0000-4000-8000-000000000001")
+            && err(&o).contains("abcdef12-0000-4000-8000-000000000002"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(snapshot(&pool).await, before);
+}
+
+#[tokio::test]
+async fn the_actor_comes_from_the_environment_a_private_file_or_a_systemd_credential() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "anna@x.se", Role::User).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("actor-password");
+    std::fs::write(&file, format!("{PASSWORD}\n")).expect("write");
+    let path = file.to_string_lossy().into_owned();
+    let email = [("SKRIPTOTEKET_ACTOR_EMAIL", "admin@x.se")];
+    let go = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut a = vec!["deactivate", "anna@x.se", "--dry-run"];
+        a.extend_from_slice(extra);
+        run(&db, &a, env)
+    };
+
+    // Readable by others: refused before anything is asked or counted.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let o = go(&["--actor-password-file", &path], &email);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("readable by others") && err(&o).lines().count() == 1, "{}", err(&o));
+    // Owned by somebody else (nobody): refused too.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&file, Some(65534), None).expect("chown");
+        let o = go(&["--actor-password-file", &path], &email);
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(err(&o).contains("not owned by you"), "{}", err(&o));
+        std::os::unix::fs::chown(&file, Some(0), None).expect("chown back");
+    }
+    // 0600 and the caller's: the email from the environment, the password from the file.
+    let o = go(&["--actor-password-file", &path], &email);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        scalar_i64(&pool, "SELECT failed_login_attempts::bigint FROM users WHERE email = 'admin@x.se'").await,
+        0
+    );
+    // A systemd credential (LoadCredential=skriptoteket-actor-password:...).
+    let creds = tempfile::tempdir().expect("credentials");
+    std::fs::write(creds.path().join("skriptoteket-actor-password"), PASSWORD).expect("write");
+    let creds_dir = creds.path().to_string_lossy().into_owned();
+    let o = go(&[], &[email[0], ("CREDENTIALS_DIRECTORY", &creds_dir)]);
+    assert!(o.status.success(), "{}", err(&o));
+}
+
+#[tokio::test]
+async fn a_failed_sign_in_warns_before_the_lock_and_exits_with_its_own_code() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "anna@x.se", Role::User).await;
+    let wrong = [("SKRIPTOTEKET_ACTOR_PASSWORD", "not-the-password")];
+    let o = run(&db, &["deactivate", "--actor-email", "admin@x.se", "anna@x.se"], &wrong);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(err(&o).contains("4 attempts left before the account is locked"), "{}", err(&o));
+    for _ in 0..3 {
+        run(&db, &["deactivate", "--actor-email", "admin@x.se", "anna@x.se"], &wrong);
+    }
+    let o = run(&db, &["deactivate", "--actor-email", "admin@x.se", "anna@x.se"], &wrong);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(err(&o).contains("locked"), "{}", err(&o));
+    // JSON callers get the failure as JSON on stdout too.
+    let o = run(&db, &["deactivate", "--actor-email", "admin@x.se", "anna@x.se", "--format", "json"], &wrong);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["error"]["code"], "sign_in");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+}
+
+#[tokio::test]
+async fn exit_codes_tell_refusals_connection_failures_and_usage_apart() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    // Refused by the rules: 1, and as JSON with its code.
+    let o =
+        with_password(&db, &["deactivate", "--actor-email", "admin@x.se", "boss@x.se", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["error"]["code"], "refused", "{v}");
+    // No such account: refused as well.
+    let o = with_password(&db, &["deactivate", "--actor-email", "admin@x.se", "nobody@x.se"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    // Usage: 2.
+    let o = with_password(&db, &["deactivate", "--actor-email", "admin@x.se"]);
+    assert_eq!(o.status.code(), Some(2));
+    // No server: 4, as JSON too.
+    let o = Command::new(BIN)
+        .args(["list", "--format", "json"])
+        .env("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=2")
+        .env("SKRIPTOTEKET_ACTOR_PASSWORD", PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["error"]["code"], "connection", "{v}");
+}
