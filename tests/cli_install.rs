@@ -143,3 +143,54 @@ fn the_package_ships_what_the_build_script_writes() {
         assert!(script.contains(written_by), "build-deb.sh writes it: {written_by}");
     }
 }
+
+/// The systemd service and timer the package ships for the dormant sweep: `systemd-analyze
+/// verify` accepts them (with the credential line uncommented, as an admin enables it, and
+/// the binary and folder pointed at ones that exist here), the service runs the sweep with
+/// the actor from the environment and never restarts, and the timer is installed, not
+/// enabled: the package's assets put it where systemd finds it, no maintainer script
+/// enables it.
+#[test]
+fn the_dormant_sweeps_systemd_units_verify_and_run_the_sweep() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let units = root.join("packaging/systemd");
+    let service = std::fs::read_to_string(units.join("skriptoteket-admin-dormant.service")).expect("service");
+    let timer = std::fs::read_to_string(units.join("skriptoteket-admin-dormant.timer")).expect("timer");
+    assert!(service.contains("\nExecStart=/usr/bin/skriptoteket-admin deactivate-dormant "), "{service}");
+    assert!(service.contains("\nEnvironment=SKRIPTOTEKET_ACTOR_EMAIL="), "{service}");
+    assert!(service.contains("\n#LoadCredential=skriptoteket-actor-password:"), "{service}");
+    assert!(service.contains("\nRestart=no"), "{service}");
+    assert!(!service.contains("SKRIPTOTEKET_ACTOR_PASSWORD"), "no password in the unit");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+    for unit in ["skriptoteket-admin-dormant.service", "skriptoteket-admin-dormant.timer"] {
+        assert!(
+            manifest
+                .contains(&format!("[\"packaging/systemd/{unit}\", \"usr/lib/systemd/system/\", \"644\"]")),
+            "{unit} is in the package"
+        );
+    }
+    assert!(!manifest.contains("systemd-units"), "cargo-deb's systemd-units would enable the timer");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let here = service
+        .replace("/usr/bin/skriptoteket-admin", env!("CARGO_BIN_EXE_skriptoteket-admin"))
+        .replace("WorkingDirectory=/srv/skriptoteket", &format!("WorkingDirectory={}", dir.path().display()))
+        .replace("#LoadCredential=", "LoadCredential=");
+    std::fs::write(dir.path().join("skriptoteket-admin-dormant.service"), here).expect("write");
+    std::fs::write(dir.path().join("skriptoteket-admin-dormant.timer"), &timer).expect("write");
+    let verify = |files: &[&str]| {
+        Command::new("systemd-analyze")
+            .args(["verify", "--man=no"])
+            .args(files.iter().map(|f| dir.path().join(f)))
+            .output()
+            .expect("systemd-analyze (Debian's systemd package; .ci/run installs it)")
+    };
+    let o = verify(&["skriptoteket-admin-dormant.service", "skriptoteket-admin-dormant.timer"]);
+    let said = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success() && said.trim().is_empty(), "{said}");
+    // The check can fail: a broken calendar is refused.
+    std::fs::write(dir.path().join("skriptoteket-admin-dormant.timer"), timer.replace("Mon *-*", "Mox *-*"))
+        .expect("write");
+    let o = verify(&["skriptoteket-admin-dormant.service", "skriptoteket-admin-dormant.timer"]);
+    assert!(!o.status.success(), "a broken timer verifies");
+}
