@@ -217,3 +217,70 @@ async fn exit_codes_tell_refusals_connection_failures_and_usage_apart() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(v["error"]["code"], "connection", "{v}");
 }
+
+#[tokio::test]
+async fn a_filter_chooses_the_accounts_counted_first_and_a_script_must_say_how_many() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    for e in ["elev1@skola.se", "elev2@skola.se", "elev3@skola.se"] {
+        insert_user(&pool, e, Role::User).await;
+    }
+    insert_user(&pool, "larare@skola.se", Role::Contributor).await;
+    let deactivate = |extra: &[&str]| {
+        let mut a = vec!["deactivate", "--actor-email", "admin@x.se", "--filter", "role:user elev"];
+        a.extend_from_slice(extra);
+        with_password(&db, &a)
+    };
+    let active_users = "SELECT count(*) FROM users WHERE role = 'user' AND is_active";
+    let before = snapshot(&pool).await;
+    // Off a terminal, a filter's change needs --yes or --expect-count.
+    let o = deactivate(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("--filter chose 3 accounts: add --yes, or --expect-count 3"), "{}", err(&o));
+    let o = deactivate(&["--expect-count", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("3 accounts chosen, not the 2 --expect-count says"), "{}", err(&o));
+    let o = deactivate(&["--dry-run"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("on 3 accounts") && !out(&o).contains("larare"), "{}", out(&o));
+    let o = with_password(&db, &["deactivate", "--actor-email", "admin@x.se", "--filter", "rol:user"]);
+    assert_eq!(o.status.code(), Some(2), "a typo in the filter: {}", err(&o));
+    assert_eq!(snapshot(&pool).await, before, "refusals and the dry run change nothing");
+
+    let o = deactivate(&["--expect-count", "3"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(scalar_i64(&pool, active_users).await, 0);
+    assert_eq!(
+        scalar_i64(
+            &pool,
+            "SELECT count(DISTINCT change_id) FROM skriptoteket_admin.admin_audit_log WHERE action = 'deactivate'"
+        )
+        .await,
+        1,
+        "one change"
+    );
+    // Nothing left to choose: exit 0, nothing changed.
+    let o = with_password(
+        &db,
+        &["deactivate", "--actor-email", "admin@x.se", "--filter", "role:user status:active", "--yes"],
+    );
+    assert!(o.status.success() && out(&o).contains("no account matches --filter"), "{}{}", out(&o), err(&o));
+    // Emails and a filter together, each account once.
+    let o = with_password(
+        &db,
+        &[
+            "set-role",
+            "--actor-email",
+            "admin@x.se",
+            "--role",
+            "contributor",
+            "elev1@skola.se",
+            "--filter",
+            "elev1",
+            "--yes",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("for 1 user"), "{}", out(&o));
+}

@@ -98,10 +98,13 @@ pub enum Command {
     SetRole {
         #[command(flatten)]
         actor: ActorArg,
+        /// user, contributor, admin or superuser.
         #[arg(long, value_name = "ROLE")]
         role: String,
-        #[arg(required = true, value_name = "EMAIL")]
+        #[arg(required_unless_present = "filter", value_name = "EMAIL")]
         emails: Vec<String>,
+        #[command(flatten)]
+        select: Select,
         #[command(flatten)]
         opts: ChangeOpts,
     },
@@ -142,9 +145,6 @@ pub enum Command {
     Delete {
         #[command(flatten)]
         targets: Targets,
-        /// Do not ask for confirmation.
-        #[arg(long)]
-        yes: bool,
     },
     /// Create the accounts listed in FILE (CSV; a header line naming email and role, and any
     /// of first_name, last_name, display_name), each with a generated password: all in one
@@ -249,10 +249,29 @@ pub struct ActorArg {
 pub struct Targets {
     #[command(flatten)]
     pub actor: ActorArg,
-    #[arg(required = true, value_name = "EMAIL")]
+    #[arg(required_unless_present = "filter", value_name = "EMAIL")]
     pub emails: Vec<String>,
     #[command(flatten)]
+    pub select: Select,
+    #[command(flatten)]
     pub opts: ChangeOpts,
+}
+
+/// Accounts chosen by the filter language, beside or instead of their emails.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Select {
+    /// Also every account the filter keeps (the console's filter language, as `list
+    /// --filter`): the plan is shown first, with the count.
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
+    /// Go ahead without asking (a delete, or a --filter change, off a terminal needs this
+    /// or --expect-count).
+    #[arg(long)]
+    pub yes: bool,
+    /// Go ahead only when exactly N accounts are chosen; else refuse, changing nothing (so
+    /// a script never sweeps more than it meant).
+    #[arg(long, value_name = "N")]
+    pub expect_count: Option<usize>,
 }
 
 /// `edit`: the account, and the fields to set (at least one).

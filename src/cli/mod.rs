@@ -17,6 +17,7 @@ mod import_update;
 mod install;
 pub(crate) mod list;
 pub mod secrets;
+mod select;
 
 use crate::config::{self, DbTarget};
 use crate::domain::sanitize::clean;
@@ -243,13 +244,18 @@ fn guard(cli: &Cli, opts: &args::ChangeOpts, change: &Change, accounts: usize) -
 /// Signs in, then applies (or with --dry-run, plans) a change that needs no further input.
 async fn simple(cli: &Cli, store: &Store, t: &args::Targets, change: Change) -> Result<(), CliError> {
     let stamp = stamp(cli, &t.opts)?;
-    guard(cli, &t.opts, &change, t.emails.len())?;
+    let Some(emails) = select::choose(store, &t.emails, &t.select).await? else {
+        return emit(select::NONE);
+    };
+    guard(cli, &t.opts, &change, emails.len())?;
     if t.opts.dry_run {
         let actor = sign_in_quietly(store, &t.actor).await?;
-        return change::dry_run(store, &actor, &t.emails, &change, t.opts.format).await;
+        return change::dry_run(store, &actor, &emails, &change, t.opts.format).await;
     }
+    select::check_unattended(&t.select, emails.len())?;
     let actor = sign_in(store, &t.actor).await?;
-    change::apply(store, &actor, &stamp, &t.emails, change, None, t.opts.format).await
+    select::confirm(store, &actor, &emails, &change, &t.select).await?;
+    change::apply(store, &actor, &stamp, &emails, change, None, t.opts.format).await
 }
 
 /// Runs one subcommand to completion.
@@ -305,10 +311,15 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             list::users(&store, role.as_deref(), search.clone(), filter.as_deref(), *format).await
         }
         Command::Audit(args) => audit::audit(&store, args).await,
-        Command::SetRole { actor, role, emails, opts } => {
+        Command::SetRole { actor, role, emails, select, opts } => {
             let role =
                 role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;
-            let t = args::Targets { actor: actor.clone(), emails: emails.clone(), opts: opts.clone() };
+            let t = args::Targets {
+                actor: actor.clone(),
+                emails: emails.clone(),
+                select: select.clone(),
+                opts: opts.clone(),
+            };
             simple(cli, &store, &t, Change::SetRole(role)).await
         }
         Command::ResetPassword { actor, email, password, keep_sessions, opts } => {
@@ -341,18 +352,26 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
         Command::VerifyEmail(t) => simple(cli, &store, t, Change::VerifyEmail).await,
         Command::Edit(a) => {
             let change = Change::Edit(Box::new(edit::from_args(a)?));
-            let t =
-                args::Targets { actor: a.actor.clone(), emails: vec![a.email.clone()], opts: a.opts.clone() };
+            let t = args::Targets {
+                actor: a.actor.clone(),
+                emails: vec![a.email.clone()],
+                select: args::Select::default(),
+                opts: a.opts.clone(),
+            };
             simple(cli, &store, &t, change).await
         }
-        Command::Delete { targets, yes } => {
+        Command::Delete { targets } => {
             if targets.opts.dry_run {
                 return simple(cli, &store, targets, Change::Delete).await;
             }
             let stamp = stamp(cli, &targets.opts)?;
-            guard(cli, &targets.opts, &Change::Delete, targets.emails.len())?;
+            let Some(emails) = select::choose(&store, &targets.emails, &targets.select).await? else {
+                return emit(select::NONE);
+            };
+            guard(cli, &targets.opts, &Change::Delete, emails.len())?;
             let actor = sign_in(&store, &targets.actor).await?;
-            change::delete(&store, &actor, &stamp, &targets.emails, *yes, &targets.opts).await
+            let yes = targets.select.yes || targets.select.expect_count.is_some();
+            change::delete(&store, &actor, &stamp, &emails, yes, &targets.opts).await
         }
         Command::DeactivateDormant { actor, days, exclude_file, include_admins, opts } => {
             let rule = store::dormant::Dormancy {

@@ -1,0 +1,102 @@
+//! `--filter` on the change subcommands: the accounts the console's filter language keeps,
+//! beside or instead of their emails, counted and shown before anything changes. Off a
+//! terminal the change needs `--yes` or `--expect-count N` (refused, changing nothing, when
+//! the count differs), so a script cannot sweep more than it meant.
+
+use super::CliError;
+use super::args::Select;
+use crate::domain::Change;
+use crate::domain::filter::UserFilter;
+use crate::store::users::{self, ListFilter};
+use crate::store::{self, Actor, Store};
+use std::collections::HashSet;
+use std::io::{BufRead, IsTerminal, Write};
+
+/// What a command whose filter chose no account says (exit 0: a sweep with nothing to do
+/// is no failure).
+pub const NONE: &str = "no account matches --filter: nothing was changed\n";
+
+/// The emails named, then those of the accounts the filter keeps (each account once); `None`
+/// when there are none. Refused when `--expect-count` differs from the count.
+pub async fn choose(
+    store: &Store,
+    emails: &[String],
+    select: &Select,
+) -> Result<Option<Vec<String>>, CliError> {
+    let Some(expr) = &select.filter else {
+        return Ok(Some(emails.to_vec()));
+    };
+    let filter = UserFilter::parse(expr, time::OffsetDateTime::now_utc())
+        .map_err(|e| CliError::Usage(format!("--filter {e}")))?;
+    let mut seen: HashSet<String> = emails.iter().map(|e| e.trim().to_lowercase()).collect();
+    let mut chosen = emails.to_vec();
+    for r in users::list(store, &ListFilter::default()).await? {
+        if filter.keeps(&r, r.email.to_lowercase().as_bytes()) && seen.insert(r.email.to_lowercase()) {
+            chosen.push(r.email);
+        }
+    }
+    if let Some(n) = select.expect_count
+        && n != chosen.len()
+    {
+        return Err(CliError::Failed(format!(
+            "{} chosen, not the {n} --expect-count says; nothing was changed",
+            crate::plural::count(chosen.len() as i64, "account")
+        )));
+    }
+    Ok((!chosen.is_empty()).then_some(chosen))
+}
+
+/// Before signing in: a `--filter` change off a terminal needs `--yes` or
+/// `--expect-count` (checked by [`choose`]); refused, asking nothing, without them.
+pub fn check_unattended(select: &Select, chosen: usize) -> Result<(), CliError> {
+    if select.filter.is_none()
+        || select.yes
+        || select.expect_count.is_some()
+        || std::io::stdin().is_terminal()
+    {
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "--filter chose {}: add --yes, or --expect-count {chosen} to go ahead only at that count \
+         (--dry-run shows them); nothing was changed",
+        crate::plural::count(chosen as i64, "account")
+    )))
+}
+
+/// Before a `--filter` change on a terminal, without `--yes` or `--expect-count`: the plan
+/// and a question on stderr.
+pub async fn confirm(
+    store: &Store,
+    actor: &Actor,
+    emails: &[String],
+    change: &Change,
+    select: &Select,
+) -> Result<(), CliError> {
+    if select.filter.is_none() || select.yes || select.expect_count.is_some() {
+        return Ok(());
+    }
+    check_unattended(select, emails.len())?;
+    let n = crate::plural::count(emails.len() as i64, "account");
+    let targets: Vec<store::targets::Target> =
+        emails.iter().map(|e| store::targets::Target::email(e)).collect();
+    let plan = store::change::plan(store, actor, &targets, change).await?;
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{}", super::change::plan_table(&plan));
+    if plan.refused.is_some() {
+        return Err(CliError::Quiet);
+    }
+    let _ = write!(err, "{} {n}? [y/N] ", capitalised(change.verb()));
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::Failed(e.to_string()))?;
+    if matches!(line.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::Failed("not confirmed; nothing was changed".into()))
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
