@@ -282,5 +282,40 @@ async fn a_filter_chooses_the_accounts_counted_first_and_a_script_must_say_how_m
         ],
     );
     assert!(o.status.success(), "{}", err(&o));
-    assert!(out(&o).contains("for 1 user"), "{}", out(&o));
+    assert_eq!(out(&o).lines().next(), Some("elev1@skola.se: role set to contributor"), "{}", out(&o));
+    assert!(!out(&o).contains("for 1 user"), "one account's result is said once: {}", out(&o));
+}
+
+#[tokio::test]
+async fn output_says_what_it_is_every_dry_run_first_and_an_empty_audit_on_stderr() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "anna@x.se", Role::User).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let create = dir.path().join("new.csv");
+    std::fs::write(&create, "email,role\nny@x.se,user\n").expect("write");
+    let update = dir.path().join("names.csv");
+    std::fs::write(&update, "email,first_name\nanna@x.se,Anna\n").expect("write");
+    let (create, update) = (create.to_string_lossy().into_owned(), update.to_string_lossy().into_owned());
+    for args in [
+        vec!["deactivate", "--actor-email", "admin@x.se", "anna@x.se", "--dry-run"],
+        vec!["import", "--actor-email", "admin@x.se", &create, "--dry-run"],
+        vec!["import", "--update", "--actor-email", "admin@x.se", &update, "--dry-run"],
+        vec!["edit", "--actor-email", "admin@x.se", "anna@x.se", "--first-name", "A", "--dry-run"],
+    ] {
+        let o = with_password(&db, &args);
+        assert!(o.status.success(), "{args:?}: {}", err(&o));
+        assert!(out(&o).starts_with("dry run: nothing was changed\n"), "{args:?}: {}", out(&o));
+        let mut json = args.clone();
+        json.extend(["--format", "json"]);
+        let o = with_password(&db, &json);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        assert_eq!(v["dry_run"], true, "{args:?}: {v}");
+    }
+    let o = with_password(&db, &["audit", "--filter", "action:delete_user"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(err(&o).trim(), "no entries");
+    let o = with_password(&db, &["audit", "--filter", "action:delete_user", "--format", "json"]);
+    assert_eq!(out(&o).trim(), "[]", "stdout stays JSON");
 }

@@ -63,6 +63,10 @@ pub async fn audit(store: &Store, args: &AuditArgs) -> Result<(), CliError> {
     let start = audit::now(store).await?;
     let mut rows = audit::query(store, &filter, args.limit).await?;
     if !args.follow {
+        if rows.is_empty() {
+            // Said on stderr: stdout stays what the format promises (an empty array).
+            eprintln!("no entries");
+        }
         return super::emit(&audit_text(&rows, args.format));
     }
     // Following: the backlog oldest first, then every entry as it commits.

@@ -170,7 +170,10 @@ pub(super) fn report_text(
             for a in applied {
                 out.push_str(&format!("{}: {}\n", clean(&a.email), change.outcome_for(a)));
             }
-            out.push_str(&format!("{}\n", clean(&change.summary(done))));
+            // One account's line says it all; the summary counts several.
+            if applied.len() != 1 {
+                out.push_str(&format!("{}\n", clean(&change.summary(done))));
+            }
         }
         Done::Created(row) => {
             out.push_str(&format!("created {} {} ({})\n", row.role, clean(&row.email), row.id))
@@ -228,7 +231,7 @@ pub(super) fn json_text(v: &serde_json::Value) -> String {
 /// A dry run's plan as lines: a line per account, then whether it could run.
 pub(super) fn plan_table(plan: &Plan) -> String {
     let mut out = format!(
-        "dry run of {} on {} (nothing was changed):\n",
+        "dry run: nothing was changed\n{} on {}:\n",
         plan.action,
         crate::plural::count(plan.targets.len() as i64, "account")
     );

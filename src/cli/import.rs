@@ -33,19 +33,7 @@ fn verdict<'a>(l: &'a ImportLine, taken: &std::collections::HashSet<String>) -> 
 /// The per-line report: `line 2: anna@x.se: create (user)` / `exists, skipped` / `invalid: why`.
 fn report(lines: &[ImportLine], taken: &std::collections::HashSet<String>, format: OutFormat) -> String {
     if format == OutFormat::Json {
-        let items: Vec<serde_json::Value> = lines
-            .iter()
-            .map(|l| match verdict(l, taken) {
-                Verdict::Create(a) => {
-                    json!({"line": l.line, "email": a.email.as_str(), "role": a.role, "outcome": "create"})
-                }
-                Verdict::Exists => json!({"line": l.line, "email": l.email, "outcome": "exists"}),
-                Verdict::Invalid(why) => {
-                    json!({"line": l.line, "email": l.email, "outcome": "invalid", "reason": why})
-                }
-            })
-            .collect();
-        return format!("{}\n", inert_json(&serde_json::Value::Array(items).to_string()));
+        return format!("{}\n", inert_json(&report_json(lines, taken).to_string()));
     }
     let mut out = String::new();
     for l in lines {
@@ -57,6 +45,23 @@ fn report(lines: &[ImportLine], taken: &std::collections::HashSet<String>, forma
         out.push_str(&format!("line {}: {}: {}\n", l.line, clean(&l.email), clean(&what)));
     }
     out
+}
+
+/// The per-line report as a JSON array.
+fn report_json(lines: &[ImportLine], taken: &std::collections::HashSet<String>) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| match verdict(l, taken) {
+            Verdict::Create(a) => {
+                json!({"line": l.line, "email": a.email.as_str(), "role": a.role, "outcome": "create"})
+            }
+            Verdict::Exists => json!({"line": l.line, "email": l.email, "outcome": "exists"}),
+            Verdict::Invalid(why) => {
+                json!({"line": l.line, "email": l.email, "outcome": "invalid", "reason": why})
+            }
+        })
+        .collect();
+    serde_json::Value::Array(items)
 }
 
 /// Reads and checks the file; `Err` on a file that cannot be an import at all (see
@@ -103,7 +108,14 @@ async fn taken(store: &Store, lines: &[ImportLine]) -> Result<std::collections::
 /// `import --dry-run`: the report, exit 1 when a line is invalid.
 pub async fn dry_run(store: &Store, lines: &[ImportLine], format: OutFormat) -> Result<(), CliError> {
     let taken = taken(store, lines).await?;
-    super::emit(&report(lines, &taken, format))?;
+    let out = match format {
+        OutFormat::Table => format!("dry run: nothing was changed\n{}", report(lines, &taken, format)),
+        OutFormat::Json => super::change::json_text(&json!({
+            "dry_run": true, "could_run": lines.iter().all(|l| l.outcome.is_ok()),
+            "lines": report_json(lines, &taken),
+        })),
+    };
+    super::emit(&out)?;
     if lines.iter().any(|l| l.outcome.is_err()) { Err(CliError::Quiet) } else { Ok(()) }
 }
 

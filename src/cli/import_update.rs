@@ -140,7 +140,7 @@ pub async fn dry_run(
             "lines": checked.iter().map(line_json).collect::<Vec<_>>(),
         })),
         OutFormat::Table => format!(
-            "{}dry run (nothing was changed): {} to update, {unchanged} unchanged, {invalid} invalid\n",
+            "dry run: nothing was changed\n{}{} to update, {unchanged} unchanged, {invalid} invalid\n",
             report(&checked),
             crate::plural::count(update as i64, "account"),
         ),

@@ -22,7 +22,10 @@ pub struct TargetView {
 pub enum Denied {
     #[error("Insufficient permissions: only admins and superusers manage users.")]
     NotAnAdmin,
-    #[error("Insufficient permissions to provision that user.")]
+    /// The web app's words, then the rule that refused it.
+    #[error(
+        "Insufficient permissions to provision that user. (An admin creates user and contributor accounts only; a superuser creates any.)"
+    )]
     ProvisionRole,
     #[error("Insufficient permissions: an admin may not {verb} an account with the {role} role.")]
     TargetRole { verb: &'static str, role: Role },
@@ -144,9 +147,10 @@ mod tests {
                 assert!(admin.is_ok());
             } else {
                 assert_eq!(admin, Err(Denied::ProvisionRole));
-                assert_eq!(
-                    admin.map_err(|e| e.to_string()),
-                    Err("Insufficient permissions to provision that user.".to_string())
+                let said = admin.map_err(|e| e.to_string()).expect_err("refused");
+                assert!(
+                    said.starts_with("Insufficient permissions to provision that user. (An admin creates"),
+                    "{said}"
                 );
             }
         }
