@@ -319,3 +319,24 @@ async fn output_says_what_it_is_every_dry_run_first_and_an_empty_audit_on_stderr
     let o = with_password(&db, &["audit", "--filter", "action:delete_user", "--format", "json"]);
     assert_eq!(out(&o).trim(), "[]", "stdout stays JSON");
 }
+
+#[tokio::test]
+async fn what_swedish_excel_writes_is_read_and_windows_1252_is_named() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let semi = dir.path().join("klass.csv");
+    std::fs::write(&semi, "\u{feff}email;role;last_name\r\nny@x.se;user;Ström, Ny\r\n").expect("write");
+    let o =
+        with_password(&db, &["import", "--actor-email", "admin@x.se", &semi.to_string_lossy(), "--dry-run"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(err(&o).contains("read with ';' between the columns"), "{}", err(&o));
+    assert!(out(&o).contains("line 2: ny@x.se: create (user)"), "{}", out(&o));
+    let latin = dir.path().join("latin.csv");
+    std::fs::write(&latin, b"email;role;last_name\r\nny@x.se;user;Str\xf6m\r\n").expect("write");
+    let o =
+        with_password(&db, &["import", "--actor-email", "admin@x.se", &latin.to_string_lossy(), "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("Windows-1252") && err(&o).lines().count() == 1, "{}", err(&o));
+}

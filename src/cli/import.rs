@@ -68,8 +68,21 @@ fn report_json(lines: &[ImportLine], taken: &std::collections::HashSet<String>) 
 /// [`open`]); refused past `max_rows` accounts.
 pub fn read(path: &Path, actor: &Actor, max_rows: usize) -> Result<Vec<ImportLine>, CliError> {
     let file = open(path, "created")?;
-    import::parse(file, ActorView { id: actor.id, role: actor.role }, max_rows)
-        .map_err(|e| refusal(path, "created", e.to_string()))
+    let parsed = import::read(file, ActorView { id: actor.id, role: actor.role }, max_rows)
+        .map_err(|e| refusal(path, "created", e.to_string()))?;
+    said_separator(path, parsed.separator);
+    Ok(parsed.lines)
+}
+
+/// Says on stderr when the file was read with another separator than the comma.
+pub(super) fn said_separator(path: &Path, separator: u8) {
+    if separator != b',' {
+        eprintln!(
+            "{}: read with '{}' between the columns, as its header line has them",
+            path.display(),
+            char::from(separator)
+        );
+    }
 }
 
 /// The refusal of the file at `path`: nothing was `done`.

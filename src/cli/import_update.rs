@@ -19,7 +19,10 @@ use std::path::Path;
 /// Reads and checks the file; `Err` on a file that cannot be an update at all.
 pub fn read(path: &Path, max_rows: usize) -> Result<Vec<UpdateLine>, CliError> {
     let file = super::import::open(path, "changed")?;
-    import_update::parse(file, max_rows).map_err(|e| super::import::refusal(path, "changed", e.to_string()))
+    let parsed = import_update::read(file, max_rows)
+        .map_err(|e| super::import::refusal(path, "changed", e.to_string()))?;
+    super::import::said_separator(path, parsed.separator);
+    Ok(parsed.lines)
 }
 
 /// What a line comes to, against the database as it is now.

@@ -82,7 +82,10 @@ pub enum FileError {
     ColumnTwice { line: u64, column: usize, first: usize, name: &'static str },
     #[error("line {line}, the header, does not name the column {name}; the header of {} names {}", of.what, of.needs())]
     MissingColumn { line: u64, name: &'static str, of: &'static Columns },
-    #[error("line {line}, column {column}: not UTF-8 text")]
+    #[error(
+        "line {line}, column {column}: not UTF-8 text (a file saved as Windows-1252 or Latin-1, as Excel's \
+         plain \"CSV\" is: save it as \"CSV UTF-8\" instead)"
+    )]
     NotUtf8 { line: u64, column: usize },
     #[error("line {line}: {found} fields where the header line has {expected}")]
     FieldCount { line: u64, found: u64, expected: u64 },
@@ -163,35 +166,68 @@ impl<R: std::io::Read> std::io::Read for Lines<R> {
     }
 }
 
-/// The input with a first read of at least four bytes (or all of a shorter input), so the
-/// CSV reader sees a byte order mark whole and something after it. It strips a mark only
-/// when its first read holds all three bytes (a file whose first read brought fewer, from
-/// a pipe or a slow file system, had `\u{feff}email` as its first column and was refused),
-/// and given the mark alone it takes the empty rest for the end of the file.
+/// The input with its first line read ahead (up to [`HEAD_MAX`] bytes): the separator is
+/// chosen from it, and the CSV reader's first read gets all of it, so it sees a byte order
+/// mark whole and something after it. (It strips a mark only when its first read holds
+/// all three bytes: a file whose first read brought fewer, from a pipe or a slow file
+/// system, had `\u{feff}email` as its first column and was refused; and given the mark
+/// alone it takes the empty rest for the end of the file.)
 struct WholeStart<R> {
     inner: R,
-    started: bool,
+    head: Vec<u8>,
+    /// How much of `head` has been handed out.
+    at: usize,
+}
+
+/// The most read ahead for the first line.
+const HEAD_MAX: usize = 64 * 1024;
+
+impl<R: std::io::Read> WholeStart<R> {
+    /// Reads ahead until the first line that is not blank has ended (or the input has, or
+    /// [`HEAD_MAX`] bytes are in).
+    fn new(mut inner: R) -> Result<WholeStart<R>, FileError> {
+        let mut head = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while head.len() < HEAD_MAX && !first_line(&head).1 {
+            match inner.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(k) => head.extend_from_slice(&chunk[..k]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(FileError::Read(e.kind())),
+            }
+        }
+        Ok(WholeStart { inner, head, at: 0 })
+    }
 }
 
 impl<R: std::io::Read> std::io::Read for WholeStart<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.started {
-            return self.inner.read(buf);
+        if self.at < self.head.len() {
+            let n = buf.len().min(self.head.len() - self.at);
+            buf[..n].copy_from_slice(&self.head[self.at..self.at + n]);
+            self.at += n;
+            return Ok(n);
         }
-        let want = buf.len().min(4);
-        let mut n = 0;
-        while n < want {
-            match self.inner.read(&mut buf[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if n == 0 => return Err(e),
-                // The bytes read so far go out; a lasting error comes again at the next read.
-                Err(_) => break,
-            }
-        }
-        self.started = true;
-        Ok(n)
+        self.inner.read(buf)
     }
+}
+
+/// The first line of `head` that is not blank (after a byte order mark), and whether its
+/// end is in `head`.
+fn first_line(head: &[u8]) -> (&[u8], bool) {
+    let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = text.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(text.len());
+    let rest = &text[start..];
+    match rest.iter().position(|b| matches!(b, b'\n' | b'\r')) {
+        Some(end) => (&rest[..end], true),
+        None => (rest, false),
+    }
+}
+
+/// The separator of a file whose first line is `header`: `;` when it has semicolons and no
+/// comma (what a spreadsheet set to Swedish writes), else `,`.
+pub fn separator(header: &[u8]) -> u8 {
+    if header.contains(&b';') && !header.contains(&b',') { b';' } else { b',' }
 }
 
 /// Where each known column is, from the header's fields (trimmed, any case).
@@ -225,6 +261,8 @@ pub(super) struct Records<R: std::io::Read> {
     reader: csv::Reader<Lines<WholeStart<R>>>,
     /// Where each column of the header is.
     pub at: HashMap<&'static str, usize>,
+    /// The separator, as the header line showed it.
+    pub separator: u8,
     max_rows: usize,
     read: usize,
 }
@@ -232,10 +270,13 @@ pub(super) struct Records<R: std::io::Read> {
 impl<R: std::io::Read> Records<R> {
     /// Reads and checks the header against `of`.
     pub(super) fn open(input: R, of: &'static Columns, max_rows: usize) -> Result<Records<R>, FileError> {
+        let start = WholeStart::new(input)?;
+        let separator = separator(first_line(&start.head).0);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .trim(csv::Trim::All)
-            .from_reader(Lines::new(WholeStart { inner: input, started: false }));
+            .delimiter(separator)
+            .from_reader(Lines::new(start));
         let header = match reader.byte_headers() {
             Ok(h) => h.clone(),
             Err(e) => return Err(FileError::from_csv(&e, &mut |b| reader.get_mut().line_of(b))),
@@ -248,7 +289,7 @@ impl<R: std::io::Read> Records<R> {
         let header = csv::StringRecord::from_byte_record(header)
             .map_err(|e| FileError::NotUtf8 { line, column: e.utf8_error().field() + 1 })?;
         let at = columns(line, header.iter(), of)?;
-        Ok(Records { reader, at, max_rows, read: 0 })
+        Ok(Records { reader, at, separator, max_rows, read: 0 })
     }
 
     /// The next record into `record`, and the line it starts on; `None` at the end.
@@ -271,6 +312,13 @@ impl<R: std::io::Read> Records<R> {
     }
 }
 
+/// A file read: its records, and the separator its header line showed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed<T> {
+    pub lines: Vec<T>,
+    pub separator: u8,
+}
+
 /// Parses a whole file read from `input`, refusing it when it holds more than `max_rows`
 /// records.
 pub fn parse<R: std::io::Read>(
@@ -278,6 +326,15 @@ pub fn parse<R: std::io::Read>(
     actor: ActorView,
     max_rows: usize,
 ) -> Result<Vec<ImportLine>, FileError> {
+    read(input, actor, max_rows).map(|p| p.lines)
+}
+
+/// [`parse`], with the separator it read the file with.
+pub fn read<R: std::io::Read>(
+    input: R,
+    actor: ActorView,
+    max_rows: usize,
+) -> Result<Parsed<ImportLine>, FileError> {
     let mut records = Records::open(input, &CREATE, max_rows)?;
     let (email_col, role_col) = (records.at["email"], records.at["role"]);
     let names = ["first_name", "last_name", "display_name"].map(|c| records.column(c));
@@ -298,7 +355,7 @@ pub fn parse<R: std::io::Read>(
         });
         out.push(ImportLine { line, email: raw, outcome });
     }
-    Ok(out)
+    Ok(Parsed { lines: out, separator: records.separator })
 }
 
 /// [`parse`] of text in memory, with the default row limit.
@@ -460,6 +517,29 @@ mod tests {
             parse(ByteByByte(b"\xef\xbbemail,role\n"), admin(), 10),
             Err(FileError::NotUtf8 { line: 1, column: 1 })
         );
+    }
+
+    /// What a spreadsheet set to Swedish writes: `;` between the columns (told by the header
+    /// line, after a byte order mark and blank lines), CRLF; a comma in a cell is then text.
+    #[test]
+    fn a_semicolon_header_is_read_with_semicolons() {
+        let text = "\u{feff}\r\nemail;role;last_name\r\nanna@x.se;user;Berg, Anna\r\nb@x.se;contributor;\r\n";
+        let parsed = read(text.as_bytes(), admin(), 10).expect("read");
+        assert_eq!(parsed.separator, b';');
+        let a = parsed.lines[0].outcome.as_ref().expect("anna");
+        assert_eq!((a.role, a.last_name.as_deref()), (Role::User, Some("Berg, Anna")));
+        assert_eq!(parsed.lines.iter().map(|l| l.line).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(parse(ByteByByte(text.as_bytes()), admin(), 10), Ok(parsed.lines));
+        assert_eq!(read("email,role\na@x.se,user\n".as_bytes(), admin(), 10).map(|p| p.separator), Ok(b','));
+        assert_eq!(separator(b"email;role,x"), b',', "a comma anywhere: commas");
+    }
+
+    /// Excel's plain "CSV" is Windows-1252: refused, saying so, quoting nothing.
+    #[test]
+    fn a_windows_1252_file_is_refused_by_that_name() {
+        let e = parse(&b"email;role;last_name\na@x.se;user;Str\xf6m\n"[..], admin(), 10).expect_err("cp1252");
+        assert_eq!(e, FileError::NotUtf8 { line: 2, column: 3 });
+        assert!(e.to_string().contains("Windows-1252") && e.to_string().contains("CSV UTF-8"), "{e}");
     }
 
     /// Issue 23 point 10: a file over the row limit is refused, at the first record past it.

@@ -11,7 +11,7 @@
 
 use super::edit::{self, Edit};
 use super::email::{Email, normalize};
-use super::import::{Columns, FileError, Records};
+use super::import::{Columns, FileError, Parsed, Records};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -51,6 +51,11 @@ pub struct UpdateLine {
 
 /// Parses a whole file read from `input`, refusing it past `max_rows` records.
 pub fn parse<R: std::io::Read>(input: R, max_rows: usize) -> Result<Vec<UpdateLine>, FileError> {
+    read(input, max_rows).map(|p| p.lines)
+}
+
+/// [`parse`], with the separator it read the file with.
+pub fn read<R: std::io::Read>(input: R, max_rows: usize) -> Result<Parsed<UpdateLine>, FileError> {
     let mut records = Records::open(input, &UPDATE, max_rows)?;
     let id_col = records.column("id");
     let email_col = records.column("email");
@@ -76,7 +81,7 @@ pub fn parse<R: std::io::Read>(input: R, max_rows: usize) -> Result<Vec<UpdateLi
         });
         out.push(UpdateLine { line, key, outcome });
     }
-    Ok(out)
+    Ok(Parsed { lines: out, separator: records.separator })
 }
 
 /// [`parse`] of text in memory, with the default row limit.
