@@ -58,7 +58,17 @@ pub async fn apply(
     let named = targets(emails);
     let apply =
         store::change::apply_then(store, actor, stamp, &named, &change, hash.as_deref(), &mut before_commit);
+    let spin = super::progress::is_long(emails.len()).then(|| {
+        super::progress::spinner(format!(
+            "{}: {} in one transaction",
+            change.verb(),
+            crate::plural::count(emails.len() as i64, "account")
+        ))
+    });
     let result = store::within(store::ANSWER_TIMEOUT, apply).await;
+    if let Some(s) = spin {
+        s.finish_and_clear();
+    }
     let id = stamp.change_id;
     match result {
         Ok(_) if printed => Ok(()),

@@ -70,10 +70,17 @@ pub async fn run(
     format: OutFormat,
 ) -> Result<(), CliError> {
     let change = Change::SetActive(false);
-    match dormant::deactivate(store, actor, stamp, rule).await {
-        Ok(applied) if applied.is_empty() && format == OutFormat::Table => {
-            super::emit(&format!("no dormant accounts (no sign-in for {} days)\n", rule.days))
-        }
+    let spin = super::progress::spinner(format!(
+        "deactivating accounts without a sign-in for {}",
+        crate::plural::count(i64::from(rule.days), "day")
+    ));
+    let done = dormant::deactivate(store, actor, stamp, rule).await;
+    spin.finish_and_clear();
+    match done {
+        Ok(applied) if applied.is_empty() && format == OutFormat::Table => super::emit(&format!(
+            "no dormant accounts (no sign-in for {})\n",
+            crate::plural::count(i64::from(rule.days), "day")
+        )),
         Ok(applied) => super::emit_applied(
             &report_text(&change, &Done::Changed(applied), stamp, actor, format),
             stamp.change_id,

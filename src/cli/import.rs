@@ -187,7 +187,7 @@ pub async fn run(
         }
     };
     let accounts: Vec<(NewAccount, String)> = todo.iter().map(|a| (*a).clone()).zip(hashes).collect();
-    let bar = progress(accounts.len() as u64, "creating");
+    let bar = super::progress::bar(accounts.len() as u64, "creating");
     let result =
         store::create::provision_many(store, actor, stamp, &accounts, &|n| bar.set_position(n as u64)).await;
     bar.finish_and_clear();
@@ -252,26 +252,12 @@ fn void(e: CliError, sink: &Sink) -> CliError {
     }
 }
 
-/// A progress bar on stderr with the rate and the time left, drawn only on a terminal.
-pub(super) fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let style = indicatif::ProgressStyle::with_template("{msg} {pos}/{len} [{bar:30}] {per_sec}, {eta} left")
-        .map(|s| s.progress_chars("=> "))
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr())
-        .with_style(style)
-        .with_message(what.to_string())
-}
-
 /// Generates and hashes a password per account on every core, handing each to `sink` as
 /// soon as it is hashed (in the file's order) and dropping it there; a few more than the
 /// cores are in the works at once. Returns the hashes in order.
 async fn hash_and_hand_out(todo: &[&NewAccount], sink: &mut Sink) -> Result<Vec<String>, CliError> {
     let bulk = BulkHasher::per_core().map_err(|e| CliError::Failed(e.to_string()))?;
-    let bar = progress(todo.len() as u64, "hashing passwords");
+    let bar = super::progress::bar(todo.len() as u64, "hashing passwords");
     let mut hashes = Vec::with_capacity(todo.len());
     let mut pending = futures::stream::iter(todo.iter().copied())
         .map(|a| {

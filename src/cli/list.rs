@@ -28,7 +28,10 @@ pub async fn users(
     if format != Format::Table {
         return stream_out(store, role, search.as_deref(), &filter, format).await;
     }
-    let mut rows = users::list(store, &ListFilter { role, search }).await?;
+    let spin = super::progress::spinner("reading the accounts".into());
+    let rows = users::list(store, &ListFilter { role, search }).await;
+    spin.finish_and_clear();
+    let mut rows = rows?;
     if !filter.is_empty() {
         rows.retain(|r| filter.keeps(r, r.email.to_lowercase().as_bytes()));
     }
@@ -50,7 +53,11 @@ async fn stream_out(
     let search = search.as_deref().map(memchr::memmem::Finder::new);
     let mut kept = Roster::default();
     let mut full = None;
-    stream::table(store, |chunk| {
+    let spin = super::progress::spinner("reading the accounts".into());
+    let mut read = 0usize;
+    let streamed = stream::table(store, |chunk| {
+        read += chunk.rows.len();
+        spin.set_message(format!("reading the accounts: {read}"));
         for (_, r) in chunk.rows.iter() {
             let keep = role.is_none_or(|x| x == r.role())
                 && search.as_ref().is_none_or(|f| f.find(r.email_lower()).is_some())
@@ -62,7 +69,9 @@ async fn stream_out(
         }
         true
     })
-    .await?;
+    .await;
+    spin.finish_and_clear();
+    streamed?;
     if let Some(e) = full {
         return Err(CliError::Failed(e.to_string()));
     }

@@ -16,6 +16,7 @@ mod import_out;
 mod import_update;
 mod install;
 pub(crate) mod list;
+mod progress;
 pub mod secrets;
 mod select;
 
