@@ -137,9 +137,11 @@ async fn the_actor_comes_from_the_environment_a_private_file_or_a_systemd_creden
 
     // Readable by others: refused before anything is asked or counted.
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let before = snapshot(&pool).await;
     let o = go(&["--actor-password-file", &path], &email);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("readable by others") && err(&o).lines().count() == 1, "{}", err(&o));
+    assert_eq!(snapshot(&pool).await, before, "no sign-in attempt was recorded");
     // Owned by somebody else (nobody): refused too.
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     if unsafe { libc::geteuid() } == 0 {
@@ -266,6 +268,35 @@ async fn a_filter_chooses_the_accounts_counted_first_and_a_script_must_say_how_m
         &["deactivate", "--actor-email", "admin@x.se", "--filter", "role:user status:active", "--yes"],
     );
     assert!(o.status.success() && out(&o).contains("no account matches --filter"), "{}{}", out(&o), err(&o));
+    // Without a filter --expect-count still counts: a delete of two with "1" deletes nobody
+    // (and asks for nothing), and an unattended filtered delete is refused before signing in.
+    let before = snapshot(&pool).await;
+    let o = with_password(
+        &db,
+        &["delete", "--actor-email", "admin@x.se", "elev1@skola.se", "elev2@skola.se", "--expect-count", "1"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("2 accounts chosen, not the 1"), "{}", err(&o));
+    let o = with_password(&db, &["delete", "--actor-email", "admin@x.se", "--filter", "elev"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(snapshot(&pool).await, before, "nothing deleted, no sign-in recorded");
+    // Nothing chosen, as JSON: still JSON.
+    let o = with_password(
+        &db,
+        &[
+            "activate",
+            "--actor-email",
+            "admin@x.se",
+            "--filter",
+            "nobody-at-all",
+            "--yes",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["changed"], false, "{v}");
     // Emails and a filter together, each account once.
     let o = with_password(
         &db,

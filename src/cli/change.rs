@@ -17,12 +17,13 @@ use serde_json::json;
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
-fn targets(emails: &[String]) -> Vec<Target> {
+/// The accounts `emails` name.
+pub(super) fn by_email(emails: &[String]) -> Vec<Target> {
     emails.iter().map(|e| Target::email(e)).collect()
 }
 
-/// Applies `change` to the accounts named by `emails` under `stamp`; `new` is the new
-/// password of the changes that set one.
+/// Applies `change` to the accounts `named` under `stamp`; `new` is the new password of the
+/// changes that set one.
 ///
 /// A generated password is known before the commit, and nobody else will ever know it: the
 /// report and the password are written (and flushed) inside the change's transaction,
@@ -32,7 +33,7 @@ pub async fn apply(
     store: &Store,
     actor: &Actor,
     stamp: &Stamp,
-    emails: &[String],
+    named: &[Target],
     change: Change,
     new: Option<NewSecret>,
     format: OutFormat,
@@ -55,14 +56,13 @@ pub async fn apply(
     };
     // A silent network must not hold the command for ever: past the answer timeout it is a
     // lost connection, settled by the change id like any other.
-    let named = targets(emails);
     let apply =
-        store::change::apply_then(store, actor, stamp, &named, &change, hash.as_deref(), &mut before_commit);
-    let spin = super::progress::is_long(emails.len()).then(|| {
+        store::change::apply_then(store, actor, stamp, named, &change, hash.as_deref(), &mut before_commit);
+    let spin = super::progress::is_long(named.len()).then(|| {
         super::progress::spinner(format!(
             "{}: {} in one transaction",
             change.verb(),
-            crate::plural::count(emails.len() as i64, "account")
+            crate::plural::count(named.len() as i64, "account")
         ))
     });
     let result = store::within(store::ANSWER_TIMEOUT, apply).await;
@@ -269,15 +269,15 @@ pub(super) fn emit_plan(plan: &Plan, out: &str) -> Result<(), CliError> {
     }
 }
 
-/// Dry run of `change` on `emails`.
+/// Dry run of `change` on the accounts `named`.
 pub async fn dry_run(
     store: &Store,
     actor: &Actor,
-    emails: &[String],
+    named: &[Target],
     change: &Change,
     format: OutFormat,
 ) -> Result<(), CliError> {
-    let plan = store::change::plan(store, actor, &targets(emails), change).await?;
+    let plan = store::change::plan(store, actor, named, change).await?;
     print_plan(&plan, format)
 }
 
@@ -287,18 +287,18 @@ pub async fn delete(
     store: &Store,
     actor: &Actor,
     stamp: &Stamp,
-    emails: &[String],
+    named: &[Target],
     yes: bool,
     opts: &ChangeOpts,
 ) -> Result<(), CliError> {
-    let plan = store::delete::plan(store, actor, &targets(emails)).await?;
+    let plan = store::delete::plan(store, actor, named).await?;
     if plan.is_blocked() {
         return Err(CliError::Failed(plan.blocked_message()));
     }
     if !yes {
         confirm(&plan)?;
     }
-    apply(store, actor, stamp, emails, Change::Delete, None, opts.format).await
+    apply(store, actor, stamp, named, Change::Delete, None, opts.format).await
 }
 
 /// Asks on the terminal; without one, refuses (scripts pass --yes).

@@ -181,7 +181,13 @@ pub async fn run(
         })
         .collect();
     if items.is_empty() {
-        return super::emit("nothing to update: every account already holds these values\n");
+        const SAID: &str = "nothing to update: every account already holds these values";
+        return super::emit(&match format {
+            OutFormat::Table => format!("{SAID}\n"),
+            OutFormat::Json => super::change::json_text(&json!({
+                "changed": false, "lines": checked.iter().map(line_json).collect::<Vec<_>>(), "message": SAID,
+            })),
+        });
     }
     let apply = store::edit::apply_many(store, actor, stamp, &items);
     let applied = match store::within(store::ANSWER_TIMEOUT, apply).await {

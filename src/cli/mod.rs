@@ -245,18 +245,18 @@ fn guard(cli: &Cli, opts: &args::ChangeOpts, change: &Change, accounts: usize) -
 /// Signs in, then applies (or with --dry-run, plans) a change that needs no further input.
 async fn simple(cli: &Cli, store: &Store, t: &args::Targets, change: Change) -> Result<(), CliError> {
     let stamp = stamp(cli, &t.opts)?;
-    let Some(emails) = select::choose(store, &t.emails, &t.select).await? else {
-        return emit(select::NONE);
+    let Some(named) = select::choose(store, &t.emails, &t.select).await? else {
+        return emit(&select::none(t.opts.format));
     };
-    guard(cli, &t.opts, &change, emails.len())?;
+    guard(cli, &t.opts, &change, named.len())?;
     if t.opts.dry_run {
         let actor = sign_in_quietly(store, &t.actor).await?;
-        return change::dry_run(store, &actor, &emails, &change, t.opts.format).await;
+        return change::dry_run(store, &actor, &named, &change, t.opts.format).await;
     }
-    select::check_unattended(&t.select, emails.len())?;
+    select::check_unattended(&t.select, named.len())?;
     let actor = sign_in(store, &t.actor).await?;
-    select::confirm(store, &actor, &emails, &change, &t.select).await?;
-    change::apply(store, &actor, &stamp, &emails, change, None, t.opts.format).await
+    select::confirm(store, &actor, &named, &change, &t.select).await?;
+    change::apply(store, &actor, &stamp, &named, change, None, t.opts.format).await
 }
 
 /// Runs one subcommand to completion.
@@ -329,12 +329,14 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             let emails = std::slice::from_ref(email);
             if opts.dry_run {
                 let actor = sign_in_quietly(&store, actor).await?;
-                return change::dry_run(&store, &actor, emails, &change, opts.format).await;
+                return change::dry_run(&store, &actor, &change::by_email(emails), &change, opts.format)
+                    .await;
             }
             // The admin's own password first, then the target's new one (named in the prompt).
             let actor = sign_in(&store, actor).await?;
             let new = secrets::new_password(password, email)?;
-            change::apply(&store, &actor, &stamp, emails, change, Some(new), opts.format).await
+            change::apply(&store, &actor, &stamp, &change::by_email(emails), change, Some(new), opts.format)
+                .await
         }
         Command::RevokeSessions { targets, session: None } => {
             simple(cli, &store, targets, Change::RevokeSessions).await
@@ -366,13 +368,15 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
                 return simple(cli, &store, targets, Change::Delete).await;
             }
             let stamp = stamp(cli, &targets.opts)?;
-            let Some(emails) = select::choose(&store, &targets.emails, &targets.select).await? else {
-                return emit(select::NONE);
+            let Some(named) = select::choose(&store, &targets.emails, &targets.select).await? else {
+                return emit(&select::none(targets.opts.format));
             };
-            guard(cli, &targets.opts, &Change::Delete, emails.len())?;
-            let actor = sign_in(&store, &targets.actor).await?;
+            guard(cli, &targets.opts, &Change::Delete, named.len())?;
+            // Off a terminal a delete needs --yes (or the count), asked before the sign-in.
             let yes = targets.select.yes || targets.select.expect_count.is_some();
-            change::delete(&store, &actor, &stamp, &emails, yes, &targets.opts).await
+            select::check_unattended(&targets.select, named.len())?;
+            let actor = sign_in(&store, &targets.actor).await?;
+            change::delete(&store, &actor, &stamp, &named, yes, &targets.opts).await
         }
         Command::DeactivateDormant { actor, days, exclude_file, include_admins, opts } => {
             let rule = store::dormant::Dormancy {
@@ -394,13 +398,13 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
         }
         Command::Import { actor, file, update: true, max_rows, opts, .. } => {
             let stamp = stamp(cli, opts)?;
+            // The file first: one that is no update file is refused before any sign-in.
+            let lines = import_update::read(file, *max_rows)?;
             if opts.dry_run {
                 let actor = sign_in_quietly(&store, actor).await?;
-                let lines = import_update::read(file, *max_rows)?;
                 return import_update::dry_run(&store, &actor, &lines, opts.format).await;
             }
             let actor = sign_in(&store, actor).await?;
-            let lines = import_update::read(file, *max_rows)?;
             import_update::run(&store, &actor, &stamp, &lines, opts.format).await
         }
         Command::Import { actor, file, update: false, passwords_out, max_rows, opts } => {

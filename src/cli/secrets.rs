@@ -72,15 +72,24 @@ fn read_password_file(path: &std::path::Path, private: bool) -> Result<Secret, C
             )));
         }
     }
-    let mut buf = Zeroizing::new(Vec::new());
-    file.take(MAX_PASSWORD_FILE + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| refuse(format!("cannot be read: {}", e.kind())))?;
-    if buf.len() as u64 > MAX_PASSWORD_FILE {
+    // Read into memory allocated once and wiped on drop: a growing Vec would leave copies.
+    let mut buf = Zeroizing::new(vec![0u8; MAX_PASSWORD_FILE as usize + 1]);
+    let mut len = 0;
+    let mut file = file;
+    while len < buf.len() {
+        match file.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(k) => len += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(refuse(format!("cannot be read: {}", e.kind()))),
+        }
+    }
+    if len as u64 > MAX_PASSWORD_FILE {
         return Err(refuse("is too long to be a password file".into()));
     }
-    let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-    let mut line = &buf[..end];
+    let read = &buf[..len];
+    let end = read.iter().position(|&b| b == b'\n').unwrap_or(len);
+    let mut line = &read[..end];
     if let Some(stripped) = line.strip_suffix(b"\r") {
         line = stripped;
     }

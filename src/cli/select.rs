@@ -4,35 +4,45 @@
 //! the count differs), so a script cannot sweep more than it meant.
 
 use super::CliError;
-use super::args::Select;
+use super::args::{OutFormat, Select};
 use crate::domain::Change;
 use crate::domain::filter::UserFilter;
+use crate::store::targets::{Seen, Target};
 use crate::store::users::{self, ListFilter};
 use crate::store::{self, Actor, Store};
 use std::collections::HashSet;
 use std::io::{BufRead, IsTerminal, Write};
 
-/// What a command whose filter chose no account says (exit 0: a sweep with nothing to do
-/// is no failure).
-pub const NONE: &str = "no account matches --filter: nothing was changed\n";
+/// What a command whose filter chose no account prints (exit 0: a sweep with nothing to
+/// do is no failure); JSON for `--format json`.
+pub fn none(format: OutFormat) -> String {
+    const SAID: &str = "no account matches --filter: nothing was changed";
+    match format {
+        OutFormat::Table => format!("{SAID}\n"),
+        OutFormat::Json => super::change::json_text(&serde_json::json!({
+            "changed": false, "accounts": [], "message": SAID,
+        })),
+    }
+}
 
-/// The emails named, then those of the accounts the filter keeps (each account once); `None`
+/// The accounts named by email, then those the filter keeps, each as it was read (a row
+/// that changes before the change locks it is refused as stale, not changed unseen); `None`
 /// when there are none. Refused when `--expect-count` differs from the count.
 pub async fn choose(
     store: &Store,
     emails: &[String],
     select: &Select,
-) -> Result<Option<Vec<String>>, CliError> {
-    let Some(expr) = &select.filter else {
-        return Ok(Some(emails.to_vec()));
-    };
-    let filter = UserFilter::parse(expr, time::OffsetDateTime::now_utc())
-        .map_err(|e| CliError::Usage(format!("--filter {e}")))?;
-    let mut seen: HashSet<String> = emails.iter().map(|e| e.trim().to_lowercase()).collect();
-    let mut chosen = emails.to_vec();
-    for r in users::list(store, &ListFilter::default()).await? {
-        if filter.keeps(&r, r.email.to_lowercase().as_bytes()) && seen.insert(r.email.to_lowercase()) {
-            chosen.push(r.email);
+) -> Result<Option<Vec<Target>>, CliError> {
+    let mut chosen: Vec<Target> = emails.iter().map(|e| Target::email(e)).collect();
+    if let Some(expr) = &select.filter {
+        let filter = UserFilter::parse(expr, time::OffsetDateTime::now_utc())
+            .map_err(|e| CliError::Usage(format!("--filter {e}")))?;
+        // Exact emails: two accounts whose emails differ only in case are two accounts.
+        let mut seen: HashSet<String> = emails.iter().map(|e| e.trim().to_string()).collect();
+        for r in users::list(store, &ListFilter::default()).await? {
+            if filter.keeps(&r, r.email.to_lowercase().as_bytes()) && seen.insert(r.email.clone()) {
+                chosen.push(Target::Seen(Seen::of(&r)));
+            }
         }
     }
     if let Some(n) = select.expect_count
@@ -68,18 +78,16 @@ pub fn check_unattended(select: &Select, chosen: usize) -> Result<(), CliError> 
 pub async fn confirm(
     store: &Store,
     actor: &Actor,
-    emails: &[String],
+    named: &[Target],
     change: &Change,
     select: &Select,
 ) -> Result<(), CliError> {
     if select.filter.is_none() || select.yes || select.expect_count.is_some() {
         return Ok(());
     }
-    check_unattended(select, emails.len())?;
-    let n = crate::plural::count(emails.len() as i64, "account");
-    let targets: Vec<store::targets::Target> =
-        emails.iter().map(|e| store::targets::Target::email(e)).collect();
-    let plan = store::change::plan(store, actor, &targets, change).await?;
+    check_unattended(select, named.len())?;
+    let n = crate::plural::count(named.len() as i64, "account");
+    let plan = store::change::plan(store, actor, named, change).await?;
     let mut err = std::io::stderr();
     let _ = write!(err, "{}", super::change::plan_table(&plan));
     if plan.refused.is_some() {

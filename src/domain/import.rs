@@ -145,8 +145,11 @@ impl<R: std::io::Read> Lines<R> {
 impl<R: std::io::Read> std::io::Read for Lines<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        // A byte order mark opening the input is no text of the first line (the first read
+        // holds all of it: `WholeStart`).
+        let mark = if self.offset == 0 && buf[..n].starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
         // A line ends with LF, CRLF or a lone CR, as for the CSV reader.
-        for (i, &b) in buf[..n].iter().enumerate() {
+        for (i, &b) in buf[..n].iter().enumerate().skip(mark) {
             match b {
                 b'\n' if self.after_cr => {}
                 b'\n' | b'\r' => {
@@ -430,6 +433,11 @@ mod tests {
         let bom =
             parse_str("\u{feff}email,role\na@x.se,user\n", admin()).expect("a byte order mark is no column");
         assert_eq!(bom[0].line, 2);
+        // The header's own line counts the blank lines after a byte order mark too.
+        assert_eq!(
+            parse_str("\u{feff}\r\n\r\nemail,nom\n", admin()),
+            Err(FileError::UnknownColumn { line: 3, column: 2, of: &CREATE })
+        );
         assert_eq!(parse_str("", admin()), Err(FileError::Empty));
     }
 

@@ -423,7 +423,7 @@ async fn editables(
     lock: bool,
 ) -> Result<Vec<Editable>, StoreError> {
     type Profile = (Uuid, Option<String>, Option<String>, Option<String>, String);
-    let mut profiles: std::collections::HashMap<Uuid, Profile> = if store.schema.user_profiles {
+    let profiles: std::collections::HashMap<Uuid, Profile> = if store.schema.user_profiles {
         let sql = format!(
             "SELECT user_id, first_name, last_name, display_name, locale FROM user_profiles \
              WHERE user_id = ANY($1) ORDER BY user_id{}",
@@ -439,7 +439,8 @@ async fn editables(
     Ok(rows
         .iter()
         .map(|row| {
-            let profile = profiles.remove(&row.id);
+            // `get`, not `remove`: a row asked for twice has its profile both times.
+            let profile = profiles.get(&row.id).cloned();
             let has_profile = profile.is_some();
             let (_, first_name, last_name, display_name, locale) =
                 profile.unwrap_or((row.id, None, None, None, DEFAULT_LOCALE.to_string()));

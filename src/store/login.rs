@@ -188,7 +188,7 @@ pub async fn tries_left_now(store: &Store, email: &str) -> Option<i32> {
     .await
     .ok()
     .flatten();
-    failures.map(|f| (MAX_FAILED_LOGINS - f).max(0))
+    failures.map(|f| MAX_FAILED_LOGINS.saturating_sub(f).max(0))
 }
 
 /// `HH:MM` (UTC) of a lock's end, for the message.
