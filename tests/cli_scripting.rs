@@ -371,3 +371,63 @@ async fn what_swedish_excel_writes_is_read_and_windows_1252_is_named() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("Windows-1252") && err(&o).lines().count() == 1, "{}", err(&o));
 }
+
+/// Every command line the console's `c` shows (built by `Change::command_line`, the one
+/// place that builds it) runs as printed: in a POSIX shell, with a reason full of shell
+/// metacharacters and an actor whose email has a quote, and does what the console did.
+#[tokio::test]
+async fn every_command_the_console_shows_runs_as_printed() {
+    use skriptoteket_admin::domain::Change;
+    use skriptoteket_admin::domain::edit::Edit;
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    let actor = "o'boss@x.se";
+    insert_user(&pool, actor, Role::Superuser).await;
+    let anna = insert_user(&pool, "anna@x.se", Role::User).await;
+    insert_user(&pool, "bo@x.se", Role::User).await;
+    let both = ["anna@x.se".to_string(), "bo@x.se".to_string()];
+    let reason = Some("it's \"autumn\" $HOME `id` ; rm -rf /");
+    let edit = Edit { first_name: Some("Anna Lisa".into()), ..Edit::default() };
+    let cases: Vec<(Change, &[String])> = vec![
+        (Change::SetRole(Role::Contributor), &both),
+        (Change::SetActive(false), &both),
+        (Change::SetActive(true), &both),
+        (Change::Unlock, &both),
+        (Change::VerifyEmail, &both),
+        (Change::RevokeSessions, &both),
+        (Change::Edit(Box::new(edit)), &both[..1]),
+        (Change::ResetPassword { revoke_sessions: true }, &both[1..]),
+        (Change::Create { email: common::email("ny@x.se"), role: Role::User }, &[]),
+    ];
+    for (change, emails) in cases {
+        let line = change.command_line(emails, Some(actor), reason);
+        let o = run_printed(&db, &line);
+        assert!(o.status.success(), "{line}\n{}{}", out(&o), err(&o));
+    }
+    assert_eq!(role_of(&pool, anna).await, "contributor");
+    assert_eq!(
+        scalar_i64(&pool, "SELECT count(*) FROM user_profiles WHERE first_name = 'Anna Lisa'").await,
+        1
+    );
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE email = 'ny@x.se'").await, 1);
+    let reasons = "SELECT count(DISTINCT change_id) FROM skriptoteket_admin.admin_audit_log
+                    WHERE reason = 'it''s \"autumn\" $HOME `id` ; rm -rf /'";
+    // Unlock, verify-email and revoke-sessions found nothing to do (no lock, verified, no
+    // session) and wrote nothing; the six others kept the reason as typed.
+    assert_eq!(scalar_i64(&pool, reasons).await, 6, "each change that wrote kept the reason as typed");
+    // The revert of the role change, and a delete, as the console prints them.
+    let first: uuid::Uuid = sqlx::query_scalar(
+        "SELECT change_id FROM skriptoteket_admin.admin_audit_log WHERE action = 'set_role' LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the role change");
+    for change in [Change::Revert(first), Change::Delete] {
+        let emails: &[String] = if matches!(change, Change::Delete) { &both[1..] } else { &[] };
+        let line = change.command_line(emails, Some(actor), reason);
+        let o = run_printed(&db, &line);
+        assert!(o.status.success(), "{line}\n{}{}", out(&o), err(&o));
+    }
+    assert_eq!(role_of(&pool, anna).await, "user", "reverted");
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE email = 'bo@x.se'").await, 0, "deleted");
+}

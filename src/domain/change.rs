@@ -360,6 +360,22 @@ impl Change {
         args
     }
 
+    /// The whole command that makes this change to `emails` as `actor` (with `reason`),
+    /// quoted for a POSIX shell so that it runs as printed; the password it needs comes as
+    /// every subcommand's does, never in the line.
+    pub fn command_line(&self, emails: &[String], actor: Option<&str>, reason: Option<&str>) -> String {
+        let mut args = vec!["skriptoteket-admin".to_string()];
+        args.extend(self.cli_args(emails));
+        if let Some(actor) = actor {
+            args.extend(["--actor-email".to_string(), actor.to_string()]);
+        }
+        if let Some(r) = reason {
+            args.extend(["--reason".to_string(), r.to_string()]);
+        }
+        shlex::try_join(args.iter().map(String::as_str))
+            .unwrap_or_else(|_| "# an email holds a NUL byte: no shell command can name it".into())
+    }
+
     /// One line about what was done, for the console's status line and the CLI's last line.
     pub fn summary(&self, done: &Done) -> String {
         match done {

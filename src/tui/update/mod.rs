@@ -227,23 +227,15 @@ impl App {
         const MAX_ACCOUNTS: usize = 200;
         if targets.len() > MAX_ACCOUNTS {
             return format!(
-                "# {} accounts: too many to name on one command line; list them in a file and run\n\
-                 #   xargs -a FILE skriptoteket-admin {} --actor-email ...",
-                targets.len(),
-                change.cli_args(&[]).join(" ")
+                "# {n} accounts: too many to name on one command line; choose them by filter:\n\
+                 #   skriptoteket-admin {args} --filter 'EXPR' --expect-count {n} --actor-email ...",
+                n = targets.len(),
+                args = change.cli_args(&[]).join(" ")
             );
         }
         let emails: Vec<String> = targets.iter().map(|t| t.email.clone()).collect();
-        let mut args = vec!["skriptoteket-admin".to_string()];
-        args.extend(change.cli_args(&emails));
-        if let Some(actor) = &self.actor {
-            args.extend(["--actor-email".to_string(), actor.email.clone()]);
-        }
-        if let Some(r) = reason {
-            args.extend(["--reason".to_string(), r.to_string()]);
-        }
-        shlex::try_join(args.iter().map(String::as_str))
-            .unwrap_or_else(|_| "# an email holds a NUL byte: no shell command can name it".into())
+        let reason = reason.map(|r| r.to_string());
+        change.command_line(&emails, self.actor.as_ref().map(|a| a.email.as_str()), reason.as_deref())
     }
 
     /// Where `back` says to go, with what just happened (the status line) shown there;
