@@ -315,15 +315,17 @@ fn confirm(plan: &DeletePlan) -> Result<(), CliError> {
         let _ = writeln!(err, "  with {}: {}", d.describe(), d.on_delete.describe());
     }
     let _ = writeln!(err, "This cannot be undone.");
-    let _ = write!(err, "Delete? [y/N] ");
+    if ask("Delete?")? { Ok(()) } else { Err(CliError::Failed("not deleted".into())) }
+}
+
+/// Asks `question [y/N]` on the terminal (stderr, then a line of stdin): true for y or yes.
+pub(super) fn ask(question: &str) -> Result<bool, CliError> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question} [y/N] ");
     let _ = err.flush();
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::Failed(e.to_string()))?;
-    if matches!(line.trim(), "y" | "Y" | "yes") {
-        Ok(())
-    } else {
-        Err(CliError::Failed("not deleted".into()))
-    }
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 /// The change a typed id names: itself, or the one change whose id starts with the prefix

@@ -93,22 +93,28 @@ pub(super) fn refusal(path: &Path, done: &str, why: String) -> CliError {
 /// Opens an import file: the file itself, not a symbolic link to one (an import names what
 /// it reads), and a regular file (a FIFO or a device would never end).
 pub(super) fn open(path: &Path, done: &str) -> Result<std::io::BufReader<std::fs::File>, CliError> {
+    let (file, _) = open_regular(path).map_err(|why| refusal(path, done, why))?;
+    Ok(std::io::BufReader::new(file))
+}
+
+/// Opens the regular file at `path` itself for reading, with its metadata: never through
+/// a symbolic link, never waiting on a FIFO (`O_NONBLOCK`: it returns at once and fstat
+/// says it is no file). `Err` is why not, without the path.
+pub(super) fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), String> {
     use std::os::unix::fs::OpenOptionsExt;
-    let refuse = |why: String| refusal(path, done, why);
     let file = std::fs::OpenOptions::new()
         .read(true)
-        // Opening a FIFO would wait for a writer: O_NONBLOCK returns at once, fstat says no.
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)
         .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => refuse("is a symbolic link: name the file it points to".into()),
-            _ => refuse(format!("cannot be read: {}", e.kind())),
+            Some(libc::ELOOP) => "is a symbolic link: name the file it points to".to_string(),
+            _ => format!("cannot be read: {}", e.kind()),
         })?;
-    let meta = file.metadata().map_err(|e| refuse(format!("cannot be read: {}", e.kind())))?;
+    let meta = file.metadata().map_err(|e| format!("cannot be read: {}", e.kind()))?;
     if !meta.is_file() {
-        return Err(refuse("is not a regular file".into()));
+        return Err("is not a regular file".into());
     }
-    Ok(std::io::BufReader::new(file))
+    Ok((file, meta))
 }
 
 /// The emails already taken among the file's valid lines.

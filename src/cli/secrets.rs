@@ -45,20 +45,9 @@ pub fn actor_password(actor: &ActorArg) -> Result<Secret, CliError> {
 /// it is the caller's own regular file (not a link to one) that nobody else can read.
 fn read_password_file(path: &std::path::Path, private: bool) -> Result<Secret, CliError> {
     use std::io::Read;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use std::os::unix::fs::MetadataExt;
     let refuse = |why: String| CliError::Usage(format!("{}: {why}", path.display()));
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => refuse("is a symbolic link: name the file itself".into()),
-            _ => refuse(format!("cannot be read: {}", e.kind())),
-        })?;
-    let meta = file.metadata().map_err(|e| refuse(format!("cannot be read: {}", e.kind())))?;
-    if !meta.is_file() {
-        return Err(refuse("is not a regular file".into()));
-    }
+    let (file, meta) = super::import::open_regular(path).map_err(refuse)?;
     if private {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let me = unsafe { libc::geteuid() };

@@ -11,7 +11,7 @@ use crate::store::targets::{Seen, Target};
 use crate::store::users::{self, ListFilter};
 use crate::store::{self, Actor, Store};
 use std::collections::HashSet;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 
 /// What a command whose filter chose no account prints (exit 0: a sweep with nothing to
 /// do is no failure); JSON for `--format json`.
@@ -93,11 +93,7 @@ pub async fn confirm(
     if plan.refused.is_some() {
         return Err(CliError::Quiet);
     }
-    let _ = write!(err, "{} {n}? [y/N] ", capitalised(change.verb()));
-    let _ = err.flush();
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::Failed(e.to_string()))?;
-    if matches!(line.trim(), "y" | "Y" | "yes") {
+    if super::change::ask(&format!("{} {n}?", capitalised(change.verb())))? {
         Ok(())
     } else {
         Err(CliError::Failed("not confirmed; nothing was changed".into()))
