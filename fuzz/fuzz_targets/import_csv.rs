@@ -61,26 +61,42 @@ fn physical_lines(data: &[u8]) -> u64 {
     lines
 }
 
-/// The `--update` reading of `file`; `sizes` picks the chunks of a second read.
-fn updates(file: &[u8], sizes: &[u8], max_rows: usize) {
-    let whole = import_update::parse(file, max_rows);
-    let chunked = import_update::parse(Chunks { data: file, sizes, next: 0 }, max_rows);
-    assert_eq!(whole, chunked, "read in chunks, the update file reads otherwise");
-    let lines = match whole {
+/// The records read, when the file was read: a refusal of the whole file is ASCII (it
+/// names lines and columns, never the file's text); at most `max_rows` records, whose
+/// lines rise strictly from line 2 and never pass the file's last line.
+fn accepted<T>(
+    read: Result<Vec<T>, import::FileError>,
+    file: &[u8],
+    max_rows: usize,
+    line: fn(&T) -> u64,
+) -> Option<Vec<T>> {
+    let lines = match read {
         Err(e) => {
             let shown = e.to_string();
             assert!(shown.is_ascii(), "a refusal quotes the file: {shown:?}");
-            return;
+            return None;
         }
         Ok(lines) => lines,
     };
     assert!(lines.len() <= max_rows);
     let last_line = physical_lines(file);
     let mut previous = 1;
+    for l in &lines {
+        let at = line(l);
+        assert!(at > previous && at <= last_line, "line {at} after {previous} (of {last_line})");
+        previous = at;
+    }
+    Some(lines)
+}
+
+/// The `--update` reading of `file`; `sizes` picks the chunks of a second read.
+fn updates(file: &[u8], sizes: &[u8], max_rows: usize) {
+    let whole = import_update::parse(file, max_rows);
+    let chunked = import_update::parse(Chunks { data: file, sizes, next: 0 }, max_rows);
+    assert_eq!(whole, chunked, "read in chunks, the update file reads otherwise");
+    let Some(lines) = accepted(whole, file, max_rows, |l| l.line) else { return };
     let mut keys = HashSet::new();
     for l in &lines {
-        assert!(l.line > previous && l.line <= last_line, "line {} after {previous}", l.line);
-        previous = l.line;
         let Ok(u) = &l.outcome else { continue };
         let key = match &u.key {
             Key::Id(id) => id.to_string(),
@@ -101,10 +117,10 @@ fn updates(file: &[u8], sizes: &[u8], max_rows: usize) {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&knobs, file)) = data.split_first() else { return };
-    updates(file, data.get(..7).unwrap_or(data), usize::from(knobs >> 1) + 1);
+    let max_rows = usize::from(knobs >> 1) + 1;
+    updates(file, data.get(..7).unwrap_or(data), max_rows);
     let actor =
         ActorView { id: uuid::Uuid::nil(), role: if knobs & 1 == 0 { Role::Admin } else { Role::Superuser } };
-    let max_rows = usize::from(knobs >> 1) + 1;
 
     let whole = import::parse(file, actor, max_rows);
     let bytewise = import::parse(Chunks { data: file, sizes: &[], next: 0 }, actor, max_rows);
@@ -113,25 +129,9 @@ fuzz_target!(|data: &[u8]| {
         import::parse(Chunks { data: file, sizes: data.get(..7).unwrap_or(data), next: 0 }, actor, max_rows);
     assert_eq!(whole, chunked, "read in chunks, the file reads otherwise");
 
-    let lines: Vec<ImportLine> = match whole {
-        Err(e) => {
-            let shown = e.to_string();
-            assert!(shown.is_ascii(), "a refusal quotes the file: {shown:?}");
-            return;
-        }
-        Ok(lines) => lines,
-    };
-    assert!(lines.len() <= max_rows);
-    let last_line = physical_lines(file);
-    let mut previous = 1;
+    let Some(lines): Option<Vec<ImportLine>> = accepted(whole, file, max_rows, |l| l.line) else { return };
     let mut emails = HashSet::new();
     for l in &lines {
-        assert!(
-            l.line > previous && l.line <= last_line,
-            "line {} after {previous} (of {last_line})",
-            l.line
-        );
-        previous = l.line;
         let Ok(a) = &l.outcome else { continue };
         assert_eq!(Email::parse(&l.email).as_ref(), Ok(&a.email));
         assert!(emails.insert(a.email.as_str().to_string()), "{} twice", a.email);

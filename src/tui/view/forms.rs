@@ -66,6 +66,14 @@ pub(super) fn new_user(frame: &mut Frame, area: Rect, f: &NewUserForm, actor: Ro
     show(frame, area, w, "New user", body, p);
 }
 
+/// The "Account  anna@x.se (user)" lines the reset and edit forms open with.
+fn account(body: &mut Body, target: &crate::store::targets::Seen, iw: usize, p: Palette) {
+    let who = format!("{} ({})", target.email, target.role);
+    for line in widgets::value_lines("Account", &who, iw, p.bold(), p) {
+        body.push(line);
+    }
+}
+
 /// The "revoke sessions: [x]" checkbox of the reset and edit forms.
 fn revoke_sessions(on: bool, focused: bool, p: Palette) -> Line<'static> {
     let mut spans = widgets::label("", focused, p);
@@ -87,10 +95,7 @@ pub(super) fn reset(frame: &mut Frame, area: Rect, f: &ResetForm, p: Palette) {
     let iw = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
-    let who = format!("{} ({})", f.target.email, f.target.role);
-    for line in widgets::value_lines("Account", &who, iw, p.bold(), p) {
-        body.push(line);
-    }
+    account(&mut body, &f.target, iw, p);
     body.blank();
     body.push(widgets::choice(
         "Password",
@@ -119,10 +124,7 @@ pub(super) fn edit(frame: &mut Frame, area: Rect, app: &crate::tui::model::App, 
     let iw = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
-    let who = format!("{} ({})", f.target.email, f.target.role);
-    for line in widgets::value_lines("Account", &who, iw, p.bold(), p) {
-        body.push(line);
-    }
+    account(&mut body, &f.target, iw, p);
     body.blank();
     match &f.current {
         Loading::Pending => body.push(super::viewers::spinning(app, "loading the account…", p)),
