@@ -99,8 +99,9 @@ fn command(frame: &mut Frame, area: Rect, command: &str, p: Palette) {
     let iw = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
-    body.text("The same change from a shell (the actor's password comes from", p.plain(), iw);
-    body.text("$SKRIPTOTEKET_ACTOR_PASSWORD or a prompt):", p.plain(), iw);
+    body.text("The same change from a shell. The actor's password comes from", p.plain(), iw);
+    body.text("--actor-password-file, a systemd credential, $SKRIPTOTEKET_ACTOR_PASSWORD", p.plain(), iw);
+    body.text("or a prompt (docs/scripting.md):", p.plain(), iw);
     body.blank();
     for l in command.lines() {
         for part in text::wrap(&safe(l), iw) {
