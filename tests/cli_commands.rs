@@ -278,7 +278,7 @@ async fn list_formats() {
     // Every text cell quoted (Swedish spreadsheets split on `;` too), numbers bare.
     assert!(
         out.starts_with(
-            "\"id\",\"email\",\"role\",\"auth_provider\",\"is_active\",\"email_verified\",\"status\","
+            "\"id\",\"email\",\"first_name\",\"last_name\",\"display_name\",\"locale\",\"role\",\"auth_provider\",\"is_active\","
         ),
         "{out}"
     );

@@ -420,9 +420,14 @@ async fn import_update_edits_names_and_locales_all_or_nothing_and_reverts_as_one
     let o = run(&db, &["import", "--update", "--actor-email", "admin@x.se", &bad]);
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     assert!(err(&o).contains("6 lines invalid; nothing was changed"), "{}", err(&o));
-    // Roles are not changed this way: the header is refused by its position.
+    // Roles are not changed this way: a role column is a check, refused where it differs.
     let roles = write("roles.csv", "email,role\nanna@x.se,admin\n");
     let o = run(&db, &["import", "--update", "--actor-email", "admin@x.se", &roles]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("line 2: anna@x.se: invalid: the file says role admin"), "{}", err(&o));
+    // A column it does not know is refused by its position.
+    let unknown = write("unknown.csv", "email,password\nanna@x.se,x\n");
+    let o = run(&db, &["import", "--update", "--actor-email", "admin@x.se", &unknown]);
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("line 1, column 2 is not a column of an import --update"), "{}", err(&o));
     // By id, the email beside it must be the account's.

@@ -372,6 +372,108 @@ async fn what_swedish_excel_writes_is_read_and_windows_1252_is_named() {
     assert!(err(&o).contains("Windows-1252") && err(&o).lines().count() == 1, "{}", err(&o));
 }
 
+/// Issue 25 point 7: export (`list --format csv`) carries the names, a spreadsheet edits
+/// them and saves the file as Swedish Excel does (`;`, a byte order mark, CRLF, booleans
+/// as SANT/FALSKT, dates in its own format), and `import --update` reads that file back:
+/// the edited names change, the rest stays, the export's formula marks are taken off, and
+/// an edited role is refused with nothing changed.
+#[tokio::test]
+async fn export_edit_in_a_spreadsheet_and_import_update_round_trip() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    let anna = insert_user(&pool, "anna@x.se", Role::User).await;
+    let dash = insert_user(&pool, "-dash@x.se", Role::User).await;
+    insert_user(&pool, "bo@x.se", Role::User).await;
+    for (id, first, last, display) in
+        [(anna, Some("Anna"), Some("Ström"), None), (dash, None, None, Some("=Dash"))]
+    {
+        sqlx::query(
+            "INSERT INTO user_profiles (user_id, first_name, last_name, display_name, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, now(), now())",
+        )
+        .bind(id)
+        .bind(first)
+        .bind(last)
+        .bind(display)
+        .execute(&pool)
+        .await
+        .expect("profile");
+    }
+    let o = run(&db, &["list", "--format", "csv"], &[]);
+    assert!(o.status.success(), "{}", err(&o));
+    let mut exported = csv::Reader::from_reader(o.stdout.as_slice());
+    let header: Vec<String> = exported.headers().expect("header").iter().map(str::to_string).collect();
+    assert_eq!(header, skriptoteket_admin::export::COLUMNS);
+    let mut rows: Vec<Vec<String>> =
+        exported.records().map(|r| r.expect("record").iter().map(str::to_string).collect()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).expect("a column");
+    let at = |rows: &[Vec<String>], email: &str| rows.iter().position(|r| r[1] == email).expect("a row");
+    let (a, d) = (at(&rows, "anna@x.se"), at(&rows, "'-dash@x.se"));
+    assert_eq!((&*rows[a][col("first_name")], &*rows[a][col("last_name")]), ("Anna", "Ström"));
+    assert_eq!(rows[a][col("locale")], "sv-SE");
+    assert_eq!(rows[d][col("display_name")], "'=Dash", "made inert for the spreadsheet");
+
+    // The spreadsheet: a last name and a first name edited, and saved its own way.
+    rows[a][col("last_name")] = "Ström-Berg".into();
+    let b = at(&rows, "bo@x.se");
+    rows[b][col("first_name")] = "Bo".into();
+    let excel = |rows: &[Vec<String>]| -> Vec<u8> {
+        let mut w =
+            csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(vec![]);
+        w.write_record(&header).expect("header");
+        for r in rows {
+            let cells = r.iter().enumerate().map(|(i, c)| match (header[i].as_str(), c.as_str()) {
+                (_, "true") => "SANT".to_string(),
+                (_, "false") => "FALSKT".to_string(),
+                ("created_at" | "updated_at", c) => c.get(..10).unwrap_or(c).to_string(),
+                (_, c) => c.to_string(),
+            });
+            w.write_record(cells).expect("row");
+        }
+        [b"\xef\xbb\xbf".as_slice(), &w.into_inner().expect("csv")].concat()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("users.csv");
+    std::fs::write(&file, excel(&rows)).expect("write");
+    let update = |file: &Path| {
+        with_password(&db, &["import", "--update", "--actor-email", "admin@x.se", &file.to_string_lossy()])
+    };
+    let o = update(&file);
+    assert!(o.status.success(), "{}\n{}", out(&o), err(&o));
+    assert!(err(&o).contains("read with ';' between the columns"), "{}", err(&o));
+    assert!(err(&o).contains("read past auth_provider, email_verified, status"), "{}", err(&o));
+    assert!(out(&o).contains("2 accounts updated, 2 unchanged"), "{}", out(&o));
+    let names = |email: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (Option<String>, Option<String>, Option<String>)>(
+                "SELECT p.first_name, p.last_name, p.display_name FROM users u
+                 LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.email = $1",
+            )
+            .bind(email)
+            .fetch_one(&pool)
+            .await
+            .expect("names")
+        }
+    };
+    assert_eq!(names("anna@x.se").await, (Some("Anna".into()), Some("Ström-Berg".into()), None));
+    assert_eq!(names("bo@x.se").await, (Some("Bo".into()), None, None));
+    assert_eq!(names("-dash@x.se").await, (None, None, Some("=Dash".into())), "the mark came off, unchanged");
+
+    // A role edited in the spreadsheet is refused, not dropped: nothing changes.
+    let before = snapshot(&pool).await;
+    rows[a][col("role")] = "admin".into();
+    rows[a][col("first_name")] = "Annie".into();
+    std::fs::write(&file, excel(&rows)).expect("write");
+    let o = update(&file);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("the file says role admin, the account is user now"), "{}", err(&o));
+    assert!(err(&o).contains("(set-role does)"), "{}", err(&o));
+    assert_eq!(snapshot(&pool).await, before, "nothing was changed");
+    assert_eq!(role_of(&pool, anna).await, "user");
+}
+
 /// Every command line the console's `c` shows (built by `Change::command_line`, the one
 /// place that builds it) runs as printed: in a POSIX shell, with a reason full of shell
 /// metacharacters and an actor whose email has a quote, and does what the console did.

@@ -1,20 +1,56 @@
-//! The console's export (`E`): the state machine asks for the file and builds the job from
-//! the rows the table shows; the loop's `file_write::write` writes it (real files in a
-//! temporary folder, no database): 0600, the header and the rows in the table's order, and a file
-//! that exists is overwritten only after y.
+//! The console's export (`E`): the state machine asks for the file, takes the rows the
+//! table shows, asks the worker for their profiles (answered here as the worker would) and
+//! builds the job; the loop's `file_write::write` writes it (real files in a temporary
+//! folder, no database): 0600, the header and the rows in the table's order with their
+//! names, and a file that exists is overwritten only after y.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use skriptoteket_admin::domain::UserRow;
 use skriptoteket_admin::domain::account::Account;
-use skriptoteket_admin::export::{FileFormat, WriteError, write_file};
-use skriptoteket_admin::tui::event::{Effect, Event, FileWrite};
+use skriptoteket_admin::domain::profile::{Profile, Profiles};
+use skriptoteket_admin::export::{FileFormat, WriteError};
+use skriptoteket_admin::tui::event::{Answer, Effect, Event, FileWrite, Job, Request};
 use skriptoteket_admin::tui::model::dialog::Dialog;
 use skriptoteket_admin::tui::{App, file_write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+use uuid::Uuid;
 mod console_support;
-use console_support::{code, key, press, signed_in_with, status, typed};
+use console_support::{answer, code, key, press, signed_in_with, status, typed};
+
+/// `export::write_file` of rows without profiles.
+fn write_file(
+    path: &str,
+    rows: &[UserRow],
+    format: FileFormat,
+    overwrite: bool,
+) -> Result<std::path::PathBuf, WriteError> {
+    skriptoteket_admin::export::write_file(path, rows, &Profiles::new(), format, overwrite)
+}
+
+/// The first name the worker stand-in gives the account `id`.
+fn first_name(id: Uuid) -> String {
+    format!("First {}", id.as_u128())
+}
+
+/// The profiles the worker would read: a first name for each account but the first.
+fn profiles_of(ids: &[Uuid]) -> Profiles {
+    ids.iter()
+        .skip(1)
+        .map(|&id| {
+            (
+                id,
+                Profile {
+                    first_name: Some(first_name(id)),
+                    locale: Some("sv-SE".into()),
+                    ..Profile::default()
+                },
+            )
+        })
+        .collect()
+}
 
 /// The standard people, one with an email a spreadsheet would read as a formula.
 fn people() -> Vec<UserRow> {
@@ -39,15 +75,24 @@ fn export_to(app: &mut App, path: &Path) -> Option<FileWrite> {
 }
 
 fn enter(app: &mut App) -> Option<FileWrite> {
-    written(press(app, code(KeyCode::Enter)))
+    let effects = press(app, code(KeyCode::Enter));
+    written(app, effects)
 }
 
-/// The file write among `effects`.
-fn written(effects: Vec<Effect>) -> Option<FileWrite> {
-    effects.into_iter().find_map(|e| match e {
-        Effect::WriteFile(w) => Some(w),
-        _ => None,
-    })
+/// The file write among `effects`, after the profiles it asks for first are answered.
+fn written(app: &mut App, effects: Vec<Effect>) -> Option<FileWrite> {
+    for e in effects {
+        match e {
+            Effect::WriteFile(w) => return Some(w),
+            Effect::Db(Request { id, job: Job::LoadProfiles(ids) }) => {
+                assert_eq!(app.busy().as_deref(), Some("reading the names for the export"));
+                let effects = app.update(answer(id, Answer::Profiles(Ok(Arc::new(profiles_of(&ids))))));
+                return written(app, effects);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Writes the file as the terminal loop does and hands the result to the console.
@@ -83,15 +128,31 @@ async fn the_shown_rows_go_to_a_new_private_file_in_the_tables_order() {
     let FileWrite { format, rows, overwrite, .. } = &job;
     assert_eq!((*format, *overwrite), (FileFormat::Csv, false));
     assert_eq!(rows.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(), shown);
+    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     assert_eq!(app.busy().as_deref(), Some("writing the export"));
     work(&mut app, job).await;
     assert!(app.dialog.is_none(), "{:?}", app.dialog);
     assert_eq!(status(&app), format!("wrote 3 users to {} (CSV, readable by you only)", file.display()));
     assert_eq!(mode(&file), 0o600);
     let (header, emails) = emails_in_csv(&file);
-    assert_eq!(header[..3], ["id", "email", "role"]);
-    assert_eq!(header.len(), 12, "the fields of list --format csv");
+    assert_eq!(header, skriptoteket_admin::export::COLUMNS, "the fields of list --format csv");
     assert_eq!(emails, ["david@x.se", "anna@x.se", "'=bertil@x.se"], "in order, formula made inert");
+    // Each row with its own profile (the first has none: empty cells).
+    let mut r = csv::Reader::from_path(&file).expect("csv");
+    let cells: Vec<(String, String, String)> = r
+        .records()
+        .map(|x| x.expect("record"))
+        .map(|x| (x[0].to_string(), x[2].to_string(), x[5].to_string()))
+        .collect();
+    let want_names: Vec<(String, String, String)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| match i {
+            0 => (id.clone(), String::new(), String::new()),
+            _ => (id.clone(), first_name(Uuid::parse_str(id).expect("uuid")), "sv-SE".to_string()),
+        })
+        .collect();
+    assert_eq!(cells, want_names);
 
     // JSON Lines: one object per shown row, same order.
     let file = dir.path().join("users.JSONL");
@@ -134,7 +195,12 @@ async fn an_existing_file_is_overwritten_only_after_yes_and_stays_private() {
     // Enter again, then y: overwritten, 0600 again.
     let job = enter(&mut app).expect("a job");
     work(&mut app, job).await;
-    let job = written(press(&mut app, key('y'))).expect("y sends the overwrite");
+    let effects = press(&mut app, key('y'));
+    assert!(
+        effects.iter().all(|e| !matches!(e, Effect::Db(_))),
+        "y writes what Enter took, names read then included: {effects:?}"
+    );
+    let job = written(&mut app, effects).expect("y sends the overwrite");
     assert!(job.overwrite);
     work(&mut app, job).await;
     assert!(app.dialog.is_none(), "{:?}", app.dialog);
@@ -213,6 +279,44 @@ async fn a_file_that_is_not_the_callers_own_is_never_written() {
     assert_eq!((meta.uid(), meta.mode() & 0o777), (0, 0o600));
 }
 
+/// The names are read before anything is written: Esc then ends the export (a late
+/// answer writes nothing), and a failed read is one line with nothing written.
+#[test]
+fn no_file_is_written_without_its_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("users.csv");
+    let mut app = signed_in();
+    let reading = |app: &mut App| -> u64 {
+        press(app, key('E'));
+        press(app, Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)));
+        typed(app, &file.display().to_string());
+        let effects = press(app, code(KeyCode::Enter));
+        match effects.as_slice() {
+            [Effect::Db(Request { id, job: Job::LoadProfiles(ids) })] => {
+                assert_eq!(ids.len(), 6, "the profiles of every shown row");
+                *id
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let id = reading(&mut app);
+    press(&mut app, code(KeyCode::Esc));
+    assert!(app.dialog.is_none());
+    assert_eq!(status(&app), "export cancelled; nothing written");
+    let late = app.update(answer(id, Answer::Profiles(Ok(Arc::new(Profiles::new())))));
+    assert!(late.is_empty(), "{late:?}");
+    assert!(app.busy().is_none());
+
+    let id = reading(&mut app);
+    let lost = Arc::new(skriptoteket_admin::store::StoreError::Db("connection reset".into()));
+    let effects = app.update(answer(id, Answer::Profiles(Err(lost))));
+    assert!(effects.is_empty(), "{effects:?}");
+    let Some(Dialog::Export(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    let e = f.error.as_deref().unwrap_or_default();
+    assert!(e.starts_with("the names could not be read, nothing was written: ") && !e.contains('\n'), "{e}");
+    assert!(!file.exists());
+}
+
 #[tokio::test]
 async fn a_bad_name_or_a_missing_folder_is_one_clear_line() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -260,7 +364,7 @@ fn overwriting_a_named_pipe_fails_at_once() {
     let path = fifo.to_string_lossy().into_owned();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(skriptoteket_admin::export::write_file(&path, &people(), FileFormat::Csv, true));
+        let _ = tx.send(write_file(&path, &people(), FileFormat::Csv, true));
     });
     let res =
         rx.recv_timeout(Duration::from_secs(10)).expect("the write returns instead of waiting for a reader");

@@ -79,7 +79,8 @@ pub enum Command {
         #[command(flatten)]
         opts: ChangeOpts,
     },
-    /// List users.
+    /// List users: a table, or CSV / JSON / JSON Lines with the profile's names and locale
+    /// (a CSV edited in a spreadsheet goes back with `import --update`).
     List {
         /// Only users with this role.
         #[arg(long, value_name = "ROLE")]
@@ -156,8 +157,9 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// Update existing accounts: FILE names each by id or email and gives any of
-        /// first_name, last_name, display_name, locale (a blank cell changes nothing). One
-        /// change, all or nothing; `revert` undoes it.
+        /// first_name, last_name, display_name, locale (a blank cell changes nothing); role
+        /// and is_active cells are checks. A file `list --format csv` wrote is read as it
+        /// is. One change, all or nothing; `revert` undoes it.
         #[arg(long, conflicts_with = "passwords_out")]
         update: bool,
         /// Write the passwords (CSV: email,password) to this new file, readable by you only

@@ -22,6 +22,13 @@ pub fn read(path: &Path, max_rows: usize) -> Result<Vec<UpdateLine>, CliError> {
     let parsed = import_update::read(file, max_rows)
         .map_err(|e| super::import::refusal(path, "changed", e.to_string()))?;
     super::import::said_separator(path, parsed.separator);
+    if !parsed.read_past.is_empty() {
+        eprintln!(
+            "{}: read past {} (import --update changes none of them)",
+            path.display(),
+            parsed.read_past.join(", ")
+        );
+    }
     Ok(parsed.lines)
 }
 
@@ -70,6 +77,21 @@ async fn check(store: &Store, actor: &Actor, lines: &[UpdateLine]) -> Result<Vec
                     (Some(earlier), _) => Verdict::Invalid(format!("the same account is on line {earlier}")),
                     (None, Some(now)) if normalize(now) != normalize(&c.row.email) => {
                         Verdict::Invalid(format!("the account with this id is {} now", c.row.email))
+                    }
+                    (None, _) if u.role_now.is_some_and(|r| r != c.row.role) => Verdict::Invalid(format!(
+                        "the file says role {}, the account is {} now: import --update changes no role \
+                         (set-role does)",
+                        u.role_now.map(|r| r.as_str()).unwrap_or_default(),
+                        c.row.role
+                    )),
+                    (None, _) if u.active_now.is_some_and(|a| a != c.row.is_active) => {
+                        let is = |a: bool| if a { "active" } else { "deactivated" };
+                        Verdict::Invalid(format!(
+                            "the file says {}, the account is {} now: import --update changes neither \
+                             (activate and deactivate do)",
+                            is(!c.row.is_active),
+                            is(c.row.is_active)
+                        ))
                     }
                     (None, _) => {
                         first_line.insert(c.row.id, l.line);

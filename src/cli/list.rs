@@ -39,9 +39,9 @@ pub async fn users(
 }
 
 /// `list` as CSV, JSON or JSON Lines: the table read packed (`store::stream`), only the
-/// rows the filters keep, sorted by email (byte order, as everywhere), each written as it
-/// is turned back into a row; a million accounts take ~100 MiB, not the gigabytes of the
-/// whole text at once.
+/// rows the filters keep, sorted by email (byte order, as everywhere), with their profiles
+/// (read [`users::PROFILES_CHUNK`] at a time), each written as it is turned back into a
+/// row; a million accounts take ~100 MiB, not the gigabytes of the whole text at once.
 async fn stream_out(
     store: &Store,
     role: Option<Role>,
@@ -80,14 +80,30 @@ async fn stream_out(
     if !order.is_sorted_by_key(email) {
         order.sort_unstable_by_key(email);
     }
-    let rows = order.iter().filter_map(|&p| kept.get(p)).map(|r| r.to_user_row());
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let written = match format {
-        Format::Csv => export::write_csv(&mut out, rows).map(|_| ()).map_err(export::csv_io),
-        Format::Jsonl => export::write_json(&mut out, rows, true),
-        _ => export::write_json(&mut out, rows, false),
+    let format = match format {
+        Format::Csv => export::FileFormat::Csv,
+        Format::Jsonl => export::FileFormat::JsonLines,
+        _ => export::FileFormat::Json,
     };
-    match written.and_then(|()| std::io::Write::flush(&mut out)) {
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut w = export::RowWriter::new(format, out);
+    // A chunk at a time: its profiles read, then its rows written.
+    for chunk in order.chunks(users::PROFILES_CHUNK) {
+        let rows: Vec<UserRow> = chunk.iter().filter_map(|&p| kept.get(p)).map(|r| r.to_user_row()).collect();
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+        let profiles = users::profiles(store, &ids).await?;
+        for r in &rows {
+            if let Err(e) = w.write(r, profiles.get(&r.id)) {
+                return written(Err(e));
+            }
+        }
+    }
+    written(w.finish().map(|_| ()))
+}
+
+/// A closed pipe (`| head`) ends the output quietly; any other failure to write is one.
+fn written(res: std::io::Result<()>) -> Result<(), CliError> {
+    match res {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(CliError::Failed(format!("cannot write the output: {e}")))
         }

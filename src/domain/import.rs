@@ -50,15 +50,20 @@ pub struct Columns {
     pub known: &'static [&'static str],
     /// Each entry: one of these columns must be there.
     pub required: &'static [&'static [&'static str]],
+    /// Columns a file may have that this kind reads past (an export's read-only ones).
+    pub ignored: &'static [&'static str],
 }
 
 /// The columns of an import that creates accounts.
 pub const CREATE: Columns =
-    Columns { what: "an import", known: &COLUMNS, required: &[&["email"], &["role"]] };
+    Columns { what: "an import", known: &COLUMNS, required: &[&["email"], &["role"]], ignored: &[] };
 
 impl Columns {
     fn known_list(&self) -> String {
-        self.known.join(", ")
+        match self.ignored {
+            [] => self.known.join(", "),
+            ignored => format!("{}; read past: {}", self.known.join(", "), ignored.join(", ")),
+        }
     }
 
     fn needs(&self) -> String {
@@ -233,16 +238,23 @@ pub fn separator(header: &[u8]) -> u8 {
     if header.contains(&b';') && !header.contains(&b',') { b';' } else { b',' }
 }
 
-/// Where each known column is, from the header's fields (trimmed, any case).
+/// Where each known column is, from the header's fields (trimmed, any case), and the
+/// columns read past.
 fn columns<'h>(
     line: u64,
     header: impl Iterator<Item = &'h str>,
     of: &'static Columns,
-) -> Result<HashMap<&'static str, usize>, FileError> {
+) -> Result<(HashMap<&'static str, usize>, Vec<&'static str>), FileError> {
     let mut at: HashMap<&'static str, usize> = HashMap::new();
+    let mut read_past = Vec::new();
     for (i, field) in header.enumerate() {
         let column = i + 1;
-        let Some(name) = of.known.iter().copied().find(|c| field.trim().eq_ignore_ascii_case(c)) else {
+        let is = |c: &&str| field.trim().eq_ignore_ascii_case(c);
+        let Some(name) = of.known.iter().copied().find(is) else {
+            if let Some(name) = of.ignored.iter().copied().find(is) {
+                read_past.push(name);
+                continue;
+            }
             return Err(FileError::UnknownColumn { line, column, of });
         };
         if let Some(first) = at.insert(name, i) {
@@ -254,7 +266,7 @@ fn columns<'h>(
             return Err(FileError::MissingColumn { line, name: any[0], of });
         }
     }
-    Ok(at)
+    Ok((at, read_past))
 }
 
 /// An import file being read: its header checked, then a record at a time with the line
@@ -266,6 +278,8 @@ pub(super) struct Records<R: std::io::Read> {
     pub at: HashMap<&'static str, usize>,
     /// The separator, as the header line showed it.
     pub separator: u8,
+    /// The columns read past.
+    pub read_past: Vec<&'static str>,
     max_rows: usize,
     read: usize,
 }
@@ -291,8 +305,8 @@ impl<R: std::io::Read> Records<R> {
         let line = header.position().map_or(1, |p| reader.get_mut().line_of(p.byte()));
         let header = csv::StringRecord::from_byte_record(header)
             .map_err(|e| FileError::NotUtf8 { line, column: e.utf8_error().field() + 1 })?;
-        let at = columns(line, header.iter(), of)?;
-        Ok(Records { reader, at, separator, max_rows, read: 0 })
+        let (at, read_past) = columns(line, header.iter(), of)?;
+        Ok(Records { reader, at, separator, read_past, max_rows, read: 0 })
     }
 
     /// The next record into `record`, and the line it starts on; `None` at the end.
@@ -320,6 +334,8 @@ impl<R: std::io::Read> Records<R> {
 pub struct Parsed<T> {
     pub lines: Vec<T>,
     pub separator: u8,
+    /// The header's columns this kind of file reads past ([`Columns::ignored`]), in order.
+    pub read_past: Vec<&'static str>,
 }
 
 /// Parses a whole file read from `input`, refusing it when it holds more than `max_rows`
@@ -358,7 +374,7 @@ pub fn read<R: std::io::Read>(
         });
         out.push(ImportLine { line, email: raw, outcome });
     }
-    Ok(Parsed { lines: out, separator: records.separator })
+    Ok(Parsed { lines: out, separator: records.separator, read_past: records.read_past })
 }
 
 /// [`parse`] of text in memory, with the default row limit.

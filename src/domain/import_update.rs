@@ -8,18 +8,36 @@
 //! word on whether it is verified, one account at a time (`edit`), and roles have
 //! `set-role`. With both `id` and `email`, the id names the account and the email must be
 //! its email now: a check that the file's rows are the accounts the admin thinks.
+//!
+//! A file `list --format csv` or the console's `E` wrote is read as it is: its `role` and
+//! `is_active` cells are checks too (the account must have that role and be active or not,
+//! so an edit there is refused, not silently dropped, and so is a stale file), its other
+//! read-only columns are read past, and the `'` an export put before a cell a spreadsheet
+//! would run as a formula is taken off.
 
 use super::edit::{self, Edit};
 use super::email::{Email, normalize};
 use super::import::{Columns, FileError, Parsed, Records};
+use super::role::Role;
+use super::sanitize::spreadsheet_text;
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The columns of an `import --update` file.
 pub const UPDATE: Columns = Columns {
     what: "an import --update",
-    known: &["id", "email", "first_name", "last_name", "display_name", "locale"],
+    known: &["id", "email", "first_name", "last_name", "display_name", "locale", "role", "is_active"],
     required: &[&["id", "email"]],
+    ignored: &[
+        "auth_provider",
+        "email_verified",
+        "status",
+        "locked",
+        "active_sessions",
+        "last_login_at",
+        "created_at",
+        "updated_at",
+    ],
 };
 
 /// How a line names its account.
@@ -36,6 +54,10 @@ pub struct Update {
     pub key: Key,
     /// With an `id` key and an `email` column: the email the account must have now.
     pub email_now: Option<String>,
+    /// From a `role` cell: the role the account must have now.
+    pub role_now: Option<Role>,
+    /// From an `is_active` cell: whether the account must be active now.
+    pub active_now: Option<bool>,
     /// What to set; empty when every field of the line is blank.
     pub edit: Edit,
 }
@@ -60,11 +82,12 @@ pub fn read<R: std::io::Read>(input: R, max_rows: usize) -> Result<Parsed<Update
     let id_col = records.column("id");
     let email_col = records.column("email");
     let cols = ["first_name", "last_name", "display_name", "locale"].map(|c| records.column(c));
+    let (role_col, active_col) = (records.column("role"), records.column("is_active"));
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();
     let mut record = csv::StringRecord::new();
     while let Some(line) = records.next(&mut record)? {
-        let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
+        let field = |c: Option<usize>| spreadsheet_text(c.and_then(|c| record.get(c)).unwrap_or(""));
         let (id, email) = (field(id_col), field(email_col));
         let key = if id_col.is_some() { id } else { email }.to_string();
         // A key twice is refused whatever the rest of either line holds.
@@ -77,11 +100,17 @@ pub fn read<R: std::io::Read>(input: R, max_rows: usize) -> Result<Parsed<Update
                 return Err(format!("the same account is on line {earlier}"));
             }
             seen.insert(same, line);
-            Ok(Update { key, email_now, edit: profile_edit(cols.map(field))? })
+            Ok(Update {
+                key,
+                email_now,
+                role_now: role_check(field(role_col))?,
+                active_now: active_check(field(active_col))?,
+                edit: profile_edit(cols.map(field))?,
+            })
         });
         out.push(UpdateLine { line, key, outcome });
     }
-    Ok(Parsed { lines: out, separator: records.separator })
+    Ok(Parsed { lines: out, separator: records.separator, read_past: records.read_past })
 }
 
 /// [`parse`] of text in memory, with the default row limit.
@@ -102,6 +131,25 @@ fn account(id: Option<&str>, email: &str) -> Result<(Key, Option<String>), Strin
         }
         None if email.is_empty() => Err("no email".into()),
         None => Ok((Key::Email(checked_email(email)?), None)),
+    }
+}
+
+/// A `role` cell: blank checks nothing.
+fn role_check(cell: &str) -> Result<Option<Role>, String> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    cell.parse().map(Some).map_err(|e: super::role::UnknownRole| format!("role: {e}"))
+}
+
+/// An `is_active` cell: `true`/`false` in any case, as an export writes and a spreadsheet
+/// saves them (Swedish Excel: `SANT`/`FALSKT`), or `1`/`0`; blank checks nothing.
+fn active_check(cell: &str) -> Result<Option<bool>, String> {
+    match cell.to_lowercase().as_str() {
+        "" => Ok(None),
+        "true" | "sant" | "1" => Ok(Some(true)),
+        "false" | "falskt" | "0" => Ok(Some(false)),
+        _ => Err("is_active is not true or false".into()),
     }
 }
 
@@ -179,14 +227,40 @@ mod tests {
     }
 
     #[test]
-    fn a_header_without_a_key_or_with_a_role_is_refused_by_position() {
+    fn an_exports_file_is_read_its_role_and_activity_as_checks_the_rest_read_past() {
+        let id = Uuid::from_u128(9);
+        let text = format!(
+            "\"id\",\"email\",\"first_name\",\"last_name\",\"display_name\",\"locale\",\"role\",\
+             \"auth_provider\",\"is_active\",\"email_verified\",\"status\",\"locked\",\"active_sessions\",\
+             \"last_login_at\",\"created_at\",\"updated_at\"\n\
+             \"{id}\",\"'-x@x.se\",\"'=Anna\",\"O'Berg\",\"\",\"sv-SE\",\"admin\",\"local\",FALSKT,true,\
+             \"inactive\",false,0,\"\",\"2026-01-01T00:00:00Z\",\"2026-01-01T00:00:00Z\"\n"
+        );
+        let lines = parse_str(&text).expect("an export is an update file");
+        let u = ok(&lines[0]);
+        assert_eq!(u.email_now.as_deref(), Some("-x@x.se"), "the export's mark is taken off");
+        assert_eq!(u.edit.first_name.as_deref(), Some("=Anna"));
+        assert_eq!(u.edit.last_name.as_deref(), Some("O'Berg"), "an apostrophe of the name stays");
+        assert_eq!((u.role_now, u.active_now), (Some(Role::Admin), Some(false)));
+        let bad = parse_str("email,role,is_active\na@x.se,boss,\nb@x.se,,maybe\nc@x.se,,\n").expect("parsed");
+        assert!(bad[0].outcome.as_ref().is_err_and(|e| e.starts_with("role: ")), "{:?}", bad[0]);
+        assert_eq!(bad[1].outcome, Err("is_active is not true or false".into()));
+        assert_eq!((ok(&bad[2]).role_now, ok(&bad[2]).active_now), (None, None), "blank checks nothing");
+    }
+
+    #[test]
+    fn a_header_without_a_key_or_with_an_unknown_column_is_refused_by_position() {
         assert_eq!(
             parse_str("first_name,locale\nA,sv-SE\n"),
             Err(FileError::MissingColumn { line: 1, name: "id", of: &UPDATE })
         );
-        let e = parse_str("email,role\na@x.se,admin\n").expect_err("roles are set-role's");
+        let e = parse_str("email,password\na@x.se,x\n").expect_err("no such column");
         assert_eq!(e, FileError::UnknownColumn { line: 1, column: 2, of: &UPDATE });
-        assert!(e.to_string().contains("an import --update"), "{e}");
+        assert!(
+            e.to_string().contains("an import --update")
+                && e.to_string().contains("read past: auth_provider"),
+            "{e}"
+        );
         let missing = FileError::MissingColumn { line: 1, name: "id", of: &UPDATE }.to_string();
         assert!(missing.contains("names id or email"), "{missing}");
     }

@@ -13,6 +13,7 @@ pub mod import_update;
 pub mod password;
 pub mod permissions;
 pub mod plan;
+pub mod profile;
 pub mod references;
 pub mod revert;
 pub mod role;

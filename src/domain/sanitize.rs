@@ -5,6 +5,21 @@ use std::borrow::Cow;
 /// Shown in place of every character that could steer a terminal or hide text.
 pub const REPLACEMENT: char = '\u{FFFD}';
 
+/// What a spreadsheet cell starts with (after spaces) when the spreadsheet runs it as a
+/// formula. An export writes such a cell with a `'` before it
+/// (`export::inert_cell`); [`spreadsheet_text`] takes that mark off again.
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as an export wrote it, back to its text: a `'` that an export put before a
+/// formula's start is taken off (`'=x` is `=x`); anything else is as it is (`'s-Hertogen`
+/// keeps its `'`).
+pub fn spreadsheet_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches(' ').starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
 /// True for characters that must never reach a terminal from data: C0 and C1 controls,
 /// DEL (all `char::is_control`), bidi overrides and isolates, and zero-width characters
 /// that can make two different emails look the same.

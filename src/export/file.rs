@@ -8,6 +8,7 @@
 
 use super::FileFormat;
 use crate::domain::UserRow;
+use crate::domain::profile::Profiles;
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -130,7 +131,7 @@ pub fn resolve(path: &str) -> PathBuf {
     }
 }
 
-/// Writes `rows` in `format` to `path` ([`resolve`]d), readable by its owner only (0600),
+/// Writes `rows` (with their `profiles`) in `format` to `path` ([`resolve`]d), readable by its owner only (0600),
 /// and returns the path written. A new file is created ([`create_new`]); an existing file
 /// of the caller's is written only with `overwrite` ([`open_own`]: made 0600 before it is
 /// truncated; it stays as it was when that fails), and one that is not the caller's is
@@ -138,6 +139,7 @@ pub fn resolve(path: &str) -> PathBuf {
 pub fn write_file(
     path: &str,
     rows: &[UserRow],
+    profiles: &Profiles,
     format: FileFormat,
     overwrite: bool,
 ) -> Result<PathBuf, WriteError> {
@@ -146,7 +148,7 @@ pub fn write_file(
     // whole in memory.
     let write = |file: &mut File| -> std::io::Result<()> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *file);
-        format.write_to(&mut out, rows)?;
+        format.write_to(&mut out, rows, profiles)?;
         out.flush()?;
         drop(out);
         file.sync_all()

@@ -6,17 +6,23 @@ pub mod file;
 pub use file::{WriteError, resolve, write_file};
 
 use crate::domain::UserRow;
-use crate::domain::sanitize::clean;
+use crate::domain::profile::{Profile, Profiles};
+use crate::domain::sanitize::{FORMULA_STARTS, clean};
 use serde::Serialize;
 use std::io::Write;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// One exported account. Timestamps are RFC 3339 (empty / null when absent).
+/// One exported account. Timestamps are RFC 3339 (empty / null when absent); the profile
+/// fields are empty / null when the account has no profile row or the field is NULL.
 #[derive(Debug, Serialize)]
 pub struct ExportRow {
     pub id: String,
     pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub display_name: Option<String>,
+    pub locale: Option<String>,
     pub role: String,
     pub auth_provider: String,
     pub is_active: bool,
@@ -29,15 +35,40 @@ pub struct ExportRow {
     pub updated_at: String,
 }
 
+/// The columns of an export, in order: the CSV header, and the keys of each JSON object.
+pub const COLUMNS: [&str; 16] = [
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "display_name",
+    "locale",
+    "role",
+    "auth_provider",
+    "is_active",
+    "email_verified",
+    "status",
+    "locked",
+    "active_sessions",
+    "last_login_at",
+    "created_at",
+    "updated_at",
+];
+
 fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 
 impl ExportRow {
-    pub fn of(u: &UserRow) -> ExportRow {
+    pub fn of(u: &UserRow, profile: Option<&Profile>) -> ExportRow {
+        let p = profile.cloned().unwrap_or_default();
         ExportRow {
             id: u.id.to_string(),
             email: u.email.clone(),
+            first_name: p.first_name,
+            last_name: p.last_name,
+            display_name: p.display_name,
+            locale: p.locale,
             role: u.role.to_string(),
             auth_provider: u.auth_provider.clone(),
             is_active: u.is_active,
@@ -50,56 +81,105 @@ impl ExportRow {
             updated_at: ts(u.updated_at),
         }
     }
+
+    /// Every text cell made inert for a spreadsheet ([`inert_cell`]).
+    fn inert(mut self) -> ExportRow {
+        for cell in [&mut self.email, &mut self.auth_provider] {
+            *cell = inert_cell(cell);
+        }
+        for cell in [&mut self.first_name, &mut self.last_name, &mut self.display_name, &mut self.locale]
+            .into_iter()
+            .flatten()
+        {
+            *cell = inert_cell(cell);
+        }
+        self
+    }
 }
 
 /// A cell a spreadsheet would run as a formula (one starting, after any spaces, with `=`,
 /// `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`; control and invisible
-/// characters become U+FFFD.
+/// characters become U+FFFD. `import --update` takes the `'` off again
+/// (`sanitize::spreadsheet_text`).
 pub fn inert_cell(s: &str) -> String {
     let s = clean(s);
-    if s.trim_start_matches(' ').starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.into_owned()
-    }
+    if s.trim_start_matches(' ').starts_with(FORMULA_STARTS) { format!("'{s}") } else { s.into_owned() }
 }
 
-/// RFC 4180 CSV with a header line. Every text cell is quoted (Swedish spreadsheets split
-/// on `;` too) and made inert ([`inert_cell`]).
-pub fn csv(rows: &[UserRow]) -> Result<Vec<u8>, csv::Error> {
-    write_csv(Vec::new(), rows.iter().cloned())
+/// Writes exported accounts one at a time, in one of the formats: CSV (RFC 4180 with a
+/// header line; every text cell quoted, as Swedish spreadsheets split on `;` too, and made
+/// inert), a JSON array (the bytes `serde_json::to_string_pretty` gives for all rows at
+/// once: each object pretty-printed and indented by two spaces) or JSON Lines. A million
+/// rows never sit in memory as text. In JSON, text serde leaves active on a terminal (DEL,
+/// C1, bidi, zero-width) is escaped ([`inert_json`]).
+pub struct RowWriter<W: Write> {
+    to: To<W>,
+    written: u64,
 }
 
-/// [`csv`] written to `out` row by row as `rows` come (a million rows never sit in memory
-/// as text); returns `out`.
-pub fn write_csv<W: Write>(out: W, rows: impl IntoIterator<Item = UserRow>) -> Result<W, csv::Error> {
-    let mut w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::NonNumeric).from_writer(out);
-    let mut any = false;
-    for u in rows {
-        any = true;
-        let mut r = ExportRow::of(&u);
-        r.email = inert_cell(&r.email);
-        r.auth_provider = inert_cell(&r.auth_provider);
-        w.serialize(r)?;
+enum To<W: Write> {
+    Csv(Box<csv::Writer<W>>),
+    Json { out: W, lines: bool },
+}
+
+impl<W: Write> RowWriter<W> {
+    pub fn new(format: FileFormat, out: W) -> RowWriter<W> {
+        let to = match format {
+            FileFormat::Csv => {
+                let w = csv::WriterBuilder::new().quote_style(csv::QuoteStyle::NonNumeric).from_writer(out);
+                To::Csv(Box::new(w))
+            }
+            FileFormat::Json => To::Json { out, lines: false },
+            FileFormat::JsonLines => To::Json { out, lines: true },
+        };
+        RowWriter { to, written: 0 }
     }
-    if !any {
-        // The header alone, so an empty export still says what its columns are.
-        w.write_record([
-            "id",
-            "email",
-            "role",
-            "auth_provider",
-            "is_active",
-            "email_verified",
-            "status",
-            "locked",
-            "active_sessions",
-            "last_login_at",
-            "created_at",
-            "updated_at",
-        ])?;
+
+    /// The account `u` with its profile, if it has one.
+    pub fn write(&mut self, u: &UserRow, profile: Option<&Profile>) -> std::io::Result<()> {
+        let row = ExportRow::of(u, profile);
+        let first = self.written == 0;
+        self.written += 1;
+        match &mut self.to {
+            To::Csv(w) => w.serialize(row.inert()).map_err(csv_io),
+            To::Json { out, lines: true } => {
+                out.write_all(inert_json(&serde_json::to_string(&row).unwrap_or_default()).as_bytes())?;
+                out.write_all(b"\n")
+            }
+            To::Json { out, lines: false } => {
+                out.write_all(if first { b"[\n" } else { b",\n" })?;
+                let pretty = inert_json(&serde_json::to_string_pretty(&row).unwrap_or_default());
+                for (i, line) in pretty.lines().enumerate() {
+                    if i > 0 {
+                        out.write_all(b"\n")?;
+                    }
+                    out.write_all(b"  ")?;
+                    out.write_all(line.as_bytes())?;
+                }
+                Ok(())
+            }
+        }
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+
+    /// Ends the output (a CSV of no rows still has its header, so it says what its columns
+    /// are; a JSON array is closed) and gives back the writer, flushed.
+    pub fn finish(self) -> std::io::Result<W> {
+        match self.to {
+            To::Csv(mut w) => {
+                if self.written == 0 {
+                    w.write_record(COLUMNS).map_err(csv_io)?;
+                }
+                w.into_inner().map_err(|e| e.into_error())
+            }
+            To::Json { mut out, lines } => {
+                if !lines {
+                    out.write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?;
+                }
+                out.flush()?;
+                Ok(out)
+            }
+        }
+    }
 }
 
 /// The I/O error inside a CSV writer's error (what a full disk or a closed pipe gives).
@@ -110,46 +190,12 @@ pub fn csv_io(e: csv::Error) -> std::io::Error {
     }
 }
 
-/// JSON (an array) or JSON Lines (an object per line); text serde leaves active on a
-/// terminal (DEL, C1, bidi, zero-width) is escaped.
-pub fn json(rows: &[UserRow], lines: bool) -> String {
+/// `rows` with their `profiles` in `format`, in memory.
+pub fn to_vec(format: FileFormat, rows: &[UserRow], profiles: &Profiles) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing to a Vec cannot fail.
-    let _ = write_json(&mut out, rows.iter().cloned(), lines);
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// [`json`] written to `out` row by row as `rows` come. The array is the bytes
-/// `serde_json::to_string_pretty` gives for all rows at once: each object pretty-printed
-/// and indented by two spaces, `,` and a newline between them.
-pub fn write_json<W: Write>(
-    out: &mut W,
-    rows: impl IntoIterator<Item = UserRow>,
-    lines: bool,
-) -> std::io::Result<()> {
-    let mut first = true;
-    for u in rows {
-        let r = ExportRow::of(&u);
-        if lines {
-            out.write_all(inert_json(&serde_json::to_string(&r).unwrap_or_default()).as_bytes())?;
-            out.write_all(b"\n")?;
-            continue;
-        }
-        out.write_all(if first { b"[\n" } else { b",\n" })?;
-        first = false;
-        let pretty = inert_json(&serde_json::to_string_pretty(&r).unwrap_or_default());
-        for (i, line) in pretty.lines().enumerate() {
-            if i > 0 {
-                out.write_all(b"\n")?;
-            }
-            out.write_all(b"  ")?;
-            out.write_all(line.as_bytes())?;
-        }
-    }
-    if !lines {
-        out.write_all(if first { b"[]\n" } else { b"\n]\n" })?;
-    }
-    Ok(())
+    let _ = format.write_to(&mut out, rows, profiles);
+    out
 }
 
 /// serde_json escapes only characters below U+0020; DEL, C1 controls, bidi overrides and
@@ -205,14 +251,19 @@ impl FileFormat {
         }
     }
 
-    /// Writes `rows` in this format to `out` row by row: the same bytes `list --format
-    /// csv|json|jsonl` prints.
-    pub fn write_to<W: Write>(self, out: &mut W, rows: &[UserRow]) -> std::io::Result<()> {
-        match self {
-            FileFormat::Csv => write_csv(out, rows.iter().cloned()).map(|_| ()).map_err(csv_io),
-            FileFormat::Json => write_json(out, rows.iter().cloned(), false),
-            FileFormat::JsonLines => write_json(out, rows.iter().cloned(), true),
+    /// Writes `rows` with their `profiles` in this format to `out` row by row: the same
+    /// bytes `list --format csv|json|jsonl` prints.
+    pub fn write_to<W: Write>(
+        self,
+        out: &mut W,
+        rows: &[UserRow],
+        profiles: &Profiles,
+    ) -> std::io::Result<()> {
+        let mut w = RowWriter::new(self, out);
+        for u in rows {
+            w.write(u, profiles.get(&u.id))?;
         }
+        w.finish().map(|_| ())
     }
 }
 
@@ -221,18 +272,40 @@ mod tests {
     use super::*;
     use crate::domain::Role;
 
+    fn csv(rows: &[UserRow], profiles: &Profiles) -> String {
+        String::from_utf8(to_vec(FileFormat::Csv, rows, profiles)).expect("utf-8")
+    }
+
+    fn json(rows: &[UserRow], lines: bool) -> String {
+        let format = if lines { FileFormat::JsonLines } else { FileFormat::Json };
+        String::from_utf8(to_vec(format, rows, &Profiles::new())).expect("utf-8")
+    }
+
     #[test]
     fn csv_cells_cannot_become_formulas_and_json_carries_the_same_fields() {
         assert_eq!(inert_cell("=1+1@x.se"), "'=1+1@x.se");
         assert_eq!(inert_cell("   =HYPERLINK(1)@x.se"), "'   =HYPERLINK(1)@x.se");
         assert_eq!(inert_cell("anna@x.se"), "anna@x.se");
         let rows = vec![UserRow::sample("a;b@x.se", Role::User), UserRow::sample("-x@x.se,y", Role::Admin)];
-        let text = String::from_utf8(csv(&rows).expect("csv")).expect("utf-8");
+        let profile = Profile {
+            first_name: Some("=SUM(A1)".into()),
+            last_name: Some("Åberg".into()),
+            display_name: None,
+            locale: Some("sv-SE".into()),
+        };
+        let profiles = Profiles::from([(rows[0].id, profile)]);
+        let text = csv(&rows, &profiles);
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = r.headers().expect("header").iter().map(str::to_string).collect();
+        assert_eq!(header, COLUMNS);
         let records: Vec<csv::StringRecord> = r.records().collect::<Result<_, _>>().expect("records");
         assert_eq!(&records[0][1], "a;b@x.se");
         assert_eq!(&records[1][1], "'-x@x.se,y");
+        assert_eq!(
+            (&records[0][2], &records[0][3], &records[0][4], &records[0][5]),
+            ("'=SUM(A1)", "Åberg", "", "sv-SE")
+        );
+        assert_eq!(&records[1][2], "", "no profile: empty cells");
         assert!(text.contains("\"a;b@x.se\""), "{text}");
         let parsed: Vec<serde_json::Value> = serde_json::from_str(&json(&rows, false)).expect("json");
         let keys: Vec<String> = parsed[0].as_object().expect("object").keys().cloned().collect();
@@ -242,8 +315,9 @@ mod tests {
         sorted_keys.sort();
         assert_eq!(sorted_header, sorted_keys, "JSON and CSV carry the same fields");
         assert_eq!(json(&rows, true).lines().count(), 2);
-        let empty = String::from_utf8(csv(&[]).expect("csv")).expect("utf-8");
+        let empty = csv(&[], &Profiles::new());
         assert_eq!(empty.lines().count(), 1, "a header alone");
+        assert_eq!(empty.trim_end(), COLUMNS.map(|c| format!("\"{c}\"")).join(","));
     }
 
     #[test]
@@ -252,7 +326,7 @@ mod tests {
         a.last_login_at = Some(OffsetDateTime::UNIX_EPOCH);
         let b = UserRow::sample("b\u{202e}@x.se", Role::Admin);
         for rows in [vec![], vec![a.clone()], vec![a, b]] {
-            let whole: Vec<ExportRow> = rows.iter().map(ExportRow::of).collect();
+            let whole: Vec<ExportRow> = rows.iter().map(|r| ExportRow::of(r, None)).collect();
             let expected = format!("{}\n", inert_json(&serde_json::to_string_pretty(&whole).expect("json")));
             assert_eq!(json(&rows, false), expected);
             let parsed: serde_json::Value = serde_json::from_str(&json(&rows, false)).expect("valid JSON");

@@ -2,6 +2,7 @@
 
 use super::{Schema, Store, StoreError, UserRow};
 use crate::domain::Role;
+use crate::domain::profile::{Profile, Profiles};
 use crate::domain::roster::NewRow;
 use futures::TryStreamExt;
 use sqlx::Row;
@@ -131,6 +132,33 @@ pub async fn superuser_exists(store: &Store) -> Result<bool, StoreError> {
         .fetch_one(&store.pool)
         .await?;
     Ok(n > 0)
+}
+
+/// How many accounts one query of [`profiles`] asks for: a bounded statement and answer,
+/// however many accounts an export holds.
+pub const PROFILES_CHUNK: usize = 10_000;
+
+/// The profiles (names and locale) of the accounts `ids`, for an export: those that have
+/// a profile row, none where the database has no `user_profiles` table. Asked
+/// [`PROFILES_CHUNK`] ids at a time.
+pub async fn profiles(store: &Store, ids: &[Uuid]) -> Result<Profiles, StoreError> {
+    let mut out = Profiles::with_capacity(ids.len());
+    if !store.schema.user_profiles {
+        return Ok(out);
+    }
+    for chunk in ids.chunks(PROFILES_CHUNK) {
+        let mut rows =
+            sqlx::query_as::<_, (Uuid, Option<String>, Option<String>, Option<String>, Option<String>)>(
+                "SELECT user_id, first_name, last_name, display_name, locale::text FROM user_profiles
+             WHERE user_id = ANY($1)",
+            )
+            .bind(chunk)
+            .fetch(&store.pool);
+        while let Some((id, first_name, last_name, display_name, locale)) = rows.try_next().await? {
+            out.insert(id, Profile { first_name, last_name, display_name, locale });
+        }
+    }
+    Ok(out)
 }
 
 /// The user's `user_profiles` row as label/value pairs, where that table exists.

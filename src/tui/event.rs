@@ -4,6 +4,7 @@
 //! without a terminal or a database.
 
 use crate::domain::audit::AuditRow;
+use crate::domain::profile::Profiles;
 use crate::domain::references::{DeletePlan, Dependent};
 use crate::domain::{Change, Done, Email, Reason, Secret, Stamp, UserRow};
 use crate::export::{FileFormat, WriteError};
@@ -11,6 +12,7 @@ use crate::store::sessions::{LoginEvent, SessionRow};
 use crate::store::targets::Seen;
 use crate::store::{Actor, StoreError};
 use crossterm::event::KeyEvent;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Everything that can happen to the console.
@@ -119,6 +121,8 @@ pub enum Answer {
     DeletePlan(Result<DeletePlan, Failure>),
     /// An account's email and profile as they are now, for the edit form.
     Editable(Result<crate::domain::edit::Editable, Failure>),
+    /// The profiles an export asked for.
+    Profiles(Result<Arc<Profiles>, Failure>),
     Applied(Box<Outcome>),
 }
 
@@ -200,14 +204,15 @@ pub enum Effect {
     Fail(String),
 }
 
-/// An export: `rows` (the table's, as shown) into the file `path` names, readable by the
-/// admin only; an existing file only with `overwrite`.
+/// An export: `rows` (the table's, as shown) with their `profiles` into the file `path`
+/// names, readable by the admin only; an existing file only with `overwrite`.
 #[derive(Debug, Clone)]
 pub struct FileWrite {
     pub id: RequestId,
     pub path: String,
     pub format: FileFormat,
-    pub rows: Vec<UserRow>,
+    pub rows: Arc<Vec<UserRow>>,
+    pub profiles: Arc<Profiles>,
     pub overwrite: bool,
 }
 
@@ -234,6 +239,8 @@ pub enum Job {
     PlanDelete(Vec<Seen>),
     /// The values the edit form starts from.
     LoadEditable(Uuid),
+    /// The profiles (names, locale) of these accounts, for an export.
+    LoadProfiles(Arc<Vec<Uuid>>),
     /// Apply a change. For changes that set a password, `password: None` asks the worker
     /// to generate one (shown once in the outcome): the state machine never touches the
     /// OS random generator.

@@ -8,12 +8,13 @@ use crate::export::WriteError;
 
 /// Writes `w` and says how it went.
 pub async fn write(w: FileWrite) -> Event {
-    let FileWrite { id, path, format, rows, overwrite } = w;
+    let FileWrite { id, path, format, rows, profiles, overwrite } = w;
     let n = rows.len();
-    let written =
-        tokio::task::spawn_blocking(move || crate::export::write_file(&path, &rows, format, overwrite))
-            .await
-            .unwrap_or_else(|e| Err(WriteError::Failed(format!("the export stopped: {e}"))));
+    let written = tokio::task::spawn_blocking(move || {
+        crate::export::write_file(&path, &rows, &profiles, format, overwrite)
+    })
+    .await
+    .unwrap_or_else(|e| Err(WriteError::Failed(format!("the export stopped: {e}"))));
     match &written {
         Ok(p) => {
             let path = clean(&p.display().to_string()).into_owned();

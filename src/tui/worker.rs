@@ -131,6 +131,15 @@ impl Worker {
                 let res = self.retry(|s| async move { store::edit::current(&s, id).await }).await;
                 Answer::Editable(res.map_err(Arc::new))
             }
+            Job::LoadProfiles(ids) => {
+                let res = self
+                    .retry(|s| {
+                        let ids = ids.clone();
+                        async move { users::profiles(&s, &ids).await }
+                    })
+                    .await;
+                Answer::Profiles(res.map(Arc::new).map_err(Arc::new))
+            }
             Job::LoadAudit => {
                 let res = self.retry(|s| async move { audit::recent(&s, 1000, None).await }).await;
                 Answer::Audit(res.map_err(Arc::new))

@@ -266,6 +266,7 @@ impl App {
                 matches!(plan, Loading::Pending).then_some("checking what the delete would touch")
             }
             Dialog::Details { data, .. } => matches!(data, Loading::Pending).then_some("loading details"),
+            Dialog::Export(f) if f.reading() => Some("reading the names for the export"),
             Dialog::Export(f) => f.request.is_some().then_some("writing the export"),
             Dialog::Audit(view) => matches!(view.rows, Loading::Pending).then_some("loading the audit log"),
             Dialog::Edit(f) => matches!(f.current, Loading::Pending).then_some("loading the account"),

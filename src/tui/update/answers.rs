@@ -147,6 +147,7 @@ impl App {
                 }
             }
             Answer::Editable(res) => self.on_editable(id, res),
+            Answer::Profiles(res) => self.on_profiles(id, res, out),
             Answer::Applied(outcome) => {
                 if let Some(sent) = self.in_flight.take_if(|f| f.id == id) {
                     self.on_outcome(sent, *outcome, out);

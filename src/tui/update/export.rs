@@ -1,15 +1,18 @@
-//! The export (`E` on the table): the rows the table shows, filter and sort applied, into
-//! a file of the admin's. The terminal loop writes it (`Effect::WriteFile`) and answers;
-//! a file that exists is overwritten only after y.
+//! The export (`E` on the table): the rows the table shows, filter and sort applied, with
+//! their profiles (names and locale, which the table does not hold: the worker reads them
+//! at Enter), into a file of the admin's. The terminal loop writes it (`Effect::WriteFile`)
+//! and answers; a file that exists is overwritten only after y.
 
 use crate::domain::UserRow;
+use crate::domain::profile::Profiles;
 use crate::export::{FileFormat, WriteError};
-use crate::tui::event::{Effect, Exported, FileWrite, RequestId};
+use crate::tui::event::{Effect, Exported, Failure, FileWrite, Job, Request, RequestId};
 use crate::tui::keymap::{self, ConfirmAction, FormAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::Dialog;
-use crate::tui::model::export::ExportForm;
+use crate::tui::model::export::{ExportForm, ExportJob};
 use crossterm::event::KeyEvent;
+use std::sync::Arc;
 
 impl App {
     /// `E`: asks for the file, with a name to start from.
@@ -48,10 +51,11 @@ impl App {
             match keymap::confirm(&key) {
                 Some(ConfirmAction::Yes) => {
                     f.exists = None;
-                    self.send_export(&mut f, true, out);
+                    self.write_export(&mut f, true, out);
                 }
                 Some(ConfirmAction::Cancel) => {
                     f.exists = None;
+                    f.job = None;
                     f.error = Some("not overwritten: that file is as it was; give another name".into());
                 }
                 _ => {}
@@ -59,19 +63,24 @@ impl App {
             return Some(Dialog::Export(f));
         }
         if f.request.is_some() {
-            // Writing: Esc closes the dialog; the answer still comes, to the status line.
-            if keymap::form(&key) == Some(FormAction::Cancel) {
-                self.info("the export goes on; the status line says when it is written");
-                return None;
+            if keymap::form(&key) != Some(FormAction::Cancel) {
+                return Some(Dialog::Export(f));
             }
-            return Some(Dialog::Export(f));
+            if f.reading() {
+                // Nothing is written yet: Esc ends it (the names' answer is dropped).
+                self.info("export cancelled; nothing written");
+            } else {
+                // Writing: Esc closes the dialog; the answer still comes, to the status line.
+                self.info("the export goes on; the status line says when it is written");
+            }
+            return None;
         }
         match keymap::form(&key) {
             Some(FormAction::Cancel) => {
                 self.info("export cancelled; nothing written");
                 return None;
             }
-            Some(FormAction::Submit) => self.send_export(&mut f, false, out),
+            Some(FormAction::Submit) => self.start_export_job(&mut f, out),
             Some(FormAction::Empty) => {
                 f.path.reset();
                 f.error = None;
@@ -85,20 +94,60 @@ impl App {
         Some(Dialog::Export(f))
     }
 
-    /// Hands the write to the worker, the rows as the table shows them now; a name whose
-    /// extension is no format is refused here.
-    fn send_export(&mut self, f: &mut ExportForm, overwrite: bool, out: &mut Vec<Effect>) {
+    /// Enter: the rows as the table shows them now, and a request for their profiles; a
+    /// name whose extension is no format is refused here.
+    fn start_export_job(&mut self, f: &mut ExportForm, out: &mut Vec<Effect>) {
         let path = f.path.value().trim().to_string();
         match FileFormat::of_path(&path) {
             Err(e) => f.error = Some(e),
             Ok(format) => {
-                let rows = self.shown_rows();
+                let rows = Arc::new(self.shown_rows());
+                let ids = Arc::new(rows.iter().map(|r| r.id).collect());
                 f.error = None;
+                f.job = Some(ExportJob { path, format, rows, profiles: None });
                 let id = self.next_id();
-                out.push(Effect::WriteFile(FileWrite { id, path, format, rows, overwrite }));
+                out.push(Effect::Db(Request { id, job: Job::LoadProfiles(ids) }));
                 f.request = Some(id);
             }
         }
+    }
+
+    /// The profiles for the export `id` are in: the file is written next.
+    pub(super) fn on_profiles(
+        &mut self,
+        id: RequestId,
+        res: Result<Arc<Profiles>, Failure>,
+        out: &mut Vec<Effect>,
+    ) {
+        let Some(Dialog::Export(f)) = &mut self.dialog else { return };
+        if f.request != Some(id) {
+            return;
+        }
+        f.request = None;
+        match res {
+            Ok(profiles) => {
+                if let Some(job) = &mut f.job {
+                    job.profiles = Some(profiles);
+                }
+                let mut f = std::mem::take(f);
+                self.write_export(&mut f, false, out);
+                self.dialog = Some(Dialog::Export(f));
+            }
+            Err(e) => {
+                f.job = None;
+                let msg = format!("the names could not be read, nothing was written: {e}");
+                f.error = Some(msg.clone());
+                self.error(msg);
+            }
+        }
+    }
+
+    /// Hands the write of the export Enter took to the terminal loop.
+    fn write_export(&mut self, f: &mut ExportForm, overwrite: bool, out: &mut Vec<Effect>) {
+        let Some(ExportJob { path, format, rows, profiles: Some(profiles) }) = f.job.clone() else { return };
+        let id = self.next_id();
+        out.push(Effect::WriteFile(FileWrite { id, path, format, rows, profiles, overwrite }));
+        f.request = Some(id);
     }
 
     /// The worker's answer. The dialog that asked takes it (the name again after an
@@ -138,6 +187,7 @@ impl App {
             },
             Err(WriteError::Failed(msg)) => {
                 if let Some(mut f) = form(self) {
+                    f.job = None;
                     f.error = Some(msg.clone());
                     self.dialog = Some(Dialog::Export(f));
                 }

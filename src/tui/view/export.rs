@@ -42,7 +42,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, f: &ExportForm, p: 
         iw,
     );
     body.text(
-        "The extension picks the format: .csv (CSV), .jsonl (JSON Lines) or .json (one JSON array); the fields are those the list subcommand prints.",
+        "The extension picks the format: .csv (CSV), .jsonl (JSON Lines) or .json (one JSON array); the fields, names included, are those the list subcommand prints. A CSV edited in a spreadsheet goes back with import --update.",
         p.dim(),
         iw,
     );
@@ -51,7 +51,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, f: &ExportForm, p: 
     if f.request.is_some() {
         body.push(Line::from(vec![
             Span::styled(format!("{} ", spinner(app.spinner)), p.warn()),
-            Span::raw("writing…"),
+            Span::raw(if f.reading() { "reading the names…" } else { "writing…" }),
         ]));
     } else {
         match &f.error {
@@ -59,7 +59,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, f: &ExportForm, p: 
             None => body.blank(),
         }
     }
-    body.footer = Some(if f.request.is_some() {
+    body.footer = Some(if f.reading() {
+        widgets::hints(
+            &[(widgets::keys(KeyAction::Form(FormAction::Cancel)), "cancel (nothing written yet)")],
+            p,
+        )
+    } else if f.request.is_some() {
         widgets::hints(
             &[(widgets::keys(KeyAction::Form(FormAction::Cancel)), "close (the file is still written)")],
             p,
