@@ -261,7 +261,7 @@ impl FileFormat {
     ) -> std::io::Result<()> {
         let mut w = RowWriter::new(self, out);
         for u in rows {
-            w.write(u, profiles.get(&u.id))?;
+            w.write(u, profiles.get(&u.id).as_ref())?;
         }
         w.finish().map(|_| ())
     }
@@ -293,7 +293,7 @@ mod tests {
             display_name: None,
             locale: Some("sv-SE".into()),
         };
-        let profiles = Profiles::from([(rows[0].id, profile)]);
+        let profiles: Profiles = [(rows[0].id, profile)].into_iter().collect();
         let text = csv(&rows, &profiles);
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = r.headers().expect("header").iter().map(str::to_string).collect();
