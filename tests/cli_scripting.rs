@@ -474,6 +474,39 @@ async fn export_edit_in_a_spreadsheet_and_import_update_round_trip() {
     assert_eq!(role_of(&pool, anna).await, "user");
 }
 
+/// Issue 24 points 1 and 2 from the shell: an age compared with `<` is refused saying
+/// what to write, `--help` shows the language's table, and a change by filter that takes
+/// admins along says so.
+#[tokio::test]
+async fn filters_cannot_be_misread_and_admins_in_a_sweep_are_named() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    insert_user(&pool, "admin@x.se", Role::Admin).await;
+    insert_user(&pool, "anna@x.se", Role::User).await;
+    let o = run(&db, &["list", "--filter", "created:<1y"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("created:older:1y") && err(&o).lines().count() == 1, "{}", err(&o));
+    let o = run(&db, &["list", "--filter", "created:within:1d"], &[]);
+    assert!(o.status.success() && out(&o).contains("3 users"), "{}{}", out(&o), err(&o));
+    let o = run(&db, &["list", "--help"], &[]);
+    for line in skriptoteket_admin::domain::filter::HELP.lines() {
+        assert!(out(&o).contains(line), "--help shows {line:?}:\n{}", out(&o));
+    }
+    let o = with_password(
+        &db,
+        &["deactivate", "--actor-email", "boss@x.se", "--filter=-role:superuser", "--dry-run"],
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        err(&o).contains(
+            "the 2 accounts include 1 admin: add -role:admin,superuser to --filter to leave them out"
+        ),
+        "{}",
+        err(&o)
+    );
+}
+
 /// Every command line the console's `c` shows (built by `Change::command_line`, the one
 /// place that builds it) runs as printed: in a POSIX shell, with a reason full of shell
 /// metacharacters and an actor whose email has a quote, and does what the console did.

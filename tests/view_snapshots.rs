@@ -414,6 +414,29 @@ fn new_user_typed_with_error() {
             confirm: SecretInput::default(),
             focus: NewUserField::Password,
             error: Some("password must be at least 8 characters".into()),
+            role_refused: None,
+        }));
+        app
+    });
+}
+
+/// Issue 24 point 3: the chosen role in brackets (no colour needed), and a refused role
+/// key's reason under the role line.
+#[test]
+fn new_user_role_refused_beside_the_field() {
+    snap("new_user_role_refused", |w, h| {
+        let mut app = users_app(w, h);
+        if let Some(a) = &mut app.actor {
+            a.role = Role::Admin;
+        }
+        app.dialog = Some(Dialog::NewUser(NewUserForm {
+            email: Input::new("ny.larare@skola.se".into()),
+            role: Role::Contributor,
+            focus: NewUserField::Role,
+            role_refused: Some(
+                "admin is not offered: Insufficient permissions: an admin may only assign the user and contributor roles. (still contributor)".into(),
+            ),
+            ..NewUserForm::default()
         }));
         app
     });
@@ -1042,9 +1065,12 @@ fn cursor_marks_and_chosen_options_are_visible_without_colour() {
     }));
     let terminal = render(&app);
     let buf = terminal.backend().buffer();
-    let y =
-        (0..24).find(|&y| find_in_row(buf, y, "user/contributor/admin/superuser").is_some()).expect("roles");
-    let x = find_in_row(buf, y, "/admin/").expect("admin") + 1;
+    // In brackets, which need no colour or attribute at all (issue 24 point 3), and
+    // highlighted.
+    let y = (0..24)
+        .find(|&y| find_in_row(buf, y, "user/contributor/[admin]/superuser").is_some())
+        .expect("roles, the chosen one in brackets");
+    let x = find_in_row(buf, y, "/[admin]/").expect("admin") + 2;
     assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED), "chosen role highlighted");
     assert!(!buf[(x - 3, y)].modifier.contains(Modifier::REVERSED), "others are not");
 }

@@ -7,6 +7,14 @@ use std::path::PathBuf;
 /// was built from (`unknown` when built outside a git checkout; see `build.rs`).
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("SKA_GIT_COMMIT"), ")");
 
+/// `--filter`'s long help (`--help`): the language's table, as the README shows it.
+static FILTER_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "The console's filter language: words that must all hold, ages counted back from now.\n\n{}",
+        crate::domain::filter::HELP
+    )
+});
+
 #[derive(Parser, Debug)]
 #[command(
     name = "skriptoteket-admin",
@@ -88,9 +96,9 @@ pub enum Command {
         /// Only users whose email contains this text (case-insensitive, literal).
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
-        /// The console's filter language, e.g. 'last_login:>180d -role:admin,superuser',
-        /// 'never_logged_in created:<2025-01-01', 'sessions:>0 status:locked' (see docs/admin-guide.md, "Finding accounts").
-        #[arg(long, value_name = "EXPR")]
+        /// The console's filter language, e.g. 'last_login:older:180d -role:admin,superuser',
+        /// 'never_logged_in created:before:2025-01-01', 'sessions:>0 status:locked'.
+        #[arg(long, value_name = "EXPR", long_help = FILTER_HELP.as_str())]
         filter: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -264,7 +272,7 @@ pub struct Targets {
 pub struct Select {
     /// Also every account the filter keeps (the console's filter language, as `list
     /// --filter`): the plan is shown first, with the count.
-    #[arg(long, value_name = "EXPR")]
+    #[arg(long, value_name = "EXPR", long_help = FILTER_HELP.as_str())]
     pub filter: Option<String>,
     /// Go ahead without asking (a delete, or a --filter change, off a terminal needs this
     /// or --expect-count).

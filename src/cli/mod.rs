@@ -249,6 +249,7 @@ async fn simple(cli: &Cli, store: &Store, t: &args::Targets, change: Change) -> 
         return emit(&select::none(t.opts.format));
     };
     guard(cli, &t.opts, &change, named.len())?;
+    select::say_privileged(&named, &t.select);
     if t.opts.dry_run {
         let actor = sign_in_quietly(store, &t.actor).await?;
         return change::dry_run(store, &actor, &named, &change, t.opts.format).await;
@@ -372,6 +373,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
                 return emit(&select::none(targets.opts.format));
             };
             guard(cli, &targets.opts, &Change::Delete, named.len())?;
+            select::say_privileged(&named, &targets.select);
             // Off a terminal a delete needs --yes (or the count), asked before the sign-in.
             let yes = targets.select.yes || targets.select.expect_count.is_some();
             select::check_unattended(&targets.select, named.len())?;

@@ -56,6 +56,26 @@ pub async fn choose(
     Ok((!chosen.is_empty()).then_some(chosen))
 }
 
+/// Says on stderr when several accounts a change is about include admins or superusers
+/// (issue 24: a dormant sweep by filter took the break-glass superuser along unseen).
+pub fn say_privileged(named: &[Target], select: &Select) {
+    if named.len() < 2 {
+        return;
+    }
+    let roles = named.iter().filter_map(|t| match t {
+        Target::Seen(s) => Some(s.role),
+        _ => None,
+    });
+    if let Some(said) = crate::domain::change::privileged(roles) {
+        let how = if select.filter.is_some() {
+            ": add -role:admin,superuser to --filter to leave them out"
+        } else {
+            ""
+        };
+        eprintln!("the {} include {said}{how}", crate::plural::count(named.len() as i64, "account"));
+    }
+}
+
 /// Before signing in: a `--filter` change off a terminal needs `--yes` or
 /// `--expect-count` (checked by [`choose`]); refused, asking nothing, without them.
 pub fn check_unattended(select: &Select, chosen: usize) -> Result<(), CliError> {

@@ -172,6 +172,19 @@ impl Change {
     /// console's confirmation and of the CLI's plan. The accounts themselves are listed by
     /// the caller.
     pub fn confirmation<A: Account>(&self, rows: &[A]) -> Vec<String> {
+        let mut lines = self.what_it_does(rows);
+        // Several accounts: the admins and superusers among them are said, so that a sweep
+        // by filter does not take the break-glass superuser along unseen.
+        if rows.len() > 1
+            && let Some(said) = privileged(rows.iter().map(|r| r.role()))
+        {
+            lines.insert(1.min(lines.len()), format!("  Includes {said}."));
+        }
+        lines
+    }
+
+    /// [`Change::confirmation`] without the line on admins and superusers.
+    fn what_it_does<A: Account>(&self, rows: &[A]) -> Vec<String> {
         let users = match rows {
             [one] => format!("1 user ({})", one.email()),
             _ => count(rows.len() as i64, "user"),
@@ -461,6 +474,24 @@ pub fn short_id(id: &Uuid) -> String {
 }
 
 /// "1 of them is" / "3 of them are".
+/// "1 superuser and 2 admins" among `roles`; `None` when there is neither.
+pub fn privileged(roles: impl Iterator<Item = Role>) -> Option<String> {
+    let (mut supers, mut admins) = (0i64, 0i64);
+    for r in roles {
+        match r {
+            Role::Superuser => supers += 1,
+            Role::Admin => admins += 1,
+            _ => {}
+        }
+    }
+    match (supers, admins) {
+        (0, 0) => None,
+        (s, 0) => Some(count(s, "superuser")),
+        (0, a) => Some(count(a, "admin")),
+        (s, a) => Some(format!("{} and {}", count(s, "superuser"), count(a, "admin"))),
+    }
+}
+
 fn of_them(n: usize) -> String {
     if n == 1 { "1 of them is".to_string() } else { format!("{n} of them are") }
 }

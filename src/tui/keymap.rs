@@ -131,6 +131,9 @@ pub enum ConfirmAction {
     Alternative,
     /// A blocked delete of several, some of them not held: delete just those.
     DeleteRest,
+    /// A change of several accounts with admins or superusers among them: the same change
+    /// of the others only, confirmed afresh.
+    LeaveOutAdmins,
 }
 
 /// Keys where a text is shown to copy: a generated password (shown once), a command.
@@ -257,7 +260,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('G'), Code(End)], Tab(Ta::Bottom), "last row"),
     bind(&[Code(PageDown), Ctrl('d')], Tab(Ta::PageDown), "page down"),
     bind(&[Code(PageUp), Ctrl('u')], Tab(Ta::PageUp), "page up"),
-    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:a,b status: last_login:>180d never_logged_in -word (docs/admin-guide.md)").short("filter"),
+    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:a,b status: last_login:older:180d created:before:2025-01-01 never_logged_in -word (README)").short("filter"),
     bind(&[C(' ')], Tab(Ta::Mark), "mark / unmark row, move down").short("mark"),
     bind(&[C('*')], Tab(Ta::MarkAll), "mark every row the filter shows").short("all"),
     bind(&[C('i')], Tab(Ta::InvertMarks), "invert marks on the shown rows (act on the rest)"),
@@ -309,6 +312,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Code(Enter)], Conf(Cf::Submit), "delete several users: type their number, then Enter"),
     bind(&[C('a')], Conf(Cf::Alternative), "blocked delete: deactivate them instead"),
     bind(&[C('r')], Conf(Cf::DeleteRest), "blocked delete of several: delete only those not held (asks again)"),
+    bind(&[Code(KeyCode::Tab)], Conf(Cf::LeaveOutAdmins), "a change of several with admins or superusers among them: leave those out (asks again)"),
 
     bind(&[C('c')], Cp(CopyAction::Copy), "send to the terminal's clipboard (OSC 52)").short("copy (OSC 52)"),
     bind(&[Code(Enter)], Cp(CopyAction::Close), "close; a generated password is then gone").short("close"),

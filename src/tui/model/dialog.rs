@@ -146,3 +146,11 @@ pub struct PendingChange {
     /// Where to go once the change is sent or cancelled.
     pub back: Option<Back>,
 }
+
+/// `targets` without their admins and superusers, when there are some of each kind (else
+/// Tab has nothing to leave out, or nothing would be left).
+pub fn leave_out_admins(targets: &[Seen]) -> Option<Vec<Seen>> {
+    let privileged = |t: &Seen| matches!(t.role, crate::domain::Role::Admin | crate::domain::Role::Superuser);
+    let rest: Vec<Seen> = targets.iter().filter(|t| !privileged(t)).cloned().collect();
+    (targets.len() > 1 && !rest.is_empty() && rest.len() < targets.len()).then_some(rest)
+}

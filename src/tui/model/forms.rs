@@ -54,6 +54,8 @@ pub struct NewUserForm {
     pub confirm: SecretInput,
     pub focus: NewUserField,
     pub error: Option<String>,
+    /// Why the last role key was refused: shown beside the role, where the eyes are.
+    pub role_refused: Option<String>,
 }
 
 impl NewUserForm {

@@ -121,7 +121,7 @@ pub struct App {
     /// The time of the newest key or paste (from `Event::Clock`).
     pub now: Option<std::time::Instant>,
     /// The wall clock as last told (`Event::WallClock`, sent with every key): what filter
-    /// ages (`last_login:>180d`, `since:7d`) count back from and exports are named by.
+    /// ages (`last_login:older:180d`, `since:7d`) count back from and exports are named by.
     /// The one wall clock of the console.
     pub wall: Option<time::OffsetDateTime>,
     /// When the guarded dialog open now was first drawn.

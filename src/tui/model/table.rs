@@ -78,7 +78,7 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Parses `input`; ages (`last_login:>180d`) count back from `now`.
+    /// Parses `input`; ages (`last_login:older:180d`) count back from `now`.
     pub fn parse(input: &str, now: OffsetDateTime) -> Filter {
         match UserFilter::parse(input, now) {
             Ok(parsed) => Filter { parsed, invalid: None },
@@ -355,7 +355,7 @@ impl UserList {
         self.visible.as_deref().unwrap_or(&self.order)
     }
 
-    /// Filters by `input`; its ages (`last_login:>180d`) count back from `now`.
+    /// Filters by `input`; its ages (`last_login:older:180d`) count back from `now`.
     pub fn set_filter(&mut self, input: &str, now: OffsetDateTime) {
         let keep = self.cursor_pos();
         let filter = Filter::parse(input, now);

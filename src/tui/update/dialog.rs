@@ -35,6 +35,22 @@ impl App {
                     self.info("cancelled; nothing changed");
                     self.go_back(back, out)
                 }
+                Some(ConfirmAction::LeaveOutAdmins) => {
+                    match crate::tui::model::dialog::leave_out_admins(&targets) {
+                        Some(rest) => {
+                            let left = crate::domain::change::privileged(targets.iter().map(|t| t.role));
+                            self.confirm(change, rest);
+                            if self.dialog.is_some() {
+                                self.info(format!(
+                                    "{} left out; confirm the others",
+                                    left.unwrap_or_default()
+                                ));
+                            }
+                            self.dialog.take()
+                        }
+                        None => Some(Dialog::Confirm { targets, change, lines, back }),
+                    }
+                }
                 Some(ConfirmAction::Submit | ConfirmAction::Alternative | ConfirmAction::DeleteRest)
                 | None => Some(Dialog::Confirm { targets, change, lines, back }),
             },
@@ -134,6 +150,19 @@ impl App {
         if action == Some(ConfirmAction::Cancel) {
             self.info("cancelled; nothing deleted");
             return None;
+        }
+        if action == Some(ConfirmAction::LeaveOutAdmins)
+            && let Some(rest) = crate::tui::model::dialog::leave_out_admins(&targets)
+        {
+            let left = crate::domain::change::privileged(targets.iter().map(|t| t.role)).unwrap_or_default();
+            self.info(format!("{left} left out; checking the delete of the other {}", rest.len()));
+            let request = self.request(Job::PlanDelete(rest.clone()), out);
+            return Some(Dialog::ConfirmDelete {
+                targets: rest,
+                request,
+                plan: Loading::Pending,
+                typed: String::new(),
+            });
         }
         let Loading::Ready(p) = &plan else {
             return Some(Dialog::ConfirmDelete { targets, request, plan, typed });

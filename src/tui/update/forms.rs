@@ -35,9 +35,12 @@ impl App {
                         match permissions::may_assign(self.actor_role(), role) {
                             Ok(()) => {
                                 f.role = role;
-                                f.error = None;
+                                f.role_refused = None;
                             }
-                            Err(e) => f.error = Some(format!("{role} is not offered: {e}")),
+                            Err(e) => {
+                                f.role_refused =
+                                    Some(format!("{role} is not offered: {e} (still {})", f.role));
+                            }
                         }
                     }
                 }
@@ -64,6 +67,7 @@ impl App {
                         .map(|k| Role::ALL[(f.role.index() + k) % n])
                         .find(|r| permissions::may_assign(actor, *r).is_ok())
                         .unwrap_or(f.role);
+                    f.role_refused = None;
                 }
                 NewUserField::Mode => f.mode = f.mode.toggled(),
                 // A space typed into a password is part of it.

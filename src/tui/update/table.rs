@@ -338,6 +338,11 @@ impl App {
             self.dialog = None;
             return;
         }
+        if crate::tui::model::dialog::leave_out_admins(&targets).is_some()
+            && let Some(line) = lines.iter_mut().find(|l| l.starts_with("  Includes "))
+        {
+            line.push_str(" Tab leaves them out.");
+        }
         lines.extend(self.who(&targets));
         lines.push(undo_note(&change).to_string());
         self.dialog = Some(Dialog::Confirm { targets, change, lines, back: None });

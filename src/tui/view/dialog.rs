@@ -244,6 +244,16 @@ fn confirm_delete(
     let iw = widgets::inner_width(w);
     let mut body = Body::default();
     body.blank();
+    if targets.len() > 1
+        && let Some(said) = crate::domain::change::privileged(targets.iter().map(|t| t.role))
+    {
+        let tab = if crate::tui::model::dialog::leave_out_admins(targets).is_some() {
+            " Tab leaves them out."
+        } else {
+            ""
+        };
+        body.text(&format!("Includes {said}.{tab}"), p.warn(), iw);
+    }
     match plan {
         Loading::Pending => {
             body.push(Line::from(vec![

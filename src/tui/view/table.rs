@@ -251,7 +251,17 @@ fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let field_room = room.saturating_sub(invalid.as_ref().map_or(0, |s| width(s)) + 1);
     let typed = safe(app.filter.value());
     let field_w = (width(&typed) + 1).clamp(12, 40).min(field_room.saturating_sub(2));
-    let (filter, cursor) = widgets::filter_line(&app.filter, field_w, field_room.saturating_sub(10), p);
+    // What a kept filter keeps is said in words ("created more than 1 year ago · role
+    // user"); while it is edited, the text typed, and the words where there is room.
+    let meaning = (invalid.is_none() && !app.users.filter.parsed.is_empty())
+        .then(|| safe(&app.users.filter.parsed.describe()).into_owned());
+    let (filter, cursor) = match &meaning {
+        Some(m) if !app.filter.editing => {
+            let shown = format!("filter: {}", text::safe_truncate(m, field_room.saturating_sub(10)));
+            (vec![Span::styled(shown, p.warn())], None)
+        }
+        _ => widgets::filter_line(&app.filter, field_w, field_room.saturating_sub(10), p),
+    };
     if let Some(col) = cursor {
         let x = area.x + u16::try_from(used + col).unwrap_or(0);
         if x < area.right() {
@@ -264,6 +274,13 @@ fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         spans.push(Span::raw(" "));
         used += 1 + width(&inv);
         spans.push(Span::styled(inv, p.error()));
+    } else if let Some(m) = meaning.filter(|_| app.filter.editing) {
+        let room = total.saturating_sub(used + width(&counts) + 3);
+        if room >= 12 {
+            let m = text::truncate(&format!(" = {m}"), room);
+            used += width(&m);
+            spans.push(Span::styled(m, p.dim()));
+        }
     }
     let fill = total.saturating_sub(used + width(&counts) + 1);
     if used > 2 {
@@ -277,6 +294,15 @@ fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    // While a filter that cannot be read is typed, the whole reason (the edge above has
+    // room for its start only), with what to write instead.
+    if app.filter.editing
+        && let Some(why) = &app.users.filter.invalid
+    {
+        let msg = safe_truncate(&format!("✗ {}", safe(why)), usize::from(area.width));
+        frame.render_widget(Paragraph::new(Span::styled(msg, p.error())), area);
+        return;
+    }
     let Some(s) = &app.status else { return };
     let (prefix, style) = match s.kind {
         StatusKind::Ok => ("✓ ", p.ok()),

@@ -222,8 +222,9 @@ pub fn value_lines(name: &str, value: &str, w: usize, style: Style, p: Palette) 
         .collect()
 }
 
-/// A choice between fixed options, written "a/b/c" with the chosen one highlighted and
-/// an optional hint after it.
+/// A choice between fixed options, written "a/[b]/c": the chosen one in brackets (which
+/// survive NO_COLOR and a monochrome terminal) and highlighted, with an optional hint
+/// after it.
 pub fn choice(
     name: &str,
     options: &[&str],
@@ -257,7 +258,8 @@ pub fn choice_of(
         } else {
             p.dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT)
         };
-        spans.push(Span::styled((*o).to_string(), style));
+        let text = if i == chosen { format!("[{o}]") } else { (*o).to_string() };
+        spans.push(Span::styled(text, style));
     }
     if !hint.is_empty() {
         spans.push(Span::styled(format!("   {hint}"), p.dim()));
