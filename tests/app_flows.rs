@@ -832,6 +832,26 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     assert!(matches!(press(&mut app, key('q')).as_slice(), [Effect::Quit]));
 }
 
+/// Issue 24 point 8: Ctrl-z suspends from anywhere; Esc typed quickly before a letter
+/// (the bytes of Alt+letter) is the two keys outside text fields, and Alt+letter stays
+/// the text field's own inside one.
+#[test]
+fn ctrl_z_suspends_and_esc_then_a_letter_is_two_keys() {
+    let alt = |c: char| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    let mut app = signed_in(1);
+    assert!(matches!(press(&mut app, ctrl('z')).as_slice(), [Effect::Suspend]));
+    press(&mut app, key('?'));
+    assert!(matches!(press(&mut app, ctrl('z')).as_slice(), [Effect::Suspend]));
+    assert!(matches!(app.dialog, Some(Dialog::Help { .. })), "the dialog is there after fg");
+    let first = cursor_email(&app);
+    press(&mut app, alt('j'));
+    assert!(app.dialog.is_none(), "Esc closed the help");
+    assert_ne!(cursor_email(&app), first, "then j moved the cursor");
+    press(&mut app, key('n'));
+    press(&mut app, alt('b'));
+    assert!(matches!(app.dialog, Some(Dialog::NewUser(_))), "in a text field Alt+b is the field's");
+}
+
 /// Issue 24 point 2: a change of several accounts that includes admins or superusers
 /// says so, and Tab makes it the same change of the others only, asked afresh; a delete
 /// is planned again for those.

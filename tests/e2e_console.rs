@@ -209,13 +209,22 @@ fn state_of(pid: i32) -> char {
     stat.rsplit(')').next().and_then(|rest| rest.trim_start().chars().next()).unwrap_or('?')
 }
 
-#[test]
-fn sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back() {
+/// Ctrl-z (issue 24 point 8: raw mode reads it as a key, and it used to be answered "does
+/// nothing here") and a SIGTSTP from outside both leave the screen sane and stop; SIGCONT
+/// (`fg`) brings the console back.
+#[rstest::rstest]
+#[case::ctrl_z(true)]
+#[case::sigtstp(false)]
+fn ctrl_z_or_sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back(#[case] key: bool) {
     let s = setup();
     let mut c = s.start(100, 30, &[]);
     log_in(&mut c);
-    // SAFETY: sending signals to our own child process.
-    unsafe { libc::kill(c.pid(), libc::SIGTSTP) };
+    if key {
+        c.send("\u{1a}");
+    } else {
+        // SAFETY: sending signals to our own child process.
+        unsafe { libc::kill(c.pid(), libc::SIGTSTP) };
+    }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while state_of(c.pid()) != 'T' && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -229,6 +238,7 @@ fn sigtstp_leaves_the_screen_sane_and_sigcont_brings_the_console_back() {
     }
     assert!(c.screen_restored());
     assert!(c.paste_mode_restored(), "bracketed paste stays on while stopped");
+    // SAFETY: as above.
     unsafe { libc::kill(c.pid(), libc::SIGCONT) };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while c.cooked_mode() && std::time::Instant::now() < deadline {

@@ -80,6 +80,7 @@ pub enum Command {
         actor: ActorArg,
         #[arg(long)]
         email: String,
+        /// user, contributor, admin or superuser (an admin provisions the first two).
         #[arg(long, value_name = "ROLE")]
         role: String,
         #[command(flatten)]
@@ -90,7 +91,7 @@ pub enum Command {
     /// List users: a table, or CSV / JSON / JSON Lines with the profile's names and locale
     /// (a CSV edited in a spreadsheet goes back with `import --update`).
     List {
-        /// Only users with this role.
+        /// Only users with this role: user, contributor, admin or superuser.
         #[arg(long, value_name = "ROLE")]
         role: Option<String>,
         /// Only users whose email contains this text (case-insensitive, literal).

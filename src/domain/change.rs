@@ -231,6 +231,7 @@ impl Change {
             }
             Change::RevokeSessions => vec![match sessions {
                 0 => format!("Revoke the sessions of {users}: none is active now (nothing will change)."),
+                1 => format!("Revoke the active session of {users}: they must log in again."),
                 n => format!("Revoke all {} of {users}: they must log in again.", count(n, "active session")),
             }],
             Change::RevokeSession(id) => vec![
@@ -537,6 +538,18 @@ mod tests {
         assert_eq!(Change::VerifyEmail.confirmation(&[&a]).len(), 3, "one account: no count");
         let lines = Change::SetRole(Role::Contributor).confirmation(&[&a]);
         assert_eq!(lines, ["Change the role of 1 user (a@x.se) to contributor:", "  1 user → contributor"]);
+        let mut s = UserRow::sample("s@x.se", Role::User);
+        s.active_sessions = 1;
+        assert_eq!(
+            Change::RevokeSessions.confirmation(&[&s]),
+            ["Revoke the active session of 1 user (s@x.se): they must log in again."]
+        );
+        // Several accounts: the admins and superusers among them are said.
+        let boss = UserRow::sample("boss@x.se", Role::Superuser);
+        let adm = UserRow::sample("adm@x.se", Role::Admin);
+        let lines = Change::SetActive(false).confirmation(&[&a, &boss, &adm]);
+        assert_eq!(lines[1], "  Includes 1 superuser and 1 admin.");
+        assert!(Change::SetActive(false).confirmation(&[&boss]).iter().all(|l| !l.contains("Includes")));
     }
 
     #[test]

@@ -199,6 +199,8 @@ pub enum Effect {
     WriteFile(FileWrite),
     /// Write the secret to the admin's clipboard (OSC 52).
     Clipboard(Secret),
+    /// Ctrl-z: give the terminal back to the shell and stop, until `fg`.
+    Suspend,
     Quit,
     /// End the console, restore the terminal, print this line, exit 1.
     Fail(String),

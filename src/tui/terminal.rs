@@ -96,8 +96,9 @@ impl Signals {
     }
 }
 
-/// `kill -TSTP` (or a job-control shell): leave the screen as it was before, stop, and on
-/// `fg` come back into raw mode and the alternate screen and draw everything again.
+/// Ctrl-z (raw mode reads it as a key) or `kill -TSTP`: leave the screen as it was
+/// before, stop, and on `fg` come back into raw mode and the alternate screen and draw
+/// everything again.
 fn suspend(terminal: &mut DefaultTerminal) -> std::io::Result<()> {
     restore();
     // SAFETY: raise only signals this process; SIGSTOP cannot be caught, so this stops
@@ -242,6 +243,7 @@ fn handle(
             Effect::Quit => return Ok(Some(Exit::Quit)),
             Effect::Fail(message) => return Ok(Some(Exit::Failed(message))),
             Effect::Clipboard(secret) => copy_osc52(terminal, &secret)?,
+            Effect::Suspend => suspend(terminal)?,
             Effect::Db(request) => {
                 if outside.requests.send(request).is_err() {
                     anyhow::bail!("the database worker stopped unexpectedly");

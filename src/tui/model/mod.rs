@@ -234,6 +234,33 @@ impl App {
         self.wall.unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
     }
 
+    /// Whether keys now go into a text field (where Alt+letter moves by words and is no
+    /// Esc typed quickly before a letter).
+    pub fn takes_text(&self) -> bool {
+        match &self.screen {
+            Screen::Login(_) | Screen::Bootstrap(_) => return true,
+            Screen::Connecting { .. } | Screen::Users => {}
+        }
+        if self.filter.editing {
+            return true;
+        }
+        let Some(dialog) = &self.dialog else { return false };
+        // Every dialog is named: a new one says whether it takes text.
+        match dialog {
+            Dialog::NewUser(_) | Dialog::ResetPassword(_) | Dialog::Edit(_) | Dialog::Reason(_) => true,
+            Dialog::Export(f) => f.exists.is_none(),
+            Dialog::Audit(view) => view.filter.editing,
+            Dialog::PickRole { .. }
+            | Dialog::Confirm { .. }
+            | Dialog::ShowPassword { .. }
+            | Dialog::ConfirmDelete { .. }
+            | Dialog::Details { .. }
+            | Dialog::Help { .. }
+            | Dialog::Messages { .. }
+            | Dialog::Command { .. } => false,
+        }
+    }
+
     pub fn too_small(&self) -> bool {
         self.width < MIN_WIDTH || self.height < MIN_HEIGHT
     }

@@ -106,6 +106,23 @@ impl App {
             self.quit_now(out);
             return;
         }
+        // Ctrl-z suspends from anywhere, as in every terminal program (raw mode turns it
+        // into a key instead of SIGTSTP).
+        if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            out.push(Effect::Suspend);
+            return;
+        }
+        // Esc and then a letter typed quickly arrive as the same bytes as Alt+letter; the
+        // console binds no Alt key, so outside text fields (where Alt moves by words) it is
+        // the two keys the admin pressed: Esc closes, then the letter acts.
+        if let KeyCode::Char(c) = key.code
+            && key.modifiers == KeyModifiers::ALT
+            && !self.takes_text()
+        {
+            self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), out);
+            self.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), out);
+            return;
+        }
         // Below the minimum size nothing is drawn but a message: a key must not act on a
         // dialog or table the admin cannot see. Only quitting works.
         if self.too_small() || matches!(self.screen, Screen::Connecting { .. }) {

@@ -17,9 +17,11 @@ use tui_input::{Input, InputRequest};
 pub fn one_line(text: &str) -> Result<String, String> {
     let trimmed = text.trim_matches(|c| c == '\n' || c == '\r');
     if trimmed.contains(['\n', '\r']) {
-        let lines = trimmed.lines().count();
+        // CRLF is one break; a lone CR (old Mac text) is one too.
+        let lines = trimmed.replace("\r\n", "\n").split(['\n', '\r']).count();
         return Err(format!(
-            "paste refused: it holds {lines} lines and a field takes one; nothing was entered"
+            "paste refused: it holds {} and a field takes one; nothing was entered",
+            crate::plural::count(lines as i64, "line")
         ));
     }
     Ok(trimmed
@@ -196,5 +198,8 @@ mod tests {
         assert_eq!(one_line("anna@x.se\n").as_deref(), Ok("anna@x.se"));
         assert_eq!(one_line("\r\nhej\tdå\u{7}\r\n").as_deref(), Ok("hej då"));
         assert!(one_line("team\nay").is_err());
+        let lines = |t: &str| one_line(t).expect_err("refused");
+        assert!(lines("a\rb").contains("it holds 2 lines"), "a lone CR breaks a line too");
+        assert!(lines("a\r\nb\r\nc").contains("it holds 3 lines"), "CRLF is one break");
     }
 }
