@@ -850,6 +850,31 @@ fn ctrl_z_suspends_and_esc_then_a_letter_is_two_keys() {
     press(&mut app, key('n'));
     press(&mut app, alt('b'));
     assert!(matches!(app.dialog, Some(Dialog::NewUser(_))), "in a text field Alt+b is the field's");
+    press(&mut app, code(KeyCode::Esc));
+    // A capital comes with Shift too: Esc then E opens the export.
+    press(&mut app, Event::Key(KeyEvent::new(KeyCode::Char('E'), KeyModifiers::ALT | KeyModifiers::SHIFT)));
+    assert!(matches!(app.dialog, Some(Dialog::Export(_))), "{:?}", app.dialog);
+    press(&mut app, code(KeyCode::Esc));
+
+    // Esc then a letter that opens a confirmation: that one is new, and a y typed ahead
+    // (before it was drawn) does not confirm it.
+    press(&mut app, key('a'));
+    assert!(matches!(app.dialog, Some(Dialog::Confirm { .. })));
+    press(&mut app, alt('x'));
+    assert!(
+        matches!(&app.dialog, Some(Dialog::Confirm { change: Change::RevokeSessions, .. })),
+        "{:?}",
+        app.dialog
+    );
+    assert!(jobs(app.update(key('y'))).is_empty(), "typed ahead: ignored");
+    assert!(status(&app).starts_with("key y ignored"), "{}", status(&app));
+    press(&mut app, key('n'));
+
+    // Where no shell could bring it back, or while a change runs, Ctrl-z says why instead.
+    let mut app = signed_in(1);
+    app.options.no_job_control = true;
+    assert!(press(&mut app, ctrl('z')).is_empty());
+    assert!(status(&app).contains("no shell here could bring the console back"), "{}", status(&app));
 }
 
 /// Issue 24 point 2: a change of several accounts that includes admins or superusers

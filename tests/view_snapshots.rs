@@ -86,6 +86,7 @@ fn options() -> Options {
         target: "db.skola.se:5432/skriptoteket".into(),
         target_via: String::new(),
         deployment: Default::default(),
+        no_job_control: false,
     }
 }
 

@@ -22,6 +22,18 @@ pub fn read(path: &Path, max_rows: usize) -> Result<Vec<UpdateLine>, CliError> {
     let parsed = import_update::read(file, max_rows)
         .map_err(|e| super::import::refusal(path, "changed", e.to_string()))?;
     super::import::said_separator(path, parsed.separator);
+    for l in &parsed.lines {
+        if let Ok(u) = &l.outcome
+            && !u.kept.is_empty()
+        {
+            eprintln!(
+                "line {}: {} left as it is: the cell holds U+FFFD, which an export writes for an invisible \
+                 character",
+                l.line,
+                u.kept.join(", ")
+            );
+        }
+    }
     if !parsed.read_past.is_empty() {
         eprintln!(
             "{}: read past {} (import --update changes none of them)",

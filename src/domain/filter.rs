@@ -171,6 +171,9 @@ fn bad_key() -> String {
     format!("not a filter word; the keys are {}", KEYS.join(" "))
 }
 
+/// A day in microseconds.
+const DAY_MICROS: i64 = 86_400_000_000;
+
 /// Which side of a moment a `last_login:` or `created:` word keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Side {
@@ -198,7 +201,7 @@ impl When {
             Side::AtOrBefore => t <= self.at,
             Side::After => t > self.at,
             Side::AtOrAfter => t >= self.at,
-            Side::Day => t >= self.at && t < self.at.saturating_add(86_400_000_000),
+            Side::Day => t >= self.at && t < self.at.saturating_add(DAY_MICROS),
         }
     }
 }
@@ -251,13 +254,25 @@ fn when(key: &str, value: &str, now: OffsetDateTime) -> Result<When, String> {
     if v.is_empty() {
         return Err("a value is missing after the comparison".into());
     }
+    // A bare date is a whole day: "after 2025-06-01" starts at the next midnight, "on or
+    // before" ends there; a time or an age is a moment.
+    let day =
+        |v: &str| time::Date::parse(v, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
+    const DAY: i64 = DAY_MICROS;
     let (side, at, words) = match op {
         "older" => (Side::Before, ago(v)?, format!("more than {} ago", age_words(v))),
         "within" => (Side::After, ago(v)?, format!("in the last {}", age_words(v))),
         "before" => moment(v).map(|(at, w)| (Side::Before, at, format!("before {w}")))?,
+        "after" if day(v) => {
+            moment(v).map(|(at, w)| (Side::AtOrAfter, at.saturating_add(DAY), format!("after {w}")))?
+        }
         "after" => moment(v).map(|(at, w)| (Side::After, at, format!("after {w}")))?,
         "<" => date_only(v, "<").map(|(at, w)| (Side::Before, at, format!("before {w}")))?,
+        "<=" if day(v) => date_only(v, "<=")
+            .map(|(at, w)| (Side::Before, at.saturating_add(DAY), format!("on or before {w}")))?,
         "<=" => date_only(v, "<=").map(|(at, w)| (Side::AtOrBefore, at, format!("on or before {w}")))?,
+        ">" if day(v) => date_only(v, ">")
+            .map(|(at, w)| (Side::AtOrAfter, at.saturating_add(DAY), format!("after {w}")))?,
         ">" => date_only(v, ">").map(|(at, w)| (Side::After, at, format!("after {w}")))?,
         ">=" => date_only(v, ">=").map(|(at, w)| (Side::AtOrAfter, at, format!("on or after {w}")))?,
         _ => {
@@ -392,6 +407,14 @@ mod tests {
         assert!(keeps("created:before:2025-01-01 created:after:2024-05-31", &r, now));
         assert!(keeps("created:2024-06-01 created:>=2024-06-01 created:<=2024-06-01", &r, now));
         assert!(!keeps("created:2024-06-02", &r, now), "a bare date is that day");
+        // A date is a whole day for every comparison (the row: 2024-06-01 10:00).
+        r.created_at = datetime!(2024-06-01 10:00 UTC);
+        assert!(keeps("created:<=2024-06-01 created:>=2024-06-01 created:2024-06-01", &r, now));
+        assert!(!keeps("created:after:2024-06-01", &r, now), "after the day, not after its midnight");
+        assert!(!keeps("created:>2024-06-01", &r, now));
+        assert!(!keeps("created:before:2024-06-01", &r, now));
+        assert!(keeps("created:after:2024-06-01T09:00:00Z", &r, now), "a time is a moment");
+        r.created_at = datetime!(2024-06-01 0:00 UTC);
         assert!(keeps("!never_logged_in -role:user sessions:>0 failed:=0", &r, now));
         assert!(keeps("provider:local status:active", &r, now));
         assert!(keeps("last_login:after:2025-01-01T00:00:00+01:00", &r, now), "a full time, colons and all");
@@ -466,6 +489,8 @@ mod tests {
             }
             let f = parsed.map_err(|e| TestCaseError::fail(format!("{word}: {e}")))?;
             let at = when::parse(&v, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            // A date is a whole day: after it, and up to its end, count from the next midnight.
+            let at = if !is_age && matches!(op, "after:" | ">" | "<=") { at + Duration::days(1) } else { at };
             let keeps_before = matches!(op, "older:" | "before:" | "<" | "<=");
             for (t, earlier) in [(at - Duration::seconds(1), true), (at + Duration::seconds(1), false)] {
                 let mut r = UserRow::sample("a@x.se", Role::User);

@@ -60,6 +60,10 @@ pub struct Update {
     pub active_now: Option<bool>,
     /// What to set; empty when every field of the line is blank.
     pub edit: Edit,
+    /// Fields left as they are because their cell holds U+FFFD: what an export writes for
+    /// an invisible character (a ZWNJ in a Persian name, say). Written back, it would
+    /// replace the real character.
+    pub kept: Vec<&'static str>,
 }
 
 /// One record of the file; `line` is the physical line it starts on.
@@ -81,7 +85,7 @@ pub fn read<R: std::io::Read>(input: R, max_rows: usize) -> Result<Parsed<Update
     let mut records = Records::open(input, &UPDATE, max_rows)?;
     let id_col = records.column("id");
     let email_col = records.column("email");
-    let cols = ["first_name", "last_name", "display_name", "locale"].map(|c| records.column(c));
+    let cols = FIELDS.map(|c| records.column(c));
     let (role_col, active_col) = (records.column("role"), records.column("is_active"));
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();
@@ -105,7 +109,13 @@ pub fn read<R: std::io::Read>(input: R, max_rows: usize) -> Result<Parsed<Update
                 email_now,
                 role_now: role_check(field(role_col))?,
                 active_now: active_check(field(active_col))?,
-                edit: profile_edit(cols.map(field))?,
+                kept: FIELDS
+                    .into_iter()
+                    .zip(cols.map(field))
+                    .filter(|(_, v)| stood_in(v))
+                    .map(|(f, _)| f)
+                    .collect(),
+                edit: profile_edit(cols.map(|c| Some(field(c)).filter(|v| !stood_in(v)).unwrap_or("")))?,
             })
         });
         out.push(UpdateLine { line, key, outcome });
@@ -132,6 +142,14 @@ fn account(id: Option<&str>, email: &str) -> Result<(Key, Option<String>), Strin
         None if email.is_empty() => Err("no email".into()),
         None => Ok((Key::Email(checked_email(email)?), None)),
     }
+}
+
+/// The profile columns, in the order [`profile_edit`] takes them.
+const FIELDS: [&str; 4] = ["first_name", "last_name", "display_name", "locale"];
+
+/// A cell an export wrote with U+FFFD in place of an invisible character.
+fn stood_in(cell: &str) -> bool {
+    cell.contains(super::sanitize::REPLACEMENT)
 }
 
 /// A `role` cell: blank checks nothing.
@@ -242,6 +260,12 @@ mod tests {
         assert_eq!(u.edit.first_name.as_deref(), Some("=Anna"));
         assert_eq!(u.edit.last_name.as_deref(), Some("O'Berg"), "an apostrophe of the name stays");
         assert_eq!((u.role_now, u.active_now), (Some(Role::Admin), Some(false)));
+        // U+FFFD stands for an invisible character the export could not write: the field
+        // stays as the database has it.
+        let lines = parse_str("email,first_name,last_name\na@x.se,Nas\u{fffd}rin,Ahmadi\n").expect("parsed");
+        let u = ok(&lines[0]);
+        assert_eq!((u.edit.first_name.as_deref(), u.edit.last_name.as_deref()), (None, Some("Ahmadi")));
+        assert_eq!(u.kept, ["first_name"]);
         let bad = parse_str("email,role,is_active\na@x.se,boss,\nb@x.se,,maybe\nc@x.se,,\n").expect("parsed");
         assert!(bad[0].outcome.as_ref().is_err_and(|e| e.starts_with("role: ")), "{:?}", bad[0]);
         assert_eq!(bad[1].outcome, Err("is_active is not true or false".into()));

@@ -15,9 +15,16 @@ pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// keeps its `'`).
 pub fn spreadsheet_text(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.trim_start_matches(' ').starts_with(FORMULA_STARTS) => rest,
+        Some(rest) if needs_formula_mark(rest) => rest,
         _ => cell,
     }
+}
+
+/// Whether an export writes `text` with a `'` before it: it starts (after spaces) like a
+/// formula, or after `'`s, so that [`spreadsheet_text`] gives back a text that itself
+/// starts with `'=` as it was (`'=x` is written `''=x`).
+pub fn needs_formula_mark(text: &str) -> bool {
+    text.trim_start_matches('\'').trim_start_matches(' ').starts_with(FORMULA_STARTS)
 }
 
 /// True for characters that must never reach a terminal from data: C0 and C1 controls,

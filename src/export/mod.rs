@@ -7,7 +7,7 @@ pub use file::{WriteError, resolve, write_file};
 
 use crate::domain::UserRow;
 use crate::domain::profile::{Profile, Profiles};
-use crate::domain::sanitize::{FORMULA_STARTS, clean};
+use crate::domain::sanitize::{clean, needs_formula_mark};
 use serde::Serialize;
 use std::io::Write;
 use time::OffsetDateTime;
@@ -103,7 +103,7 @@ impl ExportRow {
 /// (`sanitize::spreadsheet_text`).
 pub fn inert_cell(s: &str) -> String {
     let s = clean(s);
-    if s.trim_start_matches(' ').starts_with(FORMULA_STARTS) { format!("'{s}") } else { s.into_owned() }
+    if needs_formula_mark(&s) { format!("'{s}") } else { s.into_owned() }
 }
 
 /// Writes exported accounts one at a time, in one of the formats: CSV (RFC 4180 with a
@@ -286,6 +286,10 @@ mod tests {
         assert_eq!(inert_cell("=1+1@x.se"), "'=1+1@x.se");
         assert_eq!(inert_cell("   =HYPERLINK(1)@x.se"), "'   =HYPERLINK(1)@x.se");
         assert_eq!(inert_cell("anna@x.se"), "anna@x.se");
+        // What import --update takes off again, each back to what was stored.
+        for stored in ["=x", "'=x", "''+1", " -x", "O'Brien", "'s-Hertogenbosch", "plain"] {
+            assert_eq!(crate::domain::sanitize::spreadsheet_text(&inert_cell(stored)), stored);
+        }
         let rows = vec![UserRow::sample("a;b@x.se", Role::User), UserRow::sample("-x@x.se,y", Role::Admin)];
         let profile = Profile {
             first_name: Some("=SUM(A1)".into()),

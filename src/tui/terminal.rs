@@ -32,6 +32,7 @@ enum Exit {
 pub async fn run(target: DbTarget, mut options: Options) -> anyhow::Result<ExitCode> {
     options.target = target.describe.clone();
     options.target_via = target.source.short();
+    options.no_job_control = !job_control();
     let (request_tx, request_rx) = mpsc::unbounded_channel();
     let (db_tx, mut db_rx) = mpsc::unbounded_channel();
     let worker = tokio::spawn(worker::run(target, request_rx, db_tx));
@@ -94,6 +95,30 @@ impl Signals {
             tstp: signal(SignalKind::from_raw(libc::SIGTSTP))?,
         })
     }
+}
+
+/// Whether a job-control shell can bring the console back after a stop: the first
+/// ancestor outside the console's process group is in its session (the group is not
+/// orphaned). Under `ssh -t host skriptoteket-admin` the parent is sshd, of another
+/// session, and a stop would freeze the session until the process is killed.
+fn job_control() -> bool {
+    fn parent(pid: i32) -> Option<i32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // "pid (comm) S ppid ...": the fields after the last ')'.
+        stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()
+    }
+    // SAFETY: these calls only read the process's own ids and those of its ancestors.
+    let (group, session, mut pid) = unsafe { (libc::getpgrp(), libc::getsid(0), libc::getpid()) };
+    for _ in 0..64 {
+        let Some(up) = parent(pid).filter(|p| *p > 1) else { return false };
+        // SAFETY: as above.
+        let (up_group, up_session) = unsafe { (libc::getpgid(up), libc::getsid(up)) };
+        if up_group != group {
+            return up_session == session;
+        }
+        pid = up;
+    }
+    false
 }
 
 /// Ctrl-z (raw mode reads it as a key) or `kill -TSTP`: leave the screen as it was

@@ -65,6 +65,9 @@ pub struct Options {
     pub target_via: String,
     /// Read-only mode, a required reason, the deployment's name and protection.
     pub deployment: crate::config::Deployment,
+    /// No job-control shell started the console (`ssh -t host skriptoteket-admin`,
+    /// `docker exec -it`): a stop could never be resumed, so Ctrl-z does not stop it.
+    pub no_job_control: bool,
 }
 
 /// A change sent to the worker and not answered yet.
@@ -236,6 +239,12 @@ impl App {
 
     /// Whether keys now go into a text field (where Alt+letter moves by words and is no
     /// Esc typed quickly before a letter).
+    /// Makes the open dialog count as new: keys typed ahead do not act on it until it has
+    /// been drawn (a dialog replaced by another of the same kind keeps no arming).
+    pub(crate) fn rearm(&mut self) {
+        self.arming = Arming { guarded: None, drawn_at: None };
+    }
+
     pub fn takes_text(&self) -> bool {
         match &self.screen {
             Screen::Login(_) | Screen::Bootstrap(_) => return true,

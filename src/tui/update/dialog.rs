@@ -40,6 +40,8 @@ impl App {
                         Some(rest) => {
                             let left = crate::domain::change::privileged(targets.iter().map(|t| t.role));
                             self.confirm(change, rest);
+                            // Asked afresh: a y typed ahead must not confirm the smaller set.
+                            self.rearm();
                             if self.dialog.is_some() {
                                 self.info(format!(
                                     "{} left out; confirm the others",

@@ -109,18 +109,28 @@ impl App {
         // Ctrl-z suspends from anywhere, as in every terminal program (raw mode turns it
         // into a key instead of SIGTSTP).
         if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            out.push(Effect::Suspend);
+            if self.options.no_job_control {
+                self.info("Ctrl-z: no shell here could bring the console back (fg), so it stays; q quits");
+            } else if self.in_flight.is_some() {
+                // Stopped, the worker's transaction would hold its row locks until fg.
+                self.info("Ctrl-z: a change is being applied; suspend when it is done");
+            } else {
+                out.push(Effect::Suspend);
+            }
             return;
         }
-        // Esc and then a letter typed quickly arrive as the same bytes as Alt+letter; the
-        // console binds no Alt key, so outside text fields (where Alt moves by words) it is
-        // the two keys the admin pressed: Esc closes, then the letter acts.
+        // Esc and then a letter typed quickly arrive as the same bytes as Alt+letter (with
+        // Shift for a capital); the console binds no Alt key, so outside text fields (where
+        // Alt moves by words) it is the two keys the admin pressed: Esc closes, then the
+        // letter acts, each as an event of its own, so a dialog the letter opens is armed
+        // afresh.
         if let KeyCode::Char(c) = key.code
-            && key.modifiers == KeyModifiers::ALT
+            && key.modifiers.difference(KeyModifiers::SHIFT) == KeyModifiers::ALT
             && !self.takes_text()
         {
-            self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), out);
-            self.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), out);
+            out.extend(self.update(Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))));
+            let letter = KeyEvent::new(KeyCode::Char(c), key.modifiers.difference(KeyModifiers::ALT));
+            out.extend(self.update(Event::Key(letter)));
             return;
         }
         // Below the minimum size nothing is drawn but a message: a key must not act on a
