@@ -324,6 +324,15 @@ mod tests {
         assert_eq!(empty.trim_end(), COLUMNS.map(|c| format!("\"{c}\"")).join(","));
     }
 
+    /// An export is an update file: `import --update` knows or reads past every column.
+    #[test]
+    fn import_update_reads_every_column_of_an_export() {
+        let update = &crate::domain::import_update::UPDATE;
+        for c in COLUMNS {
+            assert!(update.known.contains(&c) || update.ignored.contains(&c), "{c}");
+        }
+    }
+
     #[test]
     fn the_streamed_array_is_the_array_serde_pretty_prints() {
         let mut a = UserRow::sample("a@x.se", Role::User);

@@ -158,13 +158,7 @@ impl App {
         {
             let left = crate::domain::change::privileged(targets.iter().map(|t| t.role)).unwrap_or_default();
             self.info(format!("{left} left out; checking the delete of the other {}", rest.len()));
-            let request = self.request(Job::PlanDelete(rest.clone()), out);
-            return Some(Dialog::ConfirmDelete {
-                targets: rest,
-                request,
-                plan: Loading::Pending,
-                typed: String::new(),
-            });
+            return Some(self.plan_delete_again(rest, out));
         }
         let Loading::Ready(p) = &plan else {
             return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
@@ -198,13 +192,7 @@ impl App {
                     crate::plural::count(kept as i64, "account"),
                     rest.len()
                 ));
-                let request = self.request(Job::PlanDelete(rest.clone()), out);
-                return Some(Dialog::ConfirmDelete {
-                    targets: rest,
-                    request,
-                    plan: Loading::Pending,
-                    typed: String::new(),
-                });
+                return Some(self.plan_delete_again(rest, out));
             }
             return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
         }
@@ -225,6 +213,13 @@ impl App {
         }
         self.send_change(Change::Delete, targets, None, None, out);
         self.dialog.take()
+    }
+
+    /// A delete of fewer accounts than the one on screen (some held, or the admins left
+    /// out): planned and confirmed afresh.
+    fn plan_delete_again(&mut self, targets: Vec<Seen>, out: &mut Vec<Effect>) -> Dialog {
+        let request = self.request(Job::PlanDelete(targets.clone()), out);
+        Dialog::ConfirmDelete { targets, request, plan: Loading::Pending, typed: String::new() }
     }
 
     /// The reason asked before a delete, a change to several accounts or a promotion to
