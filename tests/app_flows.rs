@@ -832,6 +832,48 @@ fn keys_do_nothing_while_the_terminal_is_too_small() {
     assert!(matches!(press(&mut app, key('q')).as_slice(), [Effect::Quit]));
 }
 
+/// Issue 24 point 5: the habit `y` Enter must not send the Enter to the table (it opened
+/// another user's details): a key that comes right after a confirmation closed, before
+/// the table has been on screen for the arming time, does nothing and says so. After a
+/// cancel the next key is deliberate and acts.
+#[test]
+fn a_key_right_after_a_confirmation_closes_does_not_act_on_the_table() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    press(&mut app, key('a'));
+    assert!(matches!(app.dialog, Some(Dialog::Confirm { .. })), "{:?}", app.dialog);
+    let mut sent = jobs(press(&mut app, key('y')));
+    if matches!(app.dialog, Some(Dialog::Reason(_))) {
+        sent = give_reason(&mut app, "left");
+    }
+    assert!(matches!(sent.as_slice(), [Job::Apply { change: Change::SetActive(false), .. }]), "{sent:?}");
+    assert!(app.dialog.is_none());
+    // The Enter of `y` Enter, before the table was drawn again.
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(app.dialog.is_none(), "no details opened: {:?}", app.dialog);
+    assert!(
+        status(&app).starts_with("key Enter ignored: it came right after a dialog closed"),
+        "{}",
+        status(&app)
+    );
+    // Other keys are no habit: `/` opens the filter at once.
+    assert!(app.update(key('/')).is_empty());
+    assert!(app.filter.editing, "/ acts at once");
+    press(&mut app, code(KeyCode::Esc));
+    // Once the table has been seen, Enter opens the details.
+    let effects = press(&mut app, code(KeyCode::Enter));
+    assert!(matches!(app.dialog, Some(Dialog::Details { .. })), "{effects:?}");
+    press(&mut app, code(KeyCode::Esc));
+
+    // Cancelled: the next key acts at once.
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    press(&mut app, key('a'));
+    press(&mut app, key('n'));
+    app.update(key('j'));
+    assert_ne!(cursor_email(&app), "anna@x.se", "j moved the cursor");
+}
+
 /// Issue 24 point 8: Ctrl-z suspends from anywhere; Esc typed quickly before a letter
 /// (the bytes of Alt+letter) is the two keys outside text fields, and Alt+letter stays
 /// the text field's own inside one.

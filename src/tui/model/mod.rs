@@ -153,6 +153,9 @@ pub enum Guarded {
     },
     Reason,
     Password,
+    /// The table, right after a guarded dialog closed: the Enter (or `y`) the admin sent
+    /// on the habit of `y` Enter must not open anything there before the table is seen.
+    Closed,
 }
 
 impl App {

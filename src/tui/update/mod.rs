@@ -43,6 +43,11 @@ impl App {
     /// Feeds one event through the state machine; returns what the outside should do.
     pub fn update(&mut self, event: Event) -> Vec<Effect> {
         let mut out = Vec::new();
+        // A dialog cancelled leaves nothing behind to guard: the next key is deliberate
+        // (and Esc typed quickly before a letter is meant as both).
+        let cancels = matches!(&event, Event::Key(k) if k.code == KeyCode::Esc
+            || keymap::confirm(k) == Some(ConfirmAction::Cancel)
+            || keymap::form(k) == Some(FormAction::Cancel));
         match event {
             Event::Tick => {
                 if self.animating() {
@@ -79,9 +84,16 @@ impl App {
             Event::Db(db) => self.on_db(db, &mut out),
             Event::Written { id, result } => self.on_exported(id, result),
         }
-        // A dialog that opened (or changed what it asks) has not been seen yet.
+        // A dialog that opened (or changed what it asks) has not been seen yet; nor has the
+        // table a guarded dialog closed onto.
         let guarded = self.guarded();
-        if guarded != self.arming.guarded {
+        let closed =
+            !cancels && guarded.is_none() && self.arming.guarded.is_some_and(|g| g != Guarded::Closed);
+        if closed {
+            self.arming = Arming { guarded: Some(Guarded::Closed), drawn_at: None };
+        } else if guarded != self.arming.guarded
+            && !(guarded.is_none() && self.arming.guarded == Some(Guarded::Closed))
+        {
             self.arming = Arming { guarded, drawn_at: None };
         }
         out
@@ -97,6 +109,12 @@ impl App {
             }
             Some(Guarded::Reason) => keymap::form(key) == Some(FormAction::Submit),
             Some(Guarded::Password) => keymap::copy(key) == Some(CopyAction::Close),
+            // The keys of the habit (`y` Enter, `y` `y`), nothing else: a `/` and the words
+            // typed after it go where they are meant, not in pieces to the table.
+            Some(Guarded::Closed) => {
+                self.dialog.is_none()
+                    && (key.code == KeyCode::Enter || keymap::confirm(key) == Some(ConfirmAction::Yes))
+            }
         }
     }
 
@@ -148,9 +166,14 @@ impl App {
             Screen::Users => {
                 // A message belongs to the action that made it: the next key starts afresh.
                 self.status = None;
-                if self.dialog.is_some() && !self.armed() && self.acts_on_guarded(&key) {
+                if !self.armed() && self.acts_on_guarded(&key) {
+                    let what = if self.dialog.is_some() {
+                        "before the dialog had been on screen"
+                    } else {
+                        "right after a dialog closed, before the table had been on screen"
+                    };
                     self.info(format!(
-                        "key {} ignored: it came before the dialog had been on screen for {} ms; press it again",
+                        "key {} ignored: it came {what} for {} ms; press it again",
                         keymap::Key::describe(&key),
                         ARM_TIME.as_millis()
                     ));
