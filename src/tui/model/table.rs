@@ -697,13 +697,13 @@ mod tests {
     #[test]
     fn sorts_by_email_and_filters_by_text_role_and_status() {
         let mut l = list();
-        assert_eq!(l.cursor_row().unwrap().email(), "a@x.se");
+        assert_eq!(l.cursor_row().expect("a cursor row").email(), "a@x.se");
         l.set_filter("X.SE", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 2);
         l.set_filter("role:admin", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 1);
         l.set_filter("status:inactive", OffsetDateTime::UNIX_EPOCH);
-        assert_eq!(l.cursor_row().unwrap().email(), "c%_\\@y.se");
+        assert_eq!(l.cursor_row().expect("a cursor row").email(), "c%_\\@y.se");
         l.set_filter("%_\\", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.visible_len(), 1, "metacharacters match literally");
         l.set_filter("role:root", OffsetDateTime::UNIX_EPOCH);
@@ -736,7 +736,7 @@ mod tests {
         l.mark_all_visible();
         assert_eq!(l.marks_len(), 5000);
         assert!(l.all().all(|r| l.is_marked(r.id())));
-        let id = l.cursor_id().unwrap();
+        let id = l.cursor_id().expect("a cursor");
         l.toggle_mark();
         assert!(!l.is_marked(id));
         assert_eq!(l.selection().len(), 4999);
@@ -747,7 +747,7 @@ mod tests {
     fn cursor_follows_its_user_through_filter_and_sort() {
         let mut l = list();
         l.move_by(1);
-        let id = l.cursor_id().unwrap();
+        let id = l.cursor_id().expect("a cursor");
         l.set_filter("x.se", OffsetDateTime::UNIX_EPOCH);
         assert_eq!(l.cursor_id(), Some(id));
         l.set_sort(SortKey::Email, true);
@@ -759,7 +759,7 @@ mod tests {
         let mut l = list();
         l.mark_all_visible();
         assert_eq!(l.selection().len(), 3);
-        let gone = l.cursor_id().unwrap();
+        let gone = l.cursor_id().expect("a cursor");
         l.merge(&[gone], vec![]);
         assert_eq!(l.marks_len(), 2);
         assert_eq!(l.len(), 2);

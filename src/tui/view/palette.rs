@@ -253,7 +253,7 @@ mod tests {
             assert!(current().color);
         })
         .join()
-        .unwrap();
+        .expect("the thread ran");
         assert!(!current().color);
         set_color_override(None);
     }
