@@ -112,7 +112,7 @@ fn go_to(app: &mut App, email: &str) {
 fn login_sends_credentials_and_keeps_the_email_on_failure() {
     let mut app = App::new(Options::default(), 80, 24);
     assert!(matches!(app.screen, Screen::Connecting { .. }));
-    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
     assert!(matches!(app.screen, Screen::Login(_)));
     typed(&mut app, "boss@x.se");
     press(&mut app, code(KeyCode::Tab));
@@ -137,7 +137,7 @@ fn login_sends_credentials_and_keeps_the_email_on_failure() {
 #[test]
 fn a_database_without_superuser_offers_bootstrap() {
     let mut app = App::new(Options::default(), 80, 24);
-    app.update(Event::Db(DbEvent::Connected { has_superuser: false }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: false, audit_log: true }));
     assert!(matches!(app.screen, Screen::Bootstrap(_)));
     typed(&mut app, "Root@X.se");
     press(&mut app, code(KeyCode::Tab));
@@ -156,6 +156,38 @@ fn a_database_without_superuser_offers_bootstrap() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// No superuser and no audit log: the migration is offered (Enter) before any form; a
+/// failed one says why and can be tried again; read-only mode refuses it.
+#[test]
+fn a_database_without_audit_log_offers_the_migration_first() {
+    let mut app = App::new(Options::default(), 80, 24);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: false, audit_log: false }));
+    assert!(matches!(app.screen, Screen::Migrate(_)), "{:?}", app.screen);
+    assert!(jobs(press(&mut app, key('x'))).is_empty(), "no field to type into");
+    let cmds = press(&mut app, code(KeyCode::Enter));
+    assert!(matches!(jobs(cmds.clone()).as_slice(), [Job::Migrate]));
+    assert!(jobs(press(&mut app, code(KeyCode::Enter))).is_empty(), "one migration at a time");
+    app.update(answer(request_id(&cmds), Answer::Migrated(Err(Arc::new(StoreError::ReadOnly)))));
+    let Screen::Migrate(m) = &app.screen else { panic!("{:?}", app.screen) };
+    assert!(!m.busy && m.error.is_some());
+    let cmds = press(&mut app, code(KeyCode::Enter));
+    app.update(answer(request_id(&cmds), Answer::Migrated(Ok(()))));
+    assert!(matches!(app.screen, Screen::Bootstrap(_)), "{:?}", app.screen);
+
+    // With a superuser the log-in comes first, as before: signing in needs no audit log.
+    let mut app = App::new(Options::default(), 80, 24);
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: false }));
+    assert!(matches!(app.screen, Screen::Login(_)));
+
+    let mut app = App::new(Options::default(), 80, 24);
+    app.options.deployment.readonly = true;
+    app.update(Event::Db(DbEvent::Connected { has_superuser: false, audit_log: false }));
+    assert!(jobs(press(&mut app, code(KeyCode::Enter))).is_empty());
+    let Screen::Migrate(m) = &app.screen else { panic!() };
+    assert!(m.error.as_deref().is_some_and(|e| e.starts_with("read-only mode")), "{:?}", m.error);
+    assert!(press(&mut app, code(KeyCode::Esc)).iter().any(|e| matches!(e, Effect::Quit)));
 }
 
 #[test]
@@ -1217,7 +1249,7 @@ fn the_spinner_follows_what_is_still_unanswered() {
 #[test]
 fn a_huge_paste_into_a_field_stops_at_its_limit() {
     let mut app = App::new(Options::default(), 80, 24);
-    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
     for _ in 0..50_000 {
         press(&mut app, key('a'));
     }
@@ -1287,7 +1319,7 @@ fn a_paste_into_the_filter_is_one_line_or_refused() {
 #[test]
 fn a_pasted_password_goes_in_masked_and_is_never_echoed() {
     let mut app = App::new(Options::default(), 120, 40);
-    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
     typed(&mut app, "boss@x.se");
     press(&mut app, code(KeyCode::Tab));
     app.update(Event::Paste("Gen3rated-Secret!\n".into()));
@@ -1360,7 +1392,7 @@ fn an_unbound_key_points_to_help() {
 #[test]
 fn esc_on_a_half_typed_login_clears_it_and_only_then_quits() {
     let mut app = App::new(Options::default(), 80, 24);
-    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
     typed(&mut app, "boss@x");
     press(&mut app, code(KeyCode::Tab));
     typed(&mut app, "hem");
@@ -1661,7 +1693,7 @@ fn first_chunk_only(rows: &[UserRow], total: u64) -> (App, RequestId) {
     use skriptoteket_admin::domain::roster::Roster;
     use skriptoteket_admin::store::stream::Chunk;
     let mut app = App::new(Options::default(), 120, 40);
-    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
     app.update(answer(
         0,
         Answer::LoggedIn(Actor { id: Uuid::from_u128(1), email: "boss@x.se".into(), role: Role::Superuser }),

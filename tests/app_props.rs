@@ -206,7 +206,7 @@ proptest! {
         let actor_row = row(200, actor_role, true);
         let actor = Actor { id: actor_row.id, email: actor_row.email.clone(), role: actor_role };
         let mut app = App::new(Options::default(), 80, 24);
-        app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+        app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
         app.update(answer(0, Answer::LoggedIn(actor.clone())));
         let mut with_me = initial;
         with_me.push(actor_row);

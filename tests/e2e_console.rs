@@ -418,3 +418,47 @@ fn an_email_typo_is_fixed_in_the_edit_form_and_undone_with_z() {
     c.send("q");
     assert_eq!(c.wait_exit(10), 0);
 }
+
+/// A fresh deployment (the web app's tables, nothing of this tool's): the console says the
+/// audit log is missing before it asks for anything, Enter creates it, and the first
+/// superuser is created and signed in with their creation in the log.
+#[test]
+fn a_fresh_database_offers_the_migration_before_the_first_superuser_form() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (db, pool) = rt.block_on(async {
+        let (db, _store) = common::live_unmigrated().await;
+        let pool = db.pool().await;
+        (db, pool)
+    });
+    let s = Setup { db, rt, pool };
+    let own_schema = "SELECT count(*) FROM pg_namespace WHERE nspname = 'skriptoteket_admin'";
+    assert_eq!(s.scalar(own_schema), 0);
+    let mut c = s.start(80, 24, &[]);
+    c.wait_for("no audit log of this tool yet", 20);
+    assert!(!c.screen().contains("Email"), "no form before the audit log exists:\n{}", c.screen());
+    c.send("x"); // no field here: nothing happens
+    assert_eq!(s.scalar(own_schema), 0);
+    c.enter();
+    c.wait_for("Create the first one", 20);
+    assert_eq!(s.scalar(own_schema), 1);
+    c.type_text("first.super@e2e.test");
+    c.tab();
+    c.type_text(PASSWORD);
+    c.tab();
+    c.type_text(PASSWORD);
+    c.enter();
+    c.wait_for("signed in as first.super@e2e.test", 30);
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM users WHERE email = 'first.super@e2e.test' AND role = 'superuser'"),
+        1
+    );
+    assert_eq!(
+        s.scalar(
+            "SELECT count(*) FROM skriptoteket_admin.admin_audit_log WHERE target_email = 'first.super@e2e.test'"
+        ),
+        1
+    );
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+    assert!(c.cooked_mode());
+}

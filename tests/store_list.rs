@@ -272,7 +272,7 @@ async fn the_streamed_table_is_the_listed_table_in_chunks() {
     let mut by_chunks = App::new(Options::default(), 120, 40);
     let mut at_once = App::new(Options::default(), 120, 40);
     for app in [&mut by_chunks, &mut at_once] {
-        app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+        app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
         app.update(Event::Db(DbEvent::Answer { id: 0, answer: Answer::LoggedIn(actor.clone()) }));
     }
     let id = by_chunks.users_request.expect("a load was asked for");

@@ -65,7 +65,7 @@ pub fn draw(t: &mut Term, app: &App) {
 /// The console as it is right after the first user list arrived.
 pub fn loaded_app(rows: Vec<UserRow>, actor: Actor, target: &str) -> App {
     let mut app = App::new(Options { target: target.to_string(), ..Default::default() }, WIDTH, HEIGHT);
-    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
     app.update(Event::Db(DbEvent::Answer { id: 0, answer: Answer::LoggedIn(actor) }));
     let id = app.users_request.unwrap_or(0);
     app.update(Event::Db(DbEvent::Answer { id, answer: Answer::Users(Ok(rows)) }));

@@ -97,7 +97,7 @@ async fn once(target: &DbTarget, actor: &Actor) -> Parts {
     let t1 = Instant::now();
     let mut console =
         App::new(Options { target: target.describe.clone(), ..Default::default() }, WIDTH, HEIGHT);
-    console.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    console.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
     console.update(Event::Db(DbEvent::Answer { id: 0, answer: Answer::LoggedIn(actor.clone()) }));
     let id = console.users_request.unwrap_or(0);
     let mut term = keys::terminal();

@@ -91,9 +91,12 @@ pub enum DbEvent {
         target: String,
         error: Failure,
     },
-    /// Connected at start: whether a superuser exists decides login or bootstrap.
+    /// Connected at start: whether a superuser exists decides login or bootstrap, and a
+    /// bootstrap on a database without this tool's audit log (`audit_log: false`) starts
+    /// with the migration.
     Connected {
         has_superuser: bool,
+        audit_log: bool,
     },
     /// A query failed because the connection went away; the worker is reconnecting.
     ConnectionLost {
@@ -112,6 +115,8 @@ pub enum DbEvent {
 pub enum Answer {
     LoggedIn(Actor),
     LoginFailed(Failure),
+    /// The migration ran (`Ok`), or why it did not.
+    Migrated(Result<(), Failure>),
     /// The whole table at once (tests and benchmarks hand it over so).
     Users(Result<Vec<UserRow>, Failure>),
     /// The next chunk of the table as the worker streams it (`store::stream`).
@@ -235,6 +240,8 @@ pub enum Job {
         email: Email,
         password: Secret,
     },
+    /// Create or bring up to date this tool's own schema (what `migrate` does).
+    Migrate,
     LoadUsers,
     LoadDetails(Uuid),
     LoadAudit,

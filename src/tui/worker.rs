@@ -26,7 +26,7 @@ struct Worker {
 pub async fn run(target: DbTarget, mut rx: UnboundedReceiver<Request>, tx: UnboundedSender<DbEvent>) {
     let Some(store) = connect_until_up(&target, &tx).await else { return };
     let has_superuser = users::superuser_exists(&store).await.unwrap_or(true);
-    let _ = tx.send(DbEvent::Connected { has_superuser });
+    let _ = tx.send(DbEvent::Connected { has_superuser, audit_log: store.schema.audit_log });
     let mut w = Worker { store, actor: None, tx };
     while let Some(Request { id, job }) = rx.recv().await {
         if let Some(answer) = w.handle(id, job).await {
@@ -62,6 +62,25 @@ async fn connect_until_up(target: &DbTarget, tx: &UnboundedSender<DbEvent>) -> O
 impl Worker {
     fn send(&self, ev: DbEvent) {
         let _ = self.tx.send(ev);
+    }
+
+    /// Runs `migrate` on a connection of its own, then re-reads what the schema offers.
+    /// The migrator's future cannot be proven `Send` for every lifetime (sqlx's `Acquire`
+    /// bound), which a spawned worker needs: it runs on a blocking thread instead.
+    async fn migrate(&mut self) -> Result<(), StoreError> {
+        let target = self.store.target.clone();
+        let runtime = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            runtime.block_on(async move {
+                let mut store = Store::connect(&target).await?;
+                let res = store::migrate::run(&mut store).await;
+                store.pool.close().await;
+                res
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Migrate(format!("the migration stopped: {e}")))??;
+        self.store.refresh_schema().await
     }
 
     /// Waits until a trivial query works again.
@@ -122,6 +141,13 @@ impl Worker {
                     }
                     Err(e) => Answer::LoginFailed(Arc::new(e)),
                 }
+            }
+            Job::Migrate => {
+                let res = self.migrate().await;
+                if let Err(e) = &res {
+                    tracing::error!(message = %e, "migration from the console failed");
+                }
+                Answer::Migrated(res.map_err(Arc::new))
             }
             Job::LoadDetails(id) => {
                 let res = self.retry(|s| async move { details(&s, id).await }).await;

@@ -95,7 +95,7 @@ pub fn status(app: &App) -> String {
 /// loaded and the cursor on the first.
 pub fn signed_in_with(actor_n: u128, rows: Vec<UserRow>) -> App {
     let mut app = App::new(Options::default(), 120, 40);
-    app.update(Event::Db(DbEvent::Connected { has_superuser: true }));
+    app.update(Event::Db(DbEvent::Connected { has_superuser: true, audit_log: true }));
     let me = rows.iter().find(|r| r.id == Uuid::from_u128(actor_n)).expect("the actor is one of the rows");
     let actor = Actor { id: me.id, email: me.email.clone(), role: me.role };
     let cmds = app.update(answer(0, Answer::LoggedIn(actor)));

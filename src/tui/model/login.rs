@@ -1,5 +1,5 @@
-//! The forms before the table: signing in, and creating the first superuser of a database
-//! that has none.
+//! The screens before the table: signing in, creating the first superuser of a database
+//! that has none, and (before that) creating this tool's audit log where it is missing.
 
 use super::fields::Field;
 use super::secret_input::SecretInput;
@@ -50,4 +50,15 @@ pub struct BootstrapForm {
     pub focus: BootstrapField,
     pub error: Option<String>,
     pub busy: bool,
+}
+
+/// Shown instead of the first-superuser form on a database without this tool's audit log
+/// (or with one older than this tool): the superuser could not be created there, so the
+/// console offers the migration first rather than asking for a form it would refuse.
+#[derive(Debug, Default, Clone)]
+pub struct MigrateScreen {
+    /// The migration is running; keys wait.
+    pub busy: bool,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
 }

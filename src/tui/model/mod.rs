@@ -14,7 +14,7 @@ use super::event::RequestId;
 use crate::store::Actor;
 use dialog::{Dialog, Loading};
 use forms::NewUserForm;
-use login::{BootstrapForm, LoginForm};
+use login::{BootstrapForm, LoginForm, MigrateScreen};
 use table::UserList;
 
 /// The smallest terminal the console draws in; below it a message asks for more room.
@@ -33,6 +33,8 @@ pub enum Screen {
         message: String,
     },
     Login(LoginForm),
+    /// No superuser and no audit log: create the audit log first (Enter).
+    Migrate(MigrateScreen),
     Bootstrap(BootstrapForm),
     Users,
 }
@@ -251,7 +253,7 @@ impl App {
     pub fn takes_text(&self) -> bool {
         match &self.screen {
             Screen::Login(_) | Screen::Bootstrap(_) => return true,
-            Screen::Connecting { .. } | Screen::Users => {}
+            Screen::Connecting { .. } | Screen::Migrate(_) | Screen::Users => {}
         }
         if self.filter.editing {
             return true;

@@ -5,7 +5,7 @@ use crate::domain::{Change, Done};
 use crate::store::StoreError;
 use crate::tui::event::{Answer, DbEvent, Effect, OpError, Outcome, RequestId};
 use crate::tui::model::dialog::{Dialog, Loading};
-use crate::tui::model::login::{BootstrapForm, LoginField, LoginForm};
+use crate::tui::model::login::{BootstrapForm, LoginField, LoginForm, MigrateScreen};
 use crate::tui::model::{App, InFlight, LastChange, Screen, StatusKind};
 use tui_input::Input;
 
@@ -27,9 +27,11 @@ impl App {
                 StoreError::NoUsersTable => format!("{target}: {error}"),
                 other => other.to_string(),
             })),
-            DbEvent::Connected { has_superuser } => {
+            DbEvent::Connected { has_superuser, audit_log } => {
                 if matches!(self.screen, Screen::Connecting { .. }) {
-                    self.screen = if has_superuser {
+                    self.screen = if !has_superuser && !audit_log {
+                        Screen::Migrate(MigrateScreen::default())
+                    } else if has_superuser {
                         let mut form = LoginForm::default();
                         if let Some(hint) = &self.options.login_hint {
                             form.email = Input::new(hint.clone());
@@ -59,6 +61,20 @@ impl App {
                 self.actor = Some(actor);
                 self.screen = Screen::Users;
                 self.reload(out);
+            }
+            Answer::Migrated(res) => {
+                if let Screen::Migrate(m) = &mut self.screen {
+                    match res {
+                        Ok(()) => {
+                            self.screen = Screen::Bootstrap(BootstrapForm::default());
+                            self.ok("the audit log is created: now create the first superuser");
+                        }
+                        Err(e) => {
+                            m.busy = false;
+                            m.error = Some(e.to_string());
+                        }
+                    }
+                }
             }
             Answer::LoginFailed(error) => match &mut self.screen {
                 Screen::Login(f) => {

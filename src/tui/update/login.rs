@@ -1,4 +1,4 @@
-//! Keys on the log-in and first-superuser screens.
+//! Keys on the log-in, migration and first-superuser screens.
 
 use crate::domain::Email;
 use crate::domain::password::check_policy;
@@ -68,6 +68,27 @@ impl App {
                     f.error = Some("form cleared; Esc again quits".into());
                 }
             }
+        }
+    }
+
+    /// The screen that offers the migration before the first superuser: Enter runs it,
+    /// Esc quits. Other keys do nothing (no form is shown to type into).
+    pub(super) fn migrate_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
+        let Screen::Migrate(m) = &mut self.screen else { return };
+        if m.busy {
+            return;
+        }
+        match keymap::form(&key) {
+            Some(FormAction::Submit) if self.options.deployment.readonly => {
+                m.error = Some("read-only mode: this console may not create the audit log; run `skriptoteket-admin migrate` without --readonly".into());
+            }
+            Some(FormAction::Submit) => {
+                m.busy = true;
+                m.error = None;
+                self.request(Job::Migrate, out);
+            }
+            Some(FormAction::Cancel) => self.quit_now(out),
+            _ => {}
         }
     }
 

@@ -162,6 +162,7 @@ impl App {
         match &self.screen {
             Screen::Connecting { .. } => {}
             Screen::Login(_) => self.login_key(key, out),
+            Screen::Migrate(_) => self.migrate_key(key, out),
             Screen::Bootstrap(_) => self.bootstrap_key(key, out),
             Screen::Users => {
                 // A message belongs to the action that made it: the next key starts afresh.

@@ -81,6 +81,7 @@ impl App {
             Landed::Field(Err(why)) => match &mut self.screen {
                 Screen::Login(f) => f.error = Some(why),
                 Screen::Bootstrap(f) => f.error = Some(why),
+                Screen::Migrate(m) => m.error = Some(why),
                 _ => self.error(why),
             },
             Landed::Nowhere(hint) => {
@@ -116,6 +117,7 @@ impl App {
             }),
             Screen::Login(_) | Screen::Bootstrap(_) => Landed::Nowhere("wait for the sign-in to finish"),
             Screen::Connecting { .. } => Landed::Nowhere("the console is still connecting"),
+            Screen::Migrate(_) => Landed::Nowhere("the audit log must be created first (Enter)"),
             Screen::Users => match &mut self.dialog {
                 None if self.filter.editing => Landed::Field(into_input(&mut self.filter.input, text)),
                 None => Landed::Nowhere("press / first to paste into the filter"),

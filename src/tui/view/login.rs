@@ -1,13 +1,14 @@
-//! The screens before the table: waiting for the database, logging in, and creating the
-//! first superuser of an empty database.
+//! The screens before the table: waiting for the database, logging in, creating this
+//! tool's audit log where it is missing, and creating the first superuser of an empty
+//! database.
 
 use super::palette::Palette;
 use super::text::{self, safe, spinner};
 use super::widgets::{self, Body};
 use crate::store::seed::DEMO_PASSWORD;
-use crate::tui::keymap::{KeyAction, TableAction};
+use crate::tui::keymap::{FormAction, KeyAction, TableAction};
 use crate::tui::model::App;
-use crate::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
+use crate::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm, MigrateScreen};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -97,6 +98,38 @@ pub fn login(frame: &mut Frame, area: Rect, app: &App, f: &LoginForm, p: Palette
     if f.busy {
         body.cursor = None;
     }
+    body.render(frame, inner, 0);
+}
+
+/// No superuser and no audit log: what is missing, what Enter does about it.
+pub fn migrate(frame: &mut Frame, area: Rect, app: &App, m: &MigrateScreen, p: Palette) {
+    let w = box_width(area);
+    let iw = widgets::inner_width(w);
+    let mut body = Body::default();
+    body.blank();
+    body.text("No superuser here, and no audit log of this tool yet.", p.bold(), iw);
+    for l in target_lines(app, p) {
+        body.push(l);
+    }
+    body.blank();
+    let plain = p.plain();
+    body.text("The first superuser is recorded in the audit log, so the log comes first.", plain, iw);
+    body.text(
+        "Enter creates it now, as `skriptoteket-admin migrate` does: the schema skriptoteket_admin \
+         with its tables. The web app's own tables are not touched; running it again changes nothing.",
+        plain,
+        iw,
+    );
+    body.blank();
+    outcome(&mut body, app, m.busy, m.error.as_deref(), "creating the audit log…", iw, p);
+    body.footer = Some(widgets::hints(
+        &[
+            (widgets::keys(KeyAction::Form(FormAction::Submit)), "create the audit log"),
+            (widgets::keys(KeyAction::Form(FormAction::Cancel)), "quit"),
+        ],
+        p,
+    ));
+    let inner = widgets::popup(frame, area, w, height(&body), &format!("{APP} · first start"), p);
     body.render(frame, inner, 0);
 }
 

@@ -35,6 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App) -> Measured {
         match &app.screen {
             Screen::Connecting { message } => login::connecting(frame, area, app, message, p),
             Screen::Login(form) => login::login(frame, area, app, form, p),
+            Screen::Migrate(m) => login::migrate(frame, area, app, m, p),
             Screen::Bootstrap(form) => login::bootstrap(frame, area, app, form, p),
             Screen::Users => {
                 let table = table::draw(frame, area, app, p);
