@@ -11,7 +11,7 @@ use skriptoteket_admin::store::{Actor, StoreError};
 use skriptoteket_admin::tui::event::{
     Answer, DbEvent, Details, Effect, Event, Job, OpError, Outcome, RequestId,
 };
-use skriptoteket_admin::tui::model::dialog::Dialog;
+use skriptoteket_admin::tui::model::dialog::{Dialog, Loading};
 use skriptoteket_admin::tui::model::forms::ResetField;
 use skriptoteket_admin::tui::model::{Screen, StatusKind};
 use skriptoteket_admin::tui::{App, Options};
@@ -91,6 +91,14 @@ fn give_reason(app: &mut App, text: &str) -> Vec<Job> {
     assert!(matches!(app.dialog, Some(Dialog::Reason(_))), "expected the reason dialog: {:?}", app.dialog);
     typed(app, text);
     jobs(press(app, code(KeyCode::Enter)))
+}
+
+/// Every change ends in the reason dialog: the key that confirmed it (its `effects`) sends
+/// nothing yet; Enter there, the reason left empty, sends it. The jobs sent.
+fn sent_after_reason(app: &mut App, effects: Vec<Effect>) -> Vec<Job> {
+    let early = jobs(effects);
+    assert!(!early.iter().any(|j| matches!(j, Job::Apply { .. })), "sent before the reason: {early:?}");
+    give_reason(app, "")
 }
 
 fn cursor_email(app: &App) -> String {
@@ -305,7 +313,8 @@ fn bulk_role_change_confirms_counts_then_sends_one_command() {
 fn apply_one(app: &mut App, email: &str, key_char: char, stamp: &Stamp) {
     go_to(app, email);
     press(app, key(key_char));
-    let cmds = jobs(press(app, key('y')));
+    let confirmed = press(app, key('y'));
+    let cmds = sent_after_reason(app, confirmed);
     let [Job::Apply { change, targets, .. }] = cmds.as_slice() else { panic!("{cmds:?}") };
     let ids: Vec<Uuid> = targets.iter().map(|t| t.id).collect();
     let o = Outcome {
@@ -437,7 +446,8 @@ fn a_protected_deployment_wants_its_name_typed_before_a_destructive_bulk_change(
     app.options.deployment.protected = true;
     go_to(&mut app, "anna@x.se");
     press(&mut app, key('x'));
-    assert!(matches!(jobs(press(&mut app, key('y'))).as_slice(), [Job::Apply { .. }]));
+    let confirmed = press(&mut app, key('y'));
+    assert!(matches!(sent_after_reason(&mut app, confirmed).as_slice(), [Job::Apply { .. }]));
 }
 
 /// An audit row of `action` on `target`, `minutes` before a fixed moment, in change `n`.
@@ -459,56 +469,81 @@ fn audit_row(n: u128, action: &str, target: &str, minutes: i64) -> AuditRow {
     }
 }
 
+/// The audit viewer lists changes (one row each, however many accounts), moves a cursor
+/// over them, opens the selected one to its accounts and one account's entry in full, and
+/// reverts the selected change; its filter is read with the wall clock and asked of the
+/// database when kept, and one that cannot be read asks nothing.
 #[test]
-fn the_audit_viewer_hides_sign_ins_filters_by_field_opens_an_entry_and_reverts_its_change() {
+fn the_audit_viewer_lists_changes_opens_the_selected_one_and_reverts_it() {
+    use skriptoteket_admin::domain::audit::ChangeSummary;
+    use skriptoteket_admin::domain::audit_filter::AuditFilter;
     let mut app = signed_in(1);
-    let id = request_id(&press(&mut app, key('L')));
-    let rows = vec![
-        audit_row(1, "sign_in", "boss@x.se", 1),
-        audit_row(2, "set_role", "anna@x.se", 2),
-        audit_row(3, "delete_user", "david@x.se", 60 * 24 * 10),
-    ];
-    app.update(answer(id, Answer::Audit(Ok(rows))));
-    let shown = |app: &App| -> Vec<i64> {
+    let opened = press(&mut app, key('L'));
+    assert!(matches!(jobs(opened.clone()).as_slice(), [Job::LoadAudit(f)] if *f == AuditFilter::default()));
+    let bulk =
+        ChangeSummary { first: audit_row(2, "set_role", "anna@x.se", 2), matching: 101, accounts: 101 };
+    let delete = ChangeSummary::single(audit_row(3, "delete_user", "david@x.se", 60 * 24 * 10));
+    app.update(answer(request_id(&opened), Answer::AuditChanges(Ok(vec![bulk.clone(), delete]))));
+    let view = |app: &App| -> skriptoteket_admin::tui::model::dialog::AuditView {
         let Some(Dialog::Audit(v)) = &app.dialog else { panic!("{:?}", app.dialog) };
-        v.filtered(app.wall).iter().map(|r| r.id).collect()
+        v.clone()
     };
-    assert_eq!(shown(&app), [2, 3], "sign-ins hidden");
-    press(&mut app, key('/'));
-    typed(&mut app, "signins");
-    assert_eq!(shown(&app), [1, 2, 3]);
-    press(&mut app, ctrl('u'));
-    typed(&mut app, "action:set target:ANNA");
-    assert_eq!(shown(&app), [2]);
-    press(&mut app, ctrl('u'));
-    typed(&mut app, "since:2026-11-15");
-    assert_eq!(shown(&app), [2], "the delete was ten days before");
-    // Ages count back from the wall clock the loop sends.
-    app.update(Event::WallClock(datetime!(2026-11-20 12:30 UTC)));
-    app.update(ctrl('u'));
-    typed(&mut app, "since:1d");
-    assert_eq!(shown(&app), [2]);
-    app.update(ctrl('u'));
-    typed(&mut app, "until:5d");
-    assert_eq!(shown(&app), [3]);
-    press(&mut app, ctrl('u'));
-    typed(&mut app, "until:2026-11-15 change:0000");
-    assert_eq!(shown(&app), [3]);
+    assert_eq!(view(&app).cursor.at, 0);
+    // The cursor picks the change z acts on: a delete cannot be reverted.
+    press(&mut app, key('j'));
+    assert_eq!(view(&app).cursor.at, 1);
+    press(&mut app, key('j'));
+    assert_eq!(view(&app).cursor.at, 1, "the cursor stays on the last row");
+    press(&mut app, key('z'));
+    assert!(status(&app).contains("cannot be reverted"), "{}", status(&app));
+    assert!(matches!(app.dialog, Some(Dialog::Audit(_))));
+
+    // Enter opens the selected change: its accounts are asked for.
+    press(&mut app, key('k'));
+    let asked = jobs(press(&mut app, code(KeyCode::Enter)));
+    assert!(matches!(asked.as_slice(), [Job::LoadChange(id)] if *id == Uuid::from_u128(0xabc2)), "{asked:?}");
+    let request = view(&app).open.expect("opened").request;
+    let accounts = vec![audit_row(2, "set_role", "anna@x.se", 2), audit_row(4, "set_role", "bertil@x.se", 2)];
+    app.update(answer(request, Answer::ChangeEntries(Ok(accounts))));
+    press(&mut app, key('j'));
     press(&mut app, code(KeyCode::Enter));
-    // Enter opens the top entry in full; Esc goes back to the list, not out.
-    press(&mut app, code(KeyCode::Enter));
-    assert!(matches!(&app.dialog, Some(Dialog::Audit(v)) if v.open == Some(0)));
+    let open = view(&app).open.expect("still open");
+    assert_eq!(open.entry, Some(0), "the entry in full");
+    assert_eq!(open.selected().map(|r| r.id), Some(4));
+    // Esc goes back one level at a time.
     press(&mut app, code(KeyCode::Esc));
-    assert!(matches!(&app.dialog, Some(Dialog::Audit(v)) if v.open.is_none()));
-    // A delete cannot be reverted; a role change can.
-    press(&mut app, key('z'));
-    assert!(app.status.clone().unwrap().text.contains("cannot be reverted"));
+    assert_eq!(view(&app).open.expect("the accounts").entry, None);
+    press(&mut app, code(KeyCode::Esc));
+    assert!(view(&app).open.is_none());
+
+    // The filter is read with the wall clock when kept, and asked of the database.
+    app.update(Event::WallClock(datetime!(2026-11-20 12:30 UTC)));
     press(&mut app, key('/'));
-    press(&mut app, ctrl('u'));
-    press(&mut app, code(KeyCode::Enter));
+    typed(&mut app, "since:1d action:set_role");
+    assert!(matches!(app.dialog, Some(Dialog::Audit(_))));
+    let kept = jobs(press(&mut app, code(KeyCode::Enter)));
+    let [Job::LoadAudit(f)] = kept.as_slice() else { panic!("{kept:?}") };
+    assert_eq!(f.since, Some(datetime!(2026-11-19 12:30 UTC)));
+    assert_eq!(f.actions, ["set_role"]);
+    assert!(matches!(view(&app).changes, Loading::Pending));
+    assert_eq!(view(&app).applied, "since:1d action:set_role");
+    // A filter that cannot be read asks nothing and stays open, saying why.
+    press(&mut app, key('/'));
+    typed(&mut app, " colour:red");
+    assert!(jobs(press(&mut app, code(KeyCode::Enter))).is_empty());
+    assert!(view(&app).filter.editing);
+    assert!(status(&app).contains("colour:"), "{}", status(&app));
+    press(&mut app, code(KeyCode::Esc));
+    // An answer to the first request is stale now; the newest one fills the list.
+    app.update(answer(request_id(&opened), Answer::AuditChanges(Ok(vec![]))));
+    assert!(matches!(view(&app).changes, Loading::Pending));
+    let Some(Dialog::Audit(v)) = &app.dialog else { panic!() };
+    let newest = v.request;
+    app.update(answer(newest, Answer::AuditChanges(Ok(vec![bulk]))));
     press(&mut app, key('z'));
-    let Some(Dialog::Confirm { change, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    let Some(Dialog::Confirm { change, lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(*change, Change::Revert(Uuid::from_u128(0xabc2)));
+    assert!(lines[0].contains("101 accounts"), "{lines:?}");
 }
 
 #[test]
@@ -593,7 +628,8 @@ fn password_reset_generates_shows_once_and_copies() {
     press(&mut app, key('p'));
     let Some(Dialog::ResetPassword(f)) = &app.dialog else { panic!() };
     assert!(f.revoke_sessions, "revoking sessions is the default");
-    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
+    let submitted = press(&mut app, code(KeyCode::Enter));
+    let cmds = sent_after_reason(&mut app, submitted);
     let [
         Job::Apply {
             targets, change: Change::ResetPassword { revoke_sessions: true }, password: None, ..
@@ -645,7 +681,8 @@ fn typed_password_must_match_and_meet_policy() {
     typed(&mut app, "long enough pw");
     press(&mut app, code(KeyCode::Tab));
     typed(&mut app, "long enough pw");
-    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
+    let submitted = press(&mut app, code(KeyCode::Enter));
+    let cmds = sent_after_reason(&mut app, submitted);
     let [Job::Apply { password: Some(p), change: Change::ResetPassword { revoke_sessions: true }, .. }] =
         cmds.as_slice()
     else {
@@ -681,7 +718,8 @@ fn new_user_form_validates_then_creates() {
     let Some(Dialog::NewUser(f)) = &app.dialog else { panic!() };
     assert_eq!(f.role, Role::User);
     press(&mut app, key('2'));
-    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
+    let submitted = press(&mut app, code(KeyCode::Enter));
+    let cmds = sent_after_reason(&mut app, submitted);
     let [Job::Apply { change: Change::Create { email, role: Role::Contributor }, password: None, .. }] =
         cmds.as_slice()
     else {
@@ -718,7 +756,8 @@ fn blocked_delete_offers_deactivation_instead() {
     let Some(Dialog::Confirm { change: Change::SetActive(false), .. }) = &app.dialog else {
         panic!("{:?}", app.dialog)
     };
-    let cmds = jobs(press(&mut app, key('y')));
+    let confirmed = press(&mut app, key('y'));
+    let cmds = sent_after_reason(&mut app, confirmed);
     assert!(matches!(cmds.as_slice(), [Job::Apply { change: Change::SetActive(false), .. }]));
 }
 
@@ -755,6 +794,7 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     go_to(&mut app, "anna@x.se");
     press(&mut app, key('x'));
     press(&mut app, key('y'));
+    give_reason(&mut app, "");
     let cmds = jobs(app.update(applied(
         &app,
         Outcome {
@@ -785,6 +825,7 @@ fn stale_or_interrupted_changes_reload_and_say_why() {
     press(&mut app, key('r'));
     press(&mut app, key('2'));
     press(&mut app, key('y'));
+    give_reason(&mut app, "");
     let cmds = jobs(app.update(applied(
         &app,
         Outcome {
@@ -813,7 +854,7 @@ fn viewers_open_and_close_and_quit_quits() {
     assert!(matches!(cmds.as_slice(), [Job::LoadDetails(_)]));
     press(&mut app, code(KeyCode::Esc));
     let cmds = jobs(press(&mut app, key('L')));
-    assert!(matches!(cmds.as_slice(), [Job::LoadAudit]));
+    assert!(matches!(cmds.as_slice(), [Job::LoadAudit(_)]));
     press(&mut app, key('q'));
     assert!(app.dialog.is_none());
     let cmds = press(&mut app, key('q'));
@@ -1034,7 +1075,8 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     let mut app = signed_in(1);
     press(&mut app, key('n'));
     typed(&mut app, "anna@x.se");
-    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
+    let submitted = press(&mut app, code(KeyCode::Enter));
+    let cmds = sent_after_reason(&mut app, submitted);
     let [Job::Apply { change: create @ Change::Create { .. }, .. }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
@@ -1054,7 +1096,8 @@ fn a_refused_create_keeps_the_form_and_a_created_user_gets_the_cursor() {
     assert!(f.error.as_deref().unwrap().contains("already exists"));
     press(&mut app, ctrl('u'));
     typed(&mut app, "zed@x.se");
-    let cmds = jobs(press(&mut app, code(KeyCode::Enter)));
+    let submitted = press(&mut app, code(KeyCode::Enter));
+    let cmds = sent_after_reason(&mut app, submitted);
     let [Job::Apply { change: create @ Change::Create { .. }, .. }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
@@ -1140,6 +1183,7 @@ fn an_interrupted_reset_that_may_have_applied_still_shows_the_password() {
     go_to(&mut app, "anna@x.se");
     press(&mut app, key('p'));
     press(&mut app, code(KeyCode::Enter));
+    give_reason(&mut app, "");
     app.update(applied(
         &app,
         Outcome {
@@ -1193,7 +1237,8 @@ fn verify_email_confirms_then_sends_one_change() {
         panic!("{:?}", app.dialog)
     };
     assert!(lines[0].contains("anna@x.se"), "{lines:?}");
-    let cmds = jobs(press(&mut app, key('y')));
+    let confirmed = press(&mut app, key('y'));
+    let cmds = sent_after_reason(&mut app, confirmed);
     assert!(
         matches!(cmds.as_slice(), [Job::Apply { change: Change::VerifyEmail, targets, .. }] if targets.len() == 1)
     );
@@ -1204,7 +1249,8 @@ fn quitting_during_a_change_asks_for_a_second_q() {
     let mut app = signed_in(1);
     go_to(&mut app, "anna@x.se");
     press(&mut app, key('x'));
-    assert!(matches!(jobs(press(&mut app, key('y'))).as_slice(), [Job::Apply { .. }]));
+    let confirmed = press(&mut app, key('y'));
+    assert!(matches!(sent_after_reason(&mut app, confirmed).as_slice(), [Job::Apply { .. }]));
     assert!(press(&mut app, key('q')).is_empty(), "the first q only warns");
     assert!(app.status.clone().unwrap().text.contains("press q again"));
     assert!(matches!(press(&mut app, key('q')).as_slice(), [Effect::Quit]));
@@ -1224,6 +1270,7 @@ fn the_spinner_follows_what_is_still_unanswered() {
     go_to(&mut app, "anna@x.se");
     press(&mut app, key('x'));
     press(&mut app, key('y'));
+    give_reason(&mut app, "");
     let reload = request_id(&press(&mut app, ctrl('r')));
     assert_eq!(app.busy().as_deref(), Some("revoke sessions: anna@x.se"));
     app.update(answer(reload, Answer::Users(Ok(people()))));
@@ -1351,7 +1398,12 @@ fn keys_typed_ahead_never_confirm_a_dialog_not_yet_seen() {
     // A later frame does not restart the clock; 150 ms after the first one, y acts.
     app.update(Event::Drawn(t + Duration::from_millis(120), Default::default()));
     app.update(Event::Clock(t + Duration::from_millis(150)));
-    let sent = jobs(app.update(key('y')));
+    assert!(jobs(app.update(key('y'))).is_empty(), "y leads to the reason step");
+    assert!(matches!(app.dialog, Some(Dialog::Reason(_))), "{:?}", app.dialog);
+    // The Enter of a habitual y Enter, typed at once, waits for the reason dialog's frame.
+    assert!(jobs(app.update(code(KeyCode::Enter))).is_empty());
+    assert!(matches!(app.dialog, Some(Dialog::Reason(_))), "{:?}", app.dialog);
+    let sent = jobs(press(&mut app, code(KeyCode::Enter)));
     assert!(matches!(&sent[..], [Job::Apply { change: Change::SetRole(Role::Contributor), .. }]), "{sent:?}");
 }
 
@@ -1547,7 +1599,8 @@ fn a_session_is_selected_in_the_details_and_revoked_after_asking() {
     app.update(details_answer(&app, details_of(anna.clone(), sessions.clone())));
     press(&mut app, code(KeyCode::Tab));
     press(&mut app, key('x'));
-    let cmds = jobs(press(&mut app, key('y')));
+    let confirmed = press(&mut app, key('y'));
+    let cmds = sent_after_reason(&mut app, confirmed);
     let [Job::Apply { change: Change::RevokeSession(s), targets, reason: None, password: None }] =
         cmds.as_slice()
     else {
@@ -1806,6 +1859,7 @@ fn the_edit_form_starts_from_the_accounts_values_and_confirms_each_change() {
     assert!(lines.iter().any(|l| l.contains("email") && l.contains("anna@x.se → anna@y.se")), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("sv-SE → en-US")), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("cannot log in until they verify it")), "{lines:?}");
-    let sent = jobs(press(&mut app, key('y')));
+    let confirmed = press(&mut app, key('y'));
+    let sent = sent_after_reason(&mut app, confirmed);
     assert!(matches!(sent.as_slice(), [Job::Apply { change: Change::Edit(_), .. }]), "{sent:?}");
 }

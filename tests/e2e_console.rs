@@ -89,6 +89,9 @@ fn an_admin_session_from_login_to_quit() {
     filter(&mut c, "u1@");
     c.send("p");
     c.enter();
+    // Every change ends in the reason step; Enter with it empty goes on.
+    c.wait_for("Reason", 10);
+    c.enter();
     c.wait_for("password of u1@team.test reset", 20);
     c.enter();
     assert_eq!(
@@ -132,6 +135,8 @@ fn a_typed_password_never_reaches_screen_log_or_audit() {
     c.type_text(typed);
     c.tab();
     c.type_text(typed);
+    c.enter();
+    c.wait_for("Reason", 10);
     c.enter();
     c.wait_for("password of u3@team.test reset", 20);
     c.send("q");
@@ -394,6 +399,8 @@ fn an_email_typo_is_fixed_in_the_edit_form_and_undone_with_z() {
     c.wait_for("first name     (none) → Ulla", 10);
     c.wait_for("You vouch for the new address", 10);
     c.send("y");
+    c.wait_for("Reason", 10);
+    c.enter();
     c.wait_for("u3@team.test edited", 20);
     assert_eq!(
         s.scalar("SELECT count(*) FROM users WHERE email = 'u3.fixed@team.test' AND email_verified"),

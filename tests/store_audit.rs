@@ -319,3 +319,71 @@ async fn the_audit_filter_means_the_same_in_sql_and_in_the_viewer() {
         assert_eq!(from_sql, in_memory, "{text:?}");
     }
 }
+
+/// The viewer's list: a change of many accounts is one row with its count; a filter that
+/// keeps some of its entries says how many of how many; sign-ins stay hidden unless asked
+/// for; entries written before changes had ids are a row each; the limit counts changes.
+#[tokio::test]
+async fn changes_are_one_row_each_however_many_accounts_they_touch() {
+    use skriptoteket_admin::domain::audit_filter::AuditFilter;
+    let (_db, store) = live_store().await;
+    let pool = &store.pool;
+    let su = seed_actor(pool, "root@example.se", Role::Superuser).await;
+    let mut targets = Vec::new();
+    for i in 0..12 {
+        let e = format!("u{i:02}@example.se");
+        insert_user(pool, &e, Role::User).await;
+        targets.push(Target::email(&e));
+    }
+    apply(&store, &su, &targets, &Change::SetRole(Role::Contributor)).await.unwrap();
+    apply(&store, &su, &targets[..1], &Change::SetActive(false)).await.unwrap();
+    store::login::authenticate(
+        &store,
+        "root@example.se",
+        &secret(PASSWORD),
+        &store::login::Origin::current("test"),
+    )
+    .await
+    .unwrap();
+    // Two entries of an older version: no change id.
+    sqlx::query("UPDATE skriptoteket_admin.admin_audit_log SET change_id = NULL WHERE action = 'deactivate'")
+        .execute(pool)
+        .await
+        .unwrap();
+    apply(&store, &su, &targets[1..2], &Change::SetActive(false)).await.unwrap();
+    sqlx::query(
+        "UPDATE skriptoteket_admin.admin_audit_log SET change_id = NULL
+         WHERE action = 'deactivate' AND change_id IS NOT NULL",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+
+    let all = store::audit::changes(&store, &AuditFilter::default(), 100).await.unwrap();
+    let rows: Vec<(&str, i64, i64)> =
+        all.iter().map(|c| (c.first.action.as_str(), c.matching, c.accounts)).collect();
+    assert_eq!(rows, [("deactivate", 1, 1), ("deactivate", 1, 1), ("set_role", 12, 12)], "{all:?}");
+    assert_eq!(all[2].what(), "12 accounts");
+    assert_eq!(all[0].what(), "u01@example.se");
+
+    let one = AuditFilter::parse("target:u03", None).unwrap();
+    let some = store::audit::changes(&store, &one, 100).await.unwrap();
+    assert_eq!(some.len(), 1);
+    assert_eq!((some[0].matching, some[0].accounts), (1, 12));
+    assert_eq!(some[0].what(), "1 of 12 accounts");
+    assert_eq!(
+        some[0].first.target_email.as_deref(),
+        Some("u03@example.se"),
+        "the first entry the filter kept"
+    );
+
+    let with_sign_ins = AuditFilter { sign_ins: true, ..AuditFilter::default() };
+    let signed = store::audit::changes(&store, &with_sign_ins, 100).await.unwrap();
+    assert_eq!(signed.len(), 4);
+    assert!(signed.iter().any(|c| c.first.action == "sign_in"));
+
+    let newest = store::audit::changes(&store, &AuditFilter::default(), 2).await.unwrap();
+    assert_eq!(newest, all[..2].to_vec());
+    let entries = store::audit::of_change(&store, all[2].first.change_id.unwrap()).await.unwrap();
+    assert_eq!(entries.len(), 12);
+}

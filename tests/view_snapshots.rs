@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use skriptoteket_admin::domain::account::Account;
-use skriptoteket_admin::domain::audit::AuditRow;
+use skriptoteket_admin::domain::audit::{AuditRow, ChangeSummary};
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
 use skriptoteket_admin::domain::{Role, Secret, UserRow};
@@ -17,7 +17,8 @@ use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::store::sessions::{LoginEvent, SessionRow};
 use skriptoteket_admin::store::targets::Seen;
 use skriptoteket_admin::tui::event::{Details, Event};
-use skriptoteket_admin::tui::model::dialog::{AuditView, Dialog, Loading};
+use skriptoteket_admin::tui::model::audit_view::{AuditView, ListCursor, OpenChange};
+use skriptoteket_admin::tui::model::dialog::{Dialog, Loading};
 use skriptoteket_admin::tui::model::export::ExportForm;
 use skriptoteket_admin::tui::model::filter_line::FilterLine;
 use skriptoteket_admin::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
@@ -648,7 +649,7 @@ fn audit_rows() -> Vec<AuditRow> {
         before,
         after,
         actor_id: None,
-        change_id: Some(Uuid::from_u128(0xc0ffee00 + id as u128)),
+        change_id: Some(Uuid::from_u128((0xc0ffee00 + id as u128) << 96)),
         operator: Some(
             serde_json::json!({"os_user": "deploy", "sudo_user": "anna", "ssh_client": "192.0.2.17"}),
         ),
@@ -792,17 +793,65 @@ fn details_with_a_session_selected() {
     });
 }
 
+/// The audit rows as the viewer lists them: the first a change of 101 accounts, the
+/// second 3 of 40 accounts kept by a filter, the rest one account each.
+fn audit_changes() -> Vec<ChangeSummary> {
+    audit_rows()
+        .into_iter()
+        .enumerate()
+        .map(|(i, first)| match i {
+            0 => ChangeSummary { first, matching: 101, accounts: 101 },
+            1 => ChangeSummary { first, matching: 3, accounts: 40 },
+            _ => ChangeSummary::single(first),
+        })
+        .collect()
+}
+
+fn audit_view(filter: FilterLine, cursor: usize, open: Option<OpenChange>) -> AuditView {
+    AuditView {
+        request: 1,
+        changes: Loading::Ready(audit_changes()),
+        applied: filter.value().to_string(),
+        filter,
+        cursor: ListCursor { at: cursor, top: 0 },
+        open,
+    }
+}
+
 #[test]
 fn audit_log() {
     snap("audit", |w, h| {
         let mut app = users_app(w, h);
-        app.dialog = Some(Dialog::Audit(AuditView {
-            request: 1,
-            rows: Loading::Ready(audit_rows()),
-            filter: FilterLine::default(),
-            scroll: 0,
-            open: None,
-        }));
+        app.dialog = Some(Dialog::Audit(audit_view(FilterLine::default(), 0, None)));
+        app
+    });
+}
+
+/// The first change opened to its accounts, the second account selected.
+fn opened_change(entry: Option<u16>) -> OpenChange {
+    let first = audit_changes().remove(0);
+    let entries: Vec<AuditRow> = (0..101)
+        .map(|i| {
+            let mut r = first.first.clone();
+            r.id = 100 + i;
+            r.target_email = Some(format!("larare{i}@skola.se"));
+            r
+        })
+        .collect();
+    OpenChange {
+        summary: first,
+        request: 2,
+        entries: Loading::Ready(entries),
+        cursor: ListCursor { at: 1, top: 0 },
+        entry,
+    }
+}
+
+#[test]
+fn an_audit_change_opened_to_its_accounts() {
+    snap("audit_change", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(Dialog::Audit(audit_view(FilterLine::default(), 0, Some(opened_change(None)))));
         app
     });
 }
@@ -811,28 +860,16 @@ fn audit_log() {
 fn an_audit_entry_in_full() {
     snap("audit_entry", |w, h| {
         let mut app = users_app(w, h);
-        app.dialog = Some(Dialog::Audit(AuditView {
-            request: 1,
-            rows: Loading::Ready(audit_rows()),
-            filter: FilterLine::default(),
-            scroll: 0,
-            open: Some(0),
-        }));
+        app.dialog = Some(Dialog::Audit(audit_view(FilterLine::default(), 0, Some(opened_change(Some(0))))));
         app
     });
 }
 
 #[test]
-fn audit_log_filter_editing_scrolled() {
+fn audit_log_filter_editing_with_the_cursor_lower() {
     snap("audit_filter", |w, h| {
         let mut app = users_app(w, h);
-        app.dialog = Some(Dialog::Audit(AuditView {
-            request: 1,
-            rows: Loading::Ready(audit_rows()),
-            filter: FilterLine::typing("admin@"),
-            scroll: 1,
-            open: None,
-        }));
+        app.dialog = Some(Dialog::Audit(audit_view(FilterLine::typing("admin@"), 2, None)));
         app
     });
 }
@@ -890,13 +927,20 @@ fn hostile_text_never_reaches_the_buffer() {
         apps.push(app);
 
         let mut app = users_app(w, h);
-        app.dialog = Some(Dialog::Audit(AuditView {
-            request: 1,
-            rows: Loading::Ready(audit_rows()),
-            filter: FilterLine::typing("\u{1b}"),
-            scroll: 0,
-            open: None,
-        }));
+        app.dialog = Some(Dialog::Audit(audit_view(FilterLine::typing("\u{1b}"), 2, None)));
+        apps.push(app);
+
+        // The hostile account's change opened to its accounts.
+        let mut app = users_app(w, h);
+        let hostile = audit_changes().remove(2);
+        let open = OpenChange {
+            entries: Loading::Ready(vec![hostile.first.clone()]),
+            summary: hostile,
+            request: 2,
+            cursor: ListCursor::default(),
+            entry: None,
+        };
+        app.dialog = Some(Dialog::Audit(audit_view(FilterLine::default(), 2, Some(open))));
         apps.push(app);
 
         let mut app = users_app(w, h);

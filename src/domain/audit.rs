@@ -26,6 +26,35 @@ pub struct AuditRow {
     pub reverts: Option<Uuid>,
 }
 
+/// One change as the audit viewer lists it. `first` is its first entry: the time, actor,
+/// action, reason, operator and the change it reverts are the change's own (every entry of
+/// a change carries the same), the target and values are its first account's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeSummary {
+    pub first: AuditRow,
+    /// Entries of the change the filter kept.
+    pub matching: i64,
+    /// Entries the change has: the accounts it touched.
+    pub accounts: i64,
+}
+
+impl ChangeSummary {
+    /// A change of one entry (or an entry written before changes had ids), as its own row.
+    pub fn single(first: AuditRow) -> ChangeSummary {
+        ChangeSummary { first, matching: 1, accounts: 1 }
+    }
+
+    /// "anna@x.se" for a change of one account, "101 accounts", or "3 of 101 accounts"
+    /// where the filter kept only some.
+    pub fn what(&self) -> String {
+        if self.accounts <= 1 {
+            return self.first.target_email.clone().unwrap_or_else(|| "-".into());
+        }
+        let all = crate::plural::count(self.accounts, "account");
+        if self.matching < self.accounts { format!("{} of {all}", self.matching) } else { all }
+    }
+}
+
 /// The actions a sign-in writes: many, and rarely what an admin looks for, so hidden unless
 /// asked for ([`super::audit_filter::AuditFilter::sign_ins`], or naming them).
 pub const SIGN_IN_ACTIONS: [&str; 2] = ["sign_in", "sign_in_failed"];

@@ -322,17 +322,6 @@ impl Change {
         )
     }
 
-    /// Whether the admin is asked why before the change is sent: deletes, changes to more
-    /// than one account, and giving the admin or superuser role (or everything, when the
-    /// deployment requires reasons).
-    pub fn asks_reason(&self, accounts: usize, required: bool) -> bool {
-        required
-            || accounts > 1
-            // A revert can touch many accounts (those of the change it reverts).
-            || matches!(self, Change::Delete | Change::Revert(_))
-            || self.new_role().is_some_and(|r| r >= Role::Admin)
-    }
-
     /// The subcommand that makes this change to `emails`, as arguments after the program
     /// name (the actor and reason are added by the caller).
     pub fn cli_args(&self, emails: &[String]) -> Vec<String> {

@@ -3,7 +3,7 @@
 
 use super::{Actor, Store, StoreError};
 use crate::domain::Stamp;
-use crate::domain::audit::{AuditRow, SIGN_IN_ACTIONS};
+use crate::domain::audit::{AuditRow, ChangeSummary, SIGN_IN_ACTIONS};
 use crate::domain::audit_filter::AuditFilter;
 use crate::operator::Operator;
 use serde_json::Value;
@@ -213,6 +213,47 @@ pub async fn query(store: &Store, filter: &AuditFilter, limit: i64) -> Result<Ve
         .fetch_all(&store.pool)
         .await?;
     rows.iter().map(decode).collect()
+}
+
+/// The changes with an entry the filter keeps, newest first, at most `limit`: one row per
+/// change (an entry written before changes had ids is a change of its own), however many
+/// accounts it touched. Each carries its first entry, how many entries the filter kept and
+/// how many the change has (counted on the change-id index).
+pub async fn changes(
+    store: &Store,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<ChangeSummary>, StoreError> {
+    store.require_audit()?;
+    let sql = format!(
+        "WITH kept AS (
+             SELECT id, at, change_id FROM skriptoteket_admin.admin_audit_log WHERE {FILTER_SQL}
+         ), grouped AS (
+             SELECT min(id) AS first_id, max(at) AS newest, count(*) AS matching, change_id AS grouped_change
+             FROM kept GROUP BY change_id, CASE WHEN change_id IS NULL THEN id END
+             ORDER BY newest DESC, first_id DESC LIMIT $15
+         )
+         SELECT {AUDIT_COLUMNS}, g.matching,
+                CASE WHEN g.grouped_change IS NULL THEN 1::bigint
+                     ELSE (SELECT count(*) FROM skriptoteket_admin.admin_audit_log x
+                           WHERE x.change_id = g.grouped_change) END AS accounts
+         FROM grouped g JOIN skriptoteket_admin.admin_audit_log a ON a.id = g.first_id
+         ORDER BY g.newest DESC, g.first_id DESC"
+    );
+    let binds = Binds::of(filter);
+    let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter, &binds)
+        .bind(limit)
+        .fetch_all(&store.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ChangeSummary {
+                first: decode(r)?,
+                matching: r.try_get("matching")?,
+                accounts: r.try_get("accounts")?,
+            })
+        })
+        .collect()
 }
 
 /// Entries written at or after `from` (oldest first): what `audit --follow` polls. An entry

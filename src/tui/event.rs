@@ -3,7 +3,8 @@
 //! sentences: the console phrases them. All plain data, so the state machine is tested
 //! without a terminal or a database.
 
-use crate::domain::audit::AuditRow;
+use crate::domain::audit::{AuditRow, ChangeSummary};
+use crate::domain::audit_filter::AuditFilter;
 use crate::domain::profile::Profiles;
 use crate::domain::references::{DeletePlan, Dependent};
 use crate::domain::{Change, Done, Email, Reason, Secret, Stamp, UserRow};
@@ -110,6 +111,9 @@ pub enum DbEvent {
     },
 }
 
+/// How many changes the audit viewer lists at once (the newest).
+pub const AUDIT_CHANGES: i64 = 500;
+
 /// The data a request asked for, or the store's error.
 #[derive(Debug, Clone)]
 pub enum Answer {
@@ -122,7 +126,10 @@ pub enum Answer {
     /// The next chunk of the table as the worker streams it (`store::stream`).
     UserChunk(Result<crate::store::stream::Chunk, Failure>),
     Details(Box<Result<Details, Failure>>),
-    Audit(Result<Vec<AuditRow>, Failure>),
+    /// The audit viewer's list: one row per change, newest first.
+    AuditChanges(Result<Vec<ChangeSummary>, Failure>),
+    /// Every entry of one change, in the order written.
+    ChangeEntries(Result<Vec<AuditRow>, Failure>),
     DeletePlan(Result<DeletePlan, Failure>),
     /// An account's email and profile as they are now, for the edit form.
     Editable(Result<crate::domain::edit::Editable, Failure>),
@@ -244,7 +251,10 @@ pub enum Job {
     Migrate,
     LoadUsers,
     LoadDetails(Uuid),
-    LoadAudit,
+    /// The changes the audit viewer lists, at most [`AUDIT_CHANGES`].
+    LoadAudit(AuditFilter),
+    /// Every entry (account) of one change.
+    LoadChange(Uuid),
     PlanDelete(Vec<Seen>),
     /// The values the edit form starts from.
     LoadEditable(Uuid),

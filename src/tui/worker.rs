@@ -3,7 +3,7 @@
 //! request's id. When the connection drops it reconnects by itself and finds out whether an
 //! interrupted change applied.
 
-use super::event::{Answer, DbEvent, Details, Job, OpError, Outcome, Request, RequestId};
+use super::event::{AUDIT_CHANGES, Answer, DbEvent, Details, Job, OpError, Outcome, Request, RequestId};
 use crate::auth::hasher;
 use crate::config::DbTarget;
 use crate::domain::{Change, Done, Reason, Role, Secret, Stamp, UserRow, password};
@@ -166,9 +166,18 @@ impl Worker {
                     .await;
                 Answer::Profiles(res.map(Arc::new).map_err(Arc::new))
             }
-            Job::LoadAudit => {
-                let res = self.retry(|s| async move { audit::recent(&s, 1000, None).await }).await;
-                Answer::Audit(res.map_err(Arc::new))
+            Job::LoadAudit(filter) => {
+                let res = self
+                    .retry(|s| {
+                        let filter = filter.clone();
+                        async move { audit::changes(&s, &filter, AUDIT_CHANGES).await }
+                    })
+                    .await;
+                Answer::AuditChanges(res.map_err(Arc::new))
+            }
+            Job::LoadChange(id) => {
+                let res = self.retry(|s| async move { audit::of_change(&s, id).await }).await;
+                Answer::ChangeEntries(res.map_err(Arc::new))
             }
             Job::PlanDelete(targets) => {
                 let Some(actor) = self.actor.clone() else {

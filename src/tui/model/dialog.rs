@@ -1,10 +1,8 @@
 //! The state of every dialog over the table: forms, the role picker, confirmations, the
 //! once-only password display and the viewers. At most one is open (`App::dialog`).
 
-use super::filter_line::FilterLine;
+pub use super::audit_view::AuditView;
 use super::forms::{EditForm, NewUserForm, ResetForm};
-use crate::domain::audit::AuditRow;
-use crate::domain::audit_filter::{AuditFilter, AuditFilterError};
 use crate::domain::references::DeletePlan;
 use crate::domain::{Change, Secret};
 use crate::store::targets::Seen;
@@ -18,40 +16,6 @@ pub enum Loading<T> {
     Pending,
     Ready(T),
     Failed(String),
-}
-
-/// The audit-log viewer.
-#[derive(Debug, Clone)]
-pub struct AuditView {
-    /// The request whose answer fills `rows`; other answers are stale.
-    pub request: RequestId,
-    pub rows: Loading<Vec<AuditRow>>,
-    pub filter: FilterLine,
-    pub scroll: usize,
-    /// The top entry is shown in full (Enter), scrolled by this many lines.
-    pub open: Option<u16>,
-}
-
-impl AuditView {
-    pub fn new(request: RequestId) -> AuditView {
-        AuditView { request, rows: Loading::Pending, filter: FilterLine::default(), scroll: 0, open: None }
-    }
-
-    /// The filter as typed, parsed ([`AuditFilter::parse`]: the language `audit --filter`
-    /// speaks too); ages count back from `now` (the console's wall clock).
-    pub fn parsed(&self, now: Option<time::OffsetDateTime>) -> Result<AuditFilter, AuditFilterError> {
-        AuditFilter::parse(self.filter.value(), now)
-    }
-
-    /// The entries the filter keeps; none while it cannot be read (then [`Self::parsed`]
-    /// says why), so no key acts on an entry the admin did not mean.
-    pub fn filtered(&self, now: Option<time::OffsetDateTime>) -> Vec<&AuditRow> {
-        let Loading::Ready(rows) = &self.rows else { return Vec::new() };
-        match self.parsed(now) {
-            Ok(f) => rows.iter().filter(|r| f.shows(r)).collect(),
-            Err(_) => Vec::new(),
-        }
-    }
 }
 
 /// Where the console goes once a dialog (and the change it sent) is done. A session's

@@ -1,5 +1,6 @@
 //! The console's state: what `update` changes and `view` draws. Plain data; no I/O.
 
+pub mod audit_view;
 pub mod dialog;
 pub mod export;
 pub mod fields;
@@ -309,7 +310,12 @@ impl App {
             Dialog::Details { data, .. } => matches!(data, Loading::Pending).then_some("loading details"),
             Dialog::Export(f) if f.reading() => Some("reading the names for the export"),
             Dialog::Export(f) => f.request.is_some().then_some("writing the export"),
-            Dialog::Audit(view) => matches!(view.rows, Loading::Pending).then_some("loading the audit log"),
+            Dialog::Audit(view) => match &view.open {
+                Some(open) => {
+                    matches!(open.entries, Loading::Pending).then_some("loading the change's accounts")
+                }
+                None => matches!(view.changes, Loading::Pending).then_some("loading the audit log"),
+            },
             Dialog::Edit(f) => matches!(f.current, Loading::Pending).then_some("loading the account"),
             Dialog::NewUser(_)
             | Dialog::PickRole { .. }

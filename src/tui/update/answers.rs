@@ -152,11 +152,24 @@ impl App {
                     *reveal = true;
                 }
             }
-            Answer::Audit(res) => {
+            Answer::AuditChanges(res) => {
                 if let Some(Dialog::Audit(view)) = &mut self.dialog
                     && view.request == id
                 {
-                    view.rows = match res {
+                    view.changes = match res {
+                        Ok(rows) => Loading::Ready(rows),
+                        Err(e) => Loading::Failed(e.to_string()),
+                    };
+                    let len = view.listed().len();
+                    view.cursor.at = view.cursor.at.min(len.saturating_sub(1));
+                }
+            }
+            Answer::ChangeEntries(res) => {
+                if let Some(Dialog::Audit(view)) = &mut self.dialog
+                    && let Some(open) = &mut view.open
+                    && open.request == id
+                {
+                    open.entries = match res {
                         Ok(rows) => Loading::Ready(rows),
                         Err(e) => Loading::Failed(e.to_string()),
                     };

@@ -24,11 +24,11 @@ impl App {
             Dialog::Details { id, request, data, scroll, session, reveal, note: _ } => {
                 self.details_key(key, id, request, data, (scroll, session, reveal))
             }
-            Dialog::Audit(view) => self.audit_key(key, view),
+            Dialog::Audit(view) => self.audit_key(key, view, out),
             Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),
             Dialog::Confirm { targets, change, lines, back } => match keymap::confirm(&key) {
                 Some(ConfirmAction::Yes) => {
-                    self.send_change(change, targets, None, back, out);
+                    self.send_change(change, targets, None, back);
                     self.dialog.take()
                 }
                 Some(ConfirmAction::Cancel) => {
@@ -92,9 +92,9 @@ impl App {
                 None if keymap::scroll(&key) == Some(ScrollAction::Close) => None,
                 None => Some(Dialog::Command { text }),
             },
-            Dialog::NewUser(form) => self.new_user_key(form, key, out),
+            Dialog::NewUser(form) => self.new_user_key(form, key),
             Dialog::Export(form) => self.export_key(key, form, out),
-            Dialog::ResetPassword(form) => self.reset_key(form, key, out),
+            Dialog::ResetPassword(form) => self.reset_key(form, key),
             Dialog::Edit(form) => self.edit_key(form, key),
         };
     }
@@ -211,7 +211,7 @@ impl App {
         if !confirmed {
             return Some(Dialog::ConfirmDelete { targets, request, plan, typed });
         }
-        self.send_change(Change::Delete, targets, None, None, out);
+        self.send_change(Change::Delete, targets, None, None);
         self.dialog.take()
     }
 

@@ -3,7 +3,6 @@
 use crate::domain::password::check_policy;
 use crate::domain::permissions;
 use crate::domain::{Change, Email, Role, Secret};
-use crate::tui::event::Effect;
 use crate::tui::keymap::{self, FormAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::Dialog;
@@ -18,12 +17,7 @@ impl App {
         self.actor.as_ref().map_or(Role::User, |a| a.role)
     }
 
-    pub(super) fn new_user_key(
-        &mut self,
-        mut f: NewUserForm,
-        key: KeyEvent,
-        out: &mut Vec<Effect>,
-    ) -> Option<Dialog> {
+    pub(super) fn new_user_key(&mut self, mut f: NewUserForm, key: KeyEvent) -> Option<Dialog> {
         let Some(action) = keymap::form(&key) else {
             match f.focus {
                 NewUserField::Email => {
@@ -111,19 +105,14 @@ impl App {
                     }
                 };
                 self.pending_form = Some(f);
-                self.send_change(change, Vec::new(), password, None, out);
+                self.send_change(change, Vec::new(), password, None);
                 return self.dialog.take();
             }
         }
         Some(Dialog::NewUser(f))
     }
 
-    pub(super) fn reset_key(
-        &mut self,
-        mut f: ResetForm,
-        key: KeyEvent,
-        out: &mut Vec<Effect>,
-    ) -> Option<Dialog> {
+    pub(super) fn reset_key(&mut self, mut f: ResetForm, key: KeyEvent) -> Option<Dialog> {
         let Some(action) = keymap::form(&key) else {
             match f.focus {
                 ResetField::Password => {
@@ -165,7 +154,7 @@ impl App {
                     }
                 };
                 let change = Change::ResetPassword { revoke_sessions: f.revoke_sessions };
-                self.send_change(change, vec![f.target], password, None, out);
+                self.send_change(change, vec![f.target], password, None);
                 return self.dialog.take();
             }
         }

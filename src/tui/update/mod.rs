@@ -3,6 +3,7 @@
 //! `viewers`); the database's answers in `answers`.
 
 mod answers;
+mod audit;
 mod dialog;
 mod edit;
 mod export;
@@ -208,16 +209,17 @@ impl App {
         id
     }
 
-    /// Sends a confirmed change, first asking why when the change calls for a reason
-    /// ([`Change::asks_reason`]): the one way a change leaves the console. The caller
-    /// keeps `self.dialog` (the reason dialog may have opened).
+    /// Sends a confirmed change after asking why: the one way a change leaves the console,
+    /// and the same last step for every change (new user, password reset and unlock too),
+    /// so the habit "confirm, Enter" always lands in this dialog and never on the table.
+    /// The reason may be left empty unless the deployment requires one. The caller keeps
+    /// `self.dialog` (the reason dialog has opened).
     pub(super) fn send_change(
         &mut self,
         change: Change,
         targets: Vec<Seen>,
         password: Option<Secret>,
         back: Option<Back>,
-        out: &mut Vec<Effect>,
     ) {
         let d = &self.options.deployment;
         let required = d.require_reason;
@@ -226,24 +228,20 @@ impl App {
             let many = targets.len() > 1 || matches!(change, Change::Revert(_));
             d.protected && change.is_destructive() && many
         });
-        if change.asks_reason(targets.len(), required) || confirm_name.is_some() {
-            let what = Self::change_label(&change, &targets);
-            self.dialog = Some(Dialog::Reason(PendingChange {
-                change,
-                targets,
-                password,
-                what,
-                reason: Input::default(),
-                required,
-                error: None,
-                name_focus: confirm_name.is_some(),
-                confirm_name,
-                typed_name: Input::default(),
-                back,
-            }));
-            return;
-        }
-        self.dispatch(change, targets, password, None, back, out);
+        let what = Self::change_label(&change, &targets);
+        self.dialog = Some(Dialog::Reason(PendingChange {
+            change,
+            targets,
+            password,
+            what,
+            reason: Input::default(),
+            required,
+            error: None,
+            name_focus: confirm_name.is_some(),
+            confirm_name,
+            typed_name: Input::default(),
+            back,
+        }));
     }
 
     /// "deactivate: 3 users", "creating anna@x.se".

@@ -148,9 +148,7 @@ impl App {
                     Landed::Field(r)
                 }
                 Some(Dialog::Audit(v)) if v.filter.editing => {
-                    let r = into_input(&mut v.filter.input, text);
-                    v.scroll = 0;
-                    Landed::Field(r)
+                    Landed::Field(into_input(&mut v.filter.input, text))
                 }
                 Some(Dialog::Audit(_)) => Landed::Nowhere("press / first to paste into the audit filter"),
                 Some(Dialog::Edit(f)) => {

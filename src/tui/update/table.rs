@@ -3,6 +3,7 @@
 //! query is sent (the store refuses it again, against the rows as they are then).
 
 use crate::domain::account::Account;
+use crate::domain::audit_filter::AuditFilter;
 use crate::domain::permissions::{self, ActorView, TargetView};
 use crate::domain::{Change, Role};
 use crate::store::targets::Seen;
@@ -89,7 +90,7 @@ impl App {
                 }
             }
             TableAction::Audit => {
-                let request = self.request(Job::LoadAudit, out);
+                let request = self.request(Job::LoadAudit(AuditFilter::default()), out);
                 self.dialog = Some(Dialog::Audit(AuditView::new(request)));
             }
             TableAction::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),

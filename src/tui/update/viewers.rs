@@ -1,4 +1,4 @@
-//! Keys in the read-only dialogs: details, the audit log (with its filter line), help.
+//! Keys in the read-only dialogs: details, help and messages (the audit log: `audit.rs`).
 
 use crate::domain::Change;
 use crate::domain::change::short_id;
@@ -6,8 +6,8 @@ use crate::domain::when::shown as date;
 use crate::store::sessions::SessionRow;
 use crate::store::targets::Seen;
 use crate::tui::event::{Details, Effect, Job, RequestId};
-use crate::tui::keymap::{self, AuditAction, DetailsAction, InViewer, ScrollAction};
-use crate::tui::model::dialog::{AuditView, Back, Dialog, Loading};
+use crate::tui::keymap::{self, DetailsAction, InViewer, ScrollAction};
+use crate::tui::model::dialog::{Back, Dialog, Loading};
 use crate::tui::model::{App, StatusKind, StatusLine};
 use crossterm::event::KeyEvent;
 use uuid::Uuid;
@@ -29,7 +29,7 @@ fn step_session(sessions: &[SessionRow], at: Option<Uuid>, forward: bool) -> Opt
 }
 
 /// Where a scroll position goes after `action`, within `0..=max`.
-fn scrolled(action: ScrollAction, at: usize, page: usize, max: usize) -> usize {
+pub(super) fn scrolled(action: ScrollAction, at: usize, page: usize, max: usize) -> usize {
     match action {
         ScrollAction::Down => at.saturating_add(1),
         ScrollAction::Up => at.saturating_sub(1),
@@ -165,61 +165,5 @@ impl App {
         lines.push(super::table::undo_note(&change).to_string());
         let back = Some(Back::Details { user: d.user.id, session: Some(s.id) });
         Ok(Dialog::Confirm { targets, change, lines, back })
-    }
-
-    pub(super) fn audit_key(&mut self, key: KeyEvent, mut view: AuditView) -> Option<Dialog> {
-        if view.filter.editing {
-            // Whatever the key did, the list starts again from its newest entry.
-            let _ = view.filter.on_key(key);
-            view.scroll = 0;
-            return Some(Dialog::Audit(view));
-        }
-        if let Some(scroll) = view.open {
-            // The entry in full: scroll it; Esc (or Enter) goes back to the list.
-            match keymap::audit(&key) {
-                Some(InViewer::Scroll(ScrollAction::Close) | InViewer::Own(AuditAction::Open)) => {
-                    view.open = None
-                }
-                // Filtering or reverting works on the list, not on one entry in full.
-                Some(InViewer::Own(AuditAction::Filter | AuditAction::Revert)) => {}
-                Some(InViewer::Scroll(a)) => {
-                    let max = self.measured.max_scroll.map_or(usize::from(u16::MAX), usize::from);
-                    let s = scrolled(a, usize::from(scroll).min(max), self.viewer_page(), max);
-                    view.open = Some(u16::try_from(s).unwrap_or(u16::MAX));
-                }
-                None => {}
-            }
-            return Some(Dialog::Audit(view));
-        }
-        match keymap::audit(&key) {
-            Some(InViewer::Scroll(ScrollAction::Close)) => return None,
-            Some(InViewer::Own(AuditAction::Filter)) => view.filter.begin(),
-            Some(InViewer::Own(AuditAction::Open)) if !view.filtered(self.wall).is_empty() => {
-                view.open = Some(0)
-            }
-            Some(InViewer::Own(AuditAction::Open)) => {}
-            Some(InViewer::Own(AuditAction::Revert)) => {
-                let top = view.filtered(self.wall).get(view.scroll).map(|r| (r.change_id, r.action.clone()));
-                match top {
-                    Some((Some(id), action)) => match crate::domain::revert::why_not(&action) {
-                        None if self.can_start() => {
-                            return self.confirm_revert(id, &format!("{action} (from the audit log)"));
-                        }
-                        None => {}
-                        Some(why) => self.error(format!("a {action} change cannot be reverted: {why}")),
-                    },
-                    Some((None, _)) => {
-                        self.error("that entry was written before changes had ids: it cannot be reverted")
-                    }
-                    None => {}
-                }
-            }
-            Some(InViewer::Scroll(a)) => {
-                let max = view.filtered(self.wall).len().saturating_sub(1);
-                view.scroll = scrolled(a, view.scroll, self.viewer_page(), max);
-            }
-            None => {}
-        }
-        Some(Dialog::Audit(view))
     }
 }

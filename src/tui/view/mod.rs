@@ -5,6 +5,7 @@
 //! `text::safe`) before it reaches the buffer, and a last pass over the buffer replaces
 //! anything unsafe that slipped through.
 
+mod audit;
 mod dialog;
 mod export;
 mod forms;

@@ -1,27 +1,26 @@
-//! The read-only viewers: one user's details, and the audit log.
+//! The read-only viewers: one user's details (the audit log: `audit.rs`), and what every
+//! viewer shares.
 
 use super::palette::Palette;
-use super::text::{self, date, fit, safe, safe_fit, spinner, width};
+use super::text::{self, date, fit, safe, spinner, width};
 use super::widgets::{self, Body};
-use crate::domain::audit::{AuditRow, describe_change};
+use crate::domain::audit::describe_change;
 use crate::domain::change::short_id;
-use crate::operator::Operator;
 use crate::tui::event::{Details, Measured};
-use crate::tui::keymap::{AuditAction, DetailsAction, KeyAction, ScrollAction, TableAction};
-use crate::tui::model::dialog::{AuditView, Loading};
+use crate::tui::keymap::{DetailsAction, KeyAction, ScrollAction, TableAction};
+use crate::tui::model::dialog::Loading;
 use crate::tui::model::{App, StatusKind, StatusLine};
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use uuid::Uuid;
 
 /// Width of the labels in the details view.
 const KEY_W: usize = 16;
 
 /// A large box: most of the screen, up to `max_w` wide.
-fn big_box(frame: &mut Frame, area: Rect, max_w: u16, title: &str, p: Palette) -> Rect {
+pub(super) fn big_box(frame: &mut Frame, area: Rect, max_w: u16, title: &str, p: Palette) -> Rect {
     let w = area.width.saturating_sub(2).min(max_w);
     let h = area.height.saturating_sub(2);
     widgets::popup(frame, area, w, h, title, p)
@@ -53,7 +52,7 @@ pub(super) fn spinning(app: &App, what: &str, p: Palette) -> Line<'static> {
 }
 
 /// "  label           value" with an untrusted value, wrapped under itself when long.
-fn pair(body: &mut Body, key: &str, value: &str, w: usize, style: Style, p: Palette) {
+pub(super) fn pair(body: &mut Body, key: &str, value: &str, w: usize, style: Style, p: Palette) {
     // A longer key (a deployment's own profile column) widens its line, never cut.
     let kw = KEY_W.max(width(&safe(key)) + 1);
     let vw = w.saturating_sub(kw + 2).max(1);
@@ -63,7 +62,7 @@ fn pair(body: &mut Body, key: &str, value: &str, w: usize, style: Style, p: Pale
     }
 }
 
-fn section(body: &mut Body, title: &str, p: Palette) {
+pub(super) fn section(body: &mut Body, title: &str, p: Palette) {
     body.blank();
     body.push(Span::styled(title.to_string(), p.title()));
 }
@@ -264,216 +263,4 @@ fn details_lines(
         body.text(&line, p.plain(), w);
     }
     selected_line
-}
-
-/// Terminal width from which an audit entry fits on one line.
-const AUDIT_WIDE: usize = 100;
-
-/// Columns of the audit table: (title, width). Wide: time, actor, action, target, change
-/// on one line. Narrow: the change goes on a second line under the entry.
-fn audit_columns(w: usize) -> Vec<(&'static str, usize)> {
-    if w >= AUDIT_WIDE {
-        let change = w.saturating_sub(16 + 24 + 14 + 24 + 4);
-        vec![("Time", 16), ("Actor", 24), ("Action", 14), ("Target", 24), ("Change", change)]
-    } else {
-        let target = w.saturating_sub(11 + 22 + 12 + 3);
-        vec![("Time", 11), ("Actor", 22), ("Action", 12), ("Target", target)]
-    }
-}
-
-fn audit_time(r: &AuditRow, w: usize) -> String {
-    let full = date(r.at, true);
-    // Narrow: "MM-DD HH:MM" (the year is the first five characters).
-    if w < 16 { full.get(5..).unwrap_or(&full).to_string() } else { full }
-}
-
-/// One entry: one line when wide, two (the change under it) when narrow.
-fn audit_lines(r: &AuditRow, cols: &[(&str, usize)], w: usize, p: Palette) -> Vec<Line<'static>> {
-    let change = describe_change(&r.before, &r.after);
-    let mut cells = vec![
-        audit_time(r, cols[0].1),
-        safe_fit(&r.actor_email, cols[1].1),
-        safe_fit(&r.action, cols[2].1),
-        safe_fit(r.target_email.as_deref().unwrap_or("-"), cols[3].1),
-    ];
-    if let Some((_, cw)) = cols.get(4) {
-        cells.push(safe_fit(&change, *cw));
-        return vec![Line::from(cells.join(" "))];
-    }
-    let indent = cols[0].1 + 1;
-    vec![
-        Line::from(cells.join(" ")),
-        Line::from(vec![
-            Span::raw(" ".repeat(indent)),
-            Span::styled(safe_fit(&change, w.saturating_sub(indent)), p.dim()),
-        ]),
-    ]
-}
-
-/// "  change 1a2b3c4d by anna via ssh 10.1.2.3 on web1 · reason: ticket 4711".
-fn provenance(r: &AuditRow) -> String {
-    let mut parts = Vec::new();
-    match r.change_id {
-        // The first 8 hex digits tell changes apart on a screen; `audit --change` takes the
-        // whole id, which `audit --format json` gives.
-        Some(id) => parts.push(format!("change {}", &id.simple().to_string()[..8])),
-        None => parts.push("(no change id: written by an older version)".to_string()),
-    }
-    if let Some(id) = r.reverts {
-        parts.push(format!("reverts {}", &id.simple().to_string()[..8]));
-    }
-    if let Some(op) = &r.operator {
-        parts.push(format!("by {}", Operator::describe(op)));
-    }
-    if let Some(reason) = &r.reason {
-        parts.push(format!("reason: {reason}"));
-    }
-    format!("  {}", parts.join(" · "))
-}
-
-/// One audit entry in full: every field, the values before and after one per line.
-fn audit_entry(frame: &mut Frame, area: Rect, r: &AuditRow, scroll: u16, p: Palette) -> Measured {
-    let inner = big_box(frame, area, 120, &format!("Audit entry {}", r.id), p);
-    let w = usize::from(inner.width);
-    let mut body = Body::default();
-    let plain = p.plain();
-    pair(&mut body, "Time", &date(r.at, true), w, plain, p);
-    let actor = match r.actor_id {
-        Some(id) => format!("{} ({id})", r.actor_email),
-        None => r.actor_email.clone(),
-    };
-    pair(&mut body, "Actor", &actor, w, plain, p);
-    pair(&mut body, "Action", &r.action, w, p.bold(), p);
-    let target = match (&r.target_email, r.target_id) {
-        (Some(e), Some(id)) => format!("{e} ({id})"),
-        (Some(e), None) => e.clone(),
-        (None, Some(id)) => id.to_string(),
-        (None, None) => "-".into(),
-    };
-    pair(&mut body, "Target", &target, w, plain, p);
-    let change = r.change_id.map_or("(none: written by an older version)".to_string(), |c| c.to_string());
-    pair(&mut body, "Change", &change, w, plain, p);
-    if let Some(id) = r.reverts {
-        pair(&mut body, "Reverts", &id.to_string(), w, plain, p);
-    }
-    if let Some(op) = &r.operator {
-        pair(&mut body, "Operator", &Operator::describe(op), w, plain, p);
-        if let Some(tool) = op.get("tool").and_then(|t| t.as_str()) {
-            pair(&mut body, "Tool", tool, w, plain, p);
-        }
-    }
-    pair(&mut body, "Reason", r.reason.as_deref().unwrap_or("(none given)"), w, plain, p);
-    for (title, values) in [("Before", &r.before), ("After", &r.after)] {
-        section(&mut body, title, p);
-        match values {
-            Some(serde_json::Value::Object(m)) if !m.is_empty() => {
-                for (k, v) in m {
-                    let v = match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    pair(&mut body, k, &v, w, plain, p);
-                }
-            }
-            Some(serde_json::Value::Object(_)) | None | Some(serde_json::Value::Null) => {
-                body.push(Span::styled("  (nothing)", p.dim()))
-            }
-            Some(other) => pair(&mut body, "value", &other.to_string(), w, plain, p),
-        }
-    }
-    body.footer = Some(Line::default());
-    let rows = body.rows(inner);
-    let max = body.max_scroll(inner);
-    let first = usize::from(scroll).min(max);
-    body.footer = Some(viewer_hints(first, rows, body.lines.len(), p));
-    body.render(frame, inner, first);
-    Measured::scrolled(rows, max)
-}
-
-/// The audit log, or its top entry in full; reports its page (entries, or lines).
-pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Palette) -> Measured {
-    if let Some(scroll) = view.open
-        && let Some(r) = view.filtered(app.wall).get(view.scroll)
-    {
-        return audit_entry(frame, area, r, scroll, p);
-    }
-    let inner = big_box(frame, area, 160, "Audit log (newest first)", p);
-    if inner.height < 4 {
-        return Measured::default();
-    }
-    let w = usize::from(inner.width);
-    let rows_area = Rect { y: inner.y + 2, height: inner.height - 3, ..inner };
-    let footer = Rect { y: inner.bottom() - 1, height: 1, ..inner };
-    let filtered = view.filtered(app.wall);
-    let rows = usize::from(rows_area.height);
-    let first = view.scroll.min(filtered.len().saturating_sub(1));
-
-    // Filter line, with the count on the right.
-    let count = match (&view.rows, view.parsed(app.wall)) {
-        (Loading::Ready(_), Err(e)) if !view.filter.editing => format!("filter: {e}"),
-        (Loading::Ready(_), Err(_)) => "…".to_string(),
-        (Loading::Ready(all), Ok(_)) => format!("{} of {} entries", filtered.len(), all.len()),
-        _ => String::new(),
-    };
-    let room = w.saturating_sub(width(&count) + 2);
-    let (mut spans, cursor) =
-        widgets::filter_line(&view.filter, room.saturating_sub(1).min(40), room.saturating_sub(8), p);
-    if let Some(col) = cursor {
-        let x = inner.x + u16::try_from(col).unwrap_or(0);
-        frame.set_cursor_position(Position { x, y: inner.y });
-    }
-    if spans.is_empty() {
-        spans.push(Span::styled(
-            format!(
-                "{}: filter   {}: the top entry in full   {}: revert its change",
-                widgets::keys(KeyAction::Audit(AuditAction::Filter)),
-                widgets::keys(KeyAction::Audit(AuditAction::Open)),
-                widgets::keys(KeyAction::Audit(AuditAction::Revert))
-            ),
-            p.dim(),
-        ));
-    }
-    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
-    spans.push(Span::raw(" ".repeat(w.saturating_sub(used + width(&count)))));
-    spans.push(Span::styled(count, p.dim()));
-    frame.render_widget(Paragraph::new(Line::from(spans)), Rect { height: 1, ..inner });
-
-    let cols = audit_columns(w);
-    let header: Vec<String> = cols.iter().map(|(t, cw)| fit(t, *cw)).collect();
-    let header = Line::from(Span::styled(text::truncate(&header.join(" "), w), p.header()));
-    frame.render_widget(Paragraph::new(header), Rect { y: inner.y + 1, height: 1, ..inner });
-
-    let lines: Vec<Line<'static>> = match &view.rows {
-        Loading::Pending => vec![spinning(app, "loading the audit log…", p)],
-        Loading::Failed(e) => text::wrap(&safe(&format!("could not load the audit log: {e}")), w)
-            .into_iter()
-            .map(|l| Line::from(Span::styled(l, p.error())))
-            .collect(),
-        Loading::Ready(_) if filtered.is_empty() => {
-            vec![Line::from(Span::styled("no entries match", p.dim()))]
-        }
-        Loading::Ready(_) => {
-            let mut lines = Vec::new();
-            for (i, r) in filtered.iter().enumerate().skip(first).take(rows) {
-                let mut entry = audit_lines(r, &cols, w, p);
-                if i == first {
-                    // The top entry is the selected one (`z` reverts its change): marked,
-                    // with where it came from and why on a line of its own.
-                    for l in &mut entry {
-                        *l = l.clone().style(p.chosen());
-                    }
-                    entry.push(Line::from(Span::styled(safe_fit(&provenance(r), w), p.warn())));
-                }
-                lines.extend(entry);
-            }
-            lines.truncate(rows);
-            lines
-        }
-    };
-    frame.render_widget(Paragraph::new(lines), rows_area);
-    let per_entry = if cols.len() == 4 { 2 } else { 1 };
-    let page = (rows / per_entry).max(1);
-    let hints = viewer_hints(first, page, filtered.len(), p);
-    frame.render_widget(Paragraph::new(hints), footer);
-    Measured { page: Some(u16::try_from(page).unwrap_or(u16::MAX)), ..Measured::default() }
 }
