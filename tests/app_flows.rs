@@ -101,6 +101,18 @@ fn sent_after_reason(app: &mut App, effects: Vec<Effect>) -> Vec<Job> {
     give_reason(app, "")
 }
 
+/// The screen as drawn now, as text.
+fn drawn_text(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.width, app.height))
+        .expect("test terminal");
+    terminal
+        .draw(|f| {
+            skriptoteket_admin::tui::view::draw(f, app);
+        })
+        .expect("draw");
+    format!("{}", terminal.backend())
+}
+
 fn cursor_email(app: &App) -> String {
     app.users.cursor_row().map(|r| r.email().to_string()).unwrap_or_default()
 }
@@ -211,7 +223,8 @@ fn moving_paging_and_sorting_keep_the_cursor_in_range() {
     assert_eq!(app.users.cursor, 5);
     press(&mut app, ctrl('u'));
     assert_eq!(app.users.cursor, 0);
-    press(&mut app, key('s')); // by role
+    press(&mut app, key('s'));
+    press(&mut app, key('2')); // by role
     assert_eq!(cursor_email(&app), "admin@x.se", "cursor stays on its user");
     press(&mut app, key('S'));
     assert!(app.users.reverse);
@@ -1862,4 +1875,124 @@ fn the_edit_form_starts_from_the_accounts_values_and_confirms_each_change() {
     let confirmed = press(&mut app, key('y'));
     let sent = sent_after_reason(&mut app, confirmed);
     assert!(matches!(sent.as_slice(), [Job::Apply { change: Change::Edit(_), .. }]), "{sent:?}");
+}
+
+/// `s` then a column's number sorts by it (the header numbers the columns meanwhile); `s s`
+/// is the next column as `s` once was; any other key keeps the order and does nothing else.
+#[test]
+fn s_then_a_number_chooses_the_sort_column() {
+    use skriptoteket_admin::tui::model::table::SortKey;
+    let mut app = signed_in(1);
+    press(&mut app, key('s'));
+    assert!(app.choosing_sort);
+    let header = drawn_text(&app);
+    assert!(header.contains("1 Email") && header.contains("2 Role"), "{header}");
+    press(&mut app, key('5'));
+    assert!(!app.choosing_sort);
+    assert_eq!(app.users.sort, SortKey::LastLogin);
+    assert_eq!(status(&app), "sorted by last login");
+    press(&mut app, key('s'));
+    press(&mut app, key('s'));
+    assert_eq!(app.users.sort, SortKey::Created, "s s: the next column");
+    press(&mut app, key('s'));
+    let cursor = app.users.cursor;
+    // A key that is no column: nothing sorts, and j does not move the cursor either.
+    press(&mut app, key('j'));
+    assert_eq!(app.users.sort, SortKey::Created);
+    assert_eq!(app.users.cursor, cursor);
+    assert!(status(&app).starts_with("the order is as it was"), "{}", status(&app));
+}
+
+/// `y` on the table sends the cursor's email to the clipboard (OSC 52) and says so
+/// honestly; ↑ in a filter line brings back the filters kept before, ↓ goes forward to
+/// the text being typed.
+#[test]
+fn y_copies_the_email_and_the_filter_remembers_what_was_kept() {
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    let out = press(&mut app, key('y'));
+    assert!(out.iter().any(|e| matches!(e, Effect::Clipboard(s) if s.expose() == "anna@x.se")), "{out:?}");
+    assert!(
+        status(&app).contains("sent to your terminal's clipboard (OSC 52); paste to check"),
+        "{}",
+        status(&app)
+    );
+
+    for text in ["role:user", "lund", "lund"] {
+        press(&mut app, key('/'));
+        press(&mut app, ctrl('u'));
+        typed(&mut app, text);
+        press(&mut app, code(KeyCode::Enter));
+    }
+    assert_eq!(app.filter.history, ["role:user", "lund"], "a repeat is kept once");
+    press(&mut app, key('/'));
+    press(&mut app, ctrl('u'));
+    typed(&mut app, "an");
+    press(&mut app, code(KeyCode::Up));
+    assert_eq!(app.filter.value(), "lund");
+    press(&mut app, code(KeyCode::Up));
+    assert_eq!(app.filter.value(), "role:user");
+    press(&mut app, code(KeyCode::Up));
+    assert_eq!(app.filter.value(), "role:user", "the oldest stays");
+    assert!(app.users.visible_len() < app.users.len(), "the recalled filter applies as typed");
+    press(&mut app, code(KeyCode::Down));
+    press(&mut app, code(KeyCode::Down));
+    assert_eq!(app.filter.value(), "an", "back to what was typed");
+    press(&mut app, code(KeyCode::Esc));
+}
+
+/// `:` takes the subcommands' words: Tab completes, Enter runs the same job as the key
+/// (the same confirmation), a typo is named and the line stays, a change id's start is
+/// looked up before its revert is confirmed.
+#[test]
+fn the_command_line_speaks_the_subcommands_words() {
+    use skriptoteket_admin::tui::model::table::SortKey;
+    let mut app = signed_in(1);
+    go_to(&mut app, "anna@x.se");
+    press(&mut app, key(':'));
+    assert!(app.command.is_some() && app.takes_text());
+    typed(&mut app, "set-role con");
+    press(&mut app, code(KeyCode::Tab));
+    assert_eq!(
+        app.command.as_ref().map(|c| c.input.value().to_string()).as_deref(),
+        Some("set-role contributor")
+    );
+    press(&mut app, code(KeyCode::Enter));
+    assert!(app.command.is_none());
+    let Some(Dialog::Confirm { change, targets, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(*change, Change::SetRole(Role::Contributor));
+    assert_eq!(targets[0].email, "anna@x.se");
+    press(&mut app, code(KeyCode::Esc));
+
+    press(&mut app, key(':'));
+    typed(&mut app, "de");
+    press(&mut app, code(KeyCode::Enter));
+    let line = app.command.as_ref().expect("the line stays open");
+    assert!(line.error.as_deref().is_some_and(|e| e.contains("deactivate or delete")), "{:?}", line.error);
+    press(&mut app, ctrl('u'));
+    typed(&mut app, "sort created");
+    press(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.users.sort, SortKey::Created);
+
+    press(&mut app, key(':'));
+    typed(&mut app, "revert 1A2B3C4D");
+    let asked = press(&mut app, code(KeyCode::Enter));
+    assert!(matches!(jobs(asked.clone()).as_slice(), [Job::FindChange(p)] if p == "1a2b3c4d"));
+    let id = Uuid::from_u128(0x1a2b3c4d_0000_0000_0000_000000000001);
+    app.update(answer(request_id(&asked), Answer::ChangesFound(Ok(vec![id]))));
+    let Some(Dialog::Confirm { change, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(*change, Change::Revert(id));
+    press(&mut app, code(KeyCode::Esc));
+
+    press(&mut app, key(':'));
+    typed(&mut app, "revert 1a2b3c4d");
+    let asked = press(&mut app, code(KeyCode::Enter));
+    app.update(answer(request_id(&asked), Answer::ChangesFound(Ok(vec![id, Uuid::from_u128(7)]))));
+    assert!(app.dialog.is_none());
+    assert!(status(&app).contains("type more of the id"), "{}", status(&app));
+    // Esc leaves the line without doing anything.
+    press(&mut app, key(':'));
+    typed(&mut app, "delete");
+    press(&mut app, code(KeyCode::Esc));
+    assert!(app.command.is_none() && app.dialog.is_none());
 }

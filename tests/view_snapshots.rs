@@ -295,6 +295,25 @@ fn bootstrap() {
     });
 }
 
+/// The key bar at the widths admins use: every job it shows is whole (key and word), the
+/// audit log, verify, undo and export are on it from 80 columns, and it takes a second
+/// line rather than drop them.
+#[test]
+fn the_key_bar_at_80_100_and_160_columns() {
+    for (w, h) in [(80u16, 24u16), (100, 30), (160, 45)] {
+        let app = users_app(w, h);
+        let terminal = render(&app);
+        insta::assert_snapshot!(format!("key_bar_{w}x{h}"), terminal.backend());
+        let text = screen_text(terminal.backend().buffer());
+        let rows: Vec<&str> = text.lines().collect();
+        let bar = format!("{} {}", rows[rows.len() - 2], rows[rows.len() - 1]);
+        for job in ["L audit", "v verify", "z undo", "E export", "/ filter", "? help", "q quit"] {
+            assert!(bar.contains(job), "{w}x{h}: {job:?} missing from the key bar: {bar:?}");
+        }
+        assert!(!bar.contains('…'), "{w}x{h}: a cut word: {bar:?}");
+    }
+}
+
 #[test]
 fn users_table_with_marks() {
     snap("users_marks", |w, h| {
@@ -1187,8 +1206,9 @@ fn the_text_cursor_sits_in_the_focused_field() {
     app.users.set_filter("anna", time::OffsetDateTime::UNIX_EPOCH);
     let terminal = render(&app);
     let buf = terminal.backend().buffer();
-    let x = find_in_row(buf, 21, "/anna").expect("filter on the bottom edge") + 5;
-    assert_eq!(terminal.backend().cursor_position(), (x, 21).into());
+    // The bottom edge is above the status line and the key bar's two lines at 80 columns.
+    let x = find_in_row(buf, 20, "/anna").expect("filter on the bottom edge") + 5;
+    assert_eq!(terminal.backend().cursor_position(), (x, 20).into());
 
     // No field, no cursor.
     let terminal = render(&users_app(80, 24));
@@ -1224,8 +1244,13 @@ fn the_footer_always_ends_with_help_and_keeps_the_main_jobs() {
     for w in [60u16, 70, 80, 100, 120, 160, 200] {
         let app = users_app(w, 24);
         let text = screen_text(render(&app).backend().buffer());
-        let footer = text.lines().last().unwrap_or_default().trim_end().to_string();
+        let rows: Vec<&str> = text.lines().collect();
+        // One line, or two where one cannot hold every job.
+        let first = rows.iter().rposition(|r| r.starts_with("/ filter")).unwrap_or(rows.len() - 1);
+        let footer = rows[first..].iter().map(|r| r.trim_end()).collect::<Vec<_>>().join(" ");
+        assert!(rows.len() - first <= 2, "{w}: {footer:?}");
         assert!(footer.ends_with("? help"), "{w}: {footer:?}");
+        assert!(!footer.contains('…'), "{w}: a cut word in {footer:?}");
         assert!(footer.starts_with("/ filter"), "{w}: {footer:?}");
         if w >= 120 {
             for job in ["x revoke", "u unlock", "L audit", "* all", "s sort", "q quit"] {

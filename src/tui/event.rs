@@ -130,6 +130,8 @@ pub enum Answer {
     AuditChanges(Result<Vec<ChangeSummary>, Failure>),
     /// Every entry of one change, in the order written.
     ChangeEntries(Result<Vec<AuditRow>, Failure>),
+    /// The changes a `:revert` prefix names.
+    ChangesFound(Result<Vec<Uuid>, Failure>),
     DeletePlan(Result<DeletePlan, Failure>),
     /// An account's email and profile as they are now, for the edit form.
     Editable(Result<crate::domain::edit::Editable, Failure>),
@@ -255,6 +257,8 @@ pub enum Job {
     LoadAudit(AuditFilter),
     /// Every entry (account) of one change.
     LoadChange(Uuid),
+    /// The changes whose id starts with these hex digits (two at most: one is the answer).
+    FindChange(String),
     PlanDelete(Vec<Seen>),
     /// The values the edit form starts from.
     LoadEditable(Uuid),

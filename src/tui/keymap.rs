@@ -4,12 +4,14 @@
 //! exhaustive: a binding without a handler does not compile.
 
 use crate::domain::Role;
+use crate::tui::model::table::SortKey;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Context {
     Table,
+    /// A filter line or the `:` command line being typed.
     Filter,
     Form,
     RolePicker,
@@ -22,12 +24,15 @@ pub enum Context {
     Audit,
     /// Every viewer: details, audit log, help, messages.
     Scroll,
+    /// After `s` on the table: which column to sort by.
+    Sort,
 }
 
 impl Context {
     /// The contexts in the order the help overlay lists them.
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::Table,
+        Context::Sort,
         Context::Filter,
         Context::Form,
         Context::RolePicker,
@@ -41,7 +46,7 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Table => "User table",
-            Context::Filter => "Filter (/)",
+            Context::Filter => "Filter (/) and command line (:)",
             Context::Form => "Forms (log in, new user, password)",
             Context::RolePicker => "Role picker (r)",
             Context::Confirm => "Confirmations",
@@ -49,6 +54,7 @@ impl Context {
             Context::Details => "Details (Enter)",
             Context::Audit => "Audit log (L)",
             Context::Scroll => "Every viewer: details, audit log, help, messages",
+            Context::Sort => "Sort (s, then)",
         }
     }
 }
@@ -88,9 +94,22 @@ pub enum TableAction {
     Export,
     Undo,
     Command,
+    /// The cursor's email to the terminal's clipboard.
+    CopyEmail,
+    /// The `:` command line.
+    CommandLine,
     Messages,
     Help,
     Quit,
+}
+
+/// Keys after `s`: the column to sort by (numbered as the table shows them from the left,
+/// hidden ones too), or the next column as `s` alone once did.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SortAction {
+    By(SortKey),
+    Next,
+    Cancel,
 }
 
 /// Keys while a filter line is edited (the table's, the audit log's).
@@ -99,6 +118,11 @@ pub enum FilterAction {
     Keep,
     Clear,
     Empty,
+    /// The filter kept before the one shown (this session's history).
+    Older,
+    Newer,
+    /// The `:` command line: complete the word being typed.
+    Complete,
 }
 
 /// Keys in forms (log in, first superuser, new user, password reset).
@@ -192,6 +216,7 @@ pub enum KeyAction {
     Details(DetailsAction),
     Audit(AuditAction),
     Scroll(ScrollAction),
+    Sort(SortAction),
 }
 
 impl KeyAction {
@@ -206,6 +231,7 @@ impl KeyAction {
             KeyAction::Details(_) => Context::Details,
             KeyAction::Audit(_) => Context::Audit,
             KeyAction::Scroll(_) => Context::Scroll,
+            KeyAction::Sort(_) => Context::Sort,
         }
     }
 }
@@ -245,7 +271,7 @@ use FormAction as Fo;
 use Key::{Char as C, Code, Ctrl};
 use KeyAction::{
     Audit as Aud, Confirm as Conf, Copy as Cp, Details as Det, Filter as Filt, Form as Frm, Picker as Pick,
-    Scroll as Scr, Table as Tab,
+    Scroll as Scr, Sort as Srt, Table as Tab,
 };
 use KeyCode::{BackTab, Delete, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab as TabKey, Up};
 use PickerAction as Pi;
@@ -275,7 +301,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('a')], Tab(Ta::ToggleActive), "deactivate / reactivate").short("on/off"),
     bind(&[C('u')], Tab(Ta::Unlock), "unlock a locked account").short("unlock"),
     bind(&[C('v')], Tab(Ta::VerifyEmail), "mark email verified (you vouch for the address)").short("verify"),
-    bind(&[C('s')], Tab(Ta::Sort), "sort by next column").short("sort"),
+    bind(&[C('s')], Tab(Ta::Sort), "sort: then the column's number (1 email … 6 created), or s for the next").short("sort"),
     bind(&[C('S')], Tab(Ta::SortReverse), "reverse sort order"),
     bind(&[Ctrl('r')], Tab(Ta::Reload), "reload from the database"),
     bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user").short("details"),
@@ -283,6 +309,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('E')], Tab(Ta::Export), "export what the table shows to a .csv, .jsonl or .json file").short("export"),
     bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)").short("undo"),
     bind(&[C('c')], Tab(Ta::Command), "your last change as a subcommand, to copy").short("command"),
+    bind(&[C('y')], Tab(Ta::CopyEmail), "send the cursor's email to the terminal's clipboard (OSC 52)"),
+    bind(&[C(':')], Tab(Ta::CommandLine), "a command in the subcommands' words: set-role contributor, deactivate, revert 1a2b3c4d, sort created, … (Tab completes)").short("command line"),
     bind(&[C('m')], Tab(Ta::Messages), "message history (the last 50, in full)").short("messages"),
     bind(&[C('?')], Tab(Ta::Help), "this help").short("help"),
     bind(&[C('q'), Ctrl('c')], Tab(Ta::Quit), "quit").short("quit"),
@@ -290,6 +318,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Code(Enter)], Filt(Fi::Keep), "keep the filter").short("keep filter"),
     bind(&[Code(Esc)], Filt(Fi::Clear), "cancel the edit (the filter as it was)").short("cancel edit"),
     bind(&[Ctrl('u')], Filt(Fi::Empty), "empty the field").short("empty"),
+    bind(&[Code(Up)], Filt(Fi::Older), "the filter kept before (this session's history)").short("history"),
+    bind(&[Code(Down)], Filt(Fi::Newer), "the next newer filter, then back to what you typed"),
+    bind(&[Code(TabKey)], Filt(Fi::Complete), "the command line (:): complete the word").short("complete"),
 
     bind(&[Code(TabKey), Code(Down)], Frm(Fo::NextField), "next field"),
     bind(&[Code(BackTab), Code(Up)], Frm(Fo::PrevField), "previous field"),
@@ -324,6 +355,15 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('/')], Aud(Au::Filter), "filter (actor: action: since: …); Enter applies"),
     bind(&[Code(Enter)], Aud(Au::Open), "open the selected change, then an entry; Esc: back"),
     bind(&[C('z')], Aud(Au::Revert), "revert the selected change (asks first)"),
+
+    bind(&[C('1')], Srt(SortAction::By(SortKey::Email)), "by email"),
+    bind(&[C('2')], Srt(SortAction::By(SortKey::Role)), "by role"),
+    bind(&[C('3')], Srt(SortAction::By(SortKey::Status)), "by status"),
+    bind(&[C('4')], Srt(SortAction::By(SortKey::Sessions)), "by active sessions"),
+    bind(&[C('5')], Srt(SortAction::By(SortKey::LastLogin)), "by last login"),
+    bind(&[C('6')], Srt(SortAction::By(SortKey::Created)), "by creation"),
+    bind(&[C('s')], Srt(SortAction::Next), "the next column (as s alone did)"),
+    bind(&[Code(Esc)], Srt(SortAction::Cancel), "keep the order as it is"),
 
     bind(&[C('j'), Code(Down)], Scr(Sc::Down), "scroll down").short("down"),
     bind(&[C('k'), Code(Up)], Scr(Sc::Up), "scroll up").short("up"),
@@ -385,6 +425,10 @@ pub fn lookup(context: Context, ev: &KeyEvent) -> Option<KeyAction> {
 /// The table action of `ev`.
 pub fn table(ev: &KeyEvent) -> Option<TableAction> {
     if let Some(KeyAction::Table(a)) = lookup(Context::Table, ev) { Some(a) } else { None }
+}
+
+pub fn sort(ev: &KeyEvent) -> Option<SortAction> {
+    if let Some(KeyAction::Sort(a)) = lookup(Context::Sort, ev) { Some(a) } else { None }
 }
 
 pub fn filter(ev: &KeyEvent) -> Option<FilterAction> {

@@ -175,6 +175,15 @@ impl Worker {
                     .await;
                 Answer::AuditChanges(res.map_err(Arc::new))
             }
+            Job::FindChange(prefix) => {
+                let res = self
+                    .retry(|s| {
+                        let prefix = prefix.clone();
+                        async move { audit::changes_with_prefix(&s, &prefix, 2).await }
+                    })
+                    .await;
+                Answer::ChangesFound(res.map_err(Arc::new))
+            }
             Job::LoadChange(id) => {
                 let res = self.retry(|s| async move { audit::of_change(&s, id).await }).await;
                 Answer::ChangeEntries(res.map_err(Arc::new))

@@ -11,7 +11,14 @@ pub struct FilterLine {
     pub editing: bool,
     /// The text when the edit began.
     pub(crate) before_edit: String,
+    /// The texts kept with Enter this session, oldest first (at most [`HISTORY`]).
+    pub history: Vec<String>,
+    /// Browsing the history (↑/↓): the entry shown, and the text typed before browsing.
+    pub(crate) recalled: Option<(usize, String)>,
 }
+
+/// How many kept filters a line remembers.
+pub const HISTORY: usize = 50;
 
 /// What a key did to a filter line being typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +36,7 @@ pub enum FilterEdit {
 impl FilterLine {
     /// A line being typed, holding `text`, begun from an empty one.
     pub fn typing(text: &str) -> FilterLine {
-        FilterLine { input: Input::new(text.to_string()), editing: true, before_edit: String::new() }
+        FilterLine { input: Input::new(text.to_string()), editing: true, ..FilterLine::default() }
     }
 
     pub fn value(&self) -> &str {
@@ -40,6 +47,47 @@ impl FilterLine {
     pub fn begin(&mut self) {
         self.before_edit = self.input.value().to_string();
         self.editing = true;
+        self.recalled = None;
+    }
+
+    /// Remembers the text kept now (not empty, not the same as the last one kept).
+    pub(crate) fn remember(&mut self) {
+        let text = self.input.value().trim().to_string();
+        if text.is_empty() || self.history.last() == Some(&text) {
+            return;
+        }
+        if self.history.len() >= HISTORY {
+            self.history.remove(0);
+        }
+        self.history.push(text);
+    }
+
+    /// ↑ (`older`) or ↓ through the history; past the newest, the text typed before
+    /// browsing comes back. Whether the text changed.
+    pub(crate) fn recall(&mut self, older: bool) -> bool {
+        let n = self.history.len();
+        let next = match (&self.recalled, older) {
+            (None, true) if n > 0 => Some(n - 1),
+            (None, _) => return false,
+            (Some((i, _)), true) => Some(i.saturating_sub(1)),
+            (Some((i, _)), false) if i + 1 < n => Some(i + 1),
+            (Some(_), false) => None,
+        };
+        let shown = match next {
+            Some(i) => {
+                let typed = match self.recalled.take() {
+                    Some((_, typed)) => typed,
+                    None => self.input.value().to_string(),
+                };
+                let text = self.history.get(i).cloned().unwrap_or_default();
+                self.recalled = Some((i, typed));
+                text
+            }
+            None => self.recalled.take().map(|(_, typed)| typed).unwrap_or_default(),
+        };
+        let changed = shown != self.input.value();
+        self.input = Input::new(shown);
+        changed
     }
 
     /// Empties the line (not while it is typed); returns whether it held text.

@@ -1,6 +1,7 @@
 //! The console's state: what `update` changes and `view` draws. Plain data; no I/O.
 
 pub mod audit_view;
+pub mod command_line;
 pub mod dialog;
 pub mod export;
 pub mod fields;
@@ -106,6 +107,12 @@ pub struct App {
     pub loaded: bool,
     /// The table's filter line (`/`).
     pub filter: filter_line::FilterLine,
+    /// `s` was pressed: the next key chooses the column to sort by.
+    pub choosing_sort: bool,
+    /// The `:` command line, while it is typed.
+    pub command: Option<command_line::CommandLine>,
+    /// A `:revert` by the start of an id, waiting for the change it names.
+    pub finding_change: Option<crate::tui::event::RequestId>,
     pub dialog: Option<Dialog>,
     pub status: Option<StatusLine>,
     /// The change in flight: no second change starts until its answer arrives.
@@ -170,6 +177,9 @@ impl App {
             users: UserList::default(),
             loaded: false,
             filter: Default::default(),
+            choosing_sort: false,
+            command: None,
+            finding_change: None,
             dialog: None,
             status: None,
             in_flight: None,
@@ -256,7 +266,7 @@ impl App {
             Screen::Login(_) | Screen::Bootstrap(_) => return true,
             Screen::Connecting { .. } | Screen::Migrate(_) | Screen::Users => {}
         }
-        if self.filter.editing {
+        if self.filter.editing || self.command.is_some() {
             return true;
         }
         let Some(dialog) = &self.dialog else { return false };

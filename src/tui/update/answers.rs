@@ -164,6 +164,11 @@ impl App {
                     view.cursor.at = view.cursor.at.min(len.saturating_sub(1));
                 }
             }
+            Answer::ChangesFound(res) => {
+                if self.finding_change.take_if(|r| *r == id).is_some() {
+                    self.on_changes_found(res);
+                }
+            }
             Answer::ChangeEntries(res) => {
                 if let Some(Dialog::Audit(view)) = &mut self.dialog
                     && let Some(open) = &mut view.open

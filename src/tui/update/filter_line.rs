@@ -10,10 +10,21 @@ impl FilterLine {
         match keymap::filter(&key) {
             Some(FilterAction::Keep) => {
                 self.editing = false;
+                self.recalled = None;
+                self.remember();
                 FilterEdit::Kept
+            }
+            Some(FilterAction::Complete) => FilterEdit::Unchanged,
+            Some(a @ (FilterAction::Older | FilterAction::Newer)) => {
+                if self.recall(a == FilterAction::Older) {
+                    FilterEdit::Changed
+                } else {
+                    FilterEdit::Unchanged
+                }
             }
             Some(FilterAction::Clear) => {
                 self.editing = false;
+                self.recalled = None;
                 let before = std::mem::take(&mut self.before_edit);
                 let restored = self.input.value() != before;
                 if restored {
@@ -28,7 +39,11 @@ impl FilterLine {
                     FilterEdit::Unchanged
                 }
             }
-            None if super::edit(&mut self.input, key) => FilterEdit::Changed,
+            None if super::edit(&mut self.input, key) => {
+                // An edited entry of the history is a text of its own now.
+                self.recalled = None;
+                FilterEdit::Changed
+            }
             None => FilterEdit::Unchanged,
         }
     }

@@ -4,6 +4,7 @@
 
 mod answers;
 mod audit;
+mod command_line;
 mod dialog;
 mod edit;
 mod export;
@@ -181,8 +182,12 @@ impl App {
                     ));
                 } else if self.dialog.is_some() {
                     self.dialog_key(key, out);
+                } else if self.command.is_some() {
+                    self.command_key(key, out);
                 } else if self.filter.editing {
                     self.filter_key(key);
+                } else if self.choosing_sort {
+                    self.sort_key(key);
                 } else {
                     self.table_key(key, out);
                 }

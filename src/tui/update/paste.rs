@@ -119,6 +119,10 @@ impl App {
             Screen::Connecting { .. } => Landed::Nowhere("the console is still connecting"),
             Screen::Migrate(_) => Landed::Nowhere("the audit log must be created first (Enter)"),
             Screen::Users => match &mut self.dialog {
+                None if self.command.is_some() => match &mut self.command {
+                    Some(line) => Landed::Field(into_input(&mut line.input, text)),
+                    None => Landed::Nowhere("the command line closed"),
+                },
                 None if self.filter.editing => Landed::Field(into_input(&mut self.filter.input, text)),
                 None => Landed::Nowhere("press / first to paste into the filter"),
                 Some(Dialog::NewUser(f)) => match f.focus {

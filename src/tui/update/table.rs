@@ -8,7 +8,7 @@ use crate::domain::permissions::{self, ActorView, TargetView};
 use crate::domain::{Change, Role};
 use crate::store::targets::Seen;
 use crate::tui::event::{Effect, Job};
-use crate::tui::keymap::{self, TableAction};
+use crate::tui::keymap::{self, SortAction, TableAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{AuditView, Dialog, Loading};
 use crate::tui::model::filter_line::FilterEdit;
@@ -40,6 +40,11 @@ impl App {
             self.info(format!("{} does nothing here; press ? for keys", keymap::Key::describe(&key)));
             return;
         };
+        self.table_action(action, out);
+    }
+
+    /// What a table key (or the `:` command naming the same job) does.
+    pub(super) fn table_action(&mut self, action: TableAction, out: &mut Vec<Effect>) {
         let page = self.page_size() as isize;
         match action {
             TableAction::Down => self.users.move_by(1),
@@ -73,7 +78,23 @@ impl App {
             TableAction::ClearMarks => self.clear_one_thing(),
             TableAction::RestoreMarks => self.restore_marks(),
             TableAction::Messages => self.dialog = Some(Dialog::Messages { scroll: 0 }),
-            TableAction::Sort => self.users.set_sort(self.users.sort.next(), false),
+            TableAction::Sort => {
+                self.choosing_sort = true;
+                self.info("sort by which column? its number is in the header (s: the next, Esc: as it is)");
+            }
+            TableAction::CommandLine => {
+                self.command = Some(crate::tui::model::command_line::CommandLine::default());
+            }
+            TableAction::CopyEmail => match self.users.cursor_row().map(|r| r.email().to_string()) {
+                Some(email) => {
+                    out.push(Effect::Clipboard(crate::domain::Secret::from(email.as_str())));
+                    // OSC 52 is fire-and-forget: nothing tells whether the terminal took it.
+                    self.info(format!(
+                        "{email} was sent to your terminal's clipboard (OSC 52); paste to check"
+                    ));
+                }
+                None => self.info("no row under the cursor: nothing to copy"),
+            },
             TableAction::SortReverse => self.users.set_sort(self.users.sort, !self.users.reverse),
             TableAction::Reload => match self.users.loading() {
                 // A second read would start only after this one ends; the table is coming.
@@ -295,7 +316,7 @@ impl App {
     }
 
     /// Opens the confirmation of a change to the selected accounts.
-    fn start_change(&mut self, change: Change) {
+    pub(super) fn start_change(&mut self, change: Change) {
         let targets = self.selection();
         if self.can_start() {
             self.confirm(change, targets);
@@ -350,6 +371,26 @@ impl App {
     }
 
     /// The confirmation of reverting change `id` (`what`: how the admin knows it).
+    /// The key after `s`: a column's number sorts by it (ascending; `S` reverses), `s` the
+    /// next column; any other key keeps the order and does nothing else.
+    pub(super) fn sort_key(&mut self, key: KeyEvent) {
+        self.choosing_sort = false;
+        match keymap::sort(&key) {
+            Some(SortAction::By(column)) => {
+                self.users.set_sort(column, false);
+                self.info(format!("sorted by {}", column.label()));
+            }
+            Some(SortAction::Next) => {
+                let next = self.users.sort.next();
+                self.users.set_sort(next, false);
+                self.info(format!("sorted by {}", next.label()));
+            }
+            Some(SortAction::Cancel) | None => {
+                self.info("the order is as it was (s, then 1-6, chooses a column)")
+            }
+        }
+    }
+
     pub(super) fn confirm_revert(&mut self, id: uuid::Uuid, what: &str) -> Option<Dialog> {
         let change = Change::Revert(id);
         let mut lines = vec![format!("Undo {what}?")];

@@ -350,7 +350,7 @@ fn audit_entry(frame: &mut Frame, area: Rect, r: &AuditRow, scroll: u16, p: Pale
     let rows = body.rows(inner);
     let max = body.max_scroll(inner);
     let first = usize::from(scroll).min(max);
-    body.footer = Some(viewer_hints(first, rows, body.lines.len(), p));
+    body.footer = Some(viewer_hints(first, rows, body.lines.len(), w, p));
     body.render(frame, inner, first);
     Measured::scrolled(rows, max)
 }

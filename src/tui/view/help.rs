@@ -16,7 +16,7 @@ fn keys_of(b: &Binding) -> String {
     b.keys.iter().map(|k| k.label()).collect::<Vec<_>>().join("/")
 }
 
-/// The help text: a title per context, then one line per binding.
+/// The help text: a title per context, then a line per binding (more where its text wraps).
 pub fn lines(w: usize, p: Palette) -> Vec<Line<'static>> {
     let key_w = BINDINGS.iter().map(|b| width(&keys_of(b))).max().unwrap_or(0) + 2;
     let mut out = Vec::new();
@@ -26,11 +26,12 @@ pub fn lines(w: usize, p: Palette) -> Vec<Line<'static>> {
         }
         out.push(Line::from(Span::styled(ctx.title().to_string(), p.title())));
         for b in BINDINGS.iter().filter(|b| b.action.context() == *ctx) {
-            out.push(Line::from(vec![
-                Span::raw("  "),
-                Span::styled(fit(&keys_of(b), key_w), p.key()),
-                Span::raw(text::truncate(b.help, w.saturating_sub(key_w + 2))),
-            ]));
+            // A long text wraps under itself: no word of the help is ever cut.
+            let room = w.saturating_sub(key_w + 2).max(1);
+            for (i, part) in text::wrap(b.help, room).into_iter().enumerate() {
+                let keys = if i == 0 { fit(&keys_of(b), key_w) } else { " ".repeat(key_w) };
+                out.push(Line::from(vec![Span::raw("  "), Span::styled(keys, p.key()), Span::raw(part)]));
+            }
         }
     }
     out
@@ -52,7 +53,7 @@ pub fn messages(
     body.footer = Some(Line::default());
     let max = body.max_scroll(inner);
     let first = usize::from(scroll).min(max);
-    body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), p));
+    body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), usize::from(inner.width), p));
     let measured = Measured::scrolled(body.rows(inner), max);
     body.render(frame, inner, first);
     measured
@@ -88,7 +89,7 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, p: Palette) -> Measured 
     body.footer = Some(Line::default());
     let max = body.max_scroll(inner);
     let first = usize::from(scroll).min(max);
-    body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), p));
+    body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), usize::from(inner.width), p));
     let measured = Measured::scrolled(body.rows(inner), max);
     body.render(frame, inner, first);
     measured

@@ -8,6 +8,7 @@ use crate::domain::account::Account;
 use crate::domain::roster::RowRef;
 use crate::tui::event::TableWindow;
 use crate::tui::keymap::{self, FilterAction, KeyAction, TableAction};
+use crate::tui::model::command_line::CommandLine;
 use crate::tui::model::table::LoadProgress;
 use crate::tui::model::table::SortKey;
 use crate::tui::model::{App, StatusKind};
@@ -80,6 +81,11 @@ fn header_row(l: &Columns, app: &App, p: Palette) -> Row<'static> {
     let mut cells = vec![Cell::from(" ")];
     for (col, w) in &l.cols {
         let mut title = col.title().to_string();
+        if app.choosing_sort {
+            // The numbers `s` takes next: each column's place in the full order.
+            let n = SortKey::ALL.iter().position(|k| k == col).map_or(0, |i| i + 1);
+            title = format!("{n} {title}");
+        }
         if *col == app.users.sort {
             title.push_str(arrow(app.users.sort, app.users.reverse));
         }
@@ -112,19 +118,20 @@ fn user_row(row: RowRef<'_>, marked: bool, l: &Columns, p: Palette) -> Row<'stat
     if marked { row.style(p.marked()) } else { row }
 }
 
-/// Lines around the table's rows: the header, the table's top edge and column titles,
-/// its bottom edge, the status line and the footer.
+/// Lines around the table's rows besides the footer: the header, the table's top edge and
+/// column titles, its bottom edge and the status line (and one row at least).
 const CHROME: u16 = 6;
 
 /// Draws the table screen; returns the window of rows it showed.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: Palette) -> Option<TableWindow> {
-    if area.height < CHROME + 1 {
+    let footer_h = footer_height(area.width);
+    if area.height < CHROME + footer_h {
         return None;
     }
     let header = Rect { height: 1, ..area };
-    let table_area = Rect { y: area.y + 1, height: area.height - 3, ..area };
-    let status = Rect { y: area.bottom() - 2, height: 1, ..area };
-    let footer = Rect { y: area.bottom() - 1, height: 1, ..area };
+    let table_area = Rect { y: area.y + 1, height: area.height - 2 - footer_h, ..area };
+    let status = Rect { y: area.bottom() - 1 - footer_h, height: 1, ..area };
+    let footer = Rect { y: area.bottom() - footer_h, height: footer_h, ..area };
 
     draw_header(frame, header, app, p);
     let window = draw_table(frame, table_area, app, p);
@@ -293,7 +300,31 @@ fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The `:` command line on the status row: what is typed, then the candidates or why the
+/// last Enter did nothing.
+fn draw_command(frame: &mut Frame, area: Rect, line: &CommandLine, p: Palette) {
+    let w = usize::from(area.width);
+    let typed = safe(line.input.value()).into_owned();
+    let mut spans = vec![Span::styled(":", p.key()), Span::raw(typed.clone())];
+    let cursor = 1 + width(&typed);
+    let after = match &line.error {
+        Some(e) => Span::styled(format!("   {}", safe(e)), p.error()),
+        None => Span::styled("   Tab: complete · Enter: run · Esc: cancel".to_string(), p.dim()),
+    };
+    let room = w.saturating_sub(cursor + 1);
+    spans.push(Span::styled(safe_truncate(&after.content, room), after.style));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if let Ok(x) = u16::try_from(cursor)
+        && x < area.width
+    {
+        frame.set_cursor_position(Position { x: area.x + x, y: area.y });
+    }
+}
+
 fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
+    if let Some(line) = &app.command {
+        return draw_command(frame, area, line, p);
+    }
     // While a filter that cannot be read is typed, the whole reason (the edge above has
     // room for its start only), with what to write instead.
     if app.filter.editing
@@ -321,33 +352,117 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     frame.render_widget(Paragraph::new(Span::styled(msg, style)), area);
 }
 
-/// The table's jobs in footer order, with their priority: 0 always shows, higher numbers
-/// go first when the line is short. Help is last and always shown.
+/// The table's jobs in footer order, with their priority: when even two lines cannot hold
+/// them all, lower numbers stay. Help is last and always shown.
 /// Each job's word is its binding's `short` (the keymap).
-const FOOTER: [(TableAction, u8); 19] = [
+const FOOTER: [(TableAction, u8); 21] = [
     (TableAction::Filter, 1),
     (TableAction::Mark, 1),
-    (TableAction::MarkAll, 3),
+    (TableAction::MarkAll, 4),
     (TableAction::New, 2),
     (TableAction::Role, 2),
     (TableAction::Password, 3),
+    (TableAction::Edit, 4),
     (TableAction::Delete, 2),
-    (TableAction::Edit, 5),
     (TableAction::ToggleActive, 3),
     (TableAction::Revoke, 3),
     (TableAction::Unlock, 4),
+    (TableAction::VerifyEmail, 3),
     (TableAction::Sort, 4),
-    (TableAction::Audit, 4),
-    (TableAction::VerifyEmail, 5),
+    (TableAction::Audit, 2),
+    (TableAction::Export, 3),
+    (TableAction::Undo, 2),
     (TableAction::Details, 5),
-    (TableAction::Undo, 5),
+    (TableAction::Command, 6),
     (TableAction::Messages, 6),
     (TableAction::Quit, 1),
     (TableAction::Help, 0),
 ];
 
-/// Up to this priority a footer packs its hints closer rather than drop one.
-const FOOTER_CORE: u8 = 4;
+/// The footer: the hints on each line (indices into the items), and the spaces between.
+struct FooterLayout {
+    lines: Vec<Vec<usize>>,
+    sep: usize,
+}
+
+/// `chosen` (indices of `items`, in list order) on at most `max_lines` lines of `total`
+/// columns, `sep` spaces apart, whole hints only; `None` where they do not fit.
+fn wrap_hints(
+    items: &[(String, &str, u8)],
+    chosen: &[usize],
+    total: usize,
+    sep: usize,
+    max_lines: usize,
+) -> Option<Vec<Vec<usize>>> {
+    let cost = |i: usize| items.get(i).map_or(0, |(k, w, _)| width(k) + 1 + width(w));
+    let mut lines: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut used = 0;
+    for &i in chosen {
+        let c = cost(i);
+        let line = lines.last_mut()?;
+        if line.is_empty() {
+            line.push(i);
+            used = c;
+        } else if used + sep + c <= total {
+            line.push(i);
+            used += sep + c;
+        } else {
+            lines.push(vec![i]);
+            used = c;
+        }
+    }
+    (lines.len() <= max_lines && used <= total).then_some(lines)
+}
+
+/// One line when every hint fits on it, else two (at most `max_lines`); where they cannot
+/// hold them all, hints go by priority (lower numbers stay), each priority in list order.
+/// Never a cut word.
+fn footer_layout(items: &[(String, &str, u8)], total: usize, max_lines: usize) -> FooterLayout {
+    let all: Vec<usize> = (0..items.len()).collect();
+    for max_lines in (1..=max_lines).take(2) {
+        for sep in [2, 1] {
+            if let Some(lines) = wrap_hints(items, &all, total, sep, max_lines) {
+                return FooterLayout { lines, sep };
+            }
+        }
+    }
+    let mut kept: Vec<usize> = Vec::new();
+    let max_prio = items.iter().map(|i| i.2).max().unwrap_or(0);
+    for prio in 0..=max_prio {
+        for (i, item) in items.iter().enumerate() {
+            if item.2 != prio {
+                continue;
+            }
+            let mut trial = kept.clone();
+            trial.push(i);
+            trial.sort_unstable();
+            if wrap_hints(items, &trial, total, 1, max_lines).is_some() {
+                kept = trial;
+            }
+        }
+    }
+    let lines = wrap_hints(items, &kept, total, 1, max_lines).unwrap_or_default();
+    FooterLayout { lines, sep: 1 }
+}
+
+/// How many lines the footer takes at this width (1 or 2): as many as the table's own
+/// hints need, whatever the footer shows now, so the table does not jump by a row when
+/// the filter line opens.
+fn footer_height(width: u16) -> u16 {
+    let items = table_hints();
+    u16::try_from(footer_layout(&items, usize::from(width), 2).lines.len().max(1)).unwrap_or(1)
+}
+
+/// The table's hints (key, word, priority), in footer order.
+fn table_hints() -> Vec<(String, &'static str, u8)> {
+    FOOTER
+        .iter()
+        .map(|(a, prio)| {
+            let action = KeyAction::Table(*a);
+            (first_key(action), keymap::short(action), *prio)
+        })
+        .collect()
+}
 
 /// The first key of `action` (the footer names one key per job; help lists them all).
 fn first_key(action: KeyAction) -> String {
@@ -359,24 +474,6 @@ fn first_key(action: KeyAction) -> String {
         .unwrap_or_default()
 }
 
-/// Which of `items` fit in `total` columns with `sep` spaces between them: by priority,
-/// each priority in list order.
-fn fitting(items: &[(String, &str, u8)], total: usize, sep: usize) -> Vec<bool> {
-    let cost = |(k, w, _): &(String, &str, u8)| width(k) + 1 + width(w) + sep;
-    let mut keep = vec![false; items.len()];
-    let mut used = 0;
-    let max_prio = items.iter().map(|i| i.2).max().unwrap_or(0);
-    for prio in 0..=max_prio {
-        for (i, item) in items.iter().enumerate() {
-            if item.2 == prio && used + cost(item) <= total + sep {
-                used += cost(item);
-                keep[i] = true;
-            }
-        }
-    }
-    keep
-}
-
 /// The footer's hints for what the table shows now: every job that fits the width, by
 /// priority, always ending with `? help`.
 pub fn footer_hints(app: &App) -> Vec<(String, &'static str, u8)> {
@@ -385,37 +482,33 @@ pub fn footer_hints(app: &App) -> Vec<(String, &'static str, u8)> {
             widgets::hint(KeyAction::Filter(FilterAction::Keep), 0),
             widgets::hint(KeyAction::Filter(FilterAction::Clear), 0),
             widgets::hint(KeyAction::Filter(FilterAction::Empty), 1),
+            widgets::hint(KeyAction::Filter(FilterAction::Older), 2),
             ("role:NAME status:active|unverified|locked|inactive".to_string(), "tokens", 5),
         ]
     } else {
-        FOOTER
-            .iter()
-            .map(|(a, prio)| {
-                let action = KeyAction::Table(*a);
-                (first_key(action), keymap::short(action), *prio)
-            })
-            .collect()
+        table_hints()
     }
 }
 
 fn draw_footer(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
     let items = footer_hints(app);
-    let total = usize::from(area.width);
-    // Two spaces between hints when the core jobs fit so; else one, before any is dropped.
-    let (keep, sep) = [2, 1]
+    let layout = footer_layout(&items, usize::from(area.width), usize::from(area.height));
+    let lines: Vec<Line<'static>> = layout
+        .lines
         .iter()
-        .map(|sep| (fitting(&items, total, *sep), *sep))
-        .find(|(keep, _)| items.iter().zip(keep).all(|(i, k)| *k || i.2 > FOOTER_CORE))
-        .unwrap_or_else(|| (fitting(&items, total, 1), 1));
-    let mut spans = Vec::new();
-    for (item, _) in items.iter().zip(&keep).filter(|(_, k)| **k) {
-        if !spans.is_empty() {
-            spans.push(Span::raw(" ".repeat(sep)));
-        }
-        spans.push(Span::styled(item.0.clone(), p.key()));
-        spans.push(Span::styled(format!(" {}", item.1), p.dim()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        .map(|line| {
+            let mut spans = Vec::new();
+            for item in line.iter().filter_map(|&i| items.get(i)) {
+                if !spans.is_empty() {
+                    spans.push(Span::raw(" ".repeat(layout.sep)));
+                }
+                spans.push(Span::styled(item.0.clone(), p.key()));
+                spans.push(Span::styled(format!(" {}", item.1), p.dim()));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 #[cfg(test)]

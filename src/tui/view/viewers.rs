@@ -26,20 +26,32 @@ pub(super) fn big_box(frame: &mut Frame, area: Rect, max_w: u16, title: &str, p:
     widgets::popup(frame, area, w, h, title, p)
 }
 
-/// Key hints of a viewer, with "lines a-b of n" when the content is longer than the box.
-pub fn viewer_hints(first: usize, shown: usize, total: usize, p: Palette) -> Line<'static> {
-    let mut line = widgets::hints(
-        &[
-            widgets::pair(KeyAction::Scroll(ScrollAction::Down)),
-            widgets::pair(KeyAction::Scroll(ScrollAction::Up)),
-            widgets::pair(KeyAction::Scroll(ScrollAction::PageDown)),
-            widgets::pair(KeyAction::Scroll(ScrollAction::Close)),
-        ],
-        p,
-    );
-    if total > shown {
-        let last = (first + shown).min(total);
-        line.push_span(Span::styled(format!("   {}-{last} of {total}", first + 1), p.dim()));
+/// Key hints of a viewer, with "a-b of n" when the content is longer than the box, in
+/// `w` columns: the counter is never cut; hints give way to it (up, then page down and
+/// down), close last of all.
+pub fn viewer_hints(first: usize, shown: usize, total: usize, w: usize, p: Palette) -> Line<'static> {
+    let counter = (total > shown).then(|| format!("{}-{} of {total}", first + 1, (first + shown).min(total)));
+    let counter_w = counter.as_ref().map_or(0, |c| width(c) + 3);
+    let all = [
+        (ScrollAction::Down, 1),
+        (ScrollAction::Up, 2),
+        (ScrollAction::PageDown, 1),
+        (ScrollAction::Close, 0),
+    ];
+    let mut line = Line::default();
+    for most in (0..=2).rev() {
+        let pairs: Vec<(String, &str)> = all
+            .iter()
+            .filter(|(_, prio)| *prio <= most)
+            .map(|(a, _)| widgets::pair(KeyAction::Scroll(*a)))
+            .collect();
+        line = widgets::hints(&pairs, p);
+        if line.width() + counter_w <= w {
+            break;
+        }
+    }
+    if let Some(c) = counter {
+        line.push_span(Span::styled(format!("   {c}"), p.dim()));
     }
     line
 }
@@ -132,7 +144,7 @@ pub fn details(
             };
             Line::from(Span::styled(text::truncate(&safe(&note.text), w), style))
         }
-        None => viewer_hints(first, rows, body.lines.len(), p),
+        None => viewer_hints(first, rows, body.lines.len(), w, p),
     });
     body.render(frame, inner, first);
     let to_u16 = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);

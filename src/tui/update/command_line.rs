@@ -1,0 +1,104 @@
+//! Keys in the `:` command line, and what a command does: the job of the table key with
+//! the same meaning, so a command is confirmed, reasoned and refused exactly as its key.
+
+use crate::domain::Change;
+use crate::domain::change::short_id;
+use crate::store::StoreError;
+use crate::tui::event::{Effect, Job};
+use crate::tui::keymap::{self, FilterAction, TableAction};
+use crate::tui::model::App;
+use crate::tui::model::command_line::{self, Command};
+use crossterm::event::KeyEvent;
+use std::sync::Arc;
+use tui_input::Input;
+use uuid::Uuid;
+
+impl App {
+    pub(super) fn command_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
+        let Some(line) = self.command.as_mut() else { return };
+        match keymap::filter(&key) {
+            Some(FilterAction::Clear) => self.command = None,
+            Some(FilterAction::Empty) => {
+                line.input.reset();
+                line.error = None;
+            }
+            Some(FilterAction::Complete) => {
+                let (text, choices) = command_line::complete(line.input.value());
+                line.input = Input::new(text);
+                line.error = (!choices.is_empty()).then(|| choices.join("  "));
+            }
+            Some(FilterAction::Keep) => match command_line::parse(line.input.value()) {
+                Ok(command) => {
+                    self.command = None;
+                    self.run_command(command, out);
+                }
+                Err(why) => line.error = Some(why),
+            },
+            // The command line keeps no history (yet): ↑/↓ do nothing here.
+            Some(FilterAction::Older | FilterAction::Newer) => {}
+            None => {
+                if super::edit(&mut line.input, key) {
+                    line.error = None;
+                }
+            }
+        }
+    }
+
+    fn run_command(&mut self, command: Command, out: &mut Vec<Effect>) {
+        let action = match command {
+            Command::SetRole(role) => return self.start_change(Change::SetRole(role)),
+            Command::Activate => return self.start_change(Change::SetActive(true)),
+            Command::Deactivate => return self.start_change(Change::SetActive(false)),
+            Command::Filter(text) => {
+                self.filter.input = Input::new(text);
+                self.filter.remember();
+                self.users.set_filter(self.filter.value(), self.wall_now());
+                return;
+            }
+            Command::Sort(column) => {
+                self.users.set_sort(column, false);
+                return self.info(format!("sorted by {}", column.label()));
+            }
+            Command::Revert(hex) => return self.revert_by_prefix(hex, out),
+            Command::Unlock => TableAction::Unlock,
+            Command::VerifyEmail => TableAction::VerifyEmail,
+            Command::RevokeSessions => TableAction::Revoke,
+            Command::Delete => TableAction::Delete,
+            Command::ResetPassword => TableAction::Password,
+            Command::Edit => TableAction::Edit,
+            Command::ProvisionUser => TableAction::New,
+            Command::Undo => TableAction::Undo,
+            Command::Audit => TableAction::Audit,
+            Command::Export => TableAction::Export,
+            Command::Reload => TableAction::Reload,
+            Command::Help => TableAction::Help,
+            Command::Quit => TableAction::Quit,
+        };
+        self.table_action(action, out);
+    }
+
+    /// `:revert HEX`: a whole id is confirmed at once; the start of one is looked up first.
+    fn revert_by_prefix(&mut self, hex: String, out: &mut Vec<Effect>) {
+        if !self.can_start() {
+            return;
+        }
+        if let Ok(id) = Uuid::parse_str(&hex) {
+            self.dialog = self.confirm_revert(id, &format!("change {}", short_id(&id)));
+            return;
+        }
+        self.finding_change = Some(self.request(Job::FindChange(hex), out));
+    }
+
+    /// The changes a `:revert` prefix named: one is confirmed; none or several say so.
+    pub(super) fn on_changes_found(&mut self, res: Result<Vec<Uuid>, Arc<StoreError>>) {
+        match res.as_deref() {
+            Ok([id]) if self.can_start() => {
+                self.dialog = self.confirm_revert(*id, &format!("change {}", short_id(id)));
+            }
+            Ok([_]) => {}
+            Ok([]) => self.error("no change has an id that starts so (the audit log, L, shows them)"),
+            Ok(_) => self.error("several changes have ids that start so: type more of the id"),
+            Err(e) => self.error(format!("the change could not be looked up: {e}")),
+        }
+    }
+}
