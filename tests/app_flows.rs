@@ -539,13 +539,18 @@ fn the_audit_viewer_lists_changes_opens_the_selected_one_and_reverts_it() {
     assert_eq!(f.since, Some(datetime!(2026-11-19 12:30 UTC)));
     assert_eq!(f.actions, ["set_role"]);
     assert!(matches!(view(&app).changes, Loading::Pending));
-    assert_eq!(view(&app).applied, "since:1d action:set_role");
+    assert_eq!(
+        view(&app).filter.history,
+        ["since:1d action:set_role"],
+        "a filter read goes into the history"
+    );
     // A filter that cannot be read asks nothing and stays open, saying why.
     press(&mut app, key('/'));
     typed(&mut app, " colour:red");
     assert!(jobs(press(&mut app, code(KeyCode::Enter))).is_empty());
     assert!(view(&app).filter.editing);
     assert!(status(&app).contains("colour:"), "{}", status(&app));
+    assert_eq!(view(&app).filter.history.len(), 1, "a filter that cannot be read is not remembered");
     press(&mut app, code(KeyCode::Esc));
     // An answer to the first request is stale now; the newest one fills the list.
     app.update(answer(request_id(&opened), Answer::AuditChanges(Ok(vec![]))));
@@ -557,6 +562,12 @@ fn the_audit_viewer_lists_changes_opens_the_selected_one_and_reverts_it() {
     let Some(Dialog::Confirm { change, lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(*change, Change::Revert(Uuid::from_u128(0xabc2)));
     assert!(lines[0].contains("101 accounts"), "{lines:?}");
+    // The filters kept come back with ↑ in the next viewer of the session.
+    press(&mut app, code(KeyCode::Esc));
+    press(&mut app, key('L'));
+    press(&mut app, key('/'));
+    press(&mut app, code(KeyCode::Up));
+    assert_eq!(view(&app).filter.value(), "since:1d action:set_role");
 }
 
 #[test]
@@ -1912,11 +1923,7 @@ fn y_copies_the_email_and_the_filter_remembers_what_was_kept() {
     go_to(&mut app, "anna@x.se");
     let out = press(&mut app, key('y'));
     assert!(out.iter().any(|e| matches!(e, Effect::Clipboard(s) if s.expose() == "anna@x.se")), "{out:?}");
-    assert!(
-        status(&app).contains("sent to your terminal's clipboard (OSC 52); paste to check"),
-        "{}",
-        status(&app)
-    );
+    assert_eq!(status(&app), "anna@x.se: sent to the clipboard (OSC 52; paste to check)");
 
     for text in ["role:user", "lund", "lund"] {
         press(&mut app, key('/'));
@@ -1979,15 +1986,34 @@ fn the_command_line_speaks_the_subcommands_words() {
     let asked = press(&mut app, code(KeyCode::Enter));
     assert!(matches!(jobs(asked.clone()).as_slice(), [Job::FindChange(p)] if p == "1a2b3c4d"));
     let id = Uuid::from_u128(0x1a2b3c4d_0000_0000_0000_000000000001);
-    app.update(answer(request_id(&asked), Answer::ChangesFound(Ok(vec![id]))));
-    let Some(Dialog::Confirm { change, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
+    let found = |id: Uuid| {
+        let mut first = audit_row(2, "set_role", "anna@x.se", 2);
+        first.change_id = Some(id);
+        skriptoteket_admin::domain::audit::ChangeSummary { first, matching: 1, accounts: 12 }
+    };
+    app.update(answer(request_id(&asked), Answer::ChangesFound(Ok(vec![found(id)]))));
+    let Some(Dialog::Confirm { change, lines, .. }) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(*change, Change::Revert(id));
+    assert!(lines[0].contains("set_role of 12 accounts"), "{lines:?}");
+    press(&mut app, code(KeyCode::Esc));
+
+    // An answer that comes while another dialog is open only says so.
+    press(&mut app, key(':'));
+    typed(&mut app, "revert 1a2b3c4d");
+    let asked = press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('?'));
+    app.update(answer(request_id(&asked), Answer::ChangesFound(Ok(vec![found(id)]))));
+    assert!(matches!(app.dialog, Some(Dialog::Help { .. })), "{:?}", app.dialog);
+    assert!(status(&app).contains("type :revert again"), "{}", status(&app));
     press(&mut app, code(KeyCode::Esc));
 
     press(&mut app, key(':'));
     typed(&mut app, "revert 1a2b3c4d");
     let asked = press(&mut app, code(KeyCode::Enter));
-    app.update(answer(request_id(&asked), Answer::ChangesFound(Ok(vec![id, Uuid::from_u128(7)]))));
+    app.update(answer(
+        request_id(&asked),
+        Answer::ChangesFound(Ok(vec![found(id), found(Uuid::from_u128(7))])),
+    ));
     assert!(app.dialog.is_none());
     assert!(status(&app).contains("type more of the id"), "{}", status(&app));
     // Esc leaves the line without doing anything.
@@ -1995,4 +2021,51 @@ fn the_command_line_speaks_the_subcommands_words() {
     typed(&mut app, "delete");
     press(&mut app, code(KeyCode::Esc));
     assert!(app.command.is_none() && app.dialog.is_none());
+}
+
+/// Esc in the reason step of a new user goes back to the form as typed (Esc there cancels);
+/// two Escs typed at once (one Alt+Esc event) are two presses.
+#[test]
+fn esc_in_a_forms_reason_step_goes_back_to_the_form_and_esc_esc_is_two_presses() {
+    let mut app = signed_in(1);
+    press(&mut app, key('n'));
+    typed(&mut app, "zed@x.se");
+    press(&mut app, code(KeyCode::Enter));
+    assert!(matches!(app.dialog, Some(Dialog::Reason(_))), "{:?}", app.dialog);
+    press(&mut app, code(KeyCode::Esc));
+    let Some(Dialog::NewUser(f)) = &app.dialog else { panic!("{:?}", app.dialog) };
+    assert_eq!(f.email.value(), "zed@x.se", "the form as typed");
+    press(&mut app, code(KeyCode::Esc));
+    assert!(app.dialog.is_none());
+
+    // A filter edit and then the filter itself: Esc Esc typed quickly clears both.
+    press(&mut app, key('/'));
+    typed(&mut app, "anna");
+    press(&mut app, code(KeyCode::Enter));
+    press(&mut app, key('/'));
+    typed(&mut app, "x");
+    press(&mut app, Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::ALT)));
+    assert!(!app.filter.editing);
+    assert_eq!(app.filter.value(), "", "the edit cancelled, then the filter cleared");
+}
+
+/// `saved:NAME` in the table's filter is the deployment's saved words; an unknown name
+/// keeps nothing and says which names there are.
+#[test]
+fn a_saved_filter_is_used_by_name_in_the_table_filter() {
+    use skriptoteket_admin::domain::filter::SavedFilters;
+    let mut app = signed_in(1);
+    app.users.saved = SavedFilters(vec![("annas".into(), "anna".into())]);
+    press(&mut app, key('/'));
+    typed(&mut app, "saved:annas");
+    assert_eq!(app.users.visible_len(), 1);
+    assert_eq!(cursor_email(&app), "anna@x.se");
+    press(&mut app, ctrl('u'));
+    typed(&mut app, "saved:bertils");
+    assert_eq!(app.users.visible_len(), 0);
+    assert!(
+        app.users.filter.invalid.as_deref().is_some_and(|e| e.contains("saved are annas")),
+        "{:?}",
+        app.users.filter.invalid
+    );
 }

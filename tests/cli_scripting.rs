@@ -566,3 +566,37 @@ async fn every_command_the_console_shows_runs_as_printed() {
     assert_eq!(role_of(&pool, anna).await, "user", "reverted");
     assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE email = 'bo@x.se'").await, 0, "deleted");
 }
+
+/// A filter the deployment saves (`SKRIPTOTEKET_ADMIN_FILTER_<NAME>`) is `saved:name` in
+/// every `--filter`; an unknown name and saved words the language refuses are one-line
+/// errors, and nothing changes.
+#[tokio::test]
+async fn saved_filters_are_used_by_name_and_checked() {
+    let (db, _store) = live_store().await;
+    let pool = db.pool().await;
+    insert_user(&pool, "boss@x.se", Role::Superuser).await;
+    insert_user(&pool, "anna@x.se", Role::User).await;
+    insert_user(&pool, "bo@y.se", Role::User).await;
+    let saved = [("SKRIPTOTEKET_ADMIN_FILTER_XSE", "@x.se -role:superuser")];
+    let o = run(&db, &["list", "--filter", "saved:xse"], &saved);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).contains("anna@x.se") && !out(&o).contains("bo@y.se") && !out(&o).contains("boss@x.se"),
+        "{}",
+        out(&o)
+    );
+    let o = run(&db, &["list", "--filter", "saved:old"], &saved);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("no such saved filter; saved are xse") && err(&o).lines().count() == 1,
+        "{}",
+        err(&o)
+    );
+    let o =
+        with_password(&db, &["deactivate", "--actor-email", "boss@x.se", "--filter", "saved:xse", "--yes"]);
+    assert_eq!(o.status.code(), Some(2), "no saved filters without the setting: {}", err(&o));
+    let bad = [("SKRIPTOTEKET_ADMIN_FILTER_OLD", "created:<1y")];
+    let o = run(&db, &["list", "--filter", "saved:old"], &bad);
+    assert!(!o.status.success() && err(&o).contains("SKRIPTOTEKET_ADMIN_FILTER_OLD"), "{}", err(&o));
+    assert_eq!(scalar_i64(&pool, "SELECT count(*) FROM users WHERE NOT is_active").await, 0);
+}

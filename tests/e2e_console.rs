@@ -469,3 +469,60 @@ fn a_fresh_database_offers_the_migration_before_the_first_superuser_form() {
     assert_eq!(c.wait_exit(10), 0);
     assert!(c.cooked_mode());
 }
+
+/// The `:` line and the audit viewer on a real database: a role change of three accounts by
+/// command is one row of the viewer, which opens to its three accounts; `:revert` with the
+/// start of its id (as the viewer shows it) looks the change up, confirms it by what it
+/// was, and puts the roles back.
+#[test]
+fn a_change_by_command_line_is_one_audit_row_and_reverts_by_the_start_of_its_id() {
+    let s = setup();
+    let mut c = s.start(100, 30, &[]);
+    log_in(&mut c);
+    filter(&mut c, "team.test");
+    c.send("*");
+    c.send("j");
+    c.send(" "); // unmark u2
+    c.send(" "); // unmark u3
+    c.send(":");
+    c.type_text("set-role con");
+    c.tab();
+    c.wait_for(":set-role contributor", 10);
+    c.enter();
+    c.wait_for("3 user → contributor", 10);
+    c.send("y");
+    c.wait_for("Reason", 10);
+    c.type_text("pilot group");
+    c.enter();
+    c.wait_for("role set to contributor for 3 users", 20);
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'contributor'"), 3);
+
+    c.send("L");
+    c.wait_for("3 accounts", 10);
+    c.wait_for("reason: pilot group", 10);
+    c.enter();
+    c.wait_for("Change ", 10);
+    c.wait_for("u5@team.test", 10);
+    c.esc();
+    c.esc();
+    let id: String = s.rt.block_on(async {
+        sqlx::query_scalar(
+            "SELECT replace(change_id::text, '-', '') FROM skriptoteket_admin.admin_audit_log WHERE action = 'set_role' LIMIT 1",
+        )
+        .fetch_one(&s.pool)
+        .await
+        .expect("the change's id")
+    });
+    c.wait_until("the table again", 10, |screen| !screen.contains("Audit log"));
+    c.send(":");
+    c.type_text(&format!("revert {}", &id[..8]));
+    c.enter();
+    c.wait_for("set_role of 3 accounts", 20);
+    c.send("y");
+    c.wait_for("Reason", 10);
+    c.enter();
+    c.wait_for("reverted: 3 users restored", 20);
+    assert_eq!(s.scalar("SELECT count(*) FROM users WHERE role = 'contributor'"), 0);
+    c.send("q");
+    assert_eq!(c.wait_exit(10), 0);
+}

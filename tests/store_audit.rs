@@ -384,6 +384,10 @@ async fn changes_are_one_row_each_however_many_accounts_they_touch() {
 
     let newest = store::audit::changes(&store, &AuditFilter::default(), 2).await.unwrap();
     assert_eq!(newest, all[..2].to_vec());
-    let entries = store::audit::of_change(&store, all[2].first.change_id.unwrap()).await.unwrap();
+    let bulk = all[2].first.change_id.unwrap();
+    let entries = store::audit::of_change(&store, bulk).await.unwrap();
     assert_eq!(entries.len(), 12);
+    // The viewer opens the first entries of a change only, in the order written.
+    let first = store::audit::first_of_change(&store, bulk, 5).await.unwrap();
+    assert_eq!(first, entries[..5].to_vec());
 }

@@ -830,7 +830,6 @@ fn audit_view(filter: FilterLine, cursor: usize, open: Option<OpenChange>) -> Au
     AuditView {
         request: 1,
         changes: Loading::Ready(audit_changes()),
-        applied: filter.value().to_string(),
         filter,
         cursor: ListCursor { at: cursor, top: 0 },
         open,

@@ -256,6 +256,23 @@ pub struct ActorArg {
     pub actor_password_file: Option<PathBuf>,
 }
 
+impl Command {
+    /// The `--filter` of a subcommand that takes one.
+    pub fn filter_mut(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            Command::List { filter, .. } => Some(filter),
+            Command::SetRole { select, .. } => Some(&mut select.filter),
+            Command::RevokeSessions { targets, .. } | Command::Delete { targets, .. } => {
+                Some(&mut targets.select.filter)
+            }
+            Command::Deactivate(t) | Command::Activate(t) | Command::Unlock(t) | Command::VerifyEmail(t) => {
+                Some(&mut t.select.filter)
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct Targets {
     #[command(flatten)]

@@ -261,12 +261,27 @@ async fn simple(cli: &Cli, store: &Store, t: &args::Targets, change: Change) -> 
 }
 
 /// Runs one subcommand to completion.
-pub async fn run(cli: Cli) -> ExitCode {
-    let result = dispatch(&cli).await;
+pub async fn run(mut cli: Cli) -> ExitCode {
+    let result = match expand_saved_filters(&mut cli) {
+        Ok(()) => dispatch(&cli).await,
+        Err(e) => Err(e),
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => e.report_as(failure::wants_json(cli.command.as_ref())),
     }
+}
+
+/// `saved:NAME` in `--filter` becomes the deployment's saved words (read only when a
+/// filter names one), so every subcommand speaks the same filter as the console.
+fn expand_saved_filters(cli: &mut Cli) -> Result<(), CliError> {
+    let env_file = cli.env_file.clone();
+    let Some(filter) = cli.command.as_mut().and_then(args::Command::filter_mut) else { return Ok(()) };
+    let Some(text) = filter.as_deref().filter(|t| t.contains("saved:")) else { return Ok(()) };
+    let saved = config::saved_filters(env_file.as_deref())?;
+    let words = saved.expand(text).map_err(|e| CliError::Usage(format!("--filter {e}")))?;
+    *filter = Some(words);
+    Ok(())
 }
 
 async fn dispatch(cli: &Cli) -> Result<(), CliError> {

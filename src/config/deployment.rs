@@ -16,6 +16,10 @@ pub const COLOR: &str = "SKRIPTOTEKET_ADMIN_COLOR";
 /// accounts.
 pub const PROTECTED: &str = "SKRIPTOTEKET_ADMIN_PROTECTED";
 
+/// A saved filter: `SKRIPTOTEKET_ADMIN_FILTER_DORMANT=last_login:older:180d` is used as
+/// `saved:dormant` in the console's filter and in `--filter`.
+pub const FILTER_PREFIX: &str = "SKRIPTOTEKET_ADMIN_FILTER_";
+
 /// The colours a deployment name may have.
 pub const COLORS: [&str; 6] = ["red", "yellow", "green", "blue", "magenta", "cyan"];
 
@@ -30,6 +34,8 @@ pub struct Deployment {
     pub color: Option<String>,
     /// Destructive changes to several accounts need the name typed (needs `name`).
     pub protected: bool,
+    /// Filters saved by name (`saved:NAME`).
+    pub saved_filters: crate::domain::filter::SavedFilters,
 }
 
 impl Deployment {
@@ -62,6 +68,7 @@ impl Deployment {
             name,
             color,
             protected,
+            saved_filters: saved_filters(env_file)?,
         })
     }
 }
@@ -82,7 +89,7 @@ pub const SETTINGS: [&str; 5] = [REQUIRE_REASON, READONLY, NAME, COLOR, PROTECTE
 /// not know (a typo in a key name would otherwise switch nothing on, silently). Only key
 /// names are read from the file, never values.
 pub fn unknown_settings(env_file: Option<&Path>) -> Vec<String> {
-    let known = |k: &str| SETTINGS.contains(&k);
+    let known = |k: &str| SETTINGS.contains(&k) || k.starts_with(FILTER_PREFIX);
     let mut keys: Vec<String> = std::env::vars_os()
         .filter_map(|(k, _)| k.into_string().ok())
         .filter(|k| k.starts_with("SKRIPTOTEKET_ADMIN_"))
@@ -95,6 +102,40 @@ pub fn unknown_settings(env_file: Option<&Path>) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// The filters the deployment saves: every `SKRIPTOTEKET_ADMIN_FILTER_<NAME>` of the
+/// environment or the env file (the environment wins), by lower-case name. A name of
+/// other than letters, digits and `_`, or words the filter language refuses (or another
+/// `saved:` inside), is an error naming the key: a typo must not match nothing silently.
+pub fn saved_filters(env_file: Option<&Path>) -> Result<crate::domain::filter::SavedFilters, ConfigError> {
+    let mut keys: Vec<String> = std::env::vars_os()
+        .filter_map(|(k, _)| k.into_string().ok())
+        .filter(|k| k.starts_with(FILTER_PREFIX))
+        .collect();
+    let path = env_file.unwrap_or(Path::new(".env"));
+    if let Ok(file) = super::envfile::EnvFile::read(path) {
+        keys.extend(file.keys().filter(|k| k.starts_with(FILTER_PREFIX)).map(str::to_string));
+    }
+    keys.sort();
+    keys.dedup();
+    let mut saved = Vec::new();
+    for key in keys {
+        let name = key[FILTER_PREFIX.len()..].to_ascii_lowercase();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(ConfigError::BadSetting(key, "a name of letters, digits and _".into()));
+        }
+        let Some(words) = setting(&key, env_file)? else { continue };
+        let words = words.trim().to_string();
+        if words.contains("saved:") {
+            return Err(ConfigError::BadSetting(key, "a saved filter cannot name another".into()));
+        }
+        if let Err(why) = crate::domain::filter::UserFilter::parse(&words, time::OffsetDateTime::now_utc()) {
+            return Err(ConfigError::BadSetting(key, format!("words of the filter language ({why})")));
+        }
+        saved.push((name, words));
+    }
+    Ok(crate::domain::filter::SavedFilters(saved))
 }
 
 /// A yes/no setting of the deployment: `$KEY`, else `KEY` in the env file. `1`, `true`,

@@ -17,7 +17,8 @@ pub mod docker;
 pub mod envfile;
 
 pub use deployment::{
-    COLOR, COLORS, Deployment, NAME, PROTECTED, READONLY, REQUIRE_REASON, SETTINGS, switch, unknown_settings,
+    COLOR, COLORS, Deployment, FILTER_PREFIX, NAME, PROTECTED, READONLY, REQUIRE_REASON, SETTINGS,
+    saved_filters, switch, unknown_settings,
 };
 
 use envfile::{EnvFile, Lookup};

@@ -34,7 +34,42 @@ pub const HELP: &str = "\
 | `never_logged_in` | never signed in |
 | `failed:>0`, `sessions:>0` (also `>=`, `<=`, `=`) | failed logins, active sessions |
 | `!word` or `-word` | the opposite |
+| `saved:NAME` | the deployment's saved filter NAME (`SKRIPTOTEKET_ADMIN_FILTER_NAME` in its `.env`) |
 ";
+/// The filters a deployment saves by name (`SKRIPTOTEKET_ADMIN_FILTER_<NAME>=WORDS`, read by
+/// `config`), used in a filter as `saved:NAME`: the console's `/` and `--filter` alike.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SavedFilters(pub Vec<(String, String)>);
+
+impl SavedFilters {
+    /// `text` with each `saved:NAME` word replaced by that filter's words; a name the
+    /// deployment has not saved is refused, naming those it has.
+    pub fn expand(&self, text: &str) -> Result<String, String> {
+        if !text.contains("saved:") {
+            return Ok(text.to_string());
+        }
+        let mut out = Vec::new();
+        for word in text.split_whitespace() {
+            match word.strip_prefix("saved:") {
+                Some(name) => match self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    Some((_, words)) => out.push(words.as_str()),
+                    None if self.0.is_empty() => {
+                        return Err(format!(
+                            "{word}: this deployment saves no filters (SKRIPTOTEKET_ADMIN_FILTER_NAME=WORDS in its .env)"
+                        ));
+                    }
+                    None => {
+                        let names: Vec<&str> = self.0.iter().map(|(n, _)| n.as_str()).collect();
+                        return Err(format!("{word}: no such saved filter; saved are {}", names.join(", ")));
+                    }
+                },
+                None => out.push(word),
+            }
+        }
+        Ok(out.join(" "))
+    }
+}
+
 /// Every key the language knows, for the refusal of an unknown one.
 pub const KEYS: [&str; 8] =
     ["role:", "status:", "provider:", "last_login:", "created:", "failed:", "sessions:", "never_logged_in"];
@@ -511,6 +546,23 @@ mod tests {
             let text = std::fs::read_to_string(format!("{}/{doc}", env!("CARGO_MANIFEST_DIR"))).expect(doc);
             assert!(text.contains(HELP), "{doc} shows the filter table of domain::filter::HELP");
         }
+    }
+
+    #[test]
+    fn saved_filters_expand_by_name_and_an_unknown_name_is_refused() {
+        let saved = SavedFilters(vec![("dormant".into(), "last_login:older:180d -role:admin".into())]);
+        assert_eq!(
+            saved.expand("saved:dormant lund").as_deref(),
+            Ok("last_login:older:180d -role:admin lund")
+        );
+        assert_eq!(saved.expand("saved:DORMANT").as_deref(), Ok("last_login:older:180d -role:admin"));
+        assert_eq!(
+            saved.expand("@skola.se").as_deref(),
+            Ok("@skola.se"),
+            "an email's domain is a word as before"
+        );
+        assert!(saved.expand("saved:old").is_err_and(|e| e.contains("saved are dormant")));
+        assert!(SavedFilters::default().expand("saved:x").is_err_and(|e| e.contains("saves no filters")));
     }
 
     #[test]

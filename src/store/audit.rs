@@ -294,6 +294,22 @@ pub async fn of_change(store: &Store, change_id: Uuid) -> Result<Vec<AuditRow>, 
     Ok(rows)
 }
 
+/// The first `limit` entries of one change, in the order written (the viewer opens a
+/// change of 890,000 accounts without reading them all).
+pub async fn first_of_change(
+    store: &Store,
+    change_id: Uuid,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    store.require_audit()?;
+    let sql = format!(
+        "SELECT {AUDIT_COLUMNS} FROM skriptoteket_admin.admin_audit_log WHERE change_id = $1 ORDER BY id LIMIT $2"
+    );
+    let rows =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(change_id).bind(limit).fetch_all(&store.pool).await?;
+    rows.iter().map(decode).collect()
+}
+
 /// Newest first; `target` narrows to one account (sign-ins included).
 pub async fn recent(store: &Store, limit: i64, target: Option<Uuid>) -> Result<Vec<AuditRow>, StoreError> {
     let filter = AuditFilter { target_id: target, sign_ins: true, ..AuditFilter::default() };

@@ -114,6 +114,9 @@ pub enum DbEvent {
 /// How many changes the audit viewer lists at once (the newest).
 pub const AUDIT_CHANGES: i64 = 500;
 
+/// How many accounts of one change the viewer opens (the first, in the order written).
+pub const CHANGE_ENTRIES: i64 = 5_000;
+
 /// The data a request asked for, or the store's error.
 #[derive(Debug, Clone)]
 pub enum Answer {
@@ -131,7 +134,7 @@ pub enum Answer {
     /// Every entry of one change, in the order written.
     ChangeEntries(Result<Vec<AuditRow>, Failure>),
     /// The changes a `:revert` prefix names.
-    ChangesFound(Result<Vec<Uuid>, Failure>),
+    ChangesFound(Result<Vec<ChangeSummary>, Failure>),
     DeletePlan(Result<DeletePlan, Failure>),
     /// An account's email and profile as they are now, for the edit form.
     Editable(Result<crate::domain::edit::Editable, Failure>),
@@ -255,9 +258,10 @@ pub enum Job {
     LoadDetails(Uuid),
     /// The changes the audit viewer lists, at most [`AUDIT_CHANGES`].
     LoadAudit(AuditFilter),
-    /// Every entry (account) of one change.
+    /// The entries (accounts) of one change, the first [`CHANGE_ENTRIES`].
     LoadChange(Uuid),
-    /// The changes whose id starts with these hex digits (two at most: one is the answer).
+    /// The changes whose id starts with these hex digits, as the audit viewer lists them
+    /// (two at most: one is the answer).
     FindChange(String),
     PlanDelete(Vec<Seen>),
     /// The values the edit form starts from.

@@ -3,7 +3,9 @@
 //! request's id. When the connection drops it reconnects by itself and finds out whether an
 //! interrupted change applied.
 
-use super::event::{AUDIT_CHANGES, Answer, DbEvent, Details, Job, OpError, Outcome, Request, RequestId};
+use super::event::{
+    AUDIT_CHANGES, Answer, CHANGE_ENTRIES, DbEvent, Details, Job, OpError, Outcome, Request, RequestId,
+};
 use crate::auth::hasher;
 use crate::config::DbTarget;
 use crate::domain::{Change, Done, Reason, Role, Secret, Stamp, UserRow, password};
@@ -178,14 +180,19 @@ impl Worker {
             Job::FindChange(prefix) => {
                 let res = self
                     .retry(|s| {
-                        let prefix = prefix.clone();
-                        async move { audit::changes_with_prefix(&s, &prefix, 2).await }
+                        let filter = crate::domain::audit_filter::AuditFilter {
+                            change: Some(prefix.clone()),
+                            sign_ins: true,
+                            ..Default::default()
+                        };
+                        async move { audit::changes(&s, &filter, 2).await }
                     })
                     .await;
                 Answer::ChangesFound(res.map_err(Arc::new))
             }
             Job::LoadChange(id) => {
-                let res = self.retry(|s| async move { audit::of_change(&s, id).await }).await;
+                let res =
+                    self.retry(|s| async move { audit::first_of_change(&s, id, CHANGE_ENTRIES).await }).await;
                 Answer::ChangeEntries(res.map_err(Arc::new))
             }
             Job::PlanDelete(targets) => {

@@ -81,8 +81,6 @@ pub struct AuditView {
     pub request: RequestId,
     pub changes: Loading<Vec<ChangeSummary>>,
     pub filter: FilterLine,
-    /// The filter text `changes` was loaded with (the line may be being edited).
-    pub applied: String,
     pub cursor: ListCursor,
     pub open: Option<OpenChange>,
 }
@@ -93,7 +91,6 @@ impl AuditView {
             request,
             changes: Loading::Pending,
             filter: FilterLine::default(),
-            applied: String::new(),
             cursor: ListCursor::default(),
             open: None,
         }

@@ -12,6 +12,8 @@ use tui_input::Input;
 pub struct CommandLine {
     pub input: Input,
     pub error: Option<String>,
+    /// What Tab could still complete to.
+    pub choices: Option<String>,
 }
 
 /// What a command line asks for.

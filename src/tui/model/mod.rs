@@ -113,6 +113,8 @@ pub struct App {
     pub command: Option<command_line::CommandLine>,
     /// A `:revert` by the start of an id, waiting for the change it names.
     pub finding_change: Option<crate::tui::event::RequestId>,
+    /// The audit filters kept this session, oldest first (each viewer starts with them).
+    pub audit_history: Vec<String>,
     pub dialog: Option<Dialog>,
     pub status: Option<StatusLine>,
     /// The change in flight: no second change starts until its answer arrives.
@@ -170,16 +172,19 @@ pub enum Guarded {
 
 impl App {
     pub fn new(options: Options, width: u16, height: u16) -> App {
+        let mut users = UserList::default();
+        users.saved = options.deployment.saved_filters.clone();
         App {
             screen: Screen::Connecting { message: format!("connecting to {}", options.target) },
             options,
             actor: None,
-            users: UserList::default(),
+            users,
             loaded: false,
             filter: Default::default(),
             choosing_sort: false,
             command: None,
             finding_change: None,
+            audit_history: Vec::new(),
             dialog: None,
             status: None,
             in_flight: None,

@@ -6,7 +6,7 @@
 use super::marks::Marks;
 use crate::domain::UserRow;
 use crate::domain::account::Account;
-use crate::domain::filter::UserFilter;
+use crate::domain::filter::{SavedFilters, UserFilter};
 use crate::domain::roster::{Roster, RosterError, RowRef};
 use std::cmp::Ordering;
 use time::OffsetDateTime;
@@ -80,7 +80,12 @@ pub struct Filter {
 impl Filter {
     /// Parses `input`; ages (`last_login:older:180d`) count back from `now`.
     pub fn parse(input: &str, now: OffsetDateTime) -> Filter {
-        match UserFilter::parse(input, now) {
+        Filter::parse_saved(input, now, &SavedFilters::default())
+    }
+
+    /// [`Filter::parse`], with the deployment's `saved:NAME` filters.
+    pub fn parse_saved(input: &str, now: OffsetDateTime, saved: &SavedFilters) -> Filter {
+        match saved.expand(input).and_then(|words| UserFilter::parse(&words, now)) {
             Ok(parsed) => Filter { parsed, invalid: None },
             Err(why) => Filter { parsed: UserFilter::default(), invalid: Some(why) },
         }
@@ -135,6 +140,8 @@ pub struct UserList {
     pub sort: SortKey,
     pub reverse: bool,
     pub filter: Filter,
+    /// The deployment's saved filters (`saved:NAME` in the filter).
+    pub saved: SavedFilters,
     /// The widest email, in terminal columns: the table sizes its email column by it.
     pub longest_email: usize,
     load: Option<Load>,
@@ -358,7 +365,7 @@ impl UserList {
     /// Filters by `input`; its ages (`last_login:older:180d`) count back from `now`.
     pub fn set_filter(&mut self, input: &str, now: OffsetDateTime) {
         let keep = self.cursor_pos();
-        let filter = Filter::parse(input, now);
+        let filter = Filter::parse_saved(input, now, &self.saved);
         let narrow = self.filter.invalid.is_none()
             && filter.invalid.is_none()
             && filter.parsed.narrows(&self.filter.parsed);

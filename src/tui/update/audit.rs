@@ -56,8 +56,9 @@ impl App {
             Ok(filter) => {
                 view.request = self.request(Job::LoadAudit(filter), out);
                 view.changes = Loading::Pending;
-                view.applied = view.filter.value().to_string();
                 view.cursor = ListCursor::default();
+                view.filter.remember();
+                self.audit_history = view.filter.history.clone();
             }
             Err(e) => {
                 view.filter.editing = true;
@@ -122,8 +123,10 @@ impl App {
             return None;
         };
         match crate::domain::revert::why_not(&action) {
+            // The whole change is reverted, however many of its entries the filter kept.
             None if self.can_start() => {
-                self.confirm_revert(id, &format!("{action} of {} (from the audit log)", change.what()))
+                let accounts = crate::plural::count(change.accounts, "account");
+                self.confirm_revert(id, &format!("{action} of {accounts} (from the audit log)"))
             }
             None => None,
             Some(why) => {

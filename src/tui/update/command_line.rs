@@ -2,6 +2,7 @@
 //! the same meaning, so a command is confirmed, reasoned and refused exactly as its key.
 
 use crate::domain::Change;
+use crate::domain::audit::ChangeSummary;
 use crate::domain::change::short_id;
 use crate::store::StoreError;
 use crate::tui::event::{Effect, Job};
@@ -11,7 +12,6 @@ use crate::tui::model::command_line::{self, Command};
 use crossterm::event::KeyEvent;
 use std::sync::Arc;
 use tui_input::Input;
-use uuid::Uuid;
 
 impl App {
     pub(super) fn command_key(&mut self, key: KeyEvent, out: &mut Vec<Effect>) {
@@ -21,11 +21,13 @@ impl App {
             Some(FilterAction::Empty) => {
                 line.input.reset();
                 line.error = None;
+                line.choices = None;
             }
             Some(FilterAction::Complete) => {
                 let (text, choices) = command_line::complete(line.input.value());
                 line.input = Input::new(text);
-                line.error = (!choices.is_empty()).then(|| choices.join("  "));
+                line.error = None;
+                line.choices = (!choices.is_empty()).then(|| choices.join("  "));
             }
             Some(FilterAction::Keep) => match command_line::parse(line.input.value()) {
                 Ok(command) => {
@@ -39,6 +41,7 @@ impl App {
             None => {
                 if super::edit(&mut line.input, key) {
                     line.error = None;
+                    line.choices = None;
                 }
             }
         }
@@ -51,8 +54,10 @@ impl App {
             Command::Deactivate => return self.start_change(Change::SetActive(false)),
             Command::Filter(text) => {
                 self.filter.input = Input::new(text);
-                self.filter.remember();
                 self.users.set_filter(self.filter.value(), self.wall_now());
+                if self.users.filter.invalid.is_none() {
+                    self.filter.remember();
+                }
                 return;
             }
             Command::Sort(column) => {
@@ -77,25 +82,34 @@ impl App {
         self.table_action(action, out);
     }
 
-    /// `:revert HEX`: a whole id is confirmed at once; the start of one is looked up first.
+    /// `:revert HEX`: the change is looked up first (an id, or its start), so its
+    /// confirmation says what it was and how many accounts it touched.
     fn revert_by_prefix(&mut self, hex: String, out: &mut Vec<Effect>) {
-        if !self.can_start() {
-            return;
+        if self.can_start() {
+            self.finding_change = Some(self.request(Job::FindChange(hex), out));
         }
-        if let Ok(id) = Uuid::parse_str(&hex) {
-            self.dialog = self.confirm_revert(id, &format!("change {}", short_id(&id)));
-            return;
-        }
-        self.finding_change = Some(self.request(Job::FindChange(hex), out));
     }
 
-    /// The changes a `:revert` prefix named: one is confirmed; none or several say so.
-    pub(super) fn on_changes_found(&mut self, res: Result<Vec<Uuid>, Arc<StoreError>>) {
+    /// The changes a `:revert` named: one is confirmed (unless the admin has moved on to a
+    /// dialog or a line meanwhile: then it only says so); none or several say so.
+    pub(super) fn on_changes_found(&mut self, res: Result<Vec<ChangeSummary>, Arc<StoreError>>) {
         match res.as_deref() {
-            Ok([id]) if self.can_start() => {
-                self.dialog = self.confirm_revert(*id, &format!("change {}", short_id(id)));
+            Ok([found]) => {
+                let Some(id) = found.first.change_id else { return };
+                let action = found.first.action.clone();
+                let accounts = crate::plural::count(found.accounts, "account");
+                if self.dialog.is_some() || self.command.is_some() || self.filter.editing {
+                    self.info(format!(
+                        "change {} found ({action}); type :revert again to undo it",
+                        short_id(&id)
+                    ));
+                } else if let Some(why) = crate::domain::revert::why_not(&action) {
+                    self.error(format!("a {action} change cannot be reverted: {why}"));
+                } else if self.can_start() {
+                    self.dialog = self
+                        .confirm_revert(id, &format!("{action} of {accounts} (change {})", short_id(&id)));
+                }
             }
-            Ok([_]) => {}
             Ok([]) => self.error("no change has an id that starts so (the audit log, L, shows them)"),
             Ok(_) => self.error("several changes have ids that start so: type more of the id"),
             Err(e) => self.error(format!("the change could not be looked up: {e}")),

@@ -10,6 +10,7 @@ use crate::tui::event::{Effect, Job};
 use crate::tui::keymap::{self, ConfirmAction, CopyAction, FormAction, PickerAction, ScrollAction};
 use crate::tui::model::App;
 use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
+use crate::tui::model::forms::ResetForm;
 use crossterm::event::{KeyCode, KeyEvent};
 
 impl App {
@@ -222,12 +223,22 @@ impl App {
         Dialog::ConfirmDelete { targets, request, plan: Loading::Pending, typed: String::new() }
     }
 
-    /// The reason asked before a delete, a change to several accounts or a promotion to
-    /// admin or superuser: typed, then Enter sends the change; Esc cancels it.
+    /// The reason asked before every change: typed (or left empty unless the deployment
+    /// requires one), then Enter sends the change; Esc goes back to a new user's or a
+    /// reset's form, and cancels any other change.
     fn reason_key(&mut self, key: KeyEvent, mut p: PendingChange, out: &mut Vec<Effect>) -> Option<Dialog> {
         match keymap::form(&key) {
             Some(FormAction::Cancel) => {
-                self.pending_form = None;
+                // A new user or a password reset goes back to its form, as typed (a reset's
+                // form afresh: its typed password is not kept); Esc there cancels.
+                let form = self.pending_form.take();
+                match (&p.change, form, p.targets.first()) {
+                    (Change::Create { .. }, Some(f), _) => return Some(Dialog::NewUser(f)),
+                    (Change::ResetPassword { .. }, _, Some(t)) => {
+                        return Some(Dialog::ResetPassword(ResetForm::new(t.clone())));
+                    }
+                    _ => {}
+                }
                 self.info("cancelled; nothing changed");
                 self.go_back(p.back, out)
             }

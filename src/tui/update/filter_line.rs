@@ -11,7 +11,6 @@ impl FilterLine {
             Some(FilterAction::Keep) => {
                 self.editing = false;
                 self.recalled = None;
-                self.remember();
                 FilterEdit::Kept
             }
             Some(FilterAction::Complete) => FilterEdit::Unchanged,

@@ -144,6 +144,13 @@ impl App {
         // Alt moves by words) it is the two keys the admin pressed: Esc closes, then the
         // letter acts, each as an event of its own, so a dialog the letter opens is armed
         // afresh.
+        // Two Escs typed quickly arrive as one Alt+Esc: they are two presses, everywhere.
+        if key.code == KeyCode::Esc && key.modifiers.contains(KeyModifiers::ALT) {
+            let esc = || Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            out.extend(self.update(esc()));
+            out.extend(self.update(esc()));
+            return;
+        }
         if let KeyCode::Char(c) = key.code
             && key.modifiers.difference(KeyModifiers::SHIFT) == KeyModifiers::ALT
             && !self.takes_text()
@@ -181,6 +188,8 @@ impl App {
                         ARM_TIME.as_millis()
                     ));
                 } else if self.dialog.is_some() {
+                    // A sort choice pending when a dialog opened is over.
+                    self.choosing_sort = false;
                     self.dialog_key(key, out);
                 } else if self.command.is_some() {
                     self.command_key(key, out);

@@ -31,6 +31,16 @@ impl App {
                     format!("filter edit cancelled; the filter is {before:?} again")
                 });
             }
+            // The edge has room for the start of what the filter means; the status line
+            // says all of it once, when it is kept.
+            FilterEdit::Kept
+                if self.users.filter.invalid.is_none() && !self.users.filter.parsed.is_empty() =>
+            {
+                // Only a filter that could be read goes into the history (↑).
+                self.filter.remember();
+                let shown = crate::plural::count(self.users.visible_len() as i64, "user");
+                self.info(format!("{shown}: {}", self.users.filter.parsed.describe()));
+            }
             FilterEdit::Cancelled { restored: false } | FilterEdit::Kept | FilterEdit::Unchanged => {}
         }
     }
@@ -89,9 +99,7 @@ impl App {
                 Some(email) => {
                     out.push(Effect::Clipboard(crate::domain::Secret::from(email.as_str())));
                     // OSC 52 is fire-and-forget: nothing tells whether the terminal took it.
-                    self.info(format!(
-                        "{email} was sent to your terminal's clipboard (OSC 52); paste to check"
-                    ));
+                    self.info(format!("{email}: sent to the clipboard (OSC 52; paste to check)"));
                 }
                 None => self.info("no row under the cursor: nothing to copy"),
             },
@@ -112,7 +120,10 @@ impl App {
             }
             TableAction::Audit => {
                 let request = self.request(Job::LoadAudit(AuditFilter::default()), out);
-                self.dialog = Some(Dialog::Audit(AuditView::new(request)));
+                let mut view = AuditView::new(request);
+                // The audit filters kept this session come back with ↑.
+                view.filter.history = self.audit_history.clone();
+                self.dialog = Some(Dialog::Audit(view));
             }
             TableAction::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
             TableAction::Export => self.start_export(),
@@ -370,7 +381,6 @@ impl App {
         self.dialog = Some(Dialog::Confirm { targets, change, lines, back: None });
     }
 
-    /// The confirmation of reverting change `id` (`what`: how the admin knows it).
     /// The key after `s`: a column's number sorts by it (ascending; `S` reverses), `s` the
     /// next column; any other key keeps the order and does nothing else.
     pub(super) fn sort_key(&mut self, key: KeyEvent) {
@@ -391,6 +401,7 @@ impl App {
         }
     }
 
+    /// The confirmation of reverting change `id` (`what`: how the admin knows it).
     pub(super) fn confirm_revert(&mut self, id: uuid::Uuid, what: &str) -> Option<Dialog> {
         let change = Change::Revert(id);
         let mut lines = vec![format!("Undo {what}?")];

@@ -89,7 +89,8 @@ fn provenance(r: &AuditRow) -> String {
 fn filter_row(frame: &mut Frame, inner: Rect, app: &App, view: &AuditView, p: Palette) {
     let w = usize::from(inner.width);
     let count = match (&view.changes, view.parsed(app.wall)) {
-        (_, Err(e)) if view.filter.editing => format!("filter: {e}"),
+        // The reason itself is under the list, where there is room for all of it.
+        (_, Err(_)) if view.filter.editing => "✗ not a filter yet".to_string(),
         (_, Ok(_)) if view.filter.editing => "Enter applies".to_string(),
         (Loading::Ready(rows), _) if rows.len() as i64 >= AUDIT_CHANGES => {
             format!("the newest {} changes", rows.len())
@@ -120,34 +121,59 @@ fn filter_row(frame: &mut Frame, inner: Rect, app: &App, view: &AuditView, p: Pa
     frame.render_widget(Paragraph::new(Line::from(spans)), Rect { height: 1, ..inner });
 }
 
-/// Key hints of the list and of an opened change.
-fn list_hints(open: bool, p: Palette) -> Line<'static> {
+/// Key hints of the list and of an opened change, with "a-b of n" where the list is
+/// longer than its page, in `w` columns: the counter is never cut; the filter and revert
+/// hints give way to it first, then the open hint; close stays.
+fn list_footer(
+    open: bool,
+    len: usize,
+    cursor: ListCursor,
+    rows: usize,
+    w: usize,
+    p: Palette,
+) -> Line<'static> {
+    let counter = (len > rows).then(|| {
+        let c = cursor.within(rows);
+        format!("   {}-{} of {len}", c.top + 1, (c.top + rows).min(len))
+    });
     let what = if open { "entry in full" } else { "its accounts" };
-    let mut pairs = vec![
+    let close = (widgets::keys(KeyAction::Scroll(ScrollAction::Close)), if open { "back" } else { "close" });
+    let mut all = vec![
         (widgets::keys(KeyAction::Audit(AuditAction::Open)), what),
         (widgets::keys(KeyAction::Audit(AuditAction::Revert)), "revert"),
     ];
     if !open {
-        pairs.push((widgets::keys(KeyAction::Audit(AuditAction::Filter)), "filter"));
+        all.push((widgets::keys(KeyAction::Audit(AuditAction::Filter)), "filter"));
     }
-    pairs.push((widgets::keys(KeyAction::Scroll(ScrollAction::Close)), if open { "back" } else { "close" }));
-    widgets::hints(&pairs, p)
+    let counter_w = counter.as_ref().map_or(0, |c| width(c));
+    let mut line = Line::default();
+    for keep in (0..=all.len()).rev() {
+        let mut pairs: Vec<(String, &str)> = all.iter().take(keep).cloned().collect();
+        pairs.push(close.clone());
+        line = widgets::hints(&pairs, p);
+        if line.width() + counter_w <= w {
+            break;
+        }
+    }
+    if let Some(c) = counter {
+        line.push_span(Span::styled(c, p.dim()));
+    }
+    line
 }
 
 /// Rows `cursor.top..` of `lines`, `rows` of them, the cursor's marked.
+/// Only the rows shown are formatted (`line(i)`), however long the list.
 fn cursor_rows(
-    lines: Vec<String>,
+    len: usize,
+    line: impl Fn(usize) -> String,
     cursor: ListCursor,
     rows: usize,
     w: usize,
     p: Palette,
 ) -> Vec<Line<'static>> {
     let cursor = cursor.within(rows);
-    lines
-        .into_iter()
-        .enumerate()
-        .skip(cursor.top)
-        .take(rows)
+    (cursor.top..len.min(cursor.top + rows))
+        .map(|i| (i, line(i)))
         .map(|(i, l)| {
             let here = i == cursor.at;
             let marker = if here { "▸ " } else { "  " };
@@ -192,23 +218,28 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
             vec![Line::from(Span::styled("no change matches", p.dim()))]
         }
         Loading::Ready(_) => {
-            let texts = changes.iter().map(|c| change_line(c, &cols)).collect();
-            cursor_rows(texts, view.cursor, rows, w, p)
+            let line = |i: usize| changes.get(i).map(|c| change_line(c, &cols)).unwrap_or_default();
+            cursor_rows(changes.len(), line, view.cursor, rows, w, p)
         }
     };
     frame.render_widget(Paragraph::new(lines), list_area);
-    if let Some(c) = changes.get(view.cursor.at) {
-        let mut detail_lines: Vec<Line<'static>> =
-            text::wrap(&safe(&provenance(&c.first)), w.saturating_sub(2))
-                .into_iter()
-                .map(|l| Line::from(Span::styled(format!("  {l}"), p.warn())))
-                .collect();
+    // Under the list: why the filter being typed cannot be read, else the selected
+    // change's provenance and reason.
+    let below = match view.parsed(app.wall) {
+        Err(e) if view.filter.editing => Some((format!("✗ {e}"), p.error())),
+        _ => changes.get(view.cursor.at).map(|c| (provenance(&c.first), p.warn())),
+    };
+    if let Some((said, style)) = below {
+        let mut detail_lines: Vec<Line<'static>> = text::wrap(&safe(&said), w.saturating_sub(2))
+            .into_iter()
+            .map(|l| Line::from(Span::styled(format!("  {l}"), style)))
+            .collect();
         if detail_lines.len() > detail {
             detail_lines.truncate(detail);
             if let Some(last) = detail_lines.last_mut() {
                 *last = Line::from(Span::styled(
                     text::truncate(&format!("{last} …"), w.saturating_sub(1)),
-                    p.warn(),
+                    style,
                 ));
             }
         }
@@ -219,12 +250,7 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
         frame.render_widget(Paragraph::new(detail_lines), Rect { y, height, ..inner });
     }
     let footer = Rect { y: inner.bottom() - 1, height: 1, ..inner };
-    let mut hints = list_hints(false, p);
-    if changes.len() > rows {
-        let c = view.cursor.within(rows);
-        let last = (c.top + rows).min(changes.len());
-        hints.push_span(Span::styled(format!("   {}-{last} of {}", c.top + 1, changes.len()), p.dim()));
-    }
+    let hints = list_footer(false, changes.len(), view.cursor, rows, w, p);
     frame.render_widget(Paragraph::new(hints), footer);
     Measured { page: Some(u16::try_from(rows).unwrap_or(u16::MAX)), ..Measured::default() }
 }
@@ -251,7 +277,13 @@ fn opened(frame: &mut Frame, area: Rect, app: &App, open: &OpenChange, p: Palett
         pair(&mut head, "Reverts", &id.to_string(), w, plain, p);
     }
     pair(&mut head, "Reason", r.reason.as_deref().unwrap_or("(none given)"), w, plain, p);
-    section(&mut head, "Accounts (before → after)", p);
+    let shown = match &open.entries {
+        Loading::Ready(entries) if (entries.len() as i64) < c.accounts => {
+            format!("Accounts (before → after): the first {} of {}", entries.len(), c.accounts)
+        }
+        _ => "Accounts (before → after)".to_string(),
+    };
+    section(&mut head, &shown, p);
     // The head keeps at most half the box; the list gets the rest.
     let head_h = head.lines.len().min(usize::from(inner.height) / 2);
     frame.render_widget(
@@ -274,24 +306,21 @@ fn opened(frame: &mut Frame, area: Rect, app: &App, open: &OpenChange, p: Palett
             0,
         ),
         Loading::Ready(entries) => {
-            let target_w = 30.min(w / 3);
-            let texts = entries
-                .iter()
-                .map(|e| {
+            // As wide as the longest email, leaving the values room for a short change.
+            let longest =
+                entries.iter().map(|e| width(&safe(e.target_email.as_deref().unwrap_or("-")))).max();
+            let target_w = longest.unwrap_or(1).min(w.saturating_sub(28)).max(12);
+            let line = |i: usize| {
+                entries.get(i).map_or_else(String::new, |e| {
                     let target = e.target_email.as_deref().unwrap_or("-");
                     format!("{} {}", safe_fit(target, target_w), safe(&describe_change(&e.before, &e.after)))
                 })
-                .collect();
-            (cursor_rows(texts, open.cursor, rows, w, p), entries.len())
+            };
+            (cursor_rows(entries.len(), line, open.cursor, rows, w, p), entries.len())
         }
     };
     frame.render_widget(Paragraph::new(lines), list_area);
-    let mut hints = list_hints(true, p);
-    if len > rows {
-        let cur = open.cursor.within(rows);
-        let last = (cur.top + rows).min(len);
-        hints.push_span(Span::styled(format!("   {}-{last} of {len}", cur.top + 1), p.dim()));
-    }
+    let hints = list_footer(true, len, open.cursor, rows, w, p);
     frame.render_widget(Paragraph::new(hints), Rect { y: inner.bottom() - 1, height: 1, ..inner });
     Measured { page: Some(u16::try_from(rows).unwrap_or(u16::MAX)), ..Measured::default() }
 }

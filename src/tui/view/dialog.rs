@@ -59,6 +59,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
 
 /// The admin's reason for a confirmed change: kept in the audit log with it.
 fn reason(frame: &mut Frame, area: Rect, pending: &PendingChange, p: Palette) {
+    // A form's change goes back to its form; any other is cancelled.
+    let back = match pending.change {
+        crate::domain::Change::Create { .. } | crate::domain::Change::ResetPassword { .. } => {
+            "back to the form"
+        }
+        _ => "cancel, nothing changes",
+    };
     let w = box_width(area);
     let iw = widgets::inner_width(w);
     let mut body = Body::default();
@@ -86,7 +93,7 @@ fn reason(frame: &mut Frame, area: Rect, pending: &PendingChange, p: Palette) {
     body.footer = Some(widgets::hints(
         &[
             (widgets::keys(KeyAction::Form(FormAction::Submit)), "do it"),
-            (widgets::keys(KeyAction::Form(FormAction::Cancel)), "cancel, nothing changes"),
+            (widgets::keys(KeyAction::Form(FormAction::Cancel)), back),
         ],
         p,
     ));

@@ -7,7 +7,7 @@ use super::widgets;
 use crate::domain::account::Account;
 use crate::domain::roster::RowRef;
 use crate::tui::event::TableWindow;
-use crate::tui::keymap::{self, FilterAction, KeyAction, TableAction};
+use crate::tui::keymap::{self, FilterAction, KeyAction, SortAction, TableAction};
 use crate::tui::model::command_line::CommandLine;
 use crate::tui::model::table::LoadProgress;
 use crate::tui::model::table::SortKey;
@@ -304,15 +304,21 @@ fn draw_bottom_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 /// last Enter did nothing.
 fn draw_command(frame: &mut Frame, area: Rect, line: &CommandLine, p: Palette) {
     let w = usize::from(area.width);
-    let typed = safe(line.input.value()).into_owned();
-    let mut spans = vec![Span::styled(":", p.key()), Span::raw(typed.clone())];
-    let cursor = 1 + width(&typed);
-    let after = match &line.error {
-        Some(e) => Span::styled(format!("   {}", safe(e)), p.error()),
-        None => Span::styled("   Tab: complete · Enter: run · Esc: cancel".to_string(), p.dim()),
-    };
-    let room = w.saturating_sub(cursor + 1);
-    spans.push(Span::styled(safe_truncate(&after.content, room), after.style));
+    // A long line scrolls sideways around the cursor, as a filter line does.
+    let value = safe(line.input.value());
+    let room = (width(&value) + 1).clamp(1, (w * 2 / 3).max(1));
+    let (typed, col) = widgets::window(&value, line.input.visual_cursor(), room);
+    let cursor = 1 + col;
+    let used = 1 + width(&typed);
+    let mut spans = vec![Span::styled(":", p.key()), Span::raw(typed)];
+    // Why the last Enter did nothing, or what Tab could complete to (the key bar says
+    // which keys do what).
+    let room = w.saturating_sub(used + 1);
+    if let Some(e) = &line.error {
+        spans.push(Span::styled(safe_truncate(&format!("  {}", safe(e)), room), p.error()));
+    } else if let Some(choices) = &line.choices {
+        spans.push(Span::styled(safe_truncate(&format!("  {choices}"), room), p.dim()));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     if let Ok(x) = u16::try_from(cursor)
         && x < area.width
@@ -477,6 +483,21 @@ fn first_key(action: KeyAction) -> String {
 /// The footer's hints for what the table shows now: every job that fits the width, by
 /// priority, always ending with `? help`.
 pub fn footer_hints(app: &App) -> Vec<(String, &'static str, u8)> {
+    // The keys of a line being typed, or of the sort choice, not the table's.
+    if app.command.is_some() {
+        return vec![
+            (first_key(KeyAction::Filter(FilterAction::Keep)), "run", 0),
+            (first_key(KeyAction::Filter(FilterAction::Complete)), "complete", 0),
+            (first_key(KeyAction::Filter(FilterAction::Clear)), "cancel", 0),
+        ];
+    }
+    if app.choosing_sort {
+        return vec![
+            ("1-6".to_string(), "sort by that column", 0),
+            (first_key(KeyAction::Sort(SortAction::Next)), "the next column", 0),
+            (first_key(KeyAction::Sort(SortAction::Cancel)), "as it is", 0),
+        ];
+    }
     if app.filter.editing {
         vec![
             widgets::hint(KeyAction::Filter(FilterAction::Keep), 0),
