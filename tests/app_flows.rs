@@ -2069,3 +2069,21 @@ fn a_saved_filter_is_used_by_name_in_the_table_filter() {
         app.users.filter.invalid
     );
 }
+
+/// `:columns` chooses the table's columns after the email, in that order; `:columns all`
+/// brings every column back.
+#[test]
+fn columns_by_command_line() {
+    let mut app = signed_in(1);
+    press(&mut app, key(':'));
+    typed(&mut app, "columns last_login,role");
+    press(&mut app, code(KeyCode::Enter));
+    assert_eq!(status(&app), "columns: email, last login, role");
+    let header = drawn_text(&app).lines().nth(2).unwrap_or_default().to_string();
+    let (login, role) = (header.find("Last login"), header.find("Role"));
+    assert!(login.is_some() && role.is_some() && login < role && !header.contains("Status"), "{header}");
+    press(&mut app, key(':'));
+    typed(&mut app, "columns all");
+    press(&mut app, code(KeyCode::Enter));
+    assert!(drawn_text(&app).contains("Status"));
+}

@@ -34,6 +34,8 @@ pub enum Command {
     Undo,
     Filter(String),
     Sort(SortKey),
+    /// The table's columns besides the email (all of them: empty).
+    Columns(Vec<SortKey>),
     Audit,
     Export,
     Reload,
@@ -42,7 +44,7 @@ pub enum Command {
 }
 
 /// Every command word, with what follows it (for completion and the refusal of a typo).
-pub const WORDS: [(&str, &str); 19] = [
+pub const WORDS: [(&str, &str); 20] = [
     ("set-role", "ROLE"),
     ("activate", ""),
     ("deactivate", ""),
@@ -57,6 +59,7 @@ pub const WORDS: [(&str, &str); 19] = [
     ("undo", ""),
     ("filter", "EXPR"),
     ("sort", "COLUMN"),
+    ("columns", "COLUMN,COLUMN|all"),
     ("audit", ""),
     ("export", ""),
     ("reload", ""),
@@ -119,6 +122,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
             }
         }
         "filter" => Ok(Command::Filter(rest.to_string())),
+        "columns" => columns(rest).map(Command::Columns),
         "sort" => COLUMNS
             .iter()
             .find(|(name, _)| *name == rest)
@@ -132,6 +136,30 @@ pub fn parse(text: &str) -> Result<Command, String> {
             })
         }
     }
+}
+
+/// `role,last_login` (the email always shows), or `all`.
+fn columns(rest: &str) -> Result<Vec<SortKey>, String> {
+    let all = || names(&COLUMNS.map(|c| c.0)[1..]);
+    if rest == "all" {
+        return Ok(Vec::new());
+    }
+    if rest.is_empty() {
+        return Err(format!("columns: which? e.g. columns role,last_login (of {}), or columns all", all()));
+    }
+    let mut chosen = Vec::new();
+    for name in rest.split([',', ' ']).filter(|n| !n.is_empty()) {
+        match COLUMNS.iter().find(|(n, _)| *n == name) {
+            Some((_, SortKey::Email)) => {}
+            Some((_, k)) if !chosen.contains(k) => chosen.push(*k),
+            Some(_) => {}
+            None => return Err(format!("columns: {name} is no column; they are {}", all())),
+        }
+    }
+    if chosen.is_empty() {
+        return Err("columns: the email always shows; name the others, or all".into());
+    }
+    Ok(chosen)
 }
 
 fn names(list: &[&str]) -> String {
@@ -150,6 +178,7 @@ pub fn complete(text: &str) -> (String, Vec<&'static str>) {
         None => WORDS.iter().map(|w| w.0).collect(),
         Some("set-role") => ROLES.to_vec(),
         Some("sort") => COLUMNS.iter().map(|c| c.0).collect(),
+        Some("columns") => return complete_list(&head, last),
         Some(_) => Vec::new(),
     };
     let matching: Vec<&'static str> = choices.into_iter().filter(|c| c.starts_with(last)).collect();
@@ -162,6 +191,21 @@ pub fn complete(text: &str) -> (String, Vec<&'static str>) {
         many => common_prefix(many),
     };
     (format!("{head}{completed}"), matching)
+}
+
+/// `columns role,la` + Tab: the part after the last comma completes as a column.
+fn complete_list(head: &str, last: &str) -> (String, Vec<&'static str>) {
+    let (done, part) = match last.rsplit_once(',') {
+        Some((done, part)) => (format!("{done},"), part),
+        None => (String::new(), last),
+    };
+    let matching: Vec<&'static str> =
+        COLUMNS.iter().map(|c| c.0).filter(|c| *c != "email" && c.starts_with(part)).collect();
+    match matching.as_slice() {
+        [] => (format!("{head}{last}"), Vec::new()),
+        [one] => (format!("{head}{done}{one}"), Vec::new()),
+        many => (format!("{head}{done}{}", common_prefix(many)), matching),
+    }
 }
 
 fn common_prefix(words: &[&str]) -> String {
@@ -184,6 +228,12 @@ mod tests {
         assert_eq!(parse("revert 1A2B3C4D"), Ok(Command::Revert("1a2b3c4d".into())));
         assert_eq!(parse("sort last_login"), Ok(Command::Sort(SortKey::LastLogin)));
         assert_eq!(parse("filter role:user lund"), Ok(Command::Filter("role:user lund".into())));
+        assert_eq!(
+            parse("columns role,last_login"),
+            Ok(Command::Columns(vec![SortKey::Role, SortKey::LastLogin]))
+        );
+        assert_eq!(parse("columns all"), Ok(Command::Columns(vec![])));
+        assert!(parse("columns roles").is_err_and(|e| e.contains("roles is no column")));
         assert!(parse("set-role boss").is_err_and(|e| e.contains("the roles are user, contributor")));
         assert!(parse("revert 12").is_err_and(|e| e.contains("8 to 32 hex digits")));
         assert!(parse("de").is_err_and(|e| e.contains("deactivate or delete")), "{:?}", parse("de"));
@@ -201,6 +251,7 @@ mod tests {
         );
         assert_eq!(complete("rev"), ("rev".to_string(), vec!["revoke-sessions", "revert"]));
         assert_eq!(complete("sort l"), ("sort last_login".to_string(), vec![]));
+        assert_eq!(complete("columns role,la"), ("columns role,last_login".to_string(), vec![]));
         assert_eq!(complete("deactivate x"), ("deactivate x".to_string(), vec![]));
         assert_eq!(complete("").1.len(), WORDS.len());
     }

@@ -109,6 +109,9 @@ pub struct App {
     pub filter: filter_line::FilterLine,
     /// `s` was pressed: the next key chooses the column to sort by.
     pub choosing_sort: bool,
+    /// The table's columns besides the email, in this order (`:columns`); empty: every
+    /// column the width has room for.
+    pub columns: Vec<table::SortKey>,
     /// The `:` command line, while it is typed.
     pub command: Option<command_line::CommandLine>,
     /// A `:revert` by the start of an id, waiting for the change it names.
@@ -182,6 +185,7 @@ impl App {
             loaded: false,
             filter: Default::default(),
             choosing_sort: false,
+            columns: Vec::new(),
             command: None,
             finding_change: None,
             audit_history: Vec::new(),

@@ -65,6 +65,16 @@ impl App {
                 return self.info(format!("sorted by {}", column.label()));
             }
             Command::Revert(hex) => return self.revert_by_prefix(hex, out),
+            Command::Columns(chosen) => {
+                let said = if chosen.is_empty() {
+                    "every column that fits".to_string()
+                } else {
+                    let names: Vec<&str> = chosen.iter().map(|k| k.label()).collect();
+                    format!("email, {}", names.join(", "))
+                };
+                self.columns = chosen;
+                return self.info(format!("columns: {said}"));
+            }
             Command::Unlock => TableAction::Unlock,
             Command::VerifyEmail => TableAction::VerifyEmail,
             Command::RevokeSessions => TableAction::Revoke,

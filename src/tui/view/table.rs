@@ -32,35 +32,56 @@ struct Columns {
 }
 
 impl Columns {
+    /// Every column that fits (as no `:columns` chose any).
+    #[cfg(test)]
+    fn new(total: u16, longest: usize) -> Columns {
+        Columns::chosen(total, longest, &[])
+    }
+
     /// `longest`: the longest email in the list. The email column is as wide as that needs
     /// (optional columns stay while the emails fit beside them) and takes no more: spare
-    /// width stays at the right, so a row reads without a gap.
-    fn new(total: u16, longest: usize) -> Columns {
+    /// width stays at the right, so a row reads without a gap. `chosen`: the columns the
+    /// admin chose (`:columns`), in that order after the email; none chosen: every column,
+    /// the optional ones while they fit. Chosen columns that do not fit give way from the
+    /// last.
+    fn chosen(total: u16, longest: usize, chosen: &[SortKey]) -> Columns {
         let with_time = total >= WIDE;
         let date_w = if with_time { 16 } else { 10 };
-        // "Last login▲" needs 11 columns.
-        let mut cols = vec![
-            (SortKey::Email, 0),
-            (SortKey::Role, 11),
-            (SortKey::Status, 10),
-            (SortKey::Sessions, 9),
-            (SortKey::LastLogin, date_w.max(11)),
-            (SortKey::Created, date_w),
-        ];
+        let width_of = |k: SortKey| match k {
+            SortKey::Email => 0,
+            SortKey::Role => 11,
+            SortKey::Status => 10,
+            SortKey::Sessions => 9,
+            // "Last login▲" needs 11 columns.
+            SortKey::LastLogin => date_w.max(11),
+            SortKey::Created => date_w,
+        };
+        let (mut cols, optional): (Vec<(SortKey, usize)>, Vec<SortKey>) = if chosen.is_empty() {
+            // Narrow terminals lose the creation date first, then the session count.
+            (
+                SortKey::ALL.iter().map(|k| (*k, width_of(*k))).collect(),
+                vec![SortKey::Created, SortKey::Sessions],
+            )
+        } else {
+            let mut cols = vec![(SortKey::Email, 0)];
+            cols.extend(chosen.iter().filter(|k| **k != SortKey::Email).map(|k| (*k, width_of(*k))));
+            (cols, chosen.iter().rev().copied().collect())
+        };
         let email_w = |cols: &[(SortKey, usize)]| {
             // The mark column and one space before every other column.
             let fixed: usize = cols.iter().map(|(_, w)| w + 1).sum::<usize>() + 1;
             usize::from(total).saturating_sub(fixed)
         };
         let wanted = longest.max(SHORT_EMAIL) + 1;
-        // Narrow terminals lose the creation date first, then the session count.
-        for optional in [SortKey::Created, SortKey::Sessions] {
+        for optional in optional {
             if email_w(&cols) < wanted.min(MIN_EMAIL) {
                 cols.retain(|(c, _)| *c != optional);
             }
         }
         let e = email_w(&cols);
-        cols[0].1 = e.min(wanted);
+        if let Some(email) = cols.first_mut() {
+            email.1 = e.min(wanted);
+        }
         Columns { cols, with_time }
     }
 
@@ -202,7 +223,7 @@ fn draw_top_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 }
 
 fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) -> TableWindow {
-    let l = Columns::new(area.width, app.users.longest_email);
+    let l = Columns::chosen(area.width, app.users.longest_email, &app.columns);
     let block = Block::new().borders(Borders::TOP | Borders::BOTTOM).border_style(p.border());
     let inner = block.inner(area);
     // Below the column titles.
@@ -549,6 +570,20 @@ mod tests {
         assert_eq!(Columns::new(100, 40).cols.len(), 6);
         assert!(!Columns::new(80, 40).with_time);
         assert!(Columns::new(120, 40).with_time);
+    }
+
+    #[test]
+    fn chosen_columns_show_in_their_order_after_the_email_and_give_way_from_the_last() {
+        let l = Columns::chosen(120, 30, &[SortKey::LastLogin, SortKey::Role]);
+        let keys: Vec<SortKey> = l.cols.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, [SortKey::Email, SortKey::LastLogin, SortKey::Role]);
+        let all = [SortKey::Role, SortKey::Status, SortKey::Sessions, SortKey::LastLogin, SortKey::Created];
+        let narrow = Columns::chosen(60, 40, &all);
+        assert!(
+            narrow.cols.len() < 6 && narrow.cols.iter().any(|(k, _)| *k == SortKey::Role),
+            "{:?}",
+            narrow.cols
+        );
     }
 
     #[test]
