@@ -7,8 +7,8 @@
 //! Environment (all optional):
 //! `SKA_BENCH_SERVER` maintenance URL (default `postgres://postgres@127.0.0.1:5432/postgres`),
 //! `SKA_BENCH_SIZES` (default `1000,10000,100000,1000000`), `SKA_BENCH_ONLY` a comma list of
-//! `keys,startup,bulk,argon2,rss,dormant,import` (`import` runs only when named: it takes
-//! minutes), `SKA_BENCH_PAIRS` keystroke pairs per kind
+//! `keys,startup,bulk,argon2,rss,dormant,import,audit` (`import` and `audit` run only
+//! when named: import takes minutes, audit seeds a million audit rows), `SKA_BENCH_PAIRS` keystroke pairs per kind
 //! (500), `SKA_BENCH_RUNS` start-up runs (7), `SKA_BENCH_BULK_RUNS` (6),
 //! `SKA_BENCH_PSQL_RUNS` (3), `SKA_BENCH_FLOW_SAMPLES` (30), `SKA_BENCH_PYTHON` (python3),
 //! `SKA_BENCH_DORMANT_DAYS` (60), `SKA_BENCH_DORMANT_RUNS` (3), `SKA_BENCH_IMPORT_ROWS`
@@ -16,6 +16,8 @@
 
 #[path = "console/argon.rs"]
 mod argon;
+#[path = "console/audit.rs"]
+mod audit;
 #[path = "console/bulk.rs"]
 mod bulk;
 #[path = "console/dormant.rs"]
@@ -186,6 +188,19 @@ async fn run(cfg: Config) {
     } else {
         None
     };
+    let audited = if cfg.named("audit") {
+        eprintln!("== the audit viewer on a log of a million rows (ska_bench_audit, made anew)");
+        let (target, _) =
+            seed::create_database(&cfg.server, "ska_bench_audit", true).await.expect("database");
+        let mut store = Store::connect(&target).await.expect("connect");
+        seed::prepare_schema(&mut store).await.expect("schema");
+        let store = bench_store(&target).await;
+        let a = audit::run(&store, cfg.bulk_runs).await;
+        store.pool.close().await;
+        Some(a)
+    } else {
+        None
+    };
     let argon = cfg.wants("argon2").then(|| {
         eprintln!("== argon2 (3 rounds of 5, Rust then Python)");
         argon::run(3, 5)
@@ -212,6 +227,33 @@ async fn run(cfg: Config) {
     if let Some(i) = &imported {
         print_import(i);
     }
+    if let Some(a) = &audited {
+        print_audit(a);
+    }
+}
+
+fn print_audit(a: &audit::AuditBench) {
+    println!(
+        "## The audit viewer on a log of {} rows
+",
+        thousands(a.rows as u64)
+    );
+    println!("One sweep of 890,000 accounts, 20,000 single changes, 90,000 sign-ins; the viewer's list is the newest 500 changes.
+");
+    println!(
+        "| typed in the viewer's filter | p50 | p99 |
+|---|---|---|"
+    );
+    for (typed, s) in &a.lists {
+        let typed = if typed.is_empty() { "(nothing: L)".to_string() } else { format!("`{typed}`") };
+        println!("| {typed} | {} | {} |", ms(s.p50), ms(s.p99));
+    }
+    println!(
+        "| Enter on the sweep: its first 5,000 accounts | {} | {} |
+",
+        ms(a.open_sweep.p50),
+        ms(a.open_sweep.p99)
+    );
 }
 
 /// Reuses `ska_bench_N` when it holds exactly the seeded users, else creates it anew.

@@ -214,6 +214,14 @@ async fn revert_through_the_cli_and_the_audit_filters() {
     assert!(lines(&o).len() == 2 && lines(&o).iter().all(|r| r["action"] == "sign_in"), "{}", out(&o));
     let o = run(&db, &["audit", "--format", "jsonl", "--until", "2000-01-01"]);
     assert!(out(&o).is_empty(), "{}", out(&o));
+    // One line per change, as the console's viewer lists them: the set-role and its revert.
+    let o = run(&db, &["audit", "--format", "jsonl", "--by-change"]);
+    let changes = lines(&o);
+    assert_eq!(changes.len(), 2, "{}", out(&o));
+    assert!(changes.iter().all(|c| c["accounts"] == 2), "{}", out(&o));
+    assert_eq!(changes[0]["first"]["change_id"], revert_id.as_str(), "newest first");
+    let o = run(&db, &["audit", "--by-change", "--filter", "target:u2@"]);
+    assert!(out(&o).contains("1 of 2 accounts") && out(&o).contains("reason: wrong course"), "{}", out(&o));
     // The audit viewer's language, the same words as the flags.
     let o = run(&db, &["audit", "--format", "jsonl", "--filter", "target:U1@x action:role"]);
     assert_eq!(lines(&o).len(), 2, "{}{}", out(&o), err(&o));
@@ -223,7 +231,7 @@ async fn revert_through_the_cli_and_the_audit_filters() {
     let o = run(&db, &["audit", "--filter", "actr:boss"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(err(&o).lines().count(), 1, "{}", err(&o));
-    assert!(err(&o).contains("--filter: actr:: no such filter word"), "{}", err(&o));
+    assert!(err(&o).contains("--filter: actr: is no filter word (did you mean actor:?)"), "{}", err(&o));
     let o = run(&db, &["audit", "--action", "promote"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("the actions are create_user, set_role"), "{}", err(&o));

@@ -431,6 +431,10 @@ pub struct AuditArgs {
     /// use --format jsonl there).
     #[arg(long)]
     pub follow: bool,
+    /// One line per change, as the console's audit viewer lists them (however many
+    /// accounts it touched, with their number); --limit counts changes.
+    #[arg(long, conflicts_with = "follow")]
+    pub by_change: bool,
 }
 
 #[derive(Args, Debug)]

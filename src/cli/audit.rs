@@ -3,7 +3,7 @@
 use super::CliError;
 use super::args::{AuditArgs, AuditFormat};
 use super::list::short;
-use crate::domain::audit::{AuditRow, describe_change};
+use crate::domain::audit::{AuditRow, ChangeSummary, describe_change};
 use crate::domain::audit_filter::{AuditFilter, AuditFilterError};
 use crate::domain::sanitize::clean;
 use crate::export::inert_json;
@@ -58,6 +58,13 @@ pub async fn audit(store: &Store, args: &AuditArgs) -> Result<(), CliError> {
         return Err(CliError::Usage("--follow prints entry by entry: use --format jsonl or table".into()));
     }
     let filter = audit_filter(args, OffsetDateTime::now_utc())?;
+    if args.by_change {
+        let changes = audit::changes(store, &filter, args.limit).await?;
+        if changes.is_empty() {
+            eprintln!("no changes");
+        }
+        return super::emit(&changes_text(&changes, args.format));
+    }
     // Entries written before this moment are the backlog's (or beyond --limit): following
     // prints only those written after it.
     let start = audit::now(store).await?;
@@ -120,6 +127,43 @@ async fn follow(
         seen.retain(|_, at| *at >= started - LOOK_BACK - LOOK_BACK);
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
+}
+
+/// `audit --by-change`: a line per change (and its provenance under it), or the changes as
+/// JSON: each its first entry, how many entries the filter kept and how many it has.
+fn changes_text(changes: &[ChangeSummary], format: AuditFormat) -> String {
+    let mut out = String::new();
+    match format {
+        AuditFormat::Json => {
+            out = inert_json(&serde_json::to_string_pretty(changes).unwrap_or_else(|_| "[]".into()));
+            out.push('\n');
+        }
+        AuditFormat::Jsonl => {
+            for c in changes {
+                out.push_str(&inert_json(&serde_json::to_string(c).unwrap_or_default()));
+                out.push('\n');
+            }
+        }
+        AuditFormat::Table => {
+            for c in changes {
+                let r = &c.first;
+                out.push_str(&format!(
+                    "{}  {:<16}  {:<30}  {}\n",
+                    short(Some(r.at)),
+                    clean(&r.action),
+                    clean(&c.what()),
+                    clean(&r.actor_email),
+                ));
+                let mut extra =
+                    vec![r.change_id.map_or("(no change id)".to_string(), |id| format!("change {id}"))];
+                if let Some(reason) = &r.reason {
+                    extra.push(format!("reason: {}", clean(reason)));
+                }
+                out.push_str(&format!("    {}\n", extra.join(" · ")));
+            }
+        }
+    }
+    out
 }
 
 pub(super) fn audit_text(rows: &[AuditRow], format: AuditFormat) -> String {

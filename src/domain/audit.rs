@@ -29,7 +29,7 @@ pub struct AuditRow {
 /// One change as the audit viewer lists it. `first` is its first entry: the time, actor,
 /// action, reason, operator and the change it reverts are the change's own (every entry of
 /// a change carries the same), the target and values are its first account's.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChangeSummary {
     pub first: AuditRow,
     /// Entries of the change the filter kept.

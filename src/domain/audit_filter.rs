@@ -44,7 +44,8 @@ pub struct AuditFilter {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AuditFilterError {
     #[error(
-        "{0}: no such filter word; the keys are actor:, target:, action:, change:, since:, until: (and signins)"
+        "{0} is no filter word{hint}; the keys are actor:, target:, action:, change:, since:, until: (and signins)",
+        hint = near_key(.0)
     )]
     UnknownKey(String),
     #[error("{0} needs a value after the colon")]
@@ -58,6 +59,17 @@ pub enum AuditFilterError {
 }
 
 const KEYS: [&str; 6] = ["actor", "target", "action", "change", "since", "until"];
+
+/// ": did you mean since:?" for a key one or two letters off (`sinse:`), else nothing.
+fn near_key(word: &str) -> String {
+    let typed = word.trim_end_matches(':');
+    let off = |k: &str| {
+        let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), k.chars().collect());
+        let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+        a.len().max(b.len()) - same
+    };
+    KEYS.iter().find(|k| off(k) <= 2).map(|k| format!(" (did you mean {k}:?)")).unwrap_or_default()
+}
 
 impl AuditFilter {
     /// Entries of one account (its history in the details view).

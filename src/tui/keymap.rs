@@ -286,7 +286,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('G'), Code(End)], Tab(Ta::Bottom), "last row"),
     bind(&[Code(PageDown), Ctrl('d')], Tab(Ta::PageDown), "page down"),
     bind(&[Code(PageUp), Ctrl('u')], Tab(Ta::PageUp), "page up"),
-    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:a,b status: last_login:older:180d created:before:2025-01-01 never_logged_in -word (README)").short("filter"),
+    bind(&[C('/')], Tab(Ta::Filter), "filter: text, role:a,b status: last_login:older:180d created:before:2025-01-01 never_logged_in -word saved:NAME (all words: the admin guide)").short("filter"),
     bind(&[C(' ')], Tab(Ta::Mark), "mark / unmark row, move down").short("mark"),
     bind(&[C('*')], Tab(Ta::MarkAll), "mark every row the filter shows").short("all"),
     bind(&[C('i')], Tab(Ta::InvertMarks), "invert marks on the shown rows (act on the rest)"),

@@ -68,10 +68,15 @@ fn init() -> std::io::Result<DefaultTerminal> {
     Ok(terminal)
 }
 
-/// The terminal as it was: paste mode off, then ratatui's restore (raw mode off, main
-/// screen, cursor shown).
+/// The terminal as it was: paste mode off, the alternate screen emptied, then ratatui's
+/// restore (raw mode off, main screen, cursor shown). Emptied first because tmux, after a
+/// resize while the console ran, shows what the alternate screen held on the main one.
 fn restore() {
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    );
     ratatui::restore();
 }
 

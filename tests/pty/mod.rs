@@ -215,6 +215,16 @@ impl Console {
     }
 }
 
+impl Console {
+    /// The alternate screen was emptied just before the console left it (tmux shows its
+    /// content on the main screen after a resize otherwise).
+    pub fn alternate_screen_emptied(&self) -> bool {
+        let raw = self.raw();
+        let leave = raw.windows(8).rposition(|w| w == b"\x1b[?1049l");
+        leave.is_some_and(|at| raw[..at].ends_with(b"\x1b[2J"))
+    }
+}
+
 impl Drop for Console {
     fn drop(&mut self) {
         let _ = self.child.kill();

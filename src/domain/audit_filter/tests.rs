@@ -64,7 +64,8 @@ fn sign_ins_are_hidden_unless_asked_for_or_named() {
 }
 
 #[rstest]
-#[case::unknown_key("actr:boss", "actr:: no such filter word")]
+#[case::unknown_key("actr:boss", "actr: is no filter word (did you mean actor:?)")]
+#[case::far_from_any_key("colour:red", "colour: is no filter word; the keys are")]
 #[case::empty_value("actor:", "actor: needs a value")]
 #[case::unknown_action("action:explode", "action:explode matches no action")]
 #[case::bad_change("change:xyz", "change:xyz is not the start of a change id")]

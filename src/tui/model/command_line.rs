@@ -82,6 +82,11 @@ pub fn parse(text: &str) -> Result<Command, String> {
     let text = text.trim().trim_start_matches(':').trim_start();
     let (word, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     let rest = rest.trim();
+    if rest.split_whitespace().any(|w| w.starts_with("--")) {
+        return Err(format!(
+            "{word}: no flags here: the reason is asked after the confirmation; mark or filter the accounts first"
+        ));
+    }
     let none = |c: Command| {
         if rest.is_empty() {
             Ok(c)
@@ -239,6 +244,7 @@ mod tests {
         assert!(parse("de").is_err_and(|e| e.contains("deactivate or delete")), "{:?}", parse("de"));
         assert!(parse("deactivate anna@x.se").is_err_and(|e| e.contains("takes nothing after it")));
         assert!(parse("frobnicate").is_err_and(|e| e.contains("no such command")));
+        assert!(parse("set-role contributor --reason x").is_err_and(|e| e.contains("no flags here")));
     }
 
     #[test]

@@ -66,8 +66,14 @@ impl FilterLine {
     /// browsing comes back. Whether the text changed.
     pub(crate) fn recall(&mut self, older: bool) -> bool {
         let n = self.history.len();
+        // The first ↑ skips an entry that is the text already in the line.
+        let newest = if self.history.last().map(String::as_str) == Some(self.input.value().trim()) {
+            n.checked_sub(2)
+        } else {
+            n.checked_sub(1)
+        };
         let next = match (&self.recalled, older) {
-            (None, true) if n > 0 => Some(n - 1),
+            (None, true) if newest.is_some() => newest,
             (None, _) => return false,
             (Some((i, _)), true) => Some(i.saturating_sub(1)),
             (Some((i, _)), false) if i + 1 < n => Some(i + 1),

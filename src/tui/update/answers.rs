@@ -4,6 +4,7 @@
 use crate::domain::{Change, Done};
 use crate::store::StoreError;
 use crate::tui::event::{Answer, DbEvent, Effect, OpError, Outcome, RequestId};
+use crate::tui::keymap;
 use crate::tui::model::dialog::{Dialog, Loading};
 use crate::tui::model::login::{BootstrapForm, LoginField, LoginForm, MigrateScreen};
 use crate::tui::model::{App, InFlight, LastChange, Screen, StatusKind};
@@ -226,6 +227,14 @@ impl App {
                 }
                 if let Done::Created(row) = &done {
                     self.users.select(row.id);
+                    // A new account the filter hides must not look like a failed create.
+                    if self.users.cursor_id() != Some(row.id) {
+                        let esc = keymap::keys_for(keymap::KeyAction::Table(keymap::TableAction::ClearMarks));
+                        self.ok(format!(
+                            "{} · the filter hides it ({esc} clears the filter)",
+                            o.change.summary(&done)
+                        ));
+                    }
                 }
                 if let Some((email, secret)) = o.generated {
                     self.dialog = Some(Dialog::ShowPassword { email, secret, copied: false });

@@ -34,7 +34,11 @@ impl App {
                     self.command = None;
                     self.run_command(command, out);
                 }
-                Err(why) => line.error = Some(why),
+                Err(why) => {
+                    line.error = Some(why.clone());
+                    // Kept in the history (m) too: a long one does not fit the line.
+                    self.error(why);
+                }
             },
             // The command line keeps no history (yet): ↑/↓ do nothing here.
             Some(FilterAction::Older | FilterAction::Newer) => {}

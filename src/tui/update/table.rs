@@ -90,7 +90,7 @@ impl App {
             TableAction::Messages => self.dialog = Some(Dialog::Messages { scroll: 0 }),
             TableAction::Sort => {
                 self.choosing_sort = true;
-                self.info("sort by which column? its number is in the header (s: the next, Esc: as it is)");
+                self.info("sort: 1 email 2 role 3 status 4 sessions 5 login 6 created · s next · Esc keep");
             }
             TableAction::CommandLine => {
                 self.command = Some(crate::tui::model::command_line::CommandLine::default());

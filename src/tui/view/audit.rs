@@ -10,9 +10,9 @@ use crate::domain::audit::{AuditRow, ChangeSummary, describe_change};
 use crate::operator::Operator;
 use crate::tui::event::{AUDIT_CHANGES, Measured};
 use crate::tui::keymap::{AuditAction, KeyAction, ScrollAction};
-use crate::tui::model::App;
 use crate::tui::model::audit_view::{AuditView, ListCursor, OpenChange};
 use crate::tui::model::dialog::Loading;
+use crate::tui::model::{App, StatusKind, StatusLine};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -90,7 +90,7 @@ fn filter_row(frame: &mut Frame, inner: Rect, app: &App, view: &AuditView, p: Pa
     let w = usize::from(inner.width);
     let count = match (&view.changes, view.parsed(app.wall)) {
         // The reason itself is under the list, where there is room for all of it.
-        (_, Err(_)) if view.filter.editing => "✗ not a filter yet".to_string(),
+        (_, Err(_)) if view.filter.editing => "✗ cannot be read (why: below)".to_string(),
         (_, Ok(_)) if view.filter.editing => "Enter applies".to_string(),
         (Loading::Ready(rows), _) if rows.len() as i64 >= AUDIT_CHANGES => {
             format!("the newest {} changes", rows.len())
@@ -119,6 +119,22 @@ fn filter_row(frame: &mut Frame, inner: Rect, app: &App, view: &AuditView, p: Pa
     spans.push(Span::raw(" ".repeat(w.saturating_sub(used + width(&count)))));
     spans.push(Span::styled(count, p.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), Rect { height: 1, ..inner });
+}
+
+fn status_text(s: &StatusLine) -> String {
+    match s.kind {
+        StatusKind::Error => format!("✗ {}", s.text),
+        StatusKind::Ok => format!("✓ {}", s.text),
+        StatusKind::Info => s.text.clone(),
+    }
+}
+
+fn status_style(s: &StatusLine, p: Palette) -> ratatui::style::Style {
+    match s.kind {
+        StatusKind::Error => p.error(),
+        StatusKind::Ok => p.ok(),
+        StatusKind::Info => p.plain(),
+    }
 }
 
 /// Key hints of the list and of an opened change, with "a-b of n" where the list is
@@ -225,7 +241,10 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
     frame.render_widget(Paragraph::new(lines), list_area);
     // Under the list: why the filter being typed cannot be read, else the selected
     // change's provenance and reason.
+    // What the last key did (a refused revert, say) comes first: the status line is under
+    // this box, out of sight.
     let below = match view.parsed(app.wall) {
+        _ if app.status.is_some() => app.status.as_ref().map(|s| (status_text(s), status_style(s, p))),
         Err(e) if view.filter.editing => Some((format!("✗ {e}"), p.error())),
         _ => changes.get(view.cursor.at).map(|c| (provenance(&c.first), p.warn())),
     };
@@ -290,7 +309,9 @@ fn opened(frame: &mut Frame, area: Rect, app: &App, open: &OpenChange, p: Palett
         Paragraph::new(head.lines),
         Rect { height: u16::try_from(head_h).unwrap_or(1), ..inner },
     );
-    let rows = usize::from(inner.height).saturating_sub(head_h + 1).max(1);
+    // The list, the status line of the last key (when there is one), the key hints.
+    let status_h = usize::from(app.status.is_some());
+    let rows = usize::from(inner.height).saturating_sub(head_h + 1 + status_h).max(1);
     let list_area = Rect {
         y: inner.y + u16::try_from(head_h).unwrap_or(0),
         height: u16::try_from(rows).unwrap_or(1),
@@ -320,6 +341,10 @@ fn opened(frame: &mut Frame, area: Rect, app: &App, open: &OpenChange, p: Palett
         }
     };
     frame.render_widget(Paragraph::new(lines), list_area);
+    if let Some(s) = &app.status {
+        let line = Span::styled(text::safe_truncate(&status_text(s), w), status_style(s, p));
+        frame.render_widget(Paragraph::new(line), Rect { y: inner.bottom() - 2, height: 1, ..inner });
+    }
     let hints = list_footer(true, len, open.cursor, rows, w, p);
     frame.render_widget(Paragraph::new(hints), Rect { y: inner.bottom() - 1, height: 1, ..inner });
     Measured { page: Some(u16::try_from(rows).unwrap_or(u16::MAX)), ..Measured::default() }

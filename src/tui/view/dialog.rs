@@ -199,7 +199,7 @@ fn confirm(frame: &mut Frame, area: Rect, targets: &[Seen], change: &Change, lin
     for (i, l) in lines.iter().enumerate() {
         body.text(l, if i == 0 { p.bold() } else { p.plain() }, iw);
     }
-    body.footer = Some(confirm_hints("yes", "cancel", p));
+    body.footer = Some(confirm_hints("yes, then why", "cancel", p));
     // A revert names no accounts of its own: they are those of the change it reverts.
     let title = if targets.is_empty() {
         format!("Confirm: {}", change.label())

@@ -47,7 +47,8 @@ pub(super) fn new_user(frame: &mut Frame, area: Rect, f: &NewUserForm, actor: Ro
     if let Some(why) = &f.role_refused {
         body.text(why, p.error(), iw);
     }
-    if (0..roles.len()).any(|i| !offered(i)) {
+    // The refusal of a key says it already; the standing note is for before one.
+    if f.role_refused.is_none() && (0..roles.len()).any(|i| !offered(i)) {
         let not: Vec<&str> = (0..roles.len()).filter(|i| !offered(*i)).map(|i| roles[i]).collect();
         body.text(&format!("{}: not offered, only a superuser creates them", not.join(", ")), p.dim(), iw);
     }

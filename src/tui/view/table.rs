@@ -361,6 +361,15 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         frame.render_widget(Paragraph::new(Span::styled(msg, p.error())), area);
         return;
     }
+    // While a filter is typed, all it means (the edge has room for its start only).
+    if app.filter.editing && app.status.is_none() && !app.users.filter.parsed.is_empty() {
+        let meaning = format!("  = {}", safe(&app.users.filter.parsed.describe()));
+        frame.render_widget(
+            Paragraph::new(Span::styled(safe_truncate(&meaning, usize::from(area.width)), p.dim())),
+            area,
+        );
+        return;
+    }
     let Some(s) = &app.status else { return };
     let (prefix, style) = match s.kind {
         StatusKind::Ok => ("✓ ", p.ok()),
@@ -382,7 +391,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
 /// The table's jobs in footer order, with their priority: when even two lines cannot hold
 /// them all, lower numbers stay. Help is last and always shown.
 /// Each job's word is its binding's `short` (the keymap).
-const FOOTER: [(TableAction, u8); 21] = [
+const FOOTER: [(TableAction, u8); 22] = [
     (TableAction::Filter, 1),
     (TableAction::Mark, 1),
     (TableAction::MarkAll, 4),
@@ -399,6 +408,7 @@ const FOOTER: [(TableAction, u8); 21] = [
     (TableAction::Audit, 2),
     (TableAction::Export, 3),
     (TableAction::Undo, 2),
+    (TableAction::CommandLine, 4),
     (TableAction::Details, 5),
     (TableAction::Command, 6),
     (TableAction::Messages, 6),
@@ -525,7 +535,7 @@ pub fn footer_hints(app: &App) -> Vec<(String, &'static str, u8)> {
             widgets::hint(KeyAction::Filter(FilterAction::Clear), 0),
             widgets::hint(KeyAction::Filter(FilterAction::Empty), 1),
             widgets::hint(KeyAction::Filter(FilterAction::Older), 2),
-            ("role:NAME status:active|unverified|locked|inactive".to_string(), "tokens", 5),
+            ("role:NAME status:locked created:older:6m last_login:within:30d -word".to_string(), "…", 5),
         ]
     } else {
         table_hints()
