@@ -42,9 +42,28 @@ pub struct Dependent {
 }
 
 impl Dependent {
-    /// "3 rows in tool_versions (created_by_user_id)".
+    /// "3 rows in tool_versions (created_by_user_id), tool versions they wrote": the web
+    /// app's tables an admin meets in a delete plan also say what they are.
     pub fn describe(&self) -> String {
-        format!("{} in {} ({})", crate::plural::count(self.rows, "row"), self.table, self.column)
+        let rows = format!("{} in {} ({})", crate::plural::count(self.rows, "row"), self.table, self.column);
+        match self.meaning() {
+            Some(m) => format!("{rows}, {m}"),
+            None => rows,
+        }
+    }
+
+    /// What a row of a known web-app table is, in an admin's words.
+    fn meaning(&self) -> Option<&'static str> {
+        Some(match (self.table.as_str(), self.column.as_str()) {
+            ("tool_runs", "requested_by_user_id") => "tool runs they started",
+            ("tool_versions", "created_by_user_id") => "tool versions they wrote",
+            ("tool_versions", "submitted_for_review_by_user_id") => "tool versions they sent for review",
+            ("sandbox_snapshots", "created_by_user_id") => "sandbox snapshots they made",
+            ("login_events", "user_id") => "their sign-in history",
+            ("user_profiles", "user_id") => "their profile (names, locale)",
+            ("sessions", "user_id") => "their sessions",
+            _ => return None,
+        })
     }
 }
 

@@ -37,27 +37,37 @@ fn change_columns(w: usize) -> Vec<(&'static str, usize)> {
 }
 
 /// "2026-11-20 12:00", or "11-20 12:00" where the column is narrow.
-fn time_cell(r: &AuditRow, w: usize) -> String {
+/// "2026-11-20 12:00"; where the column is narrow "11-20 12:00" in the year `this_year`,
+/// and the date with its year ("2025-11-20") for an older entry.
+fn time_cell(r: &AuditRow, w: usize, this_year: Option<i32>) -> String {
     let full = date(r.at, true);
-    if w < 16 { full.get(5..).unwrap_or(&full).to_string() } else { full }
+    if w >= 16 {
+        return full;
+    }
+    if this_year.is_some_and(|y| y != r.at.year()) {
+        return date(r.at, false);
+    }
+    full.get(5..).unwrap_or(&full).to_string()
 }
 
 fn short(id: uuid::Uuid) -> String {
     id.simple().to_string()[..8].to_string()
 }
 
-/// One change as a line of the list (`cols` from [`change_columns`]).
-fn change_line(c: &ChangeSummary, cols: &[(&str, usize)]) -> String {
+/// One change as a line of the list (`cols` from [`change_columns`]). A revert says so
+/// in its action ("undo set_role"): it would look like the change it undid otherwise.
+fn change_line(c: &ChangeSummary, cols: &[(&str, usize)], this_year: Option<i32>) -> String {
     let r = &c.first;
     let wide = cols.len() == 6;
     let width_of = |i: usize| cols.get(i).map_or(0, |(_, w)| *w);
-    let mut cells = vec![time_cell(r, width_of(0))];
+    let mut cells = vec![time_cell(r, width_of(0), this_year)];
     let mut i = 1;
     if wide {
         cells.push(fit(&r.change_id.map_or_else(|| "-".into(), short), width_of(1)));
         i = 2;
     }
-    cells.push(safe_fit(&r.action, width_of(i)));
+    let action = if r.reverts.is_some() { format!("undo {}", r.action) } else { r.action.clone() };
+    cells.push(safe_fit(&action, width_of(i)));
     cells.push(safe_fit(&c.what(), width_of(i + 1)));
     cells.push(safe_fit(&r.actor_email, width_of(i + 2)));
     if wide {
@@ -234,7 +244,9 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
             vec![Line::from(Span::styled("no change matches", p.dim()))]
         }
         Loading::Ready(_) => {
-            let line = |i: usize| changes.get(i).map(|c| change_line(c, &cols)).unwrap_or_default();
+            let this_year = app.wall.map(|now| now.year());
+            let line =
+                |i: usize| changes.get(i).map(|c| change_line(c, &cols, this_year)).unwrap_or_default();
             cursor_rows(changes.len(), line, view.cursor, rows, w, p)
         }
     };
@@ -404,7 +416,7 @@ fn audit_entry(frame: &mut Frame, area: Rect, r: &AuditRow, scroll: u16, p: Pale
     let rows = body.rows(inner);
     let max = body.max_scroll(inner);
     let first = usize::from(scroll).min(max);
-    body.footer = Some(viewer_hints(first, rows, body.lines.len(), w, p));
+    body.footer = Some(viewer_hints(first, rows, body.lines.len(), w, "back", p));
     body.render(frame, inner, first);
     Measured::scrolled(rows, max)
 }

@@ -53,7 +53,8 @@ pub fn messages(
     body.footer = Some(Line::default());
     let max = body.max_scroll(inner);
     let first = usize::from(scroll).min(max);
-    body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), usize::from(inner.width), p));
+    body.footer =
+        Some(viewer_hints(first, body.rows(inner), body.lines.len(), usize::from(inner.width), "close", p));
     let measured = Measured::scrolled(body.rows(inner), max);
     body.render(frame, inner, first);
     measured
@@ -89,7 +90,8 @@ pub fn draw(frame: &mut Frame, area: Rect, scroll: u16, p: Palette) -> Measured 
     body.footer = Some(Line::default());
     let max = body.max_scroll(inner);
     let first = usize::from(scroll).min(max);
-    body.footer = Some(viewer_hints(first, body.rows(inner), body.lines.len(), usize::from(inner.width), p));
+    body.footer =
+        Some(viewer_hints(first, body.rows(inner), body.lines.len(), usize::from(inner.width), "close", p));
     let measured = Measured::scrolled(body.rows(inner), max);
     body.render(frame, inner, first);
     measured

@@ -29,7 +29,15 @@ pub(super) fn big_box(frame: &mut Frame, area: Rect, max_w: u16, title: &str, p:
 /// Key hints of a viewer, with "a-b of n" when the content is longer than the box, in
 /// `w` columns: the counter is never cut; hints give way to it (up, then page down and
 /// down), close last of all.
-pub fn viewer_hints(first: usize, shown: usize, total: usize, w: usize, p: Palette) -> Line<'static> {
+/// `close`: what Esc does here ("close", or "back" in a viewer inside a viewer).
+pub fn viewer_hints(
+    first: usize,
+    shown: usize,
+    total: usize,
+    w: usize,
+    close: &str,
+    p: Palette,
+) -> Line<'static> {
     let counter = (total > shown).then(|| format!("{}-{} of {total}", first + 1, (first + shown).min(total)));
     let counter_w = counter.as_ref().map_or(0, |c| width(c) + 3);
     let all = [
@@ -43,7 +51,10 @@ pub fn viewer_hints(first: usize, shown: usize, total: usize, w: usize, p: Palet
         let pairs: Vec<(String, &str)> = all
             .iter()
             .filter(|(_, prio)| *prio <= most)
-            .map(|(a, _)| widgets::pair(KeyAction::Scroll(*a)))
+            .map(|(a, _)| match a {
+                ScrollAction::Close => (widgets::keys(KeyAction::Scroll(*a)), close),
+                _ => widgets::pair(KeyAction::Scroll(*a)),
+            })
             .collect();
         line = widgets::hints(&pairs, p);
         if line.width() + counter_w <= w {
@@ -144,7 +155,7 @@ pub fn details(
             };
             Line::from(Span::styled(text::truncate(&safe(&note.text), w), style))
         }
-        None => viewer_hints(first, rows, body.lines.len(), w, p),
+        None => viewer_hints(first, rows, body.lines.len(), w, "close", p),
     });
     body.render(frame, inner, first);
     let to_u16 = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
