@@ -134,16 +134,7 @@ async fn follow(
 fn changes_text(changes: &[ChangeSummary], format: AuditFormat) -> String {
     let mut out = String::new();
     match format {
-        AuditFormat::Json => {
-            out = inert_json(&serde_json::to_string_pretty(changes).unwrap_or_else(|_| "[]".into()));
-            out.push('\n');
-        }
-        AuditFormat::Jsonl => {
-            for c in changes {
-                out.push_str(&inert_json(&serde_json::to_string(c).unwrap_or_default()));
-                out.push('\n');
-            }
-        }
+        AuditFormat::Json | AuditFormat::Jsonl => out = json_text(changes, format),
         AuditFormat::Table => {
             for c in changes {
                 let r = &c.first;
@@ -166,19 +157,26 @@ fn changes_text(changes: &[ChangeSummary], format: AuditFormat) -> String {
     out
 }
 
+/// `items` as one JSON array (`Json`) or an object per line (`Jsonl`, and `Table` too:
+/// callers draw tables themselves), made inert for a terminal.
+fn json_text<T: serde::Serialize>(items: &[T], format: AuditFormat) -> String {
+    if format == AuditFormat::Json {
+        let mut out = inert_json(&serde_json::to_string_pretty(items).unwrap_or_else(|_| "[]".into()));
+        out.push('\n');
+        return out;
+    }
+    let mut out = String::new();
+    for item in items {
+        out.push_str(&inert_json(&serde_json::to_string(item).unwrap_or_default()));
+        out.push('\n');
+    }
+    out
+}
+
 pub(super) fn audit_text(rows: &[AuditRow], format: AuditFormat) -> String {
     let mut out = String::new();
     match format {
-        AuditFormat::Json => {
-            out = inert_json(&serde_json::to_string_pretty(rows).unwrap_or_else(|_| "[]".into()));
-            out.push('\n');
-        }
-        AuditFormat::Jsonl => {
-            for r in rows {
-                out.push_str(&inert_json(&serde_json::to_string(r).unwrap_or_default()));
-                out.push('\n');
-            }
-        }
+        AuditFormat::Json | AuditFormat::Jsonl => out = json_text(rows, format),
         AuditFormat::Table => {
             for r in rows {
                 out.push_str(&format!(

@@ -12,7 +12,7 @@ use crate::tui::event::{AUDIT_CHANGES, Measured};
 use crate::tui::keymap::{AuditAction, KeyAction, ScrollAction};
 use crate::tui::model::audit_view::{AuditView, ListCursor, OpenChange};
 use crate::tui::model::dialog::Loading;
-use crate::tui::model::{App, StatusKind, StatusLine};
+use crate::tui::model::{App, StatusLine};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -131,20 +131,11 @@ fn filter_row(frame: &mut Frame, inner: Rect, app: &App, view: &AuditView, p: Pa
     frame.render_widget(Paragraph::new(Line::from(spans)), Rect { height: 1, ..inner });
 }
 
-fn status_text(s: &StatusLine) -> String {
-    match s.kind {
-        StatusKind::Error => format!("✗ {}", s.text),
-        StatusKind::Ok => format!("✓ {}", s.text),
-        StatusKind::Info => s.text.clone(),
-    }
-}
-
-fn status_style(s: &StatusLine, p: Palette) -> ratatui::style::Style {
-    match s.kind {
-        StatusKind::Error => p.error(),
-        StatusKind::Ok => p.ok(),
-        StatusKind::Info => p.plain(),
-    }
+/// The last key's message as the status line would show it.
+fn status_line(s: &StatusLine, p: Palette) -> (String, ratatui::style::Style) {
+    let (mark, style) = widgets::status_mark(s.kind, p);
+    // An info message has no mark: it starts where the mark would.
+    (format!("{mark}{}", s.text).trim_start().to_string(), style)
 }
 
 /// Key hints of the list and of an opened change, with "a-b of n" where the list is
@@ -256,7 +247,7 @@ pub fn audit(frame: &mut Frame, area: Rect, app: &App, view: &AuditView, p: Pale
     // What the last key did (a refused revert, say) comes first: the status line is under
     // this box, out of sight.
     let below = match view.parsed(app.wall) {
-        _ if app.status.is_some() => app.status.as_ref().map(|s| (status_text(s), status_style(s, p))),
+        _ if app.status.is_some() => app.status.as_ref().map(|s| status_line(s, p)),
         Err(e) if view.filter.editing => Some((format!("✗ {e}"), p.error())),
         _ => changes.get(view.cursor.at).map(|c| (provenance(&c.first), p.warn())),
     };
@@ -354,7 +345,8 @@ fn opened(frame: &mut Frame, area: Rect, app: &App, open: &OpenChange, p: Palett
     };
     frame.render_widget(Paragraph::new(lines), list_area);
     if let Some(s) = &app.status {
-        let line = Span::styled(text::safe_truncate(&status_text(s), w), status_style(s, p));
+        let (said, style) = status_line(s, p);
+        let line = Span::styled(text::safe_truncate(&said, w), style);
         frame.render_widget(Paragraph::new(line), Rect { y: inner.bottom() - 2, height: 1, ..inner });
     }
     let hints = list_footer(true, len, open.cursor, rows, w, p);

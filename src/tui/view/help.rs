@@ -62,17 +62,12 @@ pub fn messages(
 
 /// The messages' lines in a box `iw` columns wide inside.
 fn message_lines(app: &crate::tui::model::App, iw: usize, p: Palette) -> Vec<Line<'static>> {
-    use crate::tui::model::StatusKind;
     let mut lines = Vec::new();
     if app.history.is_empty() {
         lines.push(Line::from(Span::styled("no messages yet", p.dim())));
     }
     for m in app.history.iter().rev() {
-        let (prefix, style) = match m.kind {
-            StatusKind::Ok => ("✓ ", p.ok()),
-            StatusKind::Error => ("✗ ", p.error()),
-            StatusKind::Info => ("  ", p.plain()),
-        };
+        let (prefix, style) = widgets::status_mark(m.kind, p);
         for (i, l) in text::wrap(&text::safe(&m.text), iw.saturating_sub(2)).into_iter().enumerate() {
             let lead = if i == 0 { prefix } else { "  " };
             lines.push(Line::from(vec![Span::styled(lead, style), Span::styled(l, style)]));

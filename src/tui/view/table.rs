@@ -8,10 +8,10 @@ use crate::domain::account::Account;
 use crate::domain::roster::RowRef;
 use crate::tui::event::TableWindow;
 use crate::tui::keymap::{self, FilterAction, KeyAction, SortAction, TableAction};
+use crate::tui::model::App;
 use crate::tui::model::command_line::CommandLine;
 use crate::tui::model::table::LoadProgress;
 use crate::tui::model::table::SortKey;
-use crate::tui::model::{App, StatusKind};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
@@ -371,11 +371,7 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         return;
     }
     let Some(s) = &app.status else { return };
-    let (prefix, style) = match s.kind {
-        StatusKind::Ok => ("✓ ", p.ok()),
-        StatusKind::Error => ("✗ ", p.error()),
-        StatusKind::Info => ("  ", p.plain()),
-    };
+    let (prefix, style) = widgets::status_mark(s.kind, p);
     let full = format!("{prefix}{}", s.text);
     let w = usize::from(area.width);
     // A message too long for the line says where the rest is.

@@ -17,6 +17,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 use tui_input::Input;
 
+/// How a status message is marked and coloured, wherever it is drawn (the status line,
+/// the message history, inside a viewer): "✓ ", "✗ " or two spaces.
+pub fn status_mark(kind: crate::tui::model::StatusKind, p: Palette) -> (&'static str, Style) {
+    use crate::tui::model::StatusKind;
+    match kind {
+        StatusKind::Ok => ("✓ ", p.ok()),
+        StatusKind::Error => ("✗ ", p.error()),
+        StatusKind::Info => ("  ", p.plain()),
+    }
+}
+
 /// Width of a field label (after the two-column focus marker).
 pub const LABEL_W: usize = 10;
 /// Where a field's value starts: focus marker plus label.
