@@ -13,6 +13,7 @@ pub mod export;
 pub mod logging;
 pub mod operator;
 pub mod plural;
+pub mod provision;
 pub mod store;
 pub mod throwaway;
 pub mod tui;

@@ -631,6 +631,48 @@ fn export_dialog() {
     });
 }
 
+/// An import's plan: what is created (by role), what exists, the admin in it flagged,
+/// the first lines, and where the passwords go; a plan with a refused line says so first.
+#[test]
+fn import_plans() {
+    use skriptoteket_admin::domain::import::{ImportLine, NewAccount};
+    use skriptoteket_admin::provision::{FilePlan, Plan};
+    use skriptoteket_admin::tui::model::import::{ImportDialog, ImportStep};
+    let line = |n: u64, email: &str, role: Role| ImportLine {
+        line: n,
+        email: email.into(),
+        outcome: skriptoteket_admin::domain::Email::parse(email)
+            .map(|email| NewAccount { email, role, first_name: None, last_name: None, display_name: None })
+            .map_err(|e| e.to_string()),
+    };
+    let plan = |lines: Vec<ImportLine>| {
+        let mut d = ImportDialog::new("teachers.csv");
+        d.step = ImportStep::Plan(std::sync::Arc::new(FilePlan {
+            file: "/home/anna/in/teachers.csv".into(),
+            passwords: "/home/anna/in/teachers-passwords-2026-12-02.csv".into(),
+            separator: b';',
+            plan: Plan { lines, taken: ["anna@x.se".to_string()].into_iter().collect() },
+        }));
+        Dialog::Import(d)
+    };
+    snap("import_plan", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog = Some(plan(vec![
+            line(2, "ny.larare@skola.se", Role::User),
+            line(3, "anna@x.se", Role::User),
+            line(4, "rektor@skola.se", Role::Admin),
+            line(5, "kurs@skola.se", Role::Contributor),
+        ]));
+        app
+    });
+    snap("import_plan_refused", |w, h| {
+        let mut app = users_app(w, h);
+        app.dialog =
+            Some(plan(vec![line(2, "ny@skola.se", Role::User), line(3, "not-an-email", Role::User)]));
+        app
+    });
+}
+
 #[test]
 fn export_overwrite_question() {
     snap("export_exists", |w, h| {

@@ -3,41 +3,24 @@
 
 use super::CliError;
 use super::args::OutFormat;
-use super::import_out::Sink;
-use crate::auth::bulk::BulkHasher;
+use crate::domain::Stamp;
 use crate::domain::import::{self, ImportLine, NewAccount};
 use crate::domain::permissions::ActorView;
 use crate::domain::sanitize::clean;
-use crate::domain::{Stamp, password};
 use crate::export::inert_json;
+use crate::provision::{HandOutError, Passwords, PasswordsError, Plan, Verdict};
 use crate::store::{self, Actor, Store};
-use futures::StreamExt;
 use serde_json::json;
 use std::path::Path;
 
-/// What a line comes to.
-enum Verdict<'a> {
-    Create(&'a NewAccount),
-    Exists,
-    Invalid(&'a str),
-}
-
-fn verdict<'a>(l: &'a ImportLine, taken: &std::collections::HashSet<String>) -> Verdict<'a> {
-    match &l.outcome {
-        Err(why) => Verdict::Invalid(why),
-        Ok(a) if taken.contains(a.email.as_str()) => Verdict::Exists,
-        Ok(a) => Verdict::Create(a),
-    }
-}
-
 /// The per-line report: `line 2: anna@x.se: create (user)` / `exists, skipped` / `invalid: why`.
-fn report(lines: &[ImportLine], taken: &std::collections::HashSet<String>, format: OutFormat) -> String {
+fn report(plan: &Plan, format: OutFormat) -> String {
     if format == OutFormat::Json {
-        return format!("{}\n", inert_json(&report_json(lines, taken).to_string()));
+        return format!("{}\n", inert_json(&report_json(plan).to_string()));
     }
     let mut out = String::new();
-    for l in lines {
-        let what = match verdict(l, taken) {
+    for l in &plan.lines {
+        let what = match plan.verdict(l) {
             Verdict::Create(a) => format!("create ({})", a.role),
             Verdict::Exists => "exists, skipped".to_string(),
             Verdict::Invalid(why) => format!("invalid: {why}"),
@@ -48,10 +31,11 @@ fn report(lines: &[ImportLine], taken: &std::collections::HashSet<String>, forma
 }
 
 /// The per-line report as a JSON array.
-fn report_json(lines: &[ImportLine], taken: &std::collections::HashSet<String>) -> serde_json::Value {
-    let items: Vec<serde_json::Value> = lines
+fn report_json(plan: &Plan) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = plan
+        .lines
         .iter()
-        .map(|l| match verdict(l, taken) {
+        .map(|l| match plan.verdict(l) {
             Verdict::Create(a) => {
                 json!({"line": l.line, "email": a.email.as_str(), "role": a.role, "outcome": "create"})
             }
@@ -97,41 +81,24 @@ pub(super) fn open(path: &Path, done: &str) -> Result<std::io::BufReader<std::fs
     Ok(std::io::BufReader::new(file))
 }
 
-/// Opens the regular file at `path` itself for reading, with its metadata: never through
-/// a symbolic link, never waiting on a FIFO (`O_NONBLOCK`: it returns at once and fstat
-/// says it is no file). `Err` is why not, without the path.
+/// Opens the regular file at `path` itself ([`crate::provision::open_regular`]).
 pub(super) fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), String> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => "is a symbolic link: name the file it points to".to_string(),
-            _ => format!("cannot be read: {}", e.kind()),
-        })?;
-    let meta = file.metadata().map_err(|e| format!("cannot be read: {}", e.kind()))?;
-    if !meta.is_file() {
-        return Err("is not a regular file".into());
-    }
-    Ok((file, meta))
+    crate::provision::open_regular(path)
 }
 
-/// The emails already taken among the file's valid lines.
-async fn taken(store: &Store, lines: &[ImportLine]) -> Result<std::collections::HashSet<String>, CliError> {
-    let emails: Vec<String> =
-        lines.iter().filter_map(|l| l.outcome.as_ref().ok()).map(|a| a.email.to_string()).collect();
-    Ok(store::create::taken(store, &emails).await?)
+/// What the file's lines come to against the accounts that exist now.
+async fn plan(store: &Store, lines: &[ImportLine]) -> Result<Plan, CliError> {
+    Ok(Plan::against(store, lines.to_vec()).await?)
 }
 
 /// `import --dry-run`: the report, exit 1 when a line is invalid.
 pub async fn dry_run(store: &Store, lines: &[ImportLine], format: OutFormat) -> Result<(), CliError> {
-    let taken = taken(store, lines).await?;
+    let plan = plan(store, lines).await?;
     let out = match format {
-        OutFormat::Table => format!("dry run: nothing was changed\n{}", report(lines, &taken, format)),
+        OutFormat::Table => format!("dry run: nothing was changed\n{}", report(&plan, format)),
         OutFormat::Json => super::change::json_text(&json!({
-            "dry_run": true, "could_run": lines.iter().all(|l| l.outcome.is_ok()),
-            "lines": report_json(lines, &taken),
+            "dry_run": true, "could_run": plan.invalid().next().is_none(),
+            "lines": report_json(&plan),
         })),
     };
     super::emit(&out)?;
@@ -154,42 +121,42 @@ pub async fn run(
     passwords_out: Option<&Path>,
     format: OutFormat,
 ) -> Result<(), CliError> {
-    let taken = taken(store, lines).await?;
-    let bad = lines.iter().filter(|l| l.outcome.is_err()).count();
+    let plan = plan(store, lines).await?;
+    let bad = plan.invalid().count();
     if bad > 0 {
-        eprint!("{}", report(lines, &taken, OutFormat::Table));
+        eprint!("{}", report(&plan, OutFormat::Table));
         return Err(CliError::Failed(format!(
             "{} invalid; nothing was created (fix them, or check with --dry-run)",
             crate::plural::count(bad as i64, "line")
         )));
     }
-    let todo: Vec<&NewAccount> = lines
-        .iter()
-        .filter_map(|l| match verdict(l, &taken) {
-            Verdict::Create(a) => Some(a),
-            _ => None,
-        })
-        .collect();
+    let todo: Vec<&NewAccount> = plan.todo();
     if todo.is_empty() {
         return super::emit("nothing to create: every account exists already\n");
     }
-    let mut sink = match passwords_out {
-        Some(path) => Sink::file(path)?,
+    let mut out = match passwords_out {
+        Some(path) => Passwords::file(path).map_err(output_refused)?,
         None => {
             // The passwords on stdout, as JSON and alone there; the report goes to stderr.
-            eprint!("{}", report(lines, &taken, OutFormat::Table));
-            Sink::stdout(stamp.change_id)?
+            eprint!("{}", report(&plan, OutFormat::Table));
+            Passwords::stdout(stamp.change_id).map_err(output_refused)?
         }
     };
-    let hashed = tokio::select! {
-        hashed = hash_and_hand_out(&todo, &mut sink) => hashed.and_then(|h| sink.finish().map(|()| h)),
+    let bar = super::progress::bar(todo.len() as u64, "hashing passwords");
+    let mut hashed = |n: usize| bar.set_position(n as u64);
+    let handed_out = tokio::select! {
+        h = crate::provision::hash_and_hand_out(&todo, &mut out, &mut hashed, &|| false) => h.map_err(|e| match e {
+            HandOutError::Output(e) => output_refused(e),
+            e => CliError::Failed(format!("{e}; nothing was created")),
+        }),
         _ = tokio::signal::ctrl_c() => Err(CliError::Failed("interrupted; nothing was created".into())),
     };
-    let hashes = match hashed {
+    bar.finish();
+    let hashes = match handed_out {
         Ok(h) => h,
         Err(e) => {
-            sink.discard();
-            return Err(void(e, &sink));
+            out.discard();
+            return Err(void(e, &out));
         }
     };
     let accounts: Vec<(NewAccount, String)> = todo.iter().map(|a| (*a).clone()).zip(hashes).collect();
@@ -207,7 +174,7 @@ pub async fn run(
                 return Err(CliError::Failed(format!(
                     "the connection dropped; whether import change {id} applied is unknown \
                      (check with `audit --change {id}`); {}",
-                    sink.path().map_or("the passwords printed above are theirs if it did".to_string(), |p| {
+                    out.path().map_or("the passwords printed above are theirs if it did".to_string(), |p| {
                         format!("the passwords file {} is kept: they are theirs if it did", p.display())
                     })
                 )));
@@ -216,7 +183,7 @@ pub async fn run(
         Err(_) => false,
     };
     if !applied {
-        sink.discard();
+        out.discard();
         let why = match &result {
             Err(e) if e.is_connection() => {
                 format!("the connection dropped; import change {id} was NOT applied: run the command again")
@@ -224,20 +191,20 @@ pub async fn run(
             Err(e) => e.to_string(),
             Ok(_) => "not imported".to_string(),
         };
-        return Err(void(CliError::Failed(format!("{why}; nothing was created")), &sink));
+        return Err(void(CliError::Failed(format!("{why}; nothing was created")), &out));
     }
     let created = crate::plural::count(todo.len() as i64, "account");
-    match sink.path() {
+    match out.path() {
         Some(path) => {
-            let mut out = report(lines, &taken, format);
+            let mut text = report(&plan, format);
             if format == OutFormat::Table {
-                out.push_str(&format!(
+                text.push_str(&format!(
                     "{created} created; their passwords are in {} (only there)\n",
                     path.display()
                 ));
-                out.push_str(&super::change::change_line(id, None));
+                text.push_str(&super::change::change_line(id, None));
             }
-            super::emit_applied(&out, id)
+            super::emit_applied(&text, id)
         }
         None => {
             eprintln!(
@@ -248,37 +215,27 @@ pub async fn run(
     }
 }
 
+/// The passwords' output could not be made or written: nothing was created.
+fn output_refused(e: PasswordsError) -> CliError {
+    match e {
+        PasswordsError::Create { path, kind } => CliError::Usage(format!(
+            "--passwords-out {}: {kind} (it is never overwritten); nothing was created",
+            path.display()
+        )),
+        PasswordsError::Write { to: None, error } => CliError::Failed(format!(
+            "cannot write the passwords to stdout: {error}; nothing was created \
+             (run it again with --passwords-out FILE, or with stdout where it can be written)"
+        )),
+        e => CliError::Failed(format!("{e}; nothing was created")),
+    }
+}
+
 /// A failure after passwords went to stdout: they belong to no account.
-fn void(e: CliError, sink: &Sink) -> CliError {
-    match (e, sink.path()) {
+fn void(e: CliError, out: &Passwords) -> CliError {
+    match (e, out.path()) {
         (CliError::Failed(m), None) => {
             CliError::Failed(format!("{m}: the passwords printed on stdout belong to no account"))
         }
         (e, _) => e,
     }
-}
-
-/// Generates and hashes a password per account on every core, handing each to `sink` as
-/// soon as it is hashed (in the file's order) and dropping it there; a few more than the
-/// cores are in the works at once. Returns the hashes in order.
-async fn hash_and_hand_out(todo: &[&NewAccount], sink: &mut Sink) -> Result<Vec<String>, CliError> {
-    let bulk = BulkHasher::per_core().map_err(|e| CliError::Failed(e.to_string()))?;
-    let bar = super::progress::bar(todo.len() as u64, "hashing passwords");
-    let mut hashes = Vec::with_capacity(todo.len());
-    let mut pending = futures::stream::iter(todo.iter().copied())
-        .map(|a| {
-            let password = password::generate();
-            let hashed = bulk.hash(password.clone());
-            async move { (a, password, hashed.await) }
-        })
-        .buffered(2 * bulk.workers());
-    while let Some((account, password, hashed)) = pending.next().await {
-        let hash = hashed.map_err(|e| CliError::Failed(format!("{e}; nothing was created")))?;
-        sink.write(account, &password)?;
-        drop(password);
-        hashes.push(hash);
-        bar.inc(1);
-    }
-    bar.finish();
-    Ok(hashes)
 }

@@ -12,7 +12,6 @@ mod dormant;
 mod edit;
 pub mod failure;
 mod import;
-mod import_out;
 mod import_update;
 mod install;
 pub(crate) mod list;

@@ -5,10 +5,12 @@
 
 use crate::domain::audit::{AuditRow, ChangeSummary};
 use crate::domain::audit_filter::AuditFilter;
+use crate::domain::import::NewAccount;
 use crate::domain::profile::Profiles;
 use crate::domain::references::{DeletePlan, Dependent};
 use crate::domain::{Change, Done, Email, Reason, Secret, Stamp, UserRow};
 use crate::export::{FileFormat, WriteError};
+use crate::provision::{FilePlan, PlanError, StopFlag};
 use crate::store::sessions::{LoginEvent, SessionRow};
 use crate::store::targets::Seen;
 use crate::store::{Actor, StoreError};
@@ -141,6 +143,61 @@ pub enum Answer {
     /// The profiles an export asked for.
     Profiles(Result<Arc<Profiles>, Failure>),
     Applied(Box<Outcome>),
+    /// An import file read and checked against the accounts that exist.
+    ImportPlan(Result<Arc<FilePlan>, Arc<PlanError>>),
+    /// How far a running import is: passwords hashed (and written to its file), then
+    /// accounts created. Sent while it runs, before its [`Answer::Imported`].
+    ImportProgress {
+        hashed: usize,
+        created: usize,
+    },
+    Imported(Box<ImportOutcome>),
+}
+
+/// How an import ended.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub stamp: Stamp,
+    /// The accounts it was to create.
+    pub accounts: usize,
+    /// The new file with their passwords (removed unless they are, or may be, theirs).
+    pub passwords: std::path::PathBuf,
+    pub result: Result<Imported, ImportFailure>,
+}
+
+/// An import that created its accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// The connection dropped at the commit, and the change's audit rows show it happened.
+    pub after_loss: bool,
+}
+
+/// Why an import created nothing, or may not have.
+#[derive(Debug, Clone)]
+pub enum ImportFailure {
+    /// Stopped (Esc) before anything was created.
+    Stopped,
+    /// The passwords could not be made or written, or the store refused: nothing created.
+    Failed(Arc<ImportError>),
+    /// The connection dropped at the commit; `applied` says what the database shows now
+    /// (`None`: unknown, and the passwords file is kept).
+    Interrupted { applied: Option<bool> },
+}
+
+/// What stopped an import that created nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    HandOut(#[from] crate::provision::HandOutError),
+    /// The store refused (not signed in, a rule, an email taken meanwhile, ...).
+    #[error(transparent)]
+    Refused(Failure),
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> ImportError {
+        ImportError::Refused(Arc::new(e))
+    }
 }
 
 /// An export written.
@@ -268,6 +325,21 @@ pub enum Job {
     LoadEditable(Uuid),
     /// The profiles (names, locale) of these accounts, for an export.
     LoadProfiles(Arc<Vec<Uuid>>),
+    /// Read and check an import file as the signed-in admin may import it; `passwords`
+    /// must be able to be a new file.
+    PlanImport {
+        file: std::path::PathBuf,
+        passwords: std::path::PathBuf,
+    },
+    /// Create these accounts (an import's, as its plan showed them), each with a generated
+    /// password written to the new file `passwords` as it is hashed; `stop` stops it
+    /// between two passwords. Answers with progress, then [`Answer::Imported`].
+    Import {
+        accounts: Arc<Vec<NewAccount>>,
+        passwords: std::path::PathBuf,
+        reason: Option<Reason>,
+        stop: StopFlag,
+    },
     /// Apply a change. For changes that set a password, `password: None` asks the worker
     /// to generate one (shown once in the outcome): the state machine never touches the
     /// OS random generator.

@@ -92,6 +92,8 @@ pub enum TableAction {
     Details,
     Audit,
     Export,
+    /// New accounts from a CSV file, each with a generated password.
+    Import,
     Undo,
     Command,
     /// The cursor's email to the terminal's clipboard.
@@ -306,6 +308,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[Ctrl('r')], Tab(Ta::Reload), "reload from the database"),
     bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user").short("details"),
     bind(&[C('L')], Tab(Ta::Audit), "audit log").short("audit"),
+    bind(&[C('I')], Tab(Ta::Import), "import new accounts from a CSV file (a plan first; passwords to a new 0600 file)").short("import"),
     bind(&[C('E')], Tab(Ta::Export), "export what the table shows to a .csv, .jsonl or .json file").short("export"),
     bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)").short("undo"),
     bind(&[C('c')], Tab(Ta::Command), "your last change as a subcommand, to copy").short("command"),

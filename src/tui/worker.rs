@@ -4,14 +4,19 @@
 //! interrupted change applied.
 
 use super::event::{
-    AUDIT_CHANGES, Answer, CHANGE_ENTRIES, DbEvent, Details, Job, OpError, Outcome, Request, RequestId,
+    AUDIT_CHANGES, Answer, CHANGE_ENTRIES, DbEvent, Details, ImportError, ImportFailure, ImportOutcome,
+    Imported, Job, OpError, Outcome, Request, RequestId,
 };
 use crate::auth::hasher;
 use crate::config::DbTarget;
+use crate::domain::import::{DEFAULT_MAX_ROWS, NewAccount};
+use crate::domain::permissions::ActorView;
 use crate::domain::{Change, Done, Reason, Role, Secret, Stamp, UserRow, password};
+use crate::provision::{self, FilePlan, HandOutError, Passwords, PlanError, StopFlag};
 use crate::store::login::Origin;
 use crate::store::targets::{Seen, Target};
 use crate::store::{self, Actor, Store, StoreError, audit, delete, dependents, sessions, stream, users};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
@@ -211,6 +216,12 @@ impl Worker {
             Job::Apply { change, targets, password, reason } => {
                 Answer::Applied(Box::new(self.apply(change, targets, password, reason).await))
             }
+            Job::PlanImport { file, passwords } => {
+                Answer::ImportPlan(self.plan_import(&file, &passwords).await.map(Arc::new).map_err(Arc::new))
+            }
+            Job::Import { accounts, passwords, reason, stop } => {
+                Answer::Imported(Box::new(self.import(id, &accounts, passwords, reason, &stop).await))
+            }
         })
     }
 
@@ -242,6 +253,93 @@ impl Worker {
             }
             other => other,
         }
+    }
+
+    /// Reads and checks an import file as the signed-in admin may import it; after a lost
+    /// connection, once more.
+    async fn plan_import(&self, file: &Path, passwords: &Path) -> Result<FilePlan, PlanError> {
+        let Some(actor) = &self.actor else { return Err(StoreError::InvalidCredentials.into()) };
+        let view = ActorView { id: actor.id, role: actor.role };
+        match provision::plan_file(&self.store, view, file, passwords, DEFAULT_MAX_ROWS).await {
+            Err(PlanError::Store(e)) if e.is_connection() => {
+                self.reconnect(e).await;
+                provision::plan_file(&self.store, view, file, passwords, DEFAULT_MAX_ROWS).await
+            }
+            other => other,
+        }
+    }
+
+    /// Runs an import: a password per account generated, hashed and written to the new
+    /// file `passwords` (progress sent as it goes; `stop` asked between two), then every
+    /// account created in one transaction. The file is removed unless the passwords are
+    /// (or, after a lost connection, may be) the accounts'.
+    async fn import(
+        &self,
+        id: RequestId,
+        accounts: &[NewAccount],
+        passwords: PathBuf,
+        reason: Option<Reason>,
+        stop: &StopFlag,
+    ) -> ImportOutcome {
+        let stamp = Stamp::new(reason);
+        let mut outcome = ImportOutcome {
+            stamp: stamp.clone(),
+            accounts: accounts.len(),
+            passwords: passwords.clone(),
+            result: Err(ImportFailure::Failed(Arc::new(StoreError::InvalidCredentials.into()))),
+        };
+        let Some(actor) = self.actor.clone() else { return outcome };
+        let progress = |hashed, created| {
+            self.send(DbEvent::Answer { id, answer: Answer::ImportProgress { hashed, created } })
+        };
+        let todo: Vec<&NewAccount> = accounts.iter().collect();
+        let handed_out = match Passwords::file(&passwords) {
+            Ok(mut out) => {
+                let mut hashed = |n| progress(n, 0);
+                let res = provision::hash_and_hand_out(&todo, &mut out, &mut hashed, &|| stop.raised()).await;
+                if res.is_err() {
+                    out.discard();
+                }
+                res
+            }
+            Err(e) => Err(e.into()),
+        };
+        let hashes = match handed_out {
+            Ok(h) => h,
+            Err(HandOutError::Stopped) => {
+                outcome.result = Err(ImportFailure::Stopped);
+                return outcome;
+            }
+            Err(e) => {
+                outcome.result = Err(ImportFailure::Failed(Arc::new(e.into())));
+                return outcome;
+            }
+        };
+        let pairs: Vec<(NewAccount, String)> = accounts.iter().cloned().zip(hashes).collect();
+        let created = |n| progress(pairs.len(), n);
+        // One transaction of many rows: the answer may take longer than one statement's.
+        let limit = store::ANSWER_TIMEOUT + Duration::from_millis(pairs.len() as u64);
+        let create = store::create::provision_many(&self.store, &actor, &stamp, &pairs, &created);
+        outcome.result = match store::within(limit, create).await {
+            Ok(_) => Ok(Imported { after_loss: false }),
+            Err(e) => match self.settle(stamp.change_id, e).await {
+                OpError::Interrupted { applied: Some(true) } => Ok(Imported { after_loss: true }),
+                OpError::Interrupted { applied } => Err(ImportFailure::Interrupted { applied }),
+                OpError::Failed(e) | OpError::Stale(e) => {
+                    Err(ImportFailure::Failed(Arc::new(ImportError::Refused(e))))
+                }
+            },
+        };
+        // Passwords of accounts that do not exist are nobody's: their file goes.
+        if matches!(
+            outcome.result,
+            Err(ImportFailure::Failed(_) | ImportFailure::Interrupted { applied: Some(false) })
+        ) {
+            let _ = std::fs::remove_file(&passwords);
+        }
+        tracing::info!(actor = %crate::domain::sanitize::clean(&actor.email), change = "import",
+                       n = accounts.len(), ok = outcome.result.is_ok(), "change");
+        outcome
     }
 
     /// Applies one change: hashes its password (generating one when none was typed),

@@ -38,13 +38,15 @@ pub enum Command {
     Columns(Vec<SortKey>),
     Audit,
     Export,
+    /// The import dialog, with this file named (else empty).
+    Import(Option<String>),
     Reload,
     Help,
     Quit,
 }
 
 /// Every command word, with what follows it (for completion and the refusal of a typo).
-pub const WORDS: [(&str, &str); 20] = [
+pub const WORDS: [(&str, &str); 21] = [
     ("set-role", "ROLE"),
     ("activate", ""),
     ("deactivate", ""),
@@ -62,6 +64,7 @@ pub const WORDS: [(&str, &str); 20] = [
     ("columns", "COLUMN,COLUMN|all"),
     ("audit", ""),
     ("export", ""),
+    ("import", "[FILE]"),
     ("reload", ""),
     ("help", ""),
     ("quit", ""),
@@ -115,6 +118,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "undo" => none(Command::Undo),
         "audit" => none(Command::Audit),
         "export" => none(Command::Export),
+        "import" => Ok(Command::Import(Some(rest.to_string()).filter(|f| !f.is_empty()))),
         "reload" => none(Command::Reload),
         "help" => none(Command::Help),
         "quit" => none(Command::Quit),

@@ -88,15 +88,27 @@ pub enum Dialog {
     },
     /// Writing the rows the table shows to a file.
     Export(super::export::ExportForm),
+    /// Importing new accounts from a CSV file.
+    Import(super::import::ImportDialog),
+}
+
+/// What a confirmed change sends once its reason is given.
+#[derive(Debug, Clone)]
+pub enum Sends {
+    Change {
+        change: Change,
+        targets: Vec<Seen>,
+        /// A typed new password (wiped when dropped).
+        password: Option<Secret>,
+    },
+    /// An import, as its plan was confirmed (Esc goes back to that plan).
+    Import(Box<super::import::ImportDialog>),
 }
 
 /// A change the admin confirmed, held while they say why.
 #[derive(Debug, Clone)]
 pub struct PendingChange {
-    pub change: Change,
-    pub targets: Vec<Seen>,
-    /// A typed new password (wiped when dropped).
-    pub password: Option<Secret>,
+    pub sends: Sends,
     /// What the change does, in one line (the dialog's title).
     pub what: String,
     pub reason: Input,

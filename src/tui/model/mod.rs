@@ -7,6 +7,7 @@ pub mod export;
 pub mod fields;
 pub mod filter_line;
 pub mod forms;
+pub mod import;
 pub mod login;
 pub mod marks;
 pub mod secret_input;
@@ -125,6 +126,9 @@ pub struct App {
     pub last_change: Option<LastChange>,
     /// The newest user-list request: older answers are dropped.
     pub users_request: Option<RequestId>,
+    /// The table is read again after a change whose message must stay on the status line
+    /// (an import's, with where the passwords are): "N users loaded" does not replace it.
+    pub keep_status_on_load: bool,
     /// The connection is down; the worker is reconnecting.
     pub connection_lost: Option<String>,
     pub spinner: usize,
@@ -194,6 +198,7 @@ impl App {
             in_flight: None,
             last_change: None,
             users_request: None,
+            keep_status_on_load: false,
             connection_lost: None,
             spinner: 0,
             pending_form: None,
@@ -218,6 +223,8 @@ impl App {
             Dialog::Confirm { .. } => Some(Guarded::Confirm),
             // Overwriting a file is a confirmation too: no key typed ahead answers it.
             Dialog::Export(f) => f.exists.is_some().then_some(Guarded::Confirm),
+            // Its plan is a confirmation: y starts the import (after the reason).
+            Dialog::Import(d) => matches!(d.step, import::ImportStep::Plan(_)).then_some(Guarded::Confirm),
             Dialog::ConfirmDelete { plan, .. } => {
                 Some(Guarded::Delete { ready: matches!(plan, Loading::Ready(_)) })
             }
@@ -283,6 +290,7 @@ impl App {
         match dialog {
             Dialog::NewUser(_) | Dialog::ResetPassword(_) | Dialog::Edit(_) | Dialog::Reason(_) => true,
             Dialog::Export(f) => f.exists.is_none(),
+            Dialog::Import(d) => matches!(d.step, import::ImportStep::Names),
             Dialog::Audit(view) => view.filter.editing,
             Dialog::PickRole { .. }
             | Dialog::Confirm { .. }
@@ -329,6 +337,9 @@ impl App {
             Dialog::Details { data, .. } => matches!(data, Loading::Pending).then_some("loading details"),
             Dialog::Export(f) if f.reading() => Some("reading the names for the export"),
             Dialog::Export(f) => f.request.is_some().then_some("writing the export"),
+            Dialog::Import(d) => {
+                matches!(d.step, import::ImportStep::Planning(_)).then_some("reading the import file")
+            }
             Dialog::Audit(view) => match &view.open {
                 Some(open) => {
                     matches!(open.entries, Loading::Pending).then_some("loading the change's accounts")

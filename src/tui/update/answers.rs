@@ -183,6 +183,9 @@ impl App {
             }
             Answer::Editable(res) => self.on_editable(id, res),
             Answer::Profiles(res) => self.on_profiles(id, res, out),
+            Answer::ImportPlan(res) => self.on_import_plan(id, res),
+            Answer::ImportProgress { hashed, created } => self.on_import_progress(id, hashed, created),
+            Answer::Imported(o) => self.on_imported(id, *o, out),
             Answer::Applied(outcome) => {
                 if let Some(sent) = self.in_flight.take_if(|f| f.id == id) {
                     self.on_outcome(sent, *outcome, out);
@@ -199,7 +202,8 @@ impl App {
         {
             actor.role = crate::domain::account::Account::role(&me);
         }
-        if self.status.as_ref().is_none_or(|s| s.kind != StatusKind::Error) {
+        let keep = std::mem::take(&mut self.keep_status_on_load);
+        if !keep && self.status.as_ref().is_none_or(|s| s.kind != StatusKind::Error) {
             self.info(format!("{} loaded", crate::plural::count(self.users.len() as i64, "user")));
         }
     }

@@ -69,6 +69,7 @@ impl App {
                 return self.info(format!("sorted by {}", column.label()));
             }
             Command::Revert(hex) => return self.revert_by_prefix(hex, out),
+            Command::Import(file) => return self.start_import(file),
             Command::Columns(chosen) => {
                 let said = if chosen.is_empty() {
                     "every column that fits".to_string()

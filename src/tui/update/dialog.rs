@@ -9,7 +9,7 @@ use crate::store::targets::Seen;
 use crate::tui::event::{Effect, Job};
 use crate::tui::keymap::{self, ConfirmAction, CopyAction, FormAction, PickerAction, ScrollAction};
 use crate::tui::model::App;
-use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
+use crate::tui::model::dialog::{Dialog, Loading, PendingChange, Sends};
 use crate::tui::model::forms::ResetForm;
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -95,6 +95,7 @@ impl App {
             },
             Dialog::NewUser(form) => self.new_user_key(form, key),
             Dialog::Export(form) => self.export_key(key, form, out),
+            Dialog::Import(d) => self.import_key(key, d, out),
             Dialog::ResetPassword(form) => self.reset_key(form, key),
             Dialog::Edit(form) => self.edit_key(form, key),
         };
@@ -232,10 +233,19 @@ impl App {
                 // A new user or a password reset goes back to its form, as typed (a reset's
                 // form afresh: its typed password is not kept); Esc there cancels.
                 let form = self.pending_form.take();
-                match (&p.change, form, p.targets.first()) {
-                    (Change::Create { .. }, Some(f), _) => return Some(Dialog::NewUser(f)),
-                    (Change::ResetPassword { .. }, _, Some(t)) => {
-                        return Some(Dialog::ResetPassword(ResetForm::new(t.clone())));
+                match (p.sends, form) {
+                    (Sends::Change { change: Change::Create { .. }, .. }, Some(f)) => {
+                        return Some(Dialog::NewUser(f));
+                    }
+                    (Sends::Change { change: Change::ResetPassword { .. }, targets, .. }, _)
+                        if !targets.is_empty() =>
+                    {
+                        return Some(Dialog::ResetPassword(ResetForm::new(targets[0].clone())));
+                    }
+                    (Sends::Import(d), _) => {
+                        // Its plan again, asked afresh: a y typed ahead does not start it.
+                        self.rearm();
+                        return Some(Dialog::Import(*d));
                     }
                     _ => {}
                 }
@@ -256,10 +266,13 @@ impl App {
             }
             Some(FormAction::Submit) => {
                 match crate::domain::Reason::parse(p.reason.value(), self.options.deployment.require_reason) {
-                    Ok(reason) => {
-                        self.dispatch(p.change, p.targets, p.password, reason, p.back, out);
-                        None
-                    }
+                    Ok(reason) => match p.sends {
+                        Sends::Change { change, targets, password } => {
+                            self.dispatch(change, targets, password, reason, p.back, out);
+                            None
+                        }
+                        Sends::Import(d) => Some(self.dispatch_import(*d, reason, out)),
+                    },
                     Err(e) => {
                         p.error = Some(e.to_string());
                         Some(Dialog::Reason(p))

@@ -10,6 +10,7 @@ mod edit;
 mod export;
 mod filter_line;
 mod forms;
+mod import;
 mod login;
 mod paste;
 mod table;
@@ -17,7 +18,7 @@ mod viewers;
 
 use super::event::{Effect, Event, Job, Request, RequestId};
 use super::keymap::{self, ConfirmAction, CopyAction, FormAction, TableAction};
-use super::model::dialog::{Back, Dialog, PendingChange};
+use super::model::dialog::{Back, Dialog, PendingChange, Sends};
 use super::model::{ARM_TIME, App, Arming, Guarded, HISTORY_LEN, InFlight, Screen, StatusKind, StatusLine};
 use crate::domain::{Change, Reason, Secret};
 use crate::store::targets::Seen;
@@ -236,17 +237,26 @@ impl App {
         back: Option<Back>,
     ) {
         let d = &self.options.deployment;
-        let required = d.require_reason;
         // A protected deployment wants its name typed before a destructive bulk change.
         let confirm_name = d.name.clone().filter(|_| {
             let many = targets.len() > 1 || matches!(change, Change::Revert(_));
             d.protected && change.is_destructive() && many
         });
         let what = Self::change_label(&change, &targets);
+        self.ask_reason(Sends::Change { change, targets, password }, what, confirm_name, back);
+    }
+
+    /// Opens the reason dialog for what `sends`, titled `what`.
+    pub(super) fn ask_reason(
+        &mut self,
+        sends: Sends,
+        what: String,
+        confirm_name: Option<String>,
+        back: Option<Back>,
+    ) {
+        let required = self.options.deployment.require_reason;
         self.dialog = Some(Dialog::Reason(PendingChange {
-            change,
-            targets,
-            password,
+            sends,
             what,
             reason: Input::default(),
             required,

@@ -6,6 +6,7 @@
 use super::MAX_FIELD_BYTES;
 use crate::tui::model::dialog::Dialog;
 use crate::tui::model::forms::{NewUserField, ResetField};
+use crate::tui::model::import::ImportStep;
 use crate::tui::model::login::{BootstrapField, LoginField};
 use crate::tui::model::secret_input::SecretInput;
 use crate::tui::model::{App, Screen};
@@ -175,10 +176,18 @@ impl App {
                     }
                     Landed::Field(r)
                 }
+                Some(Dialog::Import(d)) if matches!(d.step, ImportStep::Names) => {
+                    let r = into_input(d.focused(), text);
+                    if r.is_ok() {
+                        d.error = None;
+                    }
+                    Landed::Field(r)
+                }
                 // Every other dialog by name (an export asking to overwrite, or writing, has
                 // no field either): a new one with a text field cannot be forgotten here.
                 Some(
                     Dialog::Export(_)
+                    | Dialog::Import(_)
                     | Dialog::PickRole { .. }
                     | Dialog::Confirm { .. }
                     | Dialog::ShowPassword { .. }

@@ -127,6 +127,7 @@ impl App {
             }
             TableAction::Help => self.dialog = Some(Dialog::Help { scroll: 0 }),
             TableAction::Export => self.start_export(),
+            TableAction::Import => self.start_import(None),
             TableAction::Undo => match self.last_change.clone() {
                 None => self.info("nothing to undo: you have made no change in this session"),
                 Some(last) if !last.undoable => {

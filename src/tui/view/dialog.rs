@@ -11,7 +11,7 @@ use crate::store::targets::Seen;
 use crate::tui::event::Measured;
 use crate::tui::keymap::{ConfirmAction, CopyAction, FormAction, KeyAction, PickerAction, ScrollAction};
 use crate::tui::model::App;
-use crate::tui::model::dialog::{Dialog, Loading, PendingChange};
+use crate::tui::model::dialog::{Dialog, Loading, PendingChange, Sends};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -53,6 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
         Dialog::Reason(pending) => reason(frame, area, pending, p),
         Dialog::Command { text } => command(frame, area, text, p),
         Dialog::Export(f) => super::export::draw(frame, area, app, f, p),
+        Dialog::Import(d) => super::import::draw(frame, area, app, d, p),
     }
     Measured::default()
 }
@@ -60,11 +61,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
 /// The admin's reason for a confirmed change: kept in the audit log with it.
 fn reason(frame: &mut Frame, area: Rect, pending: &PendingChange, p: Palette) {
     // A form's change goes back to its form; any other is cancelled.
-    let back = match pending.change {
-        crate::domain::Change::Create { .. } | crate::domain::Change::ResetPassword { .. } => {
+    let back = match &pending.sends {
+        Sends::Change { change: Change::Create { .. } | Change::ResetPassword { .. }, .. } => {
             "back to the form"
         }
-        _ => "cancel, nothing changes",
+        Sends::Import(_) => "back to the plan",
+        Sends::Change { .. } => "cancel, nothing changes",
     };
     let w = box_width(area);
     let iw = widgets::inner_width(w);

@@ -10,6 +10,7 @@ mod dialog;
 mod export;
 mod forms;
 mod help;
+mod import;
 mod login;
 pub mod palette;
 mod table;

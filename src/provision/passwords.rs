@@ -4,14 +4,13 @@
 //! output is complete, flushed and on disk before the accounts are created, so an output
 //! that cannot be written stops the import before anything exists.
 
-use super::CliError;
 use crate::domain::Secret;
 use crate::domain::import::NewAccount;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-pub(super) enum Sink {
+pub enum Passwords {
     File {
         path: PathBuf,
         file: std::fs::File,
@@ -22,6 +21,17 @@ pub(super) enum Sink {
     },
 }
 
+/// Why the passwords could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordsError {
+    /// The new file could not be created (it exists, say: it is never overwritten).
+    #[error("{}: {kind} (it is never overwritten)", path.display())]
+    Create { path: PathBuf, kind: std::io::ErrorKind },
+    /// Writing failed: to the file `to`, or (`None`) to stdout.
+    #[error("cannot write the passwords to {}: {error}", to.as_ref().map_or("stdout".into(), |p| p.display().to_string()))]
+    Write { to: Option<PathBuf>, error: std::io::Error },
+}
+
 #[derive(serde::Serialize)]
 struct Created<'a> {
     email: &'a str,
@@ -29,45 +39,41 @@ struct Created<'a> {
     password: &'a str,
 }
 
-impl Sink {
-    /// A new file (0600, never an existing one overwritten) with its header line.
-    pub(super) fn file(path: &Path) -> Result<Sink, CliError> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file =
-            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(|e| {
-                CliError::Usage(format!(
-                    "--passwords-out {}: {} (it is never overwritten); nothing was created",
-                    path.display(),
-                    e.kind()
-                ))
-            })?;
-        let mut sink = Sink::File { path: path.to_path_buf(), file };
-        sink.put(b"email,password\n")?;
-        Ok(sink)
+impl Passwords {
+    /// A new file (0600, never an existing one overwritten, never through a symbolic
+    /// link) with its header line.
+    pub fn file(path: &Path) -> Result<Passwords, PasswordsError> {
+        let file = crate::export::file::create_new(path, 0o600)
+            .map_err(|e| PasswordsError::Create { path: path.to_path_buf(), kind: e.kind() })?;
+        let mut out = Passwords::File { path: path.to_path_buf(), file };
+        if let Err(e) = out.put(b"email,password\n") {
+            out.discard();
+            return Err(e);
+        }
+        Ok(out)
     }
 
     /// The JSON's start on stdout.
-    pub(super) fn stdout(change_id: uuid::Uuid) -> Result<Sink, CliError> {
-        let mut sink = Sink::Stdout { first: true };
-        sink.put(format!("{{\"change_id\":\"{change_id}\",\"created\":[").as_bytes())?;
-        Ok(sink)
+    pub fn stdout(change_id: uuid::Uuid) -> Result<Passwords, PasswordsError> {
+        let mut out = Passwords::Stdout { first: true };
+        out.put(format!("{{\"change_id\":\"{change_id}\",\"created\":[").as_bytes())?;
+        Ok(out)
     }
 
     /// One account's password, written through at once.
-    pub(super) fn write(&mut self, a: &NewAccount, password: &Secret) -> Result<(), CliError> {
+    pub fn write(&mut self, a: &NewAccount, password: &Secret) -> Result<(), PasswordsError> {
         let mut buf = Zeroizing::new(Vec::with_capacity(1024));
         match self {
-            Sink::File { .. } => {
+            Passwords::File { .. } => {
                 csv_line(&mut buf, &[a.email.as_str(), password.expose()]);
             }
-            Sink::Stdout { first } => {
+            Passwords::Stdout { first } => {
                 // Emails are validated (nothing unsafe to draw), roles are names, and the
                 // generator's alphabet is plain ASCII: the JSON is inert as it stands.
                 buf.extend_from_slice(if *first { b"\n" } else { b",\n" });
                 *first = false;
                 let item = Created { email: a.email.as_str(), role: a.role, password: password.expose() };
-                serde_json::to_writer(&mut *buf, &item)
-                    .map_err(|e| CliError::Failed(format!("cannot write a password: {e}")))?;
+                serde_json::to_writer(&mut *buf, &item).map_err(|e| self.failed(e.into()))?;
             }
         }
         self.put(&buf)
@@ -75,10 +81,10 @@ impl Sink {
 
     /// Ends the output and makes sure it is where it goes: the JSON closed and flushed,
     /// the file synced to disk.
-    pub(super) fn finish(&mut self) -> Result<(), CliError> {
+    pub fn finish(&mut self) -> Result<(), PasswordsError> {
         match self {
-            Sink::File { file, .. } => file.sync_all().map_err(|e| self.failed(&e)),
-            Sink::Stdout { first } => {
+            Passwords::File { file, .. } => file.sync_all().map_err(|e| self.failed(e)),
+            Passwords::Stdout { first } => {
                 let end: &[u8] = if *first { b"]}\n" } else { b"\n]}\n" };
                 self.put(end)
             }
@@ -86,42 +92,33 @@ impl Sink {
     }
 
     /// The passwords are no account's: the file goes (stdout cannot be taken back).
-    pub(super) fn discard(&self) {
-        if let Sink::File { path, .. } = self {
+    pub fn discard(&self) {
+        if let Passwords::File { path, .. } = self {
             let _ = std::fs::remove_file(path);
         }
     }
 
     /// Where the passwords are, for the closing report.
-    pub(super) fn path(&self) -> Option<&Path> {
+    pub fn path(&self) -> Option<&Path> {
         match self {
-            Sink::File { path, .. } => Some(path),
-            Sink::Stdout { .. } => None,
+            Passwords::File { path, .. } => Some(path),
+            Passwords::Stdout { .. } => None,
         }
     }
 
-    fn put(&mut self, bytes: &[u8]) -> Result<(), CliError> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), PasswordsError> {
         let written = match self {
-            Sink::File { file, .. } => file.write_all(bytes),
-            Sink::Stdout { .. } => {
+            Passwords::File { file, .. } => file.write_all(bytes),
+            Passwords::Stdout { .. } => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(bytes).and_then(|()| out.flush())
             }
         };
-        written.map_err(|e| self.failed(&e))
+        written.map_err(|e| self.failed(e))
     }
 
-    fn failed(&self, e: &std::io::Error) -> CliError {
-        match self {
-            Sink::File { path, .. } => CliError::Failed(format!(
-                "cannot write the passwords to {}: {e}; nothing was created",
-                path.display()
-            )),
-            Sink::Stdout { .. } => CliError::Failed(format!(
-                "cannot write the passwords to stdout: {e}; nothing was created \
-                 (run it again with --passwords-out FILE, or with stdout where it can be written)"
-            )),
-        }
+    fn failed(&self, error: std::io::Error) -> PasswordsError {
+        PasswordsError::Write { to: self.path().map(Path::to_path_buf), error }
     }
 }
 
