@@ -56,7 +56,7 @@ fn names(frame: &mut Frame, area: Rect, app: &App, d: &ImportDialog, p: Palette)
     body.blank();
     body.field(widgets::input("File", &d.file, !planning && d.focus == ImportField::File, iw, p));
     body.field(widgets::input(
-        "Passwords to",
+        "Passwords",
         &d.passwords,
         !planning && d.focus == ImportField::Passwords,
         iw,
