@@ -49,7 +49,7 @@ fn euid() -> u32 {
 }
 
 /// Creates `path` anew with `mode` (never through a name that exists), set once more on
-/// the open file (the umask can only narrow it).
+/// the open file (the umask can only narrow it); removed again when that fails.
 pub fn create_new(path: &Path, mode: u32) -> std::io::Result<File> {
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -57,7 +57,11 @@ pub fn create_new(path: &Path, mode: u32) -> std::io::Result<File> {
         .custom_flags(libc::O_NOFOLLOW)
         .mode(mode)
         .open(path)?;
-    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    if let Err(e) = file.set_permissions(std::fs::Permissions::from_mode(mode)) {
+        // Made here, but not as private as asked: it goes again.
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
     Ok(file)
 }
 

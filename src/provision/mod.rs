@@ -9,7 +9,7 @@
 
 pub mod passwords;
 
-pub use passwords::{Passwords, PasswordsError};
+pub use passwords::{Passwords, PasswordsError, Unclaimed};
 
 use crate::auth::bulk::BulkHasher;
 use crate::domain::import::{ImportLine, NewAccount};
@@ -144,6 +144,10 @@ pub async fn hash_and_hand_out(
         hashes.push(hash);
         hashed(hashes.len());
     }
+    // A stop asked for while the last password was hashed still holds.
+    if stop() {
+        return Err(HandOutError::Stopped);
+    }
     out.finish()?;
     Ok(hashes)
 }
@@ -161,7 +165,7 @@ pub struct FilePlan {
     pub plan: Plan,
 }
 
-/// Why a file cannot be planned: nothing was read into the database, nothing written.
+/// Why a file cannot be planned (nothing was changed or written).
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     /// The import file itself (missing, no regular file, not an import's columns, ...).
@@ -175,7 +179,8 @@ pub enum PlanError {
 }
 
 /// Reads the import `file` as `actor` may import it (the rules of `import`: at most
-/// `max_rows` accounts), checks that `passwords` can be a new file, and looks up which
+/// `max_rows` accounts), checks that no file has the name `passwords` and that its folder
+/// exists (whether it may be written is found out when it is created), and looks up which
 /// emails exist. Relative paths are taken from the current folder.
 pub async fn plan_file(
     store: &Store,

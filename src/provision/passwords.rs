@@ -122,6 +122,30 @@ impl Passwords {
     }
 }
 
+/// A passwords file created for accounts that do not exist yet: removed when dropped (an
+/// import given up on, or cut short by the console's quitting) unless [`Unclaimed::keep`]
+/// was called once the accounts are (or may be) created.
+pub struct Unclaimed(Option<PathBuf>);
+
+impl Unclaimed {
+    pub fn new(path: &Path) -> Unclaimed {
+        Unclaimed(Some(path.to_path_buf()))
+    }
+
+    /// The file stays, whatever follows.
+    pub fn keep(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Unclaimed {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// One CSV line of `fields` into `out`, quoted where needed, by csv-core (which writes into
 /// the caller's buffer, so the password is in no buffer of its own).
 fn csv_line(out: &mut Vec<u8>, fields: &[&str]) {
@@ -154,7 +178,21 @@ fn csv_line(out: &mut Vec<u8>, fields: &[&str]) {
 
 #[cfg(test)]
 mod tests {
-    use super::csv_line;
+    use super::{Passwords, Unclaimed, csv_line};
+
+    #[test]
+    fn an_unclaimed_passwords_file_goes_when_dropped_and_a_kept_one_stays() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (gone, kept) = (dir.path().join("gone.csv"), dir.path().join("kept.csv"));
+        for path in [&gone, &kept] {
+            let _out = Passwords::file(path).expect("a new file");
+        }
+        drop(Unclaimed::new(&gone));
+        Unclaimed::new(&kept).keep();
+        assert!(!gone.exists(), "dropped unclaimed: removed");
+        assert!(kept.exists(), "kept: stays");
+        assert!(Passwords::file(&kept).is_err(), "an existing file is never written");
+    }
 
     #[test]
     fn csv_lines_are_quoted_where_the_csv_crate_reads_them_back() {

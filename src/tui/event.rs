@@ -160,7 +160,8 @@ pub struct ImportOutcome {
     pub stamp: Stamp,
     /// The accounts it was to create.
     pub accounts: usize,
-    /// The new file with their passwords (removed unless they are, or may be, theirs).
+    /// The new file with their passwords: removed, when this import created it, unless
+    /// they are (or may be) the accounts'.
     pub passwords: std::path::PathBuf,
     pub result: Result<Imported, ImportFailure>,
 }

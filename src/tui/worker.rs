@@ -12,7 +12,7 @@ use crate::config::DbTarget;
 use crate::domain::import::{DEFAULT_MAX_ROWS, NewAccount};
 use crate::domain::permissions::ActorView;
 use crate::domain::{Change, Done, Reason, Role, Secret, Stamp, UserRow, password};
-use crate::provision::{self, FilePlan, HandOutError, Passwords, PlanError, StopFlag};
+use crate::provision::{self, FilePlan, HandOutError, Passwords, PlanError, StopFlag, Unclaimed};
 use crate::store::login::Origin;
 use crate::store::targets::{Seen, Target};
 use crate::store::{self, Actor, Store, StoreError, audit, delete, dependents, sessions, stream, users};
@@ -293,17 +293,21 @@ impl Worker {
             self.send(DbEvent::Answer { id, answer: Answer::ImportProgress { hashed, created } })
         };
         let todo: Vec<&NewAccount> = accounts.iter().collect();
-        let handed_out = match Passwords::file(&passwords) {
-            Ok(mut out) => {
-                let mut hashed = |n| progress(n, 0);
-                let res = provision::hash_and_hand_out(&todo, &mut out, &mut hashed, &|| stop.raised()).await;
-                if res.is_err() {
-                    out.discard();
-                }
-                res
+        let mut out = match Passwords::file(&passwords) {
+            Ok(out) => out,
+            Err(e) => {
+                // Not this import's file (it may be someone's): left as it is.
+                outcome.result = Err(ImportFailure::Failed(Arc::new(HandOutError::from(e).into())));
+                return outcome;
             }
-            Err(e) => Err(e.into()),
         };
+        // Removed if this stops before the accounts are created: on an error, a stop, or
+        // the console quitting (which drops this future).
+        let unclaimed = Unclaimed::new(&passwords);
+        let mut hashed = |n| progress(n, 0);
+        let handed_out = provision::hash_and_hand_out(&todo, &mut out, &mut hashed, &|| stop.raised()).await;
+        let handed_out =
+            handed_out.and_then(|h| if stop.raised() { Err(HandOutError::Stopped) } else { Ok(h) });
         let hashes = match handed_out {
             Ok(h) => h,
             Err(HandOutError::Stopped) => {
@@ -315,10 +319,13 @@ impl Worker {
                 return outcome;
             }
         };
+        // From here on the accounts may exist: the file stays unless they are known not to.
+        unclaimed.keep();
         let pairs: Vec<(NewAccount, String)> = accounts.iter().cloned().zip(hashes).collect();
         let created = |n| progress(pairs.len(), n);
-        // One transaction of many rows: the answer may take longer than one statement's.
-        let limit = store::ANSWER_TIMEOUT + Duration::from_millis(pairs.len() as u64);
+        // One transaction of many rows: the answer may take much longer than one
+        // statement's (~10 ms an account allowed on top).
+        let limit = store::ANSWER_TIMEOUT + Duration::from_millis(10 * pairs.len() as u64);
         let create = store::create::provision_many(&self.store, &actor, &stamp, &pairs, &created);
         outcome.result = match store::within(limit, create).await {
             Ok(_) => Ok(Imported { after_loss: false }),

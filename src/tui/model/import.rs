@@ -60,7 +60,8 @@ pub struct Running {
     pub total: usize,
     pub hashed: usize,
     pub created: usize,
-    /// Raised by Esc while passwords are hashed: nothing is created then.
+    /// Raised by Esc while passwords are hashed: the worker stops between two, or before
+    /// it creates anything, and then nothing is created.
     pub stop: StopFlag,
 }
 

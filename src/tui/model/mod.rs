@@ -172,6 +172,9 @@ pub enum Guarded {
     },
     Reason,
     Password,
+    /// An outcome shown until closed (an import's, with where its passwords are): no
+    /// key typed ahead closes it unseen.
+    Outcome,
     /// The table, right after a guarded dialog closed: the Enter (or `y`) the admin sent
     /// on the habit of `y` Enter must not open anything there before the table is seen.
     Closed,
@@ -224,7 +227,13 @@ impl App {
             // Overwriting a file is a confirmation too: no key typed ahead answers it.
             Dialog::Export(f) => f.exists.is_some().then_some(Guarded::Confirm),
             // Its plan is a confirmation: y starts the import (after the reason).
-            Dialog::Import(d) => matches!(d.step, import::ImportStep::Plan(_)).then_some(Guarded::Confirm),
+            Dialog::Import(d) => match d.step {
+                import::ImportStep::Plan(_) => Some(Guarded::Confirm),
+                import::ImportStep::Done(_) => Some(Guarded::Outcome),
+                import::ImportStep::Names
+                | import::ImportStep::Planning(_)
+                | import::ImportStep::Running(_) => None,
+            },
             Dialog::ConfirmDelete { plan, .. } => {
                 Some(Guarded::Delete { ready: matches!(plan, Loading::Ready(_)) })
             }

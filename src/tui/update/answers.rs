@@ -100,7 +100,10 @@ impl App {
                         self.users.set_rows(rows);
                         self.table_loaded();
                     }
-                    Err(error) => self.error(error.to_string()),
+                    Err(error) => {
+                        self.keep_status_on_load = false;
+                        self.error(error.to_string())
+                    }
                 }
             }
             Answer::UserChunk(res) => {
@@ -114,6 +117,7 @@ impl App {
                         }
                         if let Err(e) = self.users.load_chunk(&chunk.rows, chunk.total, chunk.done) {
                             self.users_request = None;
+                            self.keep_status_on_load = false;
                             self.error(format!("the table could not be read: {e}"));
                         } else if chunk.done {
                             self.users_request = None;
@@ -122,6 +126,7 @@ impl App {
                     }
                     Err(error) => {
                         self.users_request = None;
+                        self.keep_status_on_load = false;
                         self.users.abandon_load();
                         self.error(error.to_string());
                     }

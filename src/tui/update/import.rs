@@ -66,8 +66,12 @@ impl App {
             ImportStep::Running(run) => {
                 if keymap::form(&key) == Some(FormAction::Cancel) {
                     if run.hashed < run.total {
+                        // The worker asks between two passwords and once more before it
+                        // creates anything; the end says which it came to.
                         run.stop.raise();
-                        self.info("stopping the import: nothing is created, the passwords file is removed");
+                        self.info(
+                            "stopping the import: unless the accounts were being created already, nothing is",
+                        );
                     } else {
                         self.info("the accounts are being created in one transaction: it ends by itself");
                     }
@@ -237,7 +241,7 @@ impl App {
             }
             Err(ImportFailure::Failed(e)) => {
                 let e = crate::domain::sanitize::clean(&e.to_string()).into_owned();
-                let said = format!("import refused: {e}; nothing was created");
+                let said = format!("import failed: {e}; nothing was created");
                 self.error(said.clone());
                 Ended { ok: false, said, passwords: None }
             }
@@ -250,6 +254,8 @@ impl App {
             }
             Err(ImportFailure::Interrupted { applied: _ }) => {
                 self.error(format!("import interrupted: whether change {change} applied is unknown"));
+                // c shows this import's command, and z nothing older (as after any change).
+                self.last_change = Some(last);
                 self.reload(out);
                 self.keep_status_on_load = true;
                 Ended {

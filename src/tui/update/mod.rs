@@ -112,6 +112,8 @@ impl App {
             }
             Some(Guarded::Reason) => keymap::form(key) == Some(FormAction::Submit),
             Some(Guarded::Password) => keymap::copy(key) == Some(CopyAction::Close),
+            // Every key closes it or does nothing.
+            Some(Guarded::Outcome) => true,
             // The keys of the habit (`y` Enter, `y` `y`), nothing else: a `/` and the words
             // typed after it go where they are meant, not in pieces to the table.
             Some(Guarded::Closed) => {
