@@ -7,8 +7,9 @@
 //! Environment (all optional):
 //! `SKA_BENCH_SERVER` maintenance URL (default `postgres://postgres@127.0.0.1:5432/postgres`),
 //! `SKA_BENCH_SIZES` (default `1000,10000,100000,1000000`), `SKA_BENCH_ONLY` a comma list of
-//! `keys,startup,bulk,argon2,rss,dormant,import,audit` (`import` and `audit` run only
-//! when named: import takes minutes, audit seeds a million audit rows), `SKA_BENCH_PAIRS` keystroke pairs per kind
+//! `keys,startup,bulk,argon2,rss,dormant,import,audit,sign-ins` (`import`, `audit` and
+//! `sign-ins` run only when named: import takes minutes, audit seeds a million audit rows,
+//! sign-ins two million login events), `SKA_BENCH_PAIRS` keystroke pairs per kind
 //! (500), `SKA_BENCH_RUNS` start-up runs (7), `SKA_BENCH_BULK_RUNS` (6),
 //! `SKA_BENCH_PSQL_RUNS` (3), `SKA_BENCH_FLOW_SAMPLES` (30), `SKA_BENCH_PYTHON` (python3),
 //! `SKA_BENCH_DORMANT_DAYS` (60), `SKA_BENCH_DORMANT_RUNS` (3), `SKA_BENCH_IMPORT_ROWS`
@@ -28,6 +29,8 @@ mod import;
 mod keys;
 #[path = "console/rss.rs"]
 mod rss;
+#[path = "console/sign_ins.rs"]
+mod sign_ins;
 #[path = "console/startup.rs"]
 mod startup;
 #[path = "console/stats.rs"]
@@ -201,6 +204,21 @@ async fn run(cfg: Config) {
     } else {
         None
     };
+    let signed = if cfg.named("sign-ins") {
+        eprintln!("== sign-ins over 2,000,000 login events (ska_bench_sign_ins, made anew)");
+        let (target, _) =
+            seed::create_database(&cfg.server, "ska_bench_sign_ins", true).await.expect("database");
+        let mut store = Store::connect(&target).await.expect("connect");
+        seed::prepare_schema(&mut store).await.expect("schema");
+        seed::seed(&store, 1000).await.expect("users");
+        sqlx::query("DELETE FROM login_events").execute(&store.pool).await.expect("empty the demo's");
+        let store = bench_store(&target).await;
+        let s = sign_ins::run(&store, cfg.bulk_runs).await;
+        store.pool.close().await;
+        Some(s)
+    } else {
+        None
+    };
     let argon = cfg.wants("argon2").then(|| {
         eprintln!("== argon2 (3 rounds of 5, Rust then Python)");
         argon::run(3, 5)
@@ -230,6 +248,27 @@ async fn run(cfg: Config) {
     if let Some(a) = &audited {
         print_audit(a);
     }
+    if let Some(s) = &signed {
+        print_sign_ins(s);
+    }
+}
+
+fn print_sign_ins(s: &sign_ins::SignInsBench) {
+    println!(
+        "## sign-ins over {} login events
+",
+        thousands(s.events as u64)
+    );
+    println!("30 days of attempts over 1,000 accounts, one spraying source and one brute-forced account; the whole report (totals, findings, both tables, the locked accounts).
+");
+    println!(
+        "| --since | p50 | p99 |
+|---|---|---|"
+    );
+    for (since, t) in &s.windows {
+        println!("| {since} | {} | {} |", ms(t.p50), ms(t.p99));
+    }
+    println!();
 }
 
 fn print_audit(a: &audit::AuditBench) {

@@ -403,6 +403,26 @@ SELECT gen_random_uuid(), NULL, 'failure', 'INVALID_CREDENTIALS',
        now() - make_interval(mins => ((g * 104729) % 129000)::int)
 FROM generate_series(1, greatest(20, (SELECT count(*) FROM seed_users) / 50)) AS g;
 
+-- Password spraying (what `sign-ins` names so): one address trying one password on 40
+-- accounts within a few minutes, three hours ago.
+INSERT INTO login_events (id, user_id, status, failure_code, ip_address, user_agent, auth_provider,
+                          correlation_id, created_at)
+SELECT gen_random_uuid(), u.id, 'failure', 'INVALID_CREDENTIALS', '45.155.205.233', 'python-requests/2.32.3',
+       'local', gen_random_uuid(), now() - interval '3 hours' + make_interval(secs => (u.rn * 7)::int)
+FROM (SELECT id, row_number() OVER (ORDER BY v) AS rn
+      FROM seed_users WHERE is_active AND auth_provider = 'local' ORDER BY v LIMIT 40) u;
+
+-- Brute force: one teacher's account tried from 24 addresses over the last four hours.
+INSERT INTO login_events (id, user_id, status, failure_code, ip_address, user_agent, auth_provider,
+                          correlation_id, created_at)
+SELECT gen_random_uuid(), u.id, 'failure', 'INVALID_CREDENTIALS',
+       '103.' || (20 + g) || '.' || (g * 7 % 250) || '.' || (1 + g % 200),
+       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+       'local', gen_random_uuid(), now() - make_interval(mins => (g * 10)::int)
+FROM (SELECT id FROM seed_users WHERE is_active AND auth_provider = 'local' AND role = 'user' AND gi > 0
+      ORDER BY v DESC LIMIT 1) u
+CROSS JOIN generate_series(1, 24) AS g;
+
 -- The console's own audit trail: the demo superuser made 200 users contributors.
 -- History from before the demo started (weeks back, so an admin trying the demo tells it
 -- from the changes they make now).

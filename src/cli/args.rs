@@ -219,6 +219,11 @@ pub enum Command {
         #[command(flatten)]
         opts: ChangeOpts,
     },
+    /// The web app's sign-in attempts across all accounts over a window: by source
+    /// address and by account, password spraying (one address failing on many accounts)
+    /// and brute force (one account failing from many addresses) named, and the accounts
+    /// locked now. For monitoring: --alert-above N.
+    SignIns(SignInsArgs),
     /// Show the audit log: every change (and, with --sign-ins, every sign-in), newest
     /// first; with --follow, oldest first and then each new entry as it commits.
     Audit(AuditArgs),
@@ -435,6 +440,44 @@ pub struct AuditArgs {
     /// accounts it touched, with their number); --limit counts changes.
     #[arg(long, conflicts_with = "follow")]
     pub by_change: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SignInsArgs {
+    /// The window's start: an age (1h, 24h, 7d, 30d), a date (2026-11-01) or an RFC 3339 time.
+    #[arg(long, value_name = "TIME", default_value = "24h")]
+    pub since: String,
+    /// Only the table by source address, or by account.
+    #[arg(long, value_enum)]
+    pub by: Option<SignInsBy>,
+    /// Only the addresses and accounts with failed attempts.
+    #[arg(long)]
+    pub failed: bool,
+    /// Print only the addresses and accounts that failed more than N times in the window,
+    /// and exit 1 when there are any (nothing printed, exit 0, when none): for cron mail
+    /// or a monitoring check.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub alert_above: Option<i64>,
+    /// Spraying: one address failing on at least this many distinct accounts.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub spray_accounts: i64,
+    /// Brute force: one account failing from at least this many distinct addresses.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub brute_force_addresses: i64,
+    /// At most this many rows in each table (the findings and the locked accounts are all shown).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: i64,
+    /// Leave out this tool's own sign-ins (its user agent is skriptoteket-admin/...).
+    #[arg(long)]
+    pub web_only: bool,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+pub enum SignInsBy {
+    Ip,
+    Account,
 }
 
 #[derive(Args, Debug)]

@@ -18,6 +18,7 @@ pub(crate) mod list;
 mod progress;
 pub mod secrets;
 mod select;
+mod sign_ins;
 
 use crate::config::{self, DbTarget};
 use crate::domain::sanitize::clean;
@@ -327,6 +328,7 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
             list::users(&store, role.as_deref(), search.clone(), filter.as_deref(), *format).await
         }
         Command::Audit(args) => audit::audit(&store, args).await,
+        Command::SignIns(args) => sign_ins::sign_ins(&store, args).await,
         Command::SetRole { actor, role, emails, select, opts } => {
             let role =
                 role.parse().map_err(|e: crate::domain::role::UnknownRole| CliError::Usage(e.to_string()))?;

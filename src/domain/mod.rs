@@ -19,6 +19,7 @@ pub mod revert;
 pub mod role;
 pub mod roster;
 pub mod sanitize;
+pub mod sign_ins;
 pub mod stamp;
 pub mod when;
 

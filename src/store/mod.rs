@@ -16,6 +16,7 @@ pub mod revert;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
+pub mod sign_ins;
 pub mod stream;
 pub mod targets;
 pub mod users;
