@@ -259,7 +259,7 @@ fn print_sign_ins(s: &sign_ins::SignInsBench) {
 ",
         thousands(s.events as u64)
     );
-    println!("30 days of attempts over 1,000 accounts, one spraying source and one brute-forced account; the whole report (totals, findings, both tables, the locked accounts).
+    println!("30 days of attempts over 1,000 accounts (each from four addresses of its own), one spraying source and one brute-forced account; the whole report (totals, findings, both tables, the locked accounts).
 ");
     println!(
         "| --since | p50 | p99 |

@@ -1,6 +1,6 @@
 //! `sign-ins` on a big history: a fresh `ska_bench_sign_ins` (demo users) with 2,000,000
-//! `login_events` over 30 days (mostly successes from each user's address, failures
-//! among them, one spraying source and one brute-forced account), then the report
+//! `login_events` over 30 days (each account from four addresses of its own, one attempt in
+//! ten a failure, one spraying source and one brute-forced account), then the report
 //! `sign-ins` prints (`store::sign_ins::report`: every query it runs) for the last 24 hours
 //! and the last 30 days.
 
@@ -22,7 +22,8 @@ pub async fn run(store: &Store, runs: usize) -> SignInsBench {
         "INSERT INTO login_events (id, user_id, status, failure_code, ip_address, user_agent, auth_provider, created_at)
          SELECT gen_random_uuid(), ids.a[1 + g % cardinality(ids.a)], CASE WHEN g % 10 = 0 THEN 'failure' ELSE 'success' END,
                 CASE WHEN g % 10 = 0 THEN 'INVALID_CREDENTIALS' END,
-                '10.' || (g % 200) || '.' || (g / 200 % 250) || '.' || (1 + g % 7), 'Mozilla/5.0', 'local',
+                '10.' || (g % cardinality(ids.a) % 250) || '.' || (g % cardinality(ids.a) / 250) || '.' || (1 + g / 7 % 4),
+                'Mozilla/5.0', 'local',
                 now() - make_interval(secs => (g * 1.296)::int)
          FROM generate_series(1, 1990000) g, (SELECT array_agg(id ORDER BY email) AS a FROM users) ids",
         "INSERT INTO login_events (id, user_id, status, failure_code, ip_address, user_agent, auth_provider, created_at)

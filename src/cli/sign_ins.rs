@@ -12,7 +12,7 @@ use crate::domain::sanitize::clean;
 use crate::domain::sign_ins::{self, AccountAttempts, Asked, Locked, Report, Source, Thresholds};
 use crate::export::inert_json;
 use crate::store::Store;
-use crate::store::sign_ins::{AtLeast, Window};
+use crate::store::sign_ins::Window;
 use crate::tui::view::text::{safe_truncate, width};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -63,12 +63,7 @@ pub async fn sign_ins(store: &Store, args: &SignInsArgs) -> Result<(), CliError>
 
 /// `--alert-above N`: what failed more than N times, and exit 1 if anything did.
 async fn alert(store: &Store, w: Window, n: i64, format: AuditFormat) -> Result<(), CliError> {
-    let more = AtLeast { failed: n.saturating_add(1), spread: 0, limit: None };
-    let alerts = sign_ins::above(
-        &crate::store::sign_ins::sources(store, w, more).await?,
-        &crate::store::sign_ins::accounts(store, w, more).await?,
-        n,
-    );
+    let alerts = crate::store::sign_ins::above(store, w, n).await?;
     let since = rfc3339(w.since);
     let text = match format {
         AuditFormat::Table => alerts

@@ -1,10 +1,12 @@
-//! The sums `sign-ins` reads from the web app's `login_events` over a window: one query
-//! each, grouped in the server (the table may hold millions of rows; the window's start
-//! uses its `created_at` index). Nothing here writes, and no index is added to the web
+//! The sums `sign-ins` reads from the web app's `login_events` over a window: the window
+//! read once, grouped in the server ([`groups`]: the table may hold millions of rows; the
+//! window's start uses its `created_at` index), and the accounts locked now. Nothing here writes, and no index is added to the web
 //! app's table. Where the table is missing everything is empty.
 
 use super::{Store, StoreError};
-use crate::domain::sign_ins::{self, AccountAttempts, Asked, Locked, Report, Source, Totals};
+use crate::domain::sign_ins::{
+    self, AccountAttempts, Alert, Asked, Locked, Report, Source, Thresholds, Totals,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -20,159 +22,199 @@ pub struct Window {
 /// The attempts this tool makes carry this user agent prefix (`store::login::Origin`).
 const TOOL_AGENT: &str = "skriptoteket-admin/%";
 
-/// Groups that pass: at least `failed` failures and `spread` distinct accounts (for a
-/// source) or addresses (for an account), the first `limit` of them (`None`: all).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct AtLeast {
-    pub failed: i64,
-    pub spread: i64,
-    pub limit: Option<i64>,
+/// Which groups [`groups`] returns: the first `limit` by failures (with `failed_only`,
+/// of those with failures), and beyond them every one that passes a threshold or failed
+/// more than `above` times.
+#[derive(Clone, Copy, Debug)]
+pub struct Pick {
+    pub limit: i64,
+    pub failed_only: bool,
+    pub thresholds: Thresholds,
+    pub above: Option<i64>,
+}
+
+/// A group, and whether it is among the first `limit` (the tables' rows).
+#[derive(Clone, Debug)]
+pub struct Listed<T> {
+    pub row: T,
+    pub listed: bool,
+}
+
+/// The window, read once.
+#[derive(Clone, Debug, Default)]
+pub struct Groups {
+    pub totals: Totals,
+    /// In the tables' order: the most failures first.
+    pub sources: Vec<Listed<Source>>,
+    pub accounts: Vec<Listed<AccountAttempts>>,
 }
 
 /// One look at the window: the totals, what passes the thresholds (over every group, not
 /// only the tables' first rows), and the tables asked for.
 pub async fn report(store: &Store, w: Window, asked: Asked) -> Result<Report, StoreError> {
     let t = asked.thresholds;
-    let spraying = AtLeast { failed: 1, spread: t.spray_accounts, limit: None };
-    let brute = AtLeast { failed: 1, spread: t.brute_force_addresses, limit: None };
-    let findings =
-        sign_ins::findings(&sources(store, w, spraying).await?, &accounts(store, w, brute).await?, t);
-    let rows = AtLeast { failed: i64::from(asked.failed_only), spread: 0, limit: Some(asked.limit) };
+    let pick = Pick { limit: asked.limit, failed_only: asked.failed_only, thresholds: t, above: None };
+    let g = groups(store, w, pick).await?;
+    let (sources, listed_sources) = split(g.sources);
+    let (accounts, listed_accounts) = split(g.accounts);
+    let findings = sign_ins::findings(&sources, &accounts, t);
     Ok(Report {
         since: w.since,
         thresholds: t,
-        totals: totals(store, w).await?,
+        totals: g.totals,
         findings,
-        sources: if asked.by_address { Some(sources(store, w, rows).await?) } else { None },
-        accounts: if asked.by_account { Some(accounts(store, w, rows).await?) } else { None },
+        sources: asked.by_address.then_some(listed_sources),
+        accounts: asked.by_account.then_some(listed_accounts),
         locked: if asked.locked { Some(locked(store).await?) } else { None },
     })
 }
 
-pub async fn totals(store: &Store, w: Window) -> Result<Totals, StoreError> {
-    if !store.schema.login_events {
-        return Ok(Totals::default());
-    }
-    let (succeeded, failed, by_this_tool): (i64, i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status::text = 'success'),
-                count(*) FILTER (WHERE status::text = 'failure'),
-                count(*) FILTER (WHERE user_agent::text LIKE $3)
-         FROM login_events
-         WHERE created_at >= $1 AND NOT ($2 AND coalesce(user_agent::text LIKE $3, false))",
-    )
-    .bind(w.since)
-    .bind(w.web_only)
-    .bind(TOOL_AGENT)
-    .fetch_one(&store.pool)
-    .await?;
-    Ok(Totals { succeeded, failed, by_this_tool })
+/// Every row, and the listed ones.
+fn split<T: Clone>(rows: Vec<Listed<T>>) -> (Vec<T>, Vec<T>) {
+    let listed = rows.iter().filter(|l| l.listed).map(|l| l.row.clone()).collect();
+    (rows.into_iter().map(|l| l.row).collect(), listed)
 }
 
-type SourceRow = (Option<String>, i64, i64, i64, i64, OffsetDateTime);
-
-/// The attempts by source address, the most failures first.
-pub async fn sources(store: &Store, w: Window, at_least: AtLeast) -> Result<Vec<Source>, StoreError> {
-    if !store.schema.login_events {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<SourceRow> = grouped(
-        sqlx::query_as(
-            "SELECT ip_address::text,
-                count(*) FILTER (WHERE status::text = 'failure') AS failed,
-                count(*) FILTER (WHERE status::text = 'success') AS succeeded,
-                count(DISTINCT user_id) FILTER (WHERE status::text = 'failure') AS accounts,
-                count(*) FILTER (WHERE status::text = 'failure' AND user_id IS NULL),
-                max(created_at)
-         FROM login_events
-         WHERE created_at >= $1 AND NOT ($2 AND coalesce(user_agent::text LIKE $3, false))
-         GROUP BY ip_address
-         HAVING count(*) FILTER (WHERE status::text = 'failure') >= $4
-            AND count(DISTINCT user_id) FILTER (WHERE status::text = 'failure') >= $5
-         ORDER BY failed DESC, succeeded DESC, ip_address NULLS LAST
-         LIMIT $6",
-        ),
-        w,
-        at_least,
-    )
-    .fetch_all(&store.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(ip_address, failed, succeeded, accounts, unknown_accounts, last)| Source {
-            ip_address,
-            failed,
-            succeeded,
-            accounts,
-            unknown_accounts,
-            last,
-        })
-        .collect())
+/// The groups that failed more than `n` times: what `--alert-above N` reports.
+pub async fn above(store: &Store, w: Window, n: i64) -> Result<Vec<Alert>, StoreError> {
+    let never = Thresholds { spray_accounts: i64::MAX, brute_force_addresses: i64::MAX };
+    let g = groups(store, w, Pick { limit: 0, failed_only: true, thresholds: never, above: Some(n) }).await?;
+    let sources: Vec<Source> = g.sources.into_iter().map(|l| l.row).collect();
+    let accounts: Vec<AccountAttempts> = g.accounts.into_iter().map(|l| l.row).collect();
+    Ok(sign_ins::above(&sources, &accounts, n))
 }
 
-type AccountRow = (Uuid, Option<String>, i64, i64, i64, Option<OffsetDateTime>, OffsetDateTime);
+type GroupRow = (
+    String,
+    Option<String>,
+    Option<Uuid>,
+    Option<String>,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<OffsetDateTime>,
+    Option<OffsetDateTime>,
+    bool,
+    // The rank, for the order only.
+    i64,
+);
 
-/// The attempts by account (those on an email with no account are the sources'), the
-/// most failures first, with the lock it holds now.
-pub async fn accounts(
-    store: &Store,
-    w: Window,
-    at_least: AtLeast,
-) -> Result<Vec<AccountAttempts>, StoreError> {
+/// Reads the window once: its attempts summed per (address, account) pair in one hashed
+/// pass, then by address and by account from those pairs (so the distinct accounts of an
+/// address, and addresses of an account, are counts of pairs: no `count(DISTINCT)`, which
+/// would sort each group), ranked, and only the groups `pick` asks for sent back, with the
+/// totals, in one round trip.
+pub async fn groups(store: &Store, w: Window, pick: Pick) -> Result<Groups, StoreError> {
     if !store.schema.login_events {
-        return Ok(Vec::new());
+        return Ok(Groups::default());
     }
     let locked = if store.schema.lockout {
         "CASE WHEN u.locked_until > now() THEN u.locked_until END"
     } else {
         "NULL::timestamptz"
     };
-    let group_locked = if store.schema.lockout { ", u.locked_until" } else { "" };
     let sql = format!(
-        "SELECT e.user_id, u.email::text,
-                count(*) FILTER (WHERE e.status::text = 'failure') AS failed,
-                count(*) FILTER (WHERE e.status::text = 'success') AS succeeded,
-                count(DISTINCT e.ip_address) FILTER (WHERE e.status::text = 'failure'),
-                {locked},
-                max(e.created_at)
-         FROM login_events e LEFT JOIN users u ON u.id = e.user_id
-         WHERE e.created_at >= $1 AND e.user_id IS NOT NULL
-           AND NOT ($2 AND coalesce(e.user_agent::text LIKE $3, false))
-         GROUP BY e.user_id, u.email{group_locked}
-         HAVING count(*) FILTER (WHERE e.status::text = 'failure') >= $4
-            AND count(DISTINCT e.ip_address) FILTER (WHERE e.status::text = 'failure') >= $5
-         ORDER BY failed DESC, succeeded DESC, u.email
-         LIMIT $6"
+        "WITH pairs AS MATERIALIZED (
+           SELECT ip_address::text AS ip, user_id,
+                  count(*) FILTER (WHERE status::text = 'failure') AS f,
+                  count(*) FILTER (WHERE status::text = 'success') AS s,
+                  count(*) FILTER (WHERE coalesce(user_agent::text LIKE $3, false)) AS tool,
+                  max(created_at) AS last
+           FROM login_events
+           WHERE created_at >= $1 AND NOT ($2 AND coalesce(user_agent::text LIKE $3, false))
+           GROUP BY 1, 2
+         ),
+         by_ip AS (
+           SELECT ip, sum(f)::bigint AS failed, sum(s)::bigint AS succeeded,
+                  count(*) FILTER (WHERE f > 0 AND user_id IS NOT NULL) AS spread,
+                  coalesce(sum(f) FILTER (WHERE user_id IS NULL), 0)::bigint AS unknown, max(last) AS last
+           FROM pairs GROUP BY ip
+         ),
+         by_account AS (
+           SELECT user_id, sum(f)::bigint AS failed, sum(s)::bigint AS succeeded,
+                  count(*) FILTER (WHERE f > 0 AND ip IS NOT NULL) AS spread, max(last) AS last
+           FROM pairs WHERE user_id IS NOT NULL GROUP BY user_id
+         ),
+         ranked_ip AS (
+           SELECT *, row_number() OVER (ORDER BY failed DESC, succeeded DESC, ip NULLS LAST) AS rank
+           FROM by_ip WHERE failed >= $4
+         ),
+         ranked_account AS (
+           SELECT a.*, u.email::text AS email, {locked} AS locked_until,
+                  row_number() OVER (ORDER BY a.failed DESC, a.succeeded DESC, u.email) AS rank
+           FROM by_account a LEFT JOIN users u ON u.id = a.user_id WHERE a.failed >= $4
+         )
+         SELECT 'totals', NULL::text, NULL::uuid, NULL::text, coalesce(sum(f), 0)::bigint,
+                coalesce(sum(s), 0)::bigint, coalesce(sum(tool), 0)::bigint, 0::bigint,
+                max(last), NULL::timestamptz, false, 0::bigint AS rank
+         FROM pairs
+         UNION ALL
+         SELECT 'ip', ip, NULL, NULL, failed, succeeded, spread, unknown, last, NULL, rank <= $5, rank
+         FROM ranked_ip WHERE rank <= $5 OR (failed >= 1 AND spread >= $6) OR failed > $8
+         UNION ALL
+         SELECT 'account', NULL, user_id, email, failed, succeeded, spread, 0, last, locked_until, rank <= $5, rank
+         FROM ranked_account WHERE rank <= $5 OR (failed >= 1 AND spread >= $7) OR failed > $8
+         ORDER BY 1, 12"
     );
-    // The SQL varies only by the two fixed fragments above, never by input.
-    let rows: Vec<AccountRow> =
-        grouped(sqlx::query_as(sqlx::AssertSqlSafe(sql)), w, at_least).fetch_all(&store.pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(user_id, email, failed, succeeded, addresses, locked_until, last)| AccountAttempts {
-            user_id,
-            email,
-            failed,
-            succeeded,
-            addresses,
-            locked_until,
-            last,
-        })
-        .collect())
-}
-
-/// The binds of a grouped query: `$1` the window's start, `$2` web only, `$3` this tool's
-/// user agent, `$4` the least failures, `$5` the least spread, `$6` the limit.
-fn grouped<'q, O>(
-    q: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
-    w: Window,
-    at_least: AtLeast,
-) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
-    q.bind(w.since)
+    // The SQL varies only by the lock's fixed fragment above, never by input.
+    let rows: Vec<GroupRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(w.since)
         .bind(w.web_only)
         .bind(TOOL_AGENT)
-        .bind(at_least.failed)
-        .bind(at_least.spread)
-        .bind(at_least.limit)
+        .bind(i64::from(pick.failed_only))
+        .bind(pick.limit)
+        .bind(pick.thresholds.spray_accounts)
+        .bind(pick.thresholds.brute_force_addresses)
+        .bind(pick.above.unwrap_or(i64::MAX))
+        .fetch_all(&store.pool)
+        .await?;
+    let mut g = Groups::default();
+    for (
+        kind,
+        ip_address,
+        user_id,
+        email,
+        failed,
+        succeeded,
+        spread,
+        unknown,
+        last,
+        locked_until,
+        listed,
+        _,
+    ) in rows
+    {
+        let last = last.unwrap_or(w.since);
+        match (kind.as_str(), user_id) {
+            ("totals", _) => g.totals = Totals { succeeded, failed, by_this_tool: spread },
+            ("ip", _) => g.sources.push(Listed {
+                row: Source {
+                    ip_address,
+                    failed,
+                    succeeded,
+                    accounts: spread,
+                    unknown_accounts: unknown,
+                    last,
+                },
+                listed,
+            }),
+            (_, Some(user_id)) => g.accounts.push(Listed {
+                row: AccountAttempts {
+                    user_id,
+                    email,
+                    failed,
+                    succeeded,
+                    addresses: spread,
+                    locked_until,
+                    last,
+                },
+                listed,
+            }),
+            _ => {}
+        }
+    }
+    Ok(g)
 }
 
 /// The accounts locked now, the lock ending last first.
