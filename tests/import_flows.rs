@@ -218,6 +218,10 @@ fn esc_while_hashing_stops_the_import_and_nothing_is_created() {
     let sent = jobs(press(&mut app, code(KeyCode::Enter)));
     let [Job::Import { stop, .. }] = sent.as_slice() else { panic!("{sent:?}") };
     assert!(!stop.raised());
+    // q asks first (as while any change runs); Esc stops it.
+    let out = press(&mut app, key('q'));
+    assert!(!out.iter().any(|e| matches!(e, Effect::Quit)), "{out:?}");
+    assert!(status(&app).contains("q again quits; nothing is created"), "{}", status(&app));
     press(&mut app, code(KeyCode::Esc));
     assert!(stop.raised(), "the worker is told to stop between two passwords");
     let request = app.in_flight.as_ref().map(|f| f.id).expect("still in flight until it answers");
@@ -241,4 +245,18 @@ fn import_is_offered_on_the_command_line_with_the_file() {
     press(&mut app, code(KeyCode::Enter));
     let Some(Dialog::Import(d)) = &app.dialog else { panic!("{:?}", app.dialog) };
     assert_eq!(d.file.value(), "/srv/in/class.csv");
+}
+
+#[test]
+fn q_twice_while_an_import_runs_quits() {
+    let mut app = signed_in_with(1, people());
+    let (id, _) = ask_plan(&mut app, "class.csv");
+    app.update(answer(id, Answer::ImportPlan(Ok(file_plan(vec![line(2, "ny@x.se", Role::User)], &[])))));
+    press(&mut app, key('y'));
+    press(&mut app, code(KeyCode::Enter));
+    assert!(matches!(step(&app), ImportStep::Running(_)));
+    press(&mut app, key('j'));
+    assert!(status(&app).contains("the import is running"), "{}", status(&app));
+    assert!(!press(&mut app, key('q')).iter().any(|e| matches!(e, Effect::Quit)));
+    assert!(press(&mut app, key('q')).iter().any(|e| matches!(e, Effect::Quit)), "the second q quits");
 }

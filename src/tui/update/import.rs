@@ -75,6 +75,22 @@ impl App {
                     } else {
                         self.info("the accounts are being created in one transaction: it ends by itself");
                     }
+                } else if keymap::table(&key) == Some(keymap::TableAction::Quit) {
+                    // As on the table while a change runs: a second q quits. Before the
+                    // accounts are created, quitting creates none and removes the file.
+                    if self.quit_armed {
+                        self.quit_now(out);
+                    } else {
+                        self.quit_armed = true;
+                        self.error(if run.hashed < run.total {
+                            "the import is hashing: Esc stops it, q again quits; nothing is created"
+                        } else {
+                            "the accounts are being created: wait for the answer, or q again to quit anyway"
+                        });
+                    }
+                } else {
+                    let stop = keymap::keys_for(keymap::KeyAction::Form(FormAction::Cancel));
+                    self.info(format!("the import is running: {stop} stops it while it hashes"));
                 }
             }
         }
