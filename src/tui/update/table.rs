@@ -372,7 +372,7 @@ impl App {
             self.dialog = None;
             return;
         }
-        if crate::tui::model::dialog::leave_out_admins(&targets).is_some()
+        if crate::tui::model::dialog::can_leave_out_admins(&targets)
             && let Some(line) = lines.iter_mut().find(|l| l.starts_with("  Includes "))
         {
             line.push_str(" Tab leaves them out.");

@@ -256,7 +256,7 @@ fn confirm_delete(
     if targets.len() > 1
         && let Some(said) = crate::domain::change::privileged(targets.iter().map(|t| t.role))
     {
-        let tab = if crate::tui::model::dialog::leave_out_admins(targets).is_some() {
+        let tab = if crate::tui::model::dialog::can_leave_out_admins(targets) {
             " Tab leaves them out."
         } else {
             ""
