@@ -7,9 +7,9 @@
 //! Environment (all optional):
 //! `SKA_BENCH_SERVER` maintenance URL (default `postgres://postgres@127.0.0.1:5432/postgres`),
 //! `SKA_BENCH_SIZES` (default `1000,10000,100000,1000000`), `SKA_BENCH_ONLY` a comma list of
-//! `keys,startup,bulk,argon2,rss,dormant,import,audit,sign-ins` (`import`, `audit` and
-//! `sign-ins` run only when named: import takes minutes, audit seeds a million audit rows,
-//! sign-ins two million login events), `SKA_BENCH_PAIRS` keystroke pairs per kind
+//! `keys,startup,bulk,argon2,rss,dormant,import,audit,sign-ins,live` (`import`, `audit`,
+//! `sign-ins` and `live` run only when named: import takes minutes, audit seeds a million
+//! audit rows, sign-ins two million login events, live changes rows of each size's database), `SKA_BENCH_PAIRS` keystroke pairs per kind
 //! (500), `SKA_BENCH_RUNS` start-up runs (7), `SKA_BENCH_BULK_RUNS` (6),
 //! `SKA_BENCH_PSQL_RUNS` (3), `SKA_BENCH_FLOW_SAMPLES` (30), `SKA_BENCH_PYTHON` (python3),
 //! `SKA_BENCH_DORMANT_DAYS` (60), `SKA_BENCH_DORMANT_RUNS` (3), `SKA_BENCH_IMPORT_ROWS`
@@ -27,6 +27,8 @@ mod dormant;
 mod import;
 #[path = "console/keys.rs"]
 mod keys;
+#[path = "console/live.rs"]
+mod live;
 #[path = "console/rss.rs"]
 mod rss;
 #[path = "console/sign_ins.rs"]
@@ -114,6 +116,7 @@ struct SizeResult {
     startup: Option<startup::Startup>,
     bulk: Option<bulk::Bulk>,
     dormant: Option<dormant::Dormant>,
+    live: Option<live::LiveBench>,
 }
 
 fn main() {
@@ -151,6 +154,7 @@ async fn run(cfg: Config) {
             startup: None,
             bulk: None,
             dormant: None,
+            live: None,
         };
         if cfg.wants("keys") || cfg.wants("rss") {
             let rows = users::list(&store, &Default::default()).await.expect("list");
@@ -162,6 +166,11 @@ async fn run(cfg: Config) {
                 r.flow = Some(keys::bulk_flow(&rows, &actor, &target.describe, cfg.flow_samples));
             }
             largest = Some((target.clone(), name.clone(), first));
+        }
+        if cfg.named("live") {
+            eprintln!("   live table looks ({} runs)", cfg.bulk_runs);
+            let rows = users::list(&store, &Default::default()).await.expect("list");
+            r.live = Some(live::run(&store, rows, &actor, &target.describe, cfg.bulk_runs).await);
         }
         if cfg.wants("startup") {
             eprintln!("   start to first table ({} runs)", cfg.startup_runs);
@@ -251,6 +260,43 @@ async fn run(cfg: Config) {
     if let Some(s) = &signed {
         print_sign_ins(s);
     }
+    for r in &results {
+        if let Some(l) = &r.live {
+            print_live(r.users, l);
+        }
+    }
+}
+
+fn print_live(users: i64, l: &live::LiveBench) {
+    println!(
+        "## the live table's look at {} users (wall time on loopback: server time plus the round trips)
+",
+        thousands(users as u64)
+    );
+    println!("| what | p50 | p99 | target |\n|---|---|---|---|");
+    println!(
+        "| a look, nothing changed (one query: the counters) | {} | {} | < 20 ms {} |",
+        ms(l.quiet.p50),
+        ms(l.quiet.p99),
+        verdict(l.quiet.p99 < 20.0)
+    );
+    println!(
+        "| a look after 100 rows changed (counters, then the scan; {} rows returned at most) | {} | {} | |",
+        l.rows_returned,
+        ms(l.hundred.p50),
+        ms(l.hundred.p99)
+    );
+    println!(
+        "| the console merging those rows (its thread; keys wait this long) | {} | {} | < 8 ms {} |",
+        ms(l.merge.p50),
+        ms(l.merge.p99),
+        verdict(l.merge.p99 < 8.0)
+    );
+    println!(
+        "| a cursor step right after (update only) | {} | {} | |\n",
+        ms(l.key_after.p50),
+        ms(l.key_after.p99)
+    );
 }
 
 fn print_sign_ins(s: &sign_ins::SignInsBench) {

@@ -10,7 +10,8 @@
 # here, never in tests or CI.
 #
 # Environment (optional): SKA_BENCH_SIZES=1000,10000,100000,1000000  SKA_BENCH_ONLY=keys,startup,bulk,argon2,rss,dormant
-# (and import, which runs only when named: it hashes 10,000 passwords, minutes; SKA_BENCH_IMPORT_ROWS=10000)
+# (and import, which runs only when named: it hashes 10,000 passwords, minutes; SKA_BENCH_IMPORT_ROWS=10000;
+# audit, sign-ins and live run only when named too)
 # SKA_BENCH_DORMANT_DAYS=60  SKA_BENCH_DORMANT_RUNS=3
 # SKA_BENCH_PAIRS=500  SKA_BENCH_RUNS=7  SKA_BENCH_BULK_RUNS=6  SKA_BENCH_BULK_USERS  SKA_BENCH_PSQL_RUNS=3
 # SKA_BENCH_SERVER=postgres://postgres@127.0.0.1:5432/postgres  SKA_BENCH_PYTHON=python3

@@ -1782,7 +1782,13 @@ fn first_chunk_only(rows: &[UserRow], total: u64) -> (App, RequestId) {
     }
     app.update(answer(
         id,
-        Answer::UserChunk(Ok(Chunk { rows: chunk, total: Some(total), first: true, done: false })),
+        Answer::UserChunk(Ok(Chunk {
+            rows: chunk,
+            total: Some(total),
+            first: true,
+            done: false,
+            live: None,
+        })),
     ));
     assert!(app.users.loading().is_some());
     (app, id)

@@ -22,6 +22,7 @@ use skriptoteket_admin::tui::model::dialog::{Dialog, Loading};
 use skriptoteket_admin::tui::model::export::ExportForm;
 use skriptoteket_admin::tui::model::filter_line::FilterLine;
 use skriptoteket_admin::tui::model::forms::{NewUserField, NewUserForm, PasswordMode, ResetField, ResetForm};
+use skriptoteket_admin::tui::model::live::{Cells, Lit};
 use skriptoteket_admin::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
 use skriptoteket_admin::tui::model::secret_input::SecretInput;
 use skriptoteket_admin::tui::model::table::SortKey;
@@ -461,6 +462,40 @@ fn new_user_role_refused_beside_the_field() {
         }));
         app
     });
+}
+
+#[test]
+fn a_live_table_with_a_dialog_whose_account_changed_underneath() {
+    snap("live_underneath", |w, h| {
+        let mut app = users_app(w, h);
+        app.live.every = Some(50);
+        let anna = by_email(&app, "anna.andersson1@skola.se");
+        app.live.lit.insert(anna.id, Lit { cells: Cells::default().with(SortKey::Role), ticks: 30 });
+        app.live.underneath = Some("⚠ changed meanwhile: anna.andersson1@skola.se".into());
+        app.dialog = Some(Dialog::PickRole { targets: vec![anna], selected: 1 });
+        app
+    });
+}
+
+#[test]
+fn a_changed_cell_is_marked_without_colour_too() {
+    let mut app = users_app(100, 30);
+    app.live.every = Some(50);
+    app.live.paused = true;
+    let anna = by_email(&app, "anna.andersson1@skola.se");
+    app.live.lit.insert(anna.id, Lit { cells: Cells::default().with(SortKey::Role), ticks: 30 });
+    let terminal = render(&app);
+    let buf = terminal.backend().buffer();
+    let text = screen_text(buf);
+    assert!(text.lines().nth(1).is_some_and(|l| l.contains(" paused ")), "{text}");
+    let y = text.lines().position(|l| l.contains("anna.andersson1@skola.se")).expect("anna's row") as u16;
+    let line: Vec<_> = (0..buf.area.width).map(|x| &buf[(x, y)]).collect();
+    let row_text: String = line.iter().map(|c| c.symbol()).collect();
+    let role_at = row_text.find(" user ").expect("the role cell") as u16 + 1;
+    let email_at = row_text.find("anna").expect("the email cell") as u16;
+    let lit = |x: u16| buf[(x, y)].modifier.contains(Modifier::UNDERLINED | Modifier::BOLD);
+    assert!(lit(role_at), "the changed role is bold and underlined without colour");
+    assert!(!lit(email_at), "the unchanged email is not");
 }
 
 #[test]

@@ -16,6 +16,13 @@ pub const COLOR: &str = "SKRIPTOTEKET_ADMIN_COLOR";
 /// accounts.
 pub const PROTECTED: &str = "SKRIPTOTEKET_ADMIN_PROTECTED";
 
+/// How often the console's table looks for changes made by others: seconds (`5`, `5s`),
+/// or `off`. Default [`DEFAULT_REFRESH`].
+pub const REFRESH: &str = "SKRIPTOTEKET_ADMIN_REFRESH";
+
+/// The live table's interval when the deployment names none.
+pub const DEFAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A saved filter: `SKRIPTOTEKET_ADMIN_FILTER_DORMANT=last_login:older:180d` is used as
 /// `saved:dormant` in the console's filter and in `--filter`.
 pub const FILTER_PREFIX: &str = "SKRIPTOTEKET_ADMIN_FILTER_";
@@ -36,6 +43,8 @@ pub struct Deployment {
     pub protected: bool,
     /// Filters saved by name (`saved:NAME`).
     pub saved_filters: crate::domain::filter::SavedFilters,
+    /// How often the console's table looks for changes by others; `None`: never.
+    pub refresh: Option<std::time::Duration>,
 }
 
 impl Deployment {
@@ -69,8 +78,30 @@ impl Deployment {
             color,
             protected,
             saved_filters: saved_filters(env_file)?,
+            refresh: match setting(REFRESH, env_file)? {
+                None => Some(DEFAULT_REFRESH),
+                Some(text) => {
+                    parse_refresh(&text).map_err(|why| ConfigError::BadSetting(REFRESH.into(), why.into()))?
+                }
+            },
         })
     }
+}
+
+/// `5`, `5s`, `2m` (1 second to 1 hour), or `off` / `0`.
+pub fn parse_refresh(text: &str) -> Result<Option<std::time::Duration>, &'static str> {
+    const WHAT: &str = "seconds from 1 to 3600 (5, 5s, 2m), or off";
+    let t = text.trim().to_ascii_lowercase();
+    if t == "off" || t == "0" {
+        return Ok(None);
+    }
+    let (digits, unit) = match t.strip_suffix('m') {
+        Some(d) => (d, 60),
+        None => (t.strip_suffix('s').unwrap_or(&t), 1),
+    };
+    let n: u64 = digits.trim().parse().map_err(|_| WHAT)?;
+    let secs = n.checked_mul(unit).filter(|s| (1..=3600).contains(s)).ok_or(WHAT)?;
+    Ok(Some(std::time::Duration::from_secs(secs)))
 }
 
 /// A text setting: `$KEY`, else `KEY` in the env file. An empty variable counts as unset
@@ -83,7 +114,7 @@ fn setting(key: &str, env_file: Option<&Path>) -> Result<Option<String>, ConfigE
 }
 
 /// Every `SKRIPTOTEKET_ADMIN_*` setting this version reads.
-pub const SETTINGS: [&str; 5] = [REQUIRE_REASON, READONLY, NAME, COLOR, PROTECTED];
+pub const SETTINGS: [&str; 6] = [REQUIRE_REASON, READONLY, NAME, COLOR, PROTECTED, REFRESH];
 
 /// `SKRIPTOTEKET_ADMIN_*` keys in the environment or the env file that this version does
 /// not know (a typo in a key name would otherwise switch nothing on, silently). Only key

@@ -9,6 +9,7 @@ pub mod dependents;
 pub mod dormant;
 pub mod edit;
 pub mod error;
+pub mod live;
 pub mod login;
 pub mod migrate;
 pub mod mutate;

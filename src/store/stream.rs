@@ -24,6 +24,9 @@ pub struct Chunk {
     pub total: Option<u64>,
     pub first: bool,
     pub done: bool,
+    /// Where the live table's first look starts: the statistics counters and the server's
+    /// clock as the snapshot was taken (on the first chunk).
+    pub live: Option<super::live::Mark>,
 }
 
 /// Reads every user, ordered by email, handing each chunk to `send` as soon as it is
@@ -58,6 +61,7 @@ pub async fn table_in(
         // before the first row). Compiling the plan (JIT) would only delay them.
         sqlx::query("SET LOCAL cursor_tuple_fraction = 0.01").execute(&mut *tx).await?;
         sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+        let at = super::live::mark_now(schema, &mut *tx).await?;
         let sessions: FxHashMap<Uuid, i64> = if schema.sessions {
             sqlx::query_as(
                 "SELECT user_id, count(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > now()
@@ -73,9 +77,9 @@ pub async fn table_in(
         let declare =
             format!("DECLARE table_rows NO SCROLL CURSOR FOR SELECT {cols} FROM users u ORDER BY u.email");
         sqlx::query(sqlx::AssertSqlSafe(declare)).execute(&mut *tx).await?;
-        Ok::<_, StoreError>(sessions)
+        Ok::<_, StoreError>((at, sessions))
     };
-    let sessions = super::within(answer, setup).await?;
+    let (at, sessions) = super::within(answer, setup).await?;
     let mut total = None;
     let mut want = first_size;
     let mut is_first = true;
@@ -95,7 +99,8 @@ pub async fn table_in(
         drop(rows);
         let done = got < want;
         let total_now = if done && total.is_none() { Some(chunk.live_len() as u64) } else { total };
-        if !send(Chunk { rows: chunk, total: total_now, first: is_first, done }) || done {
+        let live = is_first.then_some(at);
+        if !send(Chunk { rows: chunk, total: total_now, first: is_first, done, live }) || done {
             break;
         }
         if total.is_none() {

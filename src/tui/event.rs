@@ -152,6 +152,10 @@ pub enum Answer {
         created: usize,
     },
     Imported(Box<ImportOutcome>),
+    /// What the live table's look found (`store::live`).
+    Looked(Result<crate::store::live::Look, Failure>),
+    /// The live table's ids compared with the database's.
+    Reconciled(Result<crate::store::live::Reconciled, Failure>),
 }
 
 /// How an import ended.
@@ -313,6 +317,11 @@ pub enum Job {
     /// Create or bring up to date this tool's own schema (what `migrate` does).
     Migrate,
     LoadUsers,
+    /// The live table looks for changes made since the mark (`store::live::look`).
+    Look(crate::store::live::Mark),
+    /// Compare the live table's ids with the database's (its count differed, or rows
+    /// were deleted).
+    Reconcile(Arc<Vec<Uuid>>),
     LoadDetails(Uuid),
     /// The changes the audit viewer lists, at most [`AUDIT_CHANGES`].
     LoadAudit(AuditFilter),

@@ -89,6 +89,8 @@ pub enum TableAction {
     Sort,
     SortReverse,
     Reload,
+    /// Pause or resume the live table (looking for changes by others).
+    Live,
     Details,
     Audit,
     Export,
@@ -306,6 +308,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('s')], Tab(Ta::Sort), "sort: then the column's number (1 email … 6 created), or s for the next").short("sort"),
     bind(&[C('S')], Tab(Ta::SortReverse), "reverse sort order"),
     bind(&[Ctrl('r')], Tab(Ta::Reload), "reload from the database"),
+    bind(&[C('P')], Tab(Ta::Live), "pause / resume the live table (changes by others)"),
     bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user").short("details"),
     bind(&[C('L')], Tab(Ta::Audit), "audit log").short("audit"),
     bind(&[C('I')], Tab(Ta::Import), "import new accounts from a CSV file (a plan first; passwords to a new 0600 file)").short("import"),

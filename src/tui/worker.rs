@@ -116,6 +116,17 @@ impl Worker {
             Job::LoadUsers => {
                 return self.load_users(id).await.err().map(|e| Answer::UserChunk(Err(Arc::new(e))));
             }
+            Job::Look(mark) => Answer::Looked(
+                self.retry(|s| async move { store::live::look(&s, &mark).await }).await.map_err(Arc::new),
+            ),
+            Job::Reconcile(mine) => Answer::Reconciled(
+                self.retry(|s| {
+                    let mine = mine.clone();
+                    async move { store::live::reconcile(&s, &mine).await }
+                })
+                .await
+                .map_err(Arc::new),
+            ),
             Job::Login { email, password } => {
                 let res = self
                     .retry(|s| {

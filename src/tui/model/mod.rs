@@ -8,6 +8,7 @@ pub mod fields;
 pub mod filter_line;
 pub mod forms;
 pub mod import;
+pub mod live;
 pub mod login;
 pub mod marks;
 pub mod secret_input;
@@ -152,6 +153,8 @@ pub struct App {
     pub history: std::collections::VecDeque<StatusLine>,
     /// What the last frame measured (reported by the draw with `Event::Drawn`).
     pub measured: super::event::Measured,
+    /// The live table: looks for changes by others, what changed lately.
+    pub live: live::Live,
 }
 
 /// What guards the open dialog against keys typed before it was seen: the kind of dialog
@@ -184,6 +187,9 @@ impl App {
     pub fn new(options: Options, width: u16, height: u16) -> App {
         let mut users = UserList::default();
         users.saved = options.deployment.saved_filters.clone();
+        // Ticks come ten a second.
+        let every =
+            options.deployment.refresh.map(|d| u32::try_from(d.as_millis() / 100).unwrap_or(u32::MAX).max(1));
         App {
             screen: Screen::Connecting { message: format!("connecting to {}", options.target) },
             options,
@@ -214,6 +220,7 @@ impl App {
             arming: Arming::default(),
             history: std::collections::VecDeque::new(),
             measured: Default::default(),
+            live: live::Live::new(every),
         }
     }
 
@@ -324,7 +331,9 @@ impl App {
     /// Whether a spinner is on screen (work in flight, a lost connection, or still
     /// connecting): ticks move it and redraw.
     pub fn animating(&self) -> bool {
+        // Highlighted cells fade with the ticks too.
         self.busy().is_some()
+            || !self.live.lit.is_empty()
             || self.connection_lost.is_some()
             || matches!(self.screen, Screen::Connecting { .. })
     }

@@ -3,6 +3,7 @@
 //! Filtering runs in memory on every keystroke; rows can arrive in chunks while the table
 //! is in use.
 
+use super::live::Cells;
 use super::marks::Marks;
 use crate::domain::UserRow;
 use crate::domain::account::Account;
@@ -98,6 +99,25 @@ impl Filter {
     fn keeps(&self, row: &RowRef<'_>) -> bool {
         self.invalid.is_none() && self.parsed.keeps(row, row.email_lower())
     }
+}
+
+/// Which of the cells the table draws differ between `old` and `new`.
+fn changed_cells(old: &RowRef<'_>, new: &UserRow) -> Cells {
+    let mut cells = Cells::default();
+    let differs = |key: SortKey| match key {
+        SortKey::Email => old.email_str() != new.email,
+        SortKey::Role => old.role() != new.role,
+        SortKey::Status => old.status() != new.status(),
+        SortKey::Sessions => old.active_sessions() != new.active_sessions,
+        SortKey::LastLogin => old.last_login_micros() != new.last_login_micros(),
+        SortKey::Created => old.created_micros() != new.created_micros(),
+    };
+    for key in SortKey::ALL {
+        if differs(key) {
+            cells = cells.with(key);
+        }
+    }
+    cells
 }
 
 /// A load of the whole table that is under way (see [`UserList::begin_load`]).
@@ -282,6 +302,46 @@ impl UserList {
         }
         let keep = keep.filter(|&p| !self.roster.is_gone(p));
         self.refilter(keep, false);
+    }
+
+    /// The rows of `fresh` that differ from the table's copies or are new to it, by index
+    /// into `fresh`, with the cells a reader would see changed (none: only a counter or a
+    /// time the table does not show). One pass over the table.
+    pub fn differences(&self, fresh: &[UserRow]) -> Vec<(usize, Cells)> {
+        let mut wanted: rustc_hash::FxHashMap<Uuid, usize> =
+            fresh.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        let mut out = Vec::new();
+        for (_, r) in self.roster.iter() {
+            if wanted.is_empty() {
+                break;
+            }
+            let Some(i) = wanted.remove(&r.id()) else { continue };
+            let new = &fresh[i];
+            if r.to_user_row() != *new {
+                out.push((i, changed_cells(&r, new)));
+            }
+        }
+        out.extend(wanted.into_values().map(|i| (i, Cells::ALL)));
+        out.sort_unstable_by_key(|(i, _)| *i);
+        out
+    }
+
+    /// Every live row's id, in no particular order.
+    pub fn ids(&self) -> Vec<Uuid> {
+        self.roster.iter().map(|(_, r)| r.id()).collect()
+    }
+
+    /// Removes the rows of these accounts (deleted elsewhere); returns how many of them
+    /// were marked (they are unmarked).
+    pub fn remove(&mut self, ids: &[Uuid]) -> usize {
+        if ids.is_empty() {
+            return 0;
+        }
+        let wanted: IdSet = ids.iter().copied().collect();
+        let marked =
+            self.roster.iter().filter(|(p, r)| self.marks.contains(*p) && wanted.contains(&r.id())).count();
+        self.merge(ids, Vec::new());
+        marked
     }
 
     /// Sorts `order` by the sort key (a check first: rows loaded in email order need none).

@@ -115,6 +115,9 @@ impl App {
                         if chunk.first {
                             self.users.begin_load();
                         }
+                        if let Some(mark) = chunk.live {
+                            self.live_loaded(mark);
+                        }
                         if let Err(e) = self.users.load_chunk(&chunk.rows, chunk.total, chunk.done) {
                             self.users_request = None;
                             self.keep_status_on_load = false;
@@ -191,6 +194,8 @@ impl App {
             Answer::ImportPlan(res) => self.on_import_plan(id, res),
             Answer::ImportProgress { hashed, created } => self.on_import_progress(id, hashed, created),
             Answer::Imported(o) => self.on_imported(id, *o, out),
+            Answer::Looked(res) => self.on_looked(id, res, out),
+            Answer::Reconciled(res) => self.on_reconciled(id, res),
             Answer::Applied(outcome) => {
                 if let Some(sent) = self.in_flight.take_if(|f| f.id == id) {
                     self.on_outcome(sent, *outcome, out);

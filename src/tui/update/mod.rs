@@ -11,6 +11,7 @@ mod export;
 mod filter_line;
 mod forms;
 mod import;
+mod live;
 mod login;
 mod paste;
 mod table;
@@ -56,6 +57,7 @@ impl App {
                 if self.animating() {
                     self.spinner = self.spinner.wrapping_add(1);
                 }
+                self.live_tick(&mut out);
             }
             Event::Resize(w, h) => {
                 self.width = w;
@@ -86,6 +88,10 @@ impl App {
             }
             Event::Db(db) => self.on_db(db, &mut out),
             Event::Written { id, result } => self.on_exported(id, result),
+        }
+        // A warning about the dialog's account goes with the dialog.
+        if self.dialog.is_none() {
+            self.live.underneath = None;
         }
         // A dialog that opened (or changed what it asks) has not been seen yet; nor has the
         // table a guarded dialog closed onto.

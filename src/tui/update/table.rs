@@ -113,6 +113,7 @@ impl App {
                 )),
                 None => self.reload(out),
             },
+            TableAction::Live => self.toggle_live(),
             TableAction::Details => {
                 if let Some(id) = self.users.cursor_id() {
                     self.dialog = Some(self.open_details(id, None, None, out));

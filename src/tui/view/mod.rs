@@ -42,7 +42,8 @@ pub fn draw(frame: &mut Frame, app: &App) -> Measured {
             Screen::Users => {
                 let table = table::draw(frame, area, app, p);
                 if let Some(dialog) = &app.dialog {
-                    measured = dialog::draw(frame, area, app, dialog, p);
+                    let note = app.live.underneath.as_deref();
+                    measured = widgets::with_bottom_note(note, || dialog::draw(frame, area, app, dialog, p));
                 }
                 measured.table = table;
             }

@@ -161,6 +161,14 @@ impl Palette {
         self.pick(Style::new().fg(Color::Yellow).add_modifier(BOLD), Style::new().add_modifier(BOLD))
     }
 
+    /// A cell another admin, the web app or a user changed moments ago (the live table).
+    pub fn changed(self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Black).bg(Color::LightYellow),
+            Style::new().add_modifier(BOLD | Modifier::UNDERLINED),
+        )
+    }
+
     /// Column titles of tables.
     pub fn header(self) -> Style {
         self.pick(

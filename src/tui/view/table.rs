@@ -10,6 +10,7 @@ use crate::tui::event::TableWindow;
 use crate::tui::keymap::{self, FilterAction, KeyAction, SortAction, TableAction};
 use crate::tui::model::App;
 use crate::tui::model::command_line::CommandLine;
+use crate::tui::model::live::Cells;
 use crate::tui::model::table::LoadProgress;
 use crate::tui::model::table::SortKey;
 use ratatui::Frame;
@@ -116,7 +117,7 @@ fn header_row(l: &Columns, app: &App, p: Palette) -> Row<'static> {
     Row::new(cells).style(p.header())
 }
 
-fn user_row(row: RowRef<'_>, marked: bool, l: &Columns, p: Palette) -> Row<'static> {
+fn user_row(row: RowRef<'_>, marked: bool, lit: Cells, l: &Columns, p: Palette) -> Row<'static> {
     let mut cells = vec![Cell::from(if marked { "●" } else { " " })];
     for (col, w) in &l.cols {
         let w = *w;
@@ -133,7 +134,7 @@ fn user_row(row: RowRef<'_>, marked: bool, l: &Columns, p: Palette) -> Row<'stat
             )),
             SortKey::Created => Cell::from(fit(&date(row.created_at(), l.with_time), w)),
         };
-        cells.push(cell);
+        cells.push(if lit.has(*col) { cell.style(p.changed()) } else { cell });
     }
     let row = Row::new(cells);
     if marked { row.style(p.marked()) } else { row }
@@ -205,16 +206,20 @@ fn draw_top_line(frame: &mut Frame, area: Rect, app: &App, p: Palette) {
         .busy()
         .map(|b| format!(" {} {} ", spinner(app.spinner), safe_truncate(&b, total / 2)))
         .unwrap_or_default();
-    let room = total.saturating_sub(width(&busy) + 6);
+    // Live or paused (`P`), right of the database.
+    let live = app.live.state().map(|s| format!(" {s} ")).unwrap_or_default();
+    let room = total.saturating_sub(width(&busy) + width(&live) + 6);
     let shown = match app.options.target_via.as_str() {
         "" => app.options.target.clone(),
         via => format!("{} ({via})", app.options.target),
     };
     let target = format!(" {} ", safe_truncate(&shown, room));
-    let fill = total.saturating_sub(2 + width(&target) + width(&busy) + 1);
+    let fill = total.saturating_sub(2 + width(&target) + width(&live) + width(&busy) + 1);
+    let live_style = if app.live.paused { p.warn() } else { p.ok() };
     let line = Line::from(vec![
         Span::styled("─", p.border()),
         Span::styled(target, p.bold()),
+        Span::styled(live, live_style),
         Span::styled("─".repeat(fill + 1), p.border()),
         Span::styled(busy, p.warn()),
         Span::styled("─", p.border()),
@@ -229,8 +234,11 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App, p: Palette) -> TableWind
     // Below the column titles.
     let page = inner.height.saturating_sub(1).max(1);
     let offset = app.users.offset_for(usize::from(page));
-    let rows: Vec<Row<'static>> =
-        app.users.window(offset, usize::from(page)).map(|(r, marked)| user_row(r, marked, &l, p)).collect();
+    let rows: Vec<Row<'static>> = app
+        .users
+        .window(offset, usize::from(page))
+        .map(|(r, marked)| user_row(r, marked, app.live.lit(r.id()), &l, p))
+        .collect();
     let empty = rows.is_empty();
     let table = Table::new(rows, l.constraints())
         .header(header_row(&l, app, p))

@@ -38,6 +38,21 @@ pub fn inner_width(w: u16) -> usize {
     usize::from(w.saturating_sub(4))
 }
 
+thread_local! {
+    /// What the dialog's box says on its bottom edge while this frame draws it (the live
+    /// table's "changed in the database meanwhile"): set by `view::draw` around the
+    /// dialog only, so no dialog's own drawing has to know of it.
+    static BOTTOM_NOTE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `draw` with `note` on the bottom edge of every box it draws.
+pub fn with_bottom_note<T>(note: Option<&str>, draw: impl FnOnce() -> T) -> T {
+    BOTTOM_NOTE.with(|n| *n.borrow_mut() = note.map(str::to_string));
+    let out = draw();
+    BOTTOM_NOTE.with(|n| *n.borrow_mut() = None);
+    out
+}
+
 /// Clears a centred `w` x `h` box (clamped to `area`), frames it with `title` and returns
 /// the inside (with one column of padding left and right).
 pub fn popup(frame: &mut Frame, area: Rect, w: u16, h: u16, title: &str, p: Palette) -> Rect {
@@ -61,6 +76,14 @@ pub fn popup(frame: &mut Frame, area: Rect, w: u16, h: u16, title: &str, p: Pale
         .padding(Padding::horizontal(1))
         .border_style(p.border())
         .title(Line::from(Span::styled(format!(" {title} "), p.title())));
+    let note = BOTTOM_NOTE.with(|n| n.borrow().clone());
+    let block = match note {
+        Some(note) => {
+            let note = text::truncate(&safe(&note), usize::from(w.saturating_sub(6)));
+            block.title_bottom(Line::from(Span::styled(format!(" {note} "), p.alarm())))
+        }
+        None => block,
+    };
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     inner

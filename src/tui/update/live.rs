@@ -1,0 +1,138 @@
+//! The live table: a look for changes by others every few seconds (`store::live`), the
+//! rows it finds merged in place (marks, filter, sort and the cursor's account kept), the
+//! changed cells lit for a moment, and an open dialog told when its account changed.
+
+use crate::domain::UserRow;
+use crate::store::live::{Look, Mark, Reconciled};
+use crate::tui::event::{Effect, Failure, Job, RequestId};
+use crate::tui::model::live::{LIT_TICKS, Lit};
+use crate::tui::model::table::IdSet;
+use crate::tui::model::{App, Screen};
+
+impl App {
+    /// A tick: highlights fade, and a look is sent when its time has come (never while
+    /// the table loads, a change runs or the connection is down: each would answer first).
+    pub(super) fn live_tick(&mut self, out: &mut Vec<Effect>) {
+        self.live.lit.retain(|_, l| {
+            l.ticks = l.ticks.saturating_sub(1);
+            l.ticks > 0
+        });
+        let Some(every) = self.live.every else { return };
+        let idle = matches!(self.screen, Screen::Users)
+            && self.loaded
+            && !self.live.paused
+            && !self.live.waiting()
+            && self.users_request.is_none()
+            && self.in_flight.is_none()
+            && self.connection_lost.is_none();
+        let Some(mark) = self.live.mark.filter(|_| idle) else { return };
+        self.live.ticks += 1;
+        if self.live.ticks >= every {
+            self.live.ticks = 0;
+            self.live.looking = Some(self.request(Job::Look(mark), out));
+        }
+    }
+
+    /// `P`: pauses or resumes the looks.
+    pub(super) fn toggle_live(&mut self) {
+        if self.live.every.is_none() {
+            return self.info("the live table is off on this deployment (SKRIPTOTEKET_ADMIN_REFRESH=off)");
+        }
+        self.live.paused = !self.live.paused;
+        self.live.ticks = 0;
+        if self.live.paused {
+            self.info("live table paused: changes by others show after P again (or Ctrl-r)");
+        } else {
+            self.info("live table resumed");
+        }
+    }
+
+    /// The table's load began with a snapshot at `mark`: looks start there.
+    pub(super) fn live_loaded(&mut self, mark: Mark) {
+        self.live.mark = Some(mark);
+        self.live.ticks = 0;
+    }
+
+    pub(super) fn on_looked(&mut self, id: RequestId, res: Result<Look, Failure>, out: &mut Vec<Effect>) {
+        if self.live.looking != Some(id) {
+            return;
+        }
+        self.live.looking = None;
+        let look = match res {
+            Ok(look) => look,
+            // The next look tries again; a lost connection has its own banner.
+            Err(e) => return tracing::warn!(message = %e, "live table: look failed"),
+        };
+        self.live.mark = Some(look.mark);
+        let counts_differ = match look.scan {
+            Some(scan) => {
+                self.live_merge(scan.rows);
+                self.users.len() as u64 != scan.total
+            }
+            None => false,
+        };
+        if look.deleted || counts_differ {
+            let mine = std::sync::Arc::new(self.users.ids());
+            self.live.reconciling = Some(self.request(Job::Reconcile(mine), out));
+        }
+    }
+
+    pub(super) fn on_reconciled(&mut self, id: RequestId, res: Result<Reconciled, Failure>) {
+        if self.live.reconciling != Some(id) {
+            return;
+        }
+        self.live.reconciling = None;
+        let r = match res {
+            Ok(r) => r,
+            Err(e) => return tracing::warn!(message = %e, "live table: ids not compared"),
+        };
+        if !r.gone.is_empty() {
+            let changed: IdSet = r.gone.iter().copied().collect();
+            // Named before the rows go.
+            self.warn_underneath(&changed, "deleted meanwhile");
+            for id in &r.gone {
+                self.live.lit.remove(id);
+            }
+            let marked = self.users.remove(&r.gone);
+            let gone = crate::plural::count(r.gone.len() as i64, "account");
+            let marked = match marked {
+                0 => String::new(),
+                n => format!(" ({n} of them marked: unmarked)"),
+            };
+            self.info(format!("{gone} deleted elsewhere{marked}"));
+        }
+        self.live_merge(r.missing);
+    }
+
+    /// Merges the rows a look found that differ from the table's: in place, the cursor on
+    /// its account, marks kept; their changed cells lit.
+    fn live_merge(&mut self, rows: Vec<UserRow>) {
+        let differ = self.users.differences(&rows);
+        if differ.is_empty() {
+            return;
+        }
+        let mut changed = IdSet::default();
+        let mut fresh = Vec::with_capacity(differ.len());
+        let mut rows: Vec<Option<UserRow>> = rows.into_iter().map(Some).collect();
+        for (i, cells) in differ {
+            let Some(row) = rows.get_mut(i).and_then(Option::take) else { continue };
+            changed.insert(row.id);
+            if !cells.is_empty() {
+                self.live.lit.insert(row.id, Lit { cells, ticks: LIT_TICKS });
+            }
+            fresh.push(row);
+        }
+        let ids: Vec<uuid::Uuid> = fresh.iter().map(|r| r.id).collect();
+        self.users.merge(&ids, fresh);
+        self.warn_underneath(&changed, "changed meanwhile");
+    }
+
+    /// Tells the open dialog that one of its accounts changed (or went) underneath it.
+    fn warn_underneath(&mut self, changed: &IdSet, what: &str) {
+        let Some(id) = self.dialog.as_ref().and_then(|d| d.changed_account(changed)) else { return };
+        let who = self.users.by_id(id).map(|r| r.email_str().to_string());
+        let who = who.unwrap_or_else(|| "an account here".to_string());
+        // The email last: a narrow box cuts the end, and the news is first.
+        self.live.underneath = Some(format!("⚠ {what}: {who}"));
+    }
+}
