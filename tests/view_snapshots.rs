@@ -12,6 +12,7 @@ use skriptoteket_admin::domain::account::Account;
 use skriptoteket_admin::domain::audit::{AuditRow, ChangeSummary};
 use skriptoteket_admin::domain::references::{DeletePlan, Dependent, OnDelete};
 use skriptoteket_admin::domain::sanitize::{REPLACEMENT, is_unsafe};
+use skriptoteket_admin::domain::sign_ins::{Overview, Span};
 use skriptoteket_admin::domain::{Role, Secret, UserRow};
 use skriptoteket_admin::store::Actor;
 use skriptoteket_admin::store::sessions::{LoginEvent, SessionRow};
@@ -25,6 +26,7 @@ use skriptoteket_admin::tui::model::forms::{NewUserField, NewUserForm, PasswordM
 use skriptoteket_admin::tui::model::live::{Cells, Lit};
 use skriptoteket_admin::tui::model::login::{BootstrapField, BootstrapForm, LoginField, LoginForm};
 use skriptoteket_admin::tui::model::secret_input::SecretInput;
+use skriptoteket_admin::tui::model::sign_ins::SignInsView;
 use skriptoteket_admin::tui::model::table::SortKey;
 use skriptoteket_admin::tui::model::{Screen, StatusKind, StatusLine as Status};
 use skriptoteket_admin::tui::view::{self, palette};
@@ -470,8 +472,9 @@ fn a_live_table_with_a_dialog_whose_account_changed_underneath() {
         let mut app = users_app(w, h);
         app.live.every = Some(50);
         let anna = by_email(&app, "anna.andersson1@skola.se");
+        let anna_id = anna.id;
         app.live.lit.insert(anna.id, Lit { cells: Cells::default().with(SortKey::Role), ticks: 30 });
-        app.live.underneath = Some("⚠ changed meanwhile: anna.andersson1@skola.se".into());
+        app.live.underneath = Some((anna_id, "⚠ changed meanwhile: anna.andersson1@skola.se".into()));
         app.dialog = Some(Dialog::PickRole { targets: vec![anna], selected: 1 });
         app
     });
@@ -496,6 +499,106 @@ fn a_changed_cell_is_marked_without_colour_too() {
     let lit = |x: u16| buf[(x, y)].modifier.contains(Modifier::UNDERLINED | Modifier::BOLD);
     assert!(lit(role_at), "the changed role is bold and underlined without colour");
     assert!(!lit(email_at), "the unchanged email is not");
+}
+
+fn overview() -> Overview {
+    use skriptoteket_admin::domain::sign_ins::{
+        AccountAttempts, Bucket, Finding, Locked, Report, Source, Thresholds, Totals,
+    };
+    let until = datetime!(2025-11-20 14:00 UTC);
+    let since = until - time::Duration::hours(24);
+    let karin = Uuid::from_u128(5);
+    let bars = (0..24)
+        .map(|i: i64| Bucket { succeeded: 10 + (i * 7) % 23, failed: if i == 22 { 40 } else { i % 3 } })
+        .collect();
+    let report = Report {
+        since,
+        thresholds: Thresholds::default(),
+        totals: Totals { succeeded: 391, failed: 78, by_this_tool: 2 },
+        findings: vec![
+            Finding::Spraying { ip_address: Some("45.155.205.233".into()), accounts: 40, failed: 40 },
+            Finding::BruteForce {
+                email: Some("karin.ek@kommun.se".into()),
+                user_id: karin,
+                addresses: 6,
+                failed: 12,
+            },
+        ],
+        sources: Some(vec![
+            Source {
+                ip_address: Some("45.155.205.233".into()),
+                failed: 40,
+                succeeded: 0,
+                accounts: 40,
+                unknown_accounts: 3,
+                last: until - time::Duration::minutes(70),
+            },
+            Source {
+                ip_address: Some("192.0.2.4".into()),
+                failed: 2,
+                succeeded: 5,
+                accounts: 1,
+                unknown_accounts: 0,
+                last: until - time::Duration::hours(2),
+            },
+        ]),
+        accounts: Some(vec![AccountAttempts {
+            user_id: karin,
+            email: Some("karin.ek@kommun.se".into()),
+            failed: 12,
+            succeeded: 0,
+            addresses: 6,
+            locked_until: Some(until + time::Duration::minutes(9)),
+            last: until - time::Duration::minutes(6),
+        }]),
+        locked: Some(vec![Locked {
+            user_id: karin,
+            email: "karin.ek@kommun.se".into(),
+            locked_until: until + time::Duration::minutes(9),
+            failed_login_attempts: 12,
+        }]),
+    };
+    Overview { report, bars, until }
+}
+
+fn sign_ins_app(w: u16, h: u16) -> App {
+    let mut app = users_app(w, h);
+    let mut view = SignInsView::new(Span::Day, 7);
+    view.data = Loading::Ready(Box::new(overview()));
+    app.dialog = Some(Dialog::SignIns(Box::new(view)));
+    app
+}
+
+#[test]
+fn the_sign_ins_view() {
+    snap("sign_ins", sign_ins_app);
+}
+
+#[test]
+fn the_sign_ins_chart_tells_its_two_series_apart_without_colour_and_with() {
+    let app = sign_ins_app(120, 40);
+    let plain = render(&app);
+    let buf = plain.backend().buffer();
+    assert!(
+        buf.content().iter().all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "NO_COLOR: no colour"
+    );
+    let symbols: String = buf.content().iter().map(|c| c.symbol()).collect();
+    assert!(symbols.contains('▀') || symbols.contains('▄') || symbols.contains('█'), "failures as bars");
+    assert!(symbols.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)), "successes as a braille line");
+    palette::set_color_override(Some(true));
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+    terminal
+        .draw(|f| {
+            view::draw(f, &app);
+        })
+        .expect("draw");
+    palette::set_color_override(Some(false));
+    let colours: Vec<Color> = terminal.backend().buffer().content().iter().map(|c| c.fg).collect();
+    assert!(
+        colours.contains(&Color::Green) && colours.contains(&Color::Red),
+        "successes green, failures red"
+    );
 }
 
 #[test]

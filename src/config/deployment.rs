@@ -20,6 +20,11 @@ pub const PROTECTED: &str = "SKRIPTOTEKET_ADMIN_PROTECTED";
 /// or `off`. Default [`DEFAULT_REFRESH`].
 pub const REFRESH: &str = "SKRIPTOTEKET_ADMIN_REFRESH";
 
+/// The sign-ins view's "password spraying": one address failing on this many accounts (5).
+pub const SPRAY_ACCOUNTS: &str = "SKRIPTOTEKET_ADMIN_SPRAY_ACCOUNTS";
+/// The sign-ins view's "brute force": one account failing from this many addresses (5).
+pub const BRUTE_FORCE_ADDRESSES: &str = "SKRIPTOTEKET_ADMIN_BRUTE_FORCE_ADDRESSES";
+
 /// The live table's interval when the deployment names none.
 pub const DEFAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -45,6 +50,8 @@ pub struct Deployment {
     pub saved_filters: crate::domain::filter::SavedFilters,
     /// How often the console's table looks for changes by others; `None`: never.
     pub refresh: Option<std::time::Duration>,
+    /// What the sign-ins view names spraying and brute force.
+    pub thresholds: crate::domain::sign_ins::Thresholds,
 }
 
 impl Deployment {
@@ -84,7 +91,24 @@ impl Deployment {
                     parse_refresh(&text).map_err(|why| ConfigError::BadSetting(REFRESH.into(), why.into()))?
                 }
             },
+            thresholds: crate::domain::sign_ins::Thresholds {
+                spray_accounts: count(SPRAY_ACCOUNTS, 5, env_file)?,
+                brute_force_addresses: count(BRUTE_FORCE_ADDRESSES, 5, env_file)?,
+            },
         })
+    }
+}
+
+/// A count of 2 to 10,000 (`default` when unset).
+fn count(key: &str, default: i64, env_file: Option<&Path>) -> Result<i64, ConfigError> {
+    match setting(key, env_file)? {
+        None => Ok(default),
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (2..=10_000).contains(n))
+            .ok_or_else(|| ConfigError::BadSetting(key.into(), "a whole number from 2 to 10000".into())),
     }
 }
 
@@ -114,7 +138,8 @@ fn setting(key: &str, env_file: Option<&Path>) -> Result<Option<String>, ConfigE
 }
 
 /// Every `SKRIPTOTEKET_ADMIN_*` setting this version reads.
-pub const SETTINGS: [&str; 6] = [REQUIRE_REASON, READONLY, NAME, COLOR, PROTECTED, REFRESH];
+pub const SETTINGS: [&str; 8] =
+    [REQUIRE_REASON, READONLY, NAME, COLOR, PROTECTED, REFRESH, SPRAY_ACCOUNTS, BRUTE_FORCE_ADDRESSES];
 
 /// `SKRIPTOTEKET_ADMIN_*` keys in the environment or the env file that this version does
 /// not know (a typo in a key name would otherwise switch nothing on, silently). Only key

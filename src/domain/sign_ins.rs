@@ -199,8 +199,120 @@ pub fn above(sources: &[Source], accounts: &[AccountAttempts], n: i64) -> Vec<Al
     out
 }
 
+/// The windows the console's sign-ins view offers, and how its chart buckets each.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Span {
+    Hour,
+    #[default]
+    Day,
+    Week,
+    Month,
+}
+
+impl Span {
+    pub const ALL: [Span; 4] = [Span::Hour, Span::Day, Span::Week, Span::Month];
+
+    /// How far back the window reaches.
+    pub fn length(self) -> time::Duration {
+        match self {
+            Span::Hour => time::Duration::hours(1),
+            Span::Day => time::Duration::hours(24),
+            Span::Week => time::Duration::days(7),
+            Span::Month => time::Duration::days(30),
+        }
+    }
+
+    /// The width of one bar of the chart.
+    pub fn bucket(self) -> time::Duration {
+        match self {
+            Span::Hour => time::Duration::minutes(5),
+            Span::Day => time::Duration::hours(1),
+            Span::Week => time::Duration::hours(6),
+            Span::Month => time::Duration::days(1),
+        }
+    }
+
+    /// How many bars the chart has.
+    pub fn buckets(self) -> usize {
+        usize::try_from(self.length().whole_seconds() / self.bucket().whole_seconds()).unwrap_or(1)
+    }
+
+    /// "last 24 hours".
+    pub fn label(self) -> &'static str {
+        match self {
+            Span::Hour => "last hour",
+            Span::Day => "last 24 hours",
+            Span::Week => "last 7 days",
+            Span::Month => "last 30 days",
+        }
+    }
+
+    /// "per hour", for the chart's title.
+    pub fn per(self) -> &'static str {
+        match self {
+            Span::Hour => "per 5 minutes",
+            Span::Day => "per hour",
+            Span::Week => "per 6 hours",
+            Span::Month => "per day",
+        }
+    }
+
+    /// As `--since` writes it ("24h").
+    pub fn since(self) -> &'static str {
+        match self {
+            Span::Hour => "1h",
+            Span::Day => "24h",
+            Span::Week => "7d",
+            Span::Month => "30d",
+        }
+    }
+}
+
+/// What the console's sign-ins view shows: the report over its window and the chart's bars.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub report: Report,
+    /// Successes and failures per bar, oldest first (`Span::bucket` wide).
+    pub bars: Vec<Bucket>,
+    /// When the window ended.
+    pub until: OffsetDateTime,
+}
+
+/// Attempts in one bar of the chart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bucket {
+    pub succeeded: i64,
+    pub failed: i64,
+}
+
+/// `n` bars from counts by bar index (as the server groups them; bars without attempts
+/// are absent there), oldest first. Indexes outside `0..n` (an attempt stamped in the
+/// future, a clock skew) land in the nearest bar.
+pub fn bars(n: usize, counted: &[(i64, Bucket)]) -> Vec<Bucket> {
+    let mut out = vec![Bucket::default(); n.max(1)];
+    let last = out.len() - 1;
+    for (i, b) in counted {
+        let at = usize::try_from((*i).max(0)).unwrap_or(0).min(last);
+        out[at].succeeded += b.succeeded;
+        out[at].failed += b.failed;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn bars_fill_the_empty_buckets_and_keep_strays_in_the_window() {
+        let b = |s, f| Bucket { succeeded: s, failed: f };
+        let got = bars(4, &[(0, b(2, 1)), (2, b(0, 5)), (7, b(1, 0)), (-1, b(0, 1))]);
+        assert_eq!(got, [b(2, 2), b(0, 0), b(0, 5), b(1, 0)]);
+        assert_eq!(Span::Day.buckets(), 24);
+        assert_eq!(Span::Hour.buckets(), 12);
+        assert_eq!(Span::Week.buckets(), 28);
+        assert_eq!(Span::Month.buckets(), 30);
+    }
+
     use super::*;
 
     fn source(ip: &str, failed: i64, accounts: i64) -> Source {

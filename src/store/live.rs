@@ -2,20 +2,24 @@
 //! console last looked, without reading a million rows when nothing did.
 //!
 //! A look is one query when nothing changed: the server's statistics counters of `users`
-//! and `sessions` (inserted + updated + deleted rows, a few microseconds to read), and
-//! whether a session expired since the last scan (the `expires_at` index). Only when one of
-//! them moved, or every [`SCAN_EVERY`] looks in case the counters lag (a busy backend
-//! reports them about once a second, an idle one within ten; `track_counts = off` never),
-//! the rows are scanned: those stamped (`updated_at`) since the last scan, less
-//! [`OVERLAP`], those whose sessions began, ended or expired since, and those whose lock
-//! lapsed, with the count of all rows, in one snapshot. A delete leaves no row to find:
-//! it shows as the delete counter of `users` moving, or the count differing from the
-//! console's, and then the console's ids are compared with the database's ([`reconcile`]).
+//! and `sessions` (inserted + updated + deleted rows, microseconds to read), and whether a
+//! session expired since the last scan (the `expires_at` index). Only the tables whose
+//! counters moved are read (both every [`SCAN_EVERY`] looks, in case the counters lag: a
+//! busy backend reports them about once a second, an idle one within ten seconds, and
+//! `track_counts = off` never): `users` once for the rows stamped (`updated_at`) since the
+//! last scan less [`OVERLAP`] or whose lock lapsed, counting every row on the way;
+//! `sessions` once for the accounts whose sessions began, were revoked or expired; then
+//! those rows by primary key, all in one snapshot. Neither table has an index that would
+//! help (the tool adds none), so a scan of `users` reads the table: every web sign-in
+//! moves its counters. A delete leaves no row to find: it shows as the delete counter of
+//! `users` moving, or the count differing from the console's, and then the console's ids
+//! are compared with the database's ([`reconcile`]).
 //!
 //! Chosen over `xmin` (which needs no `updated_at` but cannot be compared across
 //! wraparound or savepoints without care) because every writer of `users` (the web app and
 //! this tool) sets `updated_at`; the overlap covers a transaction that stamped its rows
-//! before our last scan and committed after it.
+//! before our last scan and committed after it, and a writer's clock up to a minute behind
+//! the database's.
 
 use super::users::{SESSIONS_SUBQUERY, decode, user_columns};
 use super::{Store, StoreError, UserRow};
@@ -30,11 +34,12 @@ pub const OVERLAP: time::Duration = time::Duration::seconds(60);
 /// The rows are scanned at least every this many looks, whatever the counters say.
 pub const SCAN_EVERY: u32 = 12;
 
-/// The statistics counters a look compares: rows inserted, updated or deleted in `users`
-/// and `sessions`, and rows deleted from `users` (a delete leaves no row to find).
+/// The statistics counters a look compares: rows inserted, updated or deleted in `users`,
+/// the same in `sessions`, and rows deleted from `users` (a delete leaves no row to find).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Counters {
-    pub changes: i64,
+    pub users: i64,
+    pub sessions: i64,
     pub deletes: i64,
 }
 
@@ -61,12 +66,12 @@ pub struct Look {
     pub deleted: bool,
 }
 
-/// The rows a scan found (some may be as the console already has them) and the table's
-/// row count in the same snapshot.
+/// The rows a scan found (some may be as the console already has them) and, when it read
+/// `users` whole, the table's row count in the same snapshot.
 #[derive(Clone, Debug)]
 pub struct Scan {
     pub rows: Vec<UserRow>,
-    pub total: u64,
+    pub total: Option<u64>,
 }
 
 /// Looks for changes since `mark`; see the module documentation.
@@ -85,28 +90,39 @@ async fn look_now(store: &Store, mark: &Mark) -> Result<Look, StoreError> {
         "false"
     };
     let gate = format!("SELECT {}, {expired}", counters_sql(schema));
-    let (changes, deletes, expired): (i64, i64, bool) =
+    let (users, sessions, deletes, expired): (i64, i64, i64, bool) =
         sqlx::query_as(sqlx::AssertSqlSafe(gate)).bind(mark.at).fetch_one(&store.pool).await?;
-    let counters = Counters { changes, deletes };
+    let counters = Counters { users, sessions, deletes };
     let deleted = mark.counters.is_some_and(|c| c.deletes != deletes);
     let due = mark.looks + 1 >= SCAN_EVERY;
-    if mark.counters == Some(counters) && !expired && !due {
+    let read = Read {
+        users: due || mark.counters.is_none_or(|c| c.users != users),
+        sessions: due || expired || mark.counters.is_none_or(|c| c.sessions != sessions),
+    };
+    if !read.users && !read.sessions {
         let mark = Mark { looks: mark.looks + 1, ..*mark };
         return Ok(Look { mark, scan: None, deleted });
     }
-    let (at, scan) = scan(store, mark.at - OVERLAP).await?;
+    let (at, scan) = scan(store, mark.at - OVERLAP, read).await?;
+    // A scan of the sessions only leaves the rows' clock where it was.
+    let at = if read.users { at } else { mark.at };
     Ok(Look { mark: Mark { at, counters: Some(counters), looks: 0 }, scan: Some(scan), deleted })
 }
 
-/// The select list of [`Counters`]: changes, then deletes.
+/// The select list of [`Counters`]: users, sessions, deletes.
 fn counters_sql(schema: &super::Schema) -> String {
     let stat =
         |what: &str, table: &str| format!("COALESCE(pg_stat_get_tuples_{what}(to_regclass('{table}')), 0)");
     let changed = |table: &str| {
-        format!("{} + {} + {}", stat("inserted", table), stat("updated", table), stat("deleted", table))
+        format!(
+            "({} + {} + {})::int8",
+            stat("inserted", table),
+            stat("updated", table),
+            stat("deleted", table)
+        )
     };
-    let sessions = if schema.sessions { changed("sessions") } else { "0".into() };
-    format!("({} + {sessions})::int8, {}::int8", changed("users"), stat("deleted", "users"))
+    let sessions = if schema.sessions { changed("sessions") } else { "0::int8".into() };
+    format!("{}, {sessions}, {}::int8", changed("users"), stat("deleted", "users"))
 }
 
 /// The counters now and the server's clock: where a table read right after starts its looks.
@@ -115,39 +131,66 @@ pub async fn mark_now<'e, E: sqlx::PgExecutor<'e>>(
     db: E,
 ) -> Result<Mark, StoreError> {
     let sql = format!("SELECT {}, now()", counters_sql(schema));
-    let (changes, deletes, at): (i64, i64, OffsetDateTime) =
+    let (users, sessions, deletes, at): (i64, i64, i64, OffsetDateTime) =
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(db).await?;
-    Ok(Mark { at, counters: Some(Counters { changes, deletes }), looks: 0 })
+    Ok(Mark { at, counters: Some(Counters { users, sessions, deletes }), looks: 0 })
 }
 
-/// The rows changed since `since`, with the row count and the server's clock, in one
-/// read-only snapshot.
-async fn scan(store: &Store, since: OffsetDateTime) -> Result<(OffsetDateTime, Scan), StoreError> {
+/// Which tables a scan reads: those whose counters moved.
+#[derive(Clone, Copy, Debug)]
+struct Read {
+    users: bool,
+    sessions: bool,
+}
+
+/// The rows changed since `since`, in one read-only snapshot: `users` read once (a
+/// parallel scan that counts every row and collects the ids stamped since, or whose lock
+/// lapsed since), `sessions` read once (the accounts whose sessions began, were revoked or
+/// expired since), then those accounts' rows by primary key. Returns the server's clock.
+async fn scan(
+    store: &Store,
+    since: OffsetDateTime,
+    read: Read,
+) -> Result<(OffsetDateTime, Scan), StoreError> {
     let schema = &store.schema;
-    let mut reasons = vec!["u.updated_at >= $1".to_string()];
-    if schema.lockout {
-        reasons.push("(u.locked_until >= $1 AND u.locked_until <= now())".into());
-    }
-    if schema.sessions {
-        reasons.push(
-            "u.id IN (SELECT user_id FROM sessions WHERE created_at >= $1 OR revoked_at >= $1
-                      OR (expires_at >= $1 AND expires_at <= now()))"
-                .into(),
-        );
-    }
-    let sql = format!(
-        "SELECT {} FROM users u WHERE {}",
-        user_columns(schema, SESSIONS_SUBQUERY),
-        reasons.join(" OR ")
-    );
     let mut tx = store.pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    let (at, total): (OffsetDateTime, i64) =
-        sqlx::query_as("SELECT now(), count(*) FROM users").fetch_one(&mut *tx).await?;
-    let found = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(since).fetch_all(&mut *tx).await?;
-    let rows = found.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    let mut ids: Vec<Uuid> = Vec::new();
+    let (at, total) = if read.users {
+        let lapsed = if schema.lockout { " OR (locked_until >= $1 AND locked_until <= now())" } else { "" };
+        let sql = format!(
+            "SELECT now(), count(*), coalesce(array_agg(id) FILTER (WHERE updated_at >= $1{lapsed}), '{{}}')
+             FROM users"
+        );
+        let (at, total, found): (OffsetDateTime, i64, Vec<Uuid>) =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(since).fetch_one(&mut *tx).await?;
+        ids.extend(found);
+        (at, Some(total.max(0) as u64))
+    } else {
+        (sqlx::query_scalar("SELECT now()").fetch_one(&mut *tx).await?, None)
+    };
+    if read.sessions && schema.sessions {
+        let found: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT DISTINCT user_id FROM sessions
+             WHERE created_at >= $1 OR revoked_at >= $1 OR (expires_at >= $1 AND expires_at <= now())",
+        )
+        .bind(since)
+        .fetch_all(&mut *tx)
+        .await?;
+        ids.extend(found);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let rows = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let sql =
+            format!("SELECT {} FROM users u WHERE u.id = ANY($1)", user_columns(schema, SESSIONS_SUBQUERY));
+        let found = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&ids).fetch_all(&mut *tx).await?;
+        found.iter().map(decode).collect::<Result<Vec<_>, _>>()?
+    };
     tx.rollback().await?;
-    Ok((at, Scan { rows, total: total.max(0) as u64 }))
+    Ok((at, Scan { rows, total }))
 }
 
 /// What the table holds that the database no longer has, and the reverse.

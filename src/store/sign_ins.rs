@@ -5,7 +5,7 @@
 
 use super::{Store, StoreError};
 use crate::domain::sign_ins::{
-    self, AccountAttempts, Alert, Asked, Locked, Report, Source, Thresholds, Totals,
+    self, AccountAttempts, Alert, Asked, Bucket, Locked, Overview, Report, Source, Span, Thresholds, Totals,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -237,4 +237,72 @@ pub async fn locked(store: &Store) -> Result<Vec<Locked>, StoreError> {
             failed_login_attempts,
         })
         .collect())
+}
+
+/// The window's attempts in `n` bars of `width` from `w.since` on (successes and failures
+/// apart), oldest first: the console's chart. One more read of the window, grouped in the
+/// server.
+pub async fn bars(
+    store: &Store,
+    w: Window,
+    width: time::Duration,
+    n: usize,
+) -> Result<Vec<Bucket>, StoreError> {
+    if !store.schema.login_events {
+        return Ok(sign_ins::bars(n, &[]));
+    }
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT floor(extract(epoch FROM created_at - $1)::float8 / $4::float8)::int8,
+                count(*) FILTER (WHERE status::text = 'success'), count(*) FILTER (WHERE status::text = 'failure')
+         FROM login_events
+         WHERE created_at >= $1 AND NOT ($2 AND coalesce(user_agent::text LIKE $3, false))
+         GROUP BY 1",
+    )
+    .bind(w.since)
+    .bind(w.web_only)
+    .bind(TOOL_AGENT)
+    .bind(width.as_seconds_f64())
+    .fetch_all(&store.pool)
+    .await?;
+    let counted: Vec<(i64, Bucket)> =
+        rows.into_iter().map(|(i, succeeded, failed)| (i, Bucket { succeeded, failed })).collect();
+    Ok(sign_ins::bars(n, &counted))
+}
+
+/// The accounts an address failed on in the window (the ones the view marks for a source).
+pub async fn accounts_of(
+    store: &Store,
+    w: Window,
+    ip_address: Option<&str>,
+) -> Result<Vec<Uuid>, StoreError> {
+    if !store.schema.login_events {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT user_id FROM login_events
+         WHERE created_at >= $1 AND NOT ($2 AND coalesce(user_agent::text LIKE $3, false))
+           AND ip_address::text IS NOT DISTINCT FROM $4 AND status::text = 'failure' AND user_id IS NOT NULL",
+    )
+    .bind(w.since)
+    .bind(w.web_only)
+    .bind(TOOL_AGENT)
+    .bind(ip_address)
+    .fetch_all(&store.pool)
+    .await?)
+}
+
+/// The console's sign-ins view over `span` up to `until`: the report (failures only in its
+/// tables) and the chart's bars, read side by side on two connections.
+pub async fn overview(
+    store: &Store,
+    span: Span,
+    thresholds: Thresholds,
+    until: OffsetDateTime,
+) -> Result<Overview, StoreError> {
+    let w = Window { since: until - span.length(), web_only: false };
+    let asked =
+        Asked { thresholds, limit: 20, failed_only: true, by_address: true, by_account: true, locked: true };
+    let (report, bars) =
+        tokio::try_join!(report(store, w, asked), bars(store, w, span.bucket(), span.buckets()))?;
+    Ok(Overview { report, bars, until })
 }

@@ -156,6 +156,10 @@ pub enum Answer {
     Looked(Result<crate::store::live::Look, Failure>),
     /// The live table's ids compared with the database's.
     Reconciled(Result<crate::store::live::Reconciled, Failure>),
+    /// The sign-ins view's report and chart.
+    SignIns(Result<Box<crate::domain::sign_ins::Overview>, Failure>),
+    /// The accounts one source failed on (the sign-ins view marks them).
+    SourceAccounts(Result<Vec<Uuid>, Failure>),
 }
 
 /// How an import ended.
@@ -322,6 +326,16 @@ pub enum Job {
     /// Compare the live table's ids with the database's (its count differed, or rows
     /// were deleted).
     Reconcile(Arc<Vec<Uuid>>),
+    /// The web app's sign-ins over the span up to now, across all accounts.
+    LoadSignIns {
+        span: crate::domain::sign_ins::Span,
+        thresholds: crate::domain::sign_ins::Thresholds,
+    },
+    /// The accounts `ip_address` failed on since `since`.
+    SourceAccounts {
+        since: time::OffsetDateTime,
+        ip_address: Option<String>,
+    },
     LoadDetails(Uuid),
     /// The changes the audit viewer lists, at most [`AUDIT_CHANGES`].
     LoadAudit(AuditFilter),

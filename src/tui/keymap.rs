@@ -22,6 +22,8 @@ pub enum Context {
     Details,
     /// The audit log (L), beside the scroll keys.
     Audit,
+    /// The sign-ins across all accounts (A), beside the scroll keys.
+    SignIns,
     /// Every viewer: details, audit log, help, messages.
     Scroll,
     /// After `s` on the table: which column to sort by.
@@ -30,7 +32,7 @@ pub enum Context {
 
 impl Context {
     /// The contexts in the order the help overlay lists them.
-    pub const ALL: [Context; 10] = [
+    pub const ALL: [Context; 11] = [
         Context::Table,
         Context::Sort,
         Context::Filter,
@@ -40,6 +42,7 @@ impl Context {
         Context::Copy,
         Context::Details,
         Context::Audit,
+        Context::SignIns,
         Context::Scroll,
     ];
 
@@ -53,6 +56,7 @@ impl Context {
             Context::Copy => "Generated password, command (c)",
             Context::Details => "Details (Enter)",
             Context::Audit => "Audit log (L)",
+            Context::SignIns => "Sign-ins (A)",
             Context::Scroll => "Every viewer: details, audit log, help, messages",
             Context::Sort => "Sort (s, then)",
         }
@@ -93,6 +97,9 @@ pub enum TableAction {
     Live,
     Details,
     Audit,
+    /// The sign-ins across all accounts: a chart, the sources of failures, the most-failed
+    /// and the locked accounts.
+    SignIns,
     Export,
     /// New accounts from a CSV file, each with a generated password.
     Import,
@@ -193,6 +200,21 @@ pub enum DetailsAction {
     RevokeSession,
 }
 
+/// Keys of the sign-ins view besides scrolling (j/k move the selection).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SignInsAction {
+    Span(crate::domain::sign_ins::Span),
+    NextSection,
+    PrevSection,
+    /// Mark the selected row's accounts on the table.
+    Mark,
+    /// The selected account's details.
+    Details,
+    /// Close the view and act on the marked (or the selected) accounts as on the table.
+    Act(TableAction),
+    Reload,
+}
+
 /// Keys of the audit log besides scrolling.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum AuditAction {
@@ -219,6 +241,7 @@ pub enum KeyAction {
     Copy(CopyAction),
     Details(DetailsAction),
     Audit(AuditAction),
+    SignIns(SignInsAction),
     Scroll(ScrollAction),
     Sort(SortAction),
 }
@@ -234,6 +257,7 @@ impl KeyAction {
             KeyAction::Copy(_) => Context::Copy,
             KeyAction::Details(_) => Context::Details,
             KeyAction::Audit(_) => Context::Audit,
+            KeyAction::SignIns(_) => Context::SignIns,
             KeyAction::Scroll(_) => Context::Scroll,
             KeyAction::Sort(_) => Context::Sort,
         }
@@ -267,6 +291,7 @@ impl Binding {
     }
 }
 
+use crate::domain::sign_ins::Span as Sp;
 use AuditAction as Au;
 use ConfirmAction as Cf;
 use DetailsAction as De;
@@ -275,11 +300,12 @@ use FormAction as Fo;
 use Key::{Char as C, Code, Ctrl};
 use KeyAction::{
     Audit as Aud, Confirm as Conf, Copy as Cp, Details as Det, Filter as Filt, Form as Frm, Picker as Pick,
-    Scroll as Scr, Sort as Srt, Table as Tab,
+    Scroll as Scr, SignIns as Sig, Sort as Srt, Table as Tab,
 };
 use KeyCode::{BackTab, Delete, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab as TabKey, Up};
 use PickerAction as Pi;
 use ScrollAction as Sc;
+use SignInsAction as Si;
 use TableAction as Ta;
 
 #[rustfmt::skip]
@@ -311,6 +337,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('P')], Tab(Ta::Live), "pause / resume the live table (changes by others)"),
     bind(&[Code(Enter)], Tab(Ta::Details), "details of cursor user").short("details"),
     bind(&[C('L')], Tab(Ta::Audit), "audit log").short("audit"),
+    bind(&[C('A')], Tab(Ta::SignIns), "sign-ins across all accounts: chart, sources of failures, spraying, brute force, locked").short("sign-ins"),
     bind(&[C('I')], Tab(Ta::Import), "import new accounts from a CSV file (a plan first; passwords to a new 0600 file)").short("import"),
     bind(&[C('E')], Tab(Ta::Export), "export what the table shows to a .csv, .jsonl or .json file").short("export"),
     bind(&[C('z')], Tab(Ta::Undo), "undo your last change (reverts it; asks first)").short("undo"),
@@ -361,6 +388,20 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[C('/')], Aud(Au::Filter), "filter (actor: action: since: …); Enter applies"),
     bind(&[Code(Enter)], Aud(Au::Open), "open the selected change, then an entry; Esc: back"),
     bind(&[C('z')], Aud(Au::Revert), "revert the selected change (asks first)"),
+
+    bind(&[C('1')], Sig(Si::Span(Sp::Hour)), "the last hour").short("1h"),
+    bind(&[C('2')], Sig(Si::Span(Sp::Day)), "the last 24 hours").short("24h"),
+    bind(&[C('3')], Sig(Si::Span(Sp::Week)), "the last 7 days").short("7d"),
+    bind(&[C('4')], Sig(Si::Span(Sp::Month)), "the last 30 days").short("30d"),
+    bind(&[Code(TabKey)], Sig(Si::NextSection), "the next list (sources, accounts, locked)").short("list"),
+    bind(&[Code(BackTab)], Sig(Si::PrevSection), "the previous list"),
+    bind(&[C(' ')], Sig(Si::Mark), "mark the row's accounts on the table (a source: every account it failed on)").short("mark"),
+    bind(&[Code(Enter)], Sig(Si::Details), "details of the selected account").short("details"),
+    bind(&[C('u')], Sig(Si::Act(Ta::Unlock)), "unlock the marked (or selected) accounts, as on the table"),
+    bind(&[C('a')], Sig(Si::Act(Ta::ToggleActive)), "deactivate the marked (or selected) accounts"),
+    bind(&[C('x')], Sig(Si::Act(Ta::Revoke)), "revoke their sessions"),
+    bind(&[C('p')], Sig(Si::Act(Ta::Password)), "reset the selected account's password"),
+    bind(&[C('r')], Sig(Si::Reload), "read the sign-ins again"),
 
     bind(&[C('1')], Srt(SortAction::By(SortKey::Email)), "by email"),
     bind(&[C('2')], Srt(SortAction::By(SortKey::Role)), "by role"),
@@ -465,6 +506,13 @@ pub fn scroll(ev: &KeyEvent) -> Option<ScrollAction> {
 pub fn details(ev: &KeyEvent) -> Option<InViewer<DetailsAction>> {
     match lookup(Context::Details, ev) {
         Some(KeyAction::Details(a)) => Some(InViewer::Own(a)),
+        _ => scroll(ev).map(InViewer::Scroll),
+    }
+}
+
+pub fn sign_ins(ev: &KeyEvent) -> Option<InViewer<SignInsAction>> {
+    match lookup(Context::SignIns, ev) {
+        Some(KeyAction::SignIns(a)) => Some(InViewer::Own(a)),
         _ => scroll(ev).map(InViewer::Scroll),
     }
 }

@@ -127,6 +127,25 @@ impl Worker {
                 .await
                 .map_err(Arc::new),
             ),
+            Job::LoadSignIns { span, thresholds } => Answer::SignIns(
+                self.retry(|s| async move {
+                    let until = time::OffsetDateTime::now_utc();
+                    store::sign_ins::overview(&s, span, thresholds, until).await.map(Box::new)
+                })
+                .await
+                .map_err(Arc::new),
+            ),
+            Job::SourceAccounts { since, ip_address } => Answer::SourceAccounts(
+                self.retry(|s| {
+                    let ip = ip_address.clone();
+                    async move {
+                        let w = store::sign_ins::Window { since, web_only: false };
+                        store::sign_ins::accounts_of(&s, w, ip.as_deref()).await
+                    }
+                })
+                .await
+                .map_err(Arc::new),
+            ),
             Job::Login { email, password } => {
                 let res = self
                     .retry(|s| {

@@ -41,12 +41,13 @@ pub enum Command {
     /// The import dialog, with this file named (else empty).
     Import(Option<String>),
     Reload,
+    SignIns,
     Help,
     Quit,
 }
 
 /// Every command word, with what follows it (for completion and the refusal of a typo).
-pub const WORDS: [(&str, &str); 21] = [
+pub const WORDS: [(&str, &str); 22] = [
     ("set-role", "ROLE"),
     ("activate", ""),
     ("deactivate", ""),
@@ -66,6 +67,7 @@ pub const WORDS: [(&str, &str); 21] = [
     ("export", ""),
     ("import", "[FILE]"),
     ("reload", ""),
+    ("sign-ins", ""),
     ("help", ""),
     ("quit", ""),
 ];
@@ -120,6 +122,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "export" => none(Command::Export),
         "import" => Ok(Command::Import(Some(rest.to_string()).filter(|f| !f.is_empty()))),
         "reload" => none(Command::Reload),
+        "sign-ins" => none(Command::SignIns),
         "help" => none(Command::Help),
         "quit" => none(Command::Quit),
         "revert" => {

@@ -90,6 +90,8 @@ pub enum Dialog {
     Export(super::export::ExportForm),
     /// Importing new accounts from a CSV file.
     Import(super::import::ImportDialog),
+    /// The sign-ins across all accounts.
+    SignIns(Box<super::sign_ins::SignInsView>),
 }
 
 /// What a confirmed change sends once its reason is given.

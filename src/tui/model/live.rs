@@ -55,14 +55,19 @@ pub struct Live {
     pub ticks: u32,
     /// Where the last look (or the table's load) left off; `None` until the table loaded.
     pub mark: Option<Mark>,
+    /// The mark of a load under way: it becomes `mark` when the load ends well.
+    pub pending: Option<Mark>,
+    /// The counts differed or rows were deleted: the ids are compared at the next idle tick.
+    pub check_ids: bool,
     /// The look under way.
     pub looking: Option<RequestId>,
     /// The ids (or rows) asked for when the counts differed.
     pub reconciling: Option<RequestId>,
     /// The rows changed by others lately, by account.
     pub lit: FxHashMap<Uuid, Lit>,
-    /// The open dialog's account changed in the database since it opened (what it says).
-    pub underneath: Option<String>,
+    /// The open dialog's account that changed in the database since it opened, and what
+    /// the dialog says of it.
+    pub underneath: Option<(Uuid, String)>,
 }
 
 impl Live {
@@ -83,6 +88,11 @@ impl Live {
     /// The cells of account `id` to highlight now.
     pub fn lit(&self, id: Uuid) -> Cells {
         self.lit.get(&id).map_or(Cells::default(), |l| l.cells)
+    }
+
+    /// What the open dialog says on its edge.
+    pub fn underneath(&self) -> Option<&str> {
+        self.underneath.as_ref().map(|(_, text)| text.as_str())
     }
 
     /// A look or a reconciliation is under way.
@@ -117,6 +127,7 @@ impl Dialog {
             | Dialog::Messages { .. }
             | Dialog::Command { .. }
             | Dialog::Export(_)
+            | Dialog::SignIns(_)
             | Dialog::Import(_) => None,
         }
     }

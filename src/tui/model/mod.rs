@@ -7,11 +7,13 @@ pub mod export;
 pub mod fields;
 pub mod filter_line;
 pub mod forms;
+pub mod id_index;
 pub mod import;
 pub mod live;
 pub mod login;
 pub mod marks;
 pub mod secret_input;
+pub mod sign_ins;
 pub mod table;
 
 use super::event::RequestId;
@@ -155,6 +157,9 @@ pub struct App {
     pub measured: super::event::Measured,
     /// The live table: looks for changes by others, what changed lately.
     pub live: live::Live,
+    /// The sign-ins view an account's details were opened from: closing the details
+    /// returns to it.
+    pub behind: Option<Box<sign_ins::SignInsView>>,
 }
 
 /// What guards the open dialog against keys typed before it was seen: the kind of dialog
@@ -221,6 +226,7 @@ impl App {
             history: std::collections::VecDeque::new(),
             measured: Default::default(),
             live: live::Live::new(every),
+            behind: None,
         }
     }
 
@@ -256,6 +262,7 @@ impl App {
             | Dialog::Audit(_)
             | Dialog::Help { .. }
             | Dialog::Messages { .. }
+            | Dialog::SignIns(_)
             | Dialog::Command { .. } => None,
         }
     }
@@ -315,6 +322,7 @@ impl App {
             | Dialog::Details { .. }
             | Dialog::Help { .. }
             | Dialog::Messages { .. }
+            | Dialog::SignIns(_)
             | Dialog::Command { .. } => false,
         }
     }
@@ -365,6 +373,8 @@ impl App {
                 None => matches!(view.changes, Loading::Pending).then_some("loading the audit log"),
             },
             Dialog::Edit(f) => matches!(f.current, Loading::Pending).then_some("loading the account"),
+            Dialog::SignIns(v) if v.marking.is_some() => Some("finding the source's accounts"),
+            Dialog::SignIns(v) => matches!(v.data, Loading::Pending).then_some("reading the sign-ins"),
             Dialog::NewUser(_)
             | Dialog::PickRole { .. }
             | Dialog::Confirm { .. }

@@ -3,6 +3,7 @@
 //! Filtering runs in memory on every keystroke; rows can arrive in chunks while the table
 //! is in use.
 
+use super::id_index::IdIndex;
 use super::live::Cells;
 use super::marks::Marks;
 use crate::domain::UserRow;
@@ -140,6 +141,9 @@ pub struct LoadProgress {
     pub total: Option<u64>,
 }
 
+/// Up to this many accounts (or a 64th of the table) a merge finds its rows by id.
+const FEW_FROM: usize = 64;
+
 /// Above this many rows the filter searches on two threads (the machine's cores allowing).
 const PARALLEL_FROM: usize = 200_000;
 
@@ -165,6 +169,8 @@ pub struct UserList {
     /// The widest email, in terminal columns: the table sizes its email column by it.
     pub longest_email: usize,
     load: Option<Load>,
+    /// The rows by id, for merges of a few.
+    index: IdIndex,
 }
 
 impl UserList {
@@ -245,6 +251,7 @@ impl UserList {
             .as_ref()
             .map(|c| c.positions().filter_map(|p| self.roster.get(p)).map(|r| r.id()).collect());
         self.roster = roster;
+        self.index.clear();
         self.marks = Marks::default();
         let mut restored = cleared.as_ref().map(|_| Marks::default());
         if !marked.is_empty() || cleared.is_some() {
@@ -270,14 +277,20 @@ impl UserList {
     }
 
     /// Applies fresh copies of `affected` rows (those missing from `fresh` were deleted).
-    /// One pass over the table, so a change to 100,000 of a million accounts merges in
-    /// milliseconds.
+    /// A few rows (a look, most changes) are found by id and put back where they sort by
+    /// binary search, the filter asked of them alone: milliseconds at a million rows. Many
+    /// (a bulk change of 100,000) take one pass over the table.
     pub fn merge(&mut self, affected: &[Uuid], fresh: Vec<UserRow>) {
         if affected.is_empty() && fresh.is_empty() {
             return;
         }
         let keep = self.cursor_pos();
-        let touched = apply_fresh(&mut self.roster, affected, &fresh);
+        let few = affected.len() + fresh.len() <= FEW_FROM.max(self.roster.len() / 64);
+        let touched = if few {
+            self.apply_fresh_by_id(affected, &fresh)
+        } else {
+            apply_fresh(&mut self.roster, affected, &fresh)
+        };
         for &p in &touched {
             if self.roster.is_gone(p) {
                 self.marks.remove(p);
@@ -292,7 +305,6 @@ impl UserList {
         self.order.retain(|&p| !out.contains(p));
         let live: Vec<u32> = touched.into_iter().filter(|&p| !self.roster.is_gone(p)).collect();
         self.grow_longest(&live);
-        self.insert_sorted(live);
         if let Some(load) = &mut self.load {
             load.newer.extend(affected.iter().copied());
             load.newer.extend(fresh.iter().map(|r| r.id));
@@ -301,28 +313,70 @@ impl UserList {
             }
         }
         let keep = keep.filter(|&p| !self.roster.is_gone(p));
-        self.refilter(keep, false);
+        let filtered = !self.filter.is_empty() && self.filter.invalid.is_none();
+        match self.visible.take() {
+            Some(mut visible) if few && filtered => {
+                // Only the touched rows can have come or gone.
+                visible.retain(|&p| !out.contains(p));
+                let kept: Vec<u32> = live
+                    .iter()
+                    .copied()
+                    .filter(|&p| self.roster.get(p).is_some_and(|r| self.filter.keeps(&r)))
+                    .collect();
+                self.insert_sorted(live);
+                self.visible = Some(self.sorted_into(visible, kept));
+                self.cursor = keep.and_then(|p| self.shown().iter().position(|&q| q == p)).unwrap_or(0);
+                self.clamp();
+            }
+            visible => {
+                self.visible = visible;
+                self.insert_sorted(live);
+                self.refilter(keep, false);
+            }
+        }
+    }
+
+    /// [`apply_fresh`] by id: no pass over the table.
+    fn apply_fresh_by_id(&mut self, affected: &[Uuid], fresh: &[UserRow]) -> Vec<u32> {
+        let renewed: IdSet = fresh.iter().map(|r| r.id).collect();
+        let mut touched = Vec::with_capacity(affected.len() + fresh.len());
+        for id in affected.iter().filter(|id| !renewed.contains(id)) {
+            if let Some(p) = self.index.find(&self.roster, *id) {
+                self.roster.remove(p);
+                touched.push(p);
+            }
+        }
+        for r in fresh {
+            match self.index.find(&self.roster, r.id) {
+                Some(p) => {
+                    // A row the packed table cannot hold (an email past 65,535 bytes) goes.
+                    if self.roster.set(p, r.into()).is_err() {
+                        self.roster.remove(p);
+                    }
+                    touched.push(p);
+                }
+                None => {
+                    if let Ok(p) = self.roster.push(r.into()) {
+                        touched.push(p);
+                    }
+                }
+            }
+        }
+        touched
     }
 
     /// The rows of `fresh` that differ from the table's copies or are new to it, by index
     /// into `fresh`, with the cells a reader would see changed (none: only a counter or a
-    /// time the table does not show). One pass over the table.
-    pub fn differences(&self, fresh: &[UserRow]) -> Vec<(usize, Cells)> {
-        let mut wanted: rustc_hash::FxHashMap<Uuid, usize> =
-            fresh.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    /// time the table does not show). Found by id.
+    pub fn differences(&mut self, fresh: &[UserRow]) -> Vec<(usize, Cells)> {
         let mut out = Vec::new();
-        for (_, r) in self.roster.iter() {
-            if wanted.is_empty() {
-                break;
-            }
-            let Some(i) = wanted.remove(&r.id()) else { continue };
-            let new = &fresh[i];
-            if r.to_user_row() != *new {
-                out.push((i, changed_cells(&r, new)));
+        for (i, new) in fresh.iter().enumerate() {
+            match self.index.find(&self.roster, new.id).and_then(|p| self.roster.get(p)) {
+                Some(r) if r.to_user_row() == *new => {}
+                Some(r) => out.push((i, changed_cells(&r, new))),
+                None => out.push((i, Cells::ALL)),
             }
         }
-        out.extend(wanted.into_values().map(|i| (i, Cells::ALL)));
-        out.sort_unstable_by_key(|(i, _)| *i);
         out
     }
 
@@ -331,17 +385,24 @@ impl UserList {
         self.roster.iter().map(|(_, r)| r.id()).collect()
     }
 
-    /// Removes the rows of these accounts (deleted elsewhere); returns how many of them
-    /// were marked (they are unmarked).
-    pub fn remove(&mut self, ids: &[Uuid]) -> usize {
+    /// Removes the rows of these accounts (deleted elsewhere); returns how many the table
+    /// had, and how many of those were marked (they are unmarked).
+    pub fn remove(&mut self, ids: &[Uuid]) -> (usize, usize) {
         if ids.is_empty() {
-            return 0;
+            return (0, 0);
         }
         let wanted: IdSet = ids.iter().copied().collect();
-        let marked =
-            self.roster.iter().filter(|(p, r)| self.marks.contains(*p) && wanted.contains(&r.id())).count();
-        self.merge(ids, Vec::new());
-        marked
+        let (mut had, mut marked) = (0, 0);
+        for (p, r) in self.roster.iter() {
+            if wanted.contains(&r.id()) {
+                had += 1;
+                marked += usize::from(self.marks.contains(p));
+            }
+        }
+        if had > 0 {
+            self.merge(ids, Vec::new());
+        }
+        (had, marked)
     }
 
     /// Sorts `order` by the sort key (a check first: rows loaded in email order need none).
@@ -356,38 +417,54 @@ impl UserList {
     }
 
     /// Puts `fresh` positions (not in `order`) into `order` where they sort.
-    fn insert_sorted(&mut self, mut fresh: Vec<u32>) {
+    fn insert_sorted(&mut self, fresh: Vec<u32>) {
+        let order = std::mem::take(&mut self.order);
+        self.order = self.sorted_into(order, fresh);
+    }
+
+    /// `list` (positions in the table's order) with `fresh` (not in it) put where they
+    /// sort: a few by binary search and one copy, many by one merge.
+    fn sorted_into(&self, list: Vec<u32>, mut fresh: Vec<u32>) -> Vec<u32> {
         if fresh.is_empty() {
-            return;
+            return list;
         }
         let (sort, reverse) = (self.sort, self.reverse);
         let cmp = |a: &u32, b: &u32| compare(&self.roster, sort, reverse, *a, *b);
         if !fresh.is_sorted_by(|a, b| cmp(a, b) != Ordering::Greater) {
             fresh.sort_unstable_by(cmp);
         }
-        let order = std::mem::take(&mut self.order);
-        let after_all = match (order.last(), fresh.first()) {
+        let after_all = match (list.last(), fresh.first()) {
             (Some(last), Some(first)) => cmp(last, first) == Ordering::Less,
             _ => true,
         };
-        self.order = if after_all {
-            let mut order = order;
-            order.extend(fresh);
-            order
-        } else {
-            let mut merged = Vec::with_capacity(order.len() + fresh.len());
-            let (mut a, mut b) = (order.into_iter().peekable(), fresh.into_iter().peekable());
-            while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-                if cmp(y, x) == Ordering::Less {
-                    merged.extend(b.next());
-                } else {
-                    merged.extend(a.next());
-                }
+        if after_all {
+            let mut list = list;
+            list.extend(fresh);
+            return list;
+        }
+        let mut merged = Vec::with_capacity(list.len() + fresh.len());
+        if fresh.len() * 64 < list.len() {
+            let mut from = 0;
+            for f in fresh {
+                let at = from + list[from..].partition_point(|x| cmp(x, &f) == Ordering::Less);
+                merged.extend_from_slice(&list[from..at]);
+                merged.push(f);
+                from = at;
             }
-            merged.extend(a);
-            merged.extend(b);
-            merged
-        };
+            merged.extend_from_slice(&list[from..]);
+            return merged;
+        }
+        let (mut a, mut b) = (list.into_iter().peekable(), fresh.into_iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            if cmp(y, x) == Ordering::Less {
+                merged.extend(b.next());
+            } else {
+                merged.extend(a.next());
+            }
+        }
+        merged.extend(a);
+        merged.extend(b);
+        merged
     }
 
     fn grow_longest(&mut self, positions: &[u32]) {
@@ -571,6 +648,17 @@ impl UserList {
         })
     }
 
+    /// Marks the rows of these accounts (one pass over the table); returns how many of
+    /// them the table has.
+    pub fn mark_ids(&mut self, ids: &IdSet) -> usize {
+        let found: Vec<u32> =
+            self.roster.iter().filter(|(_, r)| ids.contains(&r.id())).map(|(p, _)| p).collect();
+        for &p in &found {
+            self.marks.insert(p);
+        }
+        found.len()
+    }
+
     /// The marked accounts' ids, in no particular order.
     pub fn marked_ids(&self) -> impl Iterator<Item = Uuid> + '_ {
         self.marks.positions().filter_map(|p| self.roster.get(p)).map(|r| r.id())
@@ -647,6 +735,7 @@ impl UserList {
     pub fn heap_bytes(&self) -> usize {
         self.roster.heap_bytes()
             + 4 * (self.order.capacity() + self.visible.as_ref().map_or(0, Vec::capacity))
+            + self.index.heap_bytes()
     }
 }
 

@@ -119,6 +119,7 @@ impl App {
                             self.live_loaded(mark);
                         }
                         if let Err(e) = self.users.load_chunk(&chunk.rows, chunk.total, chunk.done) {
+                            self.live_load_failed();
                             self.users_request = None;
                             self.keep_status_on_load = false;
                             self.error(format!("the table could not be read: {e}"));
@@ -128,6 +129,7 @@ impl App {
                         }
                     }
                     Err(error) => {
+                        self.live_load_failed();
                         self.users_request = None;
                         self.keep_status_on_load = false;
                         self.users.abandon_load();
@@ -194,8 +196,10 @@ impl App {
             Answer::ImportPlan(res) => self.on_import_plan(id, res),
             Answer::ImportProgress { hashed, created } => self.on_import_progress(id, hashed, created),
             Answer::Imported(o) => self.on_imported(id, *o, out),
-            Answer::Looked(res) => self.on_looked(id, res, out),
+            Answer::Looked(res) => self.on_looked(id, res),
             Answer::Reconciled(res) => self.on_reconciled(id, res),
+            Answer::SignIns(res) => self.on_sign_ins(id, res),
+            Answer::SourceAccounts(res) => self.on_source_accounts(id, res),
             Answer::Applied(outcome) => {
                 if let Some(sent) = self.in_flight.take_if(|f| f.id == id) {
                     self.on_outcome(sent, *outcome, out);
@@ -207,6 +211,7 @@ impl App {
     /// The whole table is in: the header's role is the one the database has now.
     fn table_loaded(&mut self) {
         self.loaded = true;
+        self.live_load_done();
         if let Some(actor) = &mut self.actor
             && let Some(me) = self.users.by_id(actor.id)
         {

@@ -91,6 +91,7 @@ impl App {
             Command::Audit => TableAction::Audit,
             Command::Export => TableAction::Export,
             Command::Reload => TableAction::Reload,
+            Command::SignIns => TableAction::SignIns,
             Command::Help => TableAction::Help,
             Command::Quit => TableAction::Quit,
         };

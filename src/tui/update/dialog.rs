@@ -26,6 +26,7 @@ impl App {
                 self.details_key(key, id, request, data, (scroll, session, reveal))
             }
             Dialog::Audit(view) => self.audit_key(key, view, out),
+            Dialog::SignIns(view) => self.sign_ins_key(key, view, out),
             Dialog::PickRole { targets, selected } => self.picker_key(key, targets, selected),
             Dialog::Confirm { targets, change, lines, back } => match keymap::confirm(&key) {
                 Some(ConfirmAction::Yes) => {

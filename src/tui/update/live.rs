@@ -26,6 +26,11 @@ impl App {
             && self.in_flight.is_none()
             && self.connection_lost.is_none();
         let Some(mark) = self.live.mark.filter(|_| idle) else { return };
+        if std::mem::take(&mut self.live.check_ids) {
+            let mine = std::sync::Arc::new(self.users.ids());
+            self.live.reconciling = Some(self.request(Job::Reconcile(mine), out));
+            return;
+        }
         self.live.ticks += 1;
         if self.live.ticks >= every {
             self.live.ticks = 0;
@@ -47,13 +52,30 @@ impl App {
         }
     }
 
-    /// The table's load began with a snapshot at `mark`: looks start there.
+    /// The table's load began with a snapshot at `mark`: looks start there once it ends.
     pub(super) fn live_loaded(&mut self, mark: Mark) {
-        self.live.mark = Some(mark);
-        self.live.ticks = 0;
+        self.live.pending = Some(mark);
     }
 
-    pub(super) fn on_looked(&mut self, id: RequestId, res: Result<Look, Failure>, out: &mut Vec<Effect>) {
+    /// The load ended well: its snapshot is where looks go on from.
+    pub(super) fn live_load_done(&mut self) {
+        if let Some(mark) = self.live.pending.take() {
+            self.live.mark = Some(mark);
+            self.live.ticks = 0;
+            self.live.check_ids = false;
+        }
+    }
+
+    /// The load failed and the table keeps what it showed: the next look reads both tables
+    /// from the old mark on (its counters no longer say anything).
+    pub(super) fn live_load_failed(&mut self) {
+        self.live.pending = None;
+        if let Some(mark) = &mut self.live.mark {
+            mark.counters = None;
+        }
+    }
+
+    pub(super) fn on_looked(&mut self, id: RequestId, res: Result<Look, Failure>) {
         if self.live.looking != Some(id) {
             return;
         }
@@ -67,14 +89,13 @@ impl App {
         let counts_differ = match look.scan {
             Some(scan) => {
                 self.live_merge(scan.rows);
-                self.users.len() as u64 != scan.total
+                scan.total.is_some_and(|total| self.users.len() as u64 != total)
             }
             None => false,
         };
-        if look.deleted || counts_differ {
-            let mine = std::sync::Arc::new(self.users.ids());
-            self.live.reconciling = Some(self.request(Job::Reconcile(mine), out));
-        }
+        // Compared at the next idle tick: not while a change of ours is in flight, whose
+        // answer would remove its rows after the ids were taken.
+        self.live.check_ids |= look.deleted || counts_differ;
     }
 
     pub(super) fn on_reconciled(&mut self, id: RequestId, res: Result<Reconciled, Failure>) {
@@ -93,13 +114,15 @@ impl App {
             for id in &r.gone {
                 self.live.lit.remove(id);
             }
-            let marked = self.users.remove(&r.gone);
-            let gone = crate::plural::count(r.gone.len() as i64, "account");
-            let marked = match marked {
-                0 => String::new(),
-                n => format!(" ({n} of them marked: unmarked)"),
-            };
-            self.info(format!("{gone} deleted elsewhere{marked}"));
+            let (removed, marked) = self.users.remove(&r.gone);
+            if removed > 0 {
+                let gone = crate::plural::count(removed as i64, "account");
+                let marked = match marked {
+                    0 => String::new(),
+                    n => format!(" ({n} of them marked: unmarked)"),
+                };
+                self.info(format!("{gone} deleted elsewhere{marked}"));
+            }
         }
         self.live_merge(r.missing);
     }
@@ -116,8 +139,9 @@ impl App {
         let mut rows: Vec<Option<UserRow>> = rows.into_iter().map(Some).collect();
         for (i, cells) in differ {
             let Some(row) = rows.get_mut(i).and_then(Option::take) else { continue };
-            changed.insert(row.id);
+            // A counter or a stamp the table does not show is merged, unannounced.
             if !cells.is_empty() {
+                changed.insert(row.id);
                 self.live.lit.insert(row.id, Lit { cells, ticks: LIT_TICKS });
             }
             fresh.push(row);
@@ -133,6 +157,6 @@ impl App {
         let who = self.users.by_id(id).map(|r| r.email_str().to_string());
         let who = who.unwrap_or_else(|| "an account here".to_string());
         // The email last: a narrow box cuts the end, and the news is first.
-        self.live.underneath = Some(format!("⚠ {what}: {who}"));
+        self.live.underneath = Some((id, format!("⚠ {what}: {who}")));
     }
 }

@@ -14,6 +14,7 @@ mod import;
 mod live;
 mod login;
 mod paste;
+mod sign_ins;
 mod table;
 mod viewers;
 
@@ -89,9 +90,12 @@ impl App {
             Event::Db(db) => self.on_db(db, &mut out),
             Event::Written { id, result } => self.on_exported(id, result),
         }
-        // A warning about the dialog's account goes with the dialog.
-        if self.dialog.is_none() {
-            self.live.underneath = None;
+        // A warning about the dialog's account goes with the dialog (or with the account).
+        if let Some((id, _)) = &self.live.underneath {
+            let still = std::iter::once(*id).collect();
+            if self.dialog.as_ref().and_then(|d| d.changed_account(&still)).is_none() {
+                self.live.underneath = None;
+            }
         }
         // A dialog that opened (or changed what it asks) has not been seen yet; nor has the
         // table a guarded dialog closed onto.

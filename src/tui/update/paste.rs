@@ -193,6 +193,7 @@ impl App {
                     | Dialog::ShowPassword { .. }
                     | Dialog::ConfirmDelete { .. }
                     | Dialog::Details { .. }
+                    | Dialog::SignIns(_)
                     | Dialog::Help { .. }
                     | Dialog::Messages { .. }
                     | Dialog::Command { .. },

@@ -114,6 +114,10 @@ impl App {
                 None => self.reload(out),
             },
             TableAction::Live => self.toggle_live(),
+            TableAction::SignIns => {
+                let view = self.open_sign_ins(crate::domain::sign_ins::Span::Day, out);
+                self.dialog = Some(Dialog::SignIns(Box::new(view)));
+            }
             TableAction::Details => {
                 if let Some(id) = self.users.cursor_id() {
                     self.dialog = Some(self.open_details(id, None, None, out));

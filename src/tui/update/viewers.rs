@@ -90,7 +90,8 @@ impl App {
         // A note belongs to the key that made it.
         let mut note = None;
         match keymap::details(&key) {
-            Some(InViewer::Scroll(ScrollAction::Close)) => return None,
+            // Opened from the sign-ins view: back to it, as it was.
+            Some(InViewer::Scroll(ScrollAction::Close)) => return self.behind.take().map(Dialog::SignIns),
             Some(InViewer::Own(a @ (DetailsAction::NextSession | DetailsAction::PrevSession))) => {
                 if let Loading::Ready(d) = &data {
                     match step_session(&d.sessions, session, a == DetailsAction::NextSession) {

@@ -50,6 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, dialog: &Dialog, p: Palett
             confirm_delete(frame, area, app, targets, plan, typed, p)
         }
         Dialog::Audit(view) => return super::audit::audit(frame, area, app, view, p),
+        Dialog::SignIns(view) => super::sign_ins::draw(frame, area, app, view, p),
         Dialog::Reason(pending) => reason(frame, area, pending, p),
         Dialog::Command { text } => command(frame, area, text, p),
         Dialog::Export(f) => super::export::draw(frame, area, app, f, p),

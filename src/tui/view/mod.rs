@@ -13,6 +13,7 @@ mod help;
 mod import;
 mod login;
 pub mod palette;
+mod sign_ins;
 mod table;
 pub mod text;
 mod viewers;
@@ -42,7 +43,7 @@ pub fn draw(frame: &mut Frame, app: &App) -> Measured {
             Screen::Users => {
                 let table = table::draw(frame, area, app, p);
                 if let Some(dialog) = &app.dialog {
-                    let note = app.live.underneath.as_deref();
+                    let note = app.live.underneath();
                     measured = widgets::with_bottom_note(note, || dialog::draw(frame, area, app, dialog, p));
                 }
                 measured.table = table;
