@@ -228,6 +228,8 @@ impl UserList {
                 && result.is_ok()
             {
                 self.replace(aside);
+            } else {
+                self.index.catch_up(&self.roster);
             }
         } else {
             self.load = Some(load);
@@ -252,6 +254,7 @@ impl UserList {
             .map(|c| c.positions().filter_map(|p| self.roster.get(p)).map(|r| r.id()).collect());
         self.roster = roster;
         self.index.clear();
+        self.index.catch_up(&self.roster);
         self.marks = Marks::default();
         let mut restored = cleared.as_ref().map(|_| Marks::default());
         if !marked.is_empty() || cleared.is_some() {
