@@ -321,6 +321,15 @@ fn print_sign_ins(s: &sign_ins::SignInsBench) {
         println!("| {since} | {} | {} |", ms(t.p50), ms(t.p99));
     }
     println!();
+    println!(
+        "| the console's view (`A`), opening: the report and the chart's bars | p50 | p99 | target |
+|---|---|---|---|"
+    );
+    for (since, t) in &s.views {
+        let target = if *since == "24h" { 300.0 } else { 2000.0 };
+        println!("| {since} | {} | {} | < {} ms {} |", ms(t.p50), ms(t.p99), target, verdict(t.p99 < target));
+    }
+    println!();
 }
 
 fn print_audit(a: &audit::AuditBench) {

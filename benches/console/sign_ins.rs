@@ -5,15 +5,18 @@
 //! and the last 30 days.
 
 use super::stats::Summary;
-use skriptoteket_admin::domain::sign_ins::{Asked, Thresholds};
+use skriptoteket_admin::domain::sign_ins::{Asked, Span, Thresholds};
 use skriptoteket_admin::store::Store;
-use skriptoteket_admin::store::sign_ins::{Window, report};
+use skriptoteket_admin::store::sign_ins::{Window, overview, report};
 use std::time::Instant;
 
 pub struct SignInsBench {
     pub events: i64,
     /// (the window, `--since`, the report's time).
     pub windows: Vec<(&'static str, Summary)>,
+    /// (the window, the console's view opening: the report and the chart's bars,
+    /// `store::sign_ins::overview`).
+    pub views: Vec<(&'static str, Summary)>,
 }
 
 /// Seeds the history (the database is made anew) and times `runs` of each window.
@@ -60,5 +63,18 @@ pub async fn run(store: &Store, runs: usize) -> SignInsBench {
         }
         windows.push((since, Summary::of(&samples)));
     }
-    SignInsBench { events, windows }
+    let mut views = Vec::new();
+    for span in [Span::Day, Span::Month] {
+        let mut samples = Vec::new();
+        for _ in 0..runs.max(1) {
+            let start = Instant::now();
+            let o = overview(store, span, Thresholds::default(), time::OffsetDateTime::now_utc())
+                .await
+                .expect("the view's data");
+            samples.push(start.elapsed());
+            assert_eq!(o.bars.len(), span.buckets());
+        }
+        views.push((span.since(), Summary::of(&samples)));
+    }
+    SignInsBench { events, windows, views }
 }
