@@ -241,8 +241,8 @@ pub async fn locked(store: &Store) -> Result<Vec<Locked>, StoreError> {
 
 /// The window's attempts in `n` bars of `width` from `w.since` on (successes and failures
 /// apart), oldest first: the console's chart. Read without the table's rows where it can:
-/// the attempts per bar are counted on the `created_at` index (one range a bar, the last
-/// open-ended), the failures (a tenth of the attempts, typically) grouped from the rows the
+/// the attempts per bar are counted on the `created_at` index (one range a bar, both ends
+/// in the index condition, the last open-ended), the failures (a tenth of the attempts, typically) grouped from the rows the
 /// `status` index finds; successes are the attempts that did not fail. A grouping of every
 /// row in the window took twice as long on 2,000,000 events (BENCHMARKS.md). With
 /// `web_only` the user agent must be read, so every row is.
@@ -279,7 +279,8 @@ pub async fn bars(
     let all: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT b, (SELECT count(*) FROM login_events
                     WHERE created_at >= $1 + make_interval(secs => b * $2::float8)
-                      AND (b = $3 - 1 OR created_at < $1 + make_interval(secs => (b + 1) * $2::float8)))
+                      AND created_at < CASE WHEN b = $3 - 1 THEN 'infinity'::timestamptz
+                                            ELSE $1 + make_interval(secs => (b + 1) * $2::float8) END)
          FROM generate_series(0::int8, $3 - 1) b",
     )
     .bind(w.since)
