@@ -230,7 +230,7 @@ async fn an_open_dialog_says_when_its_account_changes_underneath() {
         .await;
     look(&store, &mut app).await;
     let note = app.live.underneath().unwrap_or_default().to_string();
-    assert_eq!(note, "⚠ changed meanwhile: anna@example.se");
+    assert_eq!(note, "⚠ role changed meanwhile: anna@example.se");
     console_support::press(&mut app, console_support::code(crossterm::event::KeyCode::Esc));
     assert!(app.dialog.is_none() && app.live.underneath.is_none(), "the note goes with its dialog");
 }

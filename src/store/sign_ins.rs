@@ -329,6 +329,9 @@ pub async fn accounts_of(
     .await?)
 }
 
+/// How many sources and accounts the console's view lists (the most failures first).
+pub const OVERVIEW_LIMIT: i64 = 20;
+
 /// The console's sign-ins view over `span` up to `until`: the report (failures only in its
 /// tables) and the chart's bars, read side by side on two connections.
 pub async fn overview(
@@ -338,8 +341,14 @@ pub async fn overview(
     until: OffsetDateTime,
 ) -> Result<Overview, StoreError> {
     let w = Window { since: until - span.length(), web_only: false };
-    let asked =
-        Asked { thresholds, limit: 20, failed_only: true, by_address: true, by_account: true, locked: true };
+    let asked = Asked {
+        thresholds,
+        limit: OVERVIEW_LIMIT,
+        failed_only: true,
+        by_address: true,
+        by_account: true,
+        locked: true,
+    };
     let (report, bars) =
         tokio::try_join!(report(store, w, asked), bars(store, w, span.bucket(), span.buckets()))?;
     Ok(Overview { report, bars, until })

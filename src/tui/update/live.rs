@@ -149,6 +149,19 @@ impl App {
         let ids: Vec<uuid::Uuid> = fresh.iter().map(|r| r.id).collect();
         self.users.merge(&ids, fresh);
         self.warn_underneath(&changed, "changed meanwhile");
+        // Say what changed, when the dialog's account did.
+        if let Some((id, text)) = &mut self.live.underneath
+            && let Some(lit) = self.live.lit.get(id)
+        {
+            let what: Vec<&str> = crate::tui::model::table::SortKey::ALL
+                .iter()
+                .filter(|k| lit.cells.has(**k) && lit.cells != crate::tui::model::live::Cells::ALL)
+                .map(|k| k.label())
+                .collect();
+            if !what.is_empty() {
+                *text = text.replacen("⚠ changed", &format!("⚠ {} changed", what.join(", ")), 1);
+            }
+        }
     }
 
     /// Tells the open dialog that one of its accounts changed (or went) underneath it.

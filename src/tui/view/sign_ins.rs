@@ -26,7 +26,10 @@ const CHART_H: u16 = 9;
 const CHART_MIN_H: u16 = 6;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, v: &SignInsView, p: Palette) {
-    let title = format!("Sign-ins · {}", v.span.label());
+    let title = match &v.data {
+        Loading::Ready(d) => format!("Sign-ins · {}, to {} UTC", v.span.label(), when::shown(d.until, true)),
+        _ => format!("Sign-ins · {}", v.span.label()),
+    };
     let inner = big_box(frame, area, BOX_W, &title, p);
     let w = usize::from(inner.width);
     let d = match &v.data {
@@ -46,11 +49,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, v: &SignInsView, p: Palett
     };
     let t = &d.report.totals;
     let totals = format!(
-        "{} succeeded · {} failed{} · since {}",
+        "{} succeeded · {} failed{}",
         t.succeeded,
         t.failed,
-        if t.by_this_tool > 0 { format!(" · {} by this tool", t.by_this_tool) } else { String::new() },
-        when::shown(d.report.since, true)
+        if t.by_this_tool > 0 {
+            format!(" · {} of them this tool's own sign-ins", t.by_this_tool)
+        } else {
+            String::new()
+        },
     );
     // The totals and what passes the thresholds stay on top: they are the news.
     let mut top = vec![Line::from(TextSpan::styled(fit(&totals, w), p.bold()))];
@@ -98,27 +104,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, v: &SignInsView, p: Palett
 }
 
 fn footer(w: usize, p: Palette) -> Line<'static> {
-    let all = [
-        (KeyAction::SignIns(SignInsAction::NextSection), 1),
-        (KeyAction::SignIns(SignInsAction::Mark), 0),
-        (KeyAction::SignIns(SignInsAction::Details), 0),
-        (KeyAction::SignIns(SignInsAction::Span(Span::Hour)), 2),
-        (KeyAction::Scroll(ScrollAction::Close), 0),
+    // (key, what it does, the priority: 0 stays longest).
+    let all: [(String, &str, u8); 6] = [
+        pair(KeyAction::SignIns(SignInsAction::NextSection), 1),
+        pair(KeyAction::SignIns(SignInsAction::Mark), 0),
+        pair(KeyAction::SignIns(SignInsAction::Details), 0),
+        ("1-4".into(), "window", 0),
+        pair(KeyAction::Scroll(ScrollAction::Close), 0),
+        ("u a x p".into(), "act", 2),
     ];
-    let spans = "1-4 window";
     for most in (0..=2).rev() {
-        let mut pairs: Vec<(String, &str)> =
-            all.iter().filter(|(_, prio)| *prio <= most).map(|(a, _)| widgets::pair(*a)).collect();
-        if let Some(i) = pairs.iter().position(|(k, _)| k == "1") {
-            pairs[i] = ("1-4".into(), "window");
-        }
-        pairs.push(("u a x p".into(), "act"));
+        let pairs: Vec<(String, &str)> =
+            all.iter().filter(|(_, _, prio)| *prio <= most).map(|(k, d, _)| (k.clone(), *d)).collect();
         let line = widgets::hints(&pairs, p);
         if line.width() <= w || most == 0 {
             return line;
         }
     }
-    Line::from(spans)
+    Line::default()
+}
+
+fn pair(action: KeyAction, prio: u8) -> (String, &'static str, u8) {
+    let (k, d) = widgets::pair(action);
+    (k, d, prio)
 }
 
 /// The successes as a line and the failures as bars, one point per bucket, counts on the
@@ -128,7 +136,8 @@ fn chart(frame: &mut Frame, area: Rect, d: &Overview, span: Span, p: Palette) {
         d.bars.iter().enumerate().map(|(i, b)| (i as f64 + 0.5, f(b) as f64)).collect()
     };
     let ok = points(|b| b.succeeded);
-    let failed = points(|b| b.failed);
+    // A bar only where something failed: a bar of height 0 still draws its half block.
+    let failed: Vec<(f64, f64)> = points(|b| b.failed).into_iter().filter(|(_, n)| *n > 0.0).collect();
     let top = d.bars.iter().map(|b| b.succeeded.max(b.failed)).max().unwrap_or(0).max(1);
     let n = d.bars.len().max(1) as f64;
     let at = |frac: f64| {
@@ -218,7 +227,11 @@ fn lists(
             header = Some(body.lines.len());
         }
         let style = if active { p.title() } else { p.bold() };
-        body.push(TextSpan::styled(format!("{} ", section.title()), style));
+        // The locked are all listed; the others stop at the report's limit.
+        let limit = crate::store::sign_ins::OVERVIEW_LIMIT as usize;
+        let cut = section != Section::Locked && v.rows(section) >= limit;
+        let first = if cut { format!(" (the first {limit}, most failures first)") } else { String::new() };
+        body.push(TextSpan::styled(format!("{}{first} ", section.title()), style));
         let rows = section_rows(d, section, w);
         if rows.len() <= 1 {
             body.push(TextSpan::styled("  none", p.dim()));
@@ -251,12 +264,21 @@ fn section_rows(d: &Overview, section: Section, w: usize) -> Vec<String> {
     let mut out = Vec::new();
     match section {
         Section::Sources => {
-            out.push(format!("{} {:>7} {:>8}  {}", fit("address", name_w), "failed", "accounts", "last"));
+            // "signed in": whether the source ever got in, the first question before acting.
+            out.push(format!(
+                "{} {:>6} {:>6} {:>8}  {}",
+                fit("address", name_w.saturating_sub(7)),
+                "failed",
+                "got in",
+                "accounts",
+                "last"
+            ));
             for s in r.sources.iter().flatten() {
                 out.push(format!(
-                    "{} {:>7} {:>8}  {}",
-                    safe_fit(address(s.ip_address.as_deref()), name_w),
+                    "{} {:>6} {:>6} {:>8}  {}",
+                    safe_fit(address(s.ip_address.as_deref()), name_w.saturating_sub(7)),
                     s.failed,
+                    s.succeeded,
                     s.accounts,
                     when::shown(s.last, true)
                 ));
