@@ -30,22 +30,8 @@ fn json(o: &Output) -> Value {
     serde_json::from_str(&out(o)).unwrap_or_else(|e| panic!("{e}: {}", out(o)))
 }
 
-/// One attempt `ago` before now, on `user` (None: an email with no account).
 async fn event(pool: &sqlx::PgPool, user: Option<Uuid>, ok: bool, ip: &str, agent: &str, at: OffsetDateTime) {
-    sqlx::query(
-        "INSERT INTO login_events (id, user_id, status, failure_code, ip_address, user_agent, auth_provider, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'local', $7)",
-    )
-    .bind(Uuid::new_v4())
-    .bind(user)
-    .bind(if ok { "success" } else { "failure" })
-    .bind((!ok).then_some("INVALID_CREDENTIALS"))
-    .bind(ip)
-    .bind(agent)
-    .bind(at)
-    .execute(pool)
-    .await
-    .expect("insert an event");
+    common::login_event(pool, user, ok, ip, agent, at).await;
 }
 
 const BROWSER: &str = "Mozilla/5.0";

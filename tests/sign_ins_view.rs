@@ -22,19 +22,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 async fn event(pool: &sqlx::PgPool, user: Option<Uuid>, ok: bool, ip: &str, at: OffsetDateTime) {
-    sqlx::query(
-        "INSERT INTO login_events (id, user_id, status, failure_code, ip_address, user_agent, auth_provider, created_at)
-         VALUES ($1, $2, $3, $4, $5, 'Mozilla/5.0', 'local', $6)",
-    )
-    .bind(Uuid::new_v4())
-    .bind(user)
-    .bind(if ok { "success" } else { "failure" })
-    .bind((!ok).then_some("INVALID_CREDENTIALS"))
-    .bind(ip)
-    .bind(at)
-    .execute(pool)
-    .await
-    .expect("insert an event");
+    login_event(pool, user, ok, ip, "Mozilla/5.0", at).await;
 }
 
 struct Seeded {

@@ -397,6 +397,32 @@ pub async fn insert_user_with(pool: &PgPool, u: &NewUser<'_>) -> Uuid {
 }
 
 /// An active local account with the password [`PASSWORD`].
+/// One attempt in the web app's `login_events` at `at`, on `user` (None: an email that is
+/// no account), from `ip` with `agent`.
+pub async fn login_event(
+    pool: &PgPool,
+    user: Option<Uuid>,
+    ok: bool,
+    ip: &str,
+    agent: &str,
+    at: time::OffsetDateTime,
+) {
+    sqlx::query(
+        "INSERT INTO login_events (id, user_id, status, failure_code, ip_address, user_agent, auth_provider, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'local', $7)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(user)
+    .bind(if ok { "success" } else { "failure" })
+    .bind((!ok).then_some("INVALID_CREDENTIALS"))
+    .bind(ip)
+    .bind(agent)
+    .bind(at)
+    .execute(pool)
+    .await
+    .expect("insert an event");
+}
+
 pub async fn insert_user(pool: &PgPool, email: &str, role: Role) -> Uuid {
     insert_user_with(pool, &NewUser::local(email, role)).await
 }
