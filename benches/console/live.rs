@@ -57,12 +57,15 @@ pub async fn run(store: &Store, rows: Vec<UserRow>, actor: &Actor, target: &str,
     let runs = runs.max(1);
     let mark = settled_mark(store).await;
     let mut quiet = Vec::new();
-    for _ in 0..runs * 10 {
+    for i in 0..runs * 10 {
         let start = Instant::now();
         let look = live::look(store, &mark).await.expect("look");
         let took = start.elapsed();
         if look.scan.is_none() {
             quiet.push(took);
+        }
+        if took > Duration::from_millis(20) {
+            eprintln!("   quiet look {i}: {took:?} (scanned: {})", look.scan.is_some());
         }
     }
     let mut hundred = Vec::new();
